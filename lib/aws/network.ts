@@ -1,0 +1,172 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { Route } from '@cdktf/provider-aws/lib/route';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { Fn, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { cidrContains, cidrsOverlap, parseCidr } from '../config/cidr';
+
+/** Props for {@link Network}. */
+export interface NetworkProps {
+  /** Name prefix for resources and the `Name` tag, e.g. `shop-prod`. */
+  readonly name: string;
+  /** The VPC range, e.g. `10.30.0.0/16`. */
+  readonly vpcCidr: string;
+  /** One public subnet CIDR per availability zone; the number of AZs is this list's length. */
+  readonly publicSubnets: readonly string[];
+  /** One private subnet CIDR per availability zone; same length as `publicSubnets`. */
+  readonly privateSubnets: readonly string[];
+  /**
+   * NAT gateways for the private subnets' outbound traffic.
+   * @default 'one-per-az' - an AZ outage does not cut the other AZs off
+   */
+  readonly natGateways?: 'one-per-az' | 'single';
+  /**
+   * Days to keep VPC flow logs.
+   * @default 90
+   */
+  readonly flowLogRetentionDays?: number;
+  /** KMS key ARN that encrypts the flow log group (see {@link LogEncryptionKey}). */
+  readonly logKmsKeyArn: string;
+}
+
+/**
+ * A VPC across availability zones: public subnets behind an internet gateway, private subnets behind NAT,
+ * all traffic recorded by VPC flow logs into an encrypted CloudWatch log group, and the default security
+ * group stripped of every rule.
+ */
+export class Network extends Construct {
+  /** The VPC. */
+  public readonly vpc: Vpc;
+  /** Public subnets, one per AZ, in AZ order. */
+  public readonly publicSubnets: Subnet[];
+  /** Private subnets, one per AZ, in AZ order. */
+  public readonly privateSubnets: Subnet[];
+  /** Private route tables, one per AZ (route propagation targets, e.g. for a VPN gateway). */
+  public readonly privateRouteTables: RouteTable[];
+  /** The public route table. */
+  public readonly publicRouteTable: RouteTable;
+  /** The flow log group (all traffic, accepted and rejected). */
+  public readonly flowLogGroup: CloudwatchLogGroup;
+  /** The flow log. */
+  public readonly flowLog: FlowLog;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    validate(props);
+    const tag = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
+    const azs = new DataAwsAvailabilityZones(this, 'azs', { state: 'available' });
+
+    this.vpc = new Vpc(this, 'vpc', {
+      cidrBlock: props.vpcCidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: tag('vpc'),
+    });
+    new DefaultSecurityGroup(this, 'default-sg', { vpcId: this.vpc.id, ingress: [], egress: [], tags: tag('default-deny') });
+
+    const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: tag('igw') });
+    this.publicRouteTable = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: tag('public') });
+    new Route(this, 'public-default', { routeTableId: this.publicRouteTable.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
+
+    this.publicSubnets = props.publicSubnets.map(
+      (cidr, i) =>
+        new Subnet(this, `public-${i}`, {
+          vpcId: this.vpc.id,
+          cidrBlock: cidr,
+          availabilityZone: Fn.element(azs.names, i),
+          mapPublicIpOnLaunch: false,
+          tags: { ...tag(`public-${i}`), tier: 'public' },
+        }),
+    );
+    this.publicSubnets.forEach((subnet, i) => new RouteTableAssociation(this, `public-rta-${i}`, { subnetId: subnet.id, routeTableId: this.publicRouteTable.id }));
+
+    const natCount = props.natGateways === 'single' ? 1 : this.publicSubnets.length;
+    const nats = Array.from({ length: natCount }, (_, i) => {
+      const eip = new Eip(this, `nat-eip-${i}`, { domain: 'vpc', tags: tag(`nat-${i}`) });
+      return new NatGateway(this, `nat-${i}`, { allocationId: eip.id, subnetId: this.publicSubnets[i].id, tags: tag(`nat-${i}`), dependsOn: [igw] });
+    });
+
+    this.privateSubnets = props.privateSubnets.map(
+      (cidr, i) =>
+        new Subnet(this, `private-${i}`, {
+          vpcId: this.vpc.id,
+          cidrBlock: cidr,
+          availabilityZone: Fn.element(azs.names, i),
+          tags: { ...tag(`private-${i}`), tier: 'private' },
+        }),
+    );
+    this.privateRouteTables = this.privateSubnets.map((subnet, i) => {
+      const rt = new RouteTable(this, `private-rt-${i}`, { vpcId: this.vpc.id, tags: tag(`private-${i}`) });
+      new Route(this, `private-default-${i}`, { routeTableId: rt.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nats[i % natCount].id });
+      new RouteTableAssociation(this, `private-rta-${i}`, { subnetId: subnet.id, routeTableId: rt.id });
+      return rt;
+    });
+
+    this.flowLogGroup = new CloudwatchLogGroup(this, 'flow-logs', {
+      name: `/vpc/${props.name}/flow-logs`,
+      retentionInDays: props.flowLogRetentionDays ?? 90,
+      kmsKeyId: props.logKmsKeyArn,
+    });
+    const role = new IamRole(this, 'flow-log-role', {
+      name: `${props.name}-vpc-flow-logs`,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    });
+    new IamRolePolicy(this, 'flow-log-policy', {
+      role: role.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+            Resource: `${this.flowLogGroup.arn}:*`,
+          },
+        ],
+      }),
+    });
+    this.flowLog = new FlowLog(this, 'flow-log', {
+      vpcId: this.vpc.id,
+      trafficType: 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logDestination: this.flowLogGroup.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 60,
+      tags: tag('flow-log'),
+    });
+  }
+}
+
+function validate(props: NetworkProps): void {
+  const fail = (msg: string) => {
+    throw new Error(`Network ${props.name}: ${msg}`);
+  };
+  const all = [props.vpcCidr, ...props.publicSubnets, ...props.privateSubnets];
+  if (all.some((c) => Token.isUnresolved(c))) return;
+  for (const cidr of all) {
+    const block = parseCidr(cidr);
+    if (typeof block === 'string') fail(block);
+  }
+  if (props.publicSubnets.length === 0) fail('publicSubnets is empty; give one CIDR per availability zone');
+  if (props.publicSubnets.length !== props.privateSubnets.length) {
+    fail(`publicSubnets (${props.publicSubnets.length}) and privateSubnets (${props.privateSubnets.length}) need one CIDR per AZ each`);
+  }
+  const subnets = [...props.publicSubnets, ...props.privateSubnets];
+  subnets.forEach((s, i) => {
+    if (!cidrContains(props.vpcCidr, s)) fail(`subnet ${s} lies outside the VPC range ${props.vpcCidr}`);
+    subnets.slice(0, i).forEach((o) => cidrsOverlap(o, s) && fail(`subnet ${s} overlaps ${o}`));
+  });
+}

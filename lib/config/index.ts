@@ -1,0 +1,7 @@
+/** Environment values: schema, loader, overlay rule and error formatting. */
+export * from './cidr';
+export * from './errors';
+export * from './loader';
+export * from './merge';
+export * from './schema';
+export { COLORS, Color, mutableReferenceReason } from './sections/release';

@@ -1,0 +1,213 @@
+/**
+ * Loads environment values: reads `environments/defaults.yaml` and each `environments/<name>.yaml`, overlays
+ * the environment over the defaults (see `merge.ts`), validates the result, and returns frozen configs.
+ *
+ * Every environment is checked before anything is returned; all problems across all files are reported
+ * together in one {@link ConfigError}, each naming the file, the key path and the reason.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, ConfigIssue, KeyPath } from './errors';
+import { definesPath, isMapping, overlay } from './merge';
+import { EnvironmentConfig, environmentSchema, environmentValidator } from './schema';
+
+/** Name of the shared defaults file inside the environments directory. */
+export const DEFAULTS_FILE = 'defaults.yaml';
+
+/** Options for {@link loadEnvironments}. */
+export interface LoadOptions {
+  /**
+   * Directory holding `defaults.yaml` and one `<name>.yaml` per environment.
+   * @default 'environments' (relative to the working directory)
+   */
+  readonly dir?: string;
+  /**
+   * Only return these environments (all are still validated).
+   * @default - every environment; the `SYNTH_ENVS` variable (comma-separated) when set
+   */
+  readonly only?: readonly string[];
+}
+
+/** A values file read from disk: its display name and parsed content (or the issues that stopped it). */
+interface ReadResult {
+  readonly file: string;
+  readonly values?: unknown;
+  readonly issues: ConfigIssue[];
+}
+
+function displayName(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+/** Reads and parses one YAML file; missing files and YAML syntax errors become issues, not exceptions. */
+export function readValuesFile(file: string): ReadResult {
+  const shown = displayName(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${(e as Error).message})`;
+    return { file: shown, issues: [{ file: shown, path: [], message: reason }] };
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((err) => {
+      const pos = err.linePos?.[0];
+      const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
+      return { file: shown, path: [], message: `invalid YAML: ${where}${err.message.split('\n')[0]}` };
+    });
+    return { file: shown, issues };
+  }
+  const values = doc.toJS() ?? {};
+  if (!isMapping(values)) return { file: shown, issues: [{ file: shown, path: [], message: 'must be a YAML mapping of keys to values' }] };
+  return { file: shown, values, issues: [] };
+}
+
+/** Finds the object schema at a key path, to list the allowed keys when an unknown one is found. */
+function allowedKeysAt(keyPath: KeyPath): string[] | undefined {
+  let node: z.ZodTypeAny = environmentSchema;
+  const unwrap = (n: z.ZodTypeAny): z.ZodTypeAny => {
+    for (;;) {
+      if (n instanceof z.ZodEffects) n = n.innerType();
+      else if (n instanceof z.ZodOptional || n instanceof z.ZodDefault || n instanceof z.ZodNullable) n = n._def.innerType;
+      else return n;
+    }
+  };
+  for (const key of keyPath) {
+    node = unwrap(node);
+    if (node instanceof z.ZodObject) node = node.shape[key as string];
+    else if (node instanceof z.ZodArray) node = node.element;
+    else return undefined;
+    if (!node) return undefined;
+  }
+  node = unwrap(node);
+  return node instanceof z.ZodObject ? Object.keys(node.shape) : undefined;
+}
+
+function describe(value: unknown): string {
+  return JSON.stringify(value)?.slice(0, 60) ?? String(value);
+}
+
+/** Rewrites zod's issues into one-line reasons at exact key paths. */
+function toReasons(issue: z.ZodIssue, values: unknown): Array<{ path: KeyPath; message: string }> {
+  const at = (p: KeyPath): unknown => p.reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k as string], values);
+  switch (issue.code) {
+    case z.ZodIssueCode.unrecognized_keys: {
+      const allowed = allowedKeysAt(issue.path);
+      const hint = allowed ? ` (allowed keys: ${allowed.join(', ')})` : '';
+      return issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown key${hint}` }));
+    }
+    case z.ZodIssueCode.invalid_type:
+      if (issue.received === 'undefined') return [{ path: issue.path, message: `required (${issue.expected})` }];
+      return [{ path: issue.path, message: `expected ${issue.expected}, got ${issue.received} ${describe(at(issue.path))}` }];
+    case z.ZodIssueCode.invalid_enum_value:
+      return [{ path: issue.path, message: `must be one of ${issue.options.join(', ')} (got ${describe(issue.received)})` }];
+    case z.ZodIssueCode.invalid_union_discriminator:
+      return [{ path: issue.path, message: `must be one of ${issue.options.map(String).join(', ')} (got ${describe(at(issue.path))})` }];
+    default: {
+      const msg = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+      return [{ path: issue.path, message: msg }];
+    }
+  }
+}
+
+/**
+ * Validates one environment's raw values (already overlaid on the defaults).
+ *
+ * @param values the merged values
+ * @param source which file to blame for each key: a function of the key path, or one file name for all
+ * @returns the frozen config, or the issues found
+ */
+export function validateEnvironment(
+  values: unknown,
+  source: string | ((path: KeyPath) => string),
+): { config?: EnvironmentConfig; issues: ConfigIssue[] } {
+  const fileFor = typeof source === 'string' ? () => source : source;
+  const result = environmentValidator.safeParse(values);
+  if (result.success) return { config: deepFreeze(result.data) as EnvironmentConfig, issues: [] };
+  const issues = result.error.issues.flatMap((issue) =>
+    toReasons(issue, values).map((r) => ({ file: fileFor(r.path), path: r.path, message: r.message })),
+  );
+  return { issues };
+}
+
+/** Parses values given as an object (e.g. by a consumer composing environments in code); throws {@link ConfigError}. */
+export function parseEnvironment(values: unknown, source = '<values>'): EnvironmentConfig {
+  const { config, issues } = validateEnvironment(values, source);
+  if (!config) throw new ConfigError(issues);
+  return config;
+}
+
+/** Names of the environments defined in `dir` (every `*.yaml` except the defaults), sorted. */
+export function listEnvironments(dir = 'environments'): string[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    throw new ConfigError([{ file: displayName(dir), path: [], message: 'environments directory not found' }]);
+  }
+  return entries
+    .filter((f) => /\.ya?ml$/.test(f) && f !== DEFAULTS_FILE && f !== 'defaults.yml')
+    .map((f) => f.replace(/\.ya?ml$/, ''))
+    .sort();
+}
+
+/** Reads the environments selected by `SYNTH_ENVS` (comma-separated), or `undefined` for all. */
+export function selectedFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const raw = env.SYNTH_ENVS?.trim();
+  return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+}
+
+/**
+ * Loads, overlays and validates every environment in `dir`; returns the selected ones.
+ *
+ * @throws ConfigError listing every problem in every file when anything is invalid
+ */
+export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[] {
+  const dir = options.dir ?? 'environments';
+  const only = options.only ?? selectedFromEnv();
+  const names = listEnvironments(dir);
+  const issues: ConfigIssue[] = [];
+
+  const defaultsPath = path.join(dir, DEFAULTS_FILE);
+  const defaults = fs.existsSync(defaultsPath) ? readValuesFile(defaultsPath) : { file: displayName(defaultsPath), values: {}, issues: [] };
+  issues.push(...defaults.issues);
+
+  const configs = new Map<string, EnvironmentConfig>();
+  for (const name of names) {
+    const read = readValuesFile(path.join(dir, `${name}.yaml`));
+    issues.push(...read.issues);
+    if (read.values === undefined || defaults.values === undefined) continue;
+    const own = read.values as Record<string, unknown>;
+    const merged = overlay(defaults.values, own) as Record<string, unknown>;
+    const blame = (p: KeyPath) => (definesPath(own, p) || !definesPath(defaults.values, p) ? read.file : defaults.file);
+    const result = validateEnvironment(merged, blame);
+    issues.push(...result.issues);
+    if (result.config && result.config.name !== name) {
+      issues.push({ file: read.file, path: ['name'], message: `must match the file name: expected "${name}", got "${result.config.name}"` });
+    }
+    if (result.config) configs.set(name, result.config);
+  }
+
+  if (only) {
+    for (const name of only) {
+      if (!names.includes(name)) {
+        issues.push({ file: displayName(dir), path: [], message: `SYNTH_ENVS names "${name}", which has no ${name}.yaml (environments: ${names.join(', ') || 'none'})` });
+      }
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  if (names.length === 0) throw new ConfigError([{ file: displayName(dir), path: [], message: 'no environment files (<name>.yaml) found' }]);
+  return names.filter((n) => !only || only.includes(n)).map((n) => configs.get(n)!);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

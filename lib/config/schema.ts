@@ -1,0 +1,95 @@
+/**
+ * The environment values schema: one object per environment, validated and typed.
+ *
+ * Each section lives in `sections/<name>.ts` with its own cross-field checks; this file composes them and
+ * runs the checks that span sections (cloud-specific keys). Adding a section is one line in `environmentSchema`
+ * and, if it has cross-field rules, one line in `CHECKS`.
+ */
+import { z } from 'zod';
+import { appSchema, checkApp } from './sections/app';
+import { backendSchema } from './sections/backend';
+import { report, slug, tags } from './sections/common';
+import { checkNetwork, networkSchema } from './sections/network';
+import { COLORS, colorSchema } from './sections/release';
+import { checkTraffic, trafficSchema } from './sections/traffic';
+
+/** The clouds an environment can run on. */
+export const CLOUDS = ['aws', 'digitalocean'] as const;
+/** A supported cloud. */
+export type Cloud = (typeof CLOUDS)[number];
+
+const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const DO_REGION = /^[a-z]{3}\d$/;
+
+/** The schema of one environment's values (after the defaults overlay). */
+export const environmentSchema = z
+  .object({
+    /** Environment name; must match the file name (`environments/<name>.yaml`). */
+    name: slug(16),
+    /** Which cloud the environment runs on. */
+    cloud: z.enum(CLOUDS),
+    /** Cloud region: `eu-west-1` (AWS) or `fra1` (DigitalOcean). */
+    region: z.string(),
+    /** AWS accounts the provider may act on (guards against deploying with the wrong credentials). */
+    allowedAccountIds: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')).optional(),
+    /** Terraform state backend. */
+    backend: backendSchema.default({ type: 'local' }),
+    /** Address space. */
+    network: networkSchema,
+    /** The application the fleets run. */
+    app: appSchema,
+    /** The two fleets. */
+    colors: z.object({ blue: colorSchema, green: colorSchema }).strict(),
+    /** Share of live traffic per color. */
+    traffic: trafficSchema,
+    /** Tags added to every resource (on top of environment, stack, color, managed-by). */
+    tags: tags.default({}),
+  })
+  .strict();
+
+/** Raw values as parsed (before cross-field checks). */
+type ParsedValues = z.infer<typeof environmentSchema>;
+
+/** Checks that span sections, run after every section parsed. */
+const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
+  (v, ctx) => {
+    if (v.cloud === 'aws' && !AWS_REGION.test(v.region)) report(ctx, ['region'], `"${v.region}" is not an AWS region (e.g. eu-west-1)`);
+    if (v.cloud === 'digitalocean' && !DO_REGION.test(v.region)) report(ctx, ['region'], `"${v.region}" is not a DigitalOcean region (e.g. fra1)`);
+  },
+  (v, ctx) => {
+    if (v.cloud === 'aws' && !v.allowedAccountIds?.length) {
+      report(ctx, ['allowedAccountIds'], 'required on AWS: the accounts this environment may be deployed to');
+    }
+    if (v.cloud !== 'aws' && v.allowedAccountIds) report(ctx, ['allowedAccountIds'], 'is AWS-only');
+  },
+  (v, ctx) => checkNetwork(v.cloud, v.network, ctx),
+  (v, ctx) => checkApp(v.cloud, v.app, ctx),
+  (v, ctx) => checkTraffic(v.traffic, ctx),
+  (v, ctx) => {
+    for (const color of COLORS) {
+      const image = v.colors[color].release.image;
+      const path = ['colors', color, 'release', 'image'];
+      if (v.cloud === 'aws' && !/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(image)) {
+        report(ctx, path, `"${image}" is not an AMI id (ami- and 8 or 17 hex digits)`);
+      }
+      if (v.cloud === 'digitalocean' && !/^\d+$/.test(image)) {
+        report(ctx, path, `"${image}" is not a snapshot id; distribution slugs change in place, so bake a snapshot and use its numeric id`);
+      }
+    }
+  },
+];
+
+/** The full validator: section schemas plus cross-field checks. */
+export const environmentValidator = environmentSchema.superRefine((values, ctx) => {
+  for (const check of CHECKS) check(values, ctx);
+});
+
+/** Deeply read-only view of a type. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? ReadonlyArray<DeepReadonly<U>>
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** One environment's validated, defaulted and frozen values: the only thing stacks read. */
+export type EnvironmentConfig = DeepReadonly<ParsedValues>;

@@ -1,0 +1,36 @@
+/**
+ * Schema building blocks shared by every section of the environment values: names, CIDRs, tags, and the
+ * helpers a section uses to report cross-field problems at an exact key path.
+ */
+import { z } from 'zod';
+import { parseCidr, parseIpv4 } from '../cidr';
+
+/** A lowercase DNS-safe name: starts with a letter, then letters, digits and dashes. */
+export const slug = (max: number) =>
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes, starting with a letter')
+    .max(max, `must be at most ${max} characters`);
+
+/** An aligned IPv4 CIDR block (`10.0.0.0/16`); host bits set or malformed text is refused with a hint. */
+export const cidr = z.string().superRefine((value, ctx) => {
+  const block = parseCidr(value);
+  if (typeof block === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, message: block });
+});
+
+/** A dotted-quad IPv4 address. */
+export const ipv4 = z.string().refine((v) => parseIpv4(v) !== undefined, (v) => ({ message: `"${v}" is not an IPv4 address` }));
+
+/** A TCP/UDP port number. */
+export const port = z.number().int('must be a whole number').min(1).max(65535);
+
+/** Resource tags: string keys and values, as cloud providers accept them. */
+export const tags = z.record(
+  z.string().regex(/^[A-Za-z0-9_.:/=+@ -]{1,128}$/, 'tag keys are 1–128 characters of letters, digits, spaces and _.:/=+@-'),
+  z.string().max(256, 'tag values are at most 256 characters'),
+);
+
+/** Reports a cross-field problem at an exact key path from inside a `superRefine`. */
+export function report(ctx: z.RefinementCtx, path: Array<string | number>, message: string): void {
+  ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+}

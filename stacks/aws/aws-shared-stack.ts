@@ -1,0 +1,37 @@
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { LogEncryptionKey } from '../../lib/aws/log-encryption-key';
+import { Network } from '../../lib/aws/network';
+import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
+import { addAwsProvider } from './aws-provider';
+
+/**
+ * `<env>-shared` on AWS: everything both colors use and that outlives any release: the network, the load
+ * balancer and target groups, the VPN, the log store, the archives and the release registry.
+ */
+export class AwsSharedStack extends EnvironmentStack {
+  /** KMS key for every CloudWatch log group of the environment. */
+  public readonly logKey: LogEncryptionKey;
+  /** VPC, subnets, NAT and flow logs. */
+  public readonly network: Network;
+
+  constructor(scope: Construct, props: EnvironmentStackProps) {
+    super(scope, 'shared', props);
+    addAwsProvider(this);
+    const { config } = this;
+    const prefix = `${config.app.name}-${config.name}`;
+
+    this.logKey = new LogEncryptionKey(this, 'log-key', { name: prefix, region: config.region });
+    this.network = new Network(this, 'network', {
+      name: prefix,
+      vpcCidr: config.network.vpcCidr,
+      publicSubnets: config.network.publicSubnets ?? [],
+      privateSubnets: config.network.privateSubnets ?? [],
+      natGateways: config.network.natGateways,
+      flowLogRetentionDays: config.network.flowLogRetentionDays,
+      logKmsKeyArn: this.logKey.key.arn,
+    });
+
+    new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
+  }
+}
