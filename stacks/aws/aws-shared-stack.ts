@@ -1,5 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { LogBucket } from '../../lib/aws/log-bucket';
 import { LogEncryptionKey } from '../../lib/aws/log-encryption-key';
 import { Network } from '../../lib/aws/network';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
@@ -14,6 +15,8 @@ export class AwsSharedStack extends EnvironmentStack {
   public readonly logKey: LogEncryptionKey;
   /** VPC, subnets, NAT and flow logs. */
   public readonly network: Network;
+  /** Receives load balancer and S3 server access logs. */
+  public readonly accessLogs: LogBucket;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, 'shared', props);
@@ -31,6 +34,8 @@ export class AwsSharedStack extends EnvironmentStack {
       flowLogRetentionDays: config.network.flowLogRetentionDays,
       logKmsKeyArn: this.logKey.key.arn,
     });
+
+    this.accessLogs = new LogBucket(this, 'access-logs', { bucketName: `${prefix}-access-logs`, region: config.region });
 
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
   }

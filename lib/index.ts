@@ -1,0 +1,22 @@
+/**
+ * cdktf-bluegreen: blue/green releases on AWS and DigitalOcean with CDK for Terraform.
+ *
+ * This file only re-exports; each area also has its own entry point.
+ */
+// Environment values
+export * from './config';
+
+// AWS constructs
+export * from './aws/log-bucket';
+export * from './aws/log-encryption-key';
+export * from './aws/network';
+
+// Stacks
+export * from '../stacks/environment-stack';
+export * from '../stacks/environment-stacks';
+export * from '../stacks/aws/aws-shared-stack';
+export * from '../stacks/aws/aws-color-stack';
+export * from '../stacks/aws/aws-cutover-stack';
+export * from '../stacks/digitalocean/do-shared-stack';
+export * from '../stacks/digitalocean/do-color-stack';
+export * from '../stacks/digitalocean/do-cutover-stack';
