@@ -1,15 +1,10 @@
 /**
  * cdktf-bluegreen: blue/green releases on AWS and DigitalOcean with CDK for Terraform.
  *
- * This file only re-exports; each area also has its own entry point.
+ * This file only re-exports; each area has its own index (`./config`, `./aws`, ...).
  */
-// Environment values
 export * from './config';
-
-// AWS constructs
-export * from './aws/log-bucket';
-export * from './aws/log-encryption-key';
-export * from './aws/network';
+export * from './aws';
 
 // Stacks
 export * from '../stacks/environment-stack';
