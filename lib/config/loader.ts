@@ -102,6 +102,7 @@ function toReasons(issue: z.ZodIssue, values: unknown): Array<{ path: KeyPath; m
     }
     case z.ZodIssueCode.invalid_type:
       if (issue.received === 'undefined') return [{ path: issue.path, message: `required (${issue.expected})` }];
+      if (issue.expected === 'integer' && !issue.message.startsWith('Expected')) return [{ path: issue.path, message: issue.message }];
       return [{ path: issue.path, message: `expected ${issue.expected}, got ${issue.received} ${describe(at(issue.path))}` }];
     case z.ZodIssueCode.invalid_enum_value:
       return [{ path: issue.path, message: `must be one of ${issue.options.join(', ')} (got ${describe(issue.received)})` }];

@@ -2,7 +2,7 @@
  * The `network` section: the environment's private address space and, on AWS, its subnets per AZ.
  */
 import { z } from 'zod';
-import { cidrContains, cidrsOverlap } from '../cidr';
+import { cidrContains, cidrsOverlap, parseCidr } from '../cidr';
 import { cidr, report } from './common';
 
 /** Network values. Subnet lists are AWS-only; DigitalOcean VPCs have a single range. */
@@ -38,6 +38,9 @@ export function checkNetwork(cloud: string, network: NetworkValues, ctx: z.Refin
     }
     return;
   }
+  // Malformed blocks were already reported by the field schema; range checks need well-formed ones.
+  const valid = (c: string) => typeof parseCidr(c) !== 'string';
+  if (![network.vpcCidr, ...(network.publicSubnets ?? []), ...(network.privateSubnets ?? [])].every(valid)) return;
   const seen: Array<{ path: Array<string | number>; cidr: string }> = [];
   for (const [key, list] of lists) {
     if (!list) {

@@ -14,6 +14,7 @@ export type TrafficValues = z.infer<typeof trafficSchema>;
 
 /** The weights must add up to 100. */
 export function checkTraffic(traffic: TrafficValues, ctx: z.RefinementCtx): void {
+  if (!Number.isInteger(traffic.blue) || !Number.isInteger(traffic.green)) return; // already reported per weight
   const sum = traffic.blue + traffic.green;
   if (sum !== 100) report(ctx, ['traffic', 'green'], `weights must sum to 100 (got ${sum})`);
 }

@@ -1,0 +1,200 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ConfigError, formatIssue, loadEnvironments, parseEnvironment } from '../../lib/config';
+import { envDir, withValue } from '../support/env-dir';
+
+/** Loads `dir` and returns the formatted problem lines (fails the test if loading succeeds). */
+function problems(dir: string, only?: string[]): string[] {
+  try {
+    loadEnvironments({ dir, only });
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    const rel = path.dirname(dir);
+    return (e as ConfigError).issues.map((i) => formatIssue(i).split(rel + path.sep).join(''));
+  }
+  throw new Error('expected the values to be rejected');
+}
+
+describe('loadEnvironments: the shipped environments', () => {
+  const configs = loadEnvironments({ dir: envDir() });
+
+  test('loads dev, prod and staging, sorted', () => {
+    expect(configs.map((c) => c.name)).toEqual(['dev', 'prod', 'staging']);
+    expect(configs.map((c) => c.cloud)).toEqual(['digitalocean', 'aws', 'aws']);
+  });
+
+  test('overlays the shared defaults', () => {
+    const prod = configs.find((c) => c.name === 'prod')!;
+    expect(prod.app.name).toBe('shop'); // from defaults.yaml
+    expect(prod.app.instanceType).toBe('m6i.large'); // from prod.yaml
+    expect(prod.network.flowLogRetentionDays).toBe(365); // prod overrides the default 90
+    expect(prod.tags.owner).toBe('platform-team');
+  });
+
+  test('gives both colors a release and capacity', () => {
+    for (const c of configs) {
+      for (const color of ['blue', 'green'] as const) {
+        expect(c.colors[color].release.version).toMatch(/^\d+\.\d+\.\d+/);
+        expect(c.colors[color].capacity.desired).toBeGreaterThan(0);
+      }
+      expect(c.traffic.blue + c.traffic.green).toBe(100);
+    }
+  });
+
+  test('returns frozen values', () => {
+    const prod = configs.find((c) => c.name === 'prod')!;
+    expect(Object.isFrozen(prod)).toBe(true);
+    expect(Object.isFrozen(prod.network.publicSubnets)).toBe(true);
+  });
+
+  test('SYNTH_ENVS-style selection returns only the named environments', () => {
+    expect(loadEnvironments({ dir: envDir(), only: ['staging', 'prod'] }).map((c) => c.name)).toEqual(['prod', 'staging']);
+  });
+});
+
+describe('loadEnvironments: bad input names the file, the key path and the reason', () => {
+  test('fails on weights that do not sum to 100', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['traffic', 'blue'], 50) });
+    expect(problems(dir)).toEqual(['environments/prod.yaml: traffic.green: weights must sum to 100 (got 150)']);
+  });
+
+  test.each([
+    [2.5, 'weights must be whole numbers'],
+    [-10, 'weights range from 0 to 100'],
+    [110, 'weights range from 0 to 100'],
+  ])('fails on weight %p', (weight, reason) => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['traffic', 'green'], weight) });
+    expect(problems(dir)).toContain(`environments/prod.yaml: traffic.green: ${reason}`);
+  });
+
+  test('fails on an unknown key, listing the allowed ones', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['app', 'colour'], 'green') });
+    const [line] = problems(dir);
+    expect(line).toMatch(/^environments\/prod\.yaml: app\.colour: unknown key \(allowed keys: name, port, healthCheckPath/);
+  });
+
+  test('fails on a wrong type', () => {
+    const dir = envDir({ 'staging.yaml': withValue('staging.yaml', ['app', 'port'], 'eighty') });
+    expect(problems(dir)).toEqual(['environments/staging.yaml: app.port: expected number, got string "eighty"']);
+  });
+
+  test('fails on an unknown cloud', () => {
+    const dir = envDir({ 'staging.yaml': withValue('staging.yaml', ['cloud'], 'gcp') });
+    expect(problems(dir)[0]).toBe('environments/staging.yaml: cloud: must be one of aws, digitalocean (got "gcp")');
+  });
+
+  test('fails on a malformed CIDR', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'vpcCidr'], '10.30.0.0/40') });
+    expect(problems(dir)).toContain('environments/prod.yaml: network.vpcCidr: "10.30.0.0/40" is not an IPv4 CIDR block (expected a.b.c.d/n)');
+  });
+
+  test('fails on a CIDR with host bits set', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'privateSubnets', 1], '10.30.11.7/24') });
+    expect(problems(dir)).toContain('environments/prod.yaml: network.privateSubnets[1]: "10.30.11.7/24" has host bits set; did you mean 10.30.11.0/24?');
+  });
+
+  test('fails on overlapping subnets', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'privateSubnets', 2], '10.30.0.0/23') });
+    expect(problems(dir)).toContain(
+      'environments/prod.yaml: network.privateSubnets[2]: 10.30.0.0/23 overlaps 10.30.0.0/24 (network.publicSubnets[0])',
+    );
+  });
+
+  test('fails on a subnet outside the VPC', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'publicSubnets', 0], '10.99.0.0/24') });
+    expect(problems(dir)).toContain('environments/prod.yaml: network.publicSubnets[0]: 10.99.0.0/24 lies outside the VPC range 10.30.0.0/16');
+  });
+
+  test('fails on a subnet count that does not match azCount', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'azCount'], 2) });
+    expect(problems(dir)).toContain('environments/prod.yaml: network.publicSubnets: needs exactly one CIDR per availability zone: azCount is 2, got 3');
+  });
+
+  test('fails on a mutable artifact reference (:latest)', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'green', 'release', 'artifact'], 'registry.example.com/shop:latest') });
+    expect(problems(dir)).toEqual([
+      'environments/prod.yaml: colors.green.release.artifact: "registry.example.com/shop:latest" is a mutable reference (":latest" moves); pin it by digest: name@sha256:<64 hex>',
+    ]);
+  });
+
+  test('fails on a tag without a digest', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'blue', 'release', 'artifact'], 'registry.example.com/shop:stable') });
+    expect(problems(dir)[0]).toMatch(/colors\.blue\.release\.artifact: "registry\.example\.com\/shop:stable" is a mutable reference \(a tag can be moved\)/);
+  });
+
+  test('fails on a release version that is not a version', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'blue', 'release', 'version'], 'latest') });
+    expect(problems(dir)).toEqual(['environments/prod.yaml: colors.blue.release.version: must be a semantic version such as 1.4.2 (no "latest")']);
+  });
+
+  test('fails on an image that is not an AMI on AWS', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'blue', 'release', 'image'], 'ubuntu-24-04') });
+    expect(problems(dir)).toEqual(['environments/prod.yaml: colors.blue.release.image: "ubuntu-24-04" is not an AMI id (ami- and 8 or 17 hex digits)']);
+  });
+
+  test('fails on capacity out of order', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'blue', 'capacity', 'desired'], 9) });
+    expect(problems(dir)).toContain('environments/prod.yaml: colors.blue.capacity.desired: desired (9) must lie between min (2) and max (6)');
+  });
+
+  test('fails on invalid YAML with the line', () => {
+    const dir = envDir({ 'staging.yaml': 'name: staging\ncloud: [aws\n' });
+    const lines = problems(dir);
+    expect(lines[0]).toMatch(/^environments\/staging\.yaml: invalid YAML: line \d+, column \d+: /);
+  });
+
+  test('fails on a duplicate key', () => {
+    const dir = envDir({ 'staging.yaml': 'name: staging\nname: staging2\n' });
+    expect(problems(dir)[0]).toMatch(/^environments\/staging\.yaml: invalid YAML: .*[Mm]ap keys must be unique/);
+  });
+
+  test('fails on a missing environment file named by SYNTH_ENVS', () => {
+    expect(problems(envDir(), ['qa'])).toEqual(['environments: SYNTH_ENVS names "qa", which has no qa.yaml (environments: dev, prod, staging)']);
+  });
+
+  test('fails on a missing environments directory', () => {
+    const dir = path.join(envDir(), 'nope');
+    expect(() => loadEnvironments({ dir })).toThrow(`${dir}: environments directory not found`);
+  });
+
+  test('fails when the name does not match the file', () => {
+    const dir = envDir({ 'staging.yaml': withValue('staging.yaml', ['name'], 'stage') });
+    expect(problems(dir)).toEqual(['environments/staging.yaml: name: must match the file name: expected "staging", got "stage"']);
+  });
+
+  test('blames the defaults file for a bad default, and reports every environment it breaks', () => {
+    const dir = envDir({ 'defaults.yaml': withValue('defaults.yaml', ['app', 'port'], 70000) });
+    const lines = problems(dir);
+    expect(lines).toHaveLength(3);
+    expect(new Set(lines)).toEqual(new Set(['environments/defaults.yaml: app.port: number must be less than or equal to 65535']));
+  });
+
+  test('reports problems of every environment together', () => {
+    const dir = envDir({
+      'prod.yaml': withValue('prod.yaml', ['traffic', 'green'], 90),
+      'staging.yaml': withValue('staging.yaml', ['region'], 'mars-1'),
+    });
+    const lines = problems(dir);
+    expect(lines).toContain('environments/prod.yaml: traffic.green: weights must sum to 100 (got 90)');
+    expect(lines).toContain('environments/staging.yaml: region: "mars-1" is not an AWS region (e.g. eu-west-1)');
+  });
+
+  test('ConfigError message lists every problem', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['traffic', 'blue'], 50) });
+    expect(() => loadEnvironments({ dir })).toThrow(/invalid environment values \(1 problem\):\n.*prod\.yaml: traffic\.green: weights must sum to 100 \(got 150\)/);
+  });
+});
+
+describe('parseEnvironment (values given in code)', () => {
+  test('fails with the source name in the message', () => {
+    expect(() => parseEnvironment({ name: 'x' }, 'inline')).toThrow(/inline: cloud: required/);
+  });
+
+  test('accepts a complete object', () => {
+    const dir = envDir();
+    const [staging] = loadEnvironments({ dir, only: ['staging'] });
+    const copy = JSON.parse(JSON.stringify(staging));
+    expect(parseEnvironment(copy).name).toBe('staging');
+    expect(fs.existsSync(dir)).toBe(true);
+  });
+});
