@@ -2,3 +2,6 @@
 export * from './log-bucket';
 export * from './log-encryption-key';
 export * from './network';
+export * from './app-load-balancer';
+export * from './aws-names';
+export * from './color-fleet';

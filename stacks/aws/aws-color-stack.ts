@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ColorFleet } from '../../lib/aws/color-fleet';
 import { Color } from '../../lib/config';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
@@ -19,10 +20,27 @@ export interface AwsColorStackProps extends EnvironmentStackProps {
 export class AwsColorStack extends EnvironmentStack {
   /** The shared stack this fleet joins. */
   public readonly shared: AwsSharedStack;
+  /** The fleet: launch template and Auto Scaling group in the color's target group. */
+  public readonly fleet: ColorFleet;
 
   constructor(scope: Construct, props: AwsColorStackProps) {
     super(scope, props.color, props);
     addAwsProvider(this);
     this.shared = props.shared;
+    const { config } = this;
+    const color = props.color;
+    const lb = props.shared.loadBalancer;
+    const values = config.colors[color];
+    this.fleet = new ColorFleet(this, 'fleet', {
+      name: `${config.app.name}-${config.name}`,
+      color,
+      imageId: values.release.image,
+      releaseVersion: values.release.version,
+      instanceType: config.app.instanceType ?? '',
+      subnets: props.shared.network.privateSubnets,
+      securityGroups: [lb.instanceSecurityGroup],
+      targetGroup: lb.targetGroups[color],
+      capacity: values.capacity,
+    });
   }
 }

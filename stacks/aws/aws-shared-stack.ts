@@ -1,5 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { AppLoadBalancer } from '../../lib/aws/app-load-balancer';
 import { LogBucket } from '../../lib/aws/log-bucket';
 import { LogEncryptionKey } from '../../lib/aws/log-encryption-key';
 import { Network } from '../../lib/aws/network';
@@ -17,6 +18,8 @@ export class AwsSharedStack extends EnvironmentStack {
   public readonly network: Network;
   /** Receives load balancer and S3 server access logs. */
   public readonly accessLogs: LogBucket;
+  /** The load balancer, the `blue`/`green` target groups and the load balancer and instance security groups. */
+  public readonly loadBalancer: AppLoadBalancer;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, 'shared', props);
@@ -36,6 +39,14 @@ export class AwsSharedStack extends EnvironmentStack {
     });
 
     this.accessLogs = new LogBucket(this, 'access-logs', { bucketName: `${prefix}-access-logs`, region: config.region });
+    this.loadBalancer = new AppLoadBalancer(this, 'alb', {
+      name: prefix,
+      vpc: this.network.vpc,
+      publicSubnets: this.network.publicSubnets,
+      appPort: config.app.port,
+      healthCheckPath: config.app.healthCheckPath,
+      accessLogs: this.accessLogs,
+    });
 
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
   }

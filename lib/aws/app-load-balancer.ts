@@ -1,0 +1,241 @@
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { ITerraformDependable, TerraformResource, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { parseCidr } from '../config/cidr';
+import { COLORS, Color } from '../config/sections/release';
+import { fitName } from './aws-names';
+import { LogBucket } from './log-bucket';
+
+/** Ports the public listeners use; the test listener must not take one of them. */
+export const PUBLIC_LISTENER_PORTS = { https: 443, http: 80 } as const;
+
+/** Props for {@link AppLoadBalancer}. */
+export interface AppLoadBalancerProps {
+  /** Name prefix, e.g. `shop-prod`; the load balancer is `<name>` and the target groups `<name>-blue`/`-green`. */
+  readonly name: string;
+  /** The VPC the target groups and security groups live in. */
+  readonly vpc: Vpc;
+  /** Public subnets, one per AZ (at least two, an ALB requirement). */
+  readonly publicSubnets: Subnet[];
+  /** Port the application listens on, on each instance. */
+  readonly appPort: number;
+  /** Path the target groups' health checks request, e.g. `/health`. */
+  readonly healthCheckPath: string;
+  /** Bucket that receives the access logs (under its `albPrefix`). */
+  readonly accessLogs: LogBucket;
+  /**
+   * Refuse `terraform destroy` of the load balancer. Turn off only for disposable environments.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Port of the test listener (served by the cutover stack) that reaches the idle color.
+   * @default 8443
+   */
+  readonly testListenerPort?: number;
+  /**
+   * CIDRs allowed to reach the test listener (CI runners, office). Never `0.0.0.0/0`; more sources (the VPN's
+   * on-premises ranges) can be added later with {@link AppLoadBalancer.allowTestListenerFrom}.
+   * @default [] - nobody until a rule is added
+   */
+  readonly testListenerCidrs?: readonly string[];
+  /**
+   * Seconds a deregistering target keeps serving in-flight requests.
+   * @default 30
+   */
+  readonly deregistrationDelaySeconds?: number;
+  /**
+   * Seconds over which a new target's share of requests ramps up (0 turns slow start off; else 30–900).
+   * @default 0
+   */
+  readonly slowStartSeconds?: number;
+  /**
+   * HTTP desync mitigation: `defensive` (AWS's default) or `strictest` (refuses every non-RFC-compliant request).
+   * @default 'defensive'
+   */
+  readonly desyncMitigationMode?: 'defensive' | 'strictest';
+  /**
+   * Seconds an idle connection stays open.
+   * @default 60
+   */
+  readonly idleTimeoutSeconds?: number;
+}
+
+/**
+ * An internet-facing Application Load Balancer in the public subnets with one target group per color.
+ *
+ * The listeners live in the cutover stack (see {@link CutoverListeners}); this construct holds what outlives a
+ * cutover: the load balancer (access logs on, invalid headers dropped, desync mitigation, deletion protection),
+ * the `blue` and `green` target groups (stable ids), and two security groups: the load balancer's (443 and 80
+ * from anywhere, the test listener port only from listed CIDRs, egress only to the instances' app port) and the
+ * instances' (app port only from the load balancer).
+ */
+export class AppLoadBalancer extends Construct {
+  /** The load balancer. */
+  public readonly loadBalancer: Lb;
+  /** One target group per color; construct ids `blue` and `green` never change. */
+  public readonly targetGroups: Record<Color, LbTargetGroup>;
+  /** The load balancer's security group (add test-port sources with {@link allowTestListenerFrom}). */
+  public readonly securityGroup: SecurityGroup;
+  /** The instances' security group: both color fleets use it; admits the app port only from the load balancer. */
+  public readonly instanceSecurityGroup: SecurityGroup;
+  /** Port of the test listener. */
+  public readonly testListenerPort: number;
+  /** Port the application listens on. */
+  public readonly appPort: number;
+
+  constructor(scope: Construct, id: string, props: AppLoadBalancerProps) {
+    super(scope, id);
+    validate(props);
+    this.testListenerPort = props.testListenerPort ?? 8443;
+    this.appPort = props.appPort;
+
+    this.securityGroup = new SecurityGroup(this, 'alb-sg', {
+      name: `${props.name}-alb`,
+      description: `Load balancer of ${props.name}: HTTPS, HTTP redirect, test listener from allowed CIDRs`,
+      vpcId: props.vpc.id,
+      tags: { Name: `${props.name}-alb` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.instanceSecurityGroup = new SecurityGroup(this, 'instance-sg', {
+      name: `${props.name}-instances`,
+      description: `Instances of ${props.name}: app port from the load balancer only`,
+      vpcId: props.vpc.id,
+      tags: { Name: `${props.name}-instances` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    for (const [key, port] of Object.entries(PUBLIC_LISTENER_PORTS)) {
+      new VpcSecurityGroupIngressRule(this, `alb-in-${key}`, {
+        securityGroupId: this.securityGroup.id,
+        description: key === 'https' ? 'HTTPS from the internet' : 'HTTP from the internet (redirected to HTTPS)',
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        cidrIpv4: '0.0.0.0/0',
+      });
+    }
+    (props.testListenerCidrs ?? []).forEach((cidr, i) => this.addTestRule(`alb-in-test-${i}`, cidr, 'Test listener from an allowed CIDR'));
+    new VpcSecurityGroupEgressRule(this, 'alb-out-app', {
+      securityGroupId: this.securityGroup.id,
+      description: 'To the instances on the app port',
+      ipProtocol: 'tcp',
+      fromPort: props.appPort,
+      toPort: props.appPort,
+      referencedSecurityGroupId: this.instanceSecurityGroup.id,
+    });
+    new VpcSecurityGroupIngressRule(this, 'instance-in-app', {
+      securityGroupId: this.instanceSecurityGroup.id,
+      description: 'App port from the load balancer',
+      ipProtocol: 'tcp',
+      fromPort: props.appPort,
+      toPort: props.appPort,
+      referencedSecurityGroupId: this.securityGroup.id,
+    });
+    new VpcSecurityGroupEgressRule(this, 'instance-out-https', {
+      securityGroupId: this.instanceSecurityGroup.id,
+      description: 'HTTPS out (AWS APIs, SSM, registries) through NAT',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+    });
+
+    const logPolicy = props.accessLogs.node.tryFindChild('policy');
+    this.loadBalancer = new Lb(this, 'alb', {
+      name: fitName(props.name, 32),
+      internal: false,
+      loadBalancerType: 'application',
+      securityGroups: [this.securityGroup.id],
+      subnets: props.publicSubnets.map((s) => s.id),
+      enableDeletionProtection: props.deletionProtection ?? true,
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: props.desyncMitigationMode ?? 'defensive',
+      idleTimeout: props.idleTimeoutSeconds ?? 60,
+      enableHttp2: true,
+      accessLogs: { bucket: props.accessLogs.bucket.bucket, prefix: props.accessLogs.albPrefix, enabled: true },
+      // The ALB checks at creation that it may write to the bucket: wait for the bucket policy.
+      dependsOn: logPolicy instanceof TerraformResource ? [logPolicy as ITerraformDependable] : [props.accessLogs.bucket],
+      tags: { Name: props.name },
+    });
+
+    const targetGroups = {} as Record<Color, LbTargetGroup>;
+    for (const color of COLORS) {
+      targetGroups[color] = new LbTargetGroup(this, color, {
+        name: fitName(`${props.name}-${color}`, 32),
+        vpcId: props.vpc.id,
+        port: props.appPort,
+        protocol: 'HTTP',
+        targetType: 'instance',
+        deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
+        slowStart: props.slowStartSeconds ?? 0,
+        healthCheck: {
+          enabled: true,
+          path: props.healthCheckPath,
+          port: 'traffic-port',
+          protocol: 'HTTP',
+          matcher: '200',
+          interval: 15,
+          timeout: 5,
+          healthyThreshold: 3,
+          unhealthyThreshold: 3,
+        },
+        tags: { Name: `${props.name}-${color}`, color },
+      });
+    }
+    this.targetGroups = targetGroups;
+  }
+
+  /**
+   * Admits one more source to the test listener port (e.g. an on-premises range reached over the VPN).
+   * Refuses `0.0.0.0/0`: the test listener serves the release nobody has checked yet.
+   */
+  public allowTestListenerFrom(id: string, cidr: string, description = 'Test listener'): VpcSecurityGroupIngressRule {
+    checkTestCidr(cidr);
+    return this.addTestRule(id, cidr, description);
+  }
+
+  private addTestRule(id: string, cidr: string, description: string): VpcSecurityGroupIngressRule {
+    return new VpcSecurityGroupIngressRule(this, id, {
+      securityGroupId: this.securityGroup.id,
+      description,
+      ipProtocol: 'tcp',
+      fromPort: this.testListenerPort,
+      toPort: this.testListenerPort,
+      cidrIpv4: cidr,
+    });
+  }
+}
+
+function checkTestCidr(cidr: string): void {
+  if (Token.isUnresolved(cidr)) return;
+  const block = parseCidr(cidr);
+  if (typeof block === 'string') throw new Error(`AppLoadBalancer: test listener source ${block}`);
+  if (block.prefix === 0) {
+    throw new Error(`AppLoadBalancer: the test listener must not be open to the internet (got ${cidr}); list the CI and VPN ranges instead`);
+  }
+}
+
+function validate(props: AppLoadBalancerProps): void {
+  const fail = (msg: string) => {
+    throw new Error(`AppLoadBalancer ${props.name}: ${msg}`);
+  };
+  if (props.publicSubnets.length < 2) fail(`an Application Load Balancer needs subnets in at least two AZs (got ${props.publicSubnets.length})`);
+  const testPort = props.testListenerPort ?? 8443;
+  if (!Number.isInteger(testPort) || testPort < 1 || testPort > 65535) fail(`testListenerPort must be a port number (got ${testPort})`);
+  if (Object.values(PUBLIC_LISTENER_PORTS).includes(testPort as 80 | 443)) {
+    fail(`testListenerPort ${testPort} is taken by a public listener; pick another, e.g. 8443`);
+  }
+  for (const cidr of props.testListenerCidrs ?? []) checkTestCidr(cidr);
+  const slow = props.slowStartSeconds ?? 0;
+  if (slow !== 0 && (slow < 30 || slow > 900)) fail(`slowStartSeconds must be 0 (off) or 30–900 (got ${slow})`);
+  const delay = props.deregistrationDelaySeconds ?? 30;
+  if (delay < 0 || delay > 3600) fail(`deregistrationDelaySeconds must be 0–3600 (got ${delay})`);
+  if (!props.healthCheckPath.startsWith('/')) fail(`healthCheckPath must be an absolute path such as /health (got "${props.healthCheckPath}")`);
+}
