@@ -5,10 +5,15 @@
  */
 export * from './config';
 export * from './aws';
+export * from './digitalocean';
+export * from './agents';
+export * from './policy';
+export * from './commands';
 
 // Stacks
 export * from '../stacks/environment-stack';
 export * from '../stacks/environment-stacks';
+export * from '../stacks/environments-from-dir';
 export * from '../stacks/aws/aws-shared-stack';
 export * from '../stacks/aws/aws-color-stack';
 export * from '../stacks/aws/aws-cutover-stack';

@@ -1,0 +1,2 @@
+/** Cloud-neutral rendering: log forwarder config, cloud-init user data, strongSwan config. Re-exports only. */
+export {};

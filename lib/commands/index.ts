@@ -1,0 +1,2 @@
+/** Library functions behind the command-line tools (bin/). Re-exports only. */
+export {};

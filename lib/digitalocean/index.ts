@@ -1,0 +1,2 @@
+/** DigitalOcean constructs. Re-exports only: one construct per file. */
+export {};

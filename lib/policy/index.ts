@@ -1,0 +1,2 @@
+/** Guardrail rules (one per file) and the pack that applies them. Re-exports only. */
+export {};
