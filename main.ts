@@ -2,7 +2,7 @@
 // Nothing is built, and cdktf.out/ is not touched, unless every environment is valid.
 // It uses the library exactly as a consumer's main.ts does: through the public index only.
 import { App } from 'cdktf';
-import { ConfigError, createEnvironmentsFromDir } from './lib';
+import { ConfigError, createEnvironmentsFromDir, enforceGuardrails } from './lib';
 
 const app = new App();
 try {
@@ -12,4 +12,8 @@ try {
   process.stderr.write(`${e.message}\nNothing was synthesized.\n`);
   process.exit(1);
 }
+// Guardrails run on the Terraform JSON every stack would write, before anything is written: any violation
+// prints `<stack> <construct path> <rule id>: <explanation>. Fix: ...` and stops here (the cdktf CLI would
+// carry on past error annotations, so this does not rely on them).
+if (!enforceGuardrails(app)) process.exit(1);
 app.synth();

@@ -7,6 +7,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import { suppress } from '../policy/suppression';
 
 /**
  * Elastic Load Balancing's log-delivery accounts for regions that predate the
@@ -71,6 +72,8 @@ export class LogBucket extends Construct {
     }
     const account = new DataAwsCallerIdentity(this, 'account');
     this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false, lifecycle: { preventDestroy: true } });
+    suppress(this.bucket, 's3-kms-encryption', 'load balancer and S3 server access log delivery only write to SSE-S3 (AES256) buckets');
+    suppress(this.bucket, 's3-access-logging', 'this is the access-log bucket itself; logging it into itself would loop');
     const bucketId = this.bucket.id;
     new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: bucketId,

@@ -1,2 +1,9 @@
-/** Guardrail rules (one per file) and the pack that applies them. Re-exports only. */
-export {};
+/** Guardrails: one rule per file, the pack that applies them, and suppressions with reasons. */
+export * from './enforce';
+export * from './ingress';
+export * from './pack';
+export * from './rule';
+export * from './rules';
+export * from './s3-companions';
+export * from './stack-view';
+export * from './suppression';
