@@ -9,6 +9,9 @@ import { z } from 'zod';
 import { appSchema, checkApp } from './sections/app';
 import { backendSchema } from './sections/backend';
 import { report, slug, tags } from './sections/common';
+import { checkCutoverSafety } from './sections/cutover-safety';
+import { fleetSchema } from './sections/fleet';
+import { checkLoadBalancer, loadBalancerSchema } from './sections/load-balancer';
 import { checkNetwork, networkSchema } from './sections/network';
 import { COLORS, colorSchema } from './sections/release';
 import { checkTraffic, trafficSchema } from './sections/traffic';
@@ -42,6 +45,10 @@ export const environmentSchema = z
     colors: z.object({ blue: colorSchema, green: colorSchema }).strict(),
     /** Share of live traffic per color. */
     traffic: trafficSchema,
+    /** Load balancer (AWS): certificate, test listener, protection. */
+    loadBalancer: loadBalancerSchema.default({}),
+    /** How each color's servers are run and replaced. */
+    fleet: fleetSchema.default({}),
     /** Tags added to every resource (on top of environment, stack, color, managed-by). */
     tags: tags.default({}),
   })
@@ -65,6 +72,8 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkNetwork(v.cloud, v.network, ctx),
   (v, ctx) => checkApp(v.cloud, v.app, ctx),
   (v, ctx) => checkTraffic(v.traffic, ctx),
+  (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),
+  (v, ctx) => checkCutoverSafety(v, ctx),
   (v, ctx) => {
     for (const color of COLORS) {
       const image = v.colors[color].release.image;

@@ -1,20 +1,85 @@
 /**
- * The `traffic` section: the share of live traffic each color receives, in whole percent.
+ * The `traffic` section: the share of live traffic each color receives, in whole percent, and the release
+ * strategy that says which splits are allowed.
+ *
+ * ```yaml
+ * traffic:
+ *   blue: 0
+ *   green: 100
+ *   strategy: blue-green     # blue-green (default) | canary | hard-cutover | rolling
+ *   stickinessSeconds: 0     # 0 = off; else clients stick to one color for this long
+ * ```
+ *
+ * Only `<env>-cutover` reads this section, so changing it redeploys nothing but the listeners.
  */
 import { z } from 'zod';
 import { report } from './common';
+import { COLORS, Color } from './release';
 
 const weight = z.number().int('weights must be whole numbers').min(0, 'weights range from 0 to 100').max(100, 'weights range from 0 to 100');
 
-/** Traffic weights. */
-export const trafficSchema = z.object({ blue: weight, green: weight }).strict();
+/**
+ * How a release reaches users:
+ * - `blue-green`: deploy the idle color, smoke-test it on the test listener, then move 100% to it;
+ * - `canary`: like blue-green, but traffic may be split (e.g. 90/10) while the new release proves itself;
+ * - `hard-cutover`: straight from one color to the other, no test listener;
+ * - `rolling`: the live color's instances are replaced in place by instance refresh; no test listener.
+ */
+export const STRATEGIES = ['blue-green', 'canary', 'hard-cutover', 'rolling'] as const;
+/** A release strategy. */
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Strategies that serve the idle color on the test listener. */
+export const TEST_LISTENER_STRATEGIES: readonly Strategy[] = ['blue-green', 'canary'];
+
+/** Traffic weights and strategy. */
+export const trafficSchema = z
+  .object({
+    /** Percent of live traffic to the blue fleet. */
+    blue: weight,
+    /** Percent of live traffic to the green fleet. */
+    green: weight,
+    /** Release strategy; only `canary` allows weights other than 0 and 100. */
+    strategy: z.enum(STRATEGIES).default('blue-green'),
+    /** Seconds a client sticks to the color it first reached (load balancer cookie); 0 turns stickiness off. */
+    stickinessSeconds: z.number().int('must be a whole number').min(0).max(604800, 'at most 604800 (7 days)').default(0),
+  })
+  .strict();
 
 /** Traffic values after parsing. */
 export type TrafficValues = z.infer<typeof trafficSchema>;
 
-/** The weights must add up to 100. */
+/** The weights must add up to 100, someone must get traffic, and only `canary` splits it. */
 export function checkTraffic(traffic: TrafficValues, ctx: z.RefinementCtx): void {
-  if (!Number.isInteger(traffic.blue) || !Number.isInteger(traffic.green)) return; // already reported per weight
   const sum = traffic.blue + traffic.green;
-  if (sum !== 100) report(ctx, ['traffic', 'green'], `weights must sum to 100 (got ${sum})`);
+  if (sum === 0) {
+    report(ctx, ['traffic'], 'both colors have weight 0, so nothing would serve users; give the live color 100');
+    return;
+  }
+  if (sum !== 100) {
+    report(ctx, ['traffic', 'green'], `weights must sum to 100 (got ${sum})`);
+    return; // the split itself is wrong; judging it against the strategy would only add noise
+  }
+  if (traffic.strategy !== 'canary') {
+    for (const color of COLORS) {
+      const w = traffic[color];
+      if (w !== 0 && w !== 100) {
+        report(ctx, ['traffic', color], `${color} at ${w}% splits traffic, which only strategy canary allows (strategy is ${traffic.strategy}); use 0 or 100, or set traffic.strategy: canary`);
+      }
+    }
+  }
+}
+
+/** The weights of both colors. */
+export type Weights = Readonly<Record<Color, number>>;
+
+/** The color that carries most of the traffic, or `undefined` at an even split. */
+export function liveColor(weights: Weights): Color | undefined {
+  if (weights.blue === weights.green) return undefined;
+  return weights.blue > weights.green ? 'blue' : 'green';
+}
+
+/** The other color. */
+export function otherColor(color: Color): Color {
+  return color === 'blue' ? 'green' : 'blue';
 }
