@@ -15,6 +15,7 @@ import { checkLoadBalancer, loadBalancerSchema } from './sections/load-balancer'
 import { checkNetwork, networkSchema } from './sections/network';
 import { COLORS, colorSchema } from './sections/release';
 import { checkTraffic, trafficSchema } from './sections/traffic';
+import { checkVpn, vpnSchema } from './sections/vpn';
 
 /** The clouds an environment can run on. */
 export const CLOUDS = ['aws', 'digitalocean'] as const;
@@ -49,6 +50,8 @@ export const environmentSchema = z
     loadBalancer: loadBalancerSchema.default({}),
     /** How each color's servers are run and replaced. */
     fleet: fleetSchema.default({}),
+    /** Site-to-site IPsec VPN from the office/dev network into the VPC (AWS). */
+    vpn: vpnSchema.optional(),
     /** Tags added to every resource (on top of environment, stack, color, managed-by). */
     tags: tags.default({}),
   })
@@ -74,6 +77,7 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkTraffic(v.traffic, ctx),
   (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),
   (v, ctx) => checkCutoverSafety(v, ctx),
+  (v, ctx) => checkVpn(v.cloud, v.network.vpcCidr, v.vpn, ctx),
   (v, ctx) => {
     for (const color of COLORS) {
       const image = v.colors[color].release.image;
