@@ -1,2 +1,12 @@
 /** DigitalOcean constructs. Re-exports only: one construct per file. */
-export {};
+export * from './deployment-bucket';
+export * from './do-lb-ingress-firewall';
+export * from './do-load-balancer';
+export * from './do-log-store';
+export * from './do-network';
+export * from './do-project';
+export * from './droplet-fleet';
+export * from './fleet-firewall';
+export * from './fleet-tags';
+export * from './ssh-key-check';
+export * from './tag-names';

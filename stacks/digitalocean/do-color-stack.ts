@@ -1,8 +1,11 @@
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Color } from '../../lib/config';
+import { DropletFleet } from '../../lib/digitalocean/droplet-fleet';
+import { colorTagName, fleetTagName, toDoTags } from '../../lib/digitalocean/tag-names';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
-import { addDigitalOceanProvider } from './do-provider';
-import { DoSharedStack } from './do-shared-stack';
+import { addDigitalOceanProvider, doTags } from './do-provider';
+import { DoSharedStack, digitaloceanValues } from './do-shared-stack';
 
 /** Props for {@link DoColorStack}. */
 export interface DoColorStackProps extends EnvironmentStackProps {
@@ -12,14 +15,44 @@ export interface DoColorStackProps extends EnvironmentStackProps {
   readonly shared: DoSharedStack;
 }
 
-/** `<env>-blue` / `<env>-green` on DigitalOcean: the droplets of one color. */
+/**
+ * `<env>-blue` / `<env>-green` on DigitalOcean: the droplets of one color, from the color's release snapshot,
+ * tagged `<app>-<env>` (firewalls, log store access) and `<app>-<env>-<color>` (load balancers). Deploying it
+ * never changes the other color's stack or which color is live.
+ */
 export class DoColorStack extends EnvironmentStack {
   /** The shared stack this fleet joins. */
   public readonly shared: DoSharedStack;
+  /** The droplets. */
+  public readonly fleet: DropletFleet;
 
   constructor(scope: Construct, props: DoColorStackProps) {
     super(scope, props.color, props);
     addDigitalOceanProvider(this);
     this.shared = props.shared;
+    const { config } = this;
+    const color = props.color;
+    const d = digitaloceanValues(this);
+    const values = config.colors[color];
+    const app = config.app.name;
+
+    this.fleet = new DropletFleet(this, 'fleet', {
+      name: colorTagName(app, config.name, color),
+      count: values.capacity.desired,
+      image: values.release.image,
+      size: config.app.dropletSize ?? '',
+      region: config.region,
+      vpcId: props.shared.network.vpc.id,
+      sshKeyFingerprints: d.sshKeyFingerprints,
+      tags: [fleetTagName(app, config.name), colorTagName(app, config.name, color), ...doTags(this), ...toDoTags({ release: values.release.version })],
+      projectId: props.shared.project.project.id,
+    });
+
+    new TerraformOutput(this, 'release_version', { value: values.release.version, description: `Release the ${color} droplets run` });
+    new TerraformOutput(this, 'droplet_ids', { value: this.fleet.droplets.map((x) => x.id), description: `IDs of the ${color} droplets` });
+    new TerraformOutput(this, 'private_ips', {
+      value: this.fleet.droplets.map((x) => x.ipv4AddressPrivate),
+      description: `Private addresses of the ${color} droplets`,
+    });
   }
 }

@@ -1,7 +1,12 @@
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { Color, EnvironmentConfig } from '../../lib/config';
+import { DoLbIngressFirewall } from '../../lib/digitalocean/do-lb-ingress-firewall';
+import { DoLoadBalancer } from '../../lib/digitalocean/do-load-balancer';
+import { colorTagName, fleetTagName } from '../../lib/digitalocean/tag-names';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addDigitalOceanProvider } from './do-provider';
-import { DoSharedStack } from './do-shared-stack';
+import { DoSharedStack, digitaloceanValues } from './do-shared-stack';
 
 /** Props for {@link DoCutoverStack}. */
 export interface DoCutoverStackProps extends EnvironmentStackProps {
@@ -9,14 +14,71 @@ export interface DoCutoverStackProps extends EnvironmentStackProps {
   readonly shared: DoSharedStack;
 }
 
-/** `<env>-cutover` on DigitalOcean: the load balancer pointed at the live color's tag, and the preview one. */
+/**
+ * The color that takes the traffic on DigitalOcean, where the schema allows only 0/100: the one at 100.
+ */
+export function doLiveColor(config: EnvironmentConfig): Color {
+  return config.traffic.green === 100 ? 'green' : 'blue';
+}
+
+/**
+ * `<env>-cutover` on DigitalOcean: the live load balancer, whose `droplet_tag` is the live color's tag, and the
+ * preview load balancer on the idle color (reachable only from the admin and preview CIDRs) for functional
+ * tests before a cutover; plus the firewall that lets only these two reach the droplets' application port.
+ * A cutover or rollback swaps the two `droplet_tag` values and is a deploy of this stack alone.
+ */
 export class DoCutoverStack extends EnvironmentStack {
   /** The shared stack. */
   public readonly shared: DoSharedStack;
+  /** The color that takes the traffic. */
+  public readonly liveColor: Color;
+  /** The public load balancer, in front of the live color. */
+  public readonly live: DoLoadBalancer;
+  /** The restricted load balancer in front of the idle color. */
+  public readonly preview: DoLoadBalancer;
+  /** Opens the application port to the two load balancers only. */
+  public readonly ingress: DoLbIngressFirewall;
 
   constructor(scope: Construct, props: DoCutoverStackProps) {
     super(scope, 'cutover', props);
     addDigitalOceanProvider(this);
     this.shared = props.shared;
+    const { config } = this;
+    const d = digitaloceanValues(this);
+    const app = config.app.name;
+    const prefix = `${app}-${config.name}`;
+    this.liveColor = doLiveColor(config);
+    const idle: Color = this.liveColor === 'blue' ? 'green' : 'blue';
+
+    const common = {
+      region: config.region,
+      vpcId: props.shared.network.vpc.id,
+      projectId: props.shared.project.project.id,
+      appPort: config.app.port,
+      healthCheckPath: config.app.healthCheckPath,
+      certificateName: d.certificate.name,
+      certificateId: d.certificate.id,
+      sizeUnit: d.loadBalancerSizeUnit,
+    };
+    this.live = new DoLoadBalancer(this, 'live', { ...common, name: `${prefix}-live`, dropletTag: colorTagName(app, config.name, this.liveColor) });
+    this.preview = new DoLoadBalancer(this, 'preview', {
+      ...common,
+      name: `${prefix}-preview`,
+      dropletTag: colorTagName(app, config.name, idle),
+      allowCidrs: [...new Set([...d.adminCidrs, ...d.previewCidrs])],
+    });
+    this.ingress = new DoLbIngressFirewall(this, 'lb-ingress', {
+      name: `${prefix}-lb-ingress`,
+      tags: [fleetTagName(app, config.name)],
+      loadBalancerIds: [this.live.loadBalancer.id, this.preview.loadBalancer.id],
+      appPort: config.app.port,
+    });
+
+    const url = (host: string | undefined, lb: DoLoadBalancer) => `https://${host ?? lb.loadBalancer.ip}`;
+    new TerraformOutput(this, 'live_url', { value: url(d.liveHostname, this.live), description: 'URL users reach the live color by' });
+    new TerraformOutput(this, 'preview_url', { value: url(d.previewHostname, this.preview), description: 'URL of the idle color, for tests before a cutover' });
+    new TerraformOutput(this, 'live_color', { value: this.liveColor, description: 'The color that takes the traffic' });
+    new TerraformOutput(this, 'live_ip', { value: this.live.loadBalancer.ip, description: 'Public address of the live load balancer (point DNS here)' });
+    new TerraformOutput(this, 'preview_ip', { value: this.preview.loadBalancer.ip, description: 'Public address of the preview load balancer' });
   }
 }

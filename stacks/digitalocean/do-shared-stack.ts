@@ -1,11 +1,92 @@
+import { ProjectResources } from '@cdktf/provider-digitalocean/lib/project-resources';
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { DigitalOceanValues } from '../../lib/config/sections/digitalocean';
+import { DeploymentBucket } from '../../lib/digitalocean/deployment-bucket';
+import { DoLogStore } from '../../lib/digitalocean/do-log-store';
+import { DoNetwork } from '../../lib/digitalocean/do-network';
+import { DoProject } from '../../lib/digitalocean/do-project';
+import { FleetFirewall } from '../../lib/digitalocean/fleet-firewall';
+import { FleetTags } from '../../lib/digitalocean/fleet-tags';
+import { SshKeyCheck } from '../../lib/digitalocean/ssh-key-check';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
-import { addDigitalOceanProvider } from './do-provider';
+import { addDigitalOceanProvider, doTags } from './do-provider';
 
-/** `<env>-shared` on DigitalOcean: VPC, firewall, Spaces bucket, managed OpenSearch, project. */
+/** The `digitalocean` values of an environment, which the schema guarantees on DigitalOcean. */
+export function digitaloceanValues(stack: EnvironmentStack): DigitalOceanValues {
+  const values = stack.config.digitalocean;
+  if (!values) throw new Error(`${stack.node.id}: the environment has no digitalocean section (the values schema requires one on DigitalOcean)`);
+  return values as DigitalOceanValues;
+}
+
+/**
+ * `<env>-shared` on DigitalOcean: everything both colors use and that outlives any release: the project, the
+ * VPC, the droplet tags and firewall, the SSH key check, the Spaces bucket for deployment records and
+ * application files, and the managed OpenSearch cluster that stores the logs.
+ */
 export class DoSharedStack extends EnvironmentStack {
+  /** The project grouping the environment's resources. */
+  public readonly project: DoProject;
+  /** The environment's VPC. */
+  public readonly network: DoNetwork;
+  /** The fleet tag and one tag per color. */
+  public readonly fleetTags: FleetTags;
+  /** Plan-time check that the SSH keys exist. */
+  public readonly sshKeys: SshKeyCheck;
+  /** The droplets' firewall (SSH from admin CIDRs, restricted egress). */
+  public readonly firewall: FleetFirewall;
+  /** Spaces bucket for deployment records and application files. */
+  public readonly deployments: DeploymentBucket;
+  /** Managed OpenSearch cluster, the central log store. */
+  public readonly logStore: DoLogStore;
+
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, 'shared', props);
     addDigitalOceanProvider(this);
+    const { config } = this;
+    const d = digitaloceanValues(this);
+    const prefix = `${config.app.name}-${config.name}`;
+
+    this.project = new DoProject(this, 'project', { name: d.project.name ?? prefix, environment: d.project.environment });
+    this.network = new DoNetwork(this, 'network', { name: prefix, region: config.region, ipRange: config.network.vpcCidr });
+    this.fleetTags = new FleetTags(this, 'tags', { app: config.app.name, env: config.name });
+    this.sshKeys = new SshKeyCheck(this, 'ssh-keys', { fingerprints: d.sshKeyFingerprints });
+
+    this.logStore = new DoLogStore(this, 'log-store', {
+      name: `${prefix}-logs`,
+      region: config.region,
+      vpcId: this.network.vpc.id,
+      allowedTags: [this.fleetTags.fleet.name],
+      size: d.opensearch.size,
+      nodeCount: d.opensearch.nodeCount,
+      version: d.opensearch.version,
+      projectId: this.project.project.id,
+      tags: doTags(this),
+    });
+
+    this.firewall = new FleetFirewall(this, 'firewall', {
+      name: `${prefix}-fleet`,
+      tags: [this.fleetTags.fleet.name],
+      adminCidrs: d.adminCidrs,
+      vpcCidr: config.network.vpcCidr,
+      vpcEgressPorts: [`${this.logStore.cluster.port}`],
+    });
+
+    this.deployments = new DeploymentBucket(this, 'deployments', {
+      bucketName: d.spaces.bucket ?? `${prefix}-deployments`,
+      region: d.spaces.region ?? config.region,
+      noncurrentVersionDays: d.spaces.noncurrentVersionDays,
+    });
+    new ProjectResources(this, 'project-resources', { project: this.project.project.id, resources: [this.deployments.bucket.urn] });
+
+    new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
+    new TerraformOutput(this, 'project_id', { value: this.project.project.id, description: 'ID of the DigitalOcean project' });
+    new TerraformOutput(this, 'deployments_bucket', { value: this.deployments.bucket.name, description: 'Spaces bucket for deployment records and app files' });
+    new TerraformOutput(this, 'deployments_endpoint', {
+      value: this.deployments.bucket.endpoint,
+      description: 'S3-compatible endpoint of the deployments bucket',
+    });
+    new TerraformOutput(this, 'log_store_host', { value: this.logStore.cluster.privateHost, description: 'Private host of the OpenSearch cluster' });
+    new TerraformOutput(this, 'log_store_port', { value: this.logStore.cluster.port, description: 'Port of the OpenSearch cluster (TLS)' });
   }
 }

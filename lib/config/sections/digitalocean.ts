@@ -1,0 +1,196 @@
+/**
+ * The `digitalocean` section: values only a DigitalOcean environment has (who may SSH in, which SSH keys the
+ * droplets trust, the load balancers' certificate, the Spaces bucket and the managed OpenSearch cluster), and
+ * the checks that hold only on DigitalOcean (regions, VPC ranges, no weighted traffic).
+ *
+ * ```yaml
+ * digitalocean:
+ *   adminCidrs: [203.0.113.0/24]
+ *   sshKeyFingerprints: ["3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa"]
+ *   certificate: { name: shop-dev }
+ * ```
+ */
+import { z } from 'zod';
+import { cidrBlock, cidrContains, cidrsOverlap } from '../cidr';
+import { cidr, report } from './common';
+
+/** Regions where droplets, VPCs, load balancers and managed databases can be created (2025). */
+export const DO_REGIONS = ['ams3', 'atl1', 'blr1', 'fra1', 'lon1', 'nyc1', 'nyc2', 'nyc3', 'sfo2', 'sfo3', 'sgp1', 'syd1', 'tor1'] as const;
+
+/** Regions that offer Spaces object storage (2025). */
+export const SPACES_REGIONS = ['ams3', 'atl1', 'blr1', 'fra1', 'lon1', 'nyc3', 'sfo2', 'sfo3', 'sgp1', 'syd1', 'tor1'] as const;
+
+/** Ranges DigitalOcean reserves for its own networking (Kubernetes); a VPC may not overlap them. */
+export const DO_RESERVED_RANGES = ['10.244.0.0/16', '10.245.0.0/16', '10.246.0.0/24'] as const;
+
+/** The private ranges of RFC 1918, the only ones a DigitalOcean VPC may use. */
+const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
+
+/** An SSH public key's MD5 fingerprint as DigitalOcean shows it: 16 colon-separated lowercase hex pairs. */
+const FINGERPRINT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){15}$/;
+
+/** Values of the `digitalocean` section (after defaults). */
+export const digitaloceanSchema = z
+  .object({
+    /** CIDRs allowed to SSH into the droplets and to reach the preview load balancer. Never 0.0.0.0/0. */
+    adminCidrs: z.array(cidr).min(1, 'list at least one CIDR allowed to SSH in (e.g. your office or VPN range)'),
+    /**
+     * MD5 fingerprints of SSH keys already in the DigitalOcean account. With keys present DigitalOcean
+     * neither sets nor emails a root password.
+     */
+    sshKeyFingerprints: z
+      .array(z.string().regex(FINGERPRINT, 'must be an MD5 fingerprint: 16 lowercase hex pairs separated by ":"'))
+      .min(1, 'list at least one SSH key fingerprint; without one DigitalOcean emails a root password'),
+    /**
+     * The TLS certificate of both load balancers: an existing DigitalOcean certificate by `name` (preferred:
+     * stays valid across Let's Encrypt renewals) or by `id`.
+     */
+    certificate: z
+      .object({
+        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'must be a DigitalOcean certificate name').optional(),
+        id: z.string().uuid('must be a certificate UUID').optional(),
+      })
+      .strict(),
+    /** Host name users reach the live load balancer by (covered by the certificate); used in the live URL. */
+    liveHostname: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a DNS host name').optional(),
+    /** Host name the preview load balancer is reached by (covered by the certificate); used in the preview URL. */
+    previewHostname: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a DNS host name').optional(),
+    /** Extra CIDRs (e.g. CI runners) allowed to reach the preview load balancer, on top of `adminCidrs`. */
+    previewCidrs: z.array(cidr).default([]),
+    /** The Spaces bucket for deployment records and application files. */
+    spaces: z
+      .object({
+        /** Bucket name (globally unique). @default `<app>-<env>-deployments` */
+        bucket: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be 3–63 lowercase letters, digits and dashes (no dots: they break TLS on Spaces)')
+          .optional(),
+        /** Spaces region. @default the environment's region */
+        region: z.string().optional(),
+        /** Days a replaced or deleted object version is kept. */
+        noncurrentVersionDays: z.number().int('must be a whole number').min(1).max(3650).default(90),
+      })
+      .strict()
+      .default({}),
+    /** The managed OpenSearch cluster that stores the environment's logs. */
+    opensearch: z
+      .object({
+        /** Node size slug. */
+        size: z.string().regex(/^db-[a-z0-9-]+$/, 'must be a database size slug such as db-s-1vcpu-2gb').default('db-s-1vcpu-2gb'),
+        /** Number of nodes. */
+        nodeCount: z.number().int('must be a whole number').min(1).max(9).default(1),
+        /** OpenSearch major version. */
+        version: z.string().regex(/^\d+$/, 'must be a major version such as "2"').default('2'),
+      })
+      .strict()
+      .default({}),
+    /** Load balancer size in units (1–100; each unit adds capacity). */
+    loadBalancerSizeUnit: z.number().int('must be a whole number').min(1).max(100).default(1),
+    /** The DigitalOcean project the environment's resources are grouped in. */
+    project: z
+      .object({
+        /** Project name. @default `<app>-<env>` */
+        name: z.string().min(1).max(175).optional(),
+        /** DigitalOcean's project environment label. */
+        environment: z.enum(['Development', 'Staging', 'Production']).default('Development'),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+/** DigitalOcean values after parsing. */
+export type DigitalOceanValues = z.infer<typeof digitaloceanSchema>;
+
+/** The parts of an environment's values the DigitalOcean checks read. */
+export interface DigitalOceanCheckInput {
+  readonly cloud: string;
+  readonly region: string;
+  readonly network: { readonly vpcCidr: string };
+  readonly traffic: { readonly blue: number; readonly green: number };
+  readonly digitalocean?: DigitalOceanValues;
+}
+
+/**
+ * Cross-field checks for DigitalOcean environments: the section is present (and absent on other clouds), the
+ * region exists, the VPC range is one DigitalOcean accepts, SSH is never open to the world, and traffic is
+ * all-or-nothing because DigitalOcean load balancers cannot split by weight.
+ */
+export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCtx): void {
+  if (v.cloud !== 'digitalocean') {
+    if (v.digitalocean) report(ctx, ['digitalocean'], `is DigitalOcean-only; remove it from a ${v.cloud} environment`);
+    return;
+  }
+  if (/^[a-z]{3}\d$/.test(v.region) && !(DO_REGIONS as readonly string[]).includes(v.region)) {
+    report(ctx, ['region'], `"${v.region}" is not a DigitalOcean region for droplets (one of ${DO_REGIONS.join(', ')})`);
+  }
+  checkVpcRange(v.network.vpcCidr, ctx);
+  checkTraffic(v.traffic, ctx);
+
+  const d = v.digitalocean;
+  if (!d) {
+    report(ctx, ['digitalocean'], 'required on DigitalOcean: adminCidrs, sshKeyFingerprints and certificate at least');
+    return;
+  }
+  d.adminCidrs.forEach((c, i) => checkAdminCidr(c, ['digitalocean', 'adminCidrs', i], 'SSH', ctx));
+  d.previewCidrs.forEach((c, i) => checkAdminCidr(c, ['digitalocean', 'previewCidrs', i], 'the preview load balancer', ctx));
+  const seen = new Set<string>();
+  d.sshKeyFingerprints.forEach((f, i) => {
+    if (seen.has(f)) report(ctx, ['digitalocean', 'sshKeyFingerprints', i], `${f} is listed twice`);
+    seen.add(f);
+  });
+  const hasName = d.certificate.name !== undefined;
+  const hasId = d.certificate.id !== undefined;
+  if (hasName === hasId) {
+    report(ctx, ['digitalocean', 'certificate'], 'give exactly one of name (preferred: survives Let\'s Encrypt renewals) or id');
+  }
+  const spacesRegion = d.spaces.region ?? v.region;
+  if (!(SPACES_REGIONS as readonly string[]).includes(spacesRegion)) {
+    const where = d.spaces.region ? ['digitalocean', 'spaces', 'region'] : ['digitalocean', 'spaces'];
+    const why = d.spaces.region ? '' : ` (the environment's region); set digitalocean.spaces.region`;
+    report(ctx, where, `Spaces is not offered in "${spacesRegion}"${why} to one of ${SPACES_REGIONS.join(', ')}`);
+  }
+}
+
+/** A DigitalOcean VPC range: RFC 1918, /16 to /28, clear of DigitalOcean's reserved ranges. */
+function checkVpcRange(vpcCidr: string, ctx: z.RefinementCtx): void {
+  const path = ['network', 'vpcCidr'];
+  let block;
+  try {
+    block = cidrBlock(vpcCidr);
+  } catch {
+    return; // malformed: already reported by the cidr schema
+  }
+  if (!RFC1918.some((r) => cidrContains(r, vpcCidr))) {
+    report(ctx, path, `${vpcCidr} is not a private range; DigitalOcean VPCs must lie in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`);
+    return;
+  }
+  if (block.prefix < 16 || block.prefix > 28) {
+    report(ctx, path, `${vpcCidr} is a /${block.prefix}; DigitalOcean VPCs range from /16 to /28`);
+  }
+  const clash = DO_RESERVED_RANGES.find((r) => cidrsOverlap(r, vpcCidr));
+  if (clash) report(ctx, path, `${vpcCidr} overlaps ${clash}, which DigitalOcean reserves; choose another range`);
+}
+
+/** Admin/preview sources: never the whole internet, nor anything close to it. */
+function checkAdminCidr(value: string, path: Array<string | number>, what: string, ctx: z.RefinementCtx): void {
+  let block;
+  try {
+    block = cidrBlock(value);
+  } catch {
+    return; // malformed: already reported
+  }
+  if (block.prefix === 0) report(ctx, path, `0.0.0.0/0 would open ${what} to the whole internet; list your office, VPN or CI ranges`);
+  else if (block.prefix < 8) report(ctx, path, `${value} would open ${what} to ${block.size.toLocaleString('en-US')} addresses; use a /8 or narrower`);
+}
+
+/** DigitalOcean load balancers pick droplets by one tag: one color takes everything or nothing. */
+function checkTraffic(traffic: { blue: number; green: number }, ctx: z.RefinementCtx): void {
+  const allOrNothing = (w: number) => w === 0 || w === 100;
+  if (allOrNothing(traffic.blue) && allOrNothing(traffic.green)) return;
+  report(
+    ctx,
+    ['traffic'],
+    `DigitalOcean load balancers cannot split traffic by weight (they send it to the droplets of one tag), so one color takes 100 and the other 0 (got blue ${traffic.blue}, green ${traffic.green})`,
+  );
+}

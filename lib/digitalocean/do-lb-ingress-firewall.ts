@@ -1,0 +1,35 @@
+import { Firewall } from '@cdktf/provider-digitalocean/lib/firewall';
+import { Construct } from 'constructs';
+
+/** Props for {@link DoLbIngressFirewall}. */
+export interface DoLbIngressFirewallProps {
+  /** Firewall name, e.g. `shop-dev-lb-ingress`. */
+  readonly name: string;
+  /** Droplet tags it applies to (the environment's fleet tag: both colors). */
+  readonly tags: readonly string[];
+  /** IDs of the load balancers allowed to reach the application port. */
+  readonly loadBalancerIds: readonly string[];
+  /** The application port on the droplets. */
+  readonly appPort: number;
+}
+
+/**
+ * Opens the application port on the droplets to the given load balancers and nothing else: the public reaches
+ * the application only through a load balancer's 443 (or 80, which redirects). Lives next to the load
+ * balancers (its sources are their ids); a cutover does not change it.
+ */
+export class DoLbIngressFirewall extends Construct {
+  /** The firewall. */
+  public readonly firewall: Firewall;
+
+  constructor(scope: Construct, id: string, props: DoLbIngressFirewallProps) {
+    super(scope, id);
+    if (props.loadBalancerIds.length === 0) throw new Error(`DoLbIngressFirewall ${props.name}: loadBalancerIds is empty; nothing could reach the application`);
+    if (props.tags.length === 0) throw new Error(`DoLbIngressFirewall ${props.name}: tags is empty; the firewall would apply to no droplet`);
+    this.firewall = new Firewall(this, 'firewall', {
+      name: props.name,
+      tags: [...props.tags],
+      inboundRule: [{ protocol: 'tcp', portRange: String(props.appPort), sourceLoadBalancerUids: [...props.loadBalancerIds] }],
+    });
+  }
+}

@@ -1,0 +1,98 @@
+import { Loadbalancer } from '@cdktf/provider-digitalocean/lib/loadbalancer';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { cidrBlock } from '../config/cidr';
+
+/** Props for {@link DoLoadBalancer}. */
+export interface DoLoadBalancerProps {
+  /** Load balancer name, e.g. `shop-dev-live`. Stable across cutovers. */
+  readonly name: string;
+  /** Region slug, e.g. `fra1`. */
+  readonly region: string;
+  /** ID of the VPC the load balancer joins (it reaches droplets over private addresses). */
+  readonly vpcId: string;
+  /** Tag of the droplets that get the traffic: the only attribute a cutover changes. */
+  readonly dropletTag: string;
+  /** Port the application listens on, on each droplet (plain HTTP inside the VPC). */
+  readonly appPort: number;
+  /** Path of the health check, e.g. `/health`. */
+  readonly healthCheckPath: string;
+  /** Name of an existing DigitalOcean certificate for HTTPS (give this or `certificateId`). */
+  readonly certificateName?: string;
+  /** ID of an existing DigitalOcean certificate (give this or `certificateName`). */
+  readonly certificateId?: string;
+  /**
+   * Size in load balancer units.
+   * @default 1
+   */
+  readonly sizeUnit?: number;
+  /**
+   * Source CIDRs allowed to connect; anyone else is refused by the load balancer's own firewall.
+   * @default - open to everyone (a public site)
+   */
+  readonly allowCidrs?: readonly string[];
+  /**
+   * Project to place the load balancer in.
+   * @default - the account's default project
+   */
+  readonly projectId?: string;
+}
+
+/**
+ * A DigitalOcean load balancer in front of the droplets of one tag: HTTPS on 443 with an account
+ * certificate and the STRONG cipher policy, HTTP on 80 only to redirect to HTTPS, an HTTP health check on
+ * the application's path, and optionally its own firewall restricting who may connect.
+ */
+export class DoLoadBalancer extends Construct {
+  /** The load balancer. */
+  public readonly loadBalancer: Loadbalancer;
+
+  constructor(scope: Construct, id: string, props: DoLoadBalancerProps) {
+    super(scope, id);
+    validate(props);
+    const target = { targetPort: props.appPort, targetProtocol: 'http' };
+    this.loadBalancer = new Loadbalancer(this, 'lb', {
+      name: props.name,
+      region: props.region,
+      vpcUuid: props.vpcId,
+      projectId: props.projectId,
+      sizeUnit: props.sizeUnit ?? 1,
+      dropletTag: props.dropletTag,
+      redirectHttpToHttps: true,
+      tlsCipherPolicy: 'STRONG',
+      enableBackendKeepalive: true,
+      httpIdleTimeoutSeconds: 60,
+      forwardingRule: [
+        { entryPort: 443, entryProtocol: 'https', ...target, certificateName: props.certificateName, certificateId: props.certificateId },
+        { entryPort: 80, entryProtocol: 'http', ...target },
+      ],
+      healthcheck: {
+        protocol: 'http',
+        port: props.appPort,
+        path: props.healthCheckPath,
+        checkIntervalSeconds: 10,
+        responseTimeoutSeconds: 5,
+        healthyThreshold: 3,
+        unhealthyThreshold: 3,
+      },
+      firewall: props.allowCidrs ? { allow: props.allowCidrs.map((c) => `cidr:${c}`) } : undefined,
+    });
+  }
+}
+
+function validate(props: DoLoadBalancerProps): void {
+  const fail = (msg: string) => {
+    throw new Error(`DoLoadBalancer ${props.name}: ${msg}`);
+  };
+  if ((props.certificateName === undefined) === (props.certificateId === undefined)) {
+    fail('give exactly one of certificateName or certificateId for the HTTPS rule');
+  }
+  if (!Number.isInteger(props.appPort) || props.appPort < 1 || props.appPort > 65535) fail(`appPort must be 1–65535 (got ${props.appPort})`);
+  if (!Token.isUnresolved(props.healthCheckPath) && !props.healthCheckPath.startsWith('/')) {
+    fail(`healthCheckPath "${props.healthCheckPath}" must be an absolute path such as /health`);
+  }
+  if (props.allowCidrs) {
+    if (props.allowCidrs.length === 0) fail('allowCidrs is empty, which would refuse everyone; omit it for a public load balancer');
+    for (const c of props.allowCidrs) if (!Token.isUnresolved(c)) cidrBlock(c);
+  }
+}

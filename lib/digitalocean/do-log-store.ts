@@ -1,0 +1,80 @@
+import { DatabaseCluster } from '@cdktf/provider-digitalocean/lib/database-cluster';
+import { DatabaseFirewall } from '@cdktf/provider-digitalocean/lib/database-firewall';
+import { Construct } from 'constructs';
+
+/** Props for {@link DoLogStore}. */
+export interface DoLogStoreProps {
+  /** Cluster name, e.g. `shop-dev-logs`. */
+  readonly name: string;
+  /** Region slug, e.g. `fra1`. */
+  readonly region: string;
+  /** ID of the VPC the cluster joins (private host inside it). */
+  readonly vpcId: string;
+  /** Droplet tags allowed to connect: the environment's fleet tag. Nothing else is admitted. */
+  readonly allowedTags: readonly string[];
+  /**
+   * Node size slug.
+   * @default 'db-s-1vcpu-2gb'
+   */
+  readonly size?: string;
+  /**
+   * Number of nodes.
+   * @default 1
+   */
+  readonly nodeCount?: number;
+  /**
+   * OpenSearch major version.
+   * @default '2'
+   */
+  readonly version?: string;
+  /**
+   * Project to place the cluster in.
+   * @default - the account's default project
+   */
+  readonly projectId?: string;
+  /**
+   * Tags (DigitalOcean form, `key:value`) on the cluster.
+   * @default - none
+   */
+  readonly tags?: readonly string[];
+}
+
+/**
+ * The environment's central log store on DigitalOcean: a managed OpenSearch cluster in the VPC (TLS-only
+ * endpoints, encrypted at rest by the platform) behind a database firewall that admits only droplets carrying
+ * the allowed tags. `prevent_destroy` keeps the logs through any stack mistake.
+ *
+ * The admin credentials stay in Terraform state; they are never put in droplet user data.
+ */
+export class DoLogStore extends Construct {
+  /** The OpenSearch cluster. */
+  public readonly cluster: DatabaseCluster;
+  /** The cluster's trusted sources. */
+  public readonly firewall: DatabaseFirewall;
+
+  constructor(scope: Construct, id: string, props: DoLogStoreProps) {
+    super(scope, id);
+    if (props.allowedTags.length === 0) {
+      throw new Error(`DoLogStore ${props.name}: allowedTags is empty; a database firewall without rules admits every source`);
+    }
+    const nodeCount = props.nodeCount ?? 1;
+    if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new Error(`DoLogStore ${props.name}: nodeCount must be a whole number ≥ 1 (got ${nodeCount})`);
+    this.cluster = new DatabaseCluster(this, 'cluster', {
+      name: props.name,
+      engine: 'opensearch',
+      version: props.version ?? '2',
+      size: props.size ?? 'db-s-1vcpu-2gb',
+      nodeCount,
+      region: props.region,
+      privateNetworkUuid: props.vpcId,
+      projectId: props.projectId,
+      tags: props.tags ? [...props.tags] : undefined,
+      maintenanceWindow: [{ day: 'sunday', hour: '03:00:00' }],
+      lifecycle: { preventDestroy: true },
+    });
+    this.firewall = new DatabaseFirewall(this, 'firewall', {
+      clusterId: this.cluster.id,
+      rule: props.allowedTags.map((tag) => ({ type: 'tag', value: tag })),
+    });
+  }
+}

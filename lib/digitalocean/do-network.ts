@@ -1,0 +1,46 @@
+import { Vpc } from '@cdktf/provider-digitalocean/lib/vpc';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { cidrBlock, parseCidr } from '../config/cidr';
+
+/** Props for {@link DoNetwork}. */
+export interface DoNetworkProps {
+  /** VPC name, unique in the account, e.g. `shop-dev`. */
+  readonly name: string;
+  /** Region slug, e.g. `fra1`. */
+  readonly region: string;
+  /** The VPC range: RFC 1918, from /16 to /28, e.g. `10.10.0.0/20`. */
+  readonly ipRange: string;
+  /**
+   * Free-text description shown in the control panel.
+   * @default - names the environment's VPC and who manages it
+   */
+  readonly description?: string;
+}
+
+/**
+ * The environment's private network on DigitalOcean: one VPC with the environment's range. Droplets, the
+ * load balancers and the OpenSearch cluster join it and talk over private addresses only.
+ */
+export class DoNetwork extends Construct {
+  /** The VPC. */
+  public readonly vpc: Vpc;
+
+  constructor(scope: Construct, id: string, props: DoNetworkProps) {
+    super(scope, id);
+    if (!Token.isUnresolved(props.ipRange)) {
+      const block = parseCidr(props.ipRange);
+      if (typeof block === 'string') throw new Error(`DoNetwork ${props.name}: ipRange ${block}`);
+      const { prefix } = cidrBlock(props.ipRange);
+      if (prefix < 16 || prefix > 28) {
+        throw new Error(`DoNetwork ${props.name}: ipRange ${props.ipRange} is a /${prefix}; DigitalOcean VPCs range from /16 to /28`);
+      }
+    }
+    this.vpc = new Vpc(this, 'vpc', {
+      name: props.name,
+      region: props.region,
+      ipRange: props.ipRange,
+      description: props.description ?? `${props.name}: environment network (managed by cdktf-bluegreen)`,
+    });
+  }
+}

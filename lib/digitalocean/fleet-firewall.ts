@@ -1,0 +1,69 @@
+import { Firewall, FirewallOutboundRule } from '@cdktf/provider-digitalocean/lib/firewall';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { cidrBlock } from '../config/cidr';
+
+/** Props for {@link FleetFirewall}. */
+export interface FleetFirewallProps {
+  /** Firewall name, e.g. `shop-dev-fleet`. */
+  readonly name: string;
+  /** Droplet tags the firewall applies to (the environment's fleet tag). */
+  readonly tags: readonly string[];
+  /** CIDRs allowed to SSH in (port 22). Never `0.0.0.0/0`. */
+  readonly adminCidrs: readonly string[];
+  /** The VPC range, destination of private egress. */
+  readonly vpcCidr: string;
+  /**
+   * TCP ports the droplets may reach inside the VPC (e.g. the OpenSearch cluster's port).
+   * @default - none
+   */
+  readonly vpcEgressPorts?: readonly string[];
+  /**
+   * TCP ports the droplets may reach on the internet (package mirrors, the agent's downloads).
+   * @default ['80', '443']
+   */
+  readonly internetEgressPorts?: readonly string[];
+}
+
+const ANYWHERE = ['0.0.0.0/0', '::/0'];
+
+/**
+ * The droplets' cloud firewall, applied by tag: inbound only SSH from the admin CIDRs (application ports are
+ * opened by {@link DoLbIngressFirewall}, to the load balancers only); outbound only DNS, NTP, the given
+ * internet ports, and the given ports inside the VPC. Everything else is dropped.
+ */
+export class FleetFirewall extends Construct {
+  /** The firewall. */
+  public readonly firewall: Firewall;
+
+  constructor(scope: Construct, id: string, props: FleetFirewallProps) {
+    super(scope, id);
+    validate(props);
+    const tcp = (port: string, to: string[]): FirewallOutboundRule => ({ protocol: 'tcp', portRange: port, destinationAddresses: to });
+    const outbound: FirewallOutboundRule[] = [
+      { protocol: 'udp', portRange: '53', destinationAddresses: ANYWHERE },
+      tcp('53', ANYWHERE),
+      { protocol: 'udp', portRange: '123', destinationAddresses: ANYWHERE },
+      ...(props.internetEgressPorts ?? ['80', '443']).map((p) => tcp(p, ANYWHERE)),
+      ...(props.vpcEgressPorts ?? []).map((p) => tcp(p, [props.vpcCidr])),
+    ];
+    this.firewall = new Firewall(this, 'firewall', {
+      name: props.name,
+      tags: [...props.tags],
+      inboundRule: [{ protocol: 'tcp', portRange: '22', sourceAddresses: [...props.adminCidrs] }],
+      outboundRule: outbound,
+    });
+  }
+}
+
+function validate(props: FleetFirewallProps): void {
+  const fail = (msg: string) => {
+    throw new Error(`FleetFirewall ${props.name}: ${msg}`);
+  };
+  if (props.tags.length === 0) fail('tags is empty; the firewall would apply to no droplet');
+  if (props.adminCidrs.length === 0) fail('adminCidrs is empty; list the office/VPN ranges allowed to SSH in');
+  for (const cidr of props.adminCidrs) {
+    if (Token.isUnresolved(cidr)) continue;
+    if (cidr === '::/0' || cidrBlock(cidr).prefix === 0) fail(`adminCidrs contains ${cidr}: SSH must never be open to the whole internet`);
+  }
+}

@@ -1,0 +1,42 @@
+import { DataDigitaloceanSshKeys } from '@cdktf/provider-digitalocean/lib/data-digitalocean-ssh-keys';
+import { Construct } from 'constructs';
+
+/** MD5 fingerprint of an SSH public key, as DigitalOcean shows it. */
+const FINGERPRINT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){15}$/;
+
+/** Props for {@link SshKeyCheck}. */
+export interface SshKeyCheckProps {
+  /** MD5 fingerprints of keys that must already exist in the account (at least one). */
+  readonly fingerprints: readonly string[];
+}
+
+/**
+ * Looks the droplets' SSH keys up by fingerprint at plan time and fails the plan, naming the missing
+ * fingerprints, when any is not in the account: a droplet created with an unknown key would be unreachable.
+ */
+export class SshKeyCheck extends Construct {
+  /** The lookup, filtered by fingerprint. */
+  public readonly keys: DataDigitaloceanSshKeys;
+  /** The fingerprints droplets pass as `ssh_keys`. */
+  public readonly fingerprints: readonly string[];
+
+  constructor(scope: Construct, id: string, props: SshKeyCheckProps) {
+    super(scope, id);
+    if (props.fingerprints.length === 0) {
+      throw new Error('SshKeyCheck: fingerprints is empty; give at least one, or DigitalOcean mails a root password');
+    }
+    const bad = props.fingerprints.filter((f) => !FINGERPRINT.test(f));
+    if (bad.length > 0) throw new Error(`SshKeyCheck: ${bad.join(', ')} is not an MD5 fingerprint (16 lowercase hex pairs joined by ":")`);
+    this.fingerprints = [...props.fingerprints];
+    const wanted = JSON.stringify(this.fingerprints);
+    this.keys = new DataDigitaloceanSshKeys(this, 'keys', {
+      filter: [{ key: 'fingerprint', values: [...this.fingerprints] }],
+    });
+    this.keys.addOverride('lifecycle.postcondition', [
+      {
+        condition: `\${length(self.ssh_keys) == ${this.fingerprints.length}}`,
+        error_message: `Not every SSH key fingerprint in digitalocean.sshKeyFingerprints is in the DigitalOcean account; missing: \${join(", ", setsubtract(${wanted}, self.ssh_keys[*].fingerprint))}`,
+      },
+    ]);
+  }
+}
