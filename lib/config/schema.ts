@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { appSchema, checkApp } from './sections/app';
 import { backendSchema } from './sections/backend';
 import { report, slug, tags } from './sections/common';
+import { checkDigitalOcean, digitaloceanSchema } from './sections/digitalocean';
 import { checkCutoverSafety } from './sections/cutover-safety';
 import { fleetSchema } from './sections/fleet';
 import { checkLoadBalancer, loadBalancerSchema } from './sections/load-balancer';
@@ -52,6 +53,8 @@ export const environmentSchema = z
     fleet: fleetSchema.default({}),
     /** Site-to-site IPsec VPN from the office/dev network into the VPC (AWS). */
     vpn: vpnSchema.optional(),
+    /** DigitalOcean-only values: admin CIDRs, SSH keys, certificate, Spaces, OpenSearch (required there). */
+    digitalocean: digitaloceanSchema.optional(),
     /** Tags added to every resource (on top of environment, stack, color, managed-by). */
     tags: tags.default({}),
   })
@@ -75,6 +78,7 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkNetwork(v.cloud, v.network, ctx),
   (v, ctx) => checkApp(v.cloud, v.app, ctx),
   (v, ctx) => checkTraffic(v.traffic, ctx),
+  (v, ctx) => checkDigitalOcean(v, ctx),
   (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),
   (v, ctx) => checkCutoverSafety(v, ctx),
   (v, ctx) => checkVpn(v.cloud, v.network.vpcCidr, v.vpn, ctx),
