@@ -1,2 +1,3 @@
 /** Cloud-neutral rendering: log forwarder config, cloud-init user data, strongSwan config. Re-exports only. */
-export {};
+export * from './log-forwarder';
+export * from './user-data';

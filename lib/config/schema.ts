@@ -13,6 +13,7 @@ import { checkDigitalOcean, digitaloceanSchema } from './sections/digitalocean';
 import { checkCutoverSafety } from './sections/cutover-safety';
 import { fleetSchema } from './sections/fleet';
 import { checkLoadBalancer, loadBalancerSchema } from './sections/load-balancer';
+import { checkLogging, loggingSchema } from './sections/logging';
 import { checkNetwork, networkSchema } from './sections/network';
 import { COLORS, colorSchema } from './sections/release';
 import { checkTraffic, trafficSchema } from './sections/traffic';
@@ -55,6 +56,8 @@ export const environmentSchema = z
     vpn: vpnSchema.optional(),
     /** DigitalOcean-only values: admin CIDRs, SSH keys, certificate, Spaces, OpenSearch (required there). */
     digitalocean: digitaloceanSchema.optional(),
+    /** Central logging: forwarded files, log store, retention. */
+    logging: loggingSchema.default({}),
     /** Tags added to every resource (on top of environment, stack, color, managed-by). */
     tags: tags.default({}),
   })
@@ -78,6 +81,7 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkNetwork(v.cloud, v.network, ctx),
   (v, ctx) => checkApp(v.cloud, v.app, ctx),
   (v, ctx) => checkTraffic(v.traffic, ctx),
+  (v, ctx) => checkLogging(v.logging, ctx),
   (v, ctx) => checkDigitalOcean(v, ctx),
   (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),
   (v, ctx) => checkCutoverSafety(v, ctx),

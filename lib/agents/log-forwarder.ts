@@ -1,0 +1,279 @@
+/**
+ * The log forwarder agent: rsyslog, rendered as one self-contained `/etc/rsyslog.conf`.
+ *
+ * - `imfile` tails each application log (JSON lines are parsed into `fields`), `imjournal` (or a syslog
+ *   socket) reads the system logs;
+ * - every event becomes one JSON document tagged with app, environment, color, release, host and source;
+ * - `omelasticsearch` ships documents to the OpenSearch `_bulk` API over HTTPS with basic authentication,
+ *   using `create` with a per-event UUID as document id, so a retried bulk request never duplicates a line;
+ * - the action's queue is disk-assisted and saved on shutdown, and the action retries forever: an outage of
+ *   the store (or a restart of the agent) delays lines but loses none, up to `bufferDiskMb` per server.
+ *
+ * The destination host and credentials are not in the config: rsyslog reads them at start from its environment
+ * ({@link LOG_STORE_ENV}; on a server, systemd loads them from a root-only file, see `user-data.ts`), so the
+ * rendered text is a literal that reviewers can read, that holds no secret, and that `rsyslogd -N1` checks as is.
+ */
+import { AppLogFormat, appLogTag, logPathProblem } from '../config/sections/logging';
+
+/** One application log file to forward. */
+export interface ForwardedLog {
+  /** Absolute path of the file; `*` wildcards allowed. */
+  readonly path: string;
+  /** `json` lines are parsed into the document's `fields`; `text` lines are kept as `message` only. */
+  readonly format: AppLogFormat;
+  /**
+   * The document's `source` field.
+   * @default - the file's base name without extension
+   */
+  readonly tag?: string;
+}
+
+/** Where the system logs come from. */
+export type SystemLogSource =
+  /** The systemd journal (`imjournal`), with a persistent cursor. */
+  | { readonly type: 'journal' }
+  /** A syslog unix socket (`imuxsock`), e.g. one a test creates in a temporary directory. */
+  | { readonly type: 'socket'; readonly path: string };
+
+/** Files and directories the forwarder uses on the host; override them to run the agent unprivileged in a test. */
+export interface ForwarderPaths {
+  /** rsyslog's work directory: imfile/imjournal state and the disk part of the queue. */
+  readonly workDirectory: string;
+  /** Where the store's per-document rejections are written (JSON, one request per line). */
+  readonly errorFile: string;
+  /** Directory for the local copy of the system logs (`syslog`). */
+  readonly localLogDirectory: string;
+}
+
+/** The default host paths (Debian). */
+export const DEFAULT_FORWARDER_PATHS: ForwarderPaths = {
+  workDirectory: '/var/spool/rsyslog',
+  errorFile: '/var/log/log-forwarder-rejected.json',
+  localLogDirectory: '/var/log',
+};
+
+/** The log store the forwarder ships to: an OpenSearch (or Elasticsearch 7+) `_bulk` endpoint over HTTPS. */
+export interface LogDestination {
+  /**
+   * The store's host name. Leave unset to read it at start from `$LOG_STORE_HOST` (the host is usually only
+   * known after deploy, and user data must be a literal at synth).
+   * @default - read from the environment variable `LOG_STORE_HOST`
+   */
+  readonly host?: string;
+  /**
+   * HTTPS port of the store.
+   * @default 443
+   */
+  readonly port?: number;
+  /** Index name prefix; documents go to daily indices `<indexPrefix>-YYYY.MM.DD` (UTC). */
+  readonly indexPrefix: string;
+  /**
+   * PEM file of the CA that signed the store's certificate.
+   * @default - the system trust store (right for AWS OpenSearch and DigitalOcean managed OpenSearch)
+   */
+  readonly caFile?: string;
+}
+
+/** Everything the forwarder configuration is rendered from. Plain values only: no cloud, no tokens. */
+export interface LogForwarderConfig {
+  /** Application name (`app` field of every document). */
+  readonly app: string;
+  /** Environment name (`environment` field). */
+  readonly environment: string;
+  /** Fleet color (`color` field). */
+  readonly color: string;
+  /** Release version the server runs (`release` field). */
+  readonly release: string;
+  /** Application log files to forward. */
+  readonly appLogs: readonly ForwardedLog[];
+  /** Forward the system logs too. */
+  readonly systemLogs: boolean;
+  /** The log store. */
+  readonly destination: LogDestination;
+  /**
+   * Disk the queue may use while the store is unreachable, in MiB.
+   * @default 1024
+   */
+  readonly bufferDiskMb?: number;
+  /**
+   * Where system logs come from.
+   * @default { type: 'journal' }
+   */
+  readonly systemLogSource?: SystemLogSource;
+  /**
+   * Host paths.
+   * @default DEFAULT_FORWARDER_PATHS
+   */
+  readonly paths?: Partial<ForwarderPaths>;
+  /**
+   * Seconds between retries while the store is unreachable (rsyslog backs off from there).
+   * @default 10
+   */
+  readonly retryIntervalSeconds?: number;
+}
+
+/** rsyslog action name of the shipping action (appears in rsyslog's own messages and impstats). */
+export const FORWARDER_ACTION_NAME = 'log-store';
+
+/** A double-quoted rsyslog string literal. */
+function q(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** The environment variables rsyslog reads the log store's address and credentials from when it starts. */
+export const LOG_STORE_ENV = { host: 'LOG_STORE_HOST', username: 'LOG_STORE_USERNAME', password: 'LOG_STORE_PASSWORD' } as const;
+
+/** A config value read from the environment when rsyslog starts (rsyslog's backtick constant). */
+function fromEnv(name: string): string {
+  return `\`echo $${name}\``;
+}
+
+function fail(message: string): never {
+  throw new Error(`log forwarder: ${message}`);
+}
+
+function validate(config: LogForwarderConfig): void {
+  for (const [key, value] of Object.entries({ app: config.app, environment: config.environment, color: config.color })) {
+    if (!/^[a-z][a-z0-9-]*$/.test(value)) fail(`${key} "${value}" must be lowercase letters, digits and dashes`);
+  }
+  if (!/^[0-9A-Za-z.+-]+$/.test(config.release)) fail(`release "${config.release}" must be a version such as 1.4.2`);
+  if (!/^[a-z][a-z0-9-]*$/.test(config.destination.indexPrefix)) fail(`indexPrefix "${config.destination.indexPrefix}" must be lowercase letters, digits and dashes`);
+  const port = config.destination.port ?? 443;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`destination port ${port} must be 1-65535`);
+  if (config.destination.host !== undefined && !/^[A-Za-z0-9.-]+$/.test(config.destination.host)) {
+    fail(`destination host "${config.destination.host}" must be a plain DNS name or IP (no scheme, no port)`);
+  }
+  const disk = config.bufferDiskMb ?? 1024;
+  if (!Number.isInteger(disk) || disk < 16) fail(`bufferDiskMb ${disk} must be a whole number of at least 16`);
+  const seen = new Set<string>();
+  const tags = new Set<string>();
+  for (const log of config.appLogs) {
+    const problem = logPathProblem(log.path);
+    if (problem) fail(`app log ${problem}`);
+    if (seen.has(log.path)) fail(`app log "${log.path}" is listed twice`);
+    seen.add(log.path);
+    const tag = appLogTag(log);
+    if (tags.has(tag)) fail(`app log tag "${tag}" is used twice; set distinct tags`);
+    tags.add(tag);
+  }
+  const paths = { ...DEFAULT_FORWARDER_PATHS, ...config.paths };
+  for (const [key, value] of Object.entries(paths)) {
+    if (logPathProblem(value)) fail(`paths.${key} "${value}" must be a normalized absolute path without spaces or quotes`);
+  }
+  if (config.systemLogSource?.type === 'socket' && logPathProblem(config.systemLogSource.path)) {
+    fail(`system log socket "${config.systemLogSource.path}" must be a normalized absolute path`);
+  }
+  if (config.destination.caFile !== undefined && logPathProblem(config.destination.caFile)) fail(`caFile "${config.destination.caFile}" must be an absolute path`);
+}
+
+/** The rsyslog ruleset name for one application log. */
+function appRuleset(tag: string): string {
+  return `fwd-app-${tag}`;
+}
+
+/**
+ * Renders the forwarder's complete rsyslog configuration (`/etc/rsyslog.conf`). Pure: the same config gives
+ * the same text. Throws on unusable input (relative or duplicate paths, bad names).
+ */
+export function renderRsyslogConfig(config: LogForwarderConfig): string {
+  validate(config);
+  const paths: ForwarderPaths = { ...DEFAULT_FORWARDER_PATHS, ...config.paths };
+  const dest = config.destination;
+  const source = config.systemLogSource ?? { type: 'journal' };
+  const lines: string[] = [];
+  const add = (...more: string[]) => lines.push(...more);
+
+  add(
+    '# Log forwarder for the central log store. Rendered by cdktf-bluegreen (lib/agents/log-forwarder.ts); do not edit on the host.',
+    `# app=${config.app} environment=${config.environment} color=${config.color} release=${config.release}`,
+    '',
+    `global(workDirectory=${q(paths.workDirectory)} maxMessageSize="64k" preserveFQDN="on")`,
+    '',
+    '# ---- inputs',
+  );
+  if (config.appLogs.length > 0) add('module(load="imfile" mode="inotify")');
+  if (config.appLogs.some((l) => l.format === 'json')) add('module(load="mmjsonparse")');
+  if (source.type === 'journal') {
+    add('# The journal holds kernel, systemd and every unit\'s output; the cursor persists across restarts.');
+    add('module(load="imjournal" stateFile="imjournal.state" ratelimit.interval="0" ignorePreviousMessages="off" defaultSeverity="info")');
+  } else {
+    add('module(load="imuxsock" sysSock.use="off")');
+    add(`input(type="imuxsock" socket=${q(source.path)} ruleset="fwd-system" useSpecialParser="on")`);
+  }
+  add('module(load="omelasticsearch")', '');
+
+  for (const log of config.appLogs) {
+    const tag = appLogTag(log);
+    add(
+      `input(type="imfile" file=${q(log.path)} tag=${q(`${tag}:`)} ruleset=${q(appRuleset(tag))} addMetadata="on" reopenOnTruncate="on" freshStartTail="off")`,
+    );
+  }
+
+  add(
+    '',
+    '# ---- documents: one JSON object per event',
+    'template(name="fwd-timestamp" type="string" string="%timereported:::date-rfc3339,date-utc%")',
+    'template(name="fwd-doc" type="string" string="%$!doc%")',
+    `template(name="fwd-index" type="string" string=${q(`${dest.indexPrefix}-%timereported:::date-year,date-utc%.%timereported:::date-month,date-utc%.%timereported:::date-day,date-utc%`)})`,
+    '# A UUID per event is the document id: `create` refuses a second copy if a bulk request is retried.',
+    'template(name="fwd-id" type="string" string="%uuid%")',
+    '',
+  );
+
+  for (const log of config.appLogs) {
+    const tag = appLogTag(log);
+    add(`ruleset(name=${q(appRuleset(tag))}) {`, '  set $!doc!log_type = "app";', `  set $!doc!source = ${q(tag)};`, '  set $!doc!file = $!metadata!filename;', '  set $!doc!message = $msg;');
+    if (log.format === 'json') {
+      add('  action(type="mmjsonparse" cookie="" container="$!fields")', '  if $parsesuccess == "OK" then {', '    set $!doc!fields = $!fields;', '  }');
+    }
+    add('  call fwd-ship', '}', '');
+  }
+
+  add(
+    '# System logs: a local copy, and (when enabled) the log store.',
+    'ruleset(name="fwd-system") {',
+    `  action(type="omfile" file=${q(`${paths.localLogDirectory}/syslog`)})`,
+  );
+  if (config.systemLogs) {
+    add(
+      '  set $!doc!log_type = "system";',
+      '  set $!doc!source = $programname;',
+      '  set $!doc!severity = $syslogseverity-text;',
+      '  set $!doc!facility = $syslogfacility-text;',
+      '  set $!doc!message = ltrim($msg);',
+      '  call fwd-ship',
+    );
+  }
+  add('}', '');
+
+  add(
+    '# ---- shipping: HTTPS + basic auth to the _bulk API; disk-assisted queue, retried forever.',
+    'ruleset(name="fwd-ship") {',
+    '  set $!doc!@timestamp = exec_template("fwd-timestamp");',
+    `  set $!doc!app = ${q(config.app)};`,
+    `  set $!doc!environment = ${q(config.environment)};`,
+    `  set $!doc!color = ${q(config.color)};`,
+    `  set $!doc!release = ${q(config.release)};`,
+    '  set $!doc!host = $hostname;',
+    '  action(',
+    `    type="omelasticsearch" name=${q(FORWARDER_ACTION_NAME)}`,
+    `    server=${dest.host !== undefined ? q(dest.host) : fromEnv(LOG_STORE_ENV.host)} serverport=${q(String(dest.port ?? 443))} usehttps="on"`,
+    `    uid=${fromEnv(LOG_STORE_ENV.username)} pwd=${fromEnv(LOG_STORE_ENV.password)}`,
+  );
+  if (dest.caFile) add(`    tls.cacert=${q(dest.caFile)}`);
+  add(
+    '    template="fwd-doc" searchIndex="fwd-index" dynSearchIndex="on"',
+    '    bulkmode="on" maxbytes="4m" bulkid="fwd-id" dynbulkid="on" writeoperation="create" esVersion.major="8"',
+    `    errorFile=${q(paths.errorFile)}`,
+    `    action.resumeRetryCount="-1" action.resumeInterval=${q(String(config.retryIntervalSeconds ?? 10))} action.reportSuspension="on"`,
+    `    queue.type="LinkedList" queue.filename="fwd-log-store" queue.size="100000" queue.dequeueBatchSize="500"`,
+    `    queue.maxDiskSpace=${q(`${config.bufferDiskMb ?? 1024}m`)} queue.saveOnShutdown="on" queue.workerThreads="1" queue.checkpointInterval="100"`,
+    '  )',
+    '}',
+    '',
+    '# rsyslog\'s own messages and anything else not bound to a ruleset: treated as system logs.',
+    'call fwd-system',
+    '',
+  );
+  return lines.join('\n');
+}

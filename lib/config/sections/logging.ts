@@ -1,0 +1,115 @@
+/**
+ * The `logging` section: which logs leave each server, where they go, and how long they are kept.
+ *
+ * Every app server runs a forwarder (rsyslog, see `lib/agents/`) that tails the application's log files and
+ * reads the system journal, and ships both to the environment's log store (OpenSearch). Retention applies in
+ * two places: the log store's indices (`indexRetentionDays`) and every CloudWatch log group the environment
+ * creates (`logGroupRetentionDays`).
+ */
+import { z } from 'zod';
+import { report, slug } from './common';
+
+/** The formats an application log file can have: one JSON object per line, or plain text lines. */
+export const APP_LOG_FORMATS = ['json', 'text'] as const;
+/** The format of an application log file. */
+export type AppLogFormat = (typeof APP_LOG_FORMATS)[number];
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_GROUP_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** Why a log file path is unusable, or `undefined` when it is fine. */
+export function logPathProblem(path: string): string | undefined {
+  if (!path.startsWith('/')) return `"${path}" is a relative path; give the absolute path of the log file, e.g. /var/log/shop/app.log`;
+  if (/[\s"'`$\\;{}]/.test(path)) return `"${path}" contains whitespace, quotes or shell/config metacharacters ("'\`$\\;{}), which the forwarder config cannot carry`;
+  if (path.endsWith('/')) return `"${path}" names a directory; give a file (wildcards allowed, e.g. /var/log/shop/*.log)`;
+  if (path.split('/').some((seg) => seg === '..' || seg === '.')) return `"${path}" contains "." or ".." segments; give the normalized absolute path`;
+  if (path.includes('//')) return `"${path}" contains an empty segment ("//"); give the normalized absolute path`;
+  return undefined;
+}
+
+/** One application log file (or wildcard pattern) to forward. */
+export const appLogSchema = z
+  .object({
+    /** Absolute path of the log file; `*` wildcards are allowed (`/var/log/shop/*.log`). */
+    path: z.string().min(1, 'must not be empty'),
+    /** `json` (one JSON object per line; fields are kept as structured fields) or `text` (one line per event). */
+    format: z.enum(APP_LOG_FORMATS, { errorMap: (_i, ctx) => ({ message: `unknown format ${JSON.stringify(ctx.data)}; use one of: ${APP_LOG_FORMATS.join(', ')}` }) }),
+    /** Short name for the source, stored in each document's `source` field. @default the file's base name without extension */
+    tag: slug(32).optional(),
+  })
+  .strict();
+
+/** The log store: sizing of the managed OpenSearch domain (AWS). */
+export const logStoreSchema = z
+  .object({
+    /** OpenSearch engine version, e.g. `OpenSearch_2.13`. */
+    engineVersion: z.string().regex(/^OpenSearch_\d+\.\d+$/, 'must be an OpenSearch engine version such as OpenSearch_2.13').default('OpenSearch_2.13'),
+    /** Data node instance type (AWS), e.g. `r6g.large.search`. */
+    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as r6g.large.search').default('t3.medium.search'),
+    /** Number of data nodes; more than one spreads them over availability zones. */
+    instanceCount: z.number().int('must be a whole number').min(1).max(20).default(1),
+    /** EBS volume per node, in GiB. */
+    volumeSizeGb: z.number().int('must be a whole number').min(10).max(16384).default(20),
+  })
+  .strict();
+
+/** Logging values. */
+export const loggingSchema = z
+  .object({
+    /** Application log files to forward. */
+    appLogs: z.array(appLogSchema).max(50, 'at most 50 log files per server').default([]),
+    /** Forward the system journal (kernel, sshd, systemd units, ...) too. */
+    systemLogs: z.boolean().default(true),
+    /** Index name prefix in the log store; daily indices are `<indexPrefix>-YYYY.MM.DD`. */
+    indexPrefix: slug(64).default('logs'),
+    /** Days the log store keeps an index before deleting it. */
+    indexRetentionDays: z.number().int('must be a whole number').min(1, 'must be between 1 and 3650 days').max(3650, 'must be between 1 and 3650 days').default(30),
+    /** Days every CloudWatch log group of the environment keeps events (a value CloudWatch accepts). */
+    logGroupRetentionDays: z
+      .number()
+      .int('must be a whole number')
+      .refine((d) => (LOG_GROUP_RETENTION_DAYS as readonly number[]).includes(d), (d) => ({
+        message: `${d} is not a CloudWatch retention period; use one of ${LOG_GROUP_RETENTION_DAYS.join(', ')}`,
+      }))
+      .default(90),
+    /** Disk each server may use to buffer logs while the store is unreachable, in MiB. */
+    bufferDiskMb: z.number().int('must be a whole number').min(16, 'must be between 16 and 65536 MiB').max(65536, 'must be between 16 and 65536 MiB').default(1024),
+    /** The log store's sizing. */
+    store: logStoreSchema.default({}),
+  })
+  .strict();
+
+/** Logging values after defaults. */
+export type LoggingValues = z.infer<typeof loggingSchema>;
+
+/** The `source` tag of an application log: its `tag`, or the file's base name without extension. */
+export function appLogTag(log: { readonly path: string; readonly tag?: string }): string {
+  if (log.tag) return log.tag;
+  const base = log.path.split('/').pop() ?? 'app';
+  const stem = base.replace(/\.[^.]*$/, '').replace(/[^a-z0-9-]+/gi, '-').replace(/^-+|-+$/g, '').toLowerCase();
+  return stem && /^[a-z]/.test(stem) ? stem : `app-${stem || 'log'}`;
+}
+
+/** Cross-field checks: absolute, normalized, unique paths and unique source tags. */
+export function checkLogging(logging: LoggingValues, ctx: z.RefinementCtx): void {
+  const paths = new Map<string, number>();
+  const tags = new Map<string, number>();
+  logging.appLogs.forEach((log, i) => {
+    const problem = logPathProblem(log.path);
+    if (problem) {
+      report(ctx, ['logging', 'appLogs', i, 'path'], problem);
+      return;
+    }
+    const first = paths.get(log.path);
+    if (first !== undefined) {
+      report(ctx, ['logging', 'appLogs', i, 'path'], `"${log.path}" is listed twice (also logging.appLogs[${first}].path); each file is forwarded once`);
+      return;
+    }
+    paths.set(log.path, i);
+    const tag = appLogTag(log);
+    const clash = tags.get(tag);
+    if (clash !== undefined) {
+      report(ctx, ['logging', 'appLogs', i, 'tag'], `source tag "${tag}" is already used by logging.appLogs[${clash}]; set a distinct tag`);
+    } else tags.set(tag, i);
+  });
+}
