@@ -1,5 +1,6 @@
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
@@ -190,6 +191,16 @@ export class AppLoadBalancer extends Construct {
       });
     }
     this.targetGroups = targetGroups;
+  }
+
+  /** Points `domainName` (an A alias record in the Route 53 zone `zoneId`) at the load balancer. */
+  public addAliasRecord(id: string, zoneId: string, domainName: string): Route53Record {
+    return new Route53Record(this, id, {
+      zoneId,
+      name: domainName,
+      type: 'A',
+      alias: { name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true },
+    });
   }
 
   /**

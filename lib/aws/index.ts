@@ -5,3 +5,5 @@ export * from './network';
 export * from './app-load-balancer';
 export * from './aws-names';
 export * from './color-fleet';
+export * from './cutover-listeners';
+export * from './tls-certificate';

@@ -41,6 +41,9 @@ export class AwsColorStack extends EnvironmentStack {
       securityGroups: [lb.instanceSecurityGroup],
       targetGroup: lb.targetGroups[color],
       capacity: values.capacity,
+      healthCheckGracePeriodSeconds: config.fleet.healthCheckGracePeriodSeconds,
+      minHealthyPercentage: config.fleet.minHealthyPercentage,
+      rootVolumeSizeGiB: config.fleet.rootVolumeGiB,
     });
   }
 }

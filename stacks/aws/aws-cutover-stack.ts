@@ -1,7 +1,18 @@
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { CutoverListeners } from '../../lib/aws/cutover-listeners';
+import { testListenerTarget } from '../../lib/config/sections/cutover-safety';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
 import { AwsSharedStack } from './aws-shared-stack';
+
+/** Names of the cutover stack's outputs (read by commands with `cdktf output`). */
+export const CUTOVER_OUTPUTS = {
+  liveUrl: 'live_url',
+  testUrl: 'test_url',
+  liveColor: 'live_color',
+  weights: 'weights',
+} as const;
 
 /** Props for {@link AwsCutoverStack}. */
 export interface AwsCutoverStackProps extends EnvironmentStackProps {
@@ -16,10 +27,40 @@ export interface AwsCutoverStackProps extends EnvironmentStackProps {
 export class AwsCutoverStack extends EnvironmentStack {
   /** The shared stack holding the load balancer. */
   public readonly shared: AwsSharedStack;
+  /** The HTTPS weighted listener, the HTTP redirect and the test listener. */
+  public readonly listeners: CutoverListeners;
 
   constructor(scope: Construct, props: AwsCutoverStackProps) {
     super(scope, 'cutover', props);
     addAwsProvider(this);
     this.shared = props.shared;
+    const { config } = this;
+    const target = testListenerTarget(config);
+    if (target.problem) throw new Error(`${this.node.id}: ${target.problem}`);
+
+    this.listeners = new CutoverListeners(this, 'listeners', {
+      loadBalancer: props.shared.loadBalancer,
+      certificateArn: props.shared.certificate.arn,
+      weights: config.traffic,
+      stickinessSeconds: config.traffic.stickinessSeconds,
+      testColor: target.color,
+    });
+
+    const host = props.shared.hostname;
+    new TerraformOutput(this, CUTOVER_OUTPUTS.liveUrl, { value: `https://${host}`, description: 'URL users reach (weighted over both colors)' });
+    if (target.color) {
+      new TerraformOutput(this, CUTOVER_OUTPUTS.testUrl, {
+        value: `https://${host}:${props.shared.loadBalancer.testListenerPort}`,
+        description: `Test listener URL: the idle color (${target.color}), reachable only from the allowed CIDRs and the VPN`,
+      });
+    }
+    new TerraformOutput(this, CUTOVER_OUTPUTS.liveColor, {
+      value: this.listeners.liveColor ?? 'blue+green',
+      description: 'Color carrying most of the traffic',
+    });
+    new TerraformOutput(this, CUTOVER_OUTPUTS.weights, {
+      value: { blue: config.traffic.blue, green: config.traffic.green },
+      description: 'Percent of traffic per color',
+    });
   }
 }

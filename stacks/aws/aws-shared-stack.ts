@@ -4,6 +4,7 @@ import { AppLoadBalancer } from '../../lib/aws/app-load-balancer';
 import { LogBucket } from '../../lib/aws/log-bucket';
 import { LogEncryptionKey } from '../../lib/aws/log-encryption-key';
 import { Network } from '../../lib/aws/network';
+import { TlsCertificate } from '../../lib/aws/tls-certificate';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
 
@@ -20,6 +21,10 @@ export class AwsSharedStack extends EnvironmentStack {
   public readonly accessLogs: LogBucket;
   /** The load balancer, the `blue`/`green` target groups and the load balancer and instance security groups. */
   public readonly loadBalancer: AppLoadBalancer;
+  /** Certificate of the HTTPS and test listeners (the cutover stack's listeners use it). */
+  public readonly certificate: TlsCertificate;
+  /** Hostname of the live and test URLs: the certificate's domain, or the load balancer's DNS name. */
+  public readonly hostname: string;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, 'shared', props);
@@ -46,7 +51,25 @@ export class AwsSharedStack extends EnvironmentStack {
       appPort: config.app.port,
       healthCheckPath: config.app.healthCheckPath,
       accessLogs: this.accessLogs,
+      deletionProtection: config.loadBalancer.deletionProtection,
+      desyncMitigationMode: config.loadBalancer.desyncMitigationMode,
+      deregistrationDelaySeconds: config.loadBalancer.deregistrationDelaySeconds,
+      slowStartSeconds: config.loadBalancer.slowStartSeconds,
+      testListenerPort: config.loadBalancer.testListener.port,
+      testListenerCidrs: config.loadBalancer.testListener.allowedCidrs,
     });
+    const cert = config.loadBalancer.certificate;
+    if (cert && 'domain' in cert) {
+      this.certificate = new TlsCertificate(this, 'certificate', { domainName: cert.domain, zoneId: cert.zoneId });
+      this.loadBalancer.addAliasRecord('dns-alias', cert.zoneId, cert.domain);
+      this.hostname = cert.domain;
+    } else {
+      // The schema requires a certificate on AWS; a config built in code without one fails here, clearly.
+      if (!cert) throw new Error(`${this.node.id}: loadBalancer.certificate is required on AWS ({ arn } or { domain, zoneId })`);
+      this.certificate = new TlsCertificate(this, 'certificate', { certificateArn: cert.arn });
+      this.hostname = cert.hostname ?? this.loadBalancer.loadBalancer.dnsName;
+    }
+    new TerraformOutput(this, 'load_balancer_dns_name', { value: this.loadBalancer.loadBalancer.dnsName, description: 'DNS name of the load balancer' });
 
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
   }

@@ -8,7 +8,6 @@
  */
 import { z } from 'zod';
 import { report } from './common';
-import { LoadBalancerValues } from './load-balancer';
 import { COLORS, Color } from './release';
 import { TEST_LISTENER_STRATEGIES, TrafficValues, otherColor } from './traffic';
 
@@ -21,11 +20,16 @@ export interface CutoverValues {
   /** Weights and strategy. */
   readonly traffic: Readonly<TrafficValues>;
   /** Test listener settings. */
-  readonly loadBalancer: { readonly testListener: Readonly<LoadBalancerValues['testListener']> };
+  readonly loadBalancer: { readonly testListener: { readonly color?: Color } };
 }
 
 /** Where the test listener forwards: a color, nothing (the strategy has no test listener), or why it cannot. */
-export type TestListenerTarget = { readonly color: Color } | { readonly color?: undefined; readonly problem?: string };
+export interface TestListenerTarget {
+  /** The color served, when there is a test listener and it is safe. */
+  readonly color?: Color;
+  /** Why the test listener cannot be built (it would serve a live color). */
+  readonly problem?: string;
+}
 
 /**
  * The color the test listener serves: the pinned `loadBalancer.testListener.color`, else the color with less
@@ -61,7 +65,7 @@ export function checkCutoverSafety(values: CutoverValues, ctx: z.RefinementCtx):
     return;
   }
   const target = testListenerTarget(values);
-  if (target.color === undefined && target.problem) {
+  if (target.problem) {
     report(ctx, pinned ? ['loadBalancer', 'testListener', 'color'] : ['traffic'], `${env}: ${target.problem}`);
   }
 }

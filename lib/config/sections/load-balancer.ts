@@ -8,6 +8,7 @@
  *     domain: shop.example.com          # request and DNS-validate a certificate in this Route 53 zone ...
  *     zoneId: Z0123456789ABCDEFGHIJ
  *     # arn: arn:aws:acm:...            # ... or use an existing ACM certificate
+ *     # hostname: shop.example.com      #     (and the name its DNS, managed elsewhere, gives the ALB)
  *   testListener:
  *     port: 8443
  *     allowedCidrs: [10.99.0.0/16]      # CI runners; never 0.0.0.0/0
@@ -24,7 +25,13 @@ const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 
 /** The HTTPS certificate: an existing ACM certificate, or a domain to request one for in a Route 53 zone. */
 export const certificateSchema = z.union([
-  z.object({ arn: z.string().regex(ACM_ARN, 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)') }).strict(),
+  z
+    .object({
+      arn: z.string().regex(ACM_ARN, 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)'),
+      /** The hostname users reach (DNS managed elsewhere), used in the live and test URLs; default: the ALB's DNS name. */
+      hostname: z.string().regex(DOMAIN, 'must be a lowercase DNS name such as shop.example.com').optional(),
+    })
+    .strict(),
   z
     .object({
       /** The site's domain; the certificate is requested for it and an alias record points it at the load balancer. */

@@ -1,0 +1,117 @@
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { Construct } from 'constructs';
+import { COLORS, Color } from '../config/sections/release';
+import { Weights, liveColor, otherColor } from '../config/sections/traffic';
+import { AppLoadBalancer, PUBLIC_LISTENER_PORTS } from './app-load-balancer';
+
+/** The TLS policy of the HTTPS listeners: TLS 1.3 and 1.2 with forward-secret AEAD ciphers only. */
+export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+/** Props for {@link CutoverListeners}. */
+export interface CutoverListenersProps {
+  /** The load balancer and its `blue`/`green` target groups (usually from the shared stack). */
+  readonly loadBalancer: AppLoadBalancer;
+  /** ACM certificate of the HTTPS and test listeners. */
+  readonly certificateArn: string;
+  /** Percent of live traffic per color; whole numbers summing to 100. */
+  readonly weights: Weights;
+  /**
+   * Seconds a client sticks to the color it first reached; 0 turns stickiness off.
+   * @default 0
+   */
+  readonly stickinessSeconds?: number;
+  /**
+   * The color the test listener serves; must not be the live color.
+   * @default - no test listener
+   */
+  readonly testColor?: Color;
+  /**
+   * TLS policy of the HTTPS listeners: `ELBSecurityPolicy-TLS13-1-2-2021-06` or a stricter TLS13 one.
+   * @default DEFAULT_SSL_POLICY
+   */
+  readonly sslPolicy?: string;
+}
+
+/**
+ * The listeners that decide who gets traffic: HTTPS on 443 forwarding to both target groups by weight (optionally
+ * sticky), HTTP on 80 redirecting to HTTPS, and a test listener (HTTPS on the load balancer's test port) that
+ * forwards to the idle color so it can be checked before users reach it. Changing weights or the test color
+ * updates these listeners in place; construct ids never change.
+ */
+export class CutoverListeners extends Construct {
+  /** HTTPS on 443: the weighted forward. */
+  public readonly https: LbListener;
+  /** HTTP on 80: redirect to HTTPS. */
+  public readonly httpRedirect: LbListener;
+  /** The test listener, when `testColor` is given. */
+  public readonly test?: LbListener;
+  /** The weights in force. */
+  public readonly weights: Weights;
+  /** The color with most of the traffic (`undefined` at an even split). */
+  public readonly liveColor?: Color;
+
+  constructor(scope: Construct, id: string, props: CutoverListenersProps) {
+    super(scope, id);
+    validate(this.node.path, props);
+    const lb = props.loadBalancer;
+    const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
+    const sticky = props.stickinessSeconds ?? 0;
+    this.weights = { blue: props.weights.blue, green: props.weights.green };
+    this.liveColor = liveColor(props.weights);
+
+    this.https = new LbListener(this, 'https', {
+      loadBalancerArn: lb.loadBalancer.arn,
+      port: PUBLIC_LISTENER_PORTS.https,
+      protocol: 'HTTPS',
+      sslPolicy,
+      certificateArn: props.certificateArn,
+      defaultAction: [
+        {
+          type: 'forward',
+          forward: {
+            targetGroup: COLORS.map((color) => ({ arn: lb.targetGroups[color].arn, weight: props.weights[color] })),
+            ...(sticky > 0 ? { stickiness: { enabled: true, duration: sticky } } : {}),
+          },
+        },
+      ],
+    });
+    this.httpRedirect = new LbListener(this, 'http-redirect', {
+      loadBalancerArn: lb.loadBalancer.arn,
+      port: PUBLIC_LISTENER_PORTS.http,
+      protocol: 'HTTP',
+      defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: String(PUBLIC_LISTENER_PORTS.https), statusCode: 'HTTP_301' } }],
+    });
+    if (props.testColor) {
+      this.test = new LbListener(this, 'test', {
+        loadBalancerArn: lb.loadBalancer.arn,
+        port: lb.testListenerPort,
+        protocol: 'HTTPS',
+        sslPolicy,
+        certificateArn: props.certificateArn,
+        defaultAction: [{ type: 'forward', targetGroupArn: lb.targetGroups[props.testColor].arn }],
+      });
+    }
+  }
+}
+
+function validate(path: string, props: CutoverListenersProps): void {
+  const fail = (msg: string) => {
+    throw new Error(`CutoverListeners ${path}: ${msg}`);
+  };
+  for (const color of COLORS) {
+    const w = props.weights[color];
+    if (!Number.isInteger(w) || w < 0 || w > 100) fail(`weights.${color} must be a whole number 0–100 (got ${w})`);
+  }
+  const sum = props.weights.blue + props.weights.green;
+  if (sum !== 100) fail(`weights must sum to 100 (got blue ${props.weights.blue} + green ${props.weights.green} = ${sum})`);
+  const sticky = props.stickinessSeconds ?? 0;
+  if (!Number.isInteger(sticky) || sticky < 0 || sticky > 604800) fail(`stickinessSeconds must be 0 (off) to 604800 (got ${sticky})`);
+  const policy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
+  if (!/^ELBSecurityPolicy-TLS13-1-[23]-(?!Ext)/.test(policy)) {
+    fail(`sslPolicy "${policy}" allows TLS below 1.2 or legacy ciphers; use ${DEFAULT_SSL_POLICY} or a stricter ELBSecurityPolicy-TLS13-1-3-* policy`);
+  }
+  const test = props.testColor;
+  if (test && props.weights[test] > 0 && props.weights[test] >= props.weights[otherColor(test)]) {
+    fail(`the test listener would point at ${test}, the live color (${props.weights[test]}% of traffic); point it at the idle color`);
+  }
+}
