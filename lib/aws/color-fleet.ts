@@ -171,9 +171,17 @@ export class ColorFleet extends Construct {
   }
 }
 
-/** Base64-encodes user data: at synth when the text is plain, with Terraform's `base64encode` when it holds tokens. */
+/**
+ * Base64-encodes user data: at synth when the text is plain, with Terraform's `base64encode` when it holds tokens
+ * (the literal parts are passed as raw strings, so quotes and `${...}` in the text reach the instance unchanged).
+ */
 export function encodeUserData(text: string): string {
-  return Token.isUnresolved(text) ? Fn.base64encode(text) : Buffer.from(text, 'utf8').toString('base64');
+  if (!Token.isUnresolved(text)) return Buffer.from(text, 'utf8').toString('base64');
+  const parts = text
+    .split(/(\$\{TfToken\[[^\]]+\]\})/)
+    .filter((part) => part !== '')
+    .map((part) => (Token.isUnresolved(part) ? part : Fn.rawString(part)));
+  return Fn.base64encode(Fn.join('', parts));
 }
 
 function validate(props: ColorFleetProps): void {
