@@ -17,9 +17,15 @@ export interface DoLoadBalancerProps {
   readonly appPort: number;
   /** Path of the health check, e.g. `/health`. */
   readonly healthCheckPath: string;
-  /** Name of an existing DigitalOcean certificate for HTTPS (give this or `certificateId`). */
+  /**
+   * Name of an existing DigitalOcean certificate for HTTPS (give exactly one of this and `certificateId`).
+   * @default - none; `certificateId` is used
+   */
   readonly certificateName?: string;
-  /** ID of an existing DigitalOcean certificate (give this or `certificateName`). */
+  /**
+   * ID of an existing DigitalOcean certificate (give exactly one of this and `certificateName`).
+   * @default - none; `certificateName` is used
+   */
   readonly certificateId?: string;
   /**
    * Size in load balancer units.
@@ -32,6 +38,17 @@ export interface DoLoadBalancerProps {
    */
   readonly allowCidrs?: readonly string[];
   /**
+   * Seconds a client sticks to the droplet it first reached (cookie `DO-LB`); 0 turns stickiness off.
+   * @default 0
+   */
+  readonly stickySessionSeconds?: number;
+  /**
+   * Refuse to destroy (or replace) the load balancer: Terraform `prevent_destroy`. Its address is what DNS
+   * points at, so losing it is an outage.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+  /**
    * Project to place the load balancer in.
    * @default - the account's default project
    */
@@ -41,7 +58,8 @@ export interface DoLoadBalancerProps {
 /**
  * A DigitalOcean load balancer in front of the droplets of one tag: HTTPS on 443 with an account
  * certificate and the STRONG cipher policy, HTTP on 80 only to redirect to HTTPS, an HTTP health check on
- * the application's path, and optionally its own firewall restricting who may connect.
+ * the application's path, optional cookie stickiness, optionally its own firewall restricting who may connect,
+ * and `prevent_destroy` unless turned off.
  */
 export class DoLoadBalancer extends Construct {
   /** The load balancer. */
@@ -76,6 +94,10 @@ export class DoLoadBalancer extends Construct {
         unhealthyThreshold: 3,
       },
       firewall: props.allowCidrs ? { allow: props.allowCidrs.map((c) => `cidr:${c}`) } : undefined,
+      stickySessions: props.stickySessionSeconds
+        ? { type: 'cookies', cookieName: 'DO-LB', cookieTtlSeconds: props.stickySessionSeconds }
+        : { type: 'none' },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
   }
 }
@@ -91,6 +113,8 @@ function validate(props: DoLoadBalancerProps): void {
   if (!Token.isUnresolved(props.healthCheckPath) && !props.healthCheckPath.startsWith('/')) {
     fail(`healthCheckPath "${props.healthCheckPath}" must be an absolute path such as /health`);
   }
+  const sticky = props.stickySessionSeconds ?? 0;
+  if (!Number.isInteger(sticky) || sticky < 0) fail(`stickySessionSeconds must be a whole number ≥ 0 (got ${sticky})`);
   if (props.allowCidrs) {
     if (props.allowCidrs.length === 0) fail('allowCidrs is empty, which would refuse everyone; omit it for a public load balancer');
     for (const c of props.allowCidrs) if (!Token.isUnresolved(c)) cidrBlock(c);

@@ -1,5 +1,6 @@
 import { DatabaseCluster } from '@cdktf/provider-digitalocean/lib/database-cluster';
 import { DatabaseFirewall } from '@cdktf/provider-digitalocean/lib/database-firewall';
+import { DatabaseUser } from '@cdktf/provider-digitalocean/lib/database-user';
 import { Construct } from 'constructs';
 
 /** Props for {@link DoLogStore}. */
@@ -33,6 +34,11 @@ export interface DoLogStoreProps {
    */
   readonly projectId?: string;
   /**
+   * Index pattern the log forwarder's own user may write to, e.g. `logs-*`; the user may do nothing else.
+   * @default - no forwarder user (servers would need the admin credentials)
+   */
+  readonly forwarderIndexPattern?: string;
+  /**
    * Tags (DigitalOcean form, `key:value`) on the cluster.
    * @default - none
    */
@@ -44,13 +50,16 @@ export interface DoLogStoreProps {
  * endpoints, encrypted at rest by the platform) behind a database firewall that admits only droplets carrying
  * the allowed tags. `prevent_destroy` keeps the logs through any stack mistake.
  *
- * The admin credentials stay in Terraform state; they are never put in droplet user data.
+ * With `forwarderIndexPattern`, a `log-forwarder` user that may only write to the log indices is created for the
+ * servers. Credentials stay in Terraform state (sensitive outputs); they are never put in droplet user data.
  */
 export class DoLogStore extends Construct {
   /** The OpenSearch cluster. */
   public readonly cluster: DatabaseCluster;
   /** The cluster's trusted sources. */
   public readonly firewall: DatabaseFirewall;
+  /** The log forwarder's user (write-only on the log indices), when `forwarderIndexPattern` is given. */
+  public readonly forwarderUser?: DatabaseUser;
 
   constructor(scope: Construct, id: string, props: DoLogStoreProps) {
     super(scope, id);
@@ -76,5 +85,15 @@ export class DoLogStore extends Construct {
       clusterId: this.cluster.id,
       rule: props.allowedTags.map((tag) => ({ type: 'tag', value: tag })),
     });
+    if (props.forwarderIndexPattern !== undefined) {
+      if (!/^[a-z0-9][a-z0-9._-]*\*?$/.test(props.forwarderIndexPattern)) {
+        throw new Error(`DoLogStore ${props.name}: forwarderIndexPattern "${props.forwarderIndexPattern}" must be an index name or prefix pattern such as logs-*`);
+      }
+      this.forwarderUser = new DatabaseUser(this, 'forwarder-user', {
+        clusterId: this.cluster.id,
+        name: 'log-forwarder',
+        settings: [{ opensearchAcl: [{ index: props.forwarderIndexPattern, permission: 'write' }] }],
+      });
+    }
   }
 }

@@ -1,11 +1,15 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { renderUserData } from '../../lib/agents/user-data';
 import { Color } from '../../lib/config';
 import { DropletFleet } from '../../lib/digitalocean/droplet-fleet';
 import { colorTagName, fleetTagName, toDoTags } from '../../lib/digitalocean/tag-names';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addDigitalOceanProvider, doTags } from './do-provider';
 import { DoSharedStack, digitaloceanValues } from './do-shared-stack';
+
+/** Port of DigitalOcean managed databases, OpenSearch included (HTTPS). */
+export const DO_OPENSEARCH_PORT = 25060;
 
 /** Props for {@link DoColorStack}. */
 export interface DoColorStackProps extends EnvironmentStackProps {
@@ -46,6 +50,21 @@ export class DoColorStack extends EnvironmentStack {
       sshKeyFingerprints: d.sshKeyFingerprints,
       tags: [fleetTagName(app, config.name), colorTagName(app, config.name, color), ...doTags(this), ...toDoTags({ release: values.release.version })],
       projectId: props.shared.project.project.id,
+      userData: renderUserData({
+        forwarder: {
+          app,
+          environment: config.name,
+          color,
+          release: values.release.version,
+          appLogs: config.logging.appLogs,
+          systemLogs: config.logging.systemLogs,
+          bufferDiskMb: config.logging.bufferDiskMb,
+          // The host is only known after deploy: rsyslog reads it, and the forwarder's credentials, from
+          // /etc/log-forwarder/destination.env (see README "DigitalOcean"), never from user data.
+          destination: { port: DO_OPENSEARCH_PORT, indexPrefix: config.logging.indexPrefix },
+        },
+        credentials: { type: 'env-file' },
+      }),
     });
 
     new TerraformOutput(this, 'release_version', { value: values.release.version, description: `Release the ${color} droplets run` });

@@ -1,6 +1,8 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { Color, EnvironmentConfig } from '../../lib/config';
+import { Color } from '../../lib/config';
+import { testListenerTarget } from '../../lib/config/sections/cutover-safety';
+import { liveColor } from '../../lib/config/sections/traffic';
 import { DoLbIngressFirewall } from '../../lib/digitalocean/do-lb-ingress-firewall';
 import { DoLoadBalancer } from '../../lib/digitalocean/do-load-balancer';
 import { colorTagName, fleetTagName } from '../../lib/digitalocean/tag-names';
@@ -15,16 +17,10 @@ export interface DoCutoverStackProps extends EnvironmentStackProps {
 }
 
 /**
- * The color that takes the traffic on DigitalOcean, where the schema allows only 0/100: the one at 100.
- */
-export function doLiveColor(config: EnvironmentConfig): Color {
-  return config.traffic.green === 100 ? 'green' : 'blue';
-}
-
-/**
  * `<env>-cutover` on DigitalOcean: the live load balancer, whose `droplet_tag` is the live color's tag, and the
- * preview load balancer on the idle color (reachable only from the admin and preview CIDRs) for functional
- * tests before a cutover; plus the firewall that lets only these two reach the droplets' application port.
+ * preview load balancer on the idle color (reachable only from `digitalocean.adminCidrs` and
+ * `loadBalancer.testListener.allowedCidrs`) for functional tests before a cutover (not for strategy
+ * hard-cutover); plus the firewall that lets only these two reach the droplets' application port.
  * A cutover or rollback swaps the two `droplet_tag` values and is a deploy of this stack alone.
  */
 export class DoCutoverStack extends EnvironmentStack {
@@ -34,8 +30,8 @@ export class DoCutoverStack extends EnvironmentStack {
   public readonly liveColor: Color;
   /** The public load balancer, in front of the live color. */
   public readonly live: DoLoadBalancer;
-  /** The restricted load balancer in front of the idle color. */
-  public readonly preview: DoLoadBalancer;
+  /** The restricted load balancer in front of the idle color (absent for strategy hard-cutover). */
+  public readonly preview?: DoLoadBalancer;
   /** Opens the application port to the two load balancers only. */
   public readonly ingress: DoLbIngressFirewall;
 
@@ -47,8 +43,8 @@ export class DoCutoverStack extends EnvironmentStack {
     const d = digitaloceanValues(this);
     const app = config.app.name;
     const prefix = `${app}-${config.name}`;
-    this.liveColor = doLiveColor(config);
-    const idle: Color = this.liveColor === 'blue' ? 'green' : 'blue';
+    this.liveColor = liveColor(config.traffic) ?? 'blue'; // the schema allows only 0/100 on DigitalOcean
+    const previewColor = testListenerTarget(config).color;
 
     const common = {
       region: config.region,
@@ -59,26 +55,34 @@ export class DoCutoverStack extends EnvironmentStack {
       certificateName: d.certificate.name,
       certificateId: d.certificate.id,
       sizeUnit: d.loadBalancerSizeUnit,
+      stickySessionSeconds: config.traffic.stickinessSeconds,
+      preventDestroy: config.loadBalancer.deletionProtection,
     };
     this.live = new DoLoadBalancer(this, 'live', { ...common, name: `${prefix}-live`, dropletTag: colorTagName(app, config.name, this.liveColor) });
-    this.preview = new DoLoadBalancer(this, 'preview', {
-      ...common,
-      name: `${prefix}-preview`,
-      dropletTag: colorTagName(app, config.name, idle),
-      allowCidrs: [...new Set([...d.adminCidrs, ...d.previewCidrs])],
-    });
+    if (previewColor) {
+      this.preview = new DoLoadBalancer(this, 'preview', {
+        ...common,
+        name: `${prefix}-preview`,
+        dropletTag: colorTagName(app, config.name, previewColor),
+        allowCidrs: [...new Set([...d.adminCidrs, ...config.loadBalancer.testListener.allowedCidrs])],
+      });
+    }
+    const balancers = this.preview ? [this.live, this.preview] : [this.live];
     this.ingress = new DoLbIngressFirewall(this, 'lb-ingress', {
       name: `${prefix}-lb-ingress`,
       tags: [fleetTagName(app, config.name)],
-      loadBalancerIds: [this.live.loadBalancer.id, this.preview.loadBalancer.id],
+      loadBalancerIds: balancers.map((b) => b.loadBalancer.id),
       appPort: config.app.port,
     });
 
     const url = (host: string | undefined, lb: DoLoadBalancer) => `https://${host ?? lb.loadBalancer.ip}`;
     new TerraformOutput(this, 'live_url', { value: url(d.liveHostname, this.live), description: 'URL users reach the live color by' });
-    new TerraformOutput(this, 'preview_url', { value: url(d.previewHostname, this.preview), description: 'URL of the idle color, for tests before a cutover' });
     new TerraformOutput(this, 'live_color', { value: this.liveColor, description: 'The color that takes the traffic' });
     new TerraformOutput(this, 'live_ip', { value: this.live.loadBalancer.ip, description: 'Public address of the live load balancer (point DNS here)' });
-    new TerraformOutput(this, 'preview_ip', { value: this.preview.loadBalancer.ip, description: 'Public address of the preview load balancer' });
+    if (this.preview && previewColor) {
+      new TerraformOutput(this, 'preview_url', { value: url(d.previewHostname, this.preview), description: 'URL of the idle color, for tests before a cutover' });
+      new TerraformOutput(this, 'preview_color', { value: previewColor, description: 'The color the preview load balancer serves' });
+      new TerraformOutput(this, 'preview_ip', { value: this.preview.loadBalancer.ip, description: 'Public address of the preview load balancer' });
+    }
   }
 }

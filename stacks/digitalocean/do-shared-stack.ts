@@ -61,6 +61,7 @@ export class DoSharedStack extends EnvironmentStack {
       nodeCount: d.opensearch.nodeCount,
       version: d.opensearch.version,
       projectId: this.project.project.id,
+      forwarderIndexPattern: `${config.logging.indexPrefix}-*`,
       tags: doTags(this),
     });
 
@@ -88,5 +89,11 @@ export class DoSharedStack extends EnvironmentStack {
     });
     new TerraformOutput(this, 'log_store_host', { value: this.logStore.cluster.privateHost, description: 'Private host of the OpenSearch cluster' });
     new TerraformOutput(this, 'log_store_port', { value: this.logStore.cluster.port, description: 'Port of the OpenSearch cluster (TLS)' });
+    new TerraformOutput(this, 'log_forwarder_username', { value: this.logStore.forwarderUser!.name, description: 'OpenSearch user of the log forwarder' });
+    new TerraformOutput(this, 'log_forwarder_password', {
+      value: this.logStore.forwarderUser!.password,
+      sensitive: true,
+      description: 'Password of the log forwarder user (goes into /etc/log-forwarder/destination.env, never user data)',
+    });
   }
 }

@@ -32,7 +32,10 @@ const FINGERPRINT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){15}$/;
 /** Values of the `digitalocean` section (after defaults). */
 export const digitaloceanSchema = z
   .object({
-    /** CIDRs allowed to SSH into the droplets and to reach the preview load balancer. Never 0.0.0.0/0. */
+    /**
+     * CIDRs allowed to SSH into the droplets and to reach the preview load balancer (together with
+     * `loadBalancer.testListener.allowedCidrs`). Never 0.0.0.0/0.
+     */
     adminCidrs: z.array(cidr).min(1, 'list at least one CIDR allowed to SSH in (e.g. your office or VPN range)'),
     /**
      * MD5 fingerprints of SSH keys already in the DigitalOcean account. With keys present DigitalOcean
@@ -55,8 +58,6 @@ export const digitaloceanSchema = z
     liveHostname: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a DNS host name').optional(),
     /** Host name the preview load balancer is reached by (covered by the certificate); used in the preview URL. */
     previewHostname: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a DNS host name').optional(),
-    /** Extra CIDRs (e.g. CI runners) allowed to reach the preview load balancer, on top of `adminCidrs`. */
-    previewCidrs: z.array(cidr).default([]),
     /** The Spaces bucket for deployment records and application files. */
     spaces: z
       .object({
@@ -107,7 +108,7 @@ export interface DigitalOceanCheckInput {
   readonly cloud: string;
   readonly region: string;
   readonly network: { readonly vpcCidr: string };
-  readonly traffic: { readonly blue: number; readonly green: number };
+  readonly traffic: { readonly blue: number; readonly green: number; readonly strategy: string };
   readonly digitalocean?: DigitalOceanValues;
 }
 
@@ -133,7 +134,6 @@ export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCt
     return;
   }
   d.adminCidrs.forEach((c, i) => checkAdminCidr(c, ['digitalocean', 'adminCidrs', i], 'SSH', ctx));
-  d.previewCidrs.forEach((c, i) => checkAdminCidr(c, ['digitalocean', 'previewCidrs', i], 'the preview load balancer', ctx));
   const seen = new Set<string>();
   d.sshKeyFingerprints.forEach((f, i) => {
     if (seen.has(f)) report(ctx, ['digitalocean', 'sshKeyFingerprints', i], `${f} is listed twice`);
@@ -184,13 +184,23 @@ function checkAdminCidr(value: string, path: Array<string | number>, what: strin
   else if (block.prefix < 8) report(ctx, path, `${value} would open ${what} to ${block.size.toLocaleString('en-US')} addresses; use a /8 or narrower`);
 }
 
-/** DigitalOcean load balancers pick droplets by one tag: one color takes everything or nothing. */
-function checkTraffic(traffic: { blue: number; green: number }, ctx: z.RefinementCtx): void {
+/**
+ * DigitalOcean load balancers pick droplets by one tag: one color takes everything or nothing, so `canary`
+ * cannot work; and droplets have no instance refresh, so `rolling` would take the live color down.
+ */
+function checkTraffic(traffic: DigitalOceanCheckInput['traffic'], ctx: z.RefinementCtx): void {
+  if (traffic.strategy === 'canary') {
+    report(ctx, ['traffic', 'strategy'], 'canary needs a weighted split, which DigitalOcean load balancers cannot do (they serve the droplets of one tag); use blue-green or hard-cutover');
+  }
+  if (traffic.strategy === 'rolling') {
+    report(ctx, ['traffic', 'strategy'], 'rolling replaces the live color in place, but droplets have no instance refresh, so the live color would go down; use blue-green or hard-cutover');
+  }
+  const sum = traffic.blue + traffic.green;
   const allOrNothing = (w: number) => w === 0 || w === 100;
-  if (allOrNothing(traffic.blue) && allOrNothing(traffic.green)) return;
+  if (sum !== 100 || (allOrNothing(traffic.blue) && allOrNothing(traffic.green))) return; // a wrong sum is reported by the traffic section
   report(
     ctx,
     ['traffic'],
-    `DigitalOcean load balancers cannot split traffic by weight (they send it to the droplets of one tag), so one color takes 100 and the other 0 (got blue ${traffic.blue}, green ${traffic.green})`,
+    `DigitalOcean load balancers cannot split traffic by weight (they send it to the droplets of one tag), so one color takes 100 and the other 0 (got blue ${traffic.blue}, green ${traffic.green}); strategy canary is not available on DigitalOcean`,
   );
 }
