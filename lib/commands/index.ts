@@ -1,2 +1,13 @@
 /** Library functions behind the command-line tools (bin/). Re-exports only. */
-export {};
+
+// Deploy and archive (issue 6): named exports, so generic helper names stay internal.
+export { deploy, deployMain, DeployOptions, DeployResult, parseStackName, PLAN_FILES, LOCAL_RECORDS_DIR } from './deploy';
+export { archiveMain, verifyArchive, listArchive, pushArchive, ArchiveOptions } from './archive';
+export { ArchiveStore, ArchiveStoreOptions, ArchiveError, ArchiveErrorKind, ObjectLock } from './archive-store';
+export { ARCHIVE_OUTPUTS, ArchiveTarget, TargetFlags, resolveTarget, cdktfBinary } from './archive-target';
+export { Manifest, ManifestFile, VerifyResult, RecordSummary, MANIFEST_FORMAT, recordId, recordPrefix, uploadRecord, verifyRecord, listRecords } from './deployment-record';
+export { vpnConfig, vpnConfigMain, VpnConfigOptions, VPN_OUTPUTS, VPN_CONFIG_HELP, OutputsUnavailableError } from './vpn-config';
+// PR pipeline (issue 8): diff, plan, diagram.
+export { diffMain, runDiff, diffSynth, diffValues, renderMarkdown, trafficOf, stackRole, DIFF_EXIT, DIFF_HELP, DiffOptions, DiffResult, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind } from './diff';
+export { STATEFUL_TYPES, REPLACE_ON, DISRUPTIVE, replacementCauses, disruptionCauses } from './resource-knowledge';
+export { readSynthOutput, synthesizeProject, synthesizeRef, SynthOutputError, StackJson } from './synth-output';

@@ -1,0 +1,151 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DIFF_EXIT, diffMain, diffSynth, diffValues, RiskKind, runDiff, stackRole, trafficOf } from '../../lib/commands/diff';
+import { readSynthOutput } from '../../lib/commands/synth-output';
+import { REPO } from '../support/env-dir';
+
+const FIXTURES = path.join(REPO, 'test/fixtures/diff');
+const diffCase = (name: string) => runDiff({ baseOut: path.join(FIXTURES, 'base'), headOut: path.join(FIXTURES, name) });
+const kinds = (name: string) => diffCase(name).report.risks.map((r) => r.kind);
+
+describe('npm run diff on fixtures', () => {
+  test('a no-op change flags nothing and exits 0', () => {
+    const result = diffCase('no-op');
+    expect(result.report.risks).toEqual([]);
+    expect(result.report.stacks.every((s) => s.status === 'unchanged')).toBe(true);
+    expect(result.exitCode).toBe(DIFF_EXIT.clean);
+    expect(result.markdown).toContain('No risks flagged. 0 of 4 stacks change.');
+  });
+
+  test('a new release on the idle color is listed but not flagged', () => {
+    const result = diffCase('idle-fleet-release');
+    expect(result.report.risks).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    const blue = result.report.stacks.find((s) => s.stack === 'prod-blue')!;
+    expect(blue.status).toBe('changed');
+    expect(blue.resources[0].attributes).toContainEqual({ path: 'image_id', before: 'ami-0a1b2c3d4e5f60718', after: 'ami-0123456789abcdef0' });
+    expect(blue.settings).toContainEqual({ path: 'output.release_version', before: '1.4.1', after: '1.5.1' });
+  });
+
+  const cases: Array<[string, RiskKind[]]> = [
+    ['stateful-removal', ['stateful-removal']],
+    ['stateful-replacement', ['stateful-replacement', 'stateful-replacement']],
+    ['stateful-disruption', ['stateful-disruption']],
+    ['live-fleet-change', ['live-fleet-change']],
+    ['traffic-change', ['traffic-change']],
+    ['backend-change', ['backend-change']],
+    ['new-suppression', ['new-suppression']],
+  ];
+  test.each(cases)('flags %s (and nothing else) with exit 3', (name, expected) => {
+    expect(kinds(name)).toEqual(expected);
+    expect(diffCase(name).exitCode).toBe(DIFF_EXIT.risks);
+  });
+
+  test('knows which bucket and customer gateway changes are replacements', () => {
+    const shared = diffCase('stateful-replacement').report.stacks.find((s) => s.stack === 'prod-shared')!;
+    const bucket = shared.resources.find((r) => r.type === 'aws_s3_bucket')!;
+    expect(bucket).toMatchObject({ action: 'replace', replacedBecause: ['bucket', 'object_lock_enabled'], path: 'prod-shared/archive/bucket', stateful: true });
+    const cgw = shared.resources.find((r) => r.type === 'aws_customer_gateway')!;
+    expect(cgw).toMatchObject({ action: 'replace', replacedBecause: ['ip_address'] });
+    expect(cgw.attributes).toEqual([{ path: 'ip_address', before: '198.51.100.10', after: '198.51.100.99' }]);
+  });
+
+  test('names the AMI and user data of the live fleet as disruptions', () => {
+    const risk = diffCase('live-fleet-change').report.risks[0];
+    expect(risk.stack).toBe('prod-green');
+    expect(risk.message).toContain('aws_launch_template.fleet_lt_8B (image_id, user_data)');
+  });
+
+  test('treats a color as live when it carries traffic in the base or the head', () => {
+    expect(diffCase('traffic-change').report.liveColors).toEqual({ prod: ['blue', 'green'] });
+    expect(diffCase('no-op').report.liveColors).toEqual({ prod: ['green'] });
+  });
+
+  test('counts the removal of a whole stack as removal of its stateful resources', () => {
+    const base = readSynthOutput(path.join(FIXTURES, 'base'));
+    const head = new Map(base);
+    head.delete('prod-shared');
+    const report = diffSynth(base, head);
+    expect(report.stacks.find((s) => s.stack === 'prod-shared')!.status).toBe('removed');
+    expect(report.risks.filter((r) => r.kind === 'stateful-removal').map((r) => r.path).sort()).toEqual([
+      'prod-shared/archive/bucket',
+      'prod-shared/logs/app',
+      'prod-shared/vpn/connection',
+      'prod-shared/vpn/customer-gateway',
+    ]);
+  });
+
+  test('renders Markdown with the risks before the stacks and attribute detail', () => {
+    const md = diffCase('stateful-replacement').markdown;
+    expect(md.indexOf('### Risks')).toBeGreaterThan(0);
+    expect(md.indexOf('### Risks')).toBeLessThan(md.indexOf('### `prod-shared`'));
+    expect(md).toContain('| Stateful resource replaced | `prod-shared` | `prod-shared/archive/bucket` |');
+    expect(md).toContain('| `aws_s3_bucket.archive_bucket_1A` | `bucket` | `shop-prod-archive` | `shop-prod-archives` |');
+    expect(md).toContain('Unchanged: `prod-blue`, `prod-cutover`, `prod-green`');
+  });
+});
+
+describe('diff helpers', () => {
+  test('diffValues reports nested paths with before and after', () => {
+    expect(diffValues({ a: { b: [1, 2] }, c: 1 }, { a: { b: [1, 3, 4] }, d: 2 })).toEqual([
+      { path: 'a.b[1]', before: 2, after: 3 },
+      { path: 'a.b[2]', after: 4 },
+      { path: 'c', before: 1 },
+      { path: 'd', after: 2 },
+    ]);
+  });
+
+  test('stackRole splits environment and role', () => {
+    expect(stackRole('prod-eu-green')).toEqual({ env: 'prod-eu', role: 'green' });
+    expect(stackRole('tools')).toEqual({ env: 'tools' });
+  });
+
+  test('trafficOf falls back to listener weights when there is no weights output', () => {
+    const cutover = readSynthOutput(path.join(FIXTURES, 'base')).get('prod-cutover')!;
+    const { output: _ignored, ...withoutOutputs } = cutover;
+    expect(trafficOf(withoutOutputs)).toEqual({ blue: 0, green: 100 });
+  });
+});
+
+describe('diffMain (the CLI)', () => {
+  function run(argv: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = diffMain(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: REPO });
+    return { code, stdout, stderr };
+  }
+
+  test('writes the Markdown and JSON files and exits 3 when something is flagged', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-diff-cli-'));
+    const r = run(['--base-out', path.join(FIXTURES, 'base'), '--head-out', path.join(FIXTURES, 'traffic-change'), '--markdown', `${dir}/diff.md`, '--json', `${dir}/diff.json`]);
+    expect(r.code).toBe(3);
+    expect(fs.readFileSync(`${dir}/diff.md`, 'utf8')).toBe(r.stdout);
+    expect(JSON.parse(fs.readFileSync(`${dir}/diff.json`, 'utf8')).risks[0].kind).toBe('traffic-change');
+    expect(r.stderr).toContain('1 risk(s) flagged (exit 3)');
+  });
+
+  test('prints JSON with --format json and exits 0 on a no-op', () => {
+    const r = run(['--base-out', path.join(FIXTURES, 'base'), '--head-out', path.join(FIXTURES, 'no-op'), '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).risks).toEqual([]);
+  });
+
+  test('prints help', () => {
+    const r = run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: npm run diff');
+  });
+
+  test('fails without a base, with exit 2', () => {
+    const r = run([]);
+    expect(r.code).toBe(DIFF_EXIT.usage);
+    expect(r.stderr).toContain('give exactly one of --base <git-ref> or --base-out <dir>');
+  });
+
+  test('fails on a base directory without stacks, naming it, with exit 1', () => {
+    const r = run(['--base-out', '/nonexistent/out', '--head-out', path.join(FIXTURES, 'no-op')]);
+    expect(r.code).toBe(DIFF_EXIT.error);
+    expect(r.stderr).toContain('/nonexistent/out: no synthesized stacks');
+  });
+});
