@@ -7,3 +7,6 @@ export * from './aws-names';
 export * from './color-fleet';
 export * from './cutover-listeners';
 export * from './tls-certificate';
+export * from './archive-bucket';
+export * from './release-registry';
+export * from './release-parameter';

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { appSchema, checkApp } from './sections/app';
+import { archiveSchema, checkArchive } from './sections/archive';
 import { backendSchema } from './sections/backend';
 import { report, slug, tags } from './sections/common';
 import { checkDigitalOcean, digitaloceanSchema } from './sections/digitalocean';
@@ -48,6 +49,8 @@ export const environmentSchema = z
     colors: z.object({ blue: colorSchema, green: colorSchema }).strict(),
     /** Share of live traffic per color. */
     traffic: trafficSchema,
+    /** Archive buckets and release registry: object lock, retention, lifecycle. */
+    archive: archiveSchema.default({}),
     /** Load balancer (AWS): certificate, test listener, protection. */
     loadBalancer: loadBalancerSchema.default({}),
     /** How each color's servers are run and replaced. */
@@ -81,6 +84,7 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkNetwork(v.cloud, v.network, ctx),
   (v, ctx) => checkApp(v.cloud, v.app, ctx),
   (v, ctx) => checkTraffic(v.traffic, ctx),
+  (v, ctx) => checkArchive(v.archive, ctx),
   (v, ctx) => checkLogging(v.logging, ctx),
   (v, ctx) => checkDigitalOcean(v, ctx),
   (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ColorFleet } from '../../lib/aws/color-fleet';
+import { ReleaseParameter } from '../../lib/aws/release-parameter';
 import { Color } from '../../lib/config';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
@@ -22,6 +23,8 @@ export class AwsColorStack extends EnvironmentStack {
   public readonly shared: AwsSharedStack;
   /** The fleet: launch template and Auto Scaling group in the color's target group. */
   public readonly fleet: ColorFleet;
+  /** The color's release configuration in Parameter Store, `/<app>/<env>/<color>/release`. */
+  public readonly release: ReleaseParameter;
 
   constructor(scope: Construct, props: AwsColorStackProps) {
     super(scope, props.color, props);
@@ -31,6 +34,8 @@ export class AwsColorStack extends EnvironmentStack {
     const color = props.color;
     const lb = props.shared.loadBalancer;
     const values = config.colors[color];
+    this.release = new ReleaseParameter(this, 'release', { app: config.app.name, environment: config.name, color, release: values.release });
+    const releaseRead = this.release.readPolicy('release-read', `${config.app.name}-${config.name}-${color}-release-read`);
     this.fleet = new ColorFleet(this, 'fleet', {
       name: `${config.app.name}-${config.name}`,
       color,
@@ -44,6 +49,7 @@ export class AwsColorStack extends EnvironmentStack {
       healthCheckGracePeriodSeconds: config.fleet.healthCheckGracePeriodSeconds,
       minHealthyPercentage: config.fleet.minHealthyPercentage,
       rootVolumeSizeGiB: config.fleet.rootVolumeGiB,
+      managedPolicyArns: [props.shared.appFilesAccess.arn, props.shared.registryPull.arn, releaseRead.arn],
     });
   }
 }

@@ -1,9 +1,13 @@
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { AppLoadBalancer } from '../../lib/aws/app-load-balancer';
+import { ArchiveBucket } from '../../lib/aws/archive-bucket';
 import { LogBucket } from '../../lib/aws/log-bucket';
 import { LogEncryptionKey } from '../../lib/aws/log-encryption-key';
 import { Network } from '../../lib/aws/network';
+import { ReleaseRegistry } from '../../lib/aws/release-registry';
+import { ARCHIVE_OUTPUTS } from '../../lib/commands/archive-target';
 import { TlsCertificate } from '../../lib/aws/tls-certificate';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
@@ -25,6 +29,16 @@ export class AwsSharedStack extends EnvironmentStack {
   public readonly certificate: TlsCertificate;
   /** Hostname of the live and test URLs: the certificate's domain, or the load balancer's DNS name. */
   public readonly hostname: string;
+  /** Deployment records written by `npm run deploy` (object-locked). */
+  public readonly deploymentRecords: ArchiveBucket;
+  /** Application files (uploads, batch files) that outlive the servers (object-locked). */
+  public readonly appFiles: ArchiveBucket;
+  /** Managed IAM policy: the fleets' least-privilege read/write access to `appFiles`. */
+  public readonly appFilesAccess: IamPolicy;
+  /** The app's ECR repository (immutable tags). */
+  public readonly registry: ReleaseRegistry;
+  /** Managed IAM policy: pull images from `registry`. */
+  public readonly registryPull: IamPolicy;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, 'shared', props);
@@ -71,6 +85,42 @@ export class AwsSharedStack extends EnvironmentStack {
     }
     new TerraformOutput(this, 'load_balancer_dns_name', { value: this.loadBalancer.loadBalancer.dnsName, description: 'DNS name of the load balancer' });
 
+    const archive = config.archive;
+    const lifecycle = {
+      objectLockMode: archive.objectLockMode,
+      glacierAfterDays: archive.glacierAfterDays,
+      deepArchiveAfterDays: archive.deepArchiveAfterDays,
+      noncurrentVersionExpirationDays: archive.noncurrentVersionExpirationDays,
+      abortIncompleteUploadDays: archive.abortIncompleteUploadDays,
+      accessLogs: this.accessLogs,
+    };
+    this.deploymentRecords = new ArchiveBucket(this, 'deployment-records', {
+      ...lifecycle,
+      bucketName: `${prefix}-deployment-records`,
+      purpose: 'deployment records',
+      retentionDays: archive.retentionDays,
+    });
+    this.appFiles = new ArchiveBucket(this, 'app-files', {
+      ...lifecycle,
+      bucketName: `${prefix}-app-files`,
+      purpose: 'application files',
+      retentionDays: archive.appFilesRetentionDays,
+    });
+    this.appFilesAccess = this.appFiles.accessPolicy('fleet-access', { name: `${prefix}-app-files` });
+    this.registry = new ReleaseRegistry(this, 'registry', {
+      repositoryName: config.app.name,
+      keepImages: archive.registryKeepImages,
+      untaggedExpiryDays: archive.registryUntaggedDays,
+    });
+    this.registryPull = this.registry.pullPolicy('fleet-pull', `${prefix}-registry-pull`);
+
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.recordsBucket, {
+      value: this.deploymentRecords.bucket.bucket,
+      description: 'Bucket that holds the deployment records written by npm run deploy',
+    });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.appFilesBucket, { value: this.appFiles.bucket.bucket, description: 'Bucket for application files' });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.region, { value: config.region, description: 'Region of the archive buckets' });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.registryUrl, { value: this.registry.repositoryUrl, description: 'ECR repository URL; pin images by digest' });
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
   }
 }

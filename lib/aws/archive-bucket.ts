@@ -1,0 +1,310 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { LogBucket } from './log-bucket';
+
+/** An S3 object-lock mode: `GOVERNANCE` (privileged users may bypass) or `COMPLIANCE` (nobody may). */
+export type ArchiveLockMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+/** Props for {@link ArchiveBucket}. */
+export interface ArchiveBucketProps {
+  /** Bucket name (globally unique, 3–63 lowercase letters, digits, dots and dashes). */
+  readonly bucketName: string;
+  /** What the bucket holds, for the key's description (e.g. `deployment records`). */
+  readonly purpose: string;
+  /** The bucket that receives this bucket's server access logs (under `<s3Prefix>/<bucketName>/`). */
+  readonly accessLogs: LogBucket;
+  /**
+   * Object-lock mode of the default retention.
+   * @default 'GOVERNANCE'
+   */
+  readonly objectLockMode?: ArchiveLockMode;
+  /**
+   * Days every new object version stays locked by default.
+   * @default 90
+   */
+  readonly retentionDays?: number;
+  /**
+   * Days after which objects move to S3 Glacier Instant Retrieval.
+   * @default 90
+   */
+  readonly glacierAfterDays?: number;
+  /**
+   * Days after which objects move to S3 Glacier Deep Archive (at least 90 days after `glacierAfterDays`).
+   * @default 365
+   */
+  readonly deepArchiveAfterDays?: number;
+  /**
+   * Days a noncurrent version is kept before it expires (a locked version outlives this until its lock ends).
+   * @default 365
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Days before an unfinished multipart upload is aborted.
+   * @default 7
+   */
+  readonly abortIncompleteUploadDays?: number;
+  /**
+   * Days before a deleted KMS key is destroyed.
+   * @default 30
+   */
+  readonly keyDeletionWindowInDays?: number;
+}
+
+/** Props for {@link ArchiveBucket.accessPolicy}. */
+export interface ArchiveAccessPolicyProps {
+  /** IAM policy name, e.g. `shop-prod-app-files`. */
+  readonly name: string;
+  /**
+   * Key prefix the holder may use (no leading slash), e.g. `uploads/`.
+   * @default - the whole bucket
+   */
+  readonly keyPrefix?: string;
+  /**
+   * Whether the holder may write new objects (and abort its own multipart uploads). Deleting is never granted:
+   * a delete in a versioned, locked bucket only hides data, and retention decides when data goes.
+   * @default true
+   */
+  readonly write?: boolean;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * An immutable archive: an S3 bucket with object lock (default retention in GOVERNANCE or COMPLIANCE mode),
+ * versioning, SSE-KMS with its own rotating key and S3 bucket keys, all four public-access-block flags,
+ * `BucketOwnerEnforced`, a policy that denies non-TLS access and uploads without SSE-KMS (or with another key),
+ * a lifecycle to the Glacier tiers with noncurrent-version expiry and aborted multipart uploads, server access
+ * logs to a {@link LogBucket}, `prevent_destroy` and never `force_destroy`.
+ *
+ * Object lock can only be turned on when a bucket is created: changing `bucketName` replaces the bucket, and
+ * `prevent_destroy` makes Terraform refuse that plan.
+ */
+export class ArchiveBucket extends Construct {
+  /** The bucket. */
+  public readonly bucket: S3Bucket;
+  /** The bucket's dedicated KMS key (rotation on). */
+  public readonly key: KmsKey;
+  /** The key's alias, `alias/<bucketName>`. */
+  public readonly alias: KmsAlias;
+  /** Versioning (required by object lock). */
+  public readonly versioning: S3BucketVersioningA;
+  /** Object-lock default retention. */
+  public readonly objectLock: S3BucketObjectLockConfigurationA;
+  /** Default SSE-KMS encryption. */
+  public readonly encryption: S3BucketServerSideEncryptionConfigurationA;
+  /** The four public-access-block flags. */
+  public readonly publicAccessBlock: S3BucketPublicAccessBlock;
+  /** `BucketOwnerEnforced` (ACLs disabled). */
+  public readonly ownership: S3BucketOwnershipControls;
+  /** TLS-only, SSE-KMS-only bucket policy. */
+  public readonly policy: S3BucketPolicy;
+  /** Glacier transitions, noncurrent expiry, multipart cleanup. */
+  public readonly lifecycle: S3BucketLifecycleConfiguration;
+  /** Server access logging to the log bucket. */
+  public readonly logging: S3BucketLoggingA;
+  /** Object-lock mode of the default retention. */
+  public readonly objectLockMode: ArchiveLockMode;
+  /** Days of default retention. */
+  public readonly retentionDays: number;
+  private regionLookup?: DataAwsRegion;
+
+  constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
+    super(scope, id);
+    const name = props.bucketName;
+    if (!Token.isUnresolved(name) && !BUCKET_NAME.test(name)) {
+      throw new Error(`ArchiveBucket ${this.node.path}: bucketName "${name}" is not a valid S3 bucket name (3–63 lowercase letters, digits, dots, dashes)`);
+    }
+    this.objectLockMode = props.objectLockMode ?? 'GOVERNANCE';
+    if (this.objectLockMode !== 'GOVERNANCE' && this.objectLockMode !== 'COMPLIANCE') {
+      throw new Error(`ArchiveBucket ${this.node.path}: objectLockMode must be GOVERNANCE or COMPLIANCE, got "${String(this.objectLockMode)}"`);
+    }
+    this.retentionDays = wholeDays(this, 'retentionDays', props.retentionDays ?? 90, 36500);
+    const glacierDays = wholeDays(this, 'glacierAfterDays', props.glacierAfterDays ?? 90, 36500);
+    const deepArchiveDays = wholeDays(this, 'deepArchiveAfterDays', props.deepArchiveAfterDays ?? 365, 36500);
+    const noncurrentDays = wholeDays(this, 'noncurrentVersionExpirationDays', props.noncurrentVersionExpirationDays ?? 365, 36500);
+    const abortDays = wholeDays(this, 'abortIncompleteUploadDays', props.abortIncompleteUploadDays ?? 7, 365);
+    if (deepArchiveDays < glacierDays + 90) {
+      throw new Error(
+        `ArchiveBucket ${this.node.path}: deepArchiveAfterDays (${deepArchiveDays}) must be at least 90 days after glacierAfterDays (${glacierDays}); S3 refuses the lifecycle otherwise`,
+      );
+    }
+
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const partition = new DataAwsPartition(this, 'partition');
+    const keyPolicy = new DataAwsIamPolicyDocument(this, 'key-policy', {
+      statement: [
+        {
+          sid: 'AccountAdministration',
+          principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
+          actions: ['kms:*'],
+          resources: ['*'],
+        },
+      ],
+    });
+    this.key = new KmsKey(this, 'key', {
+      description: `${props.purpose} archive (${name})`,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.keyDeletionWindowInDays ?? 30,
+      policy: keyPolicy.json,
+      lifecycle: { preventDestroy: true },
+    });
+    this.alias = new KmsAlias(this, 'alias', { name: `alias/${name}`, targetKeyId: this.key.keyId });
+
+    this.bucket = new S3Bucket(this, 'bucket', {
+      bucket: name,
+      objectLockEnabled: true,
+      forceDestroy: false,
+      lifecycle: { preventDestroy: true },
+    });
+    const bucket = this.bucket.id;
+    this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    this.ownership = new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    this.versioning = new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    this.objectLock = new S3BucketObjectLockConfigurationA(this, 'object-lock', {
+      bucket,
+      objectLockEnabled: 'Enabled',
+      rule: { defaultRetention: { mode: this.objectLockMode, days: this.retentionDays } },
+      dependsOn: [this.versioning],
+    });
+    this.encryption = new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
+    });
+    this.lifecycle = new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket,
+      dependsOn: [this.versioning],
+      rule: [
+        {
+          id: 'archive-tiers',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          transition: [
+            { days: glacierDays, storageClass: 'GLACIER_IR' },
+            { days: deepArchiveDays, storageClass: 'DEEP_ARCHIVE' },
+          ],
+          noncurrentVersionExpiration: [{ noncurrentDays: noncurrentDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: abortDays }],
+          expiration: [{ expiredObjectDeleteMarker: true }],
+        },
+      ],
+    });
+    this.logging = new S3BucketLoggingA(this, 'logging', {
+      bucket,
+      targetBucket: props.accessLogs.bucket.id,
+      targetPrefix: `${props.accessLogs.s3Prefix}/${name}/`,
+    });
+    const arn = this.bucket.arn;
+    this.policy = new S3BucketPolicy(this, 'policy', {
+      bucket,
+      dependsOn: [this.publicAccessBlock],
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: [arn, `${arn}/*`],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+          {
+            Sid: 'DenyUnencryptedUploads',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:PutObject',
+            Resource: `${arn}/*`,
+            Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } },
+          },
+          {
+            Sid: 'DenyUploadsWithoutKms',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:PutObject',
+            Resource: `${arn}/*`,
+            Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+          },
+          {
+            Sid: 'DenyOtherKmsKeys',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:PutObject',
+            Resource: `${arn}/*`,
+            Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.arn } },
+          },
+        ],
+      }),
+    });
+  }
+
+  /**
+   * A managed IAM policy granting least-privilege access to this bucket (or one key prefix of it): list, read
+   * objects and versions, and (unless `write: false`) put objects and abort multipart uploads; plus the KMS
+   * permissions to use the bucket's key through S3 only. Attach its ARN to a fleet's role.
+   */
+  public accessPolicy(id: string, props: ArchiveAccessPolicyProps): IamPolicy {
+    const prefix = props.keyPrefix ?? '';
+    if (prefix.startsWith('/') || /[*?]/.test(prefix)) {
+      throw new Error(`ArchiveBucket ${this.node.path}: keyPrefix "${prefix}" must not start with "/" or contain wildcards`);
+    }
+    const write = props.write ?? true;
+    const arn = this.bucket.arn;
+    const objectActions = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:GetObjectRetention'];
+    if (write) objectActions.push('s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts');
+    const kmsActions = write ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'];
+    this.regionLookup ??= new DataAwsRegion(this, 'region', {});
+    return new IamPolicy(this, id, {
+      name: props.name,
+      description: `${write ? 'Read/write' : 'Read'} access to s3://${this.bucket.bucket}/${prefix}`,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ListPrefix',
+            Effect: 'Allow',
+            Action: ['s3:ListBucket', 's3:GetBucketLocation'],
+            Resource: arn,
+            ...(prefix ? { Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } } } : {}),
+          },
+          { Sid: 'Objects', Effect: 'Allow', Action: objectActions, Resource: `${arn}/${prefix}*` },
+          {
+            Sid: 'KeyThroughS3',
+            Effect: 'Allow',
+            Action: kmsActions,
+            Resource: this.key.arn,
+            Condition: { StringEquals: { 'kms:ViaService': `s3.${this.regionLookup.region}.amazonaws.com` } },
+          },
+        ],
+      }),
+    });
+  }
+}
+
+function wholeDays(scope: Construct, prop: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new Error(`ArchiveBucket ${scope.node.path}: ${prop} must be a whole number of days from 1 to ${max}, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,112 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { Construct } from 'constructs';
+
+/** The release a color runs, as written to Parameter Store. */
+export interface ReleaseDescription {
+  /** Semantic version, e.g. `1.5.0`. */
+  readonly version: string;
+  /** Machine image (AMI id). */
+  readonly image: string;
+  /**
+   * OCI artifact pinned by digest (`<repo>@sha256:<64 hex>`).
+   * @default - none: the release is the machine image alone
+   */
+  readonly artifact?: string;
+}
+
+/** Props for {@link ReleaseParameter}. */
+export interface ReleaseParameterProps {
+  /** App name (first path segment). */
+  readonly app: string;
+  /** Environment name. */
+  readonly environment: string;
+  /** The color whose release this is. */
+  readonly color: string;
+  /** The release. */
+  readonly release: ReleaseDescription;
+  /**
+   * Store the value as a `SecureString` (encrypted with `kmsKeyId`): for releases whose configuration is secret.
+   * @default false
+   */
+  readonly secure?: boolean;
+  /**
+   * KMS key (id, ARN or alias) for a `SecureString`.
+   * @default - the account's `alias/aws/ssm` key
+   */
+  readonly kmsKeyId?: string;
+}
+
+const SEGMENT = /^[a-zA-Z0-9_.-]+$/;
+
+/**
+ * The release configuration of one color in SSM Parameter Store, at `/<app>/<env>/<color>/release`: a JSON
+ * document with the version, image and artifact digest the color runs. It lives in the color's stack, so a
+ * release changes that color's stack only; servers and tools read it instead of re-deriving it.
+ */
+export class ReleaseParameter extends Construct {
+  /** The parameter. */
+  public readonly parameter: SsmParameter;
+  /** The parameter name, `/<app>/<env>/<color>/release`. */
+  public readonly parameterName: string;
+
+  constructor(scope: Construct, id: string, props: ReleaseParameterProps) {
+    super(scope, id);
+    for (const key of ['app', 'environment', 'color'] as const) {
+      if (!SEGMENT.test(props[key])) {
+        throw new Error(`ReleaseParameter ${this.node.path}: ${key} "${props[key]}" must be letters, digits, "_", "." or "-" (it becomes a parameter path segment)`);
+      }
+    }
+    if (props.kmsKeyId && !props.secure) {
+      throw new Error(`ReleaseParameter ${this.node.path}: kmsKeyId is only used for a SecureString; set secure: true or drop kmsKeyId`);
+    }
+    if (props.release.artifact !== undefined && !/@sha256:[a-f0-9]{64}$/.test(props.release.artifact)) {
+      throw new Error(`ReleaseParameter ${this.node.path}: artifact "${props.release.artifact}" is not pinned by digest (<repo>@sha256:<64 hex>)`);
+    }
+    this.parameterName = `/${props.app}/${props.environment}/${props.color}/release`;
+    const value = releaseParameterValue(props);
+    this.parameter = new SsmParameter(this, 'parameter', {
+      name: this.parameterName,
+      description: `Release of ${props.app} ${props.environment} ${props.color}`,
+      type: props.secure ? 'SecureString' : 'String',
+      ...(props.secure && props.kmsKeyId ? { keyId: props.kmsKeyId } : {}),
+      tier: 'Standard',
+      value,
+    });
+  }
+
+  /**
+   * A managed IAM policy that lets the color's servers read this parameter (and only this one); for a
+   * `SecureString`, decryption is the KMS key's business (the default `alias/aws/ssm` key allows it via SSM).
+   */
+  public readPolicy(id: string, name: string): IamPolicy {
+    const account = new DataAwsCallerIdentity(this, `${id}-account`);
+    const partition = new DataAwsPartition(this, `${id}-partition`);
+    const region = new DataAwsRegion(this, `${id}-region`, {});
+    const arn = `arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${this.parameterName}`;
+    return new IamPolicy(this, id, {
+      name,
+      description: `Read ${this.parameterName}`,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'ReadRelease', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: arn }],
+      }),
+    });
+  }
+}
+
+/** The parameter's value: a stable, sorted JSON document (pure function of the props). */
+export function releaseParameterValue(props: Pick<ReleaseParameterProps, 'app' | 'environment' | 'color' | 'release'>): string {
+  const doc: Record<string, string> = {
+    app: props.app,
+    color: props.color,
+    environment: props.environment,
+    image: props.release.image,
+    version: props.release.version,
+  };
+  if (props.release.artifact) doc.artifact = props.release.artifact;
+  return JSON.stringify(Object.fromEntries(Object.entries(doc).sort(([a], [b]) => a.localeCompare(b))));
+}

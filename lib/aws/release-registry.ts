@@ -1,0 +1,149 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+
+/** Props for {@link ReleaseRegistry}. */
+export interface ReleaseRegistryProps {
+  /** Repository name, normally the app name (e.g. `shop`); images are pulled as `<registry>/<name>@sha256:...`. */
+  readonly repositoryName: string;
+  /**
+   * How many images to keep (the most recently pushed); older ones expire. Keep enough for every release
+   * you may roll back to.
+   * @default 200
+   */
+  readonly keepImages?: number;
+  /**
+   * Days an untagged image (an interrupted or superseded push) is kept.
+   * @default 7
+   */
+  readonly untaggedExpiryDays?: number;
+  /**
+   * Days before a deleted KMS key is destroyed.
+   * @default 30
+   */
+  readonly keyDeletionWindowInDays?: number;
+}
+
+const REPOSITORY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+
+/**
+ * The release registry: one ECR repository per app with immutable tags (a tag, once pushed, always names the
+ * same image), scan on push, KMS encryption with a dedicated rotating key, and a lifecycle policy that drops
+ * untagged images quickly and keeps the newest `keepImages`. Releases are consumed by digest only (the values
+ * schema refuses mutable references), so a redeploy runs exactly what was tested.
+ */
+export class ReleaseRegistry extends Construct {
+  /** The repository. */
+  public readonly repository: EcrRepository;
+  /** The repository's KMS key. */
+  public readonly key: KmsKey;
+  /** The key's alias, `alias/ecr-<name>`. */
+  public readonly alias: KmsAlias;
+  /** The lifecycle policy. */
+  public readonly lifecyclePolicy: EcrLifecyclePolicy;
+
+  constructor(scope: Construct, id: string, props: ReleaseRegistryProps) {
+    super(scope, id);
+    const name = props.repositoryName;
+    if (!Token.isUnresolved(name) && (!REPOSITORY_NAME.test(name) || name.length > 256)) {
+      throw new Error(
+        `ReleaseRegistry ${this.node.path}: repositoryName "${name}" is not a valid ECR repository name (lowercase letters, digits and . _ - /, e.g. "shop")`,
+      );
+    }
+    const keep = props.keepImages ?? 200;
+    if (!Number.isInteger(keep) || keep < 1) throw new Error(`ReleaseRegistry ${this.node.path}: keepImages must be a whole number >= 1, got ${keep}`);
+    const untaggedDays = props.untaggedExpiryDays ?? 7;
+    if (!Number.isInteger(untaggedDays) || untaggedDays < 1) {
+      throw new Error(`ReleaseRegistry ${this.node.path}: untaggedExpiryDays must be a whole number >= 1, got ${untaggedDays}`);
+    }
+
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const partition = new DataAwsPartition(this, 'partition');
+    const keyPolicy = new DataAwsIamPolicyDocument(this, 'key-policy', {
+      statement: [
+        {
+          sid: 'AccountAdministration',
+          principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
+          actions: ['kms:*'],
+          resources: ['*'],
+        },
+      ],
+    });
+    this.key = new KmsKey(this, 'key', {
+      description: `ECR repository ${name}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.keyDeletionWindowInDays ?? 30,
+      policy: keyPolicy.json,
+      lifecycle: { preventDestroy: true },
+    });
+    this.alias = new KmsAlias(this, 'alias', { name: `alias/ecr-${name.replace(/\//g, '-')}`, targetKeyId: this.key.keyId });
+
+    this.repository = new EcrRepository(this, 'repository', {
+      name,
+      imageTagMutability: 'IMMUTABLE',
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: this.key.arn }],
+      forceDelete: false,
+      lifecycle: { preventDestroy: true },
+    });
+    this.lifecyclePolicy = new EcrLifecyclePolicy(this, 'lifecycle', {
+      repository: this.repository.name,
+      policy: JSON.stringify(releaseLifecycleRules(keep, untaggedDays)),
+    });
+  }
+
+  /** The repository URL, `<account>.dkr.ecr.<region>.amazonaws.com/<name>`; pin images as `<url>@sha256:<digest>`. */
+  public get repositoryUrl(): string {
+    return this.repository.repositoryUrl;
+  }
+
+  /**
+   * A managed IAM policy that lets a fleet pull images from this repository (and nothing else): the registry
+   * login token, layer download and image read (ECR decrypts with the repository key through its own grant).
+   */
+  public pullPolicy(id: string, name: string): IamPolicy {
+    return new IamPolicy(this, id, {
+      name,
+      description: `Pull images from ECR repository ${this.repository.name}`,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+          {
+            Sid: 'PullImages',
+            Effect: 'Allow',
+            Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:DescribeImages'],
+            Resource: this.repository.arn,
+          },
+        ],
+      }),
+    });
+  }
+}
+
+/** The ECR lifecycle rules: untagged images expire after `untaggedDays`; of the rest, the newest `keep` stay. */
+export function releaseLifecycleRules(keep: number, untaggedDays: number): { rules: unknown[] } {
+  return {
+    rules: [
+      {
+        rulePriority: 1,
+        description: `Expire untagged images after ${untaggedDays} days`,
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: untaggedDays },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 2,
+        description: `Keep the ${keep} most recent images`,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
+        action: { type: 'expire' },
+      },
+    ],
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * `npm run archive -- verify <prefix> | list <env> | push <dir>`: checks, lists and uploads deployment records.
+ *
+ * - `verify` downloads a record and checks every file against the SHA-256 in its manifest; exits 1 on any
+ *   mismatch, missing file, unlisted file or missing manifest (an incomplete record).
+ * - `list` shows an environment's records, newest first, with outcome, commit and user.
+ * - `push` uploads a record kept locally by `npm run deploy` when its upload failed (files first, manifest last).
+ */
+import * as path from 'path';
+import { ArchiveError, ArchiveStore } from './archive-store';
+import { resolveTarget, TargetFlags, UsageError } from './archive-target';
+import { intFlag, parseFlags, stringFlag, TARGET_FLAGS, targetFlags } from './cli-flags';
+import { listRecords, normalizePrefix, readLocalManifest, RecordSummary, uploadRecord, verifyRecord, VerifyResult } from './deployment-record';
+
+/** Options shared by the archive subcommands. */
+export interface ArchiveOptions extends TargetFlags {
+  /**
+   * Project directory (where `cdktf output` runs).
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
+  /**
+   * Environment variables (credentials, `CDKTF_BIN`).
+   * @default process.env
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Server-side encryption for `push` uploads.
+   * @default 'aws:kms'
+   */
+  readonly serverSideEncryption?: 'aws:kms' | 'none';
+  /**
+   * Attempts per request.
+   * @default 5
+   */
+  readonly attempts?: number;
+  /**
+   * First retry delay in milliseconds.
+   * @default 500
+   */
+  readonly baseDelayMs?: number;
+  /**
+   * Progress output.
+   * @default - none
+   */
+  readonly log?: (line: string) => void;
+}
+
+async function openStore(environment: string, options: ArchiveOptions, bucket?: string): Promise<ArchiveStore> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const target = await resolveTarget({ ...options, bucket: options.bucket ?? bucket, environment, cwd, env: options.env, log: options.log });
+  return new ArchiveStore({
+    target,
+    env: options.env,
+    attempts: options.attempts,
+    baseDelayMs: options.baseDelayMs,
+    serverSideEncryption: options.serverSideEncryption,
+    log: options.log,
+  });
+}
+
+/** Verifies the record at `prefix` (`deployments/<env>/<stack>/<id>/` or `s3://bucket/deployments/...`). */
+export async function verifyArchive(prefix: string, options: ArchiveOptions = {}): Promise<VerifyResult> {
+  const parsed = normalizePrefix(prefix);
+  const store = await openStore(parsed.environment, options, parsed.bucket);
+  try {
+    return await verifyRecord(store, parsed.prefix);
+  } finally {
+    store.close();
+  }
+}
+
+/** Lists an environment's records, newest first. */
+export async function listArchive(environment: string, options: ArchiveOptions & { stack?: string; limit?: number } = {}): Promise<RecordSummary[]> {
+  if (!/^[a-z][a-z0-9-]*$/.test(environment)) throw new UsageError(`"${environment}" is not an environment name`);
+  const store = await openStore(environment, options);
+  try {
+    return await listRecords(store, environment, { stack: options.stack, limit: options.limit });
+  } finally {
+    store.close();
+  }
+}
+
+/** Uploads a local record directory (as kept by `npm run deploy`); returns its `s3://` URL. */
+export async function pushArchive(dir: string, options: ArchiveOptions = {}): Promise<string> {
+  const manifest = readLocalManifest(dir);
+  const store = await openStore(manifest.environment, options);
+  try {
+    await uploadRecord(store, dir, options.log);
+    return store.url(manifest.record);
+  } finally {
+    store.close();
+  }
+}
+
+/** `npm run archive -- --help`. */
+export const ARCHIVE_HELP = `Usage:
+  npm run archive -- verify <prefix>   download a record and check every file's SHA-256 against its manifest
+  npm run archive -- list <env>        list an environment's deployment records, newest first
+  npm run archive -- push <dir>        upload a record kept locally (.deployments/...) after a failed upload
+
+<prefix> is deployments/<env>/<stack>/<UTC time>-<git sha>/ (as printed by deploy and list), or s3://bucket/...
+
+Options:
+  --bucket <name>         records bucket (default: output deployment_records_bucket of <env>-shared)
+  --region <region>       its region (default: output archive_region)
+  --endpoint <url>        S3-compatible endpoint (DigitalOcean Spaces; default: output archive_endpoint)
+  --path-style            address the bucket in the URL path (automatic for localhost/IP endpoints)
+  --outputs-file <file>   read <env>-shared outputs from this file instead of running cdktf output
+  --stack <stack>         list: only this stack's records
+  --limit <n>             list: at most n records (default 50)
+  --json                  print JSON instead of text
+  --no-kms                push: do not request SSE-KMS (stores without KMS, e.g. Spaces)
+  -h, --help              this text
+
+Exit: 0 ok; 1 verify found a problem; 2 bad input; 3 the archive could not be read or written.
+`;
+
+/** The CLI: parses `argv` (after `npm run archive --`), runs the subcommand, returns the exit code. */
+export async function archiveMain(
+  argv: readonly string[],
+  io: { stdout?: (t: string) => void; stderr?: (t: string) => void } & Partial<ArchiveOptions> = {},
+): Promise<number> {
+  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  try {
+    const { flags, rest } = parseFlags(argv, { values: [...TARGET_FLAGS, 'stack', 'limit'], switches: ['path-style', 'json', 'no-kms', 'help'] });
+    if (flags.help || rest.length === 0) {
+      (flags.help ? stdout : stderr)(ARCHIVE_HELP);
+      return flags.help ? 0 : 2;
+    }
+    const [command, arg, ...extra] = rest;
+    if (!arg) throw new UsageError(`${command} needs an argument (see --help)`);
+    if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+    const options: ArchiveOptions = {
+      ...io,
+      ...targetFlags(flags),
+      ...(flags['no-kms'] ? { serverSideEncryption: 'none' as const } : {}),
+      log: (line) => stderr(`${line}\n`),
+    };
+    switch (command) {
+      case 'verify': {
+        const result = await verifyArchive(arg, options);
+        if (flags.json) stdout(`${JSON.stringify(result, null, 2)}\n`);
+        else {
+          for (const f of result.files) stdout(`${f.status === 'ok' ? 'ok      ' : f.status.padEnd(8)} ${f.name}  ${f.actual ?? ''}\n`);
+          for (const problem of result.problems) stderr(`problem: ${problem}\n`);
+          stdout(
+            result.problems.length === 0
+              ? `record ${result.prefix} is intact (${result.files.length} files; ${result.manifest?.outcome} deploy of ${result.manifest?.git.commit.slice(0, 12)} by ${result.manifest?.user})\n`
+              : `record ${result.prefix} FAILED verification (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})\n`,
+          );
+        }
+        return result.problems.length === 0 ? 0 : 1;
+      }
+      case 'list': {
+        const records = await listArchive(arg, { ...options, stack: stringFlag(flags, 'stack'), limit: intFlag(flags, 'limit', 1) });
+        if (flags.json) stdout(`${JSON.stringify(records, null, 2)}\n`);
+        else if (records.length === 0) stdout(`no deployment records for ${arg}\n`);
+        else {
+          for (const r of records) {
+            const status = r.complete ? (r.manifest?.outcome ?? '?') : 'INCOMPLETE';
+            stdout(`${r.prefix}  ${status.padEnd(10)} ${r.manifest ? `${r.manifest.git.commit.slice(0, 12)}  ${r.manifest.user}` : '(no manifest)'}\n`);
+          }
+        }
+        return 0;
+      }
+      case 'push': {
+        const url = await pushArchive(arg, options);
+        stdout(`uploaded ${url}\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown subcommand "${command}": expected verify, list or push (see --help)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      stderr(`archive: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof ArchiveError) {
+      stderr(`archive: ${e.message}\n`);
+      return 3;
+    }
+    throw e;
+  }
+}
