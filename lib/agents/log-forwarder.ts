@@ -6,8 +6,12 @@
  * - every event becomes one JSON document tagged with app, environment, color, release, host and source;
  * - `omelasticsearch` ships documents to the OpenSearch `_bulk` API over HTTPS with basic authentication,
  *   using `create` with a per-event UUID as document id, so a retried bulk request never duplicates a line;
- * - the action's queue is disk-assisted and saved on shutdown, and the action retries forever: an outage of
- *   the store (or a restart of the agent) delays lines but loses none, up to `bufferDiskMb` per server.
+ * - the action's queue is a disk queue (every event is on disk until the store acknowledged it; rsyslog's
+ *   memory-first "disk-assisted" mode keeps in-flight batches in memory only, and lost a whole batch in our
+ *   delivery test when the agent stopped during an outage), saved on shutdown, and the action retries
+ *   forever: an outage of the store delays lines but loses none, up to `bufferDiskMb` per server. Known
+ *   limit: stopping rsyslog *while* the store is down can drop the one event it was retrying (rsyslog
+ *   cancels a suspended action at shutdown); lines written while rsyslog is stopped are read on start.
  *
  * The destination host and credentials are not in the config: rsyslog reads them at start from its environment
  * ({@link LOG_STORE_ENV}; on a server, systemd loads them from a root-only file, see `user-data.ts`), so the
@@ -247,7 +251,7 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
   add('}', '');
 
   add(
-    '# ---- shipping: HTTPS + basic auth to the _bulk API; disk-assisted queue, retried forever.',
+    '# ---- shipping: HTTPS + basic auth to the _bulk API; disk queue, retried forever.',
     'ruleset(name="fwd-ship") {',
     '  set $!doc!@timestamp = exec_template("fwd-timestamp");',
     `  set $!doc!app = ${q(config.app)};`,
@@ -266,7 +270,7 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
     '    bulkmode="on" maxbytes="4m" bulkid="fwd-id" dynbulkid="on" writeoperation="create" esVersion.major="8"',
     `    errorFile=${q(paths.errorFile)}`,
     `    action.resumeRetryCount="-1" action.resumeInterval=${q(String(config.retryIntervalSeconds ?? 10))} action.reportSuspension="on"`,
-    `    queue.type="LinkedList" queue.filename="fwd-log-store" queue.size="100000" queue.dequeueBatchSize="500"`,
+    `    queue.type="Disk" queue.filename="fwd-log-store" queue.size="100000" queue.dequeueBatchSize="500"`,
     `    queue.maxDiskSpace=${q(`${config.bufferDiskMb ?? 1024}m`)} queue.saveOnShutdown="on" queue.workerThreads="1" queue.checkpointInterval="100"`,
     '  )',
     '}',

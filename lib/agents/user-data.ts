@@ -65,6 +65,7 @@ import json, os, re, subprocess, sys, tempfile, time
 SECRET_ID = "${secretId}"
 REGION = "${region}"
 TARGET = os.environ.get("LOG_FORWARDER_ENV_FILE", "${DESTINATION_ENV_FILE}")
+BACKOFF = float(os.environ.get("LOG_FORWARDER_BACKOFF_SECONDS", "2"))
 SAFE = re.compile(r"[A-Za-z0-9!#%&()*+,./:;<=>?@\\[\\]^_{|}~-]+")
 
 for attempt in range(1, 6):
@@ -76,7 +77,7 @@ for attempt in range(1, 6):
         break
     print(f"log-forwarder: reading secret {SECRET_ID} failed (attempt {attempt}/5): {done.stderr.strip()}", file=sys.stderr)
     if attempt < 5:
-        time.sleep(2 * attempt)
+        time.sleep(BACKOFF * attempt)
 else:
     sys.exit(1)
 

@@ -33,7 +33,7 @@ export const appLogSchema = z
     /** Absolute path of the log file; `*` wildcards are allowed (`/var/log/shop/*.log`). */
     path: z.string().min(1, 'must not be empty'),
     /** `json` (one JSON object per line; fields are kept as structured fields) or `text` (one line per event). */
-    format: z.enum(APP_LOG_FORMATS, { errorMap: (_i, ctx) => ({ message: `unknown format ${JSON.stringify(ctx.data)}; use one of: ${APP_LOG_FORMATS.join(', ')}` }) }),
+    format: z.enum(APP_LOG_FORMATS),
     /** Short name for the source, stored in each document's `source` field. @default the file's base name without extension */
     tag: slug(32).optional(),
   })

@@ -1,0 +1,141 @@
+import { DEFAULT_FORWARDER_PATHS, LogForwarderConfig, renderRsyslogConfig } from '../../lib/agents/log-forwarder';
+import { rsyslogCheck, tempFile } from '../support/agent-checks';
+
+const BASE: LogForwarderConfig = {
+  app: 'shop',
+  environment: 'prod',
+  color: 'green',
+  release: '1.5.0',
+  appLogs: [
+    { path: '/var/log/shop/app.log', format: 'json' },
+    { path: '/var/log/shop/access.log', format: 'text', tag: 'http' },
+  ],
+  systemLogs: true,
+  destination: { indexPrefix: 'logs-shop' },
+  bufferDiskMb: 4096,
+};
+
+/** The text of one rsyslog ruleset block, by name. */
+function ruleset(config: string, name: string): string {
+  const start = config.indexOf(`ruleset(name="${name}") {`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  return config.slice(start, config.indexOf('\n}\n', start) + 2);
+}
+
+describe('renderRsyslogConfig: the production shape', () => {
+  const config = renderRsyslogConfig(BASE);
+
+  test('tails each app log with its own ruleset; JSON lines are parsed into fields, text lines are not', () => {
+    expect(config).toContain('input(type="imfile" file="/var/log/shop/app.log" tag="app:" ruleset="fwd-app-app" addMetadata="on"');
+    expect(config).toContain('input(type="imfile" file="/var/log/shop/access.log" tag="http:" ruleset="fwd-app-http" addMetadata="on"');
+    expect(ruleset(config, 'fwd-app-app')).toContain('action(type="mmjsonparse" cookie="" container="$!fields")');
+    expect(ruleset(config, 'fwd-app-app')).toContain('set $!doc!fields = $!fields;');
+    expect(ruleset(config, 'fwd-app-http')).not.toContain('mmjsonparse');
+    expect(ruleset(config, 'fwd-app-http')).toContain('set $!doc!source = "http";');
+  });
+
+  test('reads system logs from the journal and keeps a local copy', () => {
+    expect(config).toContain('module(load="imjournal" stateFile="imjournal.state"');
+    expect(config).not.toContain('imuxsock');
+    const system = ruleset(config, 'fwd-system');
+    expect(system).toContain('action(type="omfile" file="/var/log/syslog")');
+    expect(system).toContain('call fwd-ship');
+  });
+
+  test('tags every document with app, environment, color, release and host', () => {
+    const ship = ruleset(config, 'fwd-ship');
+    expect(ship).toContain('set $!doc!app = "shop";');
+    expect(ship).toContain('set $!doc!environment = "prod";');
+    expect(ship).toContain('set $!doc!color = "green";');
+    expect(ship).toContain('set $!doc!release = "1.5.0";');
+    expect(ship).toContain('set $!doc!host = $hostname;');
+    expect(ship).toContain('set $!doc!@timestamp = exec_template("fwd-timestamp");');
+  });
+
+  test('ships over HTTPS with basic auth whose values come from the environment, not the file', () => {
+    expect(config).toContain('server=`echo $LOG_STORE_HOST` serverport="443" usehttps="on"');
+    expect(config).toContain('uid=`echo $LOG_STORE_USERNAME` pwd=`echo $LOG_STORE_PASSWORD`');
+    expect(config).not.toMatch(/allowunsignedcerts|skipverifyhost/i);
+    expect(config).not.toContain('tls.cacert'); // system trust store
+  });
+
+  test('uses _bulk with create and a per-event id, into daily indices', () => {
+    expect(config).toContain('bulkmode="on"');
+    expect(config).toContain('bulkid="fwd-id" dynbulkid="on" writeoperation="create" esVersion.major="8"');
+    expect(config).toContain('template(name="fwd-id" type="string" string="%uuid%")');
+    expect(config).toMatch(/template\(name="fwd-index" type="string" string="logs-shop-%timereported:::date-year,date-utc%\.%timereported:::date-month,date-utc%\.%timereported:::date-day,date-utc%"\)/);
+  });
+
+  test('buffers on disk, retries forever and saves the queue on shutdown', () => {
+    expect(config).toContain('queue.type="Disk" queue.filename="fwd-log-store"');
+    expect(config).toContain('queue.maxDiskSpace="4096m" queue.saveOnShutdown="on"');
+    expect(config).toContain('action.resumeRetryCount="-1" action.resumeInterval="10"');
+    expect(config).toContain(`global(workDirectory="${DEFAULT_FORWARDER_PATHS.workDirectory}"`);
+  });
+
+  test('is a pure function of its input', () => {
+    expect(renderRsyslogConfig(BASE)).toBe(config);
+    expect(renderRsyslogConfig({ ...BASE, color: 'blue' })).not.toBe(config);
+  });
+});
+
+describe('renderRsyslogConfig: variants', () => {
+  test('system logs off: still a local copy, nothing shipped from the system ruleset', () => {
+    const system = ruleset(renderRsyslogConfig({ ...BASE, systemLogs: false }), 'fwd-system');
+    expect(system).toContain('action(type="omfile"');
+    expect(system).not.toContain('call fwd-ship');
+  });
+
+  test('a socket source, a literal host, a CA file and test paths', () => {
+    const config = renderRsyslogConfig({
+      ...BASE,
+      destination: { indexPrefix: 'logs', host: 'logs.example.internal', port: 9200, caFile: '/tmp/ca.pem' },
+      systemLogSource: { type: 'socket', path: '/tmp/x/log.sock' },
+      paths: { workDirectory: '/tmp/x/work' },
+    });
+    expect(config).toContain('input(type="imuxsock" socket="/tmp/x/log.sock" ruleset="fwd-system"');
+    expect(config).not.toContain('imjournal');
+    expect(config).toContain('server="logs.example.internal" serverport="9200"');
+    expect(config).toContain('tls.cacert="/tmp/ca.pem"');
+    expect(config).toContain('global(workDirectory="/tmp/x/work"');
+  });
+
+  test('fails on a relative app log path', () => {
+    expect(() => renderRsyslogConfig({ ...BASE, appLogs: [{ path: 'app.log', format: 'text' }] })).toThrow(/log forwarder: app log "app.log" is a relative path/);
+  });
+
+  test('fails on a duplicate app log path', () => {
+    const log = { path: '/var/log/a.log', format: 'text' } as const;
+    expect(() => renderRsyslogConfig({ ...BASE, appLogs: [log, { ...log, tag: 'b' }] })).toThrow(/"\/var\/log\/a.log" is listed twice/);
+  });
+
+  test('fails on values that would break out of a config string', () => {
+    expect(() => renderRsyslogConfig({ ...BASE, release: '1.0"; x' })).toThrow(/release "1.0"; x" must be a version/);
+    expect(() => renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs', host: 'https://x:1' } })).toThrow(/plain DNS name/);
+    expect(() => renderRsyslogConfig({ ...BASE, bufferDiskMb: 1 })).toThrow(/bufferDiskMb 1 must be a whole number of at least 16/);
+  });
+});
+
+describe('renderRsyslogConfig: rsyslogd -N1 accepts every variant', () => {
+  const ca = tempFile('ca.pem', '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+  const variants: Array<[string, LogForwarderConfig]> = [
+    ['production shape (journal)', BASE],
+    ['system logs off', { ...BASE, systemLogs: false }],
+    ['no app logs', { ...BASE, appLogs: [] }],
+    ['text logs only', { ...BASE, appLogs: [{ path: '/var/log/shop/*.log', format: 'text' }] }],
+    ['socket source, literal host, CA file', { ...BASE, destination: { indexPrefix: 'logs', host: '127.0.0.1', port: 9200, caFile: ca }, systemLogSource: { type: 'socket', path: '/tmp/bg-log.sock' } }],
+  ];
+
+  test.each(variants)('%s', async (_name, input) => {
+    const result = await rsyslogCheck(renderRsyslogConfig(input));
+    expect(result.output).toContain('End of config validation run');
+    expect(result.ok).toBe(true);
+  });
+
+  test('fails on a broken config (the check is real)', async () => {
+    const broken = renderRsyslogConfig(BASE).replace('queue.saveOnShutdown="on"', 'queue.saveOnShutdowm="on"');
+    const result = await rsyslogCheck(broken);
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/queue\.saveOnShutdowm' not known/);
+  });
+});
