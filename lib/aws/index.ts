@@ -10,3 +10,4 @@ export * from './tls-certificate';
 export * from './archive-bucket';
 export * from './release-registry';
 export * from './release-parameter';
+export * from './site-to-site-vpn';

@@ -5,3 +5,16 @@ export * from './loader';
 export * from './merge';
 export * from './schema';
 export { COLORS, Color, mutableReferenceReason } from './sections/release';
+export {
+  CustomerConfigMode,
+  CUSTOMER_CONFIG_MODES,
+  DEFAULT_TUNNEL_OPTIONS,
+  TunnelOptions,
+  VpnValues,
+  WEAK_CRYPTO,
+  tunnelOptionsProblems,
+  insideCidrProblems,
+  onPremCidrProblems,
+  publicIpProblem,
+  bgpAsnProblem,
+} from './sections/vpn';

@@ -6,9 +6,11 @@ import { ArchiveBucket } from '../../lib/aws/archive-bucket';
 import { LogBucket } from '../../lib/aws/log-bucket';
 import { LogEncryptionKey } from '../../lib/aws/log-encryption-key';
 import { Network } from '../../lib/aws/network';
+import { SiteToSiteVpn } from '../../lib/aws/site-to-site-vpn';
+import { TlsCertificate } from '../../lib/aws/tls-certificate';
 import { ReleaseRegistry } from '../../lib/aws/release-registry';
 import { ARCHIVE_OUTPUTS } from '../../lib/commands/archive-target';
-import { TlsCertificate } from '../../lib/aws/tls-certificate';
+import { VPN_OUTPUTS } from '../../lib/commands/vpn-config';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
 
@@ -39,6 +41,9 @@ export class AwsSharedStack extends EnvironmentStack {
   public readonly registry: ReleaseRegistry;
   /** Managed IAM policy: pull images from `registry`. */
   public readonly registryPull: IamPolicy;
+
+  /** Site-to-site VPN from the office/dev network, when the environment has a `vpn` section. */
+  public readonly vpn?: SiteToSiteVpn;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, 'shared', props);
@@ -85,6 +90,8 @@ export class AwsSharedStack extends EnvironmentStack {
     }
     new TerraformOutput(this, 'load_balancer_dns_name', { value: this.loadBalancer.loadBalancer.dnsName, description: 'DNS name of the load balancer' });
 
+    if (config.vpn) this.vpn = this.addVpn(prefix, config.vpn);
+
     const archive = config.archive;
     const lifecycle = {
       objectLockMode: archive.objectLockMode,
@@ -122,5 +129,44 @@ export class AwsSharedStack extends EnvironmentStack {
     new TerraformOutput(this, ARCHIVE_OUTPUTS.region, { value: config.region, description: 'Region of the archive buckets' });
     new TerraformOutput(this, ARCHIVE_OUTPUTS.registryUrl, { value: this.registry.repositoryUrl, description: 'ECR repository URL; pin images by digest' });
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
+  }
+
+  /** The office VPN: connection, on-prem access to the test listener and SSH, and its outputs (PSKs only in sensitive ones). */
+  private addVpn(prefix: string, vpn: NonNullable<EnvironmentStackProps['config']['vpn']>): SiteToSiteVpn {
+    const site = new SiteToSiteVpn(this, 'vpn', {
+      name: prefix,
+      vpc: this.network.vpc,
+      routeTables: this.network.privateRouteTables,
+      customerGatewayIp: vpn.customerGateway.ipAddress,
+      customerGatewayAsn: vpn.customerGateway.bgpAsn,
+      customerGatewayDeviceName: vpn.customerGateway.deviceName,
+      onPremCidrs: vpn.onPremCidrs,
+      routing: vpn.routing,
+      transitGatewayId: vpn.transitGatewayId,
+      transitGatewayRouteTableId: vpn.transitGatewayRouteTableId,
+      amazonSideAsn: vpn.amazonSideAsn,
+      tunnelOptions: vpn.tunnelOptions,
+      insideCidrs: vpn.insideCidrs,
+      allowWeakCrypto: vpn.allowWeakCrypto,
+      logKmsKeyArn: this.logKey.key.arn,
+      logRetentionDays: vpn.logRetentionDays,
+      customerConfigMode: vpn.customerConfig,
+    });
+    site.allowFromOnPrem('onprem-test-listener', this.loadBalancer.securityGroup, this.loadBalancer.testListenerPort, 'Test listener');
+    site.allowFromOnPrem('onprem-ssh', this.loadBalancer.instanceSecurityGroup, 22, 'SSH');
+    const c = site.connection;
+    new TerraformOutput(this, VPN_OUTPUTS.connectionId, { value: c.id, description: 'ID of the site-to-site VPN connection' });
+    new TerraformOutput(this, VPN_OUTPUTS.tunnelAddresses, { value: [c.tunnel1Address, c.tunnel2Address], description: 'AWS outside addresses of tunnel 1 and 2' });
+    new TerraformOutput(this, VPN_OUTPUTS.customerConfig, {
+      value: site.customerConfig(),
+      sensitive: true,
+      description: `The office's strongSwan swanctl.conf (${vpn.customerConfig}; holds the PSKs). npm run vpn-config -- <env> prints it`,
+    });
+    new TerraformOutput(this, VPN_OUTPUTS.customerConfigInput, {
+      value: { ...site.customerConfigInput(), mode: vpn.customerConfig },
+      sensitive: true,
+      description: 'What the swanctl.conf is rendered from (holds the PSKs); npm run vpn-config -- <env> --mode re-renders it',
+    });
+    return site;
   }
 }

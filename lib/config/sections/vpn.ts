@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { cidrContains, cidrsOverlap, parseCidr, parseIpv4 } from '../cidr';
+import type { DeepReadonly } from '../schema';
 import { cidr, report } from './common';
 
 /** IKE versions AWS accepts. */
@@ -113,8 +114,8 @@ export const tunnelOptionsSchema = z
   })
   .strict();
 
-/** Tunnel options after defaults: the same for both tunnels. */
-export type TunnelOptions = z.infer<typeof tunnelOptionsSchema>;
+/** Tunnel options after defaults (read-only): the same for both tunnels. */
+export type TunnelOptions = DeepReadonly<z.infer<typeof tunnelOptionsSchema>>;
 
 /** The strong tunnel options used when none are given. */
 export const DEFAULT_TUNNEL_OPTIONS: TunnelOptions = tunnelOptionsSchema.parse({});
@@ -314,6 +315,9 @@ export function checkVpn(cloud: string, vpcCidr: string, vpn: VpnValues | undefi
   }
   if (vpn.transitGatewayId && vpn.routing === 'static' && !vpn.transitGatewayRouteTableId) {
     report(ctx, ['vpn', 'transitGatewayRouteTableId'], 'required for static routing on a transit gateway: the route table that gets the on-prem routes');
+  }
+  if (vpn.customerConfig === 'policy-based' && vpn.onPremCidrs.length !== 1) {
+    report(ctx, ['vpn', 'customerConfig'], `policy-based supports exactly one on-prem range (AWS keeps one SA pair per tunnel; got ${vpn.onPremCidrs.length}); use route-based`);
   }
   const amazonAsn = vpn.amazonSideAsn ?? 64512;
   if (vpn.routing === 'bgp' && !vpn.transitGatewayId && vpn.customerGateway.bgpAsn === amazonAsn) {

@@ -1,0 +1,248 @@
+/**
+ * `npm run vpn-config -- <env>`: prints the office's strongSwan `swanctl.conf` for an environment's
+ * site-to-site VPN, rendered from the deployed `<env>-shared` outputs (`cdktf output`, sensitive outputs
+ * included) or, offline, from a JSON file of outputs.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { z } from 'zod';
+import { CustomerConfigInput, renderSwanctlConf } from '../agents/strongswan';
+import { CUSTOMER_CONFIG_MODES, CustomerConfigMode, tunnelOptionsSchema } from '../config/sections/vpn';
+import { cdktfBinary, runProcess, UsageError } from './archive-target';
+import { parseFlags, stringFlag } from './cli-flags';
+
+/** Names of the VPN outputs of `<env>-shared`. */
+export const VPN_OUTPUTS = {
+  connectionId: 'vpn_connection_id',
+  tunnelAddresses: 'vpn_tunnel_addresses',
+  customerConfig: 'vpn_customer_config',
+  customerConfigInput: 'vpn_customer_config_input',
+} as const;
+
+/** The deployed outputs could not be read (cdktf failed or the stack is not deployed). */
+export class OutputsUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputsUnavailableError';
+  }
+}
+
+const tunnelSchema = z.object({
+  outsideAddress: z.string().min(1),
+  presharedKey: z.string(),
+  cgwInsideAddress: z.string().min(1),
+  vgwInsideAddress: z.string().min(1),
+});
+
+/** Shape of the `vpn_customer_config_input` output: {@link CustomerConfigInput} plus the configured mode. */
+const inputSchema = z.object({
+  name: z.string().min(1),
+  customerGatewayIp: z.string().min(1),
+  onPremCidrs: z.array(z.string()).min(1),
+  vpcCidrs: z.array(z.string()).min(1),
+  tunnels: z.array(tunnelSchema).min(1).max(2),
+  options: tunnelOptionsSchema,
+  routing: z.enum(['static', 'bgp']),
+  customerAsn: z.number().optional(),
+  awsAsn: z.union([z.string(), z.number()]).optional(),
+  mode: z.enum(CUSTOMER_CONFIG_MODES).optional(),
+});
+
+/** Options of {@link vpnConfig}. */
+export interface VpnConfigOptions {
+  /** The environment (its `<env>-shared` stack holds the VPN). */
+  readonly environment: string;
+  /** Project directory, where `cdktf output` runs. */
+  readonly cwd: string;
+  /**
+   * A JSON file of outputs to read instead of running `cdktf output`: a cdktf outputs file
+   * (`{ "<env>-shared": { ... } }`), the stack's outputs alone, or `terraform output -json`.
+   * @default - runs `cdktf output <env>-shared` with sensitive outputs included
+   */
+  readonly outputsFile?: string;
+  /**
+   * Customer-side style.
+   * @default - the environment's `vpn.customerConfig`
+   */
+  readonly mode?: CustomerConfigMode;
+  /**
+   * Local address IKE binds to.
+   * @default - any
+   */
+  readonly localAddress?: string;
+  /**
+   * XFRM interface ids of tunnel 1 and 2 (route-based).
+   * @default [101, 102]
+   */
+  readonly interfaceIds?: readonly [number, number];
+  /** Environment variables (for `CDKTF_BIN`). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Progress output. */
+  readonly log?: (line: string) => void;
+}
+
+/** Renders the environment's customer-side `swanctl.conf` (it holds the PSKs). */
+export async function vpnConfig(options: VpnConfigOptions): Promise<string> {
+  const stack = `${options.environment}-shared`;
+  const outputs = options.outputsFile ? readOutputs(options.outputsFile, stack) : await deployedOutputs(options, stack);
+  const source = options.outputsFile ?? `cdktf output ${stack}`;
+  const raw = outputs[VPN_OUTPUTS.customerConfigInput];
+  if (raw === undefined || raw === null) {
+    throw new UsageError(
+      `${source}: no output "${VPN_OUTPUTS.customerConfigInput}" for ${stack}; the environment has no VPN ` +
+        `(add a vpn section to environments/${options.environment}.yaml and deploy ${stack}), or the file was written without sensitive outputs ` +
+        '(cdktf output --outputs-file-include-sensitive-outputs)',
+    );
+  }
+  const parsed = inputSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`${source}: ${VPN_OUTPUTS.customerConfigInput}.${issue.path.join('.')}: ${issue.message}`);
+  }
+  const input = parsed.data;
+  input.tunnels.forEach((t, i) => {
+    if (!t.presharedKey) {
+      throw new UsageError(`${source}: tunnel ${i + 1} has no pre-shared key; read the outputs with sensitive values included (cdktf output --outputs-file-include-sensitive-outputs)`);
+    }
+  });
+  const { mode, ...config } = input;
+  try {
+    return renderSwanctlConf(config as CustomerConfigInput, {
+      mode: options.mode ?? mode ?? 'route-based',
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      ...(options.interfaceIds ? { interfaceIds: options.interfaceIds } : {}),
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/**
+ * Reads a stack's outputs from a JSON file: `{ "<stack>": {...} }` (cdktf), the outputs themselves, or the
+ * `terraform output -json` form (`{ "<name>": { "value": ..., "sensitive": true } }`).
+ */
+export function readOutputs(file: string, stack: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read the outputs file (${(e as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`${file}: expected a JSON object of stack outputs`);
+  const top = parsed as Record<string, unknown>;
+  const outputs = (top[stack] && typeof top[stack] === 'object' ? top[stack] : top) as Record<string, unknown>;
+  const unwrapped: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) {
+    const isTerraformJson = value !== null && typeof value === 'object' && 'value' in value && 'sensitive' in value;
+    unwrapped[key] = isTerraformJson ? (value as { value: unknown }).value : value;
+  }
+  return unwrapped;
+}
+
+async function deployedOutputs(options: VpnConfigOptions, stack: string): Promise<Record<string, unknown>> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpn-outputs-'));
+  fs.chmodSync(tmp, 0o700);
+  const file = path.join(tmp, 'outputs.json');
+  try {
+    const bin = cdktfBinary(options.cwd, options.env);
+    options.log?.(`reading the outputs of ${stack} (${path.basename(bin)} output ${stack}, sensitive values included)`);
+    const errors: string[] = [];
+    const run = await runProcess(bin, ['output', stack, '--outputs-file', file, '--outputs-file-include-sensitive-outputs'], {
+      cwd: options.cwd,
+      env: options.env,
+      onLine: (line, s) => s === 'stderr' && errors.push(line),
+    });
+    if (run.code !== 0 || !fs.existsSync(file)) {
+      const why = run.error ?? (errors.filter(Boolean).slice(-3).join(' / ') || `exit code ${run.code}`);
+      throw new OutputsUnavailableError(`cannot read the outputs of ${stack} (${why}); deploy ${stack} first, or render offline with --outputs <file.json>`);
+    }
+    return readOutputs(file, stack);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** `npm run vpn-config -- --help`. */
+export const VPN_CONFIG_HELP = `Usage:
+  npm run vpn-config -- <env> [options]
+
+Prints the office's strongSwan swanctl.conf for <env>'s site-to-site VPN (both tunnels, proposals exactly as
+the tunnel options allow, pre-shared keys included), from the deployed <env>-shared outputs
+(cdktf output, sensitive outputs included) or from a JSON file of outputs.
+
+Options:
+  --outputs <file>          render offline from this outputs JSON (cdktf --outputs-file, or terraform output -json)
+  --outputs-file <file>     same as --outputs
+  --mode <mode>             route-based (XFRM interfaces, 0.0.0.0/0 selectors) or policy-based
+                            (default: the environment's vpn.customerConfig)
+  --local-address <ip>      address IKE binds to on the office device (default: any)
+  --interface-ids <a,b>     XFRM interface ids of tunnel 1 and 2 (route-based; default 101,102)
+  --out <file>              write the file (mode 0600) instead of printing it
+  -h, --help                this text
+
+The output holds the pre-shared keys: keep it out of tickets, chat and shell history.
+Exit: 0 ok; 2 bad input (unknown environment outputs, bad flags); 3 the deployed outputs could not be read.
+`;
+
+/** The CLI: parses `argv` (after `npm run vpn-config --`), prints or writes the config, returns the exit code. */
+export async function vpnConfigMain(
+  argv: readonly string[],
+  io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<number> {
+  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  try {
+    const { flags, rest } = parseFlags(argv, { values: ['outputs', 'outputs-file', 'mode', 'local-address', 'interface-ids', 'out'], switches: ['help'] });
+    if (flags.help) {
+      stdout(VPN_CONFIG_HELP);
+      return 0;
+    }
+    const unknown = rest.find((a) => a.startsWith('-'));
+    if (unknown) throw new UsageError(`unknown option ${unknown} (see --help)`);
+    if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'name the environment, e.g. npm run vpn-config -- prod (see --help)' : `expected one environment, got ${rest.join(' ')}`);
+    const environment = rest[0];
+    if (!/^[a-z][a-z0-9-]*$/.test(environment)) throw new UsageError(`"${environment}" is not an environment name`);
+    const mode = stringFlag(flags, 'mode');
+    if (mode !== undefined && !(CUSTOMER_CONFIG_MODES as readonly string[]).includes(mode)) {
+      throw new UsageError(`--mode must be ${CUSTOMER_CONFIG_MODES.join(' or ')}, got "${mode}"`);
+    }
+    const ids = stringFlag(flags, 'interface-ids');
+    let interfaceIds: [number, number] | undefined;
+    if (ids !== undefined) {
+      const m = /^(\d+),(\d+)$/.exec(ids);
+      if (!m) throw new UsageError(`--interface-ids must be two numbers such as 101,102, got "${ids}"`);
+      interfaceIds = [Number(m[1]), Number(m[2])];
+    }
+    const text = await vpnConfig({
+      environment,
+      cwd: io.cwd ?? process.cwd(),
+      env: io.env,
+      outputsFile: stringFlag(flags, 'outputs') ?? stringFlag(flags, 'outputs-file'),
+      mode: mode as CustomerConfigMode | undefined,
+      localAddress: stringFlag(flags, 'local-address'),
+      interfaceIds,
+      log: (line) => stderr(`${line}\n`),
+    });
+    const out = stringFlag(flags, 'out');
+    if (out) {
+      const tmp = `${out}.tmp-${process.pid}`;
+      fs.writeFileSync(tmp, text, { mode: 0o600 });
+      fs.renameSync(tmp, out);
+      stderr(`wrote ${out} (mode 0600; it holds the pre-shared keys)\n`);
+    } else {
+      stdout(text);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      stderr(`vpn-config: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof OutputsUnavailableError) {
+      stderr(`vpn-config: ${e.message}\n`);
+      return 3;
+    }
+    throw e;
+  }
+}
