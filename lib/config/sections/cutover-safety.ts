@@ -59,6 +59,7 @@ export function checkCutoverSafety(values: CutoverValues, ctx: z.RefinementCtx):
       report(ctx, ['traffic', color], `${env}: ${color} would get ${weight}% of traffic but colors.${color}.capacity.desired is 0; scale ${color} up and deploy ${values.name}-${color} first`);
     }
   }
+  if (values.traffic.blue + values.traffic.green !== 100) return; // the split itself is reported by checkTraffic
   const pinned = values.loadBalancer.testListener.color;
   if (pinned && !TEST_LISTENER_STRATEGIES.includes(values.traffic.strategy)) {
     report(ctx, ['loadBalancer', 'testListener', 'color'], `${env}: strategy ${values.traffic.strategy} has no test listener; remove the pin or use strategy blue-green or canary`);
