@@ -11,3 +11,4 @@ export { vpnConfig, vpnConfigMain, VpnConfigOptions, VPN_OUTPUTS, VPN_CONFIG_HEL
 export { diffMain, runDiff, diffSynth, diffValues, renderMarkdown, trafficOf, stackRole, DIFF_EXIT, DIFF_HELP, DiffOptions, DiffResult, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind } from './diff';
 export { STATEFUL_TYPES, REPLACE_ON, DISRUPTIVE, replacementCauses, disruptionCauses } from './resource-knowledge';
 export { readSynthOutput, synthesizeProject, synthesizeRef, SynthOutputError, StackJson } from './synth-output';
+export { plan, planMain, statefulDeletes, classifyTerraformError, missingCredentials, cloudsOf, findExecutable, PLAN_EXIT, PLAN_FILE, PLAN_JSON_FILE, PLAN_HELP, PlanOptions, PlanResult, StatefulDelete } from './plan';

@@ -1,0 +1,358 @@
+/**
+ * `npm run plan`: runs `terraform plan` for the given stacks (or for those whose synthesized JSON differs from a
+ * base), saves each plan as `plan.tfplan` and `terraform show -json` as `plan.json` next to the stack (where
+ * `npm run deploy` archives them), and fails on any delete of a stateful resource.
+ *
+ * Offline checks run first and always: the guardrail pack over each stack's JSON and, with a base, the diff's
+ * stateful removals and replacements. Then, without Terraform, without credentials, or without access to the
+ * provider registry, it says exactly that and exits with a code of its own.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { formatFinding, PolicyPack } from '../policy/pack';
+import { UsageError } from './archive-target';
+import { parseFlags, stringFlag } from './cli-flags';
+import { runDiff } from './diff';
+import { STATEFUL_TYPES } from './resource-knowledge';
+import { Log, readSynthOutput, StackJson, synthesizeProject, SynthOutputError } from './synth-output';
+
+/** Exit codes of `npm run plan`. */
+export const PLAN_EXIT = {
+  /** Every plan was made and nothing stateful is deleted. */
+  ok: 0,
+  /** A check failed: guardrail violation, stateful removal, stateful delete in a plan, or a Terraform error. */
+  failed: 1,
+  /** Bad command line. */
+  usage: 2,
+  /** `terraform` is not on PATH. */
+  noTerraform: 4,
+  /** No credentials for a cloud the stacks use (or the cloud rejected them). */
+  noCredentials: 5,
+  /** The provider registry (registry.terraform.io) cannot be reached, so providers cannot be installed. */
+  registryUnreachable: 6,
+} as const;
+
+/** Names of the saved plan files inside `cdktf.out/stacks/<stack>/`. */
+export const PLAN_FILE = 'plan.tfplan';
+/** The `terraform show -json` rendering of {@link PLAN_FILE}. */
+export const PLAN_JSON_FILE = 'plan.json';
+
+/** A delete of a stateful resource found in a plan. */
+export interface StatefulDelete {
+  /** Terraform address. */
+  readonly address: string;
+  /** Resource type. */
+  readonly type: string;
+  /** The planned actions, e.g. `["delete","create"]` for a replacement. */
+  readonly actions: readonly string[];
+}
+
+/** The stateful deletes (including replacements) in a `terraform show -json` plan. */
+export function statefulDeletes(planJson: unknown, statefulTypes: ReadonlySet<string> = STATEFUL_TYPES): StatefulDelete[] {
+  const changes = (planJson as { resource_changes?: unknown })?.resource_changes;
+  if (!Array.isArray(changes)) return [];
+  return changes
+    .filter((c) => c && statefulTypes.has(c.type) && c.mode !== 'data' && Array.isArray(c.change?.actions) && c.change.actions.includes('delete'))
+    .map((c) => ({ address: String(c.address), type: String(c.type), actions: c.change.actions.map(String) }));
+}
+
+/** The first `name` executable on `pathVar` (a PATH value), or undefined. */
+export function findExecutable(name: string, pathVar: string | undefined): string | undefined {
+  for (const dir of (pathVar ?? '').split(path.delimiter).filter(Boolean)) {
+    const file = path.join(dir, name);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Clouds a synthesized stack talks to: its providers, plus AWS for an S3 state backend. */
+export function cloudsOf(tf: StackJson): string[] {
+  const providers = Object.keys((tf.provider as Record<string, unknown>) ?? {});
+  const backend = Object.keys(((tf.terraform as Record<string, unknown>)?.backend as Record<string, unknown>) ?? {});
+  const clouds = new Set(providers.filter((p) => p === 'aws' || p === 'digitalocean'));
+  if (backend.includes('s3')) clouds.add('aws');
+  return [...clouds].sort();
+}
+
+/** Why credentials for `cloud` are missing from `env` (undefined when some are there). Only looks; never calls out. */
+export function missingCredentials(cloud: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (cloud === 'aws') {
+    const home = env.HOME ?? os.homedir();
+    const files = [env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials'), env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config')];
+    const found =
+      (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) ||
+      env.AWS_PROFILE ||
+      (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) ||
+      env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ||
+      env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
+      files.some((f) => fs.existsSync(f));
+    return found
+      ? undefined
+      : 'no AWS credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or assume the plan role with OIDC (see "PR pipeline" in the README)';
+  }
+  if (cloud === 'digitalocean') {
+    return env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN ? undefined : 'no DigitalOcean credentials: set DIGITALOCEAN_TOKEN';
+  }
+  return undefined;
+}
+
+/** What a failed `terraform init`/`plan` means, from its output. */
+export function classifyTerraformError(output: string): { code: number; reason: string } {
+  if (/validating provider credentials|No valid credential sources|NoCredentialProviders|InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|Unable to locate credentials|failed to refresh cached credentials|Unable to authenticate you|401 Unauthorized/i.test(output)) {
+    return { code: PLAN_EXIT.noCredentials, reason: 'the cloud rejected the credentials or could not be reached to check them' };
+  }
+  if (/Failed to query available provider packages|could not connect to registry|registry\.terraform\.io|Failed to install provider|Error while installing/i.test(output)) {
+    return { code: PLAN_EXIT.registryUnreachable, reason: 'cannot reach the provider registry (registry.terraform.io) to install providers; allow it, or use a provider mirror (provider_installation in ~/.terraformrc)' };
+  }
+  return { code: PLAN_EXIT.failed, reason: 'terraform failed' };
+}
+
+/** Options for {@link plan}. */
+export interface PlanOptions {
+  /**
+   * Stacks to plan.
+   * @default - every synthesized stack (or, with `changed`, the changed ones)
+   */
+  readonly stacks?: readonly string[];
+  /**
+   * Plan only the stacks whose synthesized JSON differs from the base (`baseRef` or `baseOut`).
+   * @default false
+   */
+  readonly changed?: boolean;
+  /** Git ref of the base, for `changed` and the offline stateful-removal check. */
+  readonly baseRef?: string;
+  /** Already synthesized base output, instead of `baseRef`. */
+  readonly baseOut?: string;
+  /**
+   * Already synthesized output to plan.
+   * @default - the working tree is synthesized into its cdktf.out first
+   */
+  readonly out?: string;
+  /**
+   * Project directory.
+   * @default process.cwd()
+   */
+  readonly projectDir?: string;
+  /**
+   * Environment for the credential checks and Terraform (PATH, credentials).
+   * @default process.env
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Resource types whose delete fails the plan.
+   * @default STATEFUL_TYPES
+   */
+  readonly statefulTypes?: ReadonlySet<string>;
+  /**
+   * Progress and results, line by line.
+   * @default - stderr
+   */
+  readonly log?: Log;
+}
+
+/** The result of {@link plan}. */
+export interface PlanResult {
+  /** One of {@link PLAN_EXIT}. */
+  readonly exitCode: number;
+  /** Stacks selected. */
+  readonly stacks: readonly string[];
+  /** Stacks whose plan was saved, with whether the plan has changes. */
+  readonly planned: ReadonlyArray<{ readonly stack: string; readonly changes: boolean; readonly dir: string }>;
+  /** Problems found (one line each). */
+  readonly problems: readonly string[];
+}
+
+/** Runs the offline checks, then Terraform, for the selected stacks. */
+export function plan(options: PlanOptions = {}): PlanResult {
+  const project = path.resolve(options.projectDir ?? process.cwd());
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const problems: string[] = [];
+  const fail = (code: number, stacks: string[], planned: PlanResult['planned'] = []) => ({ exitCode: code, stacks, planned, problems });
+
+  // 1. What to plan.
+  const hasBase = Boolean(options.baseRef || options.baseOut);
+  if (options.changed && !hasBase) throw new UsageError('--changed needs --base <git-ref> or --base-out <dir>');
+  let outdir: string;
+  let head: Map<string, StackJson>;
+  let diff: ReturnType<typeof runDiff> | undefined;
+  if (hasBase) {
+    diff = runDiff({ baseRef: options.baseRef, baseOut: options.baseOut, headOut: options.out, projectDir: project, log: (l) => log(`plan: ${l}`) });
+    outdir = diff.headOut;
+    head = diff.head;
+  } else if (options.out) {
+    outdir = path.resolve(project, options.out);
+    head = readSynthOutput(outdir);
+  } else {
+    const synth = synthesizeProject(project, 'working tree', (l) => log(`plan: ${l}`));
+    outdir = synth.outdir;
+    head = synth.stacks;
+  }
+  let stacks: string[];
+  if (options.stacks && options.stacks.length > 0) {
+    const unknown = options.stacks.filter((s) => !head.has(s));
+    if (unknown.length > 0) throw new UsageError(`no synthesized stack named ${unknown.join(', ')} in ${outdir} (have: ${[...head.keys()].join(', ')})`);
+    stacks = [...options.stacks];
+  } else if (options.changed && diff) {
+    stacks = diff.report.stacks.filter((s) => s.status === 'added' || s.status === 'changed').map((s) => s.stack);
+    const removed = diff.report.stacks.filter((s) => s.status === 'removed').map((s) => s.stack);
+    if (removed.length > 0) log(`plan: stacks removed since the base (destroy them deliberately; not planned here): ${removed.join(', ')}`);
+  } else {
+    stacks = [...head.keys()];
+  }
+  log(`plan: ${stacks.length} stack(s) to plan${options.changed ? ' (changed since the base)' : ''}: ${stacks.join(', ') || 'none'}`);
+
+  // 2. Offline checks.
+  const pack = new PolicyPack();
+  const report = pack.checkSynthesized(Object.fromEntries(stacks.map((s) => [s, head.get(s)!])));
+  log(`plan: offline check: guardrails (${report.rules} rules): ${report.violations.length} violation(s), ${report.suppressed.length} suppressed`);
+  for (const f of report.violations) problems.push(formatFinding(f));
+  if (diff) {
+    const removals = diff.report.risks.filter((r) => (r.kind === 'stateful-removal' || r.kind === 'stateful-replacement') && stacks.includes(r.stack));
+    log(`plan: offline check: stateful removals or replacements since the base: ${removals.length}`);
+    for (const r of removals) problems.push(`${r.stack} ${r.path ?? r.address ?? ''} ${r.kind}: ${r.message}`);
+  }
+  for (const p of problems) log(`  ${p}`);
+  const offlineFailed = problems.length > 0;
+  if (offlineFailed) log('plan: offline checks FAILED');
+  else log('plan: offline checks passed');
+  const offlineVerdict = offlineFailed ? 'the offline checks failed (above)' : 'the offline checks passed';
+  if (stacks.length === 0) return fail(offlineFailed ? PLAN_EXIT.failed : PLAN_EXIT.ok, stacks);
+
+  // 3. Terraform and credentials.
+  const terraform = env.TERRAFORM_BIN ?? findExecutable('terraform', env.PATH);
+  if (!terraform) {
+    log(`plan: terraform not found on PATH; cannot make plans (${offlineVerdict}). Install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) or set TERRAFORM_BIN.`);
+    return fail(offlineFailed ? PLAN_EXIT.failed : PLAN_EXIT.noTerraform, stacks);
+  }
+  const missing = [...new Set(stacks.flatMap((s) => cloudsOf(head.get(s)!)))].map((c) => missingCredentials(c, env)).filter((m): m is string => Boolean(m));
+  if (missing.length > 0) {
+    for (const m of missing) log(`plan: ${m}`);
+    log(`plan: cannot make plans without credentials (${offlineVerdict})`);
+    return fail(offlineFailed ? PLAN_EXIT.failed : PLAN_EXIT.noCredentials, stacks);
+  }
+
+  // 4. Plans.
+  const planned: Array<{ stack: string; changes: boolean; dir: string }> = [];
+  const tfEnv = { ...env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+  const statefulTypes = options.statefulTypes ?? STATEFUL_TYPES;
+  let worst: number = offlineFailed ? PLAN_EXIT.failed : PLAN_EXIT.ok;
+  for (const [i, stack] of stacks.entries()) {
+    const dir = path.join(outdir, 'stacks', stack);
+    const step = (what: string, args: string[]) => {
+      log(`plan: [${i + 1}/${stacks.length}] ${stack}: terraform ${what} ...`);
+      return spawnSync(terraform, args, { cwd: dir, env: tfEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 15 * 60_000 });
+    };
+    const init = step('init', ['init', '-input=false', '-no-color']);
+    if (init.status !== 0) {
+      const output = `${init.stdout ?? ''}${init.stderr ?? ''}`;
+      const { code, reason } = classifyTerraformError(output);
+      log(`plan: ${stack}: terraform init failed: ${reason}`);
+      log(indent(lastLines(output, 12)));
+      problems.push(`${stack}: terraform init failed: ${reason}`);
+      // Registry or credential problems affect every stack the same way: stop here.
+      return fail(offlineFailed ? PLAN_EXIT.failed : code, stacks, planned);
+    }
+    const run = step('plan', ['plan', '-input=false', '-no-color', '-lock-timeout=60s', '-detailed-exitcode', `-out=${PLAN_FILE}`]);
+    if (run.status !== 0 && run.status !== 2) {
+      const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
+      const { code, reason } = classifyTerraformError(output);
+      log(`plan: ${stack}: terraform plan failed: ${reason}`);
+      log(indent(lastLines(output, 20)));
+      problems.push(`${stack}: terraform plan failed: ${reason}`);
+      worst = worst || code;
+      continue;
+    }
+    const show = step('show -json', ['show', '-json', '-no-color', PLAN_FILE]);
+    if (show.status !== 0) {
+      problems.push(`${stack}: terraform show -json failed`);
+      log(indent(lastLines(`${show.stdout ?? ''}${show.stderr ?? ''}`, 12)));
+      worst = PLAN_EXIT.failed;
+      continue;
+    }
+    fs.writeFileSync(path.join(dir, PLAN_JSON_FILE), show.stdout);
+    planned.push({ stack, changes: run.status === 2, dir });
+    const deletes = statefulDeletes(JSON.parse(show.stdout), statefulTypes);
+    log(`plan: ${stack}: saved ${path.relative(project, path.join(dir, PLAN_FILE))} and ${PLAN_JSON_FILE}; ${run.status === 2 ? 'changes' : 'no changes'}; ${deletes.length} stateful delete(s)`);
+    for (const d of deletes) {
+      const line = `${stack} ${d.address}: plan deletes a stateful ${d.type} (${d.actions.join(', ')}); if intended, remove prevent_destroy and apply by hand after review`;
+      problems.push(line);
+      log(`  ${line}`);
+      worst = PLAN_EXIT.failed;
+    }
+  }
+  log(`plan: ${planned.length}/${stacks.length} plan(s) saved; ${problems.length} problem(s)`);
+  return { exitCode: worst, stacks, planned, problems };
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}
+
+/** `npm run plan -- --help`. */
+export const PLAN_HELP = `Usage: npm run plan -- [--changed (--base <git-ref> | --base-out <dir>)] [--out <dir>] [stacks...]
+
+Runs terraform plan per stack in cdktf.out/stacks/<stack>/, saves plan.tfplan and plan.json (terraform show
+-json) there, and fails on any delete of a stateful resource. Offline checks run first: the guardrails over
+each stack's JSON and, with a base, the diff's stateful removals and replacements.
+
+  --changed            plan only stacks whose synthesized JSON differs from the base
+  --base <git-ref>     the base, synthesized in a temporary git worktree
+  --base-out <dir>     the base, already synthesized
+  --out <dir>          plan this synthesized output (default: synthesize the working tree into cdktf.out)
+  stacks...            plan these stacks (default: all, or the changed ones)
+  -h, --help           this text
+
+Exit codes: 0 plans saved, nothing stateful deleted; 1 a check or terraform failed; 2 bad arguments;
+4 terraform not on PATH; 5 no credentials (or rejected); 6 provider registry unreachable.
+Codes 4-6 come after the offline checks have run and passed.
+`;
+
+/** The CLI: parses `argv` and runs {@link plan}. */
+export function planMain(argv: readonly string[], io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
+  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  try {
+    const { flags, rest } = parseFlags(argv, { values: ['base', 'base-out', 'out'], switches: ['changed', 'help'] });
+    if (flags.help) {
+      stdout(PLAN_HELP);
+      return 0;
+    }
+    const bad = rest.find((a) => a.startsWith('-'));
+    if (bad) throw new UsageError(`unknown option "${bad}" (see --help)`);
+    return plan({
+      stacks: rest,
+      changed: flags.changed === true,
+      baseRef: stringFlag(flags, 'base'),
+      baseOut: stringFlag(flags, 'base-out'),
+      out: stringFlag(flags, 'out'),
+      projectDir: io.cwd,
+      env: io.env,
+      log: (line) => stderr(`${line}\n`),
+    }).exitCode;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      stderr(`plan: ${e.message}\n`);
+      return PLAN_EXIT.usage;
+    }
+    if (e instanceof SynthOutputError) {
+      stderr(`plan: ${e.message}\n`);
+      return PLAN_EXIT.failed;
+    }
+    throw e;
+  }
+}
