@@ -144,11 +144,11 @@ export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCt
   if (hasName === hasId) {
     report(ctx, ['digitalocean', 'certificate'], 'give exactly one of name (preferred: survives Let\'s Encrypt renewals) or id');
   }
-  const spacesRegion = d.spaces.region ?? v.region;
-  if (!(SPACES_REGIONS as readonly string[]).includes(spacesRegion)) {
-    const where = d.spaces.region ? ['digitalocean', 'spaces', 'region'] : ['digitalocean', 'spaces'];
-    const why = d.spaces.region ? '' : ` (the environment's region); set digitalocean.spaces.region`;
-    report(ctx, where, `Spaces is not offered in "${spacesRegion}"${why} to one of ${SPACES_REGIONS.join(', ')}`);
+  const spaces = SPACES_REGIONS.join(', ');
+  if (d.spaces.region !== undefined && !(SPACES_REGIONS as readonly string[]).includes(d.spaces.region)) {
+    report(ctx, ['digitalocean', 'spaces', 'region'], `no Spaces in "${d.spaces.region}"; use one of ${spaces}`);
+  } else if (d.spaces.region === undefined && (DO_REGIONS as readonly string[]).includes(v.region) && !(SPACES_REGIONS as readonly string[]).includes(v.region)) {
+    report(ctx, ['digitalocean', 'spaces'], `no Spaces in "${v.region}" (the environment's region); set digitalocean.spaces.region to one of ${spaces}`);
   }
 }
 
@@ -201,6 +201,6 @@ function checkTraffic(traffic: DigitalOceanCheckInput['traffic'], ctx: z.Refinem
   report(
     ctx,
     ['traffic'],
-    `DigitalOcean load balancers cannot split traffic by weight (they send it to the droplets of one tag), so one color takes 100 and the other 0 (got blue ${traffic.blue}, green ${traffic.green}); strategy canary is not available on DigitalOcean`,
+    `weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight (they send all of it to the droplets of one tag), so strategy canary is not available there either (got blue ${traffic.blue}, green ${traffic.green})`,
   );
 }
