@@ -1,4 +1,7 @@
 // npm run archive -- verify <prefix> | list <env> | push <dir>: see lib/commands/archive.ts (or --help).
+// The pinned SDK works on Node 20; its notice about future releases needing Node 22 is not for our users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { archiveMain } from '../lib/commands/archive';
 
 archiveMain(process.argv.slice(2)).then(

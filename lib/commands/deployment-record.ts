@@ -58,9 +58,12 @@ export interface Manifest {
   readonly files: readonly ManifestFile[];
 }
 
-/** A record id: `<UTC time>-<git sha>`, e.g. `20261122T013000Z-3f2a9c1b7d4e`; sorts by time. */
+/**
+ * A record id: `<UTC time>-<git sha>`, e.g. `20261122T013000.250Z-3f2a9c1b7d4e` (ISO 8601 basic format with
+ * milliseconds, so two deploys of one commit in the same second get distinct records); sorts by time.
+ */
 export function recordId(time: Date, commit: string): string {
-  const stamp = time.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = time.toISOString().replace(/[-:]/g, '');
   return `${stamp}-${commit.slice(0, 12)}`;
 }
 

@@ -1,0 +1,322 @@
+// npm run deploy against a real S3-compatible server (s3rver on loopback, behind a recording/fault-injecting
+// proxy), with cdktf replaced by a stand-in script for the deploy step only.
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadEnvironments } from '../../lib/config';
+import { deploy, DeployOptions, DeployResult, deployMain } from '../../lib/commands/deploy';
+import { Manifest } from '../../lib/commands/deployment-record';
+import { collector, deployProject, DeployProject } from '../support/deploy-project';
+import { S3Server, S3RVER_CREDENTIALS, startS3Server } from '../support/s3-server';
+
+const BUCKET = 'shop-prod-deployment-records';
+const DAY = 86400000;
+
+let s3: S3Server;
+let client: S3Client;
+beforeAll(async () => {
+  s3 = await startS3Server([BUCKET]);
+  client = new S3Client({
+    region: 'eu-west-1',
+    endpoint: s3.directEndpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await s3.close();
+});
+
+async function keys(prefix: string): Promise<string[]> {
+  const out = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (out.Contents ?? []).map((c) => c.Key!).sort();
+}
+async function object(key: string): Promise<Buffer> {
+  const out = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from(await out.Body!.transformToByteArray());
+}
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const prefixOf = (result: DeployResult) => result.uploadedTo!.replace(`s3://${BUCKET}/`, '');
+
+interface Run {
+  result: DeployResult;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(project: DeployProject, options: Partial<DeployOptions> = {}, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const out = collector();
+  const err = collector();
+  const result = await deploy({
+    stack: 'prod-green',
+    cdktfArgs: ['--auto-approve'],
+    cwd: project.root,
+    stdin: 'ignore',
+    attempts: 3,
+    baseDelayMs: 20,
+    stdout: out.write,
+    stderr: err.write,
+    ...options,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...S3RVER_CREDENTIALS,
+      CDKTF_BIN: project.cdktfBin,
+      STANDIN_CALLS: project.callsFile,
+      STANDIN_BUCKET: BUCKET,
+      STANDIN_ENDPOINT: s3.endpoint,
+      DEPLOY_USER: 'alice',
+      ...env,
+    },
+  });
+  return { result, stdout: out.text(), stderr: err.text() };
+}
+
+describe('a successful deploy', () => {
+  let project: DeployProject;
+  let r: Run;
+  let prefix: string;
+  let manifest: Manifest;
+  const requestsBefore = () => s3.requests.length;
+  let firstRequest = 0;
+  beforeAll(async () => {
+    project = deployProject();
+    firstRequest = requestsBefore();
+    r = await run(project);
+    prefix = prefixOf(r.result);
+    manifest = JSON.parse((await object(`${prefix}manifest.json`)).toString()) as Manifest;
+  });
+  afterAll(() => project.remove());
+  const puts = () => s3.requests.slice(firstRequest).filter((q) => q.method === 'PUT');
+
+  test('exits 0 and writes the record under deployments/<env>/<stack>/<UTC time>-<git sha>/', () => {
+    expect(r.result.exitCode).toBe(0);
+    expect(prefix).toMatch(new RegExp(`^deployments/prod/prod-green/\\d{8}T\\d{6}\\.\\d{3}Z-${project.commit.slice(0, 12)}/$`));
+  });
+
+  test('the record holds the stack JSON, the values, the saved plan, the log and the manifest', async () => {
+    expect(await keys(prefix)).toEqual(['deploy.log', 'manifest.json', 'plan.json', 'plan.tfplan', 'stack.json', 'values.json'].map((f) => prefix + f));
+    expect(JSON.parse((await object(`${prefix}stack.json`)).toString())).toMatchObject({ stack: 'prod-green' });
+    expect((await object(`${prefix}plan.tfplan`)).equals(fs.readFileSync(path.join(project.root, 'cdktf.out/stacks/prod-green/plan.tfplan')))).toBe(true);
+  });
+
+  test('values.json is the environment after the defaults overlay, as the project loader produces it', async () => {
+    const [prod] = loadEnvironments({ dir: path.join(project.root, 'environments'), only: ['prod'] });
+    expect(JSON.parse((await object(`${prefix}values.json`)).toString())).toEqual(JSON.parse(JSON.stringify(prod)));
+  });
+
+  test('the manifest lists every file with its SHA-256, and the commit, user and outcome', async () => {
+    expect(manifest).toMatchObject({
+      format: 'cdktf-bluegreen/deployment-record@1',
+      record: prefix,
+      environment: 'prod',
+      stack: 'prod-green',
+      outcome: 'succeeded',
+      exitCode: 0,
+      user: 'alice',
+      git: { commit: project.commit, dirty: false },
+      command: ['cdktf', 'deploy', 'prod-green', '--auto-approve'],
+    });
+    expect(manifest.files.map((f) => f.name)).toEqual(['deploy.log', 'plan.json', 'plan.tfplan', 'stack.json', 'values.json']);
+    for (const file of manifest.files) {
+      const body = await object(prefix + file.name);
+      expect({ name: file.name, sha256: sha256(body), bytes: body.length }).toEqual(file);
+    }
+  });
+
+  test('the manifest is uploaded last', () => {
+    const recordPuts = puts().filter((q) => q.path.includes(prefix));
+    expect(recordPuts).toHaveLength(6);
+    expect(recordPuts[recordPuts.length - 1].path).toBe(`/${BUCKET}/${prefix}manifest.json`);
+  });
+
+  test('every upload carries its SHA-256 checksum, SSE-KMS and COMPLIANCE retention until finish + 2555 days (prod.yaml)', async () => {
+    const until = Date.parse(manifest.finishedAt) + 2555 * DAY;
+    for (const q of puts().filter((p) => p.path.includes(prefix))) {
+      const body = await object(q.path.replace(`/${BUCKET}/`, ''));
+      expect(q.headers['x-amz-checksum-sha256']).toBe(createHash('sha256').update(body).digest('base64'));
+      expect(q.headers['x-amz-server-side-encryption']).toBe('aws:kms');
+      expect(q.headers['x-amz-object-lock-mode']).toBe('COMPLIANCE');
+      expect(Date.parse(q.headers['x-amz-object-lock-retain-until-date'] as string)).toBe(until);
+    }
+    expect(manifest.objectLock).toEqual({ mode: 'COMPLIANCE', retainUntil: new Date(until).toISOString() });
+  });
+
+  test('runs cdktf deploy with the given arguments, after reading the shared stack outputs', () => {
+    expect(project.calls()).toEqual([
+      ['output', 'prod-shared', '--outputs-file', expect.stringMatching(/outputs\.json$/)],
+      ['deploy', 'prod-green', '--auto-approve'],
+    ]);
+  });
+
+  test('streams cdktf output and prints a progress line per phase', () => {
+    expect(r.stdout).toContain('prod-green  Apply complete! Resources: 1 added');
+    const progress = r.stdout.split('\n').filter((l) => /^\[\d\/4\]|^\s+» /.test(l)).map((l) => l.replace(/ \(.*$/, '').trim());
+    expect(progress).toEqual(['[1/4] archive target', '[2/4] cdktf deploy prod-green --auto-approve', '» synth', '» init', '» plan', '» apply', '» done', '[3/4] record ' + r.result.recordDir, '[4/4] upload']);
+  });
+
+  test('keeps the full log on disk, prints its path, and the uploaded log is that file', async () => {
+    expect(r.stdout).toContain(`log: ${r.result.logFile}`);
+    const local = fs.readFileSync(r.result.logFile!);
+    expect(local.toString()).toContain('aws_instance.web: Creating...');
+    expect((await object(`${prefix}deploy.log`)).equals(local)).toBe(true);
+  });
+});
+
+describe('a failed deploy', () => {
+  let project: DeployProject;
+  let r: Run;
+  let manifest: Manifest;
+  beforeAll(async () => {
+    project = deployProject({ plan: false });
+    r = await run(project, {}, { STANDIN_EXIT: '3' });
+    manifest = JSON.parse((await object(`${prefixOf(r.result)}manifest.json`)).toString()) as Manifest;
+  });
+  afterAll(() => project.remove());
+
+  test("exits with cdktf's exit code", () => {
+    expect(r.result.exitCode).toBe(3);
+    expect(r.stderr).toContain('Error: creating EC2 Instance: UnauthorizedOperation');
+  });
+
+  test('still archives a complete record whose manifest says failed', async () => {
+    expect(manifest).toMatchObject({ outcome: 'failed', exitCode: 3 });
+    expect(manifest.files.map((f) => f.name)).toEqual(['deploy.log', 'stack.json', 'values.json']);
+    const log = (await object(`${prefixOf(r.result)}deploy.log`)).toString();
+    expect(log).toContain('UnauthorizedOperation (stand-in failure)');
+    expect(log).toContain('cdktf exited 3: deploy failed');
+  });
+});
+
+describe('an upload that fails midway', () => {
+  let project: DeployProject;
+  let r: Run;
+  let prefix: string;
+  beforeAll(async () => {
+    project = deployProject();
+    s3.faults.push({ match: (m, p) => m === 'PUT' && p.endsWith('/values.json'), mode: 'reset', times: 1 });
+    s3.faults.push({ match: (m, p) => m === 'PUT' && p.endsWith('/stack.json'), mode: 503, times: 1 });
+    r = await run(project);
+    prefix = prefixOf(r.result);
+  });
+  afterAll(() => project.remove());
+
+  test('is retried with backoff, and the deploy still exits 0', () => {
+    expect(r.result.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/values\.json: .*(socket hang up|ECONNRESET)/);
+    expect(r.stdout).toMatch(/retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/stack\.json: /);
+    expect(s3.faults.every((f) => f.times === 0)).toBe(true);
+  });
+
+  test('the retried objects arrive intact', async () => {
+    const manifest = JSON.parse((await object(`${prefix}manifest.json`)).toString()) as Manifest;
+    for (const name of ['values.json', 'stack.json']) {
+      expect(sha256(await object(prefix + name))).toBe(manifest.files.find((f) => f.name === name)!.sha256);
+      expect(s3.requests.filter((q) => q.method === 'PUT' && q.path === `/${BUCKET}/${prefix}${name}`)).toHaveLength(2);
+    }
+  });
+});
+
+describe('when the archive is not usable', () => {
+  let project: DeployProject;
+  beforeAll(() => {
+    project = deployProject();
+  });
+  afterAll(() => project.remove());
+
+  test('fails before deploying when the bucket does not exist, keeping the log', async () => {
+    const r = await run(project, { bucket: 'no-such-bucket', endpoint: s3.endpoint, region: 'eu-west-1' });
+    expect(r.result.exitCode).toBe(3);
+    expect(r.stderr).toContain('bucket no-such-bucket does not exist');
+    expect(r.stderr).toContain(`Nothing was deployed. Log kept at ${r.result.logFile}`);
+    expect(project.calls().filter((c) => c[0] === 'deploy')).toEqual([]);
+    expect(fs.readFileSync(r.result.logFile!, 'utf8')).toContain('does not exist');
+  });
+
+  test('fails before deploying when no credentials can be found', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete process.env[k];
+    try {
+      const r = await run(project, {}, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+      expect(r.result.exitCode).toBe(3);
+      expect(r.stderr).toMatch(/no credentials found\. Set AWS_PROFILE \(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+      expect(project.calls().filter((c) => c[0] === 'deploy')).toEqual([]);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test('fails before deploying when the shared stack has no outputs and no flags are given', async () => {
+    const r = await run(project, {}, { STANDIN_NO_OUTPUTS: '1' });
+    expect(r.result.exitCode).toBe(2);
+    expect(r.stderr).toContain('cannot read the outputs of prod-shared (Error: no state for prod-shared); deploy prod-shared first, or pass --bucket and --region');
+  });
+
+  test('a first deploy of <env>-shared, which creates the bucket, archives its record once the outputs exist', async () => {
+    const before = project.calls().length;
+    const r = await run(project, { stack: 'prod-shared' }, { STANDIN_NO_OUTPUTS: '1' });
+    expect(r.stdout).toMatch(/not available yet \(cannot read the outputs of prod-shared .*\); prod-shared creates it/);
+    expect(r.result.exitCode).toBe(0);
+    expect(project.calls().slice(before).map((c) => c.slice(0, 2))).toEqual([
+      ['output', 'prod-shared'],
+      ['deploy', 'prod-shared'],
+      ['output', 'prod-shared'],
+    ]);
+    expect(r.result.uploadedTo).toMatch(new RegExp(`^s3://${BUCKET}/deployments/prod/prod-shared/`));
+    expect(await keys(prefixOf(r.result))).toContain(`${prefixOf(r.result)}manifest.json`);
+  });
+
+  test('keeps the whole record locally when a write is denied after the deploy, and push uploads it later', async () => {
+    s3.faults.push({ match: (m, p) => m === 'PUT' && p.includes('/deployments/prod/prod-green/'), mode: 403, times: 1 });
+    const r = await run(project);
+    expect(r.result.exitCode).toBe(3);
+    expect(r.result.outcome).toBe('succeeded');
+    expect(r.stderr).toMatch(/the record was NOT archived: cannot upload s3:\/\/.*: access denied \(.*\)\. The caller needs s3:PutObject/);
+    expect(r.stderr).toContain(`The record is kept at ${r.result.recordDir}`);
+    expect(fs.readdirSync(r.result.recordDir!).sort()).toEqual(['archive.log', 'deploy.log', 'manifest.json', 'plan.json', 'plan.tfplan', 'stack.json', 'values.json']);
+
+    const { archiveMain } = await import('../../lib/commands/archive');
+    const out = collector();
+    const code = await archiveMain(['push', r.result.recordDir!, '--endpoint', s3.endpoint, '--bucket', BUCKET], {
+      env: { ...S3RVER_CREDENTIALS },
+      stdout: out.write,
+      stderr: () => undefined,
+    });
+    expect(code).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(r.result.recordDir!, 'manifest.json'), 'utf8')) as Manifest;
+    expect(out.text()).toBe(`uploaded s3://${BUCKET}/${manifest.record}\n`);
+    expect(await keys(manifest.record)).toHaveLength(6);
+  });
+});
+
+describe('the CLI', () => {
+  test('--help explains the record and the CDKTF_BIN replacement', async () => {
+    const out = collector();
+    expect(await deployMain(['--help'], { stdout: out.write })).toBe(0);
+    expect(out.text()).toContain('deployments/<env>/<stack>/<UTC time>-<git sha>/');
+    expect(out.text()).toContain('CDKTF_BIN');
+  });
+
+  test('fails on a stack name without a role, deploying nothing', async () => {
+    const err = collector();
+    expect(await deployMain(['prod'], { stderr: err.write })).toBe(2);
+    expect(err.text()).toContain('"prod" is not a stack name: expected <env>-<role>');
+  });
+
+  test('fails on an environment without a values file', async () => {
+    const project = deployProject({ plan: false });
+    const err = collector();
+    expect(await deployMain(['qa-green'], { cwd: project.root, stderr: err.write })).toBe(2);
+    expect(err.text()).toMatch(/SYNTH_ENVS names "qa"|names "qa", which has no qa\.yaml/);
+    project.remove();
+  });
+
+  test('fails on an unknown lock mode', async () => {
+    const err = collector();
+    expect(await deployMain(['prod-green', '--lock-mode', 'FOREVER'], { stderr: err.write })).toBe(2);
+    expect(err.text()).toContain('--lock-mode must be GOVERNANCE, COMPLIANCE or none, got "FOREVER"');
+  });
+});
