@@ -64,8 +64,18 @@ function configureBackend(stack: TerraformStack, config: EnvironmentConfig): voi
       region: backend.region,
       key: `${backend.keyPrefix}/${name}.tfstate`,
       encrypt: true,
+      // An S3-compatible store (DigitalOcean Spaces, MinIO): no STS/IAM to ask for the account, no AWS
+      // checksum headers, path-style addressing (works on Spaces and on servers without wildcard DNS).
       ...(backend.endpoint
-        ? { endpoint: backend.endpoint, skipCredentialsValidation: true, skipRegionValidation: true, skipMetadataApiCheck: true, forcePathStyle: false }
+        ? {
+            endpoints: { s3: backend.endpoint },
+            skipCredentialsValidation: true,
+            skipRegionValidation: true,
+            skipMetadataApiCheck: true,
+            skipRequestingAccountId: true,
+            skipS3Checksum: true,
+            usePathStyle: true,
+          }
         : {}),
     });
     // Terraform >= 1.10 locks with a conditional write of <key>.tflock; no DynamoDB table needed.

@@ -2,6 +2,7 @@
 // mechanical rename (cdktf -> cdktn, @cdktf/provider-* -> @cdktn/provider-*) can move, and nothing re-exports
 // them under another name. Also: the repo's own app uses the library through its public index, like a consumer.
 import * as fs from 'fs';
+import { builtinModules } from 'module';
 import * as path from 'path';
 import * as ts from 'typescript';
 
@@ -91,6 +92,25 @@ describe('imports of cdktf and the providers', () => {
     expect(problems[1]).toMatch(/^bad\.ts:2: /);
     expect(problems[2]).toMatch(/^bad\.ts:3: re-exports "cdktf"/);
     expect(problems[3]).toMatch(/^bad\.ts:4: module name is not a string literal/);
+  });
+});
+
+describe('what the package needs at run time', () => {
+  test('lib/ and stacks/ import only Node built-ins, dependencies and peer dependencies', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+    const builtins = new Set(builtinModules);
+    const undeclared: string[] = [];
+    for (const file of FILES.filter((f) => /^(lib|stacks)\//.test(path.relative(ROOT, f)))) {
+      for (const { spec, line } of specifiers(file, fs.readFileSync(file, 'utf8'))) {
+        if (!spec || spec.startsWith('.')) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+        if (!declared.has(name) && !builtins.has(name.replace(/^node:/, ''))) {
+          undeclared.push(`${path.relative(ROOT, file)}:${line}: "${spec}" is not in dependencies or peerDependencies; consumers will not have it`);
+        }
+      }
+    }
+    expect(undeclared.join('\n')).toBe('');
   });
 });
 

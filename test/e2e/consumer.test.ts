@@ -21,16 +21,19 @@ interface Run {
   readonly output: string;
 }
 
-/** Runs a command without the npm_* variables of an enclosing `npm test`, so nested npm acts as a fresh one. */
-function run(cmd: string, args: string[], cwd: string, timeoutMs = 30_000): Run {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+/**
+ * Runs a command without the npm_* variables of an enclosing `npm test` (so nested npm acts as a fresh one) and
+ * without CDKTF_* or SYNTH_ENVS (so the consumer app synthesizes what it says, where it says).
+ */
+function run(cmd: string, args: string[], cwd: string, timeoutMs = 30_000, extraEnv: Record<string, string> = {}): Run {
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|CDKTF_|SYNTH_ENVS$)/i.test(k))), ...extraEnv };
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs });
   return { status: r.status, stdout: r.stdout ?? '', output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
 /** {@link run}, without blocking: the three type-checks run side by side. */
 function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 30_000): Promise<Run> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|CDKTF_|SYNTH_ENVS$)/i.test(k)));
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs }, (error, stdout, stderr) => {
       const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
@@ -50,11 +53,14 @@ function write(file: string, text: string): void {
   fs.writeFileSync(file, text);
 }
 
-/** The consumer's whole app is the README's opening example: one environment per values file, an archive bucket. */
-function readmeExample(): string {
-  const match = /```ts\n([\s\S]*?)```/.exec(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
-  if (!match) throw new Error('README.md has no ```ts example');
-  return match[1];
+/**
+ * The README's TypeScript examples: the first (its opening: every environment of a values directory, and an
+ * archive bucket on its own) is the consumer's main.ts; the second (one environment) is one-env.ts.
+ */
+function readmeExamples(): string[] {
+  const blocks = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+  if (blocks.length < 2) throw new Error(`README.md has ${blocks.length} \`\`\`ts examples; the consumer test compiles the first two`);
+  return blocks;
 }
 
 /** Type-correct code that is wrong at construction time: bad values and a bad bucket name. */
@@ -100,6 +106,7 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
   let wrongValues: Run;
   let wrongConstruct: Run;
   let peers: Run;
+  let oneEnv: Run;
 
   beforeAll(async () => {
     // 1. Build and pack exactly what `npm pack` ships (the package.json `files`), from a staging copy so the
@@ -122,12 +129,14 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
           alwaysStrict: true, declaration: true, lib: ['es2018'], module: 'CommonJS', noEmitOnError: true, noImplicitAny: true,
           noImplicitReturns: true, noUnusedLocals: true, noUnusedParameters: true, strict: true, target: 'ES2018', skipLibCheck: true, types: ['node'],
         },
-        include: ['main.ts', 'wrong-values.ts'],
+        include: ['main.ts', 'one-env.ts', 'wrong-values.ts'],
       }),
     );
     write(path.join(project, 'tsconfig.wrong.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, include: ['wrong-types.ts'] }));
     write(path.join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node main.js', terraformProviders: [], terraformModules: [], context: {} }));
-    write(path.join(project, 'main.ts'), readmeExample());
+    const [mainExample, oneEnvExample] = readmeExamples();
+    write(path.join(project, 'main.ts'), mainExample);
+    write(path.join(project, 'one-env.ts'), oneEnvExample);
     write(path.join(project, 'wrong-values.ts'), CONSUMER_WRONG_VALUES);
     write(path.join(project, 'wrong-types.ts'), CONSUMER_WRONG_TYPES);
     for (const f of ['defaults.yaml', 'prod.yaml']) write(path.join(project, 'environments', f), fs.readFileSync(path.join(ROOT, 'environments', f), 'utf8'));
@@ -145,6 +154,7 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
       runAsync(process.execPath, [TSC, '-p', 'tsconfig.wrong.json'], project),
     ]);
     synth = run(process.execPath, ['main.js'], project);
+    oneEnv = run(process.execPath, ['one-env.js'], project, 30_000, { CDKTF_OUTDIR: path.join(project, 'one-env.out') });
     wrongValues = run(process.execPath, ['wrong-values.js', 'values'], project);
     wrongConstruct = run(process.execPath, ['wrong-values.js', 'construct'], project);
   }, 90_000);
@@ -189,6 +199,13 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
     const shared = stackJson('prod-shared');
     expect(shared.terraform.backend.s3.key).toBe('shop/prod/prod-shared.tfstate');
     expect(Object.keys(shared.resource)).toEqual(expect.arrayContaining(['aws_vpc', 'aws_s3_bucket']));
+  });
+
+  test('the README one-environment example synthesizes that environment only', () => {
+    expect(oneEnv.output).toBe('');
+    expect(oneEnv.status).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(project, 'one-env.out/manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['prod-blue', 'prod-cutover', 'prod-green', 'prod-shared']);
   });
 
   test('fails to compile a construct with a missing required prop or a prop of the wrong type', () => {
