@@ -1,19 +1,7 @@
-import * as path from 'path';
-import { ConfigError, formatIssue, loadEnvironments } from '../../lib/config';
+import { loadEnvironments } from '../../lib/config';
 import { DEFAULT_TUNNEL_OPTIONS, insideCidrProblems, publicIpProblem, tunnelOptionsProblems } from '../../lib/config/sections/vpn';
+import { configProblems as problems } from '../support/config-problems';
 import { envDir, withValue } from '../support/env-dir';
-
-/** Loads `dir` and returns the formatted problem lines (fails the test if loading succeeds). */
-function problems(dir: string): string[] {
-  try {
-    loadEnvironments({ dir });
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    const rel = path.dirname(dir);
-    return (e as ConfigError).issues.map((i) => formatIssue(i).split(rel + path.sep).join(''));
-  }
-  throw new Error('expected the values to be rejected');
-}
 
 /** prod.yaml with `vpn.<keyPath>` set to `value`, loaded; returns the problems. */
 function prodWith(keyPath: Array<string | number>, value: unknown): string[] {
