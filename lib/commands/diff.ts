@@ -332,9 +332,15 @@ export function renderMarkdown(report: DiffReport, extra = ''): string {
 
 /** Options for {@link runDiff}. */
 export interface DiffOptions {
-  /** Git ref to synthesize as the base (in a temporary worktree). */
+  /**
+   * Git ref to synthesize as the base (in a temporary worktree).
+   * @default - none: give exactly one of `baseRef` and `baseOut`
+   */
   readonly baseRef?: string;
-  /** An already synthesized base output directory (instead of `baseRef`). */
+  /**
+   * An already synthesized base output directory (instead of `baseRef`).
+   * @default - none: give exactly one of `baseRef` and `baseOut`
+   */
   readonly baseOut?: string;
   /**
    * An already synthesized head output directory.

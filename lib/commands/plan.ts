@@ -126,9 +126,15 @@ export interface PlanOptions {
    * @default false
    */
   readonly changed?: boolean;
-  /** Git ref of the base, for `changed` and the offline stateful-removal check. */
+  /**
+   * Git ref of the base, for `changed` and the offline stateful-removal check.
+   * @default - no base (then `changed` is not allowed)
+   */
   readonly baseRef?: string;
-  /** Already synthesized base output, instead of `baseRef`. */
+  /**
+   * Already synthesized base output, instead of `baseRef`.
+   * @default - no base (see `baseRef`)
+   */
   readonly baseOut?: string;
   /**
    * Already synthesized output to plan.

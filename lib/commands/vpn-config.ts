@@ -76,9 +76,15 @@ export interface VpnConfigOptions {
    * @default [101, 102]
    */
   readonly interfaceIds?: readonly [number, number];
-  /** Environment variables (for `CDKTF_BIN`). */
+  /**
+   * Environment variables (for `CDKTF_BIN`).
+   * @default process.env
+   */
   readonly env?: NodeJS.ProcessEnv;
-  /** Progress output. */
+  /**
+   * Progress output.
+   * @default - no progress output
+   */
   readonly log?: (line: string) => void;
 }
 

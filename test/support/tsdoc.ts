@@ -1,0 +1,82 @@
+// Finds exported symbols without TSDoc, read with the TypeScript compiler API from a module's exports.
+import * as path from 'path';
+import * as ts from 'typescript';
+
+/** One missing piece of documentation: where it is and what lacks it. */
+export interface TsdocFinding {
+  readonly where: string;
+  readonly name: string;
+}
+
+/** What {@link checkTsdoc} found, one list per rule. */
+export interface TsdocReport {
+  /** Every name the module exports. */
+  readonly exported: string[];
+  /** Exports without a summary. */
+  readonly noSummary: TsdocFinding[];
+  /** Public members of exported classes and interfaces without a summary. */
+  readonly memberNoSummary: TsdocFinding[];
+  /** Optional props of exported `*Props` / `*Options` interfaces without `@default`. */
+  readonly noDefault: TsdocFinding[];
+}
+
+/** Declarations written in this repository (not inherited from cdktf, constructs or the providers). */
+function ownDeclarations(symbol: ts.Symbol): ts.Declaration[] {
+  return (symbol.declarations ?? []).filter((d) => !d.getSourceFile().fileName.includes('/node_modules/'));
+}
+
+function isPublic(decl: ts.Declaration): boolean {
+  const flags = ts.getCombinedModifierFlags(decl);
+  if (flags & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) return false;
+  const name = ts.getNameOfDeclaration(decl);
+  return !(name && ts.isPrivateIdentifier(name)) && !ts.getJSDocTags(decl).some((t) => t.tagName.text === 'internal');
+}
+
+/** Checks the TSDoc of everything `entry` exports, compiled with the options of `tsconfig`. */
+export function checkTsdoc(entry: string, tsconfig: string): TsdocReport {
+  const root = path.dirname(tsconfig);
+  const configFile = ts.readConfigFile(tsconfig, ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(configFile.config, ts.sys, root);
+  const program = ts.createProgram({ rootNames: [entry], options: { ...parsed.options, noEmit: true } });
+  const checker = program.getTypeChecker();
+  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+  const where = (decl: ts.Declaration): string => {
+    const sf = decl.getSourceFile();
+    return `${path.relative(root, sf.fileName)}:${sf.getLineAndCharacterOfPosition(decl.getStart()).line + 1}`;
+  };
+  const hasSummary = (symbol: ts.Symbol): boolean => ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim().length > 0;
+
+  const resolved = checker.getExportsOfModule(moduleSymbol).map((s) => ({
+    name: s.getName(),
+    symbol: s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s,
+  }));
+
+  const noSummary: TsdocFinding[] = [];
+  const memberNoSummary: TsdocFinding[] = [];
+  const noDefault: TsdocFinding[] = [];
+  for (const { name, symbol } of resolved) {
+    const decls = ownDeclarations(symbol);
+    if (decls.length === 0) continue;
+    if (!hasSummary(symbol)) noSummary.push({ where: where(decls[0]), name });
+    if (!(symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) continue;
+    const isProps = symbol.flags & ts.SymbolFlags.Interface && /(Props|Options)$/.test(name);
+    const statics = symbol.flags & ts.SymbolFlags.Class ? checker.getPropertiesOfType(checker.getTypeOfSymbol(symbol)) : [];
+    for (const member of [...checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol)), ...statics]) {
+      if (member.getName() === 'prototype') continue;
+      for (const decl of ownDeclarations(member).filter(isPublic)) {
+        const label = `${name}.${member.getName()}`;
+        if (!hasSummary(member)) memberNoSummary.push({ where: where(decl), name: label });
+        const optional = ts.isPropertySignature(decl) && decl.questionToken !== undefined;
+        if (isProps && optional && !ts.getJSDocTags(decl).some((t) => t.tagName.text === 'default')) {
+          noDefault.push({ where: where(decl), name: label });
+        }
+      }
+    }
+  }
+  return { exported: resolved.map((r) => r.name), noSummary, memberNoSummary, noDefault };
+}
+
+/** One finding per line, `<file>:<line> <name>`, for a readable failure. */
+export function formatFindings(findings: readonly TsdocFinding[]): string {
+  return findings.map((f) => `${f.where} ${f.name}`).join('\n');
+}
