@@ -13,4 +13,6 @@ export { STATEFUL_TYPES, REPLACE_ON, DISRUPTIVE, replacementCauses, disruptionCa
 export { readSynthOutput, synthesizeProject, synthesizeRef, SynthOutputError, StackJson } from './synth-output';
 export { plan, planMain, statefulDeletes, classifyTerraformError, missingCredentials, cloudsOf, findExecutable, PLAN_EXIT, PLAN_FILE, PLAN_JSON_FILE, PLAN_HELP, PlanOptions, PlanResult, StatefulDelete } from './plan';
 // Blue/green (issue 3): cutover and smoke.
+export { cutover, cutoverMain, setWeights, CUTOVER_HELP, CutoverOptions, CutoverResult } from './cutover';
+export { smoke, smokeMain, smokeUrl, SMOKE_HELP, SmokeOptions, SmokeResult, SmokeAttempt } from './smoke';
 export { diagram, diagramMain, buildDiagram, renderMermaid, renderSvg, renderHtml, DIAGRAM_HELP, Diagram, DiagramNode, DiagramEdge, DiagramOptions } from './diagram';

@@ -1,0 +1,237 @@
+/**
+ * `npm run smoke -- <url> [--path /health] [--attempts N] [--timeout S]`: a functional check of a release,
+ * usually through the test listener (the `test_url` output of `<env>-cutover`) before a cutover, or through the
+ * live URL after it. Requests the path until it answers 2xx (and, with `--expect`, contains a text), retrying with
+ * exponential backoff; every attempt is reported; the exit code is non-zero when the release never became healthy.
+ */
+import * as http from 'http';
+import * as https from 'https';
+import { UsageError } from './archive-target';
+import { parseFlags, stringFlag } from './cli-flags';
+
+/** Options for {@link smoke}. */
+export interface SmokeOptions {
+  /** Base URL, e.g. `https://shop.example.com:8443`. */
+  readonly url: string;
+  /**
+   * Path to request, appended to the URL's path.
+   * @default '/health'
+   */
+  readonly path?: string;
+  /**
+   * Attempts before giving up.
+   * @default 5
+   */
+  readonly attempts?: number;
+  /**
+   * Seconds each attempt may take (connect and full response).
+   * @default 5
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Seconds to wait after the first failed attempt; doubles after each further one, up to `maxDelaySeconds`.
+   * @default 1
+   */
+  readonly delaySeconds?: number;
+  /**
+   * Longest wait between attempts.
+   * @default 15
+   */
+  readonly maxDelaySeconds?: number;
+  /**
+   * Text the response body must contain (e.g. the release version).
+   * @default - any 2xx body
+   */
+  readonly expectText?: string;
+  /**
+   * Skip TLS certificate verification (e.g. the load balancer's DNS name against a certificate for the domain).
+   * @default false
+   */
+  readonly insecure?: boolean;
+  /**
+   * Receives one line per attempt and the verdict.
+   * @default - no output
+   */
+  readonly log?: (line: string) => void;
+}
+
+/** One request's outcome. */
+export interface SmokeAttempt {
+  /** 1-based attempt number. */
+  readonly attempt: number;
+  /** HTTP status, when a response arrived. */
+  readonly status?: number;
+  /** Why the attempt failed (status, timeout, connection error, missing text); absent when it passed. */
+  readonly problem?: string;
+  /** Milliseconds the attempt took. */
+  readonly ms: number;
+}
+
+/** The verdict of {@link smoke}. */
+export interface SmokeResult {
+  /** True when an attempt passed. */
+  readonly healthy: boolean;
+  /** The full URL requested. */
+  readonly url: string;
+  /** Every attempt, in order. */
+  readonly attempts: readonly SmokeAttempt[];
+}
+
+/** Joins a base URL and a path (`https://h:8443/app` + `/health` → `https://h:8443/app/health`). */
+export function smokeUrl(base: string, path = '/health'): URL {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new UsageError(`"${base}" is not a URL; expected e.g. https://shop.example.com:8443`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`"${base}" is not an http(s) URL`);
+  if (!path.startsWith('/')) throw new UsageError(`--path must start with "/", got "${path}"`);
+  const [pathname, query] = path.split('?', 2);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${pathname}`;
+  if (query !== undefined) url.search = `?${query}`;
+  return url;
+}
+
+/** One GET with a hard deadline; resolves with the status and body, or rejects with a readable reason. */
+function get(url: URL, timeoutMs: number, insecure: boolean): Promise<{ status: number; statusText: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.get(url, { headers: { 'user-agent': 'cdktf-bluegreen-smoke', connection: 'close' }, ...(insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= 1 << 20) chunks.push(chunk);
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMs / 1000}s`)), timeoutMs);
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      const reasons: Record<string, string> = {
+        ECONNREFUSED: 'connection refused (nothing listening)',
+        ENOTFOUND: `host ${url.hostname} not found`,
+        ECONNRESET: 'connection reset',
+        EHOSTUNREACH: 'host unreachable',
+      };
+      reject(new Error((e.code && reasons[e.code]) || e.message));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Checks a URL until it is healthy or the attempts run out; never throws for an unhealthy release. */
+export async function smoke(options: SmokeOptions): Promise<SmokeResult> {
+  const url = smokeUrl(options.url, options.path);
+  const attempts = options.attempts ?? 5;
+  const timeoutMs = (options.timeoutSeconds ?? 5) * 1000;
+  const delayMs = (options.delaySeconds ?? 1) * 1000;
+  const maxDelayMs = (options.maxDelaySeconds ?? 15) * 1000;
+  if (!Number.isInteger(attempts) || attempts < 1) throw new UsageError(`--attempts must be a whole number >= 1, got ${attempts}`);
+  if (!(timeoutMs > 0)) throw new UsageError(`--timeout must be more than 0 seconds, got ${options.timeoutSeconds}`);
+  const log = options.log ?? (() => undefined);
+  const done: SmokeAttempt[] = [];
+  for (let n = 1; n <= attempts; n++) {
+    const started = Date.now();
+    let attempt: SmokeAttempt;
+    try {
+      const res = await get(url, timeoutMs, options.insecure ?? false);
+      const ms = Date.now() - started;
+      const ok = res.status >= 200 && res.status < 300;
+      const problem = !ok
+        ? `HTTP ${res.status} ${res.statusText}`.trim()
+        : options.expectText !== undefined && !res.body.includes(options.expectText)
+          ? `HTTP ${res.status}, but the body does not contain "${options.expectText}"`
+          : undefined;
+      attempt = { attempt: n, status: res.status, problem, ms };
+      log(`attempt ${n}/${attempts}: GET ${url.href} -> ${problem ?? `HTTP ${res.status} ${res.statusText}`.trim()} (${ms} ms)`);
+    } catch (e) {
+      const ms = Date.now() - started;
+      attempt = { attempt: n, problem: (e as Error).message, ms };
+      log(`attempt ${n}/${attempts}: GET ${url.href} -> ${attempt.problem} (${ms} ms)`);
+    }
+    done.push(attempt);
+    if (!attempt.problem) {
+      log(`healthy: ${url.href} passed on attempt ${n}`);
+      return { healthy: true, url: url.href, attempts: done };
+    }
+    if (n < attempts) {
+      const wait = Math.min(delayMs * 2 ** (n - 1), maxDelayMs);
+      log(`  retrying in ${wait / 1000}s`);
+      await sleep(wait);
+    }
+  }
+  log(`UNHEALTHY: ${url.href} failed ${attempts} attempt(s); last: ${done[done.length - 1].problem}`);
+  return { healthy: false, url: url.href, attempts: done };
+}
+
+/** `--help` text of `npm run smoke`. */
+export const SMOKE_HELP = `Usage: npm run smoke -- <url> [--path /health] [--attempts N] [--timeout S] [options]
+
+Checks a release over HTTP(S): requests <url><path> until it answers 2xx, retrying with exponential backoff,
+and reports every attempt. Use the test listener's URL (output test_url of <env>-cutover) before a cutover,
+and the live URL (live_url) after it.
+
+  --path P        path to request (default /health)
+  --attempts N    attempts before giving up (default 5)
+  --timeout S     seconds per attempt (default 5; decimals allowed)
+  --delay S       wait after the first failure, doubled each time up to 15s (default 1)
+  --expect TEXT   the body must contain TEXT (e.g. the release version)
+  --insecure      do not verify the TLS certificate (e.g. when using the load balancer's DNS name)
+
+Exit codes: 0 healthy, 1 unhealthy after every attempt, 2 bad arguments.
+`;
+
+function seconds(flags: Record<string, string | true>, name: string): number | undefined {
+  const v = stringFlag(flags, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new UsageError(`--${name} must be a number of seconds above 0, got "${v}"`);
+  return Number(v);
+}
+
+/** The CLI: parses arguments, runs {@link smoke}, prints each attempt; resolves to the exit code. */
+export async function smokeMain(
+  argv: readonly string[],
+  io: { stdout?: (t: string) => void; stderr?: (t: string) => void } = {},
+): Promise<number> {
+  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  try {
+    const { flags, rest } = parseFlags(argv, { values: ['path', 'attempts', 'timeout', 'delay', 'expect'], switches: ['help', 'insecure'] });
+    if (flags.help) {
+      stdout(SMOKE_HELP);
+      return 0;
+    }
+    const unknown = rest.find((a) => a.startsWith('-'));
+    if (unknown) throw new UsageError(`unknown option ${unknown} (see --help)`);
+    if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'which URL? e.g. npm run smoke -- https://shop.example.com:8443 (see --help)' : `expected one URL, got ${rest.join(' ')}`);
+    const attemptsText = stringFlag(flags, 'attempts');
+    if (attemptsText !== undefined && !/^[1-9]\d*$/.test(attemptsText)) throw new UsageError(`--attempts must be a whole number >= 1, got "${attemptsText}"`);
+    const result = await smoke({
+      url: rest[0],
+      path: stringFlag(flags, 'path'),
+      attempts: attemptsText === undefined ? undefined : Number(attemptsText),
+      timeoutSeconds: seconds(flags, 'timeout'),
+      delaySeconds: seconds(flags, 'delay'),
+      expectText: stringFlag(flags, 'expect'),
+      insecure: flags.insecure === true,
+      log: (line) => stdout(`${line}\n`),
+    });
+    return result.healthy ? 0 : 1;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      stderr(`smoke: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

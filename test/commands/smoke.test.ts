@@ -1,0 +1,143 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { smoke, smokeMain, smokeUrl, SMOKE_HELP } from '../../lib/commands/smoke';
+
+/** A real HTTP server on 127.0.0.1 whose answer to each request is decided by `handler` (request count passed). */
+async function serve(handler: (n: number, req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const server = http.createServer((req, res) => handler(++count, req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A loopback port with nothing listening (bound, then released). */
+async function closedPort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await smokeMain(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  return { code, out, err };
+}
+
+const FAST = ['--timeout', '0.3', '--delay', '0.02'];
+
+describe('smoke against a real server on loopback', () => {
+  test('a healthy release passes on the first attempt', async () => {
+    const server = await serve((_n, req, res) => res.writeHead(req.url === '/health' ? 200 : 404).end('ok 1.5.0'));
+    try {
+      const { code, out } = await cli([server.url, '--attempts', '3', ...FAST]);
+      expect(code).toBe(0);
+      expect(out).toMatch(new RegExp(`^attempt 1/3: GET ${server.url}/health -> HTTP 200 OK \\(\\d+ ms\\)\\nhealthy: ${server.url}/health passed on attempt 1\\n$`));
+      expect(server.requests()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a failing release is retried and reported unhealthy with a non-zero exit', async () => {
+    const server = await serve((_n, _req, res) => res.writeHead(503).end('down'));
+    try {
+      const started = Date.now();
+      const { code, out } = await cli([server.url, '--attempts', '3', ...FAST]);
+      expect(code).toBe(1);
+      expect(out.match(/^attempt \d\/3: .* -> HTTP 503 Service Unavailable/gm)).toHaveLength(3);
+      expect(out).toContain('retrying in 0.02s');
+      expect(out).toContain('retrying in 0.04s'); // backoff doubles
+      expect(out).toMatch(/UNHEALTHY: .*\/health failed 3 attempt\(s\); last: HTTP 503 Service Unavailable\n$/);
+      expect(server.requests()).toBe(3);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(60);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a release that comes up during the retries passes', async () => {
+    const server = await serve((n, _req, res) => res.writeHead(n < 3 ? 502 : 200).end());
+    try {
+      const result = await smoke({ url: server.url, attempts: 5, timeoutSeconds: 0.3, delaySeconds: 0.02 });
+      expect(result.healthy).toBe(true);
+      expect(result.attempts.map((a) => a.status)).toEqual([502, 502, 200]);
+      expect(result.attempts[2].problem).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a slow release times out on every attempt', async () => {
+    const server = await serve((_n, _req, res) => {
+      const t = setTimeout(() => res.writeHead(200).end('late'), 2000);
+      res.on('close', () => clearTimeout(t));
+    });
+    try {
+      const started = Date.now();
+      const result = await smoke({ url: server.url, attempts: 2, timeoutSeconds: 0.2, delaySeconds: 0.02 });
+      expect(result.healthy).toBe(false);
+      expect(result.attempts.map((a) => a.problem)).toEqual(['timed out after 0.2s', 'timed out after 0.2s']);
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a release that never comes up is reported as connection refused', async () => {
+    const port = await closedPort();
+    const { code, out } = await cli([`http://127.0.0.1:${port}`, '--attempts', '2', ...FAST]);
+    expect(code).toBe(1);
+    expect(out.match(/-> connection refused \(nothing listening\)/g)).toHaveLength(2);
+  });
+
+  test('--expect requires the body to contain a text, e.g. the release version', async () => {
+    const server = await serve((_n, _req, res) => res.writeHead(200).end('{"version":"1.4.1"}'));
+    try {
+      const { code, out } = await cli([server.url, '--path', '/version', '--expect', '1.5.0', '--attempts', '1', ...FAST]);
+      expect(code).toBe(1);
+      expect(out).toContain(`GET ${server.url}/version -> HTTP 200, but the body does not contain "1.5.0"`);
+      expect((await cli([server.url, '--path', '/version', '--expect', '1.4.1', '--attempts', '1', ...FAST])).code).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('smoke arguments', () => {
+  test('joins base URL and path', () => {
+    expect(smokeUrl('https://shop.example.com:8443').href).toBe('https://shop.example.com:8443/health');
+    expect(smokeUrl('https://shop.example.com/app/', '/ready?deep=1').href).toBe('https://shop.example.com/app/ready?deep=1');
+  });
+
+  test('--help explains the command', async () => {
+    const { code, out } = await cli(['--help']);
+    expect(code).toBe(0);
+    expect(out).toBe(SMOKE_HELP);
+  });
+
+  test.each([
+    [['not a url'], /"not a url" is not a URL/],
+    [['ftp://example.com'], /is not an http\(s\) URL/],
+    [['http://127.0.0.1', '--attempts', '0'], /--attempts must be a whole number >= 1, got "0"/],
+    [['http://127.0.0.1', '--timeout', 'soon'], /--timeout must be a number of seconds above 0, got "soon"/],
+    [['http://127.0.0.1', '--path', 'health'], /--path must start with "\/", got "health"/],
+    [['http://127.0.0.1', '--retries', '3'], /unknown option --retries/],
+    [[], /which URL\?/],
+  ])('fails on %j with exit 2', async (argv, message) => {
+    const { code, err } = await cli(argv as string[]);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
+});
