@@ -1,6 +1,3 @@
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
@@ -16,6 +13,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { addDedicatedKey } from './dedicated-key';
 import { LogBucket } from './log-bucket';
 
 /** An S3 object-lock mode: `GOVERNANCE` (privileged users may bypass) or `COMPLIANCE` (nobody may). */
@@ -88,7 +86,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /**
  * An immutable archive: an S3 bucket with object lock (default retention in GOVERNANCE or COMPLIANCE mode),
  * versioning, SSE-KMS with its own rotating key and S3 bucket keys, all four public-access-block flags,
- * `BucketOwnerEnforced`, a policy that denies non-TLS access and uploads without SSE-KMS (or with another key),
+ * `BucketOwnerEnforced`, a policy that denies non-TLS access and uploads requesting anything but SSE-KMS with this
+ * bucket's key (uploads without an encryption header get that key by default, so nothing is stored unencrypted),
  * a lifecycle to the Glacier tiers with noncurrent-version expiry and aborted multipart uploads, server access
  * logs to a {@link LogBucket}, `prevent_destroy` and never `force_destroy`.
  *
@@ -145,26 +144,11 @@ export class ArchiveBucket extends Construct {
       );
     }
 
-    const account = new DataAwsCallerIdentity(this, 'account');
-    const partition = new DataAwsPartition(this, 'partition');
-    const keyPolicy = new DataAwsIamPolicyDocument(this, 'key-policy', {
-      statement: [
-        {
-          sid: 'AccountAdministration',
-          principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
-          actions: ['kms:*'],
-          resources: ['*'],
-        },
-      ],
-    });
-    this.key = new KmsKey(this, 'key', {
+    ({ key: this.key, alias: this.alias } = addDedicatedKey(this, {
       description: `${props.purpose} archive (${name})`,
-      enableKeyRotation: true,
-      deletionWindowInDays: props.keyDeletionWindowInDays ?? 30,
-      policy: keyPolicy.json,
-      lifecycle: { preventDestroy: true },
-    });
-    this.alias = new KmsAlias(this, 'alias', { name: `alias/${name}`, targetKeyId: this.key.keyId });
+      alias: `alias/${name}`,
+      deletionWindowInDays: props.keyDeletionWindowInDays,
+    }));
 
     this.bucket = new S3Bucket(this, 'bucket', {
       bucket: name,
@@ -216,6 +200,14 @@ export class ArchiveBucket extends Construct {
       targetPrefix: `${props.accessLogs.s3Prefix}/${name}/`,
     });
     const arn = this.bucket.arn;
+    const denyPut = (Sid: string, Condition: Record<string, Record<string, string>>) => ({
+      Sid,
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `${arn}/*`,
+      Condition,
+    });
     this.policy = new S3BucketPolicy(this, 'policy', {
       bucket,
       dependsOn: [this.publicAccessBlock],
@@ -230,30 +222,11 @@ export class ArchiveBucket extends Construct {
             Resource: [arn, `${arn}/*`],
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
           },
-          {
-            Sid: 'DenyUnencryptedUploads',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:PutObject',
-            Resource: `${arn}/*`,
-            Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } },
-          },
-          {
-            Sid: 'DenyUploadsWithoutKms',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:PutObject',
-            Resource: `${arn}/*`,
-            Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
-          },
-          {
-            Sid: 'DenyOtherKmsKeys',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:PutObject',
-            Resource: `${arn}/*`,
-            Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.arn } },
-          },
+          // An upload that asks for no encryption, SSE-S3 (AES256) or DSSE is refused; one without the header gets the
+          // default SSE-KMS key below. (A `Null` deny on the header would also refuse every multipart UploadPart,
+          // which never carries it, so large uploads would fail.)
+          denyPut('DenyNonKmsEncryption', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } }),
+          denyPut('DenyOtherKmsKeys', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.arn } }),
         ],
       }),
     });

@@ -1,6 +1,3 @@
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
@@ -8,6 +5,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { addDedicatedKey } from './dedicated-key';
 
 /** Props for {@link ReleaseRegistry}. */
 export interface ReleaseRegistryProps {
@@ -64,26 +62,11 @@ export class ReleaseRegistry extends Construct {
       throw new Error(`ReleaseRegistry ${this.node.path}: untaggedExpiryDays must be a whole number >= 1, got ${untaggedDays}`);
     }
 
-    const account = new DataAwsCallerIdentity(this, 'account');
-    const partition = new DataAwsPartition(this, 'partition');
-    const keyPolicy = new DataAwsIamPolicyDocument(this, 'key-policy', {
-      statement: [
-        {
-          sid: 'AccountAdministration',
-          principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
-          actions: ['kms:*'],
-          resources: ['*'],
-        },
-      ],
-    });
-    this.key = new KmsKey(this, 'key', {
+    ({ key: this.key, alias: this.alias } = addDedicatedKey(this, {
       description: `ECR repository ${name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: props.keyDeletionWindowInDays ?? 30,
-      policy: keyPolicy.json,
-      lifecycle: { preventDestroy: true },
-    });
-    this.alias = new KmsAlias(this, 'alias', { name: `alias/ecr-${name.replace(/\//g, '-')}`, targetKeyId: this.key.keyId });
+      alias: `alias/ecr-${name.replace(/\//g, '-')}`,
+      deletionWindowInDays: props.keyDeletionWindowInDays,
+    }));
 
     this.repository = new EcrRepository(this, 'repository', {
       name,

@@ -21,6 +21,15 @@ export const ARCHIVE_OUTPUTS = {
   registryUrl: 'release_registry_url',
 } as const;
 
+/**
+ * Other output names accepted for the same values (the DigitalOcean shared stack names its Spaces bucket
+ * `deployments_bucket` and its endpoint, a host name without scheme, `deployments_endpoint`).
+ */
+export const ARCHIVE_OUTPUT_ALIASES: Readonly<Record<'recordsBucket' | 'endpoint', readonly string[]>> = {
+  recordsBucket: ['deployments_bucket'],
+  endpoint: ['deployments_endpoint'],
+};
+
 /** Where records are read and written. */
 export interface ArchiveTarget {
   /** Bucket name. */
@@ -194,9 +203,13 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<Arch
     }
     try {
       const outputs = readStackOutputs(file, shared);
-      bucket ??= stringOutput(outputs, ARCHIVE_OUTPUTS.recordsBucket, shared);
+      const pick = (names: readonly string[]) => names.map((n) => optionalString(outputs[n])).find((v) => v !== undefined);
+      bucket ??= pick([ARCHIVE_OUTPUTS.recordsBucket, ...ARCHIVE_OUTPUT_ALIASES.recordsBucket]);
+      if (!bucket) throw new UsageError(`${shared} has no output "${ARCHIVE_OUTPUTS.recordsBucket}"; deploy ${shared} first, or pass --bucket`);
       region ??= optionalString(outputs[ARCHIVE_OUTPUTS.region]);
-      endpoint ??= optionalString(outputs[ARCHIVE_OUTPUTS.endpoint]);
+      endpoint ??= pick([ARCHIVE_OUTPUTS.endpoint, ...ARCHIVE_OUTPUT_ALIASES.endpoint]);
+      // A bare host name (as Spaces reports it) means HTTPS.
+      if (endpoint && !/^[a-z]+:\/\//.test(endpoint)) endpoint = `https://${endpoint}`;
     } finally {
       if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -221,10 +234,4 @@ function missingRegion(): never {
 
 function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function stringOutput(outputs: Record<string, unknown>, name: string, stack: string): string {
-  const value = optionalString(outputs[name]);
-  if (!value) throw new UsageError(`${stack} has no output "${name}"; deploy ${stack} first, or pass --bucket`);
-  return value;
 }

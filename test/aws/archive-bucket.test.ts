@@ -75,9 +75,11 @@ describe('ArchiveBucket with defaults', () => {
     });
   });
 
-  test('denies uploads without SSE-KMS, with another algorithm, or with another key', () => {
-    expect(statement('DenyUnencryptedUploads')).toMatchObject({ Effect: 'Deny', Action: 's3:PutObject', Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } } });
-    expect(statement('DenyUploadsWithoutKms').Condition).toEqual({ StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } });
+  test('denies uploads that request another encryption or another key (headerless ones get the default key)', () => {
+    expect(statement('DenyNonKmsEncryption')).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${ref('arn')}/*` });
+    expect(statement('DenyNonKmsEncryption').Condition).toEqual({ StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } });
+    // no Null-header deny: it would refuse multipart UploadPart requests, which never carry the header
+    expect(policy.Statement.filter((st) => JSON.stringify(st.Condition ?? {}).includes('"Null"'))).toEqual([]);
     expect(statement('DenyOtherKmsKeys').Condition).toEqual({
       StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': `\${aws_kms_key.${keyId}.arn}` },
     });

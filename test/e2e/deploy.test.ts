@@ -11,12 +11,13 @@ import { collector, deployProject, DeployProject } from '../support/deploy-proje
 import { S3Server, S3RVER_CREDENTIALS, startS3Server } from '../support/s3-server';
 
 const BUCKET = 'shop-prod-deployment-records';
+const DO_BUCKET = 'shop-dev-deployments';
 const DAY = 86400000;
 
 let s3: S3Server;
 let client: S3Client;
 beforeAll(async () => {
-  s3 = await startS3Server([BUCKET]);
+  s3 = await startS3Server([BUCKET, DO_BUCKET]);
   client = new S3Client({
     region: 'eu-west-1',
     endpoint: s3.directEndpoint,
@@ -215,6 +216,33 @@ describe('an upload that fails midway', () => {
     for (const name of ['values.json', 'stack.json']) {
       expect(sha256(await object(prefix + name))).toBe(manifest.files.find((f) => f.name === name)!.sha256);
       expect(s3.requests.filter((q) => q.method === 'PUT' && q.path === `/${BUCKET}/${prefix}${name}`)).toHaveLength(2);
+    }
+  });
+});
+
+describe('a DigitalOcean environment', () => {
+  let project: DeployProject;
+  let r: Run;
+  let first = 0;
+  beforeAll(async () => {
+    project = deployProject({ plan: false });
+    first = s3.requests.length;
+    r = await run(project, { stack: 'dev-blue' }, { STANDIN_OUTPUT_STYLE: 'digitalocean', STANDIN_BUCKET: DO_BUCKET });
+  });
+  afterAll(() => project.remove());
+
+  test('archives to its Spaces bucket, named by the DigitalOcean shared stack outputs', () => {
+    expect(r.result.exitCode).toBe(0);
+    expect(r.result.uploadedTo).toMatch(new RegExp(`^s3://${DO_BUCKET}/deployments/dev/dev-blue/`));
+  });
+
+  test('sends neither object-lock nor SSE-KMS headers (Spaces has neither), but still checksums', () => {
+    const puts = s3.requests.slice(first).filter((q) => q.method === 'PUT');
+    expect(puts.length).toBe(4);
+    for (const q of puts) {
+      expect(q.headers['x-amz-object-lock-mode']).toBeUndefined();
+      expect(q.headers['x-amz-server-side-encryption']).toBeUndefined();
+      expect(q.headers['x-amz-checksum-sha256']).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     }
   });
 });

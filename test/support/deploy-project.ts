@@ -3,7 +3,8 @@
  * commit, a synthesized stack and a saved plan, and a stand-in `cdktf` executable (the only double: it replaces
  * the cloud deploy). The stand-in records its arguments, prints cdktf-like phase lines, rewrites the stack's
  * cdk.tf.json as synth would, exits with `STANDIN_EXIT`, and answers `output <stack> --outputs-file <f>` with the
- * archive outputs taken from `STANDIN_BUCKET`, `STANDIN_ENDPOINT` (or, when `STANDIN_NO_OUTPUTS` is set, fails until a `<env>-shared` stack has been deployed, like a first deploy).
+ * archive outputs taken from `STANDIN_BUCKET`, `STANDIN_ENDPOINT` (named as the DigitalOcean shared stack names them
+ * when `STANDIN_OUTPUT_STYLE=digitalocean`) (or, when `STANDIN_NO_OUTPUTS` is set, fails until a `<env>-shared` stack has been deployed, like a first deploy).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -18,7 +19,9 @@ fs.appendFileSync(process.env.STANDIN_CALLS, JSON.stringify(process.argv.slice(2
 if (command === 'output') {
   if (process.env.STANDIN_NO_OUTPUTS && !fs.existsSync('.standin-shared-deployed')) { console.error('Error: no state for ' + stack); process.exit(1); }
   const file = rest[rest.indexOf('--outputs-file') + 1];
-  const outputs = { deployment_records_bucket: process.env.STANDIN_BUCKET, archive_region: 'eu-west-1', archive_endpoint: process.env.STANDIN_ENDPOINT };
+  const outputs = process.env.STANDIN_OUTPUT_STYLE === 'digitalocean'
+    ? { deployments_bucket: process.env.STANDIN_BUCKET, deployments_endpoint: process.env.STANDIN_ENDPOINT }
+    : { deployment_records_bucket: process.env.STANDIN_BUCKET, archive_region: 'eu-west-1', archive_endpoint: process.env.STANDIN_ENDPOINT };
   fs.writeFileSync(file, JSON.stringify({ [stack]: outputs }));
   process.exit(0);
 }
