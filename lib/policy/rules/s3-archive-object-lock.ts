@@ -3,8 +3,8 @@ import { bucketCompanions, isArchiveBucket } from '../s3-companions';
 import { block, isTrue } from '../stack-view';
 
 /**
- * Archive buckets (tagged `purpose: archive` or named `*archive*`) are created with object lock on and have a
- * default retention, so archived objects cannot be deleted or overwritten.
+ * Archive buckets (tagged `purpose: archive`, named `*archive*`, or created with object lock) have object lock
+ * on and a default retention, so archived objects cannot be deleted or overwritten.
  */
 export const s3ArchiveObjectLock = defineRule({
   id: 's3-archive-object-lock',

@@ -18,6 +18,11 @@ describe('s3-archive-object-lock', () => {
     const tagged = { type: 'aws_s3_bucket', name: 'b', config: { bucket: 'shop-prod-records', tags: { purpose: 'archive' } } };
     expect(verdict(s3ArchiveObjectLock, [tagged])).toBe('non-compliant');
   });
+  test('fails a bucket created with object lock but without a default retention', () => {
+    const locked = { type: 'aws_s3_bucket', name: 'b', config: { bucket: 'shop-prod-deployment-records', object_lock_enabled: true } };
+    expect(check(s3ArchiveObjectLock, [locked]).detail).toBe('no aws_s3_bucket_object_lock_configuration with a default retention');
+    expect(verdict(s3ArchiveObjectLock, [locked, lock])).toBe('compliant');
+  });
   test('does not apply to other buckets', () => {
     expect(verdict(s3ArchiveObjectLock, [{ type: 'aws_s3_bucket', name: 'b', config: { bucket: 'shop-prod-access-logs' } }])).toBe('not-applicable');
   });
