@@ -128,7 +128,8 @@ suite('site-to-site VPN end to end: rendered customer config against an emulated
   }, 15000);
 
   afterAll(async () => {
-    await lab?.destroy();
+    if (!lab) return;
+    await lab.destroy();
     expect(lab.namespacesExist()).toBe(false);
   });
 

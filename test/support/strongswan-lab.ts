@@ -32,10 +32,15 @@ function which(name: string): string | undefined {
 
 /** Paths of the tools the lab runs. */
 export interface LabTools {
+  /** The IKE daemon. */
   readonly charon: string;
+  /** Its vici control tool. */
   readonly swanctl: string;
+  /** iproute2. */
   readonly ip: string;
+  /** iputils ping. */
   readonly ping: string;
+  /** util-linux unshare (private /run per charon). */
   readonly unshare: string;
 }
 
@@ -64,8 +69,11 @@ export interface LabSide {
 
 /** Result of a command. */
 export interface RunResult {
+  /** Exit code (1 when killed by the timeout). */
   readonly code: number;
+  /** Standard output. */
   readonly stdout: string;
+  /** Standard error. */
   readonly stderr: string;
 }
 
@@ -85,6 +93,7 @@ export class StrongswanLab {
   public readonly aws: LabSide;
   private readonly root: string;
   private readonly swanctlConf: string;
+  private readonly veth: readonly [string, string];
 
   constructor(public readonly tools: LabTools) {
     const id = `vpn${process.pid % 100000}`;
@@ -92,14 +101,15 @@ export class StrongswanLab {
     this.cgw = { ns: `${id}-cgw`, dir: path.join(this.root, 'cgw') };
     this.aws = { ns: `${id}-aws`, dir: path.join(this.root, 'aws') };
     this.swanctlConf = path.join(this.root, 'swanctl-strongswan.conf');
+    this.veth = [`${id}c`, `${id}a`];
     live.add(this);
   }
 
   /** Creates the namespaces, the veth pair, addresses and routes. */
   public setUp(): void {
     const { cgw, aws } = this;
-    const vc = `${cgw.ns.split('-')[0]}c`;
-    const va = `${cgw.ns.split('-')[0]}a`;
+    const [vc, va] = this.veth;
+    this.removeNetworking(); // leftovers of an earlier run that was killed with the same pid
     fs.writeFileSync(this.swanctlConf, 'swanctl {\n  load = pem pkcs1 x509 pubkey\n}\n');
     const steps: string[][] = [
       ['netns', 'add', cgw.ns],
@@ -244,14 +254,22 @@ export class StrongswanLab {
     for (const side of [this.cgw, this.aws]) {
       if (side.charon && side.charon.exitCode === null && side.charon.signalCode === null) side.charon.kill('SIGKILL');
       side.charon = undefined;
+    }
+    this.removeNetworking();
+    fs.rmSync(this.root, { recursive: true, force: true });
+    live.delete(this);
+  }
+
+  /** Deletes both namespaces and the veth pair (if set-up stopped before moving it into them); ignores what is gone. */
+  private removeNetworking(): void {
+    const attempts = [['netns', 'del', this.cgw.ns], ['netns', 'del', this.aws.ns], ['link', 'del', this.veth[0]]];
+    for (const args of attempts) {
       try {
-        execFileSync(this.tools.ip, ['netns', 'del', side.ns], { stdio: 'ignore', timeout: 5000 });
+        execFileSync(this.tools.ip, args, { stdio: 'ignore', timeout: 5000 });
       } catch {
         // already gone
       }
     }
-    fs.rmSync(this.root, { recursive: true, force: true });
-    live.delete(this);
   }
 
   /** True when a namespace of this lab still exists (for cleanup assertions). */
