@@ -1,18 +1,6 @@
-import * as path from 'path';
-import { ConfigError, formatIssue, loadEnvironments } from '../../lib/config';
+import { loadEnvironments } from '../../lib/config';
+import { configProblems as problems } from '../support/config-problems';
 import { envDir, shipped, withValue } from '../support/env-dir';
-
-/** The problems loading `dir` reports, as `file: key.path: reason` lines relative to the temp root. */
-function problems(dir: string): string[] {
-  try {
-    loadEnvironments({ dir });
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    const rel = path.dirname(dir);
-    return (e as ConfigError).issues.map((i) => formatIssue(i).split(rel + path.sep).join(''));
-  }
-  throw new Error('expected the values to be rejected');
-}
 
 /** dev.yaml with one value set. */
 const dev = (keyPath: Array<string | number>, value: unknown) => envDir({ 'dev.yaml': withValue('dev.yaml', keyPath, value) });

@@ -1,10 +1,7 @@
-import { Testing } from 'cdktf';
 import { DeploymentBucket, DeploymentBucketProps } from '../../lib/digitalocean/deployment-bucket';
+import { onlyResource } from '../support/construct-synth';
 
-function synth(props: DeploymentBucketProps): Record<string, any> {
-  const json = JSON.parse(Testing.synthScope((scope) => new DeploymentBucket(scope, 'deployments', props)));
-  return Object.values(json.resource.digitalocean_spaces_bucket)[0] as Record<string, any>;
-}
+const synth = (props: DeploymentBucketProps) => onlyResource('digitalocean_spaces_bucket', (scope) => new DeploymentBucket(scope, 'deployments', props));
 
 describe('DeploymentBucket', () => {
   const bucket = synth({ bucketName: 'shop-dev-deployments', region: 'fra1' });

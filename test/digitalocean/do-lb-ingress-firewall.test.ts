@@ -1,12 +1,9 @@
-import { Testing } from 'cdktf';
 import { DoLbIngressFirewall, DoLbIngressFirewallProps } from '../../lib/digitalocean/do-lb-ingress-firewall';
+import { onlyResource } from '../support/construct-synth';
 
 const PROPS: DoLbIngressFirewallProps = { name: 'shop-dev-lb-ingress', tags: ['shop-dev'], loadBalancerIds: ['lb-live', 'lb-preview'], appPort: 8080 };
 
-function synth(props: DoLbIngressFirewallProps): Record<string, any> {
-  const json = JSON.parse(Testing.synthScope((scope) => new DoLbIngressFirewall(scope, 'lb-ingress', props)));
-  return Object.values(json.resource.digitalocean_firewall)[0] as Record<string, any>;
-}
+const synth = (props: DoLbIngressFirewallProps) => onlyResource('digitalocean_firewall', (scope) => new DoLbIngressFirewall(scope, 'lb-ingress', props));
 
 describe('DoLbIngressFirewall', () => {
   const fw = synth(PROPS);

@@ -1,5 +1,5 @@
-import { Testing } from 'cdktf';
 import { DoLoadBalancer, DoLoadBalancerProps } from '../../lib/digitalocean/do-load-balancer';
+import { onlyResource } from '../support/construct-synth';
 
 const PROPS: DoLoadBalancerProps = {
   name: 'shop-dev-live',
@@ -12,10 +12,7 @@ const PROPS: DoLoadBalancerProps = {
   projectId: 'project-1',
 };
 
-function synth(props: DoLoadBalancerProps): Record<string, any> {
-  const json = JSON.parse(Testing.synthScope((scope) => new DoLoadBalancer(scope, 'live', props)));
-  return Object.values(json.resource.digitalocean_loadbalancer)[0] as Record<string, any>;
-}
+const synth = (props: DoLoadBalancerProps) => onlyResource('digitalocean_loadbalancer', (scope) => new DoLoadBalancer(scope, 'live', props));
 
 describe('DoLoadBalancer', () => {
   const lb = synth(PROPS);

@@ -1,11 +1,9 @@
-import { Testing } from 'cdktf';
 import { DoLogStore, DoLogStoreProps } from '../../lib/digitalocean/do-log-store';
+import { synthResources } from '../support/construct-synth';
 
 const PROPS: DoLogStoreProps = { name: 'shop-dev-logs', region: 'fra1', vpcId: 'vpc-123', allowedTags: ['shop-dev'], forwarderIndexPattern: 'logs-*', tags: ['environment:dev'] };
 
-function synth(props: DoLogStoreProps): Record<string, any> {
-  return JSON.parse(Testing.synthScope((scope) => new DoLogStore(scope, 'log-store', props))).resource;
-}
+const synth = (props: DoLogStoreProps) => synthResources((scope) => new DoLogStore(scope, 'log-store', props));
 
 describe('DoLogStore', () => {
   const res = synth(PROPS);

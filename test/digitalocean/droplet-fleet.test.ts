@@ -1,5 +1,5 @@
-import { Testing } from 'cdktf';
 import { DropletFleet, DropletFleetProps } from '../../lib/digitalocean/droplet-fleet';
+import { synthResources } from '../support/construct-synth';
 
 const KEY = '3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa';
 const PROPS: DropletFleetProps = {
@@ -15,9 +15,7 @@ const PROPS: DropletFleetProps = {
   projectId: 'project-1',
 };
 
-function synth(props: DropletFleetProps): Record<string, any> {
-  return JSON.parse(Testing.synthScope((scope) => new DropletFleet(scope, 'fleet', props))).resource ?? {};
-}
+const synth = (props: DropletFleetProps) => synthResources((scope) => new DropletFleet(scope, 'fleet', props));
 
 describe('DropletFleet', () => {
   const res = synth(PROPS);

@@ -1,12 +1,9 @@
-import { Testing } from 'cdktf';
 import { FleetFirewall, FleetFirewallProps } from '../../lib/digitalocean/fleet-firewall';
+import { onlyResource } from '../support/construct-synth';
 
 const PROPS: FleetFirewallProps = { name: 'shop-dev-fleet', tags: ['shop-dev'], adminCidrs: ['203.0.113.0/24'], vpcCidr: '10.10.0.0/20', vpcEgressPorts: ['25060'] };
 
-function synth(props: FleetFirewallProps): Record<string, any> {
-  const json = JSON.parse(Testing.synthScope((scope) => new FleetFirewall(scope, 'fw', props)));
-  return Object.values(json.resource.digitalocean_firewall)[0] as Record<string, any>;
-}
+const synth = (props: FleetFirewallProps) => onlyResource('digitalocean_firewall', (scope) => new FleetFirewall(scope, 'fw', props));
 
 describe('FleetFirewall', () => {
   const fw = synth(PROPS);

@@ -2,8 +2,9 @@ import * as path from 'path';
 import { ConfigError, formatIssue, loadEnvironments } from '../../lib/config';
 
 /**
- * Loads the values in `dir` and returns the formatted problem lines (`environments/<file>: <key.path>: <reason>`),
- * relative to the directory's parent. Fails the test if loading succeeds or throws anything but a ConfigError.
+ * Loads a values directory (see `envDir`) and returns the reported problems as `file: key.path: reason` lines,
+ * with file names relative to the temporary root (`environments/dev.yaml`). Fails the test when loading succeeds
+ * or throws anything but a {@link ConfigError}.
  */
 export function configProblems(dir: string, only?: string[]): string[] {
   try {
