@@ -25,14 +25,14 @@ interface Run {
  * Runs a command without the npm_* variables of an enclosing `npm test` (so nested npm acts as a fresh one) and
  * without CDKTF_* or SYNTH_ENVS (so the consumer app synthesizes what it says, where it says).
  */
-function run(cmd: string, args: string[], cwd: string, timeoutMs = 30_000, extraEnv: Record<string, string> = {}): Run {
+function run(cmd: string, args: string[], cwd: string, timeoutMs = 120_000, extraEnv: Record<string, string> = {}): Run {
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|CDKTF_|SYNTH_ENVS$)/i.test(k))), ...extraEnv };
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs });
   return { status: r.status, stdout: r.stdout ?? '', output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
 /** {@link run}, without blocking: the three type-checks run side by side. */
-function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 30_000): Promise<Run> {
+function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<Run> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|CDKTF_|SYNTH_ENVS$)/i.test(k)));
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs }, (error, stdout, stderr) => {
@@ -112,7 +112,7 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
     // 1. Build and pack exactly what `npm pack` ships (the package.json `files`), from a staging copy so the
     //    test never touches this repo's dist/.
     mustRun(process.execPath, [TSC, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(stage, 'dist')], ROOT);
-    for (const f of ['package.json', 'README.md', 'CHANGELOG.md']) fs.copyFileSync(path.join(ROOT, f), path.join(stage, f));
+    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE']) fs.copyFileSync(path.join(ROOT, f), path.join(stage, f));
     const packed = JSON.parse(mustRun('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], stage));
     tarball = path.join(tmp, packed[0].filename);
     packedFiles = packed[0].files.map((f: { path: string }) => f.path);
@@ -154,10 +154,10 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
       runAsync(process.execPath, [TSC, '-p', 'tsconfig.wrong.json'], project),
     ]);
     synth = run(process.execPath, ['main.js'], project);
-    oneEnv = run(process.execPath, ['one-env.js'], project, 30_000, { CDKTF_OUTDIR: path.join(project, 'one-env.out') });
+    oneEnv = run(process.execPath, ['one-env.js'], project, 120_000, { CDKTF_OUTDIR: path.join(project, 'one-env.out') });
     wrongValues = run(process.execPath, ['wrong-values.js', 'values'], project);
     wrongConstruct = run(process.execPath, ['wrong-values.js', 'construct'], project);
-  }, 90_000);
+  }, 240_000);
 
   afterAll(() => {
     if (!process.env.KEEP_CONSUMER) fs.rmSync(tmp, { recursive: true, force: true });
@@ -169,7 +169,7 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
       const files = typeof target === 'string' ? [target] : Object.values(target);
       for (const f of files) expect({ subpath, file: f, packed: packedFiles.includes(f.replace(/^\.\//, '')) }).toEqual({ subpath, file: f, packed: true });
     }
-    expect(packedFiles).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'dist/lib/index.js', 'dist/lib/index.d.ts']));
+    expect(packedFiles).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts']));
     expect(packedFiles.filter((f) => (/\.ts$/.test(f) && !f.endsWith('.d.ts')) || /^test\/|\.test\.|^environments\/|\.map$/.test(f))).toEqual([]);
   });
 
