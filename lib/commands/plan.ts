@@ -14,7 +14,7 @@ import * as path from 'path';
 import { formatFinding, PolicyPack } from '../policy/pack';
 import { UsageError } from './archive-target';
 import { parseFlags, stringFlag } from './cli-flags';
-import { runDiff } from './diff';
+import { DiffReport, runDiff } from './diff';
 import { STATEFUL_TYPES } from './resource-knowledge';
 import { Log, readSynthOutput, StackJson, synthesizeProject, SynthOutputError } from './synth-output';
 
@@ -137,6 +137,11 @@ export interface PlanOptions {
    */
   readonly baseOut?: string;
   /**
+   * The JSON report of an earlier `npm run diff` (`--json`), instead of a base: no second synthesis.
+   * @default - no report (see `baseRef`)
+   */
+  readonly diffJson?: string;
+  /**
    * Already synthesized output to plan.
    * @default - the working tree is synthesized into its cdktf.out first
    */
@@ -184,15 +189,20 @@ export function plan(options: PlanOptions = {}): PlanResult {
   const fail = (code: number, stacks: string[], planned: PlanResult['planned'] = []) => ({ exitCode: code, stacks, planned, problems });
 
   // 1. What to plan.
-  const hasBase = Boolean(options.baseRef || options.baseOut);
-  if (options.changed && !hasBase) throw new UsageError('--changed needs --base <git-ref> or --base-out <dir>');
+  const hasBase = Boolean(options.baseRef || options.baseOut || options.diffJson);
+  if (options.changed && !hasBase) throw new UsageError('--changed needs --base <git-ref>, --base-out <dir> or --diff-json <file>');
   let outdir: string;
   let head: Map<string, StackJson>;
-  let diff: ReturnType<typeof runDiff> | undefined;
-  if (hasBase) {
-    diff = runDiff({ baseRef: options.baseRef, baseOut: options.baseOut, headOut: options.out, projectDir: project, log: (l) => log(`plan: ${l}`) });
-    outdir = diff.headOut;
-    head = diff.head;
+  let diff: DiffReport | undefined;
+  if (options.diffJson) {
+    diff = readDiffReport(path.resolve(project, options.diffJson));
+    outdir = path.resolve(project, options.out ?? 'cdktf.out');
+    head = readSynthOutput(outdir);
+  } else if (hasBase) {
+    const result = runDiff({ baseRef: options.baseRef, baseOut: options.baseOut, headOut: options.out, projectDir: project, log: (l) => log(`plan: ${l}`) });
+    diff = result.report;
+    outdir = result.headOut;
+    head = result.head;
   } else if (options.out) {
     outdir = path.resolve(project, options.out);
     head = readSynthOutput(outdir);
@@ -207,8 +217,8 @@ export function plan(options: PlanOptions = {}): PlanResult {
     if (unknown.length > 0) throw new UsageError(`no synthesized stack named ${unknown.join(', ')} in ${outdir} (have: ${[...head.keys()].join(', ')})`);
     stacks = [...options.stacks];
   } else if (options.changed && diff) {
-    stacks = diff.report.stacks.filter((s) => s.status === 'added' || s.status === 'changed').map((s) => s.stack);
-    const removed = diff.report.stacks.filter((s) => s.status === 'removed').map((s) => s.stack);
+    stacks = diff.stacks.filter((s) => s.status === 'added' || s.status === 'changed').map((s) => s.stack);
+    const removed = diff.stacks.filter((s) => s.status === 'removed').map((s) => s.stack);
     if (removed.length > 0) log(`plan: stacks removed since the base (destroy them deliberately; not planned here): ${removed.join(', ')}`);
   } else {
     stacks = [...head.keys()];
@@ -221,7 +231,7 @@ export function plan(options: PlanOptions = {}): PlanResult {
   log(`plan: offline check: guardrails (${report.rules} rules): ${report.violations.length} violation(s), ${report.suppressed.length} suppressed`);
   for (const f of report.violations) problems.push(formatFinding(f));
   if (diff) {
-    const removals = diff.report.risks.filter((r) => (r.kind === 'stateful-removal' || r.kind === 'stateful-replacement') && stacks.includes(r.stack));
+    const removals = diff.risks.filter((r) => (r.kind === 'stateful-removal' || r.kind === 'stateful-replacement') && stacks.includes(r.stack));
     log(`plan: offline check: stateful removals or replacements since the base: ${removals.length}`);
     for (const r of removals) problems.push(`${r.stack} ${r.path ?? r.address ?? ''} ${r.kind}: ${r.message}`);
   }
@@ -298,6 +308,18 @@ export function plan(options: PlanOptions = {}): PlanResult {
   return { exitCode: worst, stacks, planned, problems };
 }
 
+/** Reads the JSON report of `npm run diff --json`. */
+function readDiffReport(file: string): DiffReport {
+  let report: DiffReport;
+  try {
+    report = JSON.parse(fs.readFileSync(file, 'utf8')) as DiffReport;
+  } catch (e) {
+    throw new SynthOutputError(`${file}: cannot read the diff report (${(e as Error).message})`);
+  }
+  if (!Array.isArray(report.stacks) || !Array.isArray(report.risks)) throw new SynthOutputError(`${file}: not a diff report (no stacks/risks); write one with npm run diff -- --json <file>`);
+  return report;
+}
+
 function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join('\n');
 }
@@ -310,7 +332,7 @@ function indent(text: string): string {
 }
 
 /** `npm run plan -- --help`. */
-export const PLAN_HELP = `Usage: npm run plan -- [--changed (--base <git-ref> | --base-out <dir>)] [--out <dir>] [stacks...]
+export const PLAN_HELP = `Usage: npm run plan -- [--changed (--base <git-ref> | --base-out <dir> | --diff-json <file>)] [--out <dir>] [stacks...]
 
 Runs terraform plan per stack in cdktf.out/stacks/<stack>/, saves plan.tfplan and plan.json (terraform show
 -json) there, and fails on any delete of a stateful resource. Offline checks run first: the guardrails over
@@ -319,6 +341,7 @@ each stack's JSON and, with a base, the diff's stateful removals and replacement
   --changed            plan only stacks whose synthesized JSON differs from the base
   --base <git-ref>     the base, synthesized in a temporary git worktree
   --base-out <dir>     the base, already synthesized
+  --diff-json <file>   the JSON report of an earlier npm run diff (no second synthesis; --out defaults to cdktf.out)
   --out <dir>          plan this synthesized output (default: synthesize the working tree into cdktf.out)
   stacks...            plan these stacks (default: all, or the changed ones)
   -h, --help           this text
@@ -333,7 +356,7 @@ export function planMain(argv: readonly string[], io: { stdout?: (t: string) => 
   const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
   try {
-    const { flags, rest } = parseFlags(argv, { values: ['base', 'base-out', 'out'], switches: ['changed', 'help'] });
+    const { flags, rest } = parseFlags(argv, { values: ['base', 'base-out', 'diff-json', 'out'], switches: ['changed', 'help'] });
     if (flags.help) {
       stdout(PLAN_HELP);
       return 0;
@@ -345,6 +368,7 @@ export function planMain(argv: readonly string[], io: { stdout?: (t: string) => 
       changed: flags.changed === true,
       baseRef: stringFlag(flags, 'base'),
       baseOut: stringFlag(flags, 'base-out'),
+      diffJson: stringFlag(flags, 'diff-json'),
       out: stringFlag(flags, 'out'),
       projectDir: io.cwd,
       env: io.env,

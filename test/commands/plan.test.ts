@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { classifyTerraformError, cloudsOf, findExecutable, missingCredentials, PLAN_EXIT, planMain, statefulDeletes } from '../../lib/commands/plan';
+import { diffSynth } from '../../lib/commands/diff';
+import { readSynthOutput } from '../../lib/commands/synth-output';
 import { REPO } from '../support/env-dir';
 
 const DIFF = path.join(REPO, 'test/fixtures/diff');
@@ -52,6 +54,23 @@ describe('npm run plan without Terraform or credentials', () => {
     const r = run(['--changed', '--base-out', path.join(DIFF, 'base'), '--out', out], bareEnv());
     expect(r.stderr).toContain('plan: 1 stack(s) to plan (changed since the base): prod-cutover');
     expect(r.code).toBe(PLAN_EXIT.noTerraform);
+  });
+
+  test('--changed --diff-json reuses the report of an earlier diff', () => {
+    const out = copyOut(path.join(DIFF, 'traffic-change'));
+    const report = path.join(out, 'diff.json');
+    fs.writeFileSync(report, JSON.stringify(diffSynth(readSynthOutput(path.join(DIFF, 'base')), readSynthOutput(out))));
+    const r = run(['--changed', '--diff-json', report, '--out', out], bareEnv());
+    expect(r.stderr).toContain('plan: 1 stack(s) to plan (changed since the base): prod-cutover');
+    expect(r.code).toBe(PLAN_EXIT.noTerraform);
+  });
+
+  test('fails on a diff report that is not one, with exit 1', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bg-plan-')), 'diff.json');
+    fs.writeFileSync(file, '{"hello": 1}');
+    const r = run(['--changed', '--diff-json', file, '--out', path.join(DIFF, 'no-op')], bareEnv());
+    expect(r.code).toBe(PLAN_EXIT.failed);
+    expect(r.stderr).toContain('not a diff report');
   });
 
   test('fails on a stateful removal since the base before any terraform step, with exit 1', () => {
