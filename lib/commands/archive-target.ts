@@ -68,7 +68,7 @@ export interface TargetFlags {
    */
   readonly pathStyle?: boolean;
   /**
-   * `--outputs-file`: a file written by `cdktf deploy|output --outputs-file` to read instead of running cdktf.
+   * `--shared-outputs`: a file written by `cdktf deploy|output --outputs-file` to read instead of running cdktf.
    * @default - runs `cdktf output <env>-shared` when a flag is missing
    */
   readonly outputsFile?: string;

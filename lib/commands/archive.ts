@@ -106,7 +106,7 @@ Options:
   --region <region>       its region (default: output archive_region)
   --endpoint <url>        S3-compatible endpoint (DigitalOcean Spaces; default: output archive_endpoint)
   --path-style            address the bucket in the URL path (automatic for localhost/IP endpoints)
-  --outputs-file <file>   read <env>-shared outputs from this file instead of running cdktf output
+  --shared-outputs <file> read <env>-shared outputs from this file (cdktf output --outputs-file) instead of running cdktf
   --stack <stack>         list: only this stack's records
   --limit <n>             list: at most n records (default 50)
   --json                  print JSON instead of text

@@ -61,7 +61,7 @@ export function intFlag(flags: ParsedFlags['flags'], name: string, min: number):
 }
 
 /** The flags every archive-using command shares: where the bucket is. */
-export const TARGET_FLAGS = ['bucket', 'region', 'endpoint', 'outputs-file'] as const;
+export const TARGET_FLAGS = ['bucket', 'region', 'endpoint', 'shared-outputs'] as const;
 
 /** Reads the target flags into {@link TargetFlags} form. */
 export function targetFlags(flags: ParsedFlags['flags']): { bucket?: string; region?: string; endpoint?: string; pathStyle?: boolean; outputsFile?: string } {
@@ -69,7 +69,7 @@ export function targetFlags(flags: ParsedFlags['flags']): { bucket?: string; reg
     bucket: stringFlag(flags, 'bucket'),
     region: stringFlag(flags, 'region'),
     endpoint: stringFlag(flags, 'endpoint'),
-    outputsFile: stringFlag(flags, 'outputs-file'),
+    outputsFile: stringFlag(flags, 'shared-outputs'),
     ...(flags['path-style'] ? { pathStyle: true } : {}),
   };
 }

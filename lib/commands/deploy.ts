@@ -211,6 +211,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const bin = cdktfBinary(cwd, env);
   const args = ['deploy', options.stack, ...(options.cdktfArgs ?? [])];
   say(`[2/4] cdktf ${args.join(' ')} (${elapsed()})`);
+  if (!args.includes('--auto-approve')) say(`  note: without --auto-approve cdktf asks for approval; its prompt may not render while the output is captured`);
   let phase: string | undefined;
   const run = await runProcess(bin, args, {
     cwd,
@@ -311,7 +312,7 @@ Options (everything else, and everything after --, goes to cdktf deploy):
   --region <region>       its region (default: output archive_region)
   --endpoint <url>        S3-compatible endpoint, e.g. https://fra1.digitaloceanspaces.com (default: output archive_endpoint)
   --path-style            address the bucket in the URL path (automatic for localhost/IP endpoints)
-  --outputs-file <file>   read <env>-shared outputs from this file instead of running cdktf output
+  --shared-outputs <file> read <env>-shared outputs from this file (cdktf output --outputs-file) instead of running cdktf
   --lock-mode <mode>      GOVERNANCE, COMPLIANCE or none (default: archive.objectLockMode; none on DigitalOcean)
   --retention-days <n>    days the record stays locked (default: archive.retentionDays)
   -h, --help              this text

@@ -328,6 +328,22 @@ describe('the CLI', () => {
     expect(out.text()).toContain('CDKTF_BIN');
   });
 
+  test('passes every argument it does not know to cdktf deploy, including cdktf\'s own --outputs-file', async () => {
+    const project = deployProject({ plan: false });
+    const out = collector();
+    const env = { PATH: process.env.PATH, ...S3RVER_CREDENTIALS, CDKTF_BIN: project.cdktfBin, STANDIN_CALLS: project.callsFile };
+    const code = await deployMain(['prod-green', '--auto-approve', '--outputs-file', 'out.json', '--bucket', BUCKET, '--endpoint', s3.endpoint, '--region', 'eu-west-1', '--', '--var', 'x=1'], {
+      cwd: project.root,
+      env,
+      stdin: 'ignore',
+      stdout: out.write,
+      stderr: out.write,
+    });
+    expect(code).toBe(0);
+    expect(project.calls()).toEqual([['deploy', 'prod-green', '--auto-approve', '--outputs-file', 'out.json', '--var', 'x=1']]);
+    project.remove();
+  });
+
   test('fails on a stack name without a role, deploying nothing', async () => {
     const err = collector();
     expect(await deployMain(['prod'], { stderr: err.write })).toBe(2);
