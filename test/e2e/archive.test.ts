@@ -1,5 +1,8 @@
 // npm run archive -- verify|list against a real S3-compatible server (s3rver on loopback); the records are
 // written by the deploy command itself (cdktf replaced by a stand-in script).
+import { execFile } from 'child_process';
+import * as path from 'path';
+import { promisify } from 'util';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { archiveMain } from '../../lib/commands/archive';
 import { deploy, DeployResult } from '../../lib/commands/deploy';
@@ -141,6 +144,18 @@ describe('archive list', () => {
 });
 
 describe('archive CLI', () => {
+  test('the npm script (bin/archive.ts) lists the records and exits 0', async () => {
+    // Asynchronous on purpose: s3rver runs in this process, so a synchronous spawn would starve it.
+    const root = path.resolve(__dirname, '../..');
+    const run = await promisify(execFile)(process.execPath, ['--require', './bin/register.js', 'bin/archive.ts', 'list', 'prod', '--bucket', BUCKET, '--endpoint', s3.endpoint], {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...S3RVER_CREDENTIALS },
+      timeout: 15000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain(prefixOf(records[2]));
+  });
+
   test('--help lists the subcommands', async () => {
     const out = collector();
     expect(await archiveMain(['--help'], { stdout: out.write })).toBe(0);
