@@ -7,7 +7,7 @@ const KMS = ['aws:kms', 'aws:kms:dsse'];
 /** Every S3 bucket encrypts by default with a KMS key (CKV_AWS_19 asks for any encryption; this asks for KMS). */
 export const s3KmsEncryption = defineRule({
   id: 's3-kms-encryption',
-  checkovId: 'CKV_AWS_145',
+  checkovId: 'CKV_AWS_145, CKV_AWS_19',
   explanation: 'S3 bucket is not encrypted by default with a KMS key',
   fix: 'add an aws_s3_bucket_server_side_encryption_configuration with apply_server_side_encryption_by_default.sse_algorithm = "aws:kms" and a kms_master_key_id',
   resourceTypes: ['aws_s3_bucket'],
