@@ -2,16 +2,19 @@
 // Nothing is built, and cdktf.out/ is not touched, unless every environment is valid.
 // It uses the library exactly as a consumer's main.ts does: through the public index only.
 import { App } from 'cdktf';
-import { ConfigError, createEnvironmentsFromDir, enforceGuardrails } from './lib';
+import { ConfigError, createEnvironmentStacks, EnvironmentConfig, enforceGuardrails, loadEnvironments } from './lib';
 
-const app = new App();
+// Values first: `new App()` creates cdktf.out/, so it must not exist before every environment is valid.
+let environments: EnvironmentConfig[];
 try {
-  createEnvironmentsFromDir(app, 'environments');
+  environments = loadEnvironments({ dir: 'environments' });
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   process.stderr.write(`${e.message}\nNothing was synthesized.\n`);
   process.exit(1);
 }
+const app = new App();
+for (const config of environments) createEnvironmentStacks(app, config);
 // Guardrails run on the Terraform JSON every stack would write, before anything is written: any violation
 // prints `<stack> <construct path> <rule id>: <explanation>. Fix: ...` and stops here (the cdktf CLI would
 // carry on past error annotations, so this does not rely on them).
