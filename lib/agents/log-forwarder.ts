@@ -17,6 +17,7 @@
  * ({@link LOG_STORE_ENV}; on a server, systemd loads them from a root-only file, see `user-data.ts`), so the
  * rendered text is a literal that reviewers can read, that holds no secret, and that `rsyslogd -N1` checks as is.
  */
+import type { EnvironmentConfig } from '../config/schema';
 import { AppLogFormat, appLogTag, logPathProblem } from '../config/sections/logging';
 
 /** One application log file to forward. */
@@ -280,4 +281,21 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
     '',
   );
   return lines.join('\n');
+}
+
+/**
+ * The forwarder configuration of one color's servers, from the environment's values: the `logging` section,
+ * the app name, and the color's release version. `destination.host` stays unset (read at boot).
+ */
+export function forwarderConfigFromValues(config: EnvironmentConfig, color: 'blue' | 'green'): LogForwarderConfig {
+  return {
+    app: config.app.name,
+    environment: config.name,
+    color,
+    release: config.colors[color].release.version,
+    appLogs: config.logging.appLogs.map((l) => ({ path: l.path, format: l.format, tag: l.tag })),
+    systemLogs: config.logging.systemLogs,
+    destination: { indexPrefix: config.logging.indexPrefix },
+    bufferDiskMb: config.logging.bufferDiskMb,
+  };
 }

@@ -11,3 +11,5 @@ export * from './archive-bucket';
 export * from './release-registry';
 export * from './release-parameter';
 export * from './site-to-site-vpn';
+export * from './log-store';
+export * from './log-metrics';

@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { forwarderConfigFromValues } from '../../lib/agents/log-forwarder';
+import { renderUserData } from '../../lib/agents/user-data';
 import { ColorFleet } from '../../lib/aws/color-fleet';
 import { ReleaseParameter } from '../../lib/aws/release-parameter';
 import { Color } from '../../lib/config';
@@ -49,7 +51,12 @@ export class AwsColorStack extends EnvironmentStack {
       healthCheckGracePeriodSeconds: config.fleet.healthCheckGracePeriodSeconds,
       minHealthyPercentage: config.fleet.minHealthyPercentage,
       rootVolumeSizeGiB: config.fleet.rootVolumeGiB,
-      managedPolicyArns: [props.shared.appFilesAccess.arn, props.shared.registryPull.arn, releaseRead.arn],
+      managedPolicyArns: [props.shared.appFilesAccess.arn, props.shared.registryPull.arn, releaseRead.arn, props.shared.logStore.forwarderReadPolicy.arn],
+      // The log forwarder (rsyslog -> log store); a literal, it reads the store's address and credentials at boot.
+      userData: renderUserData({
+        forwarder: forwarderConfigFromValues(config, color),
+        credentials: { type: 'aws-secrets-manager', secretId: props.shared.logStore.forwarderSecretName, region: config.region },
+      }),
     });
   }
 }

@@ -1,10 +1,13 @@
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { AppLoadBalancer } from '../../lib/aws/app-load-balancer';
 import { ArchiveBucket } from '../../lib/aws/archive-bucket';
 import { LogBucket } from '../../lib/aws/log-bucket';
 import { LogEncryptionKey } from '../../lib/aws/log-encryption-key';
+import { LogMetrics } from '../../lib/aws/log-metrics';
+import { LOG_OUTPUTS, LogStore } from '../../lib/aws/log-store';
 import { Network } from '../../lib/aws/network';
 import { SiteToSiteVpn } from '../../lib/aws/site-to-site-vpn';
 import { TlsCertificate } from '../../lib/aws/tls-certificate';
@@ -44,6 +47,10 @@ export class AwsSharedStack extends EnvironmentStack {
 
   /** Site-to-site VPN from the office/dev network, when the environment has a `vpn` section. */
   public readonly vpn?: SiteToSiteVpn;
+  /** The central log store (OpenSearch in the private subnets); the fleets' forwarders ship to it. */
+  public readonly logStore: LogStore;
+  /** Metric filters and alarms on the environment's logs, and per-color target alarms. */
+  public readonly logMetrics: LogMetrics;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, 'shared', props);
@@ -91,6 +98,8 @@ export class AwsSharedStack extends EnvironmentStack {
     new TerraformOutput(this, 'load_balancer_dns_name', { value: this.loadBalancer.loadBalancer.dnsName, description: 'DNS name of the load balancer' });
 
     if (config.vpn) this.vpn = this.addVpn(prefix, config.vpn);
+    this.logStore = this.addLogStore(prefix);
+    this.logMetrics = this.addLogMetrics(prefix);
 
     const archive = config.archive;
     const lifecycle = {
@@ -129,6 +138,65 @@ export class AwsSharedStack extends EnvironmentStack {
     new TerraformOutput(this, ARCHIVE_OUTPUTS.region, { value: config.region, description: 'Region of the archive buckets' });
     new TerraformOutput(this, ARCHIVE_OUTPUTS.registryUrl, { value: this.registry.repositoryUrl, description: 'ECR repository URL; pin images by digest' });
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
+  }
+
+  /** The log store, the fleets' access to it (HTTPS in, package mirrors out), and its outputs. */
+  private addLogStore(prefix: string): LogStore {
+    const { logging } = this.config;
+    const store = new LogStore(this, 'log-store', {
+      name: prefix,
+      vpc: this.network.vpc,
+      subnets: this.network.privateSubnets,
+      clientSecurityGroups: [this.loadBalancer.instanceSecurityGroup],
+      logKmsKeyArn: this.logKey.key.arn,
+      logRetentionDays: logging.logGroupRetentionDays,
+      indexPrefix: logging.indexPrefix,
+      indexRetentionDays: logging.indexRetentionDays,
+      engineVersion: logging.store.engineVersion,
+      instanceType: logging.store.instanceType,
+      instanceCount: logging.store.instanceCount,
+      volumeSizeGb: logging.store.volumeSizeGb,
+    });
+    // The forwarder is installed at first boot from the Debian mirrors, which serve over HTTP (apt checks signatures).
+    new VpcSecurityGroupEgressRule(this, 'instance-out-http-packages', {
+      securityGroupId: this.loadBalancer.instanceSecurityGroup.id,
+      description: 'HTTP out to the Debian package mirrors (log forwarder install at boot) through NAT',
+      ipProtocol: 'tcp',
+      fromPort: 80,
+      toPort: 80,
+      cidrIpv4: '0.0.0.0/0',
+    });
+    new TerraformOutput(this, LOG_OUTPUTS.endpoint, { value: store.endpoint, description: 'HTTPS endpoint of the log store (inside the VPC)' });
+    new TerraformOutput(this, LOG_OUTPUTS.dashboardsUrl, { value: store.dashboardsUrl, description: 'OpenSearch Dashboards (inside the VPC; sign in with the admin secret)' });
+    new TerraformOutput(this, LOG_OUTPUTS.adminSecret, { value: store.adminSecret.name, description: 'Secrets Manager secret holding the log store admin user (bootstrap, break-glass)' });
+    new TerraformOutput(this, LOG_OUTPUTS.forwarderSecret, { value: store.forwarderSecret.name, description: 'Secrets Manager secret the forwarders read at boot (host, username, password)' });
+    new TerraformOutput(this, LOG_OUTPUTS.bootstrap, {
+      value: JSON.stringify(store.bootstrapRequests),
+      description: 'REST requests to apply once to the log store (ISM retention, index template, forwarder role/user); see README "Centralized logging"',
+    });
+    return store;
+  }
+
+  /** Log-derived metrics and alarms (flow logs, VPN, log store, per-color target health); names and ARNs as outputs. */
+  private addLogMetrics(prefix: string): LogMetrics {
+    const metrics = new LogMetrics(this, 'log-metrics', {
+      name: prefix,
+      flowLogGroup: this.network.flowLogGroup,
+      loadBalancer: this.loadBalancer.loadBalancer,
+      targetGroups: this.loadBalancer.targetGroups,
+      vpn: this.vpn ? { logGroup: this.vpn.logGroup, connectionId: this.vpn.connection.id } : undefined,
+      logStoreErrorLogGroup: this.logStore.logGroups.ES_APPLICATION_LOGS,
+    });
+    const alarms = Object.entries(metrics.alarms);
+    new TerraformOutput(this, LOG_OUTPUTS.alarmNames, {
+      value: metrics.alarmNames,
+      description: 'CloudWatch alarm names by key (blue_target_5xx, green_unhealthy_hosts, vpc_rejected_connections, ...)',
+    });
+    new TerraformOutput(this, LOG_OUTPUTS.alarmArns, {
+      value: Object.fromEntries(alarms.map(([key, a]) => [key, a.arn])),
+      description: 'CloudWatch alarm ARNs by key',
+    });
+    return metrics;
   }
 
   /** The office VPN: connection, on-prem access to the test listener and SSH, and its outputs (PSKs only in sensitive ones). */

@@ -1,0 +1,314 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchLogResourcePolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-resource-policy';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { OpensearchDomain } from '@cdktf/provider-aws/lib/opensearch-domain';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Fn, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { LogStoreRequest, renderLogStoreBootstrap } from '../agents/log-store-bootstrap';
+import { LOG_GROUP_RETENTION_DAYS } from '../config/sections/logging';
+import { fitName } from './aws-names';
+
+/** Output names of the shared stack for the log store and log alarms (read with `cdktf output`). */
+export const LOG_OUTPUTS = {
+  endpoint: 'log_store_endpoint',
+  dashboardsUrl: 'log_store_dashboards_url',
+  adminSecret: 'log_store_admin_secret',
+  forwarderSecret: 'log_store_forwarder_secret',
+  bootstrap: 'log_store_bootstrap',
+  alarmNames: 'log_alarm_names',
+  alarmArns: 'log_alarm_arns',
+} as const;
+
+/** Props for {@link LogStore}. */
+export interface LogStoreProps {
+  /** Name prefix, e.g. `shop-prod`; the domain is `<name>-logs` (shortened with a hash past 28 characters). */
+  readonly name: string;
+  /** The VPC the domain lives in. */
+  readonly vpc: Vpc;
+  /** Private subnets, one per AZ; the domain uses as many as it spreads its nodes over. */
+  readonly subnets: readonly Subnet[];
+  /** Security groups allowed to reach the store on 443 (the fleets' instance security group). */
+  readonly clientSecurityGroups: readonly SecurityGroup[];
+  /** KMS key ARN for the domain's CloudWatch log groups (see `LogEncryptionKey`). */
+  readonly logKmsKeyArn: string;
+  /** Days the domain's CloudWatch log groups keep events. */
+  readonly logRetentionDays: number;
+  /** Index prefix the forwarders write (`<indexPrefix>-YYYY.MM.DD`). */
+  readonly indexPrefix: string;
+  /** Days an index lives before the retention policy deletes it. */
+  readonly indexRetentionDays: number;
+  /**
+   * OpenSearch engine version.
+   * @default 'OpenSearch_2.13'
+   */
+  readonly engineVersion?: string;
+  /**
+   * Data node instance type.
+   * @default 't3.medium.search'
+   */
+  readonly instanceType?: string;
+  /**
+   * Data nodes; more than one spreads them over `min(instanceCount, subnets, 3)` availability zones, and must be
+   * a multiple of that zone count.
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /**
+   * gp3 volume per node, in GiB.
+   * @default 20
+   */
+  readonly volumeSizeGb?: number;
+  /**
+   * The forwarders' user name in the store.
+   * @default 'log-forwarder'
+   */
+  readonly forwarderUsername?: string;
+  /**
+   * TLS policy of the HTTPS endpoint.
+   * @default 'Policy-Min-TLS-1-2-PFS-2023-10' (TLS 1.2+ with forward secrecy)
+   */
+  readonly tlsSecurityPolicy?: string;
+}
+
+/** The domain log types published to CloudWatch, with their log group suffix. */
+const DOMAIN_LOGS = {
+  INDEX_SLOW_LOGS: 'index-slow',
+  SEARCH_SLOW_LOGS: 'search-slow',
+  ES_APPLICATION_LOGS: 'application',
+} as const;
+
+/**
+ * The environment's central log store: an OpenSearch domain in the VPC's private subnets, reachable only from
+ * the fleets' security group, encrypted at rest with its own KMS key and between nodes, HTTPS-only with TLS
+ * 1.2+, fine-grained access control with an internal user database (admin and forwarder passwords generated
+ * into Secrets Manager), OpenSearch Dashboards, and slow and error logs in encrypted CloudWatch log groups.
+ *
+ * The index retention (ISM) policy, index template and the forwarder's role cannot be set by the AWS provider:
+ * {@link LogStore.bootstrapRequests} renders them, and the stack publishes them as an output to apply once.
+ */
+export class LogStore extends Construct {
+  /** The OpenSearch domain. */
+  public readonly domain: OpensearchDomain;
+  /** KMS key encrypting the domain's data and the two secrets. */
+  public readonly key: KmsKey;
+  /** The domain's security group (443 from the client groups only). */
+  public readonly securityGroup: SecurityGroup;
+  /** CloudWatch log groups of the domain, by log type (`INDEX_SLOW_LOGS`, `SEARCH_SLOW_LOGS`, `ES_APPLICATION_LOGS`). */
+  public readonly logGroups: Record<keyof typeof DOMAIN_LOGS, CloudwatchLogGroup>;
+  /** Secret `{"username","password"}` of the domain's master user (admin; bootstrap and break-glass only). */
+  public readonly adminSecret: SecretsmanagerSecret;
+  /** Secret `{"host","username","password"}` the forwarders read at boot. */
+  public readonly forwarderSecret: SecretsmanagerSecret;
+  /** Managed policy for the fleets' instance role: read the forwarder secret (and decrypt it), nothing else. */
+  public readonly forwarderReadPolicy: IamPolicy;
+  /** The domain name. */
+  public readonly domainName: string;
+  /** The forwarders' user name in the store. */
+  public readonly forwarderUsername: string;
+  /** Name of {@link forwarderSecret} as a literal, for user data that must not hold tokens. */
+  public readonly forwarderSecretName: string;
+  /** The REST requests that set up retention, index template and the forwarder's role (see `log-store-bootstrap.ts`). */
+  public readonly bootstrapRequests: readonly LogStoreRequest[];
+
+  constructor(scope: Construct, id: string, props: LogStoreProps) {
+    super(scope, id);
+    const count = props.instanceCount ?? 1;
+    const zones = Math.min(count, props.subnets.length, 3);
+    validate(props, count, zones);
+    this.domainName = fitName(`${props.name}-logs`, 28);
+    this.forwarderUsername = props.forwarderUsername ?? 'log-forwarder';
+    this.forwarderSecretName = `${props.name}/log-forwarder`;
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const partition = new DataAwsPartition(this, 'partition');
+    const region = new DataAwsRegion(this, 'region');
+
+    this.key = new KmsKey(this, 'key', {
+      description: `OpenSearch log store ${this.domainName}: data at rest and its secrets`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      lifecycle: { preventDestroy: true },
+    });
+    new KmsAlias(this, 'alias', { name: `alias/${this.domainName}`, targetKeyId: this.key.keyId });
+
+    this.securityGroup = new SecurityGroup(this, 'sg', {
+      name: `${this.domainName}-store`,
+      description: `Log store ${this.domainName}: HTTPS from the fleets only`,
+      vpcId: props.vpc.id,
+      tags: { Name: `${this.domainName}-store` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    props.clientSecurityGroups.forEach(
+      (client, i) =>
+        new VpcSecurityGroupIngressRule(this, `in-https-${i}`, {
+          securityGroupId: this.securityGroup.id,
+          description: 'HTTPS (_bulk, Dashboards) from the fleets',
+          ipProtocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          referencedSecurityGroupId: client.id,
+        }),
+    );
+
+    this.logGroups = {} as Record<keyof typeof DOMAIN_LOGS, CloudwatchLogGroup>;
+    for (const [type, suffix] of Object.entries(DOMAIN_LOGS) as Array<[keyof typeof DOMAIN_LOGS, string]>) {
+      this.logGroups[type] = new CloudwatchLogGroup(this, `log-${suffix}`, {
+        name: `/aws/opensearch/${this.domainName}/${suffix}`,
+        retentionInDays: props.logRetentionDays,
+        kmsKeyId: props.logKmsKeyArn,
+      });
+    }
+    const logPolicy = new CloudwatchLogResourcePolicy(this, 'log-policy', {
+      policyName: `${this.domainName}-opensearch-logs`,
+      policyDocument: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'es.amazonaws.com' },
+            Action: ['logs:PutLogEvents', 'logs:CreateLogStream'],
+            Resource: Object.values(this.logGroups).map((g) => `${g.arn}:*`),
+            Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
+          },
+        ],
+      }),
+    });
+
+    const password = (pid: string) =>
+      new DataAwsSecretsmanagerRandomPassword(this, pid, {
+        passwordLength: 32,
+        // Safe in an environment file and an rsyslog parameter; OpenSearch wants every character class.
+        excludeCharacters: ' "\'\\`$;&|<>',
+        requireEachIncludedType: true,
+      });
+    // The random data source yields a new value on every plan: the secret versions ignore changes, so the first
+    // value sticks. Rotate by tainting the version and re-applying (then restart rsyslog on the fleets).
+    const secretVersion = (vid: string, secret: SecretsmanagerSecret, value: string) =>
+      new SecretsmanagerSecretVersion(this, vid, { secretId: secret.id, secretString: value, lifecycle: { ignoreChanges: ['secret_string'] } });
+
+    this.adminSecret = new SecretsmanagerSecret(this, 'admin-secret', {
+      name: `${props.name}/log-store-admin`,
+      description: `Master user of the OpenSearch log store ${this.domainName} (bootstrap and break-glass only)`,
+      kmsKeyId: this.key.arn,
+      recoveryWindowInDays: 30,
+    });
+    const admin = secretVersion('admin-secret-value', this.adminSecret, Fn.jsonencode({ username: 'admin', password: password('admin-password').randomPassword }));
+
+    this.domain = new OpensearchDomain(this, 'domain', {
+      domainName: this.domainName,
+      engineVersion: props.engineVersion ?? 'OpenSearch_2.13',
+      clusterConfig: {
+        instanceType: props.instanceType ?? 't3.medium.search',
+        instanceCount: count,
+        zoneAwarenessEnabled: zones > 1,
+        ...(zones > 1 ? { zoneAwarenessConfig: { availabilityZoneCount: zones } } : {}),
+      },
+      vpcOptions: { subnetIds: props.subnets.slice(0, zones).map((s) => s.id), securityGroupIds: [this.securityGroup.id] },
+      ebsOptions: { ebsEnabled: true, volumeType: 'gp3', volumeSize: props.volumeSizeGb ?? 20 },
+      encryptAtRest: { enabled: true, kmsKeyId: this.key.arn },
+      nodeToNodeEncryption: { enabled: true },
+      domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: props.tlsSecurityPolicy ?? 'Policy-Min-TLS-1-2-PFS-2023-10' },
+      advancedSecurityOptions: {
+        enabled: true,
+        anonymousAuthEnabled: false,
+        internalUserDatabaseEnabled: true,
+        masterUserOptions: { masterUserName: 'admin', masterUserPassword: Fn.lookup(Fn.jsondecode(admin.secretString), 'password', '') },
+      },
+      // Fine-grained access control authenticates every request (basic auth against the internal users), and the
+      // security group limits who can connect; an IAM-principal policy would refuse the basic-auth forwarders.
+      accessPolicies: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 'es:ESHttp*',
+            Resource: `arn:${partition.partition}:es:${region.region}:${account.accountId}:domain/${this.domainName}/*`,
+          },
+        ],
+      }),
+      logPublishingOptions: Object.entries(this.logGroups).map(([type, group]) => ({ logType: type, cloudwatchLogGroupArn: group.arn, enabled: true })),
+      softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
+      dependsOn: [logPolicy],
+      lifecycle: { preventDestroy: true },
+    });
+
+    this.forwarderSecret = new SecretsmanagerSecret(this, 'forwarder-secret', {
+      name: this.forwarderSecretName,
+      description: `Log store address and the forwarders' credentials for ${this.domainName} (read at boot by the app servers)`,
+      kmsKeyId: this.key.arn,
+      recoveryWindowInDays: 30,
+    });
+    secretVersion(
+      'forwarder-secret-value',
+      this.forwarderSecret,
+      Fn.jsonencode({ host: this.domain.endpoint, username: this.forwarderUsername, password: password('forwarder-password').randomPassword }),
+    );
+
+    this.forwarderReadPolicy = new IamPolicy(this, 'forwarder-read', {
+      name: `${props.name}-log-forwarder-read`,
+      description: `Read the log store secret ${props.name}/log-forwarder (rsyslog on the app servers)`,
+      policy: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'ReadForwarderSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: this.forwarderSecret.arn },
+          {
+            Sid: 'DecryptViaSecretsManager',
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: this.key.arn,
+            Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
+          },
+        ],
+      }),
+    });
+
+    this.bootstrapRequests = renderLogStoreBootstrap({
+      indexPrefix: props.indexPrefix,
+      retentionDays: props.indexRetentionDays,
+      forwarderUsername: this.forwarderUsername,
+      replicas: count > 1 ? 1 : 0,
+    });
+  }
+
+  /** The HTTPS endpoint host of the domain (inside the VPC). */
+  public get endpoint(): string {
+    return this.domain.endpoint;
+  }
+
+  /** The OpenSearch Dashboards URL (inside the VPC). */
+  public get dashboardsUrl(): string {
+    return `https://${this.domain.dashboardEndpoint}`;
+  }
+}
+
+function validate(props: LogStoreProps, count: number, zones: number): void {
+  const fail = (msg: string): never => {
+    throw new Error(`LogStore ${props.name}: ${msg}`);
+  };
+  if (props.subnets.length === 0) fail('subnets is empty; pass the private subnets of the VPC');
+  if (props.clientSecurityGroups.length === 0) fail("clientSecurityGroups is empty; pass the fleets' instance security group, or nothing can ship logs");
+  if (!Number.isInteger(count) || count < 1 || count > 20) fail(`instanceCount ${count} must be 1-20`);
+  if (zones > 1 && count % zones !== 0) fail(`instanceCount ${count} must be a multiple of the ${zones} availability zones it spreads over`);
+  if (!Token.isUnresolved(props.logRetentionDays) && !(LOG_GROUP_RETENTION_DAYS as readonly number[]).includes(props.logRetentionDays)) {
+    fail(`logRetentionDays ${props.logRetentionDays} is not a CloudWatch retention period (${LOG_GROUP_RETENTION_DAYS.join(', ')})`);
+  }
+  if (props.engineVersion !== undefined && !/^OpenSearch_\d+\.\d+$/.test(props.engineVersion)) fail(`engineVersion "${props.engineVersion}" must look like OpenSearch_2.13`);
+  if (props.instanceType !== undefined && !/\.search$/.test(props.instanceType)) fail(`instanceType "${props.instanceType}" must be an OpenSearch type such as r6g.large.search`);
+  const size = props.volumeSizeGb ?? 20;
+  if (!Number.isInteger(size) || size < 10) fail(`volumeSizeGb ${size} must be a whole number of at least 10`);
+  if (props.tlsSecurityPolicy !== undefined && !/^Policy-Min-TLS-1-[23]/.test(props.tlsSecurityPolicy)) {
+    fail(`tlsSecurityPolicy "${props.tlsSecurityPolicy}" allows TLS older than 1.2; use Policy-Min-TLS-1-2-PFS-2023-10`);
+  }
+}

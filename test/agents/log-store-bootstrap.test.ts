@@ -1,0 +1,60 @@
+import { PASSWORD_PLACEHOLDER, renderIndexRetentionPolicy, renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
+
+describe('renderIndexRetentionPolicy', () => {
+  test('deletes <prefix>-* indices after the retention, applied automatically to new indices', () => {
+    expect(renderIndexRetentionPolicy('logs-shop', 30)).toEqual({
+      policy: {
+        description: 'Delete logs-shop-* indices 30 days after creation (rendered by cdktf-bluegreen)',
+        default_state: 'hot',
+        states: [
+          { name: 'hot', actions: [], transitions: [{ state_name: 'delete', conditions: { min_index_age: '30d' } }] },
+          { name: 'delete', actions: [{ delete: {} }], transitions: [] },
+        ],
+        ism_template: [{ index_patterns: ['logs-shop-*'], priority: 100 }],
+      },
+    });
+  });
+
+  test('fails on a retention out of range', () => {
+    expect(() => renderIndexRetentionPolicy('logs', 0)).toThrow(/retentionDays 0 must be a whole number of days between 1 and 3650/);
+    expect(() => renderIndexRetentionPolicy('logs', 4000)).toThrow(/between 1 and 3650/);
+  });
+
+  test('fails on an index prefix with a wildcard', () => {
+    expect(() => renderIndexRetentionPolicy('logs-*', 3)).toThrow(/indexPrefix "logs-\*"/);
+  });
+});
+
+describe('renderLogStoreBootstrap', () => {
+  const requests = renderLogStoreBootstrap({ indexPrefix: 'logs-shop', retentionDays: 14, replicas: 0 });
+
+  test('only idempotent PUTs, policy first, user mapped last', () => {
+    expect(requests.every((r) => r.method === 'PUT')).toBe(true);
+    expect(requests[0].path).toBe('/_plugins/_ism/policies/logs-shop-retention');
+    expect(requests[requests.length - 1]).toMatchObject({ path: '/_plugins/_security/api/rolesmapping/log_forwarder', body: { users: ['log-forwarder'] } });
+  });
+
+  test('the forwarder role may create and write its own indices only', () => {
+    const role = requests.find((r) => r.path.endsWith('/roles/log_forwarder'))!.body as { index_permissions: Array<{ index_patterns: string[]; allowed_actions: string[] }>; cluster_permissions: string[] };
+    expect(role.index_permissions).toHaveLength(1);
+    expect(role.index_permissions[0].index_patterns).toEqual(['logs-shop-*']);
+    expect(role.index_permissions[0].allowed_actions.some((a) => /read|search|delete|\*$/.test(a) && !a.startsWith('indices:data/write/bulk'))).toBe(false);
+    expect(role.cluster_permissions).toContain('cluster:monitor/health');
+  });
+
+  test('the index template types the tag fields as keywords and uses the replica count', () => {
+    const tpl = requests.find((r) => r.path === '/_index_template/logs-shop')!.body as { template: { settings: Record<string, number>; mappings: { properties: Record<string, { type: string }> } } };
+    expect(tpl.template.settings.number_of_replicas).toBe(0);
+    for (const field of ['app', 'environment', 'color', 'release', 'host', 'source']) expect(tpl.template.mappings.properties[field].type).toBe('keyword');
+    expect(tpl.template.mappings.properties['@timestamp'].type).toBe('date');
+  });
+
+  test('never carries a password, only the placeholder', () => {
+    const user = requests.find((r) => r.path.includes('/internalusers/'))!;
+    expect(user.body.password).toBe(PASSWORD_PLACEHOLDER);
+  });
+
+  test('fails on a bad forwarder user name', () => {
+    expect(() => renderLogStoreBootstrap({ indexPrefix: 'logs', retentionDays: 3, forwarderUsername: 'Admin User' })).toThrow(/forwarderUsername "Admin User"/);
+  });
+});
