@@ -8,7 +8,7 @@ import { loadEnvironments } from '../../lib/config';
 import { deploy, DeployOptions, DeployResult, deployMain } from '../../lib/commands/deploy';
 import { Manifest } from '../../lib/commands/deployment-record';
 import { collector, deployProject, DeployProject } from '../support/deploy-project';
-import { S3Server, S3RVER_CREDENTIALS, startS3Server } from '../support/s3-server';
+import { Fault, S3Server, S3RVER_CREDENTIALS, startS3Server } from '../support/s3-server';
 
 const BUCKET = 'shop-prod-deployment-records';
 const DO_BUCKET = 'shop-dev-deployments';
@@ -192,12 +192,13 @@ describe('a failed deploy', () => {
 });
 
 describe('an upload that fails midway', () => {
+  const midway: Fault = { match: (m, p) => m === 'PUT' && p.endsWith('/plan.tfplan'), mode: 'reset', times: 1 };
   let project: DeployProject;
   let r: Run;
   let prefix: string;
   beforeAll(async () => {
     project = deployProject();
-    s3.faults.push({ match: (m, p) => m === 'PUT' && p.endsWith('/values.json'), mode: 'reset', times: 1 });
+    s3.faults.push(midway);
     s3.faults.push({ match: (m, p) => m === 'PUT' && p.endsWith('/stack.json'), mode: 503, times: 1 });
     r = await run(project);
     prefix = prefixOf(r.result);
@@ -206,14 +207,19 @@ describe('an upload that fails midway', () => {
 
   test('is retried with backoff, and the deploy still exits 0', () => {
     expect(r.result.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/values\.json: .*(socket hang up|ECONNRESET)/);
+    expect(r.stdout).toMatch(/retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/plan\.tfplan: .*(socket hang up|ECONNRESET|EPIPE)/);
     expect(r.stdout).toMatch(/retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/stack\.json: /);
     expect(s3.faults.every((f) => f.times === 0)).toBe(true);
   });
 
+  test('the connection was dropped partway through the body', () => {
+    expect(midway.bytesBeforeReset).toBeGreaterThan(0);
+    expect(midway.bytesBeforeReset).toBeLessThan(512 * 1024);
+  });
+
   test('the retried objects arrive intact', async () => {
     const manifest = JSON.parse((await object(`${prefix}manifest.json`)).toString()) as Manifest;
-    for (const name of ['values.json', 'stack.json']) {
+    for (const name of ['plan.tfplan', 'stack.json']) {
       expect(sha256(await object(prefix + name))).toBe(manifest.files.find((f) => f.name === name)!.sha256);
       expect(s3.requests.filter((q) => q.method === 'PUT' && q.path === `/${BUCKET}/${prefix}${name}`)).toHaveLength(2);
     }

@@ -7,6 +7,7 @@
  * when `STANDIN_OUTPUT_STYLE=digitalocean`) (or, when `STANDIN_NO_OUTPUTS` is set, fails until a `<env>-shared` stack has been deployed, like a first deploy).
  */
 import { execFileSync } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { envDir } from './env-dir';
@@ -70,7 +71,8 @@ export function deployProject(options: { plan?: boolean } = {}): DeployProject {
   if (options.plan ?? true) {
     const stackDir = path.join(root, 'cdktf.out', 'stacks', 'prod-green');
     fs.mkdirSync(stackDir, { recursive: true });
-    fs.writeFileSync(path.join(stackDir, 'plan.tfplan'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 1, 2, 3, 255]));
+    // A zip-like binary of 512 KiB: large enough to arrive in many chunks, so a dropped connection is really midway.
+    fs.writeFileSync(path.join(stackDir, 'plan.tfplan'), Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(512 * 1024)]));
     fs.writeFileSync(path.join(stackDir, 'plan.json'), JSON.stringify({ format_version: '1.2', resource_changes: [{ address: 'aws_instance.web', change: { actions: ['create'] } }] }));
   }
   fs.writeFileSync(path.join(root, '.gitignore'), '.deployments/\ncdktf.out/\nbin-standin/\nstandin-calls.jsonl\n.standin-shared-deployed\n');

@@ -32,6 +32,8 @@ export interface Fault {
   readonly mode: 'reset' | number;
   /** How many matching requests fail (then the fault is spent). */
   times: number;
+  /** For `reset`: how many body bytes arrived before the proxy dropped the connection (last time). */
+  bytesBeforeReset?: number;
 }
 
 /** A running server and proxy. */
@@ -69,7 +71,10 @@ export async function startS3Server(buckets: readonly string[]): Promise<S3Serve
     if (fault) {
       fault.times--;
       if (fault.mode === 'reset') {
-        req.once('data', () => req.socket.destroy());
+        req.once('data', (chunk: Buffer) => {
+          fault.bytesBeforeReset = chunk.length;
+          req.socket.destroy();
+        });
         req.once('end', () => req.socket.destroy());
         return;
       }
