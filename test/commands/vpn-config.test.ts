@@ -3,30 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { renderSwanctlConf } from '../../lib/agents/strongswan';
 import { VPN_OUTPUTS, vpnConfigMain } from '../../lib/commands/vpn-config';
-import { envDir } from '../support/env-dir';
-import { synthEnvironments } from '../support/synth';
-
-/** What Terraform would put into the outputs after apply: fake attribute values for the connection's references. */
-const APPLIED: Record<string, string> = {
-  tunnel1_address: '198.51.100.1',
-  tunnel2_address: '198.51.100.2',
-  tunnel1_preshared_key: 'Tunnel1.psk_4f9c2a7e1b',
-  tunnel2_preshared_key: 'Tunnel2.psk_83d05c6a92',
-  tunnel1_cgw_inside_address: '169.254.110.2',
-  tunnel1_vgw_inside_address: '169.254.110.1',
-  tunnel2_cgw_inside_address: '169.254.110.6',
-  tunnel2_vgw_inside_address: '169.254.110.5',
-};
-
-/** Resolves `${aws_vpn_connection.<id>.<attr>}` references in a synthesized output value as an apply would. */
-function applied(value: unknown): unknown {
-  const text = JSON.stringify(value).replace(/\$\{aws_vpn_connection\.[^.}]+\.([a-z0-9_]+)\}/g, (_, attr: string) => {
-    if (!(attr in APPLIED)) throw new Error(`test fixture: no applied value for ${attr}`);
-    return APPLIED[attr];
-  });
-  expect(text).not.toContain('${');
-  return JSON.parse(text);
-}
+import { deployedProdVpnOutputs } from '../support/vpn-outputs';
 
 /** Runs the CLI and collects its output. */
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = os.tmpdir()) {
@@ -44,9 +21,7 @@ function tmpFile(name: string, content: unknown): string {
 }
 
 describe('vpn-config from the outputs prod-shared synthesizes', () => {
-  const shared = synthEnvironments(envDir(), ['prod']).get('prod-shared')!;
-  const input = applied(shared.output![VPN_OUTPUTS.customerConfigInput].value) as Record<string, unknown>;
-  const outputsFile = tmpFile('outputs.json', { 'prod-shared': { [VPN_OUTPUTS.customerConfigInput]: input, vpc_id: 'vpc-0123' } });
+  const { file: outputsFile, input } = deployedProdVpnOutputs();
 
   test('renders the environment\'s configured (route-based) swanctl.conf from a cdktf outputs file', async () => {
     const r = await cli(['prod', '--outputs', outputsFile]);

@@ -1,15 +1,20 @@
 /**
- * The rendered customer-side strongSwan config negotiates with a real IKEv2 peer playing the AWS tunnel
- * endpoints: two network namespaces, one charon each (see test/support/strongswan-lab.ts).
+ * The customer-side strongSwan config negotiates with a real IKEv2 peer playing the AWS tunnel endpoints: two
+ * network namespaces, one charon each (see test/support/strongswan-lab.ts). The config goes through the whole
+ * chain: environments/prod.yaml → prod-shared's synthesized sensitive output (references resolved as an apply
+ * would) → `vpn-config` → charon.
  *
  * The AWS side is written here by hand, independently of lib/agents/strongswan.ts: it accepts what the prod
  * tunnel options allow, preferring the lowest DH group as AWS does, with 0.0.0.0/0 selectors (an AWS tunnel
  * accepts any narrower selectors).
  */
-import { CustomerConfigInput, renderSwanctlConf } from '../../lib/agents/strongswan';
+import * as os from 'os';
+import { CustomerConfigInput } from '../../lib/agents/strongswan';
+import { vpnConfig } from '../../lib/commands/vpn-config';
 import { loadEnvironments } from '../../lib/config';
 import { envDir } from '../support/env-dir';
 import { labTools, StrongswanLab } from '../support/strongswan-lab';
+import { APPLIED_VPN, deployedProdVpnOutputs } from '../support/vpn-outputs';
 
 const { tools, skipReason } = labTools();
 if (skipReason) {
@@ -18,8 +23,8 @@ if (skipReason) {
 }
 const suite = skipReason ? describe.skip : describe;
 
-const PSKS = ['Tunnel1.psk_4f9c2a7e1b', 'Tunnel2.psk_83d05c6a92'];
-const OUTSIDE = ['198.51.100.1', '198.51.100.2'];
+const PSKS = [APPLIED_VPN.tunnel1_preshared_key, APPLIED_VPN.tunnel2_preshared_key];
+const OUTSIDE = [APPLIED_VPN.tunnel1_address, APPLIED_VPN.tunnel2_address];
 
 /** The AWS endpoint emulation: AWS names → strongSwan keywords, written independently of the renderer. */
 const AWS_ENC: Record<string, string> = { 'AES256-GCM-16': 'aes256gcm16', AES256: 'aes256', 'AES128-GCM-16': 'aes128gcm16', AES128: 'aes128' };
@@ -103,29 +108,20 @@ const bothUp = (sas: string) =>
 suite('site-to-site VPN end to end: rendered customer config against an emulated AWS endpoint (strongSwan)', () => {
   const prod = loadEnvironments({ dir: envDir(), only: ['prod'] })[0];
   const vpn = prod.vpn!;
-  const input: CustomerConfigInput = {
-    name: 'shop-prod',
-    customerGatewayIp: vpn.customerGateway.ipAddress,
-    onPremCidrs: vpn.onPremCidrs,
-    vpcCidrs: [prod.network.vpcCidr],
-    tunnels: OUTSIDE.map((outsideAddress, i) => ({
-      outsideAddress,
-      presharedKey: PSKS[i],
-      cgwInsideAddress: `169.254.110.${i * 4 + 2}`,
-      vgwInsideAddress: `169.254.110.${i * 4 + 1}`,
-    })),
-    options: vpn.tunnelOptions,
-    routing: vpn.routing,
-  };
+  let outputsFile: string;
+  /** What `npm run vpn-config -- prod --outputs <file> [--mode ...]` prints. */
+  const rendered = (mode?: 'route-based' | 'policy-based') => vpnConfig({ environment: 'prod', cwd: os.tmpdir(), outputsFile, mode });
   let lab: StrongswanLab;
-  const started = Date.now();
+  let started: number;
 
   beforeAll(async () => {
+    outputsFile = deployedProdVpnOutputs().file;
+    started = Date.now();
     lab = new StrongswanLab(tools!);
     lab.setUp();
     await Promise.all([lab.startCharon(lab.cgw), lab.startCharon(lab.aws)]);
     await lab.load(lab.aws, 'aws-endpoint.conf', awsEndpointConf(vpn.tunnelOptions));
-  }, 15000);
+  }, 20000);
 
   afterAll(async () => {
     if (!lab) return;
@@ -135,7 +131,7 @@ suite('site-to-site VPN end to end: rendered customer config against an emulated
 
   test('the route-based config brings both tunnels up: IKE SAs ESTABLISHED, CHILD SAs INSTALLED with AES-GCM-256', async () => {
     expect(vpn.customerConfig).toBe('route-based');
-    await lab.load(lab.cgw, 'swanctl.conf', renderSwanctlConf(input, { mode: 'route-based' }));
+    await lab.load(lab.cgw, 'swanctl.conf', await rendered());
     const sas = await lab.waitForSas(lab.cgw, bothUp);
     // AWS picks the lowest group both sides allow; everything negotiated is from the strong set.
     expect(sas).toMatch(/AES_GCM_16-256\/PRF_HMAC_SHA2_256\/MODP_2048/);
@@ -165,7 +161,7 @@ suite('site-to-site VPN end to end: rendered customer config against an emulated
   test('the policy-based config establishes with the on-prem and VPC ranges as selectors and carries a ping', async () => {
     await Promise.all([lab.startCharon(lab.cgw), lab.startCharon(lab.aws)]);
     await lab.load(lab.aws, 'aws-endpoint.conf', awsEndpointConf(vpn.tunnelOptions));
-    await lab.load(lab.cgw, 'swanctl.conf', renderSwanctlConf(input, { mode: 'policy-based' }));
+    await lab.load(lab.cgw, 'swanctl.conf', await rendered('policy-based'));
     const sas = await lab.waitForSas(lab.cgw, bothUp);
     expect(sas).toMatch(/local {2}192\.168\.0\.0\/16\s+remote 10\.30\.0\.0\/16/);
     expect(await lab.ping(lab.cgw, '192.168.1.1', '10.30.10.5')).toBe(true);
@@ -192,7 +188,7 @@ suite('site-to-site VPN end to end: rendered customer config against an emulated
     expect(log).toMatch(/received NO_PROPOSAL_CHOSEN notify/);
   });
 
-  test('the whole scenario stays within its time budget', () => {
+  test('the strongSwan scenario stays within its time budget', () => {
     expect(Date.now() - started).toBeLessThan(20000);
   });
 });
