@@ -63,6 +63,10 @@ describe('SiteToSiteVpn with defaults: static routing on a virtual private gatew
       expect(connection[`${t}_phase2_lifetime_seconds`]).toBe(3600);
       expect(connection[`${t}_dpd_timeout_action`]).toBe('restart');
       expect(connection[`${t}_startup_action`]).toBe('add');
+      expect(connection[`${t}_dpd_timeout_seconds`]).toBe(30);
+      expect(connection[`${t}_rekey_margin_time_seconds`]).toBe(270);
+      expect(connection[`${t}_rekey_fuzz_percentage`]).toBe(100);
+      expect(connection[`${t}_replay_window_size`]).toBe(1024);
     }
     expect(connection).toMatchObject({ static_routes_only: true, type: 'ipsec.1', lifecycle: { prevent_destroy: true } });
   });
