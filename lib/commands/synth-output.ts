@@ -18,14 +18,27 @@ export class SynthOutputError extends Error {
   }
 }
 
-/** Reads every `<outdir>/stacks/<stack>/cdk.tf.json`, by stack name (sorted). */
+/**
+ * Reads the synthesized stacks of an output directory, by stack name (sorted): those its `manifest.json` lists
+ * (the last synth; stale directories of earlier synths are ignored), or every `stacks/<stack>/cdk.tf.json` when
+ * there is no manifest (hand-written trees).
+ */
 export function readSynthOutput(outdir: string): Map<string, StackJson> {
   const stacksDir = path.join(outdir, 'stacks');
   if (!fs.existsSync(stacksDir)) {
     throw new SynthOutputError(`${outdir}: no synthesized stacks (expected ${stacksDir}/<stack>/cdk.tf.json); run "npx cdktf synth" first`);
   }
+  let names = fs.readdirSync(stacksDir);
+  const manifestFile = path.join(outdir, 'manifest.json');
+  if (fs.existsSync(manifestFile)) {
+    try {
+      names = Object.keys((JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { stacks?: Record<string, unknown> }).stacks ?? {});
+    } catch (e) {
+      throw new SynthOutputError(`${manifestFile}: not valid JSON (${(e as Error).message})`);
+    }
+  }
   const out = new Map<string, StackJson>();
-  for (const name of fs.readdirSync(stacksDir).sort()) {
+  for (const name of names.sort()) {
     const file = path.join(stacksDir, name, 'cdk.tf.json');
     if (!fs.existsSync(file)) continue;
     try {

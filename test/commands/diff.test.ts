@@ -86,6 +86,15 @@ describe('npm run diff on fixtures', () => {
   });
 });
 
+describe('readSynthOutput', () => {
+  test('reads only the stacks the manifest of the last synth lists', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-out-'));
+    fs.cpSync(path.join(FIXTURES, 'base'), out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ stacks: { 'prod-blue': {}, 'prod-green': {} } }));
+    expect([...readSynthOutput(out).keys()]).toEqual(['prod-blue', 'prod-green']);
+  });
+});
+
 describe('diff helpers', () => {
   test('diffValues reports nested paths with before and after', () => {
     expect(diffValues({ a: { b: [1, 2] }, c: 1 }, { a: { b: [1, 3, 4] }, d: 2 })).toEqual([
