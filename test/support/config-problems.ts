@@ -2,9 +2,8 @@ import * as path from 'path';
 import { ConfigError, formatIssue, loadEnvironments } from '../../lib/config';
 
 /**
- * Loads a values directory (see `envDir`) and returns the reported problems as `file: key.path: reason` lines,
- * with file names relative to the temporary root (`environments/dev.yaml`). Fails the test when loading succeeds
- * or throws anything but a {@link ConfigError}.
+ * Loads the values in `dir` and returns the formatted problem lines (`environments/<file>: <key.path>: <reason>`),
+ * relative to the directory's parent. Fails the test if loading succeeds or throws anything but a ConfigError.
  */
 export function configProblems(dir: string, only?: string[]): string[] {
   try {
