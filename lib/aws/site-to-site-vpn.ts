@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { CustomerConfigInput, renderSwanctlConf, StrongswanTunnel } from '../agents/strongswan';
 import { parseCidr } from '../config/cidr';
 import {
+  amazonSideAsnProblem,
   bgpAsnProblem,
   CustomerConfigMode,
   DEFAULT_TUNNEL_OPTIONS,
@@ -307,7 +308,7 @@ function validate(props: SiteToSiteVpnProps, options: TunnelOptions): void {
   const asnReason = bgpAsnProblem(props.customerGatewayAsn ?? 65000);
   if (asnReason) fail(`customerGatewayAsn: ${asnReason}`);
   if (props.amazonSideAsn !== undefined) {
-    const reason = bgpAsnProblem(props.amazonSideAsn);
+    const reason = amazonSideAsnProblem(props.amazonSideAsn);
     if (reason) fail(`amazonSideAsn: ${reason}`);
     if (props.transitGatewayId) fail('amazonSideAsn applies to a new virtual private gateway only; the transit gateway has its own ASN');
   }

@@ -18,4 +18,5 @@ export {
   onPremCidrProblems,
   publicIpProblem,
   bgpAsnProblem,
+  amazonSideAsnProblem,
 } from './sections/vpn';

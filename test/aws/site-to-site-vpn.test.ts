@@ -189,6 +189,10 @@ describe('SiteToSiteVpn validation', () => {
     expect(() => vpnFixture({ customerGatewayAsn: 0 })).toThrow(/customerGatewayAsn: 0 is not a BGP ASN/);
   });
 
+  test('fails on a public Amazon side ASN', () => {
+    expect(() => vpnFixture({ amazonSideAsn: 16509 })).toThrow(/amazonSideAsn: 16509 is a public ASN/);
+  });
+
   test('fails on an on-prem range that overlaps the VPC', () => {
     expect(() => vpnFixture({ onPremCidrs: ['10.0.128.0/17'] })).toThrow(/onPremCidrs\[0\]: 10\.0\.128\.0\/17 overlaps the VPC range 10\.0\.0\.0\/16/);
   });

@@ -141,6 +141,12 @@ describe('vpn section: bad input names the file, the key path and the reason', (
     ]);
   });
 
+  test('fails on a public Amazon side ASN', () => {
+    expect(prodWith(['amazonSideAsn'], 16509)).toEqual([
+      'environments/prod.yaml: vpn.amazonSideAsn: 16509 is a public ASN; the Amazon side takes a private one (64512-65534 or 4200000000-4294967294)',
+    ]);
+  });
+
   test('fails on a vpn section in a DigitalOcean environment', () => {
     const dev = withValue('dev.yaml', ['vpn'], { customerGateway: { ipAddress: '203.0.113.10' }, onPremCidrs: ['192.168.0.0/16'] });
     expect(problems(envDir({ 'dev.yaml': dev }))).toEqual([

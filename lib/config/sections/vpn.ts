@@ -296,6 +296,14 @@ export function onPremCidrProblems(onPremCidrs: readonly string[], vpcCidr: stri
   return problems;
 }
 
+/** Why `asn` cannot be a virtual private gateway's (Amazon side) ASN, or `undefined`: AWS takes private ASNs only. */
+export function amazonSideAsnProblem(asn: number): string | undefined {
+  const base = bgpAsnProblem(asn);
+  if (base) return base;
+  const isPrivate = (asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294);
+  return isPrivate ? undefined : `${asn} is a public ASN; the Amazon side takes a private one (64512-65534 or 4200000000-4294967294)`;
+}
+
 /** Cross-field checks of the `vpn` section against the cloud and the network. */
 export function checkVpn(cloud: string, vpcCidr: string, vpn: VpnValues | undefined, ctx: z.RefinementCtx): void {
   if (!vpn) return;
@@ -307,6 +315,10 @@ export function checkVpn(cloud: string, vpcCidr: string, vpn: VpnValues | undefi
   onPremCidrProblems(vpn.onPremCidrs, vpcCidr).forEach(at(['onPremCidrs']));
   tunnelOptionsProblems(vpn.tunnelOptions, vpn.allowWeakCrypto).forEach(at(['tunnelOptions']));
   if (vpn.insideCidrs) insideCidrProblems(vpn.insideCidrs).forEach(at(['insideCidrs']));
+  if (vpn.amazonSideAsn !== undefined && !bgpAsnProblem(vpn.amazonSideAsn)) {
+    const reason = amazonSideAsnProblem(vpn.amazonSideAsn);
+    if (reason) report(ctx, ['vpn', 'amazonSideAsn'], reason);
+  }
   if (vpn.transitGatewayId && vpn.amazonSideAsn !== undefined) {
     report(ctx, ['vpn', 'amazonSideAsn'], 'applies to a new virtual private gateway only; the transit gateway has its own ASN');
   }
