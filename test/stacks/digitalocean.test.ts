@@ -1,6 +1,9 @@
 // The DigitalOcean stacks of the shipped dev environment: what each holds, that a cutover changes dev-cutover
 // alone, and that a weighted split is refused before any stack exists.
-import { loadEnvironments } from '../../lib/config';
+import * as fs from 'fs';
+import * as path from 'path';
+import { cutover } from '../../lib/commands/cutover';
+import { ConfigError, loadEnvironments } from '../../lib/config';
 import { envDir, withValue } from '../support/env-dir';
 import { resources, synthConfigs, TfJson } from '../support/synth';
 
@@ -160,6 +163,32 @@ describe('a cutover on DigitalOcean changes dev-cutover only', () => {
   test('a release in one color changes that color stack only', () => {
     const released = synthDev(envDir({ 'dev.yaml': withValue('dev.yaml', ['colors', 'green', 'release'], { version: '1.6.0', image: '160000001' }) }));
     expect([...before.keys()].filter((name) => before.get(name) !== released.get(name))).toEqual(['dev-green']);
+  });
+});
+
+describe('npm run cutover works unchanged on DigitalOcean', () => {
+  test('cutover(dev, green) edits dev.yaml (comments kept) and the next synth changes dev-cutover only', () => {
+    const dir = envDir();
+    const before = synthDev(dir);
+    const result = cutover({ environment: 'dev', color: 'green', dir });
+    expect(result).toMatchObject({ changed: true, after: { blue: 0, green: 100 }, nextStack: 'dev-cutover' });
+    expect(fs.readFileSync(path.join(dir, 'dev.yaml'), 'utf8')).toContain('# DigitalOcean-only values');
+    const after = synthDev(dir);
+    expect([...before.keys()].filter((name) => before.get(name) !== after.get(name))).toEqual(['dev-cutover']);
+  });
+
+  test('fails on a weighted cutover with the DigitalOcean reason, writing nothing', () => {
+    const dir = envDir();
+    const text = fs.readFileSync(path.join(dir, 'dev.yaml'), 'utf8');
+    let error: unknown;
+    try {
+      cutover({ environment: 'dev', color: 'green', weight: 10, dir });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('traffic: weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight');
+    expect(fs.readFileSync(path.join(dir, 'dev.yaml'), 'utf8')).toBe(text);
   });
 });
 
