@@ -16,3 +16,5 @@ export { plan, planMain, statefulDeletes, classifyTerraformError, missingCredent
 export { cutover, cutoverMain, setWeights, CUTOVER_HELP, CutoverOptions, CutoverResult } from './cutover';
 export { smoke, smokeMain, smokeUrl, SMOKE_HELP, SmokeOptions, SmokeResult, SmokeAttempt } from './smoke';
 export { diagram, diagramMain, buildDiagram, renderMermaid, renderSvg, renderHtml, DIAGRAM_HELP, Diagram, DiagramNode, DiagramEdge, DiagramOptions } from './diagram';
+// Central logging (issue 5): apply the log store bootstrap.
+export { applyLogStoreBootstrap, bootstrapFromOutputs, logStoreBootstrapMain, ApplyBootstrapOptions, BootstrapRequestError, LOG_STORE_BOOTSTRAP_HELP } from './log-store-bootstrap';

@@ -1,0 +1,236 @@
+/**
+ * `npm run log-store-bootstrap -- <env>`: applies the log store bootstrap (index retention policy, index
+ * template, the forwarder's role, user and role mapping) that `<env>-shared` publishes as the output
+ * `log_store_bootstrap`, with the admin credentials, over HTTPS. The store is only reachable inside the VPC:
+ * run it through a port forward (`--connect localhost:9443`); the certificate is still checked against the
+ * store's real host name.
+ */
+import * as fs from 'fs';
+import * as https from 'https';
+import * as os from 'os';
+import * as path from 'path';
+import { z } from 'zod';
+import { LogStoreRequest, PASSWORD_PLACEHOLDER } from '../agents/log-store-bootstrap';
+import { LOG_OUTPUTS } from '../aws/log-store';
+import { cdktfBinary, runProcess, UsageError } from './archive-target';
+import { parseFlags, stringFlag } from './cli-flags';
+import { OutputsUnavailableError, readOutputs } from './vpn-config';
+
+/** A request the store refused, or a connection that failed: the command stops there (exit 4). */
+export class BootstrapRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BootstrapRequestError';
+  }
+}
+
+const requestsSchema = z.array(
+  z.object({
+    description: z.string(),
+    method: z.literal('PUT'),
+    path: z.string().regex(/^\/[\w\-./]+$/, 'must be a plain absolute path'),
+    body: z.record(z.unknown()),
+  }),
+);
+
+/** Options of {@link applyLogStoreBootstrap}. */
+export interface ApplyBootstrapOptions {
+  /** The store's host name (its certificate's name; the `Host` header). */
+  readonly host: string;
+  /**
+   * Where to connect instead of `host:443`, as `host:port` (an SSM or SSH port forward).
+   * @default - `host:443`
+   */
+  readonly connect?: string;
+  /** The requests to apply, in order. */
+  readonly requests: readonly LogStoreRequest[];
+  /** The admin (master) user. */
+  readonly admin: { readonly username: string; readonly password: string };
+  /** The forwarder's password, substituted for {@link PASSWORD_PLACEHOLDER}. */
+  readonly forwarderPassword: string;
+  /**
+   * PEM bundle to trust for the store's certificate.
+   * @default - Node's bundled public CAs (right for AWS and DigitalOcean managed OpenSearch)
+   */
+  readonly caFile?: string;
+  /**
+   * Seconds to wait for each response.
+   * @default 30
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Progress output, one line per request.
+   * @default - none
+   */
+  readonly log?: (line: string) => void;
+}
+
+/** Replaces the password placeholder anywhere in a JSON value. */
+function withPassword(value: unknown, password: string): unknown {
+  if (value === PASSWORD_PLACEHOLDER) return password;
+  if (Array.isArray(value)) return value.map((v) => withPassword(v, password));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPassword(v, password)]));
+  return value;
+}
+
+/** Applies the requests one by one; stops at the first failure with a {@link BootstrapRequestError}. Returns the statuses. */
+export async function applyLogStoreBootstrap(options: ApplyBootstrapOptions): Promise<number[]> {
+  const [connectHost, connectPort] = (options.connect ?? `${options.host}:443`).split(':');
+  const ca = options.caFile ? fs.readFileSync(options.caFile) : undefined;
+  const auth = `Basic ${Buffer.from(`${options.admin.username}:${options.admin.password}`).toString('base64')}`;
+  const statuses: number[] = [];
+  for (const [i, request] of options.requests.entries()) {
+    const body = JSON.stringify(withPassword(request.body, options.forwarderPassword));
+    const step = `[${i + 1}/${options.requests.length}] ${request.method} ${request.path}`;
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = https.request(
+        {
+          host: connectHost,
+          port: Number(connectPort || 443),
+          servername: options.host,
+          method: request.method,
+          path: request.path,
+          ca,
+          headers: { host: options.host, authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          timeout: (options.timeoutSeconds ?? 30) * 1000,
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutSeconds ?? 30} s`)));
+      req.on('error', (e) => reject(new BootstrapRequestError(`${step}: ${e.message} (is the port forward to ${options.host} up?)`)));
+      req.end(body);
+    });
+    if (status < 200 || status > 299) {
+      throw new BootstrapRequestError(`${step}: the store answered ${status}: ${text.slice(0, 300).replace(/\s+/g, ' ')}`);
+    }
+    options.log?.(`${step}: ${status} (${request.description})`);
+    statuses.push(status);
+  }
+  return statuses;
+}
+
+/** Reads the bootstrap requests and the store's host from `<env>-shared` outputs. */
+export function bootstrapFromOutputs(outputs: Record<string, unknown>, source: string): { host: string; requests: LogStoreRequest[] } {
+  const host = outputs[LOG_OUTPUTS.endpoint];
+  const raw = outputs[LOG_OUTPUTS.bootstrap];
+  if (typeof host !== 'string' || !host || raw === undefined) {
+    throw new UsageError(`${source}: no outputs ${LOG_OUTPUTS.endpoint} and ${LOG_OUTPUTS.bootstrap}; deploy the shared stack (with its log store) first`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  } catch (e) {
+    throw new UsageError(`${source}: ${LOG_OUTPUTS.bootstrap} is not JSON (${(e as Error).message})`);
+  }
+  const checked = requestsSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new UsageError(`${source}: ${LOG_OUTPUTS.bootstrap}[${issue.path.join('.')}]: ${issue.message}`);
+  }
+  return { host, requests: checked.data as LogStoreRequest[] };
+}
+
+async function deployedOutputs(stack: string, cwd: string, env: NodeJS.ProcessEnv | undefined, log: (l: string) => void): Promise<Record<string, unknown>> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'log-store-outputs-'));
+  const file = path.join(tmp, 'outputs.json');
+  try {
+    const bin = cdktfBinary(cwd, env);
+    log(`reading the outputs of ${stack} (${path.basename(bin)} output ${stack})`);
+    const errors: string[] = [];
+    const run = await runProcess(bin, ['output', stack, '--outputs-file', file], { cwd, env, onLine: (line, s) => s === 'stderr' && errors.push(line) });
+    if (run.code !== 0 || !fs.existsSync(file)) {
+      const why = run.error ?? (errors.filter(Boolean).slice(-3).join(' / ') || `exit code ${run.code}`);
+      throw new OutputsUnavailableError(`cannot read the outputs of ${stack} (${why}); deploy ${stack} first, or pass --outputs <file.json>`);
+    }
+    return readOutputs(file, stack);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** `npm run log-store-bootstrap -- --help`. */
+export const LOG_STORE_BOOTSTRAP_HELP = `Usage:
+  npm run log-store-bootstrap -- <env> [options]
+
+Applies the log store bootstrap of <env> (output ${LOG_OUTPUTS.bootstrap} of <env>-shared): the index retention
+(ISM) policy, the index template, and the log_forwarder role, user and role mapping. Every request is an
+idempotent PUT; run it once after the store is created (again after changing logging.indexRetentionDays).
+
+Credentials (environment variables; fetch them from the secrets named by the outputs ${LOG_OUTPUTS.adminSecret}
+and ${LOG_OUTPUTS.forwarderSecret}, e.g. aws secretsmanager get-secret-value ... | jq -r .password):
+  LOG_STORE_ADMIN_PASSWORD       the admin (master) user's password
+  LOG_STORE_ADMIN_USERNAME       default: admin
+  LOG_STORE_FORWARDER_PASSWORD   the forwarder's password (becomes the log-forwarder user's password)
+
+Options:
+  --outputs <file>     read <env>-shared outputs from this JSON (cdktf --outputs-file, or terraform output -json)
+  --connect <h:port>   connect here instead of <store>:443, e.g. localhost:9443 through
+                       aws ssm start-session --document-name AWS-StartPortForwardingSessionToRemoteHost
+  --ca-file <pem>      trust this CA for the store's certificate (default: public CAs)
+  --dry-run            print the requests (password redacted) and exit
+  -h, --help           this text
+
+Exit: 0 applied; 2 bad input (flags, outputs, missing credentials); 3 outputs unavailable; 4 the store refused
+a request or could not be reached (nothing after it was sent).
+`;
+
+/** The CLI: parses `argv`, applies the bootstrap, returns the exit code. */
+export async function logStoreBootstrapMain(
+  argv: readonly string[],
+  io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<number> {
+  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const env = io.env ?? process.env;
+  try {
+    const { flags, rest } = parseFlags(argv, { values: ['outputs', 'connect', 'ca-file'], switches: ['help', 'dry-run'] });
+    if (flags.help) {
+      stdout(LOG_STORE_BOOTSTRAP_HELP);
+      return 0;
+    }
+    const unknown = rest.find((a) => a.startsWith('-'));
+    if (unknown) throw new UsageError(`unknown option ${unknown} (see --help)`);
+    if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'name the environment, e.g. npm run log-store-bootstrap -- prod (see --help)' : `expected one environment, got ${rest.join(' ')}`);
+    const environment = rest[0];
+    if (!/^[a-z][a-z0-9-]*$/.test(environment)) throw new UsageError(`"${environment}" is not an environment name`);
+    const connect = stringFlag(flags, 'connect');
+    if (connect !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(connect)) throw new UsageError(`--connect must be host:port, e.g. localhost:9443, got "${connect}"`);
+    const caFile = stringFlag(flags, 'ca-file');
+    if (caFile !== undefined && !fs.existsSync(caFile)) throw new UsageError(`--ca-file ${caFile}: no such file`);
+
+    const stack = `${environment}-shared`;
+    const file = stringFlag(flags, 'outputs');
+    const outputs = file ? readOutputs(file, stack) : await deployedOutputs(stack, io.cwd ?? process.cwd(), io.env, (l) => stderr(`${l}\n`));
+    const { host, requests } = bootstrapFromOutputs(outputs, file ?? `cdktf output ${stack}`);
+    if (flags['dry-run']) {
+      for (const r of requests) stdout(`${r.method} https://${host}${r.path}\n${JSON.stringify(r.body)}\n`);
+      return 0;
+    }
+    const password = env.LOG_STORE_ADMIN_PASSWORD;
+    const forwarderPassword = env.LOG_STORE_FORWARDER_PASSWORD;
+    if (!password || !forwarderPassword) {
+      throw new UsageError('set LOG_STORE_ADMIN_PASSWORD and LOG_STORE_FORWARDER_PASSWORD (from the secrets named by the outputs; see --help)');
+    }
+    stderr(`applying ${requests.length} requests to ${host}${connect ? ` via ${connect}` : ''}\n`);
+    await applyLogStoreBootstrap({
+      host,
+      connect,
+      caFile,
+      requests,
+      admin: { username: env.LOG_STORE_ADMIN_USERNAME || 'admin', password },
+      forwarderPassword,
+      log: (l) => stderr(`${l}\n`),
+    });
+    stderr('done: the forwarders can write now (their queued lines follow)\n');
+    return 0;
+  } catch (e) {
+    const code = e instanceof UsageError ? 2 : e instanceof OutputsUnavailableError ? 3 : e instanceof BootstrapRequestError ? 4 : 0;
+    if (!code) throw e;
+    stderr(`log-store-bootstrap: ${(e as Error).message}\n`);
+    return code;
+  }
+}
