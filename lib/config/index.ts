@@ -20,3 +20,7 @@ export {
   bgpAsnProblem,
   amazonSideAsnProblem,
 } from './sections/vpn';
+export { STRATEGIES, Strategy, TEST_LISTENER_STRATEGIES, Weights, liveColor, otherColor } from './sections/traffic';
+export { CutoverValues, TestListenerTarget, testListenerTarget } from './sections/cutover-safety';
+export { LoadBalancerValues } from './sections/load-balancer';
+export { FleetValues } from './sections/fleet';
