@@ -238,7 +238,8 @@ export function diffSynth(base: Map<string, StackJson>, head: Map<string, StackJ
         risks.push({ kind: 'stateful-disruption', stack, address: c.address, path: c.path, message: `${c.type} changes ${c.disruptedBy.join(', ')} in place, which interrupts it` });
       }
     }
-    if ((role === 'blue' || role === 'green') && resources.length > 0 && (live[env] ?? []).includes(role)) {
+    // A stack that is new in the head runs nothing yet; only changes to a running live fleet are flagged.
+    if ((role === 'blue' || role === 'green') && b && resources.length > 0 && (live[env] ?? []).includes(role)) {
       const fleet = resources.filter((c) => c.disruptedBy.length > 0 || c.replacedBecause.length > 0);
       const detail = fleet.length > 0 ? `: ${fleet.map((c) => `${c.address} (${[...c.replacedBecause, ...c.disruptedBy].join(', ')})`).join('; ')}` : '';
       risks.push({ kind: 'live-fleet-change', stack, message: `${resources.length} change(s) to the ${role} fleet, which carries traffic${detail}` });

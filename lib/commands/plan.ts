@@ -157,6 +157,12 @@ export interface PlanOptions {
    */
   readonly env?: NodeJS.ProcessEnv;
   /**
+   * Skip the credentials check, for credentials the check cannot see (an EC2 instance profile, a credential
+   * process); Terraform still reports missing or rejected credentials (exit 5).
+   * @default false
+   */
+  readonly skipCredentialCheck?: boolean;
+  /**
    * Resource types whose delete fails the plan.
    * @default STATEFUL_TYPES
    */
@@ -248,7 +254,8 @@ export function plan(options: PlanOptions = {}): PlanResult {
     log(`plan: terraform not found on PATH; cannot make plans (${offlineVerdict}). Install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) or set TERRAFORM_BIN.`);
     return fail(offlineFailed ? PLAN_EXIT.failed : PLAN_EXIT.noTerraform, stacks);
   }
-  const missing = [...new Set(stacks.flatMap((s) => cloudsOf(head.get(s)!)))].map((c) => missingCredentials(c, env)).filter((m): m is string => Boolean(m));
+  const clouds = options.skipCredentialCheck ? [] : [...new Set(stacks.flatMap((s) => cloudsOf(head.get(s)!)))];
+  const missing = clouds.map((c) => missingCredentials(c, env)).filter((m): m is string => Boolean(m));
   if (missing.length > 0) {
     for (const m of missing) log(`plan: ${m}`);
     log(`plan: cannot make plans without credentials (${offlineVerdict})`);
@@ -343,6 +350,8 @@ each stack's JSON and, with a base, the diff's stateful removals and replacement
   --base-out <dir>     the base, already synthesized
   --diff-json <file>   the JSON report of an earlier npm run diff (no second synthesis; --out defaults to cdktf.out)
   --out <dir>          plan this synthesized output (default: synthesize the working tree into cdktf.out)
+  --skip-credential-check
+                       credentials come from where the check cannot see (instance profile, credential_process)
   stacks...            plan these stacks (default: all, or the changed ones)
   -h, --help           this text
 
@@ -356,7 +365,7 @@ export function planMain(argv: readonly string[], io: { stdout?: (t: string) => 
   const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
   try {
-    const { flags, rest } = parseFlags(argv, { values: ['base', 'base-out', 'diff-json', 'out'], switches: ['changed', 'help'] });
+    const { flags, rest } = parseFlags(argv, { values: ['base', 'base-out', 'diff-json', 'out'], switches: ['changed', 'skip-credential-check', 'help'] });
     if (flags.help) {
       stdout(PLAN_HELP);
       return 0;
@@ -369,6 +378,7 @@ export function planMain(argv: readonly string[], io: { stdout?: (t: string) => 
       baseRef: stringFlag(flags, 'base'),
       baseOut: stringFlag(flags, 'base-out'),
       diffJson: stringFlag(flags, 'diff-json'),
+      skipCredentialCheck: flags['skip-credential-check'] === true,
       out: stringFlag(flags, 'out'),
       projectDir: io.cwd,
       env: io.env,

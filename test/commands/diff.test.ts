@@ -62,6 +62,13 @@ describe('npm run diff on fixtures', () => {
     expect(diffCase('no-op').report.liveColors).toEqual({ prod: ['green'] });
   });
 
+  test('does not flag the fleets of a brand-new environment', () => {
+    const base = readSynthOutput(path.join(FIXTURES, 'base'));
+    const report = diffSynth(new Map(), base);
+    expect(report.stacks.every((s) => s.status === 'added')).toBe(true);
+    expect(report.risks).toEqual([]);
+  });
+
   test('counts the removal of a whole stack as removal of its stateful resources', () => {
     const base = readSynthOutput(path.join(FIXTURES, 'base'));
     const head = new Map(base);

@@ -55,6 +55,21 @@ describe('plan with terraform', () => {
     expect(log).toContain('1 stateful delete(s)');
   });
 
+  test('--skip-credential-check leaves credentials to Terraform, which reports them missing (exit 5)', () => {
+    const out = copyOut('aws');
+    const file = path.join(out, 'stacks/demo-shared/cdk.tf.json');
+    const tf = JSON.parse(fs.readFileSync(file, 'utf8'));
+    tf.terraform.backend = { s3: { bucket: 'demo-state', key: 'demo-shared.tfstate', region: 'eu-west-1' } };
+    fs.writeFileSync(file, JSON.stringify(tf));
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-home-'));
+    const env = { PATH: process.env.PATH, HOME: home, HTTPS_PROXY: 'http://127.0.0.1:9' };
+    expect(planOut(out, {}, env).result.exitCode).toBe(PLAN_EXIT.noCredentials); // the check, before terraform
+    const { result, log } = planOut(out, { skipCredentialCheck: true }, env);
+    expect(log).toContain('demo-shared: terraform init ...');
+    expect(log).toContain('the cloud rejected the credentials or could not be reached to check them');
+    expect(result.exitCode).toBe(PLAN_EXIT.noCredentials);
+  });
+
   test('says the provider registry is unreachable, with exit 6, when providers cannot be installed', () => {
     const out = copyOut('aws');
     const { result, log } = planOut(out, {}, { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', HTTPS_PROXY: 'http://127.0.0.1:9' });
