@@ -2,6 +2,7 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { CutoverListeners } from '../../lib/aws/cutover-listeners';
 import { testListenerTarget } from '../../lib/config/sections/cutover-safety';
+import { COLORS } from '../../lib/config/sections/release';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
 import { AwsSharedStack } from './aws-shared-stack';
@@ -54,9 +55,10 @@ export class AwsCutoverStack extends EnvironmentStack {
         description: `Test listener URL: the idle color (${target.color}), reachable only from the allowed CIDRs and the VPN`,
       });
     }
+    const serving = [...COLORS].filter((c) => config.traffic[c] > 0).sort((a, b) => config.traffic[b] - config.traffic[a]);
     new TerraformOutput(this, CUTOVER_OUTPUTS.liveColor, {
-      value: this.listeners.liveColor ?? 'blue+green',
-      description: 'Color carrying most of the traffic',
+      value: serving.join('+'),
+      description: 'Colors serving users, most traffic first (e.g. green, or blue+green during a canary)',
     });
     new TerraformOutput(this, CUTOVER_OUTPUTS.weights, {
       value: { blue: config.traffic.blue, green: config.traffic.green },

@@ -149,6 +149,7 @@ describe('blue/green: strategies', () => {
     expect(forward.target_group.map((t) => t.weight)).toEqual([10, 90]);
     expect(forward.stickiness).toEqual({ enabled: true, duration: 600 });
     expect(tgOf((listenerOn(cutover, 8443)!.default_action as Array<{ target_group_arn: string }>)[0].target_group_arn)).toBe('blue');
+    expect(cutover.output).toMatchObject({ live_color: { value: 'green+blue' }, weights: { value: { blue: 10, green: 90 } } });
   });
 
   test.each(['hard-cutover', 'rolling'])('%s: no test listener and no test URL', (strategy) => {
