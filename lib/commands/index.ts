@@ -18,3 +18,4 @@ export { smoke, smokeMain, smokeUrl, SMOKE_HELP, SmokeOptions, SmokeResult, Smok
 export { diagram, diagramMain, buildDiagram, renderMermaid, renderSvg, renderHtml, DIAGRAM_HELP, Diagram, DiagramNode, DiagramEdge, DiagramOptions } from './diagram';
 // Central logging (issue 5): apply the log store bootstrap.
 export { applyLogStoreBootstrap, bootstrapFromOutputs, logStoreBootstrapMain, ApplyBootstrapOptions, BootstrapRequestError, LOG_STORE_BOOTSTRAP_HELP } from './log-store-bootstrap';
+export { readDeployedOutputs, readOutputs, DeployedOutputsOptions } from './stack-outputs';

@@ -4,13 +4,15 @@
  * included) or, offline, from a JSON file of outputs.
  */
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { z } from 'zod';
 import { CustomerConfigInput, renderSwanctlConf } from '../agents/strongswan';
 import { CUSTOMER_CONFIG_MODES, CustomerConfigMode, tunnelOptionsSchema } from '../config/sections/vpn';
-import { cdktfBinary, runProcess, UsageError } from './archive-target';
+import { UsageError } from './archive-target';
 import { parseFlags, stringFlag } from './cli-flags';
+import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
+
+// Kept importable from here (log-store-bootstrap reads them from this module).
+export { OutputsUnavailableError, readOutputs };
 
 /** Names of the VPN outputs of `<env>-shared`. */
 export const VPN_OUTPUTS = {
@@ -19,14 +21,6 @@ export const VPN_OUTPUTS = {
   customerConfig: 'vpn_customer_config',
   customerConfigInput: 'vpn_customer_config_input',
 } as const;
-
-/** The deployed outputs could not be read (cdktf failed or the stack is not deployed). */
-export class OutputsUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OutputsUnavailableError';
-  }
-}
 
 const tunnelSchema = z.object({
   outsideAddress: z.string().min(1),
@@ -91,7 +85,9 @@ export interface VpnConfigOptions {
 /** Renders the environment's customer-side `swanctl.conf` (it holds the PSKs). */
 export async function vpnConfig(options: VpnConfigOptions): Promise<string> {
   const stack = `${options.environment}-shared`;
-  const outputs = options.outputsFile ? readOutputs(options.outputsFile, stack) : await deployedOutputs(options, stack);
+  const outputs = options.outputsFile
+    ? readOutputs(options.outputsFile, stack)
+    : await readDeployedOutputs(stack, { cwd: options.cwd, env: options.env, log: options.log, includeSensitive: true, offlineHint: 'render offline with --outputs <file.json>' });
   const source = options.outputsFile ?? `cdktf output ${stack}`;
   const raw = outputs[VPN_OUTPUTS.customerConfigInput];
   if (raw === undefined || raw === null) {
@@ -121,51 +117,6 @@ export async function vpnConfig(options: VpnConfigOptions): Promise<string> {
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
-  }
-}
-
-/**
- * Reads a stack's outputs from a JSON file: `{ "<stack>": {...} }` (cdktf), the outputs themselves, or the
- * `terraform output -json` form (`{ "<name>": { "value": ..., "sensitive": true } }`).
- */
-export function readOutputs(file: string, stack: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`${file}: cannot read the outputs file (${(e as Error).message})`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`${file}: expected a JSON object of stack outputs`);
-  const top = parsed as Record<string, unknown>;
-  const outputs = (top[stack] && typeof top[stack] === 'object' ? top[stack] : top) as Record<string, unknown>;
-  const unwrapped: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(outputs)) {
-    const isTerraformJson = value !== null && typeof value === 'object' && 'value' in value && 'sensitive' in value;
-    unwrapped[key] = isTerraformJson ? (value as { value: unknown }).value : value;
-  }
-  return unwrapped;
-}
-
-async function deployedOutputs(options: VpnConfigOptions, stack: string): Promise<Record<string, unknown>> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpn-outputs-'));
-  fs.chmodSync(tmp, 0o700);
-  const file = path.join(tmp, 'outputs.json');
-  try {
-    const bin = cdktfBinary(options.cwd, options.env);
-    options.log?.(`reading the outputs of ${stack} (${path.basename(bin)} output ${stack}, sensitive values included)`);
-    const errors: string[] = [];
-    const run = await runProcess(bin, ['output', stack, '--outputs-file', file, '--outputs-file-include-sensitive-outputs'], {
-      cwd: options.cwd,
-      env: options.env,
-      onLine: (line, s) => s === 'stderr' && errors.push(line),
-    });
-    if (run.code !== 0 || !fs.existsSync(file)) {
-      const why = run.error ?? (errors.filter(Boolean).slice(-3).join(' / ') || `exit code ${run.code}`);
-      throw new OutputsUnavailableError(`cannot read the outputs of ${stack} (${why}); deploy ${stack} first, or render offline with --outputs <file.json>`);
-    }
-    return readOutputs(file, stack);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
