@@ -1,14 +1,15 @@
 /**
  * cdktf-bluegreen: blue/green releases on AWS and DigitalOcean with CDK for Terraform.
  *
- * This file only re-exports; each area has its own index (`./config`, `./aws`, ...).
+ * This file only re-exports; each area has its own index (`./config`, `./aws`, ...). The command back-ends
+ * (`./commands`: S3 client, Terraform and git runners) are left out of the root so that importing the constructs
+ * stays light on the synth path; import them from `cdktf-bluegreen/commands`.
  */
 export * from './config';
 export * from './aws';
 export * from './digitalocean';
 export * from './agents';
 export * from './policy';
-export * from './commands';
 
 // Stacks
 export * from '../stacks/environment-stack';

@@ -186,9 +186,9 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
     expect(node16.status).toBe(0);
   });
 
-  test('synthesizes the environment four stacks and the consumer own stack', () => {
-    expect(synth.output).toBe('');
+  test('passes the guardrails and synthesizes the environment four stacks and the consumer own stack', () => {
     expect(synth.status).toBe(0);
+    expect(synth.output).toMatch(/^guardrails: \d+ rules over 5 stacks: 0 violation\(s\)/);
     const manifest = JSON.parse(fs.readFileSync(path.join(project, 'cdktf.out/manifest.json'), 'utf8'));
     expect(Object.keys(manifest.stacks).sort()).toEqual(['prod-blue', 'prod-cutover', 'prod-green', 'prod-shared', 'team-archives']);
     const stackJson = (name: string) => JSON.parse(fs.readFileSync(path.join(project, 'cdktf.out/stacks', name, 'cdk.tf.json'), 'utf8'));

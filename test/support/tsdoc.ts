@@ -32,29 +32,31 @@ function isPublic(decl: ts.Declaration): boolean {
   return !(name && ts.isPrivateIdentifier(name)) && !ts.getJSDocTags(decl).some((t) => t.tagName.text === 'internal');
 }
 
-/** Checks the TSDoc of everything `entry` exports, compiled with the options of `tsconfig`. */
-export function checkTsdoc(entry: string, tsconfig: string): TsdocReport {
+/** Checks the TSDoc of everything the `entries` export (each symbol once), compiled with the options of `tsconfig`. */
+export function checkTsdoc(entries: readonly string[], tsconfig: string): TsdocReport {
   const root = path.dirname(tsconfig);
   const configFile = ts.readConfigFile(tsconfig, ts.sys.readFile);
   const parsed = ts.parseJsonConfigFileContent(configFile.config, ts.sys, root);
-  const program = ts.createProgram({ rootNames: [entry], options: { ...parsed.options, noEmit: true } });
+  const program = ts.createProgram({ rootNames: [...entries], options: { ...parsed.options, noEmit: true } });
   const checker = program.getTypeChecker();
-  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
   const where = (decl: ts.Declaration): string => {
     const sf = decl.getSourceFile();
     return `${path.relative(root, sf.fileName)}:${sf.getLineAndCharacterOfPosition(decl.getStart()).line + 1}`;
   };
   const hasSummary = (symbol: ts.Symbol): boolean => ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim().length > 0;
 
-  const resolved = checker.getExportsOfModule(moduleSymbol).map((s) => ({
-    name: s.getName(),
-    symbol: s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s,
-  }));
+  const resolved = new Map<ts.Symbol, string>(); // each symbol once, also when two entries export it
+  for (const entry of entries) {
+    for (const s of checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entry)!)!)) {
+      const symbol = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
+      if (!resolved.has(symbol)) resolved.set(symbol, s.getName());
+    }
+  }
 
   const noSummary: TsdocFinding[] = [];
   const memberNoSummary: TsdocFinding[] = [];
   const noDefault: TsdocFinding[] = [];
-  for (const { name, symbol } of resolved) {
+  for (const [symbol, name] of resolved) {
     const decls = ownDeclarations(symbol);
     if (decls.length === 0) continue;
     if (!hasSummary(symbol)) noSummary.push({ where: where(decls[0]), name });
@@ -73,7 +75,7 @@ export function checkTsdoc(entry: string, tsconfig: string): TsdocReport {
       }
     }
   }
-  return { exported: resolved.map((r) => r.name), noSummary, memberNoSummary, noDefault };
+  return { exported: [...resolved.values()], noSummary, memberNoSummary, noDefault };
 }
 
 /** One finding per line, `<file>:<line> <name>`, for a readable failure. */
