@@ -64,7 +64,7 @@ export interface StackDiff {
   readonly status: 'added' | 'removed' | 'changed' | 'unchanged';
   /** Resource changes, by address. */
   readonly resources: readonly ResourceChange[];
-  /** Changed outputs (`output.<name>...`) and backend settings (`terraform.backend...`). */
+  /** Changed outputs (`output.<name>`), backend settings (`terraform.backend...`), provider versions and provider settings. */
   readonly settings: readonly AttributeChange[];
 }
 
@@ -224,6 +224,8 @@ export function diffSynth(base: Map<string, StackJson>, head: Map<string, StackJ
     const settings = [
       ...diffValues(outputValues(b), outputValues(h), 'output'),
       ...(b && h ? diffValues(isObject(b.terraform) ? b.terraform.backend : {}, isObject(h.terraform) ? h.terraform.backend : {}, 'terraform.backend') : []),
+      ...(b && h ? diffValues(isObject(b.terraform) ? b.terraform.required_providers : {}, isObject(h.terraform) ? h.terraform.required_providers : {}, 'terraform.required_providers') : []),
+      ...(b && h ? diffValues(b.provider ?? {}, h.provider ?? {}, 'provider') : []),
     ].filter((c) => !/^output\.cross-stack-output-/.test(c.path));
     const status = !b ? 'added' : !h ? 'removed' : resources.length > 0 || settings.length > 0 ? 'changed' : 'unchanged';
     stacks.push({ stack, status, resources, settings });

@@ -69,6 +69,16 @@ describe('npm run diff on fixtures', () => {
     expect(report.risks).toEqual([]);
   });
 
+  test('lists provider and provider-version changes as settings', () => {
+    const base = readSynthOutput(path.join(FIXTURES, 'base'));
+    const head = new Map(base);
+    const cutover = JSON.parse(JSON.stringify(base.get('prod-cutover')));
+    cutover.provider.aws[0].region = 'eu-central-1';
+    head.set('prod-cutover', cutover);
+    const stack = diffSynth(base, head).stacks.find((s) => s.stack === 'prod-cutover')!;
+    expect(stack.settings).toEqual([{ path: 'provider.aws[0].region', before: 'eu-west-1', after: 'eu-central-1' }]);
+  });
+
   test('counts the removal of a whole stack as removal of its stateful resources', () => {
     const base = readSynthOutput(path.join(FIXTURES, 'base'));
     const head = new Map(base);
