@@ -97,15 +97,16 @@ export class AppLoadBalancer extends Construct {
     this.testListenerPort = props.testListenerPort ?? 8443;
     this.appPort = props.appPort;
 
+    // Name prefixes, not names: with create_before_destroy a replacement group must not clash with the old one.
     this.securityGroup = new SecurityGroup(this, 'alb-sg', {
-      name: `${props.name}-alb`,
+      namePrefix: `${props.name}-alb-`,
       description: `Load balancer of ${props.name}: HTTPS, HTTP redirect, test listener from allowed CIDRs`,
       vpcId: props.vpc.id,
       tags: { Name: `${props.name}-alb` },
       lifecycle: { createBeforeDestroy: true },
     });
     this.instanceSecurityGroup = new SecurityGroup(this, 'instance-sg', {
-      name: `${props.name}-instances`,
+      namePrefix: `${props.name}-instances-`,
       description: `Instances of ${props.name}: app port from the load balancer only`,
       vpcId: props.vpc.id,
       tags: { Name: `${props.name}-instances` },

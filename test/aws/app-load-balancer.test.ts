@@ -79,7 +79,9 @@ describe('AppLoadBalancer with defaults', () => {
   });
 
   test('security groups carry no inline rules, so other constructs can add rule resources', () => {
+    expect(Object.values(byId(json, 'aws_security_group')).map((sg) => sg.name_prefix).sort()).toEqual(['shop-test-alb-', 'shop-test-instances-']);
     for (const sg of Object.values(byId(json, 'aws_security_group'))) {
+      expect(sg.lifecycle).toEqual({ create_before_destroy: true });
       expect(sg.ingress).toBeUndefined();
       expect(sg.egress).toBeUndefined();
     }
