@@ -53,7 +53,6 @@ export function labTools(): { tools?: LabTools; skipReason?: string } {
   if (missing.length > 0) {
     return { skipReason: `missing ${missing.join(', ')} (apt-get install strongswan strongswan-swanctl libcharon-extra-plugins iproute2 iputils-ping)` };
   }
-  if (!fs.existsSync('/dev/net/tun')) return { skipReason: '/dev/net/tun is absent (kernel-libipsec needs a TUN device)' };
   return { tools: found as LabTools };
 }
 
@@ -107,6 +106,9 @@ export class StrongswanLab {
 
   /** Creates the namespaces, the veth pair, addresses and routes. */
   public setUp(): void {
+    if (!fs.existsSync('/dev/net/tun')) {
+      throw new Error('/dev/net/tun is absent: kernel-libipsec needs a TUN device (modprobe tun, or give the container --device /dev/net/tun)');
+    }
     const { cgw, aws } = this;
     const [vc, va] = this.veth;
     this.removeNetworking(); // leftovers of an earlier run that was killed with the same pid
