@@ -1,4 +1,6 @@
-import { DEFAULT_FORWARDER_PATHS, LogForwarderConfig, renderRsyslogConfig } from '../../lib/agents/log-forwarder';
+import { DEFAULT_FORWARDER_PATHS, forwarderConfigFromValues, LogForwarderConfig, renderRsyslogConfig } from '../../lib/agents/log-forwarder';
+import { loadEnvironments } from '../../lib/config';
+import { envDir } from '../support/env-dir';
 import { rsyslogCheck, tempFile } from '../support/agent-checks';
 
 const BASE: LogForwarderConfig = {
@@ -137,5 +139,26 @@ describe('renderRsyslogConfig: rsyslogd -N1 accepts every variant', () => {
     const result = await rsyslogCheck(broken);
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/queue\.saveOnShutdowm' not known/);
+  });
+});
+
+describe('forwarderConfigFromValues', () => {
+  const prod = loadEnvironments({ dir: envDir(), only: ['prod'] })[0];
+
+  test('takes app, environment, the color\'s release, files, buffer and index prefix from the values', () => {
+    expect(forwarderConfigFromValues(prod, 'blue')).toEqual({
+      app: 'shop',
+      environment: 'prod',
+      color: 'blue',
+      release: prod.colors.blue.release.version,
+      appLogs: [
+        { path: '/var/log/shop/app.log', format: 'json', tag: undefined },
+        { path: '/var/log/shop/access.log', format: 'text', tag: undefined },
+      ],
+      systemLogs: true,
+      destination: { indexPrefix: 'logs-shop' },
+      bufferDiskMb: 4096,
+    });
+    expect(forwarderConfigFromValues(prod, 'green').release).toBe(prod.colors.green.release.version);
   });
 });
