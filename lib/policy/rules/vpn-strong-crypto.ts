@@ -1,20 +1,27 @@
+import { WEAK_CRYPTO } from '../../config/sections/vpn';
 import { defineRule, nonCompliant } from '../rule';
-
-/** Phase 1/2 algorithms AWS offers that are considered weak (RFC 8247: SHA-1 integrity, DH groups below 2048-bit MODP, 22–24). */
-export const WEAK_VPN_ALGORITHMS = { integrity: ['SHA1'], dhGroups: [1, 2, 5, 22, 23, 24] } as const;
 
 function list(v: unknown): string[] | undefined {
   return Array.isArray(v) ? v.map(String) : undefined;
 }
 
+/** Why a value of a tunnel option is weak (the project's one definition, shared with the `vpn` values), if it is. */
+function weakness(key: string, value: string): string | undefined {
+  if (key.includes('encryption')) return WEAK_CRYPTO.encryption[value];
+  if (key.includes('integrity')) return WEAK_CRYPTO.integrity[value];
+  if (key.includes('dh_group')) return WEAK_CRYPTO.dhGroups[Number(value)];
+  return undefined;
+}
+
 /**
- * Site-to-site VPN tunnels negotiate IKEv2 only and pin their algorithms to strong ones. Unset lists fall back
- * to AWS defaults that include IKEv1, SHA-1 and DH group 2, so they must be set explicitly. No public scanner
- * has this rule.
+ * Site-to-site VPN tunnels negotiate IKEv2 only and pin their algorithms to strong ones (weak: IKEv1, AES128,
+ * SHA-1, DH groups 2/5/22-24, as in `WEAK_CRYPTO`). Unset lists fall back to AWS defaults that include IKEv1,
+ * SHA-1 and DH group 2, so they must be set explicitly. `vpn.allowWeakCrypto: true` suppresses this rule with
+ * a reason. No public scanner has this rule.
  */
 export const vpnStrongCrypto = defineRule({
   id: 'vpn-strong-crypto',
-  explanation: 'VPN tunnel allows IKEv1 or weak algorithms (SHA-1, DH groups 2/5/22-24), or leaves them to the AWS defaults',
+  explanation: 'VPN tunnel allows IKEv1 or weak algorithms (AES128, SHA-1, DH groups 2/5/22-24), or leaves them to the AWS defaults',
   fix: 'set tunnelN_ike_versions = ["ikev2"] and pin tunnelN_phase{1,2}_encryption_algorithms (AES256-GCM-16), _integrity_algorithms (SHA2-256/384/512) and _dh_group_numbers (14+, not 22-24) on both tunnels',
   resourceTypes: ['aws_vpn_connection'],
   evaluate(vpn) {
@@ -30,12 +37,8 @@ export const vpnStrongCrypto = defineRule({
             problems.push(`tunnel${t}_${key} is unset`);
             continue;
           }
-          const weak = key.includes('integrity')
-            ? values.filter((v) => (WEAK_VPN_ALGORITHMS.integrity as readonly string[]).includes(v))
-            : key.includes('dh_group')
-              ? values.filter((v) => (WEAK_VPN_ALGORITHMS.dhGroups as readonly number[]).includes(Number(v)))
-              : [];
-          if (weak.length > 0) problems.push(`tunnel${t}_${key} includes ${weak.join(', ')}`);
+          const weak = values.filter((v) => weakness(key, v) !== undefined);
+          if (weak.length > 0) problems.push(`tunnel${t}_${key} includes ${weak.join(', ')} (${weakness(key, weak[0])})`);
         }
       }
     }
