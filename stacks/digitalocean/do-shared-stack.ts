@@ -82,11 +82,13 @@ export class DoSharedStack extends EnvironmentStack {
 
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
     new TerraformOutput(this, 'project_id', { value: this.project.project.id, description: 'ID of the DigitalOcean project' });
-    new TerraformOutput(this, 'deployments_bucket', { value: this.deployments.bucket.name, description: 'Spaces bucket for deployment records and app files' });
-    new TerraformOutput(this, 'deployments_endpoint', {
-      value: this.deployments.bucket.endpoint,
-      description: 'S3-compatible endpoint of the deployments bucket',
-    });
+    // The cross-cloud names the deploy and archive commands read (ARCHIVE_OUTPUTS): one Spaces bucket holds
+    // both the deployment records and the app files.
+    const bucket = this.deployments.bucket;
+    new TerraformOutput(this, 'deployment_records_bucket', { value: bucket.name, description: 'Spaces bucket for deployment records' });
+    new TerraformOutput(this, 'app_files_bucket', { value: bucket.name, description: 'Spaces bucket for application files (the same bucket)' });
+    new TerraformOutput(this, 'archive_region', { value: bucket.region, description: 'Spaces region of the bucket' });
+    new TerraformOutput(this, 'archive_endpoint', { value: `https://${bucket.endpoint}`, description: 'S3-compatible endpoint URL of the bucket' });
     new TerraformOutput(this, 'log_store_host', { value: this.logStore.cluster.privateHost, description: 'Private host of the OpenSearch cluster' });
     new TerraformOutput(this, 'log_store_port', { value: this.logStore.cluster.port, description: 'Port of the OpenSearch cluster (TLS)' });
     new TerraformOutput(this, 'log_forwarder_username', { value: this.logStore.forwarderUser!.name, description: 'OpenSearch user of the log forwarder' });

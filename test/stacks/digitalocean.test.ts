@@ -73,6 +73,15 @@ describe('dev on DigitalOcean: the four stacks', () => {
     expect(one(shared, 'digitalocean_project_resources').resources).toEqual(['${digitalocean_spaces_bucket.deployments_bucket_154726D0.urn}']);
   });
 
+  test('dev-shared: the outputs the deploy and archive commands read', () => {
+    expect(shared.output).toMatchObject({
+      deployment_records_bucket: { value: '${digitalocean_spaces_bucket.deployments_bucket_154726D0.name}' },
+      app_files_bucket: { value: '${digitalocean_spaces_bucket.deployments_bucket_154726D0.name}' },
+      archive_region: { value: '${digitalocean_spaces_bucket.deployments_bucket_154726D0.region}' },
+      archive_endpoint: { value: 'https://${digitalocean_spaces_bucket.deployments_bucket_154726D0.endpoint}' },
+    });
+  });
+
   test('dev-shared: the forwarder password is a sensitive output; no output exposes the admin password', () => {
     expect(shared.output!.log_forwarder_password).toMatchObject({ sensitive: true });
     expect(JSON.stringify(shared.output)).not.toMatch(/\.password\}[^]*"sensitive": false/);
