@@ -4,18 +4,24 @@
  *
  * Neither the AWS nor the DigitalOcean Terraform provider can set these (they live inside the cluster's own
  * API), so they are rendered here as data, published as a stack output, and applied once with the admin
- * credentials from inside the network (see README "Centralized logging"). Every request is a PUT, so applying
- * them again is harmless. Until they are applied, forwarders keep their lines in their disk queues.
+ * credentials from inside the network (see README "Centralized logging"). Every request is idempotent (PUT, or
+ * an overwriting POST), so applying them again is harmless. Until they are applied, forwarders keep their lines
+ * in their disk queues.
  */
 
 /** One REST request against the log store. */
 export interface LogStoreRequest {
   /** What the request sets up. */
   readonly description: string;
-  /** HTTP method (always PUT: idempotent). */
-  readonly method: 'PUT';
-  /** Path on the store, starting with `/`. */
+  /** HTTP method: PUT, or POST for the Dashboards saved-objects API (with `overwrite=true`, so idempotent too). */
+  readonly method: 'PUT' | 'POST';
+  /** Path on the store, starting with `/` (may carry a query string). */
   readonly path: string;
+  /**
+   * Extra request headers.
+   * @default - none
+   */
+  readonly headers?: Readonly<Record<string, string>>;
   /** JSON body. The forwarder's password appears as the placeholder {@link PASSWORD_PLACEHOLDER}. */
   readonly body: Record<string, unknown>;
 }
@@ -39,6 +45,12 @@ export interface LogStoreBootstrapInput {
    * @default 1
    */
   readonly replicas?: number;
+  /**
+   * Also create the OpenSearch Dashboards index pattern `<indexPrefix>-*` (time field `@timestamp`), served
+   * under `/_dashboards` of the same endpoint (AWS); leave off where Dashboards has its own host.
+   * @default false
+   */
+  readonly dashboardsIndexPattern?: boolean;
 }
 
 /** The ISM policy that deletes `<indexPrefix>-*` indices `retentionDays` after their creation. */
@@ -119,5 +131,16 @@ export function renderLogStoreBootstrap(input: LogStoreBootstrapInput): LogStore
       body: { password: PASSWORD_PLACEHOLDER, description: 'Log forwarder on the app servers (rsyslog)' },
     },
     { description: `Map ${user} to log_forwarder`, method: 'PUT', path: '/_plugins/_security/api/rolesmapping/log_forwarder', body: { users: [user] } },
+    ...(input.dashboardsIndexPattern
+      ? [
+          {
+            description: `Dashboards index pattern ${indexPrefix}-* (time field @timestamp)`,
+            method: 'POST' as const,
+            path: `/_dashboards/api/saved_objects/index-pattern/${indexPrefix}?overwrite=true`,
+            headers: { 'osd-xsrf': 'true' },
+            body: { attributes: { title: `${indexPrefix}-*`, timeFieldName: '@timestamp' } },
+          },
+        ]
+      : []),
   ];
 }

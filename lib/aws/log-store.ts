@@ -279,6 +279,7 @@ export class LogStore extends Construct {
       retentionDays: props.indexRetentionDays,
       forwarderUsername: this.forwarderUsername,
       replicas: count > 1 ? 1 : 0,
+      dashboardsIndexPattern: true,
     });
   }
 

@@ -27,8 +27,9 @@ export class BootstrapRequestError extends Error {
 const requestsSchema = z.array(
   z.object({
     description: z.string(),
-    method: z.literal('PUT'),
-    path: z.string().regex(/^\/[\w\-./]+$/, 'must be a plain absolute path'),
+    method: z.enum(['PUT', 'POST']),
+    path: z.string().regex(/^\/[\w\-./]+(\?[\w=&-]+)?$/, 'must be a plain absolute path'),
+    headers: z.record(z.string()).optional(),
     body: z.record(z.unknown()),
   }),
 );
@@ -91,7 +92,7 @@ export async function applyLogStoreBootstrap(options: ApplyBootstrapOptions): Pr
           method: request.method,
           path: request.path,
           ca,
-          headers: { host: options.host, authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: { ...request.headers, host: options.host, authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
           timeout: (options.timeoutSeconds ?? 30) * 1000,
         },
         (res) => {
@@ -157,8 +158,9 @@ export const LOG_STORE_BOOTSTRAP_HELP = `Usage:
   npm run log-store-bootstrap -- <env> [options]
 
 Applies the log store bootstrap of <env> (output ${LOG_OUTPUTS.bootstrap} of <env>-shared): the index retention
-(ISM) policy, the index template, and the log_forwarder role, user and role mapping. Every request is an
-idempotent PUT; run it once after the store is created (again after changing logging.indexRetentionDays).
+(ISM) policy, the index template, the log_forwarder role, user and role mapping, and (AWS) the Dashboards
+index pattern. Every request is idempotent; run it once after the store is created (again after changing
+logging.indexRetentionDays).
 
 Credentials (environment variables; fetch them from the secrets named by the outputs ${LOG_OUTPUTS.adminSecret}
 and ${LOG_OUTPUTS.forwarderSecret}, e.g. aws secretsmanager get-secret-value ... | jq -r .password):

@@ -54,6 +54,18 @@ describe('renderLogStoreBootstrap', () => {
     expect(user.body.password).toBe(PASSWORD_PLACEHOLDER);
   });
 
+  test('optionally adds the Dashboards index pattern, as an overwriting POST with the XSRF header', () => {
+    expect(requests.some((r) => r.path.startsWith('/_dashboards'))).toBe(false);
+    const withPattern = renderLogStoreBootstrap({ indexPrefix: 'logs-shop', retentionDays: 14, dashboardsIndexPattern: true });
+    expect(withPattern[withPattern.length - 1]).toEqual({
+      description: 'Dashboards index pattern logs-shop-* (time field @timestamp)',
+      method: 'POST',
+      path: '/_dashboards/api/saved_objects/index-pattern/logs-shop?overwrite=true',
+      headers: { 'osd-xsrf': 'true' },
+      body: { attributes: { title: 'logs-shop-*', timeFieldName: '@timestamp' } },
+    });
+  });
+
   test('fails on a bad forwarder user name', () => {
     expect(() => renderLogStoreBootstrap({ indexPrefix: 'logs', retentionDays: 3, forwarderUsername: 'Admin User' })).toThrow(/forwarderUsername "Admin User"/);
   });

@@ -95,6 +95,7 @@ describe('LogStore: a two-node domain in the private subnets', () => {
       '/_plugins/_security/api/roles/log_forwarder',
       '/_plugins/_security/api/internalusers/log-forwarder',
       '/_plugins/_security/api/rolesmapping/log_forwarder',
+      '/_dashboards/api/saved_objects/index-pattern/logs-shop?overwrite=true',
     ]);
     expect(JSON.stringify(store.bootstrapRequests[0].body)).toContain('"min_index_age":"14d"');
     expect(store.bootstrapRequests[3].body.password).toBe(PASSWORD_PLACEHOLDER);

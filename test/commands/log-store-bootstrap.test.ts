@@ -19,6 +19,7 @@ interface Seen {
   path: string;
   host: string;
   auth: string;
+  xsrf?: string;
   body: Record<string, unknown>;
 }
 
@@ -29,7 +30,7 @@ async function store(refuse?: string): Promise<{ seen: Seen[]; port: number; clo
     let text = '';
     req.setEncoding('utf8').on('data', (c: string) => (text += c));
     req.on('end', () => {
-      seen.push({ method: req.method!, path: req.url!, host: req.headers.host!, auth: req.headers.authorization!, body: JSON.parse(text) as Record<string, unknown> });
+      seen.push({ method: req.method!, path: req.url!, host: req.headers.host!, auth: req.headers.authorization!, xsrf: req.headers['osd-xsrf'] as string | undefined, body: JSON.parse(text) as Record<string, unknown> });
       res.statusCode = req.url === refuse ? 403 : 200;
       res.end(req.url === refuse ? '{"error":"no permissions for [cluster:admin/opendistro/ism/policy/write]"}' : '{"acknowledged":true}');
     });
@@ -38,7 +39,7 @@ async function store(refuse?: string): Promise<{ seen: Seen[]; port: number; clo
   return { seen, port: (server.address() as AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const requests = renderLogStoreBootstrap({ indexPrefix: 'logs-shop', retentionDays: 30 });
+const requests = renderLogStoreBootstrap({ indexPrefix: 'logs-shop', retentionDays: 30, dashboardsIndexPattern: true });
 const outputsFile = file('outputs.json');
 fs.writeFileSync(outputsFile, JSON.stringify({ 'test-shared': { [LOG_OUTPUTS.endpoint]: HOST, [LOG_OUTPUTS.bootstrap]: JSON.stringify(requests) } }));
 
@@ -58,15 +59,16 @@ describe('applyLogStoreBootstrap against a loopback HTTPS store', () => {
         forwarderPassword: 'Fwd#pw9',
         log: (l) => lines.push(l),
       });
-      expect(statuses).toEqual([200, 200, 200, 200, 200]);
-      expect(s.seen.map((x) => `${x.method} ${x.path}`)).toEqual(requests.map((r) => `PUT ${r.path}`));
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(s.seen.map((x) => `${x.method} ${x.path}`)).toEqual(requests.map((r) => `${r.method} ${r.path}`));
+      expect(s.seen[5]).toMatchObject({ method: 'POST', path: '/_dashboards/api/saved_objects/index-pattern/logs-shop?overwrite=true', xsrf: 'true' });
       for (const x of s.seen) {
         expect(x.host).toBe(HOST);
         expect(x.auth).toBe(`Basic ${Buffer.from('admin:Adm1n!pw').toString('base64')}`);
       }
       expect(s.seen[3].body.password).toBe('Fwd#pw9');
       expect(JSON.stringify(s.seen)).not.toContain('${LOG_STORE_PASSWORD}');
-      expect(lines[0]).toMatch(/^\[1\/5\] PUT \/_plugins\/_ism\/policies\/logs-shop-retention: 200/);
+      expect(lines[0]).toMatch(/^\[1\/6\] PUT \/_plugins\/_ism\/policies\/logs-shop-retention: 200/);
     } finally {
       await s.close();
     }
@@ -77,7 +79,7 @@ describe('applyLogStoreBootstrap against a loopback HTTPS store', () => {
     try {
       await expect(
         applyLogStoreBootstrap({ host: HOST, connect: `127.0.0.1:${s.port}`, caFile: file('ca.pem'), requests, admin: { username: 'admin', password: 'x' }, forwarderPassword: 'y' }),
-      ).rejects.toThrow(/\[1\/5\] PUT \/_plugins\/_ism\/policies\/logs-shop-retention: the store answered 403: .*no permissions/);
+      ).rejects.toThrow(/\[1\/6\] PUT \/_plugins\/_ism\/policies\/logs-shop-retention: the store answered 403: .*no permissions/);
       expect(s.seen).toHaveLength(1);
     } finally {
       await s.close();
@@ -89,7 +91,7 @@ describe('applyLogStoreBootstrap against a loopback HTTPS store', () => {
     try {
       await expect(
         applyLogStoreBootstrap({ host: HOST, connect: `127.0.0.1:${s.port}`, requests, admin: { username: 'admin', password: 'x' }, forwarderPassword: 'y' }),
-      ).rejects.toThrow(/\[1\/5\] PUT .*(self.signed|certificate)/i);
+      ).rejects.toThrow(/\[1\/6\] PUT .*(self.signed|certificate)/i);
       expect(s.seen).toHaveLength(0);
     } finally {
       await s.close();
@@ -119,7 +121,7 @@ describe('log-store-bootstrap CLI', () => {
       });
       expect(r.err).toContain('done');
       expect(r.code).toBe(0);
-      expect(s.seen).toHaveLength(5);
+      expect(s.seen).toHaveLength(6);
     } finally {
       await s.close();
     }
