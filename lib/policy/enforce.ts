@@ -1,6 +1,10 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'cdktf';
 import { formatReport, PolicyPack, reportPasses } from './pack';
+
+/** File name of the guardrail report written into the output directory on success. */
+export const GUARDRAILS_REPORT = 'guardrails.json';
 
 /** Output streams for {@link enforceGuardrails}. */
 export interface EnforceOptions {
@@ -20,15 +24,27 @@ export interface EnforceOptions {
  * The guardrail step of `main.ts`: checks every stack of the app before `app.synth()`. On any violation it
  * prints each one as `<stack> <construct path> <rule id>: <explanation>. Fix: ...`, removes the output
  * directory if the app created it empty, and returns false, so the caller exits non-zero with nothing written.
- * Suppressions are listed either way.
+ * Suppressions are listed either way; on success the report is also written to `<outdir>/guardrails.json`
+ * (the cdktf CLI does not show the app's output when synth succeeds).
  */
 export function enforceGuardrails(app: App, options: EnforceOptions = {}): boolean {
   const report = (options.pack ?? new PolicyPack()).checkApp(app);
   const ok = reportPasses(report);
   const text = formatReport(report) + (ok ? '' : 'Nothing was synthesized: fix the violations above or suppress them with a reason.\n');
   (options.write ?? ((t, failed) => (failed ? process.stderr : process.stdout).write(t)))(text, !ok);
-  if (!ok) removeIfEmpty(app.outdir);
-  return ok;
+  if (!ok) {
+    removeIfEmpty(app.outdir);
+    return false;
+  }
+  fs.mkdirSync(app.outdir, { recursive: true });
+  const summary = {
+    rules: report.rules,
+    stacks: report.stacks,
+    violations: 0,
+    suppressed: report.suppressed.map((f) => ({ stack: f.stack, path: f.path, rule: f.ruleId, reason: f.suppressedBecause })),
+  };
+  fs.writeFileSync(path.join(app.outdir, GUARDRAILS_REPORT), JSON.stringify(summary, null, 2) + '\n');
+  return true;
 }
 
 /** Removes the directories `new App()` creates (outdir and outdir/stacks) if nothing is in them. */

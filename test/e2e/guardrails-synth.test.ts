@@ -47,6 +47,9 @@ describe('guardrails at synth', () => {
     const run = runFixture({ INSECURE_SUPPRESS: 'break-glass access for incident 42, removed after the review' });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('staging-shared staging-shared/debug-ssh sg-no-public-admin-ports suppressed: break-glass access for incident 42');
+    const listed = JSON.parse(fs.readFileSync(path.join(run.cwd, 'cdktf.out/guardrails.json'), 'utf8'));
+    expect(listed.violations).toBe(0);
+    expect(listed.suppressed).toContainEqual({ stack: 'staging-shared', path: 'staging-shared/debug-ssh', rule: 'sg-no-public-admin-ports', reason: 'break-glass access for incident 42, removed after the review' });
     const tf = JSON.parse(fs.readFileSync(path.join(run.cwd, 'cdktf.out/stacks/staging-shared/cdk.tf.json'), 'utf8'));
     const sg = Object.values(tf.resource.aws_security_group as Record<string, { '//': { guardrails: unknown } }>).find((r) => JSON.stringify(r).includes('debug-ssh'));
     expect(sg?.['//'].guardrails).toEqual({ suppressions: [{ id: 'sg-no-public-admin-ports', reason: 'break-glass access for incident 42, removed after the review' }] });
