@@ -3,11 +3,14 @@
  * usually through the test listener (the `test_url` output of `<env>-cutover`) before a cutover, or through the
  * live URL after it. Requests the path until it answers 2xx (and, with `--expect`, contains a text), retrying with
  * exponential backoff; every attempt is reported; the exit code is non-zero when the release never became healthy.
+ * `--env <env>` takes the URL from the `<env>-cutover` outputs instead (`test_url`, or `live_url` with `--live`).
  */
 import * as http from 'http';
 import * as https from 'https';
 import { UsageError } from './archive-target';
 import { parseFlags, stringFlag } from './cli-flags';
+import { CUTOVER_OUTPUTS } from './cutover-outputs';
+import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
 
 /** Options for {@link smoke}. */
 export interface SmokeOptions {
@@ -174,8 +177,57 @@ export async function smoke(options: SmokeOptions): Promise<SmokeResult> {
   return { healthy: false, url: url.href, attempts: done };
 }
 
+/** Options for {@link smokeTargetUrl}. */
+export interface SmokeTargetOptions {
+  /** The environment; its `<env>-cutover` outputs hold the URLs. */
+  readonly environment: string;
+  /**
+   * Check the live URL instead of the test listener's.
+   * @default false
+   */
+  readonly live?: boolean;
+  /**
+   * Read the outputs from this JSON file instead of running `cdktf output`.
+   * @default - `cdktf output <env>-cutover`
+   */
+  readonly outputsFile?: string;
+  /** Project directory, where `cdktf output` runs. */
+  readonly cwd: string;
+  /**
+   * Environment variables (for `CDKTF_BIN`).
+   * @default process.env
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Progress output.
+   * @default - none
+   */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * The URL to check for an environment: the `test_url` (or, with `live`, `live_url`) output of `<env>-cutover`.
+ *
+ * @throws UsageError when the output is missing; OutputsUnavailableError when `cdktf output` fails
+ */
+export async function smokeTargetUrl(options: SmokeTargetOptions): Promise<string> {
+  if (!/^[a-z][a-z0-9-]*$/.test(options.environment)) throw new UsageError(`"${options.environment}" is not an environment name`);
+  const stack = `${options.environment}-cutover`;
+  const outputs = options.outputsFile
+    ? readOutputs(options.outputsFile, stack)
+    : await readDeployedOutputs(stack, { cwd: options.cwd, env: options.env, log: options.log, offlineHint: 'pass the URL itself, or --outputs <file.json>' });
+  const name = options.live ? CUTOVER_OUTPUTS.liveUrl : CUTOVER_OUTPUTS.testUrl;
+  const url = outputs[name];
+  if (typeof url !== 'string' || url === '') {
+    const hint = options.live ? `deploy ${stack} first` : `the strategy has no test listener (hard-cutover, rolling): check the live URL with --live, or deploy ${stack} first`;
+    throw new UsageError(`${options.outputsFile ?? `cdktf output ${stack}`}: no output "${name}"; ${hint}`);
+  }
+  return url;
+}
+
 /** `--help` text of `npm run smoke`. */
 export const SMOKE_HELP = `Usage: npm run smoke -- <url> [--path /health] [--attempts N] [--timeout S] [options]
+       npm run smoke -- --env <env> [--live] [--outputs file.json] [options]
 
 Checks a release over HTTP(S): requests <url><path> until it answers 2xx, retrying with exponential backoff,
 and reports every attempt. Use the test listener's URL (output test_url of <env>-cutover) before a cutover,
@@ -187,8 +239,10 @@ and the live URL (live_url) after it.
   --delay S       wait after the first failure, doubled each time up to 15s (default 1)
   --expect TEXT   the body must contain TEXT (e.g. the release version)
   --insecure      do not verify the TLS certificate (e.g. when using the load balancer's DNS name)
+  --env E         take the URL from <E>-cutover's outputs: test_url (the idle color), or live_url with --live
+  --outputs F     read those outputs from a JSON file (cdktf output --outputs-file) instead of cdktf output
 
-Exit codes: 0 healthy, 1 unhealthy after every attempt, 2 bad arguments.
+Exit codes: 0 healthy, 1 unhealthy after every attempt, 2 bad arguments, 3 the outputs could not be read.
 `;
 
 function seconds(flags: Record<string, string | true>, name: string): number | undefined {
@@ -201,23 +255,32 @@ function seconds(flags: Record<string, string | true>, name: string): number | u
 /** The CLI: parses arguments, runs {@link smoke}, prints each attempt; resolves to the exit code. */
 export async function smokeMain(
   argv: readonly string[],
-  io: { stdout?: (t: string) => void; stderr?: (t: string) => void } = {},
+  io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<number> {
   const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
   try {
-    const { flags, rest } = parseFlags(argv, { values: ['path', 'attempts', 'timeout', 'delay', 'expect'], switches: ['help', 'insecure'] });
+    const { flags, rest } = parseFlags(argv, { values: ['path', 'attempts', 'timeout', 'delay', 'expect', 'env', 'outputs'], switches: ['help', 'insecure', 'live'] });
     if (flags.help) {
       stdout(SMOKE_HELP);
       return 0;
     }
     const unknown = rest.find((a) => a.startsWith('-'));
     if (unknown) throw new UsageError(`unknown option ${unknown} (see --help)`);
-    if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'which URL? e.g. npm run smoke -- https://shop.example.com:8443 (see --help)' : `expected one URL, got ${rest.join(' ')}`);
+    const environment = stringFlag(flags, 'env');
+    if (environment !== undefined && rest.length > 0) throw new UsageError(`give either a URL or --env, not both (got ${rest.join(' ')} and --env ${environment})`);
+    if (environment === undefined && (flags.live || stringFlag(flags, 'outputs'))) throw new UsageError('--live and --outputs need --env <env>');
+    if (environment === undefined && rest.length !== 1) {
+      throw new UsageError(rest.length === 0 ? 'which URL? e.g. npm run smoke -- https://shop.example.com:8443, or --env prod (see --help)' : `expected one URL, got ${rest.join(' ')}`);
+    }
     const attemptsText = stringFlag(flags, 'attempts');
     if (attemptsText !== undefined && !/^[1-9]\d*$/.test(attemptsText)) throw new UsageError(`--attempts must be a whole number >= 1, got "${attemptsText}"`);
+    const url =
+      environment === undefined
+        ? rest[0]
+        : await smokeTargetUrl({ environment, live: flags.live === true, outputsFile: stringFlag(flags, 'outputs'), cwd: io.cwd ?? process.cwd(), env: io.env, log: (line) => stdout(`${line}\n`) });
     const result = await smoke({
-      url: rest[0],
+      url,
       path: stringFlag(flags, 'path'),
       attempts: attemptsText === undefined ? undefined : Number(attemptsText),
       timeoutSeconds: seconds(flags, 'timeout'),
@@ -231,6 +294,10 @@ export async function smokeMain(
     if (e instanceof UsageError) {
       stderr(`smoke: ${e.message}\n`);
       return 2;
+    }
+    if (e instanceof OutputsUnavailableError) {
+      stderr(`smoke: ${e.message}\n`);
+      return 3;
     }
     throw e;
   }

@@ -1,19 +1,14 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { CutoverListeners } from '../../lib/aws/cutover-listeners';
+import { CUTOVER_OUTPUTS } from '../../lib/commands/cutover-outputs';
 import { testListenerTarget } from '../../lib/config/sections/cutover-safety';
 import { COLORS } from '../../lib/config/sections/release';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
 import { AwsSharedStack } from './aws-shared-stack';
 
-/** Names of the cutover stack's outputs (read by commands with `cdktf output`). */
-export const CUTOVER_OUTPUTS = {
-  liveUrl: 'live_url',
-  testUrl: 'test_url',
-  liveColor: 'live_color',
-  weights: 'weights',
-} as const;
+export { CUTOVER_OUTPUTS };
 
 /** Props for {@link AwsCutoverStack}. */
 export interface AwsCutoverStackProps extends EnvironmentStackProps {

@@ -1,5 +1,8 @@
+import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import * as os from 'os';
+import * as path from 'path';
 import { smoke, smokeMain, smokeUrl, SMOKE_HELP } from '../../lib/commands/smoke';
 
 /** A real HTTP server on 127.0.0.1 whose answer to each request is decided by `handler` (request count passed). */
@@ -28,10 +31,10 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function cli(argv: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await smokeMain(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  const code = await smokeMain(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t), env, cwd: os.tmpdir() });
   return { code, out, err };
 }
 
@@ -112,6 +115,48 @@ describe('smoke against a real server on loopback', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('smoke --env: the URL from the cutover stack outputs', () => {
+  function outputsFile(outputs: Record<string, unknown>): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-outputs-')), 'outputs.json');
+    fs.writeFileSync(file, JSON.stringify({ 'prod-cutover': outputs }));
+    return file;
+  }
+
+  test('checks test_url by default and live_url with --live', async () => {
+    const idle = await serve((_n, _req, res) => res.writeHead(200).end('idle'));
+    const live = await serve((_n, _req, res) => res.writeHead(503).end());
+    try {
+      const file = outputsFile({ test_url: idle.url, live_url: live.url, live_color: 'green' });
+      const test = await cli(['--env', 'prod', '--outputs', file, '--attempts', '1', ...FAST]);
+      expect(test.code).toBe(0);
+      expect(test.out).toContain(`GET ${idle.url}/health -> HTTP 200 OK`);
+      const liveRun = await cli(['--env', 'prod', '--live', '--outputs', file, '--attempts', '1', ...FAST]);
+      expect(liveRun.code).toBe(1);
+      expect(liveRun.out).toContain(`GET ${live.url}/health -> HTTP 503`);
+    } finally {
+      await idle.close();
+      await live.close();
+    }
+  });
+
+  test('fails when the strategy has no test listener', async () => {
+    const { code, err } = await cli(['--env', 'prod', '--outputs', outputsFile({ live_url: 'https://shop.example.com' })]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/no output "test_url"; the strategy has no test listener \(hard-cutover, rolling\): check the live URL with --live/);
+  });
+
+  test('fails with exit 3 when cdktf output cannot run', async () => {
+    const { code, err } = await cli(['--env', 'prod'], { ...process.env, CDKTF_BIN: path.join(os.tmpdir(), 'no-such-cdktf') });
+    expect(code).toBe(3);
+    expect(err).toMatch(/cannot read the outputs of prod-cutover \(.*not found.*\); deploy prod-cutover first, or pass the URL itself, or --outputs <file\.json>/);
+  });
+
+  test('fails on a URL and --env together', async () => {
+    expect(await cli(['https://x.example.com', '--env', 'prod'])).toMatchObject({ code: 2, err: expect.stringContaining('give either a URL or --env, not both') });
+    expect(await cli(['https://x.example.com', '--live'])).toMatchObject({ code: 2, err: expect.stringContaining('--live and --outputs need --env <env>') });
   });
 });
 
