@@ -93,6 +93,12 @@ new ArchiveBucket(stack, 'records', { bucketName: 'team-records', purpose: 'audi
 new LogBucket(stack, 'logs', { bucketName: 'team-logs', region: 'eu-west-1', retentionDays: '30' });
 `;
 
+/** An ES module consumer: named imports from the CommonJS build, root and subpath. */
+const ESM_CHECK = `import { createEnvironmentsFromDir, parseEnvironment } from 'cdktf-bluegreen';
+import { ArchiveBucket } from 'cdktf-bluegreen/aws';
+import { environmentValidator } from 'cdktf-bluegreen/config';
+console.log([createEnvironmentsFromDir, parseEnvironment, ArchiveBucket, environmentValidator.safeParse].map((x) => typeof x).join(' '));`;
+
 describe('a consumer project installs, type-checks and synthesizes the packed library', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-bluegreen-consumer-'));
   const stage = path.join(tmp, 'stage');
@@ -107,6 +113,7 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
   let wrongConstruct: Run;
   let peers: Run;
   let oneEnv: Run;
+  let esm: Run;
 
   beforeAll(async () => {
     // 1. Build and pack exactly what `npm pack` ships (the package.json `files`), from a staging copy so the
@@ -157,6 +164,7 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
     oneEnv = run(process.execPath, ['one-env.js'], project, 120_000, { CDKTF_OUTDIR: path.join(project, 'one-env.out') });
     wrongValues = run(process.execPath, ['wrong-values.js', 'values'], project);
     wrongConstruct = run(process.execPath, ['wrong-values.js', 'construct'], project);
+    esm = run(process.execPath, ['--input-type=module', '-e', ESM_CHECK], project);
   }, 240_000);
 
   afterAll(() => {
@@ -206,6 +214,10 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
     expect(oneEnv.status).toBe(0);
     const manifest = JSON.parse(fs.readFileSync(path.join(project, 'one-env.out/manifest.json'), 'utf8'));
     expect(Object.keys(manifest.stacks).sort()).toEqual(['prod-blue', 'prod-cutover', 'prod-green', 'prod-shared']);
+  });
+
+  test('an ES module consumer gets the same named exports', () => {
+    expect(esm.output.trim()).toBe('function function function function');
   });
 
   test('fails to compile a construct with a missing required prop or a prop of the wrong type', () => {
