@@ -1,3 +1,4 @@
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { forwarderConfigFromValues } from '../../lib/agents/log-forwarder';
 import { renderUserData } from '../../lib/agents/user-data';
@@ -58,5 +59,7 @@ export class AwsColorStack extends EnvironmentStack {
         credentials: { type: 'aws-secrets-manager', secretId: props.shared.logStore.forwarderSecretName, region: config.region },
       }),
     });
+    new TerraformOutput(this, 'release_version', { value: values.release.version, description: `Release the ${color} fleet runs` });
+    new TerraformOutput(this, 'autoscaling_group_name', { value: this.fleet.autoscalingGroup.name, description: `Auto Scaling group of the ${color} fleet` });
   }
 }

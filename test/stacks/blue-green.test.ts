@@ -128,6 +128,7 @@ describe('blue/green: prod as shipped (green live, blue idle)', () => {
     expect(asg).toMatchObject({ health_check_type: 'ELB', min_size: 2, max_size: 6, desired_capacity: 3, wait_for_elb_capacity: 3 });
     expect(String((asg.target_group_arns as string[])[0])).toMatch(new RegExp(`aws_lb_target_groupalb_${color}_`));
     expect(resources(stack, 'aws_lb_listener')).toEqual([]);
+    expect(stack.output).toMatchObject({ release_version: { value: color === 'green' ? '1.5.0' : '1.4.1' }, autoscaling_group_name: { value: expect.stringMatching(/aws_autoscaling_group\.fleet_asg_[0-9A-F]+\.name/) } });
   });
 
   test('staging uses its existing certificate and may be deleted', () => {
