@@ -1,5 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { forwarderConfigFromValues } from '../../lib/agents/log-forwarder';
 import { renderUserData } from '../../lib/agents/user-data';
 import { Color } from '../../lib/config';
 import { DropletFleet } from '../../lib/digitalocean/droplet-fleet';
@@ -39,6 +40,7 @@ export class DoColorStack extends EnvironmentStack {
     const d = digitaloceanValues(this);
     const values = config.colors[color];
     const app = config.app.name;
+    const forwarder = forwarderConfigFromValues(config, color);
 
     this.fleet = new DropletFleet(this, 'fleet', {
       name: colorTagName(app, config.name, color),
@@ -51,18 +53,9 @@ export class DoColorStack extends EnvironmentStack {
       tags: [fleetTagName(app, config.name), colorTagName(app, config.name, color), ...doTags(this), ...toDoTags({ release: values.release.version })],
       projectId: props.shared.project.project.id,
       userData: renderUserData({
-        forwarder: {
-          app,
-          environment: config.name,
-          color,
-          release: values.release.version,
-          appLogs: config.logging.appLogs,
-          systemLogs: config.logging.systemLogs,
-          bufferDiskMb: config.logging.bufferDiskMb,
-          // The host is only known after deploy: rsyslog reads it, and the forwarder's credentials, from
-          // /etc/log-forwarder/destination.env (see README "DigitalOcean"), never from user data.
-          destination: { port: DO_OPENSEARCH_PORT, indexPrefix: config.logging.indexPrefix },
-        },
+        // The host is only known after deploy: rsyslog reads it, and the forwarder's credentials, from
+        // /etc/log-forwarder/destination.env (see README "DigitalOcean"), never from user data.
+        forwarder: { ...forwarder, destination: { ...forwarder.destination, port: DO_OPENSEARCH_PORT } },
         credentials: { type: 'env-file' },
       }),
     });

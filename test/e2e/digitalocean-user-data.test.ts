@@ -20,6 +20,7 @@ describe('DigitalOcean droplets: user data passes the real checks', () => {
     const doc = parse(userData(color)) as { write_files: Array<{ path: string; content: string }> };
     const conf = doc.write_files.find((f) => f.path === '/etc/rsyslog.conf');
     expect(conf?.content).toContain(`"${color}"`);
+    expect(conf?.content).toContain('serverport="25060" usehttps="on"'); // DigitalOcean managed OpenSearch, TLS
     const result = await rsyslogCheck(conf!.content);
     expect(result.output).not.toMatch(/error/i);
     expect(result.ok).toBe(true);
