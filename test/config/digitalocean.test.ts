@@ -99,6 +99,12 @@ describe('digitalocean values: bad input names the file, the key path and the re
     expect(problems(dev(['digitalocean', 'certificate'], { id: 'not-a-uuid' }))).toEqual(['environments/dev.yaml: digitalocean.certificate.id: must be a certificate UUID']);
   });
 
+  test('fails when the preview host name is the live one', () => {
+    expect(problems(dev(['digitalocean', 'previewHostname'], 'dev.shop.example.com'))).toEqual([
+      'environments/dev.yaml: digitalocean.previewHostname: is the live host name too; the preview must have its own name, or users would reach the idle color',
+    ]);
+  });
+
   test('fails on a region without droplets', () => {
     expect(problems(dev(['region'], 'ams2'))).toEqual([
       'environments/dev.yaml: region: "ams2" is not a DigitalOcean region for droplets (one of ams3, atl1, blr1, fra1, lon1, nyc1, nyc2, nyc3, sfo2, sfo3, sgp1, syd1, tor1)',

@@ -105,10 +105,18 @@ export type DigitalOceanValues = z.infer<typeof digitaloceanSchema>;
 
 /** The parts of an environment's values the DigitalOcean checks read. */
 export interface DigitalOceanCheckInput {
+  /** The environment's cloud; the checks apply to `digitalocean` only. */
   readonly cloud: string;
+  /** The environment's region. */
   readonly region: string;
+  /** The VPC range. */
   readonly network: { readonly vpcCidr: string };
+  /** Weights and strategy. */
   readonly traffic: { readonly blue: number; readonly green: number; readonly strategy: string };
+  /**
+   * The `digitalocean` section.
+   * @default - absent (an error on DigitalOcean)
+   */
   readonly digitalocean?: DigitalOceanValues;
 }
 
@@ -139,6 +147,9 @@ export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCt
     if (seen.has(f)) report(ctx, ['digitalocean', 'sshKeyFingerprints', i], `${f} is listed twice`);
     seen.add(f);
   });
+  if (d.liveHostname !== undefined && d.liveHostname === d.previewHostname) {
+    report(ctx, ['digitalocean', 'previewHostname'], `is the live host name too; the preview must have its own name, or users would reach the idle color`);
+  }
   const hasName = d.certificate.name !== undefined;
   const hasId = d.certificate.id !== undefined;
   if (hasName === hasId) {
