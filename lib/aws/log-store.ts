@@ -83,11 +83,14 @@ export interface LogStoreProps {
 }
 
 /** The domain log types published to CloudWatch, with their log group suffix. */
-const DOMAIN_LOGS = {
+export const DOMAIN_LOGS = {
   INDEX_SLOW_LOGS: 'index-slow',
   SEARCH_SLOW_LOGS: 'search-slow',
   ES_APPLICATION_LOGS: 'application',
 } as const;
+
+/** A log type the domain publishes to CloudWatch (`INDEX_SLOW_LOGS`, `SEARCH_SLOW_LOGS`, `ES_APPLICATION_LOGS`). */
+export type DomainLogType = keyof typeof DOMAIN_LOGS;
 
 /**
  * The environment's central log store: an OpenSearch domain in the VPC's private subnets, reachable only from
@@ -106,7 +109,7 @@ export class LogStore extends Construct {
   /** The domain's security group (443 from the client groups only). */
   public readonly securityGroup: SecurityGroup;
   /** CloudWatch log groups of the domain, by log type (`INDEX_SLOW_LOGS`, `SEARCH_SLOW_LOGS`, `ES_APPLICATION_LOGS`). */
-  public readonly logGroups: Record<keyof typeof DOMAIN_LOGS, CloudwatchLogGroup>;
+  public readonly logGroups: Record<DomainLogType, CloudwatchLogGroup>;
   /** Secret `{"username","password"}` of the domain's master user (admin; bootstrap and break-glass only). */
   public readonly adminSecret: SecretsmanagerSecret;
   /** Secret `{"host","username","password"}` the forwarders read at boot. */
@@ -161,8 +164,8 @@ export class LogStore extends Construct {
         }),
     );
 
-    this.logGroups = {} as Record<keyof typeof DOMAIN_LOGS, CloudwatchLogGroup>;
-    for (const [type, suffix] of Object.entries(DOMAIN_LOGS) as Array<[keyof typeof DOMAIN_LOGS, string]>) {
+    this.logGroups = {} as Record<DomainLogType, CloudwatchLogGroup>;
+    for (const [type, suffix] of Object.entries(DOMAIN_LOGS) as Array<[DomainLogType, string]>) {
       this.logGroups[type] = new CloudwatchLogGroup(this, `log-${suffix}`, {
         name: `/aws/opensearch/${this.domainName}/${suffix}`,
         retentionInDays: props.logRetentionDays,

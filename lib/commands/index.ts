@@ -4,13 +4,13 @@
 export { deploy, deployMain, DeployOptions, DeployResult, parseStackName, PLAN_FILES, LOCAL_RECORDS_DIR } from './deploy';
 export { archiveMain, verifyArchive, listArchive, pushArchive, ArchiveOptions } from './archive';
 export { ArchiveStore, ArchiveStoreOptions, ArchiveError, ArchiveErrorKind, ObjectLock } from './archive-store';
-export { ARCHIVE_OUTPUTS, ArchiveTarget, TargetFlags, resolveTarget, cdktfBinary } from './archive-target';
+export { ARCHIVE_OUTPUTS, ArchiveTarget, TargetFlags, ResolveTargetOptions, resolveTarget, cdktfBinary } from './archive-target';
 export { Manifest, ManifestFile, VerifyResult, RecordSummary, MANIFEST_FORMAT, recordId, recordPrefix, uploadRecord, verifyRecord, listRecords } from './deployment-record';
 export { vpnConfig, vpnConfigMain, VpnConfigOptions, VPN_OUTPUTS, VPN_CONFIG_HELP, OutputsUnavailableError } from './vpn-config';
 // PR pipeline (issue 8): diff, plan, diagram.
-export { diffMain, runDiff, diffSynth, diffValues, renderMarkdown, trafficOf, stackRole, DIFF_EXIT, DIFF_HELP, DiffOptions, DiffResult, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind } from './diff';
+export { diffMain, runDiff, diffSynth, diffValues, renderMarkdown, trafficOf, stackRole, DIFF_EXIT, DIFF_HELP, DiffOptions, DiffResult, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind, CommandIo } from './diff';
 export { STATEFUL_TYPES, REPLACE_ON, DISRUPTIVE, replacementCauses, disruptionCauses } from './resource-knowledge';
-export { readSynthOutput, synthesizeProject, synthesizeRef, SynthOutputError, StackJson } from './synth-output';
+export { readSynthOutput, synthesizeProject, synthesizeRef, SynthOutputError, StackJson, Log } from './synth-output';
 export { plan, planMain, statefulDeletes, classifyTerraformError, missingCredentials, cloudsOf, findExecutable, PLAN_EXIT, PLAN_FILE, PLAN_JSON_FILE, PLAN_HELP, PlanOptions, PlanResult, StatefulDelete } from './plan';
 // Blue/green (issue 3): cutover and smoke.
 export { cutover, cutoverMain, setWeights, CUTOVER_HELP, CutoverOptions, CutoverResult } from './cutover';

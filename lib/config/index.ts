@@ -19,8 +19,12 @@ export {
   publicIpProblem,
   bgpAsnProblem,
   amazonSideAsnProblem,
+  tunnelOptionsSchema,
+  vpnSchema,
+  VpnProblem,
 } from './sections/vpn';
-export { STRATEGIES, Strategy, TEST_LISTENER_STRATEGIES, Weights, liveColor, otherColor } from './sections/traffic';
+export { STRATEGIES, Strategy, TEST_LISTENER_STRATEGIES, Weights, liveColor, otherColor, TrafficValues, trafficSchema } from './sections/traffic';
 export { CutoverValues, TestListenerTarget, testListenerTarget } from './sections/cutover-safety';
-export { LoadBalancerValues } from './sections/load-balancer';
-export { FleetValues } from './sections/fleet';
+export { LoadBalancerValues, loadBalancerSchema } from './sections/load-balancer';
+export { FleetValues, fleetSchema } from './sections/fleet';
+export { APP_LOG_FORMATS, AppLogFormat } from './sections/logging';

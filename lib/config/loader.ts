@@ -31,9 +31,12 @@ export interface LoadOptions {
 }
 
 /** A values file read from disk: its display name and parsed content (or the issues that stopped it). */
-interface ReadResult {
+export interface ReadResult {
+  /** The file as shown in messages: relative to the working directory where possible. */
   readonly file: string;
+  /** The parsed mapping, absent when the file could not be read or parsed. */
   readonly values?: unknown;
+  /** Why the file could not be used (missing, unreadable, invalid YAML, not a mapping); empty when it could. */
   readonly issues: ConfigIssue[];
 }
 

@@ -30,7 +30,8 @@ export interface SynthResource {
 /** Key under a resource's `//` metadata that holds its suppressions. */
 export const SUPPRESSIONS_KEY = 'guardrails';
 
-type Json = Record<string, unknown>;
+/** A parsed JSON object: a block of the synthesized Terraform JSON. */
+export type Json = Record<string, unknown>;
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
