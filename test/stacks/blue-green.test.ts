@@ -42,8 +42,10 @@ const listeners = (stack: TfJson) => resources(stack, 'aws_lb_listener');
 const listenerOn = (stack: TfJson, port: number) => listeners(stack).find((l) => l.port === port);
 const tgOf = (ref: unknown) => /aws_lb_target_groupalb_(blue|green)_/.exec(String(ref))?.[1];
 
+/** The shipped environments, synthesized once for this file (stack name → JSON text). */
+const base = synthTexts();
+
 describe('blue/green: what a change touches', () => {
-  const base = synthTexts();
 
   test('synthesis is deterministic', () => {
     expect(changedStacks(base, synthTexts())).toEqual([]);
@@ -75,7 +77,7 @@ describe('blue/green: what a change touches', () => {
 });
 
 describe('blue/green: prod as shipped (green live, blue idle)', () => {
-  const stacks = synthEnvironments();
+  const stacks = new Map([...base].map(([name, text]) => [name, JSON.parse(text) as TfJson]));
   const cutover = stacks.get('prod-cutover')!;
   const shared = stacks.get('prod-shared')!;
 
