@@ -83,14 +83,14 @@ export interface LogStoreProps {
 }
 
 /** The domain log types published to CloudWatch, with their log group suffix. */
-export const DOMAIN_LOGS = {
+export const LOG_STORE_DOMAIN_LOGS = {
   INDEX_SLOW_LOGS: 'index-slow',
   SEARCH_SLOW_LOGS: 'search-slow',
   ES_APPLICATION_LOGS: 'application',
 } as const;
 
 /** A log type the domain publishes to CloudWatch (`INDEX_SLOW_LOGS`, `SEARCH_SLOW_LOGS`, `ES_APPLICATION_LOGS`). */
-export type DomainLogType = keyof typeof DOMAIN_LOGS;
+export type DomainLogType = keyof typeof LOG_STORE_DOMAIN_LOGS;
 
 /**
  * The environment's central log store: an OpenSearch domain in the VPC's private subnets, reachable only from
@@ -165,7 +165,7 @@ export class LogStore extends Construct {
     );
 
     this.logGroups = {} as Record<DomainLogType, CloudwatchLogGroup>;
-    for (const [type, suffix] of Object.entries(DOMAIN_LOGS) as Array<[DomainLogType, string]>) {
+    for (const [type, suffix] of Object.entries(LOG_STORE_DOMAIN_LOGS) as Array<[DomainLogType, string]>) {
       this.logGroups[type] = new CloudwatchLogGroup(this, `log-${suffix}`, {
         name: `/aws/opensearch/${this.domainName}/${suffix}`,
         retentionInDays: props.logRetentionDays,
