@@ -138,7 +138,13 @@ describe('blue/green: prod as shipped (green live, blue idle)', () => {
     expect(resources(stagingShared, 'aws_acm_certificate')).toEqual([]);
     expect(resources(stagingShared, 'aws_lb')[0].enable_deletion_protection).toBe(false);
     expect(listenerOn(stacks.get('staging-cutover')!, 443)!.certificate_arn).toMatch(/^arn:aws:acm:eu-west-1:222222222222:certificate\//);
+    expect(stacks.get('staging-cutover')!.output).toMatchObject({ live_url: { value: 'https://staging.shop.example.com' }, test_url: { value: 'https://staging.shop.example.com:8443' } });
   });
+});
+
+test('without a hostname the URLs use the load balancer DNS name', () => {
+  const stacks = synthEnvironments(envDir({ 'staging.yaml': withValue('staging.yaml', ['loadBalancer', 'certificate', 'hostname'], undefined) }), ['staging']);
+  expect(String(stacks.get('staging-cutover')!.output?.live_url.value)).toMatch(/^https:\/\/\$\{data\.terraform_remote_state\.[^}]*aws_lbalb_[0-9A-F]+dns_name\}$/);
 });
 
 describe('blue/green: strategies', () => {
