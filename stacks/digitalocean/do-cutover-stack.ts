@@ -56,15 +56,21 @@ export class DoCutoverStack extends EnvironmentStack {
       certificateId: d.certificate.id,
       sizeUnit: d.loadBalancerSizeUnit,
       stickySessionSeconds: config.traffic.stickinessSeconds,
-      preventDestroy: config.loadBalancer.deletionProtection,
     };
-    this.live = new DoLoadBalancer(this, 'live', { ...common, name: `${prefix}-live`, dropletTag: colorTagName(app, config.name, this.liveColor) });
+    this.live = new DoLoadBalancer(this, 'live', {
+      ...common,
+      name: `${prefix}-live`,
+      dropletTag: colorTagName(app, config.name, this.liveColor),
+      // The address users' DNS points at; the preview one may come and go with the strategy.
+      preventDestroy: config.loadBalancer.deletionProtection,
+    });
     if (previewColor) {
       this.preview = new DoLoadBalancer(this, 'preview', {
         ...common,
         name: `${prefix}-preview`,
         dropletTag: colorTagName(app, config.name, previewColor),
         allowCidrs: [...new Set([...d.adminCidrs, ...config.loadBalancer.testListener.allowedCidrs])],
+        preventDestroy: false,
       });
     }
     const balancers = this.preview ? [this.live, this.preview] : [this.live];

@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { cutover } from '../../lib/commands/cutover';
 import { ConfigError, loadEnvironments } from '../../lib/config';
-import { envDir, withValue } from '../support/env-dir';
+import { parseDocument } from 'yaml';
+import { envDir, shipped, withValue } from '../support/env-dir';
 import { resources, synthConfigs, TfJson } from '../support/synth';
 
 /** Synthesizes only dev from a values directory: stack name → JSON text. */
@@ -117,7 +118,7 @@ describe('dev on DigitalOcean: the four stacks', () => {
     expect(Object.keys(lbs).sort()).toEqual(['shop-dev-live', 'shop-dev-preview']);
     expect(lbs['shop-dev-live']).toMatchObject({ droplet_tag: 'shop-dev-blue', redirect_http_to_https: true, lifecycle: { prevent_destroy: false } });
     expect(lbs['shop-dev-live'].firewall).toBeUndefined();
-    expect(lbs['shop-dev-preview']).toMatchObject({ droplet_tag: 'shop-dev-green', firewall: { allow: ['cidr:203.0.113.0/24'] } });
+    expect(lbs['shop-dev-preview']).toMatchObject({ droplet_tag: 'shop-dev-green', firewall: { allow: ['cidr:203.0.113.0/24'] }, lifecycle: { prevent_destroy: false } });
     for (const lb of Object.values(lbs)) {
       expect(lb.forwarding_rule[0]).toMatchObject({ entry_port: 443, entry_protocol: 'https', certificate_name: 'shop-dev', target_port: 8080 });
       expect(lb.healthcheck).toMatchObject({ protocol: 'http', port: 8080, path: '/health' });
@@ -198,6 +199,29 @@ describe('npm run cutover works unchanged on DigitalOcean', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain('traffic: weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight');
     expect(fs.readFileSync(path.join(dir, 'dev.yaml'), 'utf8')).toBe(text);
+  });
+});
+
+describe('deletion protection and the test listener settings on DigitalOcean', () => {
+  const doc = parseDocument(shipped('dev.yaml'));
+  doc.setIn(['loadBalancer'], { deletionProtection: true, testListener: { allowedCidrs: ['198.51.100.0/24', '203.0.113.0/24'] } });
+  doc.setIn(['traffic', 'stickinessSeconds'], 600);
+  const texts = synthDev(envDir({ 'dev.yaml': doc.toString() }));
+  const lbs: Record<string, Record<string, any>> = Object.fromEntries(
+    (resources(parse(texts, 'dev-cutover'), 'digitalocean_loadbalancer') as Array<Record<string, any>>).map((lb) => [lb.name, lb]),
+  );
+
+  test('deletionProtection protects the live load balancer only (the preview one comes and goes with the strategy)', () => {
+    expect(lbs['shop-dev-live'].lifecycle).toEqual({ prevent_destroy: true });
+    expect(lbs['shop-dev-preview'].lifecycle).toEqual({ prevent_destroy: false });
+  });
+
+  test('the preview load balancer admits the admin CIDRs and the test listener CIDRs, once each', () => {
+    expect(lbs['shop-dev-preview'].firewall).toEqual({ allow: ['cidr:203.0.113.0/24', 'cidr:198.51.100.0/24'] });
+  });
+
+  test('stickiness becomes a load balancer cookie', () => {
+    expect(lbs['shop-dev-live'].sticky_sessions).toEqual({ type: 'cookies', cookie_name: 'DO-LB', cookie_ttl_seconds: 600 });
   });
 });
 
