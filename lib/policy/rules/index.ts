@@ -5,6 +5,9 @@ import { albDropInvalidHeaders } from './alb-drop-invalid-headers';
 import { albHttpsListener } from './alb-https-listener';
 import { albTlsPolicy } from './alb-tls-policy';
 import { doFirewallNoPublicSsh } from './do-firewall-no-public-ssh';
+import { ecrImmutableTags } from './ecr-immutable-tags';
+import { ecrScanOnPush } from './ecr-scan-on-push';
+import { kmsKeyRotation } from './kms-key-rotation';
 import { launchTemplateEncryptedVolumes } from './launch-template-encrypted-volumes';
 import { launchTemplateImdsv2 } from './launch-template-imdsv2';
 import { logGroupKms } from './log-group-kms';
@@ -30,6 +33,9 @@ export * from './alb-drop-invalid-headers';
 export * from './alb-https-listener';
 export * from './alb-tls-policy';
 export * from './do-firewall-no-public-ssh';
+export * from './ecr-immutable-tags';
+export * from './ecr-scan-on-push';
+export * from './kms-key-rotation';
 export * from './launch-template-encrypted-volumes';
 export * from './launch-template-imdsv2';
 export * from './log-group-kms';
@@ -56,6 +62,9 @@ export const ALL_RULES: readonly PolicyRule[] = [
   albHttpsListener,
   albTlsPolicy,
   doFirewallNoPublicSsh,
+  ecrImmutableTags,
+  ecrScanOnPush,
+  kmsKeyRotation,
   launchTemplateEncryptedVolumes,
   launchTemplateImdsv2,
   logGroupKms,
