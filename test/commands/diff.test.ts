@@ -127,6 +127,11 @@ describe('diff helpers', () => {
     expect(stackRole('tools')).toEqual({ env: 'tools' });
   });
 
+  test('trafficOf reads the live_color output of a DigitalOcean cutover stack', () => {
+    expect(trafficOf({ output: { live_color: { value: 'blue' }, preview_color: { value: 'green' } } })).toEqual({ blue: 100, green: 0 });
+    expect(trafficOf({ output: { live_color: { value: 'blue+green' } } })).toEqual({ blue: 50, green: 50 });
+  });
+
   test('trafficOf falls back to listener weights when there is no weights output', () => {
     const cutover = readSynthOutput(path.join(FIXTURES, 'base')).get('prod-cutover')!;
     const { output: _ignored, ...withoutOutputs } = cutover;
