@@ -1,5 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { CUTOVER_OUTPUTS } from '../../lib/commands/cutover-outputs';
 import { Color } from '../../lib/config';
 import { testListenerTarget } from '../../lib/config/sections/cutover-safety';
 import { liveColor } from '../../lib/config/sections/traffic';
@@ -81,12 +82,17 @@ export class DoCutoverStack extends EnvironmentStack {
       appPort: config.app.port,
     });
 
+    // The cross-cloud output names (CUTOVER_OUTPUTS: `npm run smoke -- --env <env>` reads them), plus the
+    // DigitalOcean-specific preview_* and *_ip ones.
     const url = (host: string | undefined, lb: DoLoadBalancer) => `https://${host ?? lb.loadBalancer.ip}`;
-    new TerraformOutput(this, 'live_url', { value: url(d.liveHostname, this.live), description: 'URL users reach the live color by' });
-    new TerraformOutput(this, 'live_color', { value: this.liveColor, description: 'The color that takes the traffic' });
+    new TerraformOutput(this, CUTOVER_OUTPUTS.liveUrl, { value: url(d.liveHostname, this.live), description: 'URL users reach the live color by' });
+    new TerraformOutput(this, CUTOVER_OUTPUTS.liveColor, { value: this.liveColor, description: 'The color that takes the traffic' });
+    new TerraformOutput(this, CUTOVER_OUTPUTS.weights, { value: { blue: config.traffic.blue, green: config.traffic.green }, description: 'Percent of traffic per color' });
     new TerraformOutput(this, 'live_ip', { value: this.live.loadBalancer.ip, description: 'Public address of the live load balancer (point DNS here)' });
     if (this.preview && previewColor) {
-      new TerraformOutput(this, 'preview_url', { value: url(d.previewHostname, this.preview), description: 'URL of the idle color, for tests before a cutover' });
+      const previewUrl = url(d.previewHostname, this.preview);
+      new TerraformOutput(this, 'preview_url', { value: previewUrl, description: 'URL of the idle color, for tests before a cutover' });
+      new TerraformOutput(this, CUTOVER_OUTPUTS.testUrl, { value: previewUrl, description: `The idle color (${previewColor}) for smoke tests: the preview load balancer` });
       new TerraformOutput(this, 'preview_color', { value: previewColor, description: 'The color the preview load balancer serves' });
       new TerraformOutput(this, 'preview_ip', { value: this.preview.loadBalancer.ip, description: 'Public address of the preview load balancer' });
     }

@@ -1,5 +1,7 @@
 import { ProjectResources } from '@cdktf/provider-digitalocean/lib/project-resources';
 import { TerraformOutput } from 'cdktf';
+import { renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
+import { LOG_OUTPUTS } from '../../lib/aws/log-store';
 import { Construct } from 'constructs';
 import { DigitalOceanValues } from '../../lib/config/sections/digitalocean';
 import { DeploymentBucket } from '../../lib/digitalocean/deployment-bucket';
@@ -89,13 +91,25 @@ export class DoSharedStack extends EnvironmentStack {
     new TerraformOutput(this, 'app_files_bucket', { value: bucket.name, description: 'Spaces bucket for application files (the same bucket)' });
     new TerraformOutput(this, 'archive_region', { value: bucket.region, description: 'Spaces region of the bucket' });
     new TerraformOutput(this, 'archive_endpoint', { value: `https://${bucket.endpoint}`, description: 'S3-compatible endpoint URL of the bucket' });
-    new TerraformOutput(this, 'log_store_host', { value: this.logStore.cluster.privateHost, description: 'Private host of the OpenSearch cluster' });
+    new TerraformOutput(this, LOG_OUTPUTS.endpoint, { value: this.logStore.cluster.privateHost, description: 'Private host of the OpenSearch cluster (inside the VPC)' });
     new TerraformOutput(this, 'log_store_port', { value: this.logStore.cluster.port, description: 'Port of the OpenSearch cluster (TLS)' });
     new TerraformOutput(this, 'log_forwarder_username', { value: this.logStore.forwarderUser!.name, description: 'OpenSearch user of the log forwarder' });
     new TerraformOutput(this, 'log_forwarder_password', {
       value: this.logStore.forwarderUser!.password,
       sensitive: true,
       description: 'Password of the log forwarder user (goes into /etc/log-forwarder/destination.env, never user data)',
+    });
+    // What the DigitalOcean API cannot set (index retention, index template), applied once with
+    // `npm run log-store-bootstrap`. Users and their rights are the API's job here (the forwarder user above), so
+    // the security-plugin requests are left out.
+    const bootstrap = renderLogStoreBootstrap({
+      indexPrefix: config.logging.indexPrefix,
+      retentionDays: config.logging.indexRetentionDays,
+      replicas: d.opensearch.nodeCount > 1 ? 1 : 0,
+    }).filter((r) => !r.path.startsWith('/_plugins/_security/'));
+    new TerraformOutput(this, LOG_OUTPUTS.bootstrap, {
+      value: JSON.stringify(bootstrap),
+      description: 'REST requests to apply once to the log store (ISM retention, index template); see README "DigitalOcean"',
     });
   }
 }

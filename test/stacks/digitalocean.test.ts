@@ -2,7 +2,10 @@
 // alone, and that a weighted split is refused before any stack exists.
 import * as fs from 'fs';
 import * as path from 'path';
+import * as os from 'os';
 import { cutover } from '../../lib/commands/cutover';
+import { logStoreBootstrapMain } from '../../lib/commands/log-store-bootstrap';
+import { smokeTargetUrl } from '../../lib/commands/smoke';
 import { ConfigError, loadEnvironments } from '../../lib/config';
 import { parseDocument } from 'yaml';
 import { envDir, shipped, withValue } from '../support/env-dir';
@@ -83,6 +86,32 @@ describe('dev on DigitalOcean: the four stacks', () => {
     });
   });
 
+  test('dev-shared: the log store bootstrap sets index retention and the template, not users (the DigitalOcean API does)', () => {
+    const [dev] = loadEnvironments({ dir: envDir(), only: ['dev'] });
+    expect(shared.output!.log_store_endpoint).toEqual({
+      value: '${digitalocean_database_cluster.log-store_cluster_CB865C43.private_host}',
+      description: expect.any(String),
+    });
+    const requests = JSON.parse((shared.output!.log_store_bootstrap as { value: string }).value) as Array<{ method: string; path: string; body: any }>;
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `PUT /_plugins/_ism/policies/${dev.logging.indexPrefix}-retention`,
+      `PUT /_index_template/${dev.logging.indexPrefix}`,
+    ]);
+    expect(requests[0].body.policy.states[0].transitions[0].conditions).toEqual({ min_index_age: `${dev.logging.indexRetentionDays}d` });
+    expect(requests[1].body.template.settings.number_of_replicas).toBe(0); // one node
+  });
+
+  test('npm run log-store-bootstrap reads those outputs (dry run)', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bg-do-outputs-')), 'outputs.json');
+    const host = 'private-shop-dev-logs-do-user-1-0.b.db.ondigitalocean.com';
+    fs.writeFileSync(file, JSON.stringify({ 'dev-shared': { log_store_endpoint: host, log_store_bootstrap: (shared.output!.log_store_bootstrap as { value: string }).value } }));
+    let out = '';
+    const code = await logStoreBootstrapMain(['dev', '--outputs', file, '--dry-run'], { stdout: (t) => (out += t), stderr: () => undefined });
+    expect(code).toBe(0);
+    expect(out).toContain(`PUT https://${host}/_plugins/_ism/policies/`);
+    expect(out).toContain(`PUT https://${host}/_index_template/`);
+  });
+
   test('dev-shared: the forwarder password is a sensitive output; no output exposes the admin password', () => {
     expect(shared.output!.log_forwarder_password).toMatchObject({ sensitive: true });
     expect(JSON.stringify(shared.output)).not.toMatch(/\.password\}[^]*"sensitive": false/);
@@ -133,13 +162,23 @@ describe('dev on DigitalOcean: the four stacks', () => {
     ]);
   });
 
-  test('dev-cutover: outputs live URL, preview URL and live color', () => {
+  test('dev-cutover: outputs live URL, preview URL and live color, under the names the commands read too', () => {
     expect(cutover.output).toMatchObject({
       live_url: { value: 'https://dev.shop.example.com' },
       preview_url: { value: 'https://preview.dev.shop.example.com' },
+      test_url: { value: 'https://preview.dev.shop.example.com' },
       live_color: { value: 'blue' },
       preview_color: { value: 'green' },
+      weights: { value: { blue: 100, green: 0 } },
     });
+  });
+
+  test('npm run smoke -- --env dev checks the preview load balancer (and --live the live one)', async () => {
+    const values = Object.fromEntries(Object.entries(cutover.output!).map(([k, v]) => [k, (v as { value: unknown }).value]));
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bg-do-outputs-')), 'outputs.json');
+    fs.writeFileSync(file, JSON.stringify({ 'dev-cutover': values }));
+    expect(await smokeTargetUrl({ environment: 'dev', outputsFile: file, cwd: process.cwd() })).toBe('https://preview.dev.shop.example.com');
+    expect(await smokeTargetUrl({ environment: 'dev', outputsFile: file, cwd: process.cwd(), live: true })).toBe('https://dev.shop.example.com');
   });
 
   test('every stack keeps its own local state', () => {
