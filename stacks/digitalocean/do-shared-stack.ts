@@ -2,6 +2,7 @@ import { ProjectResources } from '@cdktf/provider-digitalocean/lib/project-resou
 import { TerraformOutput } from 'cdktf';
 import { renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
 import { LOG_OUTPUTS } from '../../lib/aws/log-store';
+import { ARCHIVE_OUTPUTS } from '../../lib/commands/archive-target';
 import { Construct } from 'constructs';
 import { DigitalOceanValues } from '../../lib/config/sections/digitalocean';
 import { DeploymentBucket } from '../../lib/digitalocean/deployment-bucket';
@@ -84,13 +85,13 @@ export class DoSharedStack extends EnvironmentStack {
 
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
     new TerraformOutput(this, 'project_id', { value: this.project.project.id, description: 'ID of the DigitalOcean project' });
-    // The cross-cloud names the deploy and archive commands read (ARCHIVE_OUTPUTS): one Spaces bucket holds
-    // both the deployment records and the app files.
+    // The names the deploy and archive commands read, as on AWS: one Spaces bucket holds both the deployment
+    // records and the app files.
     const bucket = this.deployments.bucket;
-    new TerraformOutput(this, 'deployment_records_bucket', { value: bucket.name, description: 'Spaces bucket for deployment records' });
-    new TerraformOutput(this, 'app_files_bucket', { value: bucket.name, description: 'Spaces bucket for application files (the same bucket)' });
-    new TerraformOutput(this, 'archive_region', { value: bucket.region, description: 'Spaces region of the bucket' });
-    new TerraformOutput(this, 'archive_endpoint', { value: `https://${bucket.endpoint}`, description: 'S3-compatible endpoint URL of the bucket' });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.recordsBucket, { value: bucket.name, description: 'Spaces bucket for deployment records' });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.appFilesBucket, { value: bucket.name, description: 'Spaces bucket for application files (the same bucket)' });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.region, { value: bucket.region, description: 'Spaces region of the bucket' });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.endpoint, { value: `https://${bucket.endpoint}`, description: 'S3-compatible endpoint URL of the bucket' });
     new TerraformOutput(this, LOG_OUTPUTS.endpoint, { value: this.logStore.cluster.privateHost, description: 'Private host of the OpenSearch cluster (inside the VPC)' });
     new TerraformOutput(this, 'log_store_port', { value: this.logStore.cluster.port, description: 'Port of the OpenSearch cluster (TLS)' });
     new TerraformOutput(this, 'log_forwarder_username', { value: this.logStore.forwarderUser!.name, description: 'OpenSearch user of the log forwarder' });
