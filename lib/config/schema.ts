@@ -67,7 +67,7 @@ export const environmentSchema = z
   .strict();
 
 /** Raw values as parsed (before cross-field checks). */
-type ParsedValues = z.infer<typeof environmentSchema>;
+export type ParsedValues = z.infer<typeof environmentSchema>;
 
 /** Checks that span sections, run after every section parsed. */
 const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
