@@ -27,4 +27,5 @@ export { STRATEGIES, Strategy, TEST_LISTENER_STRATEGIES, Weights, liveColor, oth
 export { CutoverValues, TestListenerTarget, testListenerTarget } from './sections/cutover-safety';
 export { LoadBalancerValues, loadBalancerSchema } from './sections/load-balancer';
 export { FleetValues, fleetSchema } from './sections/fleet';
+export { DigitalOceanValues, digitaloceanSchema } from './sections/digitalocean';
 export { APP_LOG_FORMATS, AppLogFormat } from './sections/logging';

@@ -30,6 +30,10 @@ describe('TSDoc on the public API (lib/index.ts and lib/commands/index.ts)', () 
   test('every optional prop of an exported *Props or *Options interface documents its @default', () => {
     expect(formatFindings(api.noDefault)).toBe('');
   });
+
+  test('every type named in a public signature is exported too, so consumers can name it', () => {
+    expect(formatFindings(api.unexported)).toBe('');
+  });
 });
 
 describe('the TSDoc check itself', () => {
@@ -44,6 +48,10 @@ describe('the TSDoc check itself', () => {
 
   test('fails on a public member without a summary, not on private ones', () => {
     expect(fixture.memberNoSummary.map((f) => f.name)).toEqual(['BareProps.label', 'Thing.raw']);
+  });
+
+  test('fails on an exported signature naming a type the module does not export, not on bodies', () => {
+    expect(fixture.unexported.map((f) => f.name)).toEqual(['usesHidden uses Hidden, which is not exported']);
   });
 
   test('fails on an optional prop without @default', () => {

@@ -18,6 +18,8 @@ export interface TsdocReport {
   readonly memberNoSummary: TsdocFinding[];
   /** Optional props of exported `*Props` / `*Options` interfaces without `@default`. */
   readonly noDefault: TsdocFinding[];
+  /** Types and values named in public signatures that this repository declares but the entries do not export. */
+  readonly unexported: TsdocFinding[];
 }
 
 /** Declarations written in this repository (not inherited from cdktf, constructs or the providers). */
@@ -30,6 +32,33 @@ function isPublic(decl: ts.Declaration): boolean {
   if (flags & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) return false;
   const name = ts.getNameOfDeclaration(decl);
   return !(name && ts.isPrivateIdentifier(name)) && !ts.getJSDocTags(decl).some((t) => t.tagName.text === 'internal');
+}
+
+/**
+ * Calls `found` for every type or `typeof` reference in the public surface of `decl`: types of variables, props
+ * and parameters, signatures of public functions and members, heritage clauses and type aliases; never
+ * initializers, bodies, or private and protected members.
+ */
+function visitPublicTypeReferences(decl: ts.Node, found: (name: ts.EntityName | ts.Expression) => void): void {
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) || ts.isPropertyDeclaration(n) || ts.isParameter(n) || ts.isPropertySignature(n)) {
+      if ((ts.isPropertyDeclaration(n) || ts.isParameter(n)) && !isPublic(n)) return;
+      if (n.type) visit(n.type);
+      return;
+    }
+    if (ts.isFunctionLike(n)) {
+      if (!ts.isFunctionTypeNode(n) && !ts.isConstructorTypeNode(n) && !isPublic(n)) return;
+      n.typeParameters?.forEach(visit);
+      n.parameters.forEach(visit);
+      if (n.type) visit(n.type);
+      return;
+    }
+    if (ts.isTypeReferenceNode(n)) found(n.typeName);
+    else if (ts.isExpressionWithTypeArguments(n)) found(n.expression);
+    else if (ts.isTypeQueryNode(n)) found(n.exprName);
+    ts.forEachChild(n, visit);
+  };
+  visit(decl);
 }
 
 /** Checks the TSDoc of everything the `entries` export (each symbol once), compiled with the options of `tsconfig`. */
@@ -56,8 +85,18 @@ export function checkTsdoc(entries: readonly string[], tsconfig: string): TsdocR
   const noSummary: TsdocFinding[] = [];
   const memberNoSummary: TsdocFinding[] = [];
   const noDefault: TsdocFinding[] = [];
+  const unexported: TsdocFinding[] = [];
   for (const [symbol, name] of resolved) {
     const decls = ownDeclarations(symbol);
+    for (const decl of decls) {
+      visitPublicTypeReferences(decl, (ref) => {
+        let target = checker.getSymbolAtLocation(ref);
+        if (target && target.flags & ts.SymbolFlags.Alias) target = checker.getAliasedSymbol(target);
+        if (!target || target.flags & ts.SymbolFlags.TypeParameter || resolved.has(target) || ownDeclarations(target).length === 0) return;
+        const finding = { where: where(ref as ts.Node as ts.Declaration), name: `${name} uses ${target.getName()}, which is not exported` };
+        if (!unexported.some((f) => f.name === finding.name)) unexported.push(finding);
+      });
+    }
     if (decls.length === 0) continue;
     if (!hasSummary(symbol)) noSummary.push({ where: where(decls[0]), name });
     if (!(symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) continue;
@@ -75,7 +114,7 @@ export function checkTsdoc(entries: readonly string[], tsconfig: string): TsdocR
       }
     }
   }
-  return { exported: [...resolved.values()], noSummary, memberNoSummary, noDefault };
+  return { exported: [...resolved.values()], noSummary, memberNoSummary, noDefault, unexported };
 }
 
 /** One finding per line, `<file>:<line> <name>`, for a readable failure. */
