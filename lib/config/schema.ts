@@ -10,8 +10,8 @@ import { appSchema, checkApp } from './sections/app';
 import { archiveSchema, checkArchive } from './sections/archive';
 import { backendSchema } from './sections/backend';
 import { report, slug, tags } from './sections/common';
-import { checkDigitalOcean, digitaloceanSchema } from './sections/digitalocean';
 import { checkCutoverSafety } from './sections/cutover-safety';
+import { checkDigitalOcean, digitaloceanSchema } from './sections/digitalocean';
 import { fleetSchema } from './sections/fleet';
 import { checkLoadBalancer, loadBalancerSchema } from './sections/load-balancer';
 import { checkLogging, loggingSchema } from './sections/logging';
@@ -51,16 +51,16 @@ export const environmentSchema = z
     traffic: trafficSchema,
     /** Archive buckets and release registry: object lock, retention, lifecycle. */
     archive: archiveSchema.default({}),
+    /** DigitalOcean-only values: admin CIDRs, SSH keys, certificate, Spaces, OpenSearch (required there). */
+    digitalocean: digitaloceanSchema.optional(),
+    /** Central logging: forwarded files, log store, retention. */
+    logging: loggingSchema.default({}),
     /** Load balancer (AWS): certificate, test listener, protection. */
     loadBalancer: loadBalancerSchema.default({}),
     /** How each color's servers are run and replaced. */
     fleet: fleetSchema.default({}),
     /** Site-to-site IPsec VPN from the office/dev network into the VPC (AWS). */
     vpn: vpnSchema.optional(),
-    /** DigitalOcean-only values: admin CIDRs, SSH keys, certificate, Spaces, OpenSearch (required there). */
-    digitalocean: digitaloceanSchema.optional(),
-    /** Central logging: forwarded files, log store, retention. */
-    logging: loggingSchema.default({}),
     /** Tags added to every resource (on top of environment, stack, color, managed-by). */
     tags: tags.default({}),
   })
@@ -83,12 +83,12 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   },
   (v, ctx) => checkNetwork(v.cloud, v.network, ctx),
   (v, ctx) => checkApp(v.cloud, v.app, ctx),
-  (v, ctx) => checkTraffic(v.traffic, ctx),
-  (v, ctx) => checkArchive(v.archive, ctx),
-  (v, ctx) => checkLogging(v.logging, ctx),
-  (v, ctx) => checkDigitalOcean(v, ctx),
+  (v, ctx) => checkTraffic(v.cloud, v.traffic, ctx),
   (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),
   (v, ctx) => checkCutoverSafety(v, ctx),
+  (v, ctx) => checkLogging(v.logging, ctx),
+  (v, ctx) => checkDigitalOcean(v, ctx),
+  (v, ctx) => checkArchive(v.archive, ctx),
   (v, ctx) => checkVpn(v.cloud, v.network.vpcCidr, v.vpn, ctx),
   (v, ctx) => {
     for (const color of COLORS) {

@@ -49,8 +49,11 @@ export const trafficSchema = z
 /** Traffic values after parsing. */
 export type TrafficValues = z.infer<typeof trafficSchema>;
 
-/** The weights must add up to 100, someone must get traffic, and only `canary` splits it. */
-export function checkTraffic(traffic: TrafficValues, ctx: z.RefinementCtx): void {
+/**
+ * The weights must add up to 100, someone must get traffic, and only `canary` splits it. On DigitalOcean,
+ * whose load balancers cannot split at all, the DigitalOcean checks report splits instead (canary is no way out there).
+ */
+export function checkTraffic(cloud: string, traffic: TrafficValues, ctx: z.RefinementCtx): void {
   const sum = traffic.blue + traffic.green;
   if (sum === 0) {
     report(ctx, ['traffic'], 'both colors have weight 0, so nothing would serve users; give the live color 100');
@@ -60,7 +63,7 @@ export function checkTraffic(traffic: TrafficValues, ctx: z.RefinementCtx): void
     report(ctx, ['traffic', 'green'], `weights must sum to 100 (got ${sum})`);
     return; // the split itself is wrong; judging it against the strategy would only add noise
   }
-  if (traffic.strategy !== 'canary') {
+  if (traffic.strategy !== 'canary' && cloud === 'aws') {
     for (const color of COLORS) {
       const w = traffic[color];
       if (w !== 0 && w !== 100) {
