@@ -48,7 +48,7 @@ export interface SiteToSiteVpnProps {
    * @default - none
    */
   readonly customerGatewayDeviceName?: string;
-  /** Office/dev ranges: routed into the VPC and the only sources {@link allowFromOnPrem} admits. */
+  /** Office/dev ranges: routed into the VPC and the only sources {@link SiteToSiteVpn.allowFromOnPrem} admits. */
   readonly onPremCidrs: readonly string[];
   /**
    * `static`: the on-prem ranges become static routes of the connection; `bgp`: the customer gateway announces them.
@@ -95,7 +95,7 @@ export interface SiteToSiteVpnProps {
    */
   readonly logRetentionDays?: number;
   /**
-   * Style of the rendered customer-side configuration ({@link customerConfig}).
+   * Style of the rendered customer-side configuration ({@link SiteToSiteVpn.customerConfig}).
    * @default 'route-based'
    */
   readonly customerConfigMode?: CustomerConfigMode;

@@ -4,7 +4,7 @@
 export { deploy, deployMain, DeployOptions, DeployResult, parseStackName, PLAN_FILES, LOCAL_RECORDS_DIR } from './deploy';
 export { archiveMain, verifyArchive, listArchive, pushArchive, ArchiveOptions } from './archive';
 export { ArchiveStore, ArchiveStoreOptions, ArchiveError, ArchiveErrorKind, ObjectLock } from './archive-store';
-export { ARCHIVE_OUTPUTS, ArchiveTarget, TargetFlags, ResolveTargetOptions, resolveTarget, cdktfBinary } from './archive-target';
+export { ARCHIVE_OUTPUTS, ArchiveTarget, TargetFlags, ResolveTargetOptions, resolveTarget, cdktfBinary, UsageError } from './archive-target';
 export { Manifest, ManifestFile, VerifyResult, RecordSummary, MANIFEST_FORMAT, recordId, recordPrefix, uploadRecord, verifyRecord, listRecords } from './deployment-record';
 export { vpnConfig, vpnConfigMain, VpnConfigOptions, VPN_OUTPUTS, VPN_CONFIG_HELP, OutputsUnavailableError } from './vpn-config';
 // PR pipeline (issue 8): diff, plan, diagram.
