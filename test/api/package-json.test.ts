@@ -52,6 +52,13 @@ describe('package.json', () => {
     }
   });
 
+  test('README.md states the peer dependency ranges package.json declares', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const [name, range] of Object.entries<string>(PKG.peerDependencies)) {
+      expect({ name, stated: readme.includes(`\`${name}\` \`${range}\``) }).toEqual({ name, stated: true });
+    }
+  });
+
   test('the caret check used above rejects versions outside a range', () => {
     expect(satisfiesCaret('0.21.3', '^0.21.0')).toBe(true);
     expect(satisfiesCaret('0.22.0', '^0.21.0')).toBe(false);
