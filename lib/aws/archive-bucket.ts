@@ -15,6 +15,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { addDedicatedKey } from './dedicated-key';
 import { LogBucket } from './log-bucket';
+import { denyInsecureTransport } from './bucket-policy';
 
 /** An S3 object-lock mode: `GOVERNANCE` (privileged users may bypass) or `COMPLIANCE` (nobody may). */
 export type ArchiveLockMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -214,14 +215,7 @@ export class ArchiveBucket extends Construct {
       policy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [arn, `${arn}/*`],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
+          denyInsecureTransport(arn),
           // An upload that asks for no encryption, SSE-S3 (AES256) or DSSE is refused; one without the header gets the
           // default SSE-KMS key below. (A `Null` deny on the header would also refuse every multipart UploadPart,
           // which never carries it, so large uploads would fail.)

@@ -13,3 +13,4 @@ export * from './release-parameter';
 export * from './site-to-site-vpn';
 export * from './log-store';
 export * from './log-metrics';
+export * from './bucket-policy';

@@ -8,6 +8,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 import { suppress } from '../policy/suppression';
+import { denyInsecureTransport } from './bucket-policy';
 
 /**
  * Elastic Load Balancing's log-delivery accounts for regions that predate the
@@ -109,14 +110,7 @@ export class LogBucket extends Construct {
       policy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
+          denyInsecureTransport(this.bucket.arn),
           {
             Sid: 'LoadBalancerLogDelivery',
             Effect: 'Allow',

@@ -1,19 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, formatIssue, loadEnvironments, parseEnvironment } from '../../lib/config';
+import { loadEnvironments, parseEnvironment } from '../../lib/config';
+import { configProblems } from '../support/config-problems';
 import { envDir, withValue } from '../support/env-dir';
 
-/** Loads `dir` and returns the formatted problem lines (fails the test if loading succeeds). */
-function problems(dir: string, only?: string[]): string[] {
-  try {
-    loadEnvironments({ dir, only });
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    const rel = path.dirname(dir);
-    return (e as ConfigError).issues.map((i) => formatIssue(i).split(rel + path.sep).join(''));
-  }
-  throw new Error('expected the values to be rejected');
-}
+const problems = configProblems;
 
 describe('loadEnvironments: the shipped environments', () => {
   const configs = loadEnvironments({ dir: envDir() });
