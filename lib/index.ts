@@ -10,6 +10,7 @@ export * from './aws';
 export * from './digitalocean';
 export * from './agents';
 export * from './policy';
+export * from './token-traces';
 
 // Stacks
 export * from '../stacks/environment-stack';
