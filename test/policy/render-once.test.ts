@@ -1,0 +1,43 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdktf';
+import { createEnvironmentStacks, enforceGuardrails, loadEnvironments, PolicyPack } from '../../lib';
+import { envDir } from '../support/env-dir';
+
+/** Every file of a synthesized output directory, by relative path. */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('enforceGuardrails renders each stack once for the check and for synth', () => {
+  test('the synthesized stacks are byte-identical to checking with PolicyPack.checkApp and then synthesizing', () => {
+    const configs = loadEnvironments({ dir: envDir() });
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-render-once-'));
+    const outs = ['plain', 'guarded'].map((name) => {
+      const outdir = path.join(root, name, 'cdktf.out');
+      fs.mkdirSync(path.dirname(outdir));
+      const app = new App({ outdir, stackTraces: false });
+      for (const c of configs) createEnvironmentStacks(app, c);
+      // plain: the pack renders the stacks for its check (recording suppressions), then synth renders them again
+      if (name === 'plain') expect(new PolicyPack().checkApp(app).violations).toEqual([]);
+      else expect(enforceGuardrails(app, { write: () => undefined })).toBe(true);
+      app.synth();
+      const files = tree(outdir);
+      delete files['guardrails.json']; // the guardrail report is the one extra file
+      return files;
+    });
+    expect(Object.keys(outs[1]).filter((f) => f.endsWith('cdk.tf.json'))).toHaveLength(12);
+    expect(outs[1]).toEqual(outs[0]);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
