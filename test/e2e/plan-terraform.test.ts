@@ -62,7 +62,8 @@ describe('plan with terraform', () => {
     tf.terraform.backend = { s3: { bucket: 'demo-state', key: 'demo-shared.tfstate', region: 'eu-west-1' } };
     fs.writeFileSync(file, JSON.stringify(tf));
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-home-'));
-    const env = { PATH: process.env.PATH, HOME: home, HTTPS_PROXY: 'http://127.0.0.1:9' };
+    // Proxies on a closed loopback port and no instance metadata: nothing Terraform tries leaves the machine.
+    const env = { PATH: process.env.PATH, HOME: home, HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', AWS_EC2_METADATA_DISABLED: 'true', CHECKPOINT_DISABLE: '1' };
     expect(planOut(out, {}, env).result.exitCode).toBe(PLAN_EXIT.noCredentials); // the check, before terraform
     const { result, log } = planOut(out, { skipCredentialCheck: true }, env);
     expect(log).toContain('demo-shared: terraform init ...');
@@ -72,7 +73,7 @@ describe('plan with terraform', () => {
 
   test('says the provider registry is unreachable, with exit 6, when providers cannot be installed', () => {
     const out = copyOut('aws');
-    const { result, log } = planOut(out, {}, { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', HTTPS_PROXY: 'http://127.0.0.1:9' });
+    const { result, log } = planOut(out, {}, { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', AWS_EC2_METADATA_DISABLED: 'true' });
     expect(log).toContain('plan: offline checks passed');
     expect(log).toContain('cannot reach the provider registry (registry.terraform.io)');
     expect(result.exitCode).toBe(PLAN_EXIT.registryUnreachable);
