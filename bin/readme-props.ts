@@ -82,7 +82,11 @@ export function constructDocs(root: string, packageName = 'cdktf-bluegreen'): Co
   return docs.sort((a, b) => a.importPath.localeCompare(b.importPath) || a.name.localeCompare(b.name));
 }
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|');
+/** TSDoc links as Markdown: `{@link Foo.bar}` becomes `` `Foo.bar` ``, `{@link Foo | the foo}` its text. */
+const plainLinks = (text: string): string =>
+  text.replace(/\{@link(?:code|plain)?\s+([^}|\s]+)\s*(?:\|\s*([^}]*?)\s*)?\}/g, (_m, target: string, label?: string) => label || `\`${target}\``);
+
+const cell = (text: string): string => plainLinks(text).replace(/\|/g, '\\|');
 
 /** Renders the generated part: one `####` section per construct, grouped by import path, each with a props table. */
 export function renderProps(docs: readonly ConstructDoc[]): string {
@@ -93,7 +97,7 @@ export function renderProps(docs: readonly ConstructDoc[]): string {
       group = doc.importPath;
       out.push('', `### \`${group}\``);
     }
-    out.push('', `#### ${doc.name}`, '', doc.summary || '(no summary)');
+    out.push('', `#### ${doc.name}`, '', plainLinks(doc.summary) || '(no summary)');
     if (doc.props.length === 0) continue;
     out.push('', `Props (\`${doc.propsName}\`):`, '', '| prop | type | default | description |', '| --- | --- | --- | --- |');
     for (const p of doc.props) {

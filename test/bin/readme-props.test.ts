@@ -38,7 +38,7 @@ describe('props tables generated from the exported constructs', () => {
     expect(missing.length === 0 ? '' : `README.md lacks ${missing.join(', ')}: run \`npm run readme-props\``).toBe('');
   });
 
-  test('renders one table per construct, marking required props and escaping pipes', () => {
+  test('renders one table per construct, marking required props, escaping pipes, links as code', () => {
     const text = renderProps([
       {
         name: 'Thing',
@@ -47,7 +47,7 @@ describe('props tables generated from the exported constructs', () => {
         propsName: 'ThingProps',
         props: [
           { name: 'mode', type: "'a' | 'b'", required: false, defaultValue: "'a'", description: 'Mode: a | b.' },
-          { name: 'name', type: 'string', required: true, description: 'Name.' },
+          { name: 'name', type: 'string', required: true, description: 'Name, see {@link Thing.mode } and {@link Other | the other}.' },
         ],
       },
     ]);
@@ -65,7 +65,7 @@ describe('props tables generated from the exported constructs', () => {
       '| prop | type | default | description |',
       '| --- | --- | --- | --- |',
       "| `mode` | `'a' \\| 'b'` | 'a' | Mode: a \\| b. |",
-      '| `name` | `string` | *required* | Name. |',
+      '| `name` | `string` | *required* | Name, see `Thing.mode` and the other. |',
       '',
       END,
     ]);
