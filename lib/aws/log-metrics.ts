@@ -51,7 +51,7 @@ export interface LogMetricsProps {
    */
   readonly logStoreErrorLogGroup?: CloudwatchLogGroup;
   /**
-   * Thresholds.
+   * When each alarm fires: rejected flows, target 5xx responses, VPN IKE failures, log store errors.
    * @default - see {@link LogAlarmThresholds}
    */
   readonly thresholds?: LogAlarmThresholds;

@@ -29,7 +29,7 @@ export interface DiagramNode {
   readonly live?: boolean;
 }
 
-/** An arrow. */
+/** An arrow between two nodes of a {@link Diagram}: traffic, logs, records or the test path. */
 export interface DiagramEdge {
   /** Source node id. */
   readonly from: string;
@@ -49,9 +49,9 @@ export interface Diagram {
   readonly title: string;
   /** Stacks in order, with resource counts when synthesized output was given. */
   readonly stacks: ReadonlyArray<{ readonly name: string; readonly resources?: number }>;
-  /** Boxes. */
+  /** The boxes: users, entry points, fleets, VPN and shared services. */
   readonly nodes: readonly DiagramNode[];
-  /** Arrows. */
+  /** The arrows between the boxes. */
   readonly edges: readonly DiagramEdge[];
 }
 
@@ -298,7 +298,7 @@ VPN, log store, archive) from its values, with resource counts from cdktf.out wh
 Prints the Mermaid source on stdout. Exit codes: 0 drawn, 1 invalid values, 2 bad arguments.
 `;
 
-/** The CLI. */
+/** `npm run diagram`: parses the arguments, draws each environment, writes the files; returns the exit code (0 drawn, 1 invalid values, 2 bad arguments). */
 export function diagramMain(argv: readonly string[], io: { stdout?: (t: string) => void; stderr?: (t: string) => void } = {}): number {
   const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));

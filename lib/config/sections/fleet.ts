@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 
-/** Fleet values. */
+/** The `fleet` section: how each color's servers are run and replaced (health-check grace, rolling refresh, root volume). */
 export const fleetSchema = z
   .object({
     /** Seconds after launch before failed load balancer health checks replace an instance. */
