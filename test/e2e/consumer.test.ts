@@ -54,13 +54,17 @@ function write(file: string, text: string): void {
 }
 
 /**
- * The README's TypeScript examples: the first (its opening: every environment of a values directory, and an
- * archive bucket on its own) is the consumer's main.ts; the second (one environment) is one-env.ts.
+ * The README's TypeScript examples: its opening one (every environment of a values directory, and an archive
+ * bucket on its own) is the consumer's main.ts; the one-environment example of "Using the library" (the block
+ * calling `createEnvironmentStacks`) is one-env.ts.
  */
-function readmeExamples(): string[] {
+function readmeExamples(): { main: string; oneEnv: string } {
   const blocks = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-  if (blocks.length < 2) throw new Error(`README.md has ${blocks.length} \`\`\`ts examples; the consumer test compiles the first two`);
-  return blocks;
+  const oneEnv = blocks.find((b) => b.includes('createEnvironmentStacks('));
+  if (!blocks[0]?.includes('createEnvironmentsFromDir(') || !oneEnv) {
+    throw new Error('README.md must open with a ```ts example calling createEnvironmentsFromDir and have one calling createEnvironmentStacks');
+  }
+  return { main: blocks[0], oneEnv };
 }
 
 /** Type-correct code that is wrong at construction time: bad values and a bad bucket name. */
@@ -141,9 +145,9 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
     );
     write(path.join(project, 'tsconfig.wrong.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, include: ['wrong-types.ts'] }));
     write(path.join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node main.js', terraformProviders: [], terraformModules: [], context: {} }));
-    const [mainExample, oneEnvExample] = readmeExamples();
-    write(path.join(project, 'main.ts'), mainExample);
-    write(path.join(project, 'one-env.ts'), oneEnvExample);
+    const examples = readmeExamples();
+    write(path.join(project, 'main.ts'), examples.main);
+    write(path.join(project, 'one-env.ts'), examples.oneEnv);
     write(path.join(project, 'wrong-values.ts'), CONSUMER_WRONG_VALUES);
     write(path.join(project, 'wrong-types.ts'), CONSUMER_WRONG_TYPES);
     for (const f of ['defaults.yaml', 'prod.yaml']) write(path.join(project, 'environments', f), fs.readFileSync(path.join(ROOT, 'environments', f), 'utf8'));
