@@ -74,6 +74,21 @@ const CASES: Case[] = [
   },
 ];
 
+/** Median cumulative time at the end of each phase of a direct synth (bench/phases.ts). */
+function phases(tmp: string): Array<[string, number]> {
+  const runs: Array<Record<string, number>> = [];
+  for (let i = 0; i < RUNS; i++) {
+    const res = spawnSync(process.execPath, ['--require', REGISTER, 'bench/phases.ts'], {
+      cwd: REPO,
+      env: { ...process.env, CDKTF_OUTDIR: path.join(tmp, `phases-${i}`) },
+      encoding: 'utf8',
+    });
+    if (res.status !== 0) throw new Error(`bench/phases.ts failed:\n${res.stderr}`);
+    runs.push(JSON.parse(res.stdout) as Record<string, number>);
+  }
+  return Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))]);
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -86,6 +101,7 @@ function main(): void {
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-bench-'));
   const rows: Array<{ name: string; target?: string; wall: number; rss?: number }> = [];
+  let phaseRows: Array<[string, number]> = [];
   try {
     for (const c of CASES) {
       const samples: Sample[] = [];
@@ -98,6 +114,8 @@ function main(): void {
       const rss = samples.every((s) => s.maxRssKiB !== undefined) ? median(samples.map((s) => s.maxRssKiB!)) / 1024 : undefined;
       rows.push({ name: c.name, target: c.target, wall: median(samples.map((s) => s.wallMs)), rss });
     }
+    process.stderr.write('bench: phases of a direct synth\n');
+    phaseRows = phases(tmp);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -113,7 +131,17 @@ function main(): void {
     ),
   ];
   const table = lines.join('\n');
-  process.stdout.write(`${table}\n`);
+  let previous = 0;
+  const phaseTable = [
+    '| phase of a direct synth (in-process, after node start-up) | ms | cumulative ms |',
+    '| --- | ---: | ---: |',
+    ...phaseRows.map(([name, at]) => {
+      const row = `| ${name} | ${at - previous} | ${at} |`;
+      previous = at;
+      return row;
+    }),
+  ].join('\n');
+  process.stdout.write(`${table}\n\n${phaseTable}\n`);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const doc = [
     '# Synth benchmark results',
@@ -125,6 +153,10 @@ function main(): void {
     `Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
     '',
     table,
+    '',
+    'Where the time of a direct synth goes (bench/phases.ts, the same steps as main.ts):',
+    '',
+    phaseTable,
     '',
   ].join('\n');
   fs.writeFileSync(path.join(REPO, 'bench/RESULTS.md'), doc);
