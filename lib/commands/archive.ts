@@ -9,7 +9,7 @@
 import * as path from 'path';
 import { ArchiveError, ArchiveStore } from './archive-store';
 import { resolveTarget, TargetFlags, UsageError } from './archive-target';
-import { intFlag, parseFlags, stringFlag, TARGET_FLAGS, targetFlags } from './cli-flags';
+import { intFlag, parseFlags, stringFlag, TARGET_FLAGS, targetFlags, writers } from './cli-flags';
 import { listRecords, normalizePrefix, readLocalManifest, RecordSummary, uploadRecord, verifyRecord, VerifyResult } from './deployment-record';
 
 /** Options shared by the archive subcommands. */
@@ -121,8 +121,7 @@ export async function archiveMain(
   argv: readonly string[],
   io: { stdout?: (t: string) => void; stderr?: (t: string) => void } & Partial<ArchiveOptions> = {},
 ): Promise<number> {
-  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const { stdout, stderr } = writers(io);
   try {
     const { flags, rest } = parseFlags(argv, { values: [...TARGET_FLAGS, 'stack', 'limit'], switches: ['path-style', 'json', 'no-kms', 'help'] });
     if (flags.help || rest.length === 0) {

@@ -73,3 +73,25 @@ export function targetFlags(flags: ParsedFlags['flags']): { bucket?: string; reg
     ...(flags['path-style'] ? { pathStyle: true } : {}),
   };
 }
+
+/** Where a command's CLI writes, and what it runs in: injectable for tests. */
+export interface CommandIo {
+  /**
+   * Receives standard output.
+   * @default - process.stdout
+   */
+  readonly stdout?: (text: string) => void;
+  /**
+   * Receives standard error.
+   * @default - process.stderr
+   */
+  readonly stderr?: (text: string) => void;
+}
+
+/** The two writers of a {@link CommandIo}, defaulting to the process's own streams. */
+export function writers(io: CommandIo): { stdout: (text: string) => void; stderr: (text: string) => void } {
+  return {
+    stdout: io.stdout ?? ((t: string) => void process.stdout.write(t)),
+    stderr: io.stderr ?? ((t: string) => void process.stderr.write(t)),
+  };
+}

@@ -16,7 +16,7 @@ import { DEFAULTS_FILE } from '../config/loader';
 import { COLORS, Color } from '../config/sections/release';
 import { otherColor } from '../config/sections/traffic';
 import { UsageError } from './archive-target';
-import { parseFlags, stringFlag } from './cli-flags';
+import { parseFlags, stringFlag, writers } from './cli-flags';
 
 /** Options for {@link cutover}. */
 export interface CutoverOptions {
@@ -160,8 +160,7 @@ export function cutoverMain(
   argv: readonly string[],
   io: { stdout?: (t: string) => void; stderr?: (t: string) => void } = {},
 ): number {
-  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const { stdout, stderr } = writers(io);
   try {
     const { flags, rest } = parseFlags(argv, { values: ['weight', 'dir'], switches: ['help', 'dry-run'] });
     if (flags.help) {

@@ -10,7 +10,7 @@ import { ConfigError } from '../config/errors';
 import { listEnvironments, loadEnvironments } from '../config/loader';
 import { EnvironmentConfig } from '../config/schema';
 import { UsageError } from './archive-target';
-import { parseFlags, stringFlag } from './cli-flags';
+import { parseFlags, stringFlag, writers } from './cli-flags';
 import { StackJson } from './synth-output';
 
 /** A box in the picture. */
@@ -300,8 +300,7 @@ Prints the Mermaid source on stdout. Exit codes: 0 drawn, 1 invalid values, 2 ba
 
 /** `npm run diagram`: parses the arguments, draws each environment, writes the files; returns the exit code (0 drawn, 1 invalid values, 2 bad arguments). */
 export function diagramMain(argv: readonly string[], io: { stdout?: (t: string) => void; stderr?: (t: string) => void } = {}): number {
-  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const { stdout, stderr } = writers(io);
   try {
     const { flags, rest } = parseFlags(argv, { values: ['out', 'values', 'synth-out', 'markdown'], switches: ['help'] });
     if (flags.help) {

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readResources, SynthResource } from '../policy/stack-view';
 import { UsageError } from './archive-target';
-import { parseFlags, stringFlag } from './cli-flags';
+import { parseFlags, stringFlag, writers } from './cli-flags';
 import { disruptionCauses, replacementCauses, STATEFUL_TYPES } from './resource-knowledge';
 import { Log, readSynthOutput, StackJson, synthesizeProject, synthesizeRef, SynthOutputError } from './synth-output';
 
@@ -423,8 +423,7 @@ export interface CommandIo {
 
 /** The CLI: parses `argv`, runs the diff, prints and writes the outputs, returns the exit code. */
 export function diffMain(argv: readonly string[], io: CommandIo = {}): number {
-  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const { stdout, stderr } = writers(io);
   try {
     const { flags, rest } = parseFlags(argv, { values: ['base', 'base-out', 'head-out', 'markdown', 'json', 'format'], switches: ['help'] });
     if (flags.help) {

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { LogStoreRequest, PASSWORD_PLACEHOLDER } from '../agents/log-store-bootstrap';
 import { LOG_OUTPUTS } from '../aws/log-store';
 import { cdktfBinary, runProcess, UsageError } from './archive-target';
-import { parseFlags, stringFlag } from './cli-flags';
+import { parseFlags, stringFlag, writers } from './cli-flags';
 import { OutputsUnavailableError, readOutputs } from './vpn-config';
 
 /** A request the store refused, or a connection that failed: the command stops there (exit 4). */
@@ -185,8 +185,7 @@ export async function logStoreBootstrapMain(
   argv: readonly string[],
   io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<number> {
-  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const { stdout, stderr } = writers(io);
   const env = io.env ?? process.env;
   try {
     const { flags, rest } = parseFlags(argv, { values: ['outputs', 'connect', 'ca-file'], switches: ['help', 'dry-run'] });

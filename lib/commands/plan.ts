@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { formatFinding, PolicyPack } from '../policy/pack';
 import { UsageError } from './archive-target';
-import { parseFlags, stringFlag } from './cli-flags';
+import { parseFlags, stringFlag, writers } from './cli-flags';
 import { DiffReport, runDiff } from './diff';
 import { STATEFUL_TYPES } from './resource-knowledge';
 import { Log, readSynthOutput, StackJson, synthesizeProject, SynthOutputError } from './synth-output';
@@ -362,8 +362,7 @@ Codes 4-6 come after the offline checks have run and passed.
 
 /** The CLI: parses `argv` and runs {@link plan}. */
 export function planMain(argv: readonly string[], io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
-  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const { stdout, stderr } = writers(io);
   try {
     const { flags, rest } = parseFlags(argv, { values: ['base', 'base-out', 'diff-json', 'out'], switches: ['changed', 'skip-credential-check', 'help'] });
     if (flags.help) {

@@ -8,7 +8,7 @@
 import * as http from 'http';
 import * as https from 'https';
 import { UsageError } from './archive-target';
-import { parseFlags, stringFlag } from './cli-flags';
+import { parseFlags, stringFlag, writers } from './cli-flags';
 import { CUTOVER_OUTPUTS } from './cutover-outputs';
 import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
 
@@ -257,8 +257,7 @@ export async function smokeMain(
   argv: readonly string[],
   io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<number> {
-  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const { stdout, stderr } = writers(io);
   try {
     const { flags, rest } = parseFlags(argv, { values: ['path', 'attempts', 'timeout', 'delay', 'expect', 'env', 'outputs'], switches: ['help', 'insecure', 'live'] });
     if (flags.help) {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { CustomerConfigInput, renderSwanctlConf } from '../agents/strongswan';
 import { CUSTOMER_CONFIG_MODES, CustomerConfigMode, tunnelOptionsSchema } from '../config/sections/vpn';
 import { UsageError } from './archive-target';
-import { parseFlags, stringFlag } from './cli-flags';
+import { parseFlags, stringFlag, writers } from './cli-flags';
 import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
 
 // Kept importable from here (log-store-bootstrap reads them from this module).
@@ -147,8 +147,7 @@ export async function vpnConfigMain(
   argv: readonly string[],
   io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<number> {
-  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const { stdout, stderr } = writers(io);
   try {
     const { flags, rest } = parseFlags(argv, { values: ['outputs', 'outputs-file', 'mode', 'local-address', 'interface-ids', 'out'], switches: ['help'] });
     if (flags.help) {

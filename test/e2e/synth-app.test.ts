@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { envDir, REPO, withValue } from '../support/env-dir';
+import { readTree } from '../support/tree';
 
 /** A temporary project: the shipped environments (with edits) and a cdktf.json pointing at this repo's app. */
 function project(edits: Record<string, string | null> = {}): string {
@@ -16,19 +17,6 @@ function runApp(cwd: string, env: Record<string, string> = {}) {
   return spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
 }
 
-/** Every file under `dir` with its content, for before/after comparison. */
-function snapshotTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('the app (main.ts)', () => {
   test('synthesizes every environment into cdktf.out/', () => {
@@ -61,13 +49,13 @@ describe('the app (main.ts)', () => {
   test('fails on invalid values without touching an existing cdktf.out (even for valid environments)', () => {
     const cwd = project();
     expect(runApp(cwd).status).toBe(0);
-    const before = snapshotTree(path.join(cwd, 'cdktf.out'));
+    const before = readTree(path.join(cwd, 'cdktf.out'));
     fs.writeFileSync(path.join(cwd, 'environments/staging.yaml'), withValue('staging.yaml', ['colors', 'green', 'release', 'artifact'], 'shop:latest'));
     fs.writeFileSync(path.join(cwd, 'environments/prod.yaml'), withValue('prod.yaml', ['app', 'instanceType'], 'm6i.xlarge'));
     const run = runApp(cwd);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('environments/staging.yaml: colors.green.release.artifact: "shop:latest" is a mutable reference');
-    expect(snapshotTree(path.join(cwd, 'cdktf.out'))).toEqual(before);
+    expect(readTree(path.join(cwd, 'cdktf.out'))).toEqual(before);
   });
 
   test('through `cdktf synth`: invalid values exit non-zero and create no cdktf.out', () => {

@@ -4,20 +4,8 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { createEnvironmentStacks, enforceGuardrails, loadEnvironments, PolicyPack } from '../../lib';
 import { envDir } from '../support/env-dir';
+import { readTree } from '../support/tree';
 
-/** Every file of a synthesized output directory, by relative path. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('enforceGuardrails renders each stack once for the check and for synth', () => {
   test('the synthesized stacks are byte-identical to checking with PolicyPack.checkApp and then synthesizing', () => {
@@ -32,7 +20,7 @@ describe('enforceGuardrails renders each stack once for the check and for synth'
       if (name === 'plain') expect(new PolicyPack().checkApp(app).violations).toEqual([]);
       else expect(enforceGuardrails(app, { write: () => undefined })).toBe(true);
       app.synth();
-      const files = tree(outdir);
+      const files = readTree(outdir);
       delete files['guardrails.json']; // the guardrail report is the one extra file
       return files;
     });
