@@ -7,28 +7,11 @@ import { spawn, StdioOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ARCHIVE_OUTPUTS } from './output-names';
 
-/**
- * Names of the `<env>-shared` outputs the commands read. A shared stack on any cloud that holds deployment
- * records emits at least `deployment_records_bucket` and `archive_region` (and `archive_endpoint` when the
- * store is not AWS S3, e.g. `https://fra1.digitaloceanspaces.com`).
- */
-export const ARCHIVE_OUTPUTS = {
-  recordsBucket: 'deployment_records_bucket',
-  appFilesBucket: 'app_files_bucket',
-  region: 'archive_region',
-  endpoint: 'archive_endpoint',
-  registryUrl: 'release_registry_url',
-} as const;
+// Kept importable from here, where the commands have always found it.
+export { ARCHIVE_OUTPUTS };
 
-/**
- * Other output names accepted for the same values (the DigitalOcean shared stack names its Spaces bucket
- * `deployments_bucket` and its endpoint, a host name without scheme, `deployments_endpoint`).
- */
-export const ARCHIVE_OUTPUT_ALIASES: Readonly<Record<'recordsBucket' | 'endpoint', readonly string[]>> = {
-  recordsBucket: ['deployments_bucket'],
-  endpoint: ['deployments_endpoint'],
-};
 
 /** Where records are read and written. */
 export interface ArchiveTarget {
@@ -203,11 +186,10 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<Arch
     }
     try {
       const outputs = readStackOutputs(file, shared);
-      const pick = (names: readonly string[]) => names.map((n) => optionalString(outputs[n])).find((v) => v !== undefined);
-      bucket ??= pick([ARCHIVE_OUTPUTS.recordsBucket, ...ARCHIVE_OUTPUT_ALIASES.recordsBucket]);
+      bucket ??= optionalString(outputs[ARCHIVE_OUTPUTS.recordsBucket]);
       if (!bucket) throw new UsageError(`${shared} has no output "${ARCHIVE_OUTPUTS.recordsBucket}"; deploy ${shared} first, or pass --bucket`);
       region ??= optionalString(outputs[ARCHIVE_OUTPUTS.region]);
-      endpoint ??= pick([ARCHIVE_OUTPUTS.endpoint, ...ARCHIVE_OUTPUT_ALIASES.endpoint]);
+      endpoint ??= optionalString(outputs[ARCHIVE_OUTPUTS.endpoint]);
       // A bare host name (as Spaces reports it) means HTTPS.
       if (endpoint && !/^[a-z]+:\/\//.test(endpoint)) endpoint = `https://${endpoint}`;
     } finally {

@@ -9,7 +9,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { UsageError } from './archive-target';
 import { parseFlags, stringFlag, writers } from './cli-flags';
-import { CUTOVER_OUTPUTS } from './cutover-outputs';
+import { CUTOVER_OUTPUTS } from './output-names';
 import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
 
 /** Options for {@link smoke}. */

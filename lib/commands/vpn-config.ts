@@ -9,18 +9,12 @@ import { CustomerConfigInput, renderSwanctlConf } from '../agents/strongswan';
 import { CUSTOMER_CONFIG_MODES, CustomerConfigMode, tunnelOptionsSchema } from '../config/sections/vpn';
 import { UsageError } from './archive-target';
 import { parseFlags, stringFlag, writers } from './cli-flags';
+import { VPN_OUTPUTS } from './output-names';
 import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
 
 // Kept importable from here (log-store-bootstrap reads them from this module).
-export { OutputsUnavailableError, readOutputs };
+export { OutputsUnavailableError, readOutputs, VPN_OUTPUTS };
 
-/** Names of the VPN outputs of `<env>-shared`. */
-export const VPN_OUTPUTS = {
-  connectionId: 'vpn_connection_id',
-  tunnelAddresses: 'vpn_tunnel_addresses',
-  customerConfig: 'vpn_customer_config',
-  customerConfigInput: 'vpn_customer_config_input',
-} as const;
 
 const tunnelSchema = z.object({
   outsideAddress: z.string().min(1),

@@ -1,7 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { CutoverListeners } from '../../lib/aws/cutover-listeners';
-import { CUTOVER_OUTPUTS } from '../../lib/commands/cutover-outputs';
+import { CUTOVER_OUTPUTS } from '../../lib/commands/output-names';
 import { testListenerTarget } from '../../lib/config/sections/cutover-safety';
 import { COLORS } from '../../lib/config/sections/release';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';

@@ -12,8 +12,7 @@ import { Network } from '../../lib/aws/network';
 import { SiteToSiteVpn } from '../../lib/aws/site-to-site-vpn';
 import { TlsCertificate } from '../../lib/aws/tls-certificate';
 import { ReleaseRegistry } from '../../lib/aws/release-registry';
-import { ARCHIVE_OUTPUTS } from '../../lib/commands/archive-target';
-import { VPN_OUTPUTS } from '../../lib/commands/vpn-config';
+import { ARCHIVE_OUTPUTS, VPN_OUTPUTS } from '../../lib/commands/output-names';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
 

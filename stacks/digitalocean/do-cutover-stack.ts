@@ -1,6 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { CUTOVER_OUTPUTS } from '../../lib/commands/cutover-outputs';
+import { CUTOVER_OUTPUTS } from '../../lib/commands/output-names';
 import { Color } from '../../lib/config';
 import { testListenerTarget } from '../../lib/config/sections/cutover-safety';
 import { liveColor } from '../../lib/config/sections/traffic';

@@ -2,7 +2,7 @@ import { ProjectResources } from '@cdktf/provider-digitalocean/lib/project-resou
 import { TerraformOutput } from 'cdktf';
 import { renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
 import { LOG_OUTPUTS } from '../../lib/aws/log-store';
-import { ARCHIVE_OUTPUTS } from '../../lib/commands/archive-target';
+import { ARCHIVE_OUTPUTS } from '../../lib/commands/output-names';
 import { Construct } from 'constructs';
 import { DigitalOceanValues } from '../../lib/config/sections/digitalocean';
 import { DeploymentBucket } from '../../lib/digitalocean/deployment-bucket';

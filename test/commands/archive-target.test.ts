@@ -22,10 +22,10 @@ describe('resolveTarget', () => {
   });
 
   test('takes the Spaces bucket and bare endpoint host of a DigitalOcean shared stack, as HTTPS, virtual-host style', async () => {
-    const file = outputsFile({ 'dev-shared': { deployments_bucket: 'shop-dev-deployments', deployments_endpoint: 'fra1.digitaloceanspaces.com' } });
+    const file = outputsFile({ 'dev-shared': { deployment_records_bucket: 'shop-dev-deployments', archive_region: 'fra1', archive_endpoint: 'fra1.digitaloceanspaces.com' } });
     expect(await resolveTarget({ ...base, environment: 'dev', outputsFile: file })).toEqual({
       bucket: 'shop-dev-deployments',
-      region: 'us-east-1',
+      region: 'fra1',
       endpoint: 'https://fra1.digitaloceanspaces.com',
       forcePathStyle: false,
     });

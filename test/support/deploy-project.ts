@@ -21,7 +21,7 @@ if (command === 'output') {
   if (process.env.STANDIN_NO_OUTPUTS && !fs.existsSync('.standin-shared-deployed')) { console.error('Error: no state for ' + stack); process.exit(1); }
   const file = rest[rest.indexOf('--outputs-file') + 1];
   const outputs = process.env.STANDIN_OUTPUT_STYLE === 'digitalocean'
-    ? { deployments_bucket: process.env.STANDIN_BUCKET, deployments_endpoint: process.env.STANDIN_ENDPOINT }
+    ? { deployment_records_bucket: process.env.STANDIN_BUCKET, archive_region: 'fra1', archive_endpoint: process.env.STANDIN_ENDPOINT }
     : { deployment_records_bucket: process.env.STANDIN_BUCKET, archive_region: 'eu-west-1', archive_endpoint: process.env.STANDIN_ENDPOINT };
   fs.writeFileSync(file, JSON.stringify({ [stack]: outputs }));
   process.exit(0);
