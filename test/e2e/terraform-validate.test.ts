@@ -24,6 +24,7 @@ import {
   AWS_PROVIDER,
   findProviderMirror,
   formatValidation,
+  mirrorVersions,
   offlineTerraformEnv,
   StackValidation,
   validateStacks,
@@ -214,6 +215,37 @@ withTerraform('terraform validate with the real AWS provider (from the filesyste
   afterAll(() => {
     // A figure for the README and the bench notes, not an assertion: wall time depends on what else the machine runs.
     if (wallSeconds > 0) console.info(`terraform-validate: synth + init + validate of ${AWS_STACKS.length * 2 + 1} stacks took ${wallSeconds.toFixed(1)} s`);
+  });
+});
+
+describe('provider mirror discovery and the offline CLI config', () => {
+  const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
+  const fake = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-mirror-'));
+  const dir = path.join(fake, AWS_PROVIDER);
+  fs.mkdirSync(path.join(dir, '5.99.1', platform), { recursive: true });
+  fs.mkdirSync(path.join(dir, '5.100.0', platform), { recursive: true });
+  fs.mkdirSync(path.join(dir, '6.0.0', 'other_arch'), { recursive: true });
+  fs.writeFileSync(path.join(dir, `terraform-provider-aws_5.9.0_${platform}.zip`), '');
+
+  test('lists unpacked and packed versions for this platform, newest first', () => {
+    expect(mirrorVersions(fake)).toEqual(['5.100.0', '5.99.1', '5.9.0']);
+  });
+
+  test('TF_PLUGIN_MIRROR is the only place looked at when set', () => {
+    expect(findProviderMirror({ TF_PLUGIN_MIRROR: fake })).toEqual({ path: fake, version: '5.100.0' });
+    expect(findProviderMirror({ TF_PLUGIN_MIRROR: path.join(fake, 'empty'), HOME: fake })).toBeUndefined();
+  });
+
+  test('the CLI config installs the provider from the mirror only and refuses the registry', () => {
+    const text = fs.readFileSync(writeCliConfig(fake, '/opt/mirror'), 'utf8');
+    expect(text).toMatch(/filesystem_mirror \{\s+path\s+= "\/opt\/mirror"\s+include = \["registry.terraform.io\/hashicorp\/aws"\]/);
+    expect(text).toMatch(/direct \{\s+exclude = \["registry.terraform.io\/\*\/\*"\]/);
+    expect(text).toContain(`plugin_cache_dir = ${JSON.stringify(path.join(fake, 'plugin-cache'))}`);
+  });
+
+  test('the terraform environment has no proxies and no version check', () => {
+    const env = offlineTerraformEnv('/x.tfrc', { PATH: '/bin', HTTPS_PROXY: 'http://proxy:3128', no_proxy: '*', TF_VAR_x: '1' });
+    expect(env).toEqual({ PATH: '/bin', TF_CLI_CONFIG_FILE: '/x.tfrc', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' });
   });
 });
 
