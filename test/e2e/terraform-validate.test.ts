@@ -16,8 +16,8 @@ import { EnvironmentConfig, loadEnvironments, overlay, validateEnvironment } fro
 import { readValuesFile } from '../../lib/config/loader';
 import { DEFAULT_TUNNEL_OPTIONS } from '../../lib/config/sections/vpn';
 import { enforceGuardrails } from '../../lib/policy/enforce';
-import { EnvironmentStack, STACK_ROLES, stackName } from '../../stacks/environment-stack';
-import { createEnvironmentStacks } from '../../stacks/environment-stacks';
+// From the root index: where the stack names are defined moves (the contract module), the public API stays.
+import { createEnvironmentStacks, EnvironmentStack, STACK_ROLES, stackName } from '../../lib';
 import { envDir } from '../support/env-dir';
 import { synthConfigs } from '../support/synth';
 import {
