@@ -1,4 +1,4 @@
-import { LOG_OUTPUTS } from '../../lib/aws/log-store';
+import { LOG_OUTPUTS } from '../../stacks/contract';
 import { resources, synthEnvironments } from '../support/synth';
 
 describe('central logging wired into the prod stacks', () => {
