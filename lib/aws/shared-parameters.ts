@@ -103,7 +103,8 @@ export class SharedLookup extends Construct {
       lifecycle: {
         postcondition: [
           {
-            condition: Op.eq(Fn.lengthOf(missing), 0),
+            // `== 0` would render as `== undefined` (cdktf drops a literal 0 operand), hence `< 1`.
+            condition: Op.lt(Fn.lengthOf(missing), 1),
             errorMessage: Token.asString(Fn.join('', [`${sharedMissingMessage(props.environment)}. Missing: `, Fn.join(', ', Token.asList(missing))])),
           },
         ],
