@@ -137,9 +137,13 @@ export function phaseOf(line: string): string | undefined {
   return PHASES.find(([re]) => re.test(line))?.[1];
 }
 
-/** Whether Terraform ran, given the last phase cdktf announced: anything after synth (init, plan, apply, done). */
-export function terraformStarted(phase: string | undefined): boolean {
-  return phase !== undefined && phase !== 'synth';
+/**
+ * Whether Terraform got as far as planning, given the last phase cdktf announced (plan, apply or done). Before
+ * that (synth, a cdktf usage error such as a missing stack, `terraform init` without credentials or registry)
+ * nothing in the cloud was read or changed.
+ */
+export function terraformPlanned(phase: string | undefined): boolean {
+  return phase === 'plan' || phase === 'apply' || phase === 'done';
 }
 
 /** Runs the deploy and archives its record. Never throws for expected failures: see {@link DeployResult}. */
@@ -238,13 +242,14 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const outcome = run.code === 0 ? 'succeeded' : 'failed';
   const finished = now();
   say(`  cdktf exited ${run.code}: deploy ${outcome} (${elapsed()})`);
-  if (run.code !== 0 && !terraformStarted(phase)) {
-    // cdktf stopped on its own (synth error, usage error, missing stack): Terraform never ran, nothing changed in
-    // the cloud, so there is no deployment to record in the locked archive; the log stays here.
-    fail(`deploy: cdktf stopped before Terraform ran; nothing was deployed and no record is archived. Log kept at ${logFile}`);
+  if (run.code !== 0 && !terraformPlanned(phase)) {
+    // cdktf stopped before Terraform planned (synth error, cdktf usage error, init without credentials or
+    // registry): nothing in the cloud changed, so there is no deployment to record in the locked archive.
+    fail(`deploy: cdktf stopped before Terraform planned (last phase: ${phase ?? 'none'}); nothing was deployed and no record is archived.`);
+    fail(`Log kept at ${logFile}`);
     fs.closeSync(logFd);
     store?.close();
-    return { exitCode: run.code, outcome: 'failed', recordDir: dir, logFile, error: `cdktf exited ${run.code} before Terraform ran` };
+    return { exitCode: run.code, outcome: 'failed', recordDir: dir, logFile, error: `cdktf exited ${run.code} before Terraform planned` };
   }
 
   // 4. The record, written locally in full (log closed, manifest last).
