@@ -9,6 +9,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { Color } from '../config/sections/release';
 
 /** How many instances a fleet runs. */
@@ -105,6 +106,7 @@ export class ColorFleet extends Construct {
     super(scope, id);
     validate(props);
     const name = `${props.name}-${props.color}`;
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.iamRole, `${name}-instance`);
     this.fleetName = name;
     const partition = new DataAwsPartition(this, 'partition');
 

@@ -4,6 +4,7 @@ import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 
 /** The release a color runs, as written to Parameter Store. */
 export interface ReleaseDescription {
@@ -67,6 +68,7 @@ export class ReleaseParameter extends Construct {
       throw new Error(`ReleaseParameter ${this.node.path}: artifact "${props.release.artifact}" is not pinned by digest (<repo>@sha256:<64 hex>)`);
     }
     this.parameterName = `/${props.app}/${props.environment}/${props.color}/release`;
+    validateAwsName(this, 'app', props.app, AWS_NAME_RULES.ssmParameter, this.parameterName);
     const value = releaseParameterValue(props);
     this.parameter = new SsmParameter(this, 'parameter', {
       name: this.parameterName,

@@ -12,6 +12,7 @@ import { Network } from '../../lib/aws/network';
 import { SiteToSiteVpn } from '../../lib/aws/site-to-site-vpn';
 import { TlsCertificate } from '../../lib/aws/tls-certificate';
 import { ReleaseRegistry } from '../../lib/aws/release-registry';
+import { ecrRepositoryName } from '../../lib/aws/aws-names';
 import { ARCHIVE_OUTPUTS, VPN_OUTPUTS } from '../../lib/commands/output-names';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
@@ -123,7 +124,7 @@ export class AwsSharedStack extends EnvironmentStack {
     });
     this.appFilesAccess = this.appFiles.accessPolicy('fleet-access', { name: `${prefix}-app-files` });
     this.registry = new ReleaseRegistry(this, 'registry', {
-      repositoryName: config.app.name,
+      repositoryName: ecrRepositoryName(config.app.name, config.name),
       keepImages: archive.registryKeepImages,
       untaggedExpiryDays: archive.registryUntaggedDays,
     });
