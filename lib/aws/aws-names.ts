@@ -205,10 +205,10 @@ export const ENVIRONMENT_NAMES: readonly DerivedName[] = [
   { rule: AWS_NAME_RULES.ssmParameter, derive: (app, env) => `/${app}/${env}/shared/vpc-id` },
 ];
 
-/** The first problem of `name`, as `<kind> "<name>" <problem> (<source>)`; undefined when it is valid. */
+/** The first problem of `name`, as `<kind> "<name>", which <problem> (<source>)`; undefined when it is valid. */
 export function describeNameProblem(rule: AwsNameRule, name: string): string | undefined {
   const [problem] = nameProblems(rule, name);
-  return problem === undefined ? undefined : `${rule.kind} "${name}" ${problem} (${rule.source})`;
+  return problem === undefined ? undefined : `${rule.kind} "${name}", which ${problem} (${rule.source})`;
 }
 
 /** A name a construct was given that AWS would refuse. The message names the construct path, value, rule and fix. */

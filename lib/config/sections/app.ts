@@ -43,30 +43,29 @@ const NEUTRAL = { app: 'app', env: 'env' };
  * (`<app>-<env>-deployment-records`, the load balancer `<app>-<env>`, the ECR repository `<app>/<env>`, ...),
  * and for the `tags`. A problem is reported at the key that causes it: `app.name` or `name` when that key alone
  * breaks a rule (e.g. an app name `internal-x`: the load balancer name would begin with `internal-`), `name` when
- * only the combination does (too long), with the AWS resource, the rule and its source.
+ * only the combination does (too long); once per key and kind of name, with the rule and its AWS source.
  */
 export function checkAwsNames(cloud: string, env: string, app: string, tags: Readonly<Record<string, string>>, ctx: z.RefinementCtx): void {
   if (cloud !== 'aws') return;
   const reported = new Set<string>();
-  const once = (path: Array<string>, message: string) => {
-    const key = `${path.join('.')} ${message}`;
+  const once = (path: string[], kind: string, message: string) => {
+    const key = `${path.join('.')} ${kind}`;
     if (!reported.has(key)) report(ctx, path, message);
     reported.add(key);
   };
-  for (const derived of ENVIRONMENT_NAMES) {
-    const name = derived.derive(app, env);
-    const problem = describeNameProblem(derived.rule, name);
+  for (const { rule, derive } of ENVIRONMENT_NAMES) {
+    const problem = describeNameProblem(rule, derive(app, env));
     if (!problem) continue;
-    const byApp = describeNameProblem(derived.rule, derived.derive(app, NEUTRAL.env));
-    const byEnv = describeNameProblem(derived.rule, derived.derive(NEUTRAL.app, env));
-    if (byApp) once(['app', 'name'], `"${app}" gives the ${byApp}`);
-    if (byEnv) once(['name'], `"${env}" gives the ${byEnv}`);
-    if (!byApp && !byEnv) once(['name'], `"${env}" with app.name "${app}" gives the ${problem}`);
+    const byApp = describeNameProblem(rule, derive(app, NEUTRAL.env)) !== undefined;
+    const byEnv = describeNameProblem(rule, derive(NEUTRAL.app, env)) !== undefined;
+    if (byApp) once(['app', 'name'], rule.kind, `"${app}" makes the ${problem}`);
+    if (byEnv) once(['name'], rule.kind, `"${env}" makes the ${problem}`);
+    if (!byApp && !byEnv) once(['name'], rule.kind, `"${env}" with app.name "${app}" makes the ${problem}`);
   }
   for (const [key, value] of Object.entries(tags)) {
     const keyProblem = describeNameProblem(AWS_NAME_RULES.tagKey, key);
-    if (keyProblem) once(['tags', key], `the ${keyProblem}`);
+    if (keyProblem) once(['tags', key], 'key', `the ${keyProblem}`);
     const valueProblem = describeNameProblem(AWS_NAME_RULES.tagValue, value);
-    if (valueProblem) once(['tags', key], `the ${valueProblem}`);
+    if (valueProblem) once(['tags', key], 'value', `the ${valueProblem}`);
   }
 }
