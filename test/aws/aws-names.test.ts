@@ -99,6 +99,13 @@ describe('validateAwsName: constructs refuse names AWS would refuse, naming path
     );
   });
 
+  test('fails an invalid IAM policy name (ReleaseRegistry.pullPolicy)', () => {
+    const registry = new ReleaseRegistry(stack(), 'registry', { repositoryName: 'shop/prod' });
+    expect(thrown(() => registry.pullPolicy('pull', 'shop prod pull'))).toMatch(
+      /^test\/registry: pullPolicy name "shop prod pull" is not a valid IAM policy name: it may contain only letters, digits and _\+=,\.@- .*reference_iam-quotas.*Fix: change pullPolicy name/,
+    );
+  });
+
   test('fails a name that makes an invalid KMS alias (LogEncryptionKey)', () => {
     expect(thrown(() => new LogEncryptionKey(stack(), 'log-key', { name: 'shop:prod', region: 'eu-west-1' }))).toMatch(
       /^test\/log-key: name "shop:prod" makes the KMS alias name "alias\/shop:prod-logs", which may contain only letters, digits and \/_- .*API_CreateAlias\.html/,
