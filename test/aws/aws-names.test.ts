@@ -14,6 +14,10 @@ import { LogStore } from '../../lib/aws/log-store';
 import { Network } from '../../lib/aws/network';
 import { ReleaseParameter } from '../../lib/aws/release-parameter';
 import { ReleaseRegistry } from '../../lib/aws/release-registry';
+import { loadEnvironments } from '../../lib/config';
+import { PHYSICAL_NAMES, StackView } from '../../lib/policy';
+import { createEnvironmentStacks } from '../../stacks/environment-stacks';
+import { envDir } from '../support/env-dir';
 import { colorFleetProps, lbFixture, logStoreProps } from '../support/aws-fixture';
 
 function stack(): TerraformStack {
@@ -221,5 +225,46 @@ describe('the real AWS provider agrees with the rules it checks itself (terrafor
 
   test('the rules refuse more only where the AWS API documents a limit the provider leaves to AWS (KMS alias length)', () => {
     expect(verdicts().filter((e) => !e.valid && !e.refused).map(label)).toEqual([`KMS alias "alias/kkkkkk…(257)"`]);
+  });
+});
+
+describe('every physical name the shipped AWS environments synthesize follows its AWS rule', () => {
+  const RULE_OF: Record<string, AwsNameRule> = {
+    aws_s3_bucket: AWS_NAME_RULES.s3Bucket,
+    aws_iam_role: AWS_NAME_RULES.iamRole,
+    aws_iam_policy: AWS_NAME_RULES.iamPolicy,
+    aws_iam_instance_profile: AWS_NAME_RULES.iamInstanceProfile,
+    aws_kms_alias: AWS_NAME_RULES.kmsAlias,
+    aws_cloudwatch_log_group: AWS_NAME_RULES.logGroup,
+    aws_ssm_parameter: AWS_NAME_RULES.ssmParameter,
+    aws_lb: AWS_NAME_RULES.loadBalancer,
+    aws_lb_target_group: AWS_NAME_RULES.targetGroup,
+    aws_ecr_repository: AWS_NAME_RULES.ecrRepository,
+    aws_opensearch_domain: AWS_NAME_RULES.openSearchDomain,
+    aws_secretsmanager_secret: AWS_NAME_RULES.secret,
+  };
+  const app = Testing.app();
+  for (const config of loadEnvironments({ dir: envDir() }).filter((c) => c.cloud === 'aws')) createEnvironmentStacks(app, config);
+  const stacks = app.node.findAll().filter(TerraformStack.isStack);
+  stacks.forEach((s) => s.prepareStack());
+  const views = stacks.map((s) => new StackView(s.node.id, s.toTerraform()));
+
+  test('names of every kind the rules cover, and the default tags', () => {
+    const checked: string[] = [];
+    const problems: string[] = [];
+    for (const view of views) {
+      for (const r of view.resources.filter((x) => RULE_OF[x.type])) {
+        const name = r.config[PHYSICAL_NAMES[r.type].attribute];
+        if (typeof name !== 'string' || name.includes('${')) continue;
+        checked.push(r.type);
+        problems.push(...nameProblems(RULE_OF[r.type], name).map((p) => `${view.name} ${r.path} "${name}" ${p}`));
+      }
+      const tags = ((view.tf.provider as { aws: Array<{ default_tags: Array<{ tags: Record<string, string> }> }> }).aws[0].default_tags[0].tags);
+      for (const [key, value] of Object.entries(tags)) {
+        problems.push(...nameProblems(AWS_NAME_RULES.tagKey, key), ...nameProblems(AWS_NAME_RULES.tagValue, value));
+      }
+    }
+    expect(new Set(checked)).toEqual(new Set(Object.keys(RULE_OF)));
+    expect(problems).toEqual([]);
   });
 });
