@@ -216,11 +216,15 @@ export function describeNameProblem(rule: AwsNameRule, name: string): string | u
   return problem === undefined ? undefined : `${rule.kind} "${name}", which ${problem} (${rule.source})`;
 }
 
-/** A name a construct was given that AWS would refuse. The message names the construct path, value, rule and fix. */
+/**
+ * A name a construct was given that AWS would refuse. The message names the construct path, value, rule and fix;
+ * the stack is that one line too, so even an uncaught error prints the user's mistake, not the library's frames.
+ */
 export class AwsNameError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'AwsNameError';
+    this.stack = `${this.name}: ${message}`;
   }
 }
 

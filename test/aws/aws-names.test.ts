@@ -34,6 +34,7 @@ function thrown(build: () => unknown): string {
     expect(e).toBeInstanceOf(AwsNameError);
     const message = (e as Error).message;
     expect(message).not.toMatch(/\n\s*at /); // a user's mistake reads as one sentence, never a stack trace
+    expect((e as Error).stack).not.toMatch(/\n\s*at /); // not even when nobody catches it
     return message;
   }
   throw new Error('expected the construct to refuse the name');
