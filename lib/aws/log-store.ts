@@ -17,7 +17,7 @@ import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { LogStoreRequest, renderLogStoreBootstrap } from '../agents/log-store-bootstrap';
 import { LOG_GROUP_RETENTION_DAYS } from '../config/sections/logging';
-import { fitName } from './aws-names';
+import { AWS_NAME_RULES, logStoreKeyAliasName, openSearchDomainName, validateAwsName } from './aws-names';
 
 /**
  * The name of the forwarder secret of a log store named `name`: `<name>/log-forwarder`. A literal, so a fleet's
@@ -128,7 +128,10 @@ export class LogStore extends Construct {
     const count = props.instanceCount ?? 1;
     const zones = Math.min(count, props.subnets.length, 3);
     validate(props, count, zones);
-    this.domainName = fitName(`${props.name}-logs`, 28);
+    this.domainName = openSearchDomainName(props.name);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.openSearchDomain, this.domainName);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.secret, `${props.name}/log-store-admin`);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.iamPolicy, `${props.name}-log-forwarder-read`);
     this.forwarderUsername = props.forwarderUsername ?? 'log-forwarder';
     this.forwarderSecretName = logForwarderSecretName(props.name);
     const account = new DataAwsCallerIdentity(this, 'account');
@@ -140,7 +143,8 @@ export class LogStore extends Construct {
       deletionWindowInDays: 30,
       lifecycle: { preventDestroy: true },
     });
-    new KmsAlias(this, 'alias', { name: `alias/${this.domainName}`, targetKeyId: this.key.keyId });
+    // Its own alias: `alias/<name>-logs` is the environment's CloudWatch Logs key (LogEncryptionKey).
+    new KmsAlias(this, 'alias', { name: logStoreKeyAliasName(props.name), targetKeyId: this.key.keyId });
 
     this.securityGroup = new SecurityGroup(this, 'sg', {
       name: `${this.domainName}-store`,

@@ -14,6 +14,7 @@ import { TlsCertificate } from '../../lib/aws/tls-certificate';
 import { ReleaseRegistry } from '../../lib/aws/release-registry';
 import { SharedParameters } from '../../lib/aws/shared-parameters';
 import { ARCHIVE_OUTPUTS, LOG_OUTPUTS, SHARED_OUTPUTS, VPN_OUTPUTS } from '../contract';
+import { ecrRepositoryName } from '../../lib/aws/aws-names';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
 
@@ -128,7 +129,7 @@ export class AwsSharedStack extends EnvironmentStack {
     });
     this.appFilesAccess = this.appFiles.accessPolicy('fleet-access', { name: `${prefix}-app-files` });
     this.registry = new ReleaseRegistry(this, 'registry', {
-      repositoryName: config.app.name,
+      repositoryName: ecrRepositoryName(config.app.name, config.name),
       keepImages: archive.registryKeepImages,
       untaggedExpiryDays: archive.registryUntaggedDays,
     });
