@@ -208,7 +208,9 @@ export function renderSkipsTable(skips: readonly CheckovSkip[]): string {
     [s.stacks ? `stacks ${s.stacks.map((g) => `\`${g}\``).join(', ')}` : '', s.paths ? s.paths.map((g) => `\`${g}\``).join(', ') : '']
       .filter(Boolean)
       .join('; ') || 'everywhere';
-  return ['| Check | Where | Reason |', '| --- | --- | --- |', ...skips.map((s) => `| ${s.id} | ${cell(scope(s))} | ${cell(s.reason)} |`)].join('\n');
+  // Reasons are prose: emphasis markers and angle brackets print as written, not as Markdown or HTML.
+  const prose = (s: string) => cell(s).replace(/[*<>]/g, (c) => ({ '*': '\\*', '<': '&lt;', '>': '&gt;' })[c] as string);
+  return ['| Check | Where | Reason |', '| --- | --- | --- |', ...skips.map((s) => `| ${s.id} | ${cell(scope(s))} | ${prose(s.reason)} |`)].join('\n');
 }
 
 /** Replaces the table between {@link README_MARKERS} in a README text; throws when the markers are missing. */
