@@ -13,7 +13,8 @@ export * from './policy';
 export * from './token-traces';
 export * from './escape-template-literals';
 
-// Stacks
+// Stacks and their contract (stack names, outputs, published values)
+export * from '../stacks/contract';
 export * from '../stacks/environment-stack';
 export * from '../stacks/environment-stacks';
 export * from '../stacks/environments-from-dir';

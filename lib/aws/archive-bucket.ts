@@ -1,4 +1,3 @@
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
@@ -11,8 +10,8 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { addDedicatedKey } from './dedicated-key';
 import { LogBucket } from './log-bucket';
 import { denyInsecureTransport } from './bucket-policy';
@@ -28,6 +27,8 @@ export interface ArchiveBucketProps {
   readonly purpose: string;
   /** The bucket that receives this bucket's server access logs (under `<s3Prefix>/<bucketName>/`). */
   readonly accessLogs: LogBucket;
+  /** The AWS region of the bucket (`region` of the values), for the KMS `kms:ViaService` condition of {@link ArchiveBucket.accessPolicy}. */
+  readonly region: string;
   /**
    * Object-lock mode of the default retention.
    * @default 'GOVERNANCE'
@@ -82,8 +83,6 @@ export interface ArchiveAccessPolicyProps {
   readonly write?: boolean;
 }
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
 /**
  * An immutable archive: an S3 bucket with object lock (default retention in GOVERNANCE or COMPLIANCE mode),
  * versioning, SSE-KMS with its own rotating key and S3 bucket keys, all four public-access-block flags,
@@ -122,14 +121,14 @@ export class ArchiveBucket extends Construct {
   public readonly objectLockMode: ArchiveLockMode;
   /** Days of default retention. */
   public readonly retentionDays: number;
-  private regionLookup?: DataAwsRegion;
+  private readonly region: string;
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
     const name = props.bucketName;
-    if (!Token.isUnresolved(name) && !BUCKET_NAME.test(name)) {
-      throw new Error(`ArchiveBucket ${this.node.path}: bucketName "${name}" is not a valid S3 bucket name (3–63 lowercase letters, digits, dots, dashes)`);
-    }
+    this.region = props.region;
+    validateAwsName(this, 'bucketName', name, AWS_NAME_RULES.s3Bucket);
+    validateAwsName(this, 'bucketName', name, AWS_NAME_RULES.kmsAlias, `alias/${name}`);
     this.objectLockMode = props.objectLockMode ?? 'GOVERNANCE';
     if (this.objectLockMode !== 'GOVERNANCE' && this.objectLockMode !== 'COMPLIANCE') {
       throw new Error(`ArchiveBucket ${this.node.path}: objectLockMode must be GOVERNANCE or COMPLIANCE, got "${String(this.objectLockMode)}"`);
@@ -232,6 +231,7 @@ export class ArchiveBucket extends Construct {
    * permissions to use the bucket's key through S3 only. Attach its ARN to a fleet's role.
    */
   public accessPolicy(id: string, props: ArchiveAccessPolicyProps): IamPolicy {
+    validateAwsName(this, 'accessPolicy name', props.name, AWS_NAME_RULES.iamPolicy);
     const prefix = props.keyPrefix ?? '';
     if (prefix.startsWith('/') || /[*?]/.test(prefix)) {
       throw new Error(`ArchiveBucket ${this.node.path}: keyPrefix "${prefix}" must not start with "/" or contain wildcards`);
@@ -241,7 +241,6 @@ export class ArchiveBucket extends Construct {
     const objectActions = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:GetObjectRetention'];
     if (write) objectActions.push('s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts');
     const kmsActions = write ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'];
-    this.regionLookup ??= new DataAwsRegion(this, 'region', {});
     return new IamPolicy(this, id, {
       name: props.name,
       description: `${write ? 'Read/write' : 'Read'} access to s3://${this.bucket.bucket}/${prefix}`,
@@ -261,7 +260,7 @@ export class ArchiveBucket extends Construct {
             Effect: 'Allow',
             Action: kmsActions,
             Resource: this.key.arn,
-            Condition: { StringEquals: { 'kms:ViaService': `s3.${this.regionLookup.region}.amazonaws.com` } },
+            Condition: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
           },
         ],
       }),

@@ -2,7 +2,6 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CloudwatchLogResourcePolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-resource-policy';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
@@ -16,20 +15,18 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { accountAdministrationKeyPolicy } from './dedicated-key';
 import { LogStoreRequest, renderLogStoreBootstrap } from '../agents/log-store-bootstrap';
 import { LOG_GROUP_RETENTION_DAYS } from '../config/sections/logging';
-import { fitName } from './aws-names';
+import { AWS_NAME_RULES, logStoreKeyAliasName, openSearchDomainName, validateAwsName } from './aws-names';
 
-/** Output names of the shared stack for the log store and log alarms (read with `cdktf output`). */
-export const LOG_OUTPUTS = {
-  endpoint: 'log_store_endpoint',
-  dashboardsUrl: 'log_store_dashboards_url',
-  adminSecret: 'log_store_admin_secret',
-  forwarderSecret: 'log_store_forwarder_secret',
-  bootstrap: 'log_store_bootstrap',
-  alarmNames: 'log_alarm_names',
-  alarmArns: 'log_alarm_arns',
-} as const;
+/**
+ * The name of the forwarder secret of a log store named `name`: `<name>/log-forwarder`. A literal, so a fleet's
+ * user data (which must not hold tokens) can name it without a reference to the store's stack.
+ */
+export function logForwarderSecretName(name: string): string {
+  return `${name}/log-forwarder`;
+}
 
 /** Props for {@link LogStore}. */
 export interface LogStoreProps {
@@ -37,6 +34,8 @@ export interface LogStoreProps {
   readonly name: string;
   /** The VPC the domain lives in. */
   readonly vpc: Vpc;
+  /** The AWS region of the domain (`region` of the values), for the domain's access policy ARN. */
+  readonly region: string;
   /** Private subnets, one per AZ; the domain uses as many as it spreads its nodes over. */
   readonly subnets: readonly Subnet[];
   /** Security groups allowed to reach the store on 443 (the fleets' instance security group). */
@@ -130,20 +129,24 @@ export class LogStore extends Construct {
     const count = props.instanceCount ?? 1;
     const zones = Math.min(count, props.subnets.length, 3);
     validate(props, count, zones);
-    this.domainName = fitName(`${props.name}-logs`, 28);
+    this.domainName = openSearchDomainName(props.name);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.openSearchDomain, this.domainName);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.secret, `${props.name}/log-store-admin`);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.iamPolicy, `${props.name}-log-forwarder-read`);
     this.forwarderUsername = props.forwarderUsername ?? 'log-forwarder';
-    this.forwarderSecretName = `${props.name}/log-forwarder`;
+    this.forwarderSecretName = logForwarderSecretName(props.name);
     const account = new DataAwsCallerIdentity(this, 'account');
     const partition = new DataAwsPartition(this, 'partition');
-    const region = new DataAwsRegion(this, 'region');
 
     this.key = new KmsKey(this, 'key', {
       description: `OpenSearch log store ${this.domainName}: data at rest and its secrets`,
       enableKeyRotation: true,
+      policy: accountAdministrationKeyPolicy(this, account, partition).json,
       deletionWindowInDays: 30,
       lifecycle: { preventDestroy: true },
     });
-    new KmsAlias(this, 'alias', { name: `alias/${this.domainName}`, targetKeyId: this.key.keyId });
+    // Its own alias: `alias/<name>-logs` is the environment's CloudWatch Logs key (LogEncryptionKey).
+    new KmsAlias(this, 'alias', { name: logStoreKeyAliasName(props.name), targetKeyId: this.key.keyId });
 
     this.securityGroup = new SecurityGroup(this, 'sg', {
       name: `${this.domainName}-store`,
@@ -237,7 +240,7 @@ export class LogStore extends Construct {
             Effect: 'Allow',
             Principal: { AWS: '*' },
             Action: 'es:ESHttp*',
-            Resource: `arn:${partition.partition}:es:${region.region}:${account.accountId}:domain/${this.domainName}/*`,
+            Resource: `arn:${partition.partition}:es:${props.region}:${account.accountId}:domain/${this.domainName}/*`,
           },
         ],
       }),

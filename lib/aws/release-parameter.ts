@@ -1,9 +1,9 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, releaseParameterName, validateAwsName } from './aws-names';
 
 /** The release a color runs, as written to Parameter Store. */
 export interface ReleaseDescription {
@@ -28,6 +28,8 @@ export interface ReleaseParameterProps {
   readonly color: string;
   /** The release. */
   readonly release: ReleaseDescription;
+  /** The AWS region of the parameter (`region` of the values), for the ARN in {@link ReleaseParameter.readPolicy}. */
+  readonly region: string;
   /**
    * Store the value as a `SecureString` (encrypted with `kmsKeyId`): for releases whose configuration is secret.
    * @default false
@@ -52,6 +54,7 @@ export class ReleaseParameter extends Construct {
   public readonly parameter: SsmParameter;
   /** The parameter name, `/<app>/<env>/<color>/release`. */
   public readonly parameterName: string;
+  private readonly region: string;
 
   constructor(scope: Construct, id: string, props: ReleaseParameterProps) {
     super(scope, id);
@@ -66,7 +69,9 @@ export class ReleaseParameter extends Construct {
     if (props.release.artifact !== undefined && !/@sha256:[a-f0-9]{64}$/.test(props.release.artifact)) {
       throw new Error(`ReleaseParameter ${this.node.path}: artifact "${props.release.artifact}" is not pinned by digest (<repo>@sha256:<64 hex>)`);
     }
-    this.parameterName = `/${props.app}/${props.environment}/${props.color}/release`;
+    this.region = props.region;
+    this.parameterName = releaseParameterName(props.app, props.environment, props.color);
+    validateAwsName(this, 'app', props.app, AWS_NAME_RULES.ssmParameter, this.parameterName);
     const value = releaseParameterValue(props);
     this.parameter = new SsmParameter(this, 'parameter', {
       name: this.parameterName,
@@ -83,10 +88,10 @@ export class ReleaseParameter extends Construct {
    * `SecureString`, decryption is the KMS key's business (the default `alias/aws/ssm` key allows it via SSM).
    */
   public readPolicy(id: string, name: string): IamPolicy {
+    validateAwsName(this, 'readPolicy name', name, AWS_NAME_RULES.iamPolicy);
     const account = new DataAwsCallerIdentity(this, `${id}-account`);
     const partition = new DataAwsPartition(this, `${id}-partition`);
-    const region = new DataAwsRegion(this, `${id}-region`, {});
-    const arn = `arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${this.parameterName}`;
+    const arn = `arn:${partition.partition}:ssm:${this.region}:${account.accountId}:parameter${this.parameterName}`;
     return new IamPolicy(this, id, {
       name,
       description: `Read ${this.parameterName}`,

@@ -1,21 +1,11 @@
 import { LogStore, LogStoreProps } from '../../lib/aws/log-store';
 import { PASSWORD_PLACEHOLDER } from '../../lib/agents/log-store-bootstrap';
-import { byId, lbFixture, LbFixture, synthJson } from '../support/aws-fixture';
+import { byId, lbFixture, LbFixture, logStoreProps, synthJson } from '../support/aws-fixture';
 
 const KEY = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-1111-1111-1111-111111111111';
 
 function build(f: LbFixture, overrides: Partial<LogStoreProps> = {}): LogStore {
-  return new LogStore(f.stack, 'log-store', {
-    name: 'shop-test',
-    vpc: f.network.vpc,
-    subnets: f.network.privateSubnets,
-    clientSecurityGroups: [f.alb.instanceSecurityGroup],
-    logKmsKeyArn: KEY,
-    logRetentionDays: 30,
-    indexPrefix: 'logs-shop',
-    indexRetentionDays: 14,
-    ...overrides,
-  });
+  return new LogStore(f.stack, 'log-store', { ...logStoreProps(f), ...overrides });
 }
 
 function one(json: ReturnType<typeof synthJson>, type: string): Record<string, unknown> {
@@ -43,6 +33,14 @@ describe('LogStore: a two-node domain in the private subnets', () => {
     expect(domain.node_to_node_encryption).toEqual({ enabled: true });
     const key = one(json, 'aws_kms_key');
     expect(key.enable_key_rotation).toBe(true);
+  });
+
+  test('its key has an explicit key policy: this account administers it (checkov CKV2_AWS_64)', () => {
+    const key = one(json, 'aws_kms_key');
+    expect(key.policy).toMatch(/^\$\{data\.aws_iam_policy_document\.log-store_key-policy_[0-9A-F]+\.json\}$/);
+    const docs = Object.entries((json as { data?: Record<string, Record<string, { statement: unknown[] }>> }).data?.aws_iam_policy_document ?? {});
+    const doc = docs.find(([id]) => id.startsWith('log-store_key-policy_'))?.[1];
+    expect(doc?.statement).toEqual([expect.objectContaining({ sid: 'AccountAdministration', actions: ['kms:*'], resources: ['*'] })]);
   });
 
   test('enforces HTTPS with TLS 1.2+ and fine-grained access control with an internal user database', () => {

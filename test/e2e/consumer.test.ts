@@ -93,7 +93,7 @@ const CONSUMER_WRONG_TYPES = `import { App, TerraformStack } from 'cdktf';
 import { ArchiveBucket, LogBucket } from 'cdktf-bluegreen';
 
 const stack = new TerraformStack(new App(), 'wrong');
-new ArchiveBucket(stack, 'records', { bucketName: 'team-records', purpose: 'audit records' });
+new ArchiveBucket(stack, 'records', { bucketName: 'team-records', purpose: 'audit records', region: 'eu-west-1' });
 new LogBucket(stack, 'logs', { bucketName: 'team-logs', region: 'eu-west-1', retentionDays: '30' });
 `;
 
@@ -238,6 +238,7 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
 
   test('fails at construction time on an invalid bucket name, saying what is wrong', () => {
     expect(wrongConstruct.status).not.toBe(0);
-    expect(wrongConstruct.output).toMatch(/LogBucket: "Team_Logs" is not a valid S3 bucket name/);
+    expect(wrongConstruct.output).toMatch(/bad\/logs: bucketName "Team_Logs" is not a valid S3 bucket name: it may contain only lowercase letters, digits, dots and hyphens \(https:\/\/docs\.aws\.amazon\.com\/AmazonS3\/latest\/userguide\/bucketnamingrules\.html\)\. Fix: change bucketName/);
+    expect(wrongConstruct.output).not.toMatch(/\n\s+at /); // the user's mistake, not the library's stack frames
   });
 });

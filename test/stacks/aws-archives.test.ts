@@ -1,5 +1,5 @@
 // The archives and release registry as wired into an AWS environment's stacks (issue 6).
-import { resources, synthEnvironments, TfJson } from '../support/synth';
+import { followPublished, resources, synthEnvironments, TfJson } from '../support/synth';
 
 describe('prod: archive buckets and registry in prod-shared, release parameters in the color stacks', () => {
   const stacks = synthEnvironments(undefined, ['prod']);
@@ -13,8 +13,8 @@ describe('prod: archive buckets and registry in prod-shared, release parameters 
     expect(retention).toEqual(expect.arrayContaining([{ mode: 'COMPLIANCE', days: 2555 }, { mode: 'COMPLIANCE', days: 90 }]));
   });
 
-  test('prod-shared holds the immutable ECR repository for the app', () => {
-    expect(resources(shared, 'aws_ecr_repository')).toEqual([expect.objectContaining({ name: 'shop', image_tag_mutability: 'IMMUTABLE' })]);
+  test('prod-shared holds the immutable ECR repository of the app and environment, shop/prod', () => {
+    expect(resources(shared, 'aws_ecr_repository')).toEqual([expect.objectContaining({ name: 'shop/prod', image_tag_mutability: 'IMMUTABLE' })]);
   });
 
   test('prod-shared outputs the records bucket, app-files bucket, region and registry URL the commands read', () => {
@@ -35,7 +35,7 @@ describe('prod: archive buckets and registry in prod-shared, release parameters 
   });
 
   test('the fleets get the app-files access, registry pull and release read policies', () => {
-    const attachments = resources(stack('prod-green'), 'aws_iam_role_policy_attachment').map((a) => String(a.policy_arn));
+    const attachments = resources(stack('prod-green'), 'aws_iam_role_policy_attachment').map((a) => followPublished(stacks, a.policy_arn));
     expect(attachments.some((a) => /app-files_fleet-access/.test(a))).toBe(true);
     expect(attachments.some((a) => /registry_fleet-pull/.test(a))).toBe(true);
     expect(attachments.some((a) => /aws_iam_policy\.release_release-read_/.test(a))).toBe(true);
