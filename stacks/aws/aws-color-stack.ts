@@ -51,7 +51,8 @@ export class AwsColorStack extends EnvironmentStack {
       capacity: values.capacity,
       healthCheckGracePeriodSeconds: config.fleet.healthCheckGracePeriodSeconds,
       minHealthyPercentage: config.fleet.minHealthyPercentage,
-      rootVolumeSizeGiB: config.fleet.rootVolumeGiB,
+      rootVolumeSizeGiB: config.fleet.rootVolumeSizeGiB,
+      rootDeviceName: config.fleet.rootDeviceName,
       managedPolicyArns: [props.shared.appFilesAccess.arn, props.shared.registryPull.arn, releaseRead.arn, props.shared.logStore.forwarderReadPolicy.arn],
       // The log forwarder (rsyslog -> log store); a literal, it reads the store's address and credentials at boot.
       userData: renderUserData({

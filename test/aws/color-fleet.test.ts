@@ -1,7 +1,11 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Testing } from 'cdktf';
-import { ColorFleet, ColorFleetProps, encodeUserData } from '../../lib/aws/color-fleet';
+import { createHash } from 'crypto';
+import { ColorFleet, ColorFleetProps, decodeUserData, encodeUserData } from '../../lib/aws/color-fleet';
+
+/** 26000 bytes of hex that gzip cannot shrink below the limit (a hash chain: deterministic). */
+const INCOMPRESSIBLE = Array.from({ length: 26000 / 64 + 1 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join('').slice(0, 26000);
 import { byId, lbFixture, LbFixture, synthJson } from '../support/aws-fixture';
 
 const CLOUD_CONFIG = '#cloud-config\npackages: [rsyslog]\n';
@@ -43,8 +47,8 @@ describe('ColorFleet', () => {
     ]);
   });
 
-  test('base64-encodes plain user data at synth', () => {
-    expect(Buffer.from(String(lt.user_data), 'base64').toString('utf8')).toBe(CLOUD_CONFIG);
+  test('gzips and base64-encodes plain user data at synth', () => {
+    expect(decodeUserData(String(lt.user_data))).toBe(CLOUD_CONFIG);
   });
 
   test('tags instances and volumes with color and release', () => {
@@ -92,9 +96,18 @@ describe('ColorFleet options', () => {
     const f = lbFixture();
     fleet(f, { userData: `#cloud-config\nwrite_files: [{path: /etc/store, content: "${f.logs.bucket.bucket}"}]\n` });
     const lt = Object.values(byId(synthJson(f.stack), 'aws_launch_template'))[0];
-    expect(lt.user_data).toMatch(/^\$\{base64encode\(join\("", \[.*aws_s3_bucket\.logs_bucket_[0-9A-F]+\.bucket.*\]\)\)\}$/s);
+    expect(lt.user_data).toMatch(/^\$\{base64gzip\(join\("", \[.*aws_s3_bucket\.logs_bucket_[0-9A-F]+\.bucket.*\]\)\)\}$/s);
     expect(String(lt.user_data)).toContain('content: \\"'); // the quotes survive, escaped for Terraform
-    expect(encodeUserData('plain')).toBe(Buffer.from('plain').toString('base64'));
+    expect(decodeUserData(encodeUserData('#cloud-config\nplain\n'))).toBe('#cloud-config\nplain\n');
+    expect(Buffer.from(encodeUserData('plain'), 'base64').subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip: cloud-init unpacks it
+  });
+
+  test('without the image check: no data.aws_ami and no precondition', () => {
+    const f = lbFixture();
+    fleet(f, { verifyRootDeviceName: false });
+    const json = synthJson(f.stack);
+    expect((json.data as Record<string, unknown> | undefined)?.aws_ami).toBeUndefined();
+    expect(Object.values(byId(json, 'aws_launch_template'))[0].lifecycle).toBeUndefined();
   });
 
   test('grace period, min healthy percentage, volume size and elb wait follow the props', () => {
@@ -118,7 +131,8 @@ describe('ColorFleet options', () => {
     ['a min healthy percentage above 100', { minHealthyPercentage: 120 }, /minHealthyPercentage must be 0–100 \(got 120\)/],
     ['a tiny root volume', { rootVolumeSizeGiB: 4 }, /rootVolumeSizeGiB must be 8–16384 \(got 4\)/],
     ['waiting for more instances than max', { waitForElbCapacity: 9 }, /waitForElbCapacity \(9\) exceeds capacity\.max \(6\)/],
-    ['user data over 16 KiB encoded', { userData: 'x'.repeat(13000) }, /userData is 13000 bytes; EC2 accepts at most 16 KiB/],
+    ['user data over 16 KiB gzipped and encoded', { userData: INCOMPRESSIBLE }, /userData is \d+ bytes gzipped and base64-encoded \(26000 bytes of text\); EC2 accepts at most 16384\. Fix: /],
+    ['a root device name that is no AMI root', { rootDeviceName: '/dev/xvdb' as never }, /rootDeviceName "\/dev\/xvdb" is not an AMI root device name; use \/dev\/xvda or \/dev\/sda1/],
   ] as Array<[string, Partial<ColorFleetProps>, RegExp]>)('fails on %s', (_name, overrides, message) => {
     expect(() => fleet(lbFixture(), overrides)).toThrow(message);
   });

@@ -1,3 +1,4 @@
+import { decodeUserData } from '../../lib/aws/color-fleet';
 import { LOG_OUTPUTS } from '../../lib/aws/log-store';
 import { resources, synthEnvironments } from '../support/synth';
 
@@ -66,7 +67,7 @@ describe('central logging wired into the prod stacks', () => {
   test.each(['blue', 'green'])('prod-%s: user data reads the forwarder secret, and the role may read it', (color) => {
     const stack = stacks.get(`prod-${color}`)!;
     const [template] = resources(stack, 'aws_launch_template');
-    const userData = Buffer.from(String(template.user_data), 'base64').toString('utf8');
+    const userData = decodeUserData(String(template.user_data));
     expect(userData).toContain('SECRET_ID = "shop-prod/log-forwarder"');
     expect(userData).toContain('REGION = "eu-west-1"');
     expect(userData).toContain(`color=${color} release=`);
