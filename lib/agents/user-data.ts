@@ -19,7 +19,10 @@
  * - `env-file`: the file is put there by other means (baked into the image, or written by the platform).
  */
 import { Document, isSeq } from 'yaml';
-import { DEFAULT_FORWARDER_PATHS, LOG_STORE_ENV, LogForwarderConfig, renderRsyslogConfig, renderShipperScript } from './log-forwarder';
+import { gzipSync } from 'zlib';
+import type { EnvironmentConfig } from '../config/schema';
+import type { Color } from '../config/sections/release';
+import { DEFAULT_FORWARDER_PATHS, forwarderConfigFromValues, LOG_STORE_ENV, LogForwarderConfig, renderRsyslogConfig, renderShipperScript } from './log-forwarder';
 
 /** Where a server gets the log store's address and the forwarder's credentials at boot. */
 export type LogStoreCredentialSource =
@@ -270,4 +273,29 @@ export function renderUserData(input: UserDataInput): string {
   const commands = yaml.get('runcmd');
   if (isSeq(commands)) for (const item of commands.items) if (isSeq(item)) item.flow = true;
   return `${header}\n${yaml.toString({ lineWidth: 0, blockQuote: 'literal' })}`;
+}
+
+/**
+ * User data as EC2 receives it from a launch template: gzipped (cloud-init unpacks it) and base64-encoded.
+ * Deterministic: the same text gives the same bytes.
+ */
+export function gzipBase64(text: string): string {
+  return gzipSync(Buffer.from(text, 'utf8'), { level: 9 }).toString('base64');
+}
+
+/** The most user data each cloud accepts, in bytes as delivered: EC2 16 KiB (gzip + base64), DigitalOcean 64 KiB (plain). */
+export const USER_DATA_LIMIT_BYTES = { aws: 16384, digitalocean: 65536 } as const;
+
+/**
+ * The size of one color's forwarder user data as its cloud receives it (gzip + base64 on AWS, plain text on
+ * DigitalOcean), rendered from the values the way the color stacks render it. The AWS secret name follows the log
+ * store's `<app>-<environment>/log-forwarder`. Throws what {@link renderUserData} throws on unusable values.
+ */
+export function userDataBytesFromValues(config: EnvironmentConfig, color: Color): number {
+  const forwarder = forwarderConfigFromValues(config, color);
+  if (config.cloud === 'aws') {
+    const secretId = `${config.app.name}-${config.name}/log-forwarder`;
+    return gzipBase64(renderUserData({ forwarder, credentials: { type: 'aws-secrets-manager', secretId, region: config.region } })).length;
+  }
+  return Buffer.byteLength(renderUserData({ forwarder, credentials: { type: 'env-file' } }));
 }
