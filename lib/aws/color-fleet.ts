@@ -10,8 +10,10 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Fn, Op, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { gunzipSync, gzipSync } from 'zlib';
+import { gunzipSync } from 'zlib';
+import { gzipBase64, USER_DATA_LIMIT_BYTES } from '../agents/user-data';
 import { ROOT_DEVICE_NAMES } from '../config/sections/fleet';
+import { refuseProps } from '../construct-errors';
 import { Color } from '../config/sections/release';
 
 /** A device name an AMI registers its root volume on. */
@@ -120,7 +122,7 @@ export class ColorFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: ColorFleetProps) {
     super(scope, id);
-    validate(props);
+    validate(this, props);
     const name = `${props.name}-${props.color}`;
     this.fleetName = name;
     const partition = new DataAwsPartition(this, 'partition');
@@ -201,8 +203,6 @@ export class ColorFleet extends Construct {
   }
 }
 
-/** Most bytes of user data EC2 takes, base64-encoded (the launch template carries it encoded). */
-export const USER_DATA_LIMIT_BYTES = 16384;
 
 /**
  * Gzips and base64-encodes user data (cloud-init unpacks gzip itself, and the compressed text leaves room under
@@ -210,7 +210,7 @@ export const USER_DATA_LIMIT_BYTES = 16384;
  * literal parts are passed as raw strings, so quotes and `${...}` in the text reach the instance unchanged).
  */
 export function encodeUserData(text: string): string {
-  if (!Token.isUnresolved(text)) return gzipSync(Buffer.from(text, 'utf8'), { level: 9 }).toString('base64');
+  if (!Token.isUnresolved(text)) return gzipBase64(text);
   const parts = text
     .split(/(\$\{TfToken\[[^\]]+\]\})/)
     .filter((part) => part !== '')
@@ -224,38 +224,37 @@ export function decodeUserData(encoded: string): string {
   return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
 }
 
-function validate(props: ColorFleetProps): void {
-  const fail = (msg: string) => {
-    throw new Error(`ColorFleet ${props.name}-${props.color}: ${msg}`);
-  };
+/** Refuses unusable props with {@link ConstructPropsError}: construct path, prop, value, limit and fix. */
+function validate(scope: Construct, props: ColorFleetProps): void {
+  const fail = (msg: string) => refuseProps(scope, `ColorFleet ${props.name}-${props.color}: ${msg}`);
   const { min, max, desired } = props.capacity;
   for (const [key, n] of Object.entries(props.capacity)) {
-    if (!Number.isInteger(n) || n < 0) fail(`capacity.${key} must be a whole number ≥ 0 (got ${n})`);
+    if (!Number.isInteger(n) || n < 0) fail(`capacity.${key} must be a whole number ≥ 0 (got ${n}). Fix: set colors.<color>.capacity.${key} to 0 or more`);
   }
-  if (min > max) fail(`capacity.min (${min}) must not exceed capacity.max (${max})`);
-  if (desired < min || desired > max) fail(`capacity.desired (${desired}) must lie between min (${min}) and max (${max})`);
+  if (min > max) fail(`capacity.min (${min}) must not exceed capacity.max (${max}). Fix: raise max or lower min`);
+  if (desired < min || desired > max) fail(`capacity.desired (${desired}) must lie between min (${min}) and max (${max}). Fix: set desired within that range`);
   if (!Token.isUnresolved(props.imageId) && !/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(props.imageId)) {
-    fail(`imageId "${props.imageId}" is not an AMI id (ami- and 8 or 17 hex digits)`);
+    fail(`imageId "${props.imageId}" is not an AMI id (ami- and 8 or 17 hex digits). Fix: give the id of the AMI the release was baked into`);
   }
-  if (props.subnets.length === 0) fail('subnets is empty; give the private subnets, one per AZ');
-  if (props.securityGroups.length === 0) fail("securityGroups is empty; pass the load balancer's instanceSecurityGroup");
+  if (props.subnets.length === 0) fail('subnets is empty. Fix: give the private subnets, one per AZ');
+  if (props.securityGroups.length === 0) fail("securityGroups is empty. Fix: pass the load balancer's instanceSecurityGroup");
   const pct = props.minHealthyPercentage ?? 90;
-  if (!Number.isInteger(pct) || pct < 0 || pct > 100) fail(`minHealthyPercentage must be 0–100 (got ${pct})`);
+  if (!Number.isInteger(pct) || pct < 0 || pct > 100) fail(`minHealthyPercentage must be 0–100 (got ${pct}). Fix: set fleet.minHealthyPercentage within 0–100`);
   const device = props.rootDeviceName ?? '/dev/xvda';
   if (!(ROOT_DEVICE_NAMES as readonly string[]).includes(device)) {
-    fail(`rootDeviceName "${device}" is not an AMI root device name; use ${ROOT_DEVICE_NAMES.join(' or ')} (the image's RootDeviceName)`);
+    fail(`rootDeviceName "${device}" is not an AMI root device name (${ROOT_DEVICE_NAMES.join(' or ')}). Fix: set fleet.rootDeviceName to the image's RootDeviceName`);
   }
   const size = props.rootVolumeSizeGiB ?? 20;
-  if (!Number.isInteger(size) || size < 8 || size > 16384) fail(`rootVolumeSizeGiB must be 8–16384 (got ${size})`);
+  if (!Number.isInteger(size) || size < 8 || size > 16384) fail(`rootVolumeSizeGiB must be 8–16384 (got ${size}). Fix: set fleet.rootVolumeSizeGiB within 8–16384`);
   const grace = props.healthCheckGracePeriodSeconds ?? 300;
-  if (!Number.isInteger(grace) || grace < 0) fail(`healthCheckGracePeriodSeconds must be a whole number ≥ 0 (got ${grace})`);
+  if (!Number.isInteger(grace) || grace < 0) fail(`healthCheckGracePeriodSeconds must be a whole number ≥ 0 (got ${grace}). Fix: set fleet.healthCheckGracePeriodSeconds to 0 or more`);
   if (props.waitForElbCapacity !== undefined && props.waitForElbCapacity > max) {
-    fail(`waitForElbCapacity (${props.waitForElbCapacity}) exceeds capacity.max (${max}); the deploy would never finish`);
+    fail(`waitForElbCapacity (${props.waitForElbCapacity}) exceeds capacity.max (${max}); the deploy would never finish. Fix: wait for at most ${max}`);
   }
   if (props.userData !== undefined && !Token.isUnresolved(props.userData)) {
     const encoded = encodeUserData(props.userData).length;
-    if (encoded > USER_DATA_LIMIT_BYTES) {
-      fail(`userData is ${encoded} bytes gzipped and base64-encoded (${Buffer.byteLength(props.userData)} bytes of text); EC2 accepts at most ${USER_DATA_LIMIT_BYTES}. Fix: forward fewer log files or shorten extraCommands`);
+    if (encoded > USER_DATA_LIMIT_BYTES.aws) {
+      fail(`userData is ${encoded} bytes gzipped and base64-encoded (${Buffer.byteLength(props.userData)} bytes of text); EC2 accepts at most ${USER_DATA_LIMIT_BYTES.aws}. Fix: forward fewer log files or shorten extraCommands`);
     }
   }
 }

@@ -3,6 +3,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Testing } from 'cdktf';
 import { createHash } from 'crypto';
 import { ColorFleet, ColorFleetProps, decodeUserData, encodeUserData } from '../../lib/aws/color-fleet';
+import { ConstructPropsError } from '../../lib/construct-errors';
 
 /** 26000 bytes of hex that gzip cannot shrink below the limit (a hash chain: deterministic). */
 const INCOMPRESSIBLE = Array.from({ length: 26000 / 64 + 1 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join('').slice(0, 26000);
@@ -132,8 +133,20 @@ describe('ColorFleet options', () => {
     ['a tiny root volume', { rootVolumeSizeGiB: 4 }, /rootVolumeSizeGiB must be 8–16384 \(got 4\)/],
     ['waiting for more instances than max', { waitForElbCapacity: 9 }, /waitForElbCapacity \(9\) exceeds capacity\.max \(6\)/],
     ['user data over 16 KiB gzipped and encoded', { userData: INCOMPRESSIBLE }, /userData is \d+ bytes gzipped and base64-encoded \(26000 bytes of text\); EC2 accepts at most 16384\. Fix: /],
-    ['a root device name that is no AMI root', { rootDeviceName: '/dev/xvdb' as never }, /rootDeviceName "\/dev\/xvdb" is not an AMI root device name; use \/dev\/xvda or \/dev\/sda1/],
-  ] as Array<[string, Partial<ColorFleetProps>, RegExp]>)('fails on %s', (_name, overrides, message) => {
-    expect(() => fleet(lbFixture(), overrides)).toThrow(message);
+    ['a root device name that is no AMI root', { rootDeviceName: '/dev/xvdb' as never }, /rootDeviceName "\/dev\/xvdb" is not an AMI root device name \(\/dev\/xvda or \/dev\/sda1\)\. Fix: set fleet\.rootDeviceName/],
+  ] as Array<[string, Partial<ColorFleetProps>, RegExp]>)('fails on %s, naming the construct path and the fix, without a stack frame', (_name, overrides, message) => {
+    let thrown: unknown;
+    try {
+      fleet(lbFixture(), overrides);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ConstructPropsError);
+    const error = thrown as ConstructPropsError;
+    expect(error.message).toMatch(message);
+    expect(error.constructPath).toMatch(/\/fleet$/);
+    expect(error.message.startsWith(`${error.constructPath}: ColorFleet shop-test-green: `)).toBe(true);
+    expect(error.message).toContain('Fix: ');
+    expect(error.message).not.toMatch(/\n\s+at |\.ts:\d+/); // no stack frame in what the user reads
   });
 });
