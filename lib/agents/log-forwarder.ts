@@ -231,7 +231,6 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
     '',
     '# ---- documents: one JSON object per event',
     'template(name="fwd-timestamp" type="string" string="%timereported:::date-rfc3339,date-utc%")',
-    'template(name="fwd-doc" type="string" string="%$!doc%")',
     `template(name="fwd-index" type="string" string=${q(`${dest.indexPrefix}-%timereported:::date-year,date-utc%.%timereported:::date-month,date-utc%.%timereported:::date-day,date-utc%`)})`,
     '# What the shipper reads, one line per event. A UUID per event is the document id: `create` refuses a second',
     '# copy if a batch is sent again.',
