@@ -19,6 +19,7 @@ import { PHYSICAL_NAMES, StackView } from '../../lib/policy';
 import { createEnvironmentStacks } from '../../stacks/environment-stacks';
 import { envDir } from '../support/env-dir';
 import { colorFleetProps, lbFixture, logStoreProps } from '../support/aws-fixture';
+import { findProviderMirror, offlineTerraformEnv, writeCliConfig } from '../support/terraform';
 
 function stack(): TerraformStack {
   const s = new TerraformStack(Testing.app(), 'test');
@@ -179,12 +180,13 @@ const PROVIDER_CHECKED: Record<string, { type: string; attribute: string; extra:
 /** The Terraform addresses `terraform validate` (real AWS provider 5.100.0 from the filesystem mirror) reports errors on. */
 function validateErrors(resources: Record<string, Record<string, Record<string, unknown>>>): Set<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-names-'));
-  fs.writeFileSync(path.join(dir, 'cli.tfrc'), 'provider_installation {\n  filesystem_mirror {\n    path = "/opt/tf-plugins"\n  }\n}\n');
+  const mirror = findProviderMirror();
+  if (!mirror) throw new Error('no Terraform filesystem mirror with hashicorp/aws (set TF_PLUGIN_MIRROR; see .ci/run)');
+  const env = offlineTerraformEnv(writeCliConfig(dir, mirror.path));
   fs.writeFileSync(
     path.join(dir, 'main.tf.json'),
-    JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '5.100.0' } } }, provider: { aws: [{ region: 'eu-west-1' }] }, resource: resources }),
+    JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: mirror.version } } }, provider: { aws: [{ region: 'eu-west-1' }] }, resource: resources }),
   );
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: path.join(dir, 'cli.tfrc'), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
   execFileSync('terraform', ['init', '-input=false', '-no-color', '-backend=false'], { cwd: dir, env, stdio: 'pipe' });
   let out: string;
   try {
