@@ -91,7 +91,7 @@ const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', '
 
 /** The environment for an offline terraform run: this CLI config, no version check, no proxies, no prompts. */
 export function offlineTerraformEnv(cliConfig: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+  const env: NodeJS.ProcessEnv = { ...base, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', AWS_EC2_METADATA_DISABLED: 'true' };
   for (const name of PROXY_VARIABLES) delete env[name];
   for (const name of Object.keys(env)) if (name.startsWith('TF_VAR_') || name === 'TF_DATA_DIR' || name === 'TF_WORKSPACE') delete env[name];
   return env;
