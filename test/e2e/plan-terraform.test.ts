@@ -22,19 +22,68 @@ function planOut(out: string, extra: Partial<Parameters<typeof plan>[0]> = {}, e
 }
 
 describe('plan with terraform', () => {
-  test('saves plan.tfplan and plan.json next to the stack', () => {
+  test('saves plan.tfplan (owner-only) and the redacted plan-summary.json next to the stack, and no raw plan.json', () => {
     const out = copyOut('builtin');
     const { result, log } = planOut(out);
     expect(log).toContain('plan: offline checks passed');
     expect(result.exitCode).toBe(PLAN_EXIT.ok);
     const dir = path.join(out, 'stacks/demo-shared');
     expect(fs.statSync(path.join(dir, 'plan.tfplan')).size).toBeGreaterThan(0);
-    const json = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8'));
-    expect(json.resource_changes.map((c: { address: string; change: { actions: string[] } }) => [c.address, c.change.actions])).toEqual([
+    expect(fs.statSync(path.join(dir, 'plan.tfplan')).mode & 0o777).toBe(0o600);
+    expect(fs.existsSync(path.join(dir, 'plan.json'))).toBe(false);
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'plan-summary.json'), 'utf8'));
+    expect(json.resourceChanges.map((c: { address: string; actions: string[] }) => [c.address, c.actions])).toEqual([
       ['terraform_data.archive', ['create']],
       ['terraform_data.release', ['create']],
     ]);
     expect(result.planned).toEqual([{ stack: 'demo-shared', changes: true, dir }]);
+  });
+
+  test('writes no sensitive value to any file or log line: a sensitive variable, resource attribute and output, planned after an apply (real terraform)', () => {
+    const out = copyOut('sensitive');
+    const dir = path.join(out, 'stacks/demo-shared');
+    const first = 'S3cret-first-7f3a9c';
+    const second = 'S3cret-rotated-b41d22';
+    const tf = (args: string[], secret: string) =>
+      spawnSync('terraform', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_VAR_db_password: secret } });
+    // Plan and apply with the first secret: the state now holds it.
+    expect(planOut(out, {}, { ...process.env, TF_VAR_db_password: first }).result.exitCode).toBe(PLAN_EXIT.ok);
+    expect(tf(['apply', '-input=false', '-no-color', 'plan.tfplan'], first).status).toBe(0);
+    // Then a release and a rotated secret: a plan whose prior state and changes both carry secrets.
+    const file = path.join(dir, 'cdk.tf.json');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"1.4.1"', '"1.4.2"'));
+    fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({ left: `by an earlier version: ${first}` }));
+    const { result, log } = planOut(out, {}, { ...process.env, TF_VAR_db_password: second });
+    expect(result.exitCode).toBe(PLAN_EXIT.ok);
+
+    // The test means something: Terraform's own JSON rendering of this plan carries both secrets in clear text.
+    const raw = tf(['show', '-json', 'plan.tfplan'], second).stdout;
+    expect(raw).toContain(first);
+    expect(raw).toContain(second);
+
+    // Every byte written outside Terraform's own state and binary plan, and every log line, is free of both.
+    const terraformOwn = (rel: string) => rel.startsWith('.terraform') || /\.tfstate(\.backup)?$/.test(rel) || rel.endsWith('plan.tfplan');
+    const written = (fs.readdirSync(out, { recursive: true }) as string[]).filter((rel) => fs.statSync(path.join(out, rel)).isFile() && !terraformOwn(rel.split(path.sep).slice(2).join('/')));
+    expect(written.sort()).toEqual(['stacks/demo-shared/cdk.tf.json', 'stacks/demo-shared/plan-summary.json']);
+    for (const rel of written) {
+      const text = fs.readFileSync(path.join(out, rel), 'utf8');
+      expect({ rel, first: text.includes(first), second: text.includes(second) }).toEqual({ rel, first: false, second: false });
+    }
+    expect(log).not.toContain(first);
+    expect(log).not.toContain(second);
+    expect(fs.statSync(path.join(dir, 'plan.tfplan')).mode & 0o777).toBe(0o600);
+
+    // What the summary keeps: actions and the changes a reviewer needs, secrets as (sensitive).
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'plan-summary.json'), 'utf8'));
+    const byAddress = Object.fromEntries(summary.resourceChanges.map((c: { address: string }) => [c.address, c]));
+    expect(byAddress['terraform_data.release']).toMatchObject({ actions: ['update'], changes: { input: { before: '1.4.1', after: '1.4.2' } } });
+    expect(byAddress['terraform_data.credentials']).toMatchObject({
+      actions: ['update'],
+      changes: { input: { before: { user: 'app', password: '(sensitive)' }, after: { user: 'app', password: '(sensitive)' } } },
+    });
+    expect(byAddress['terraform_data.consumer'].actions).toEqual(['update']);
+    expect(summary.outputChanges.db_password).toMatchObject({ before: '(sensitive)' });
+    expect(summary.outputChanges.release).toMatchObject({ actions: ['update'], before: '1.4.1' });
   });
 
   test('fails a plan that deletes a stateful resource', () => {
