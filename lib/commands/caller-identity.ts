@@ -29,8 +29,11 @@ export class IdentityError extends Error {
 /** The package that provides STS; a dependency of this library (loaded when a deploy runs on AWS). */
 export const STS_PACKAGE = '@aws-sdk/client-sts';
 
-interface StsModule {
+/** The part of `@aws-sdk/client-sts` the lookup uses (injectable, so tests and bundlers can supply it). */
+export interface StsModule {
+  /** The STS client class. */
   STSClient: new (config: Record<string, unknown>) => { send(command: unknown): Promise<{ Arn?: string; Account?: string }>; destroy(): void };
+  /** The GetCallerIdentity command class. */
   GetCallerIdentityCommand: new (input: Record<string, unknown>) => unknown;
 }
 

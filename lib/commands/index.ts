@@ -5,7 +5,7 @@ export { ARCHIVE_OUTPUTS, CUTOVER_OUTPUTS, LOG_OUTPUTS, VPN_OUTPUTS, parseStackN
 
 // Deploy and archive (issue 6): named exports, so generic helper names stay internal.
 export { deploy, deployMain, DeployOptions, DeployResult, LOCAL_RECORDS_DIR, NO_PLAN_ARCHIVED, SIGNAL_EXIT, retentionFloor, weakerRetention } from './deploy';
-export { CallerIdentity, CallerIdentityLookup, IdentityError, awsCallerIdentity, digitaloceanCallerIdentity, defaultCallerIdentity, STS_PACKAGE } from './caller-identity';
+export { CallerIdentity, CallerIdentityLookup, IdentityError, awsCallerIdentity, digitaloceanCallerIdentity, defaultCallerIdentity, STS_PACKAGE, StsModule } from './caller-identity';
 export { archiveMain, verifyArchive, listArchive, pushArchive, ArchiveOptions } from './archive';
 export { ArchiveStore, ArchiveStoreOptions, ArchiveError, ArchiveErrorKind, ObjectLock } from './archive-store';
 export { ArchiveTarget, TargetFlags, ResolveTargetOptions, resolveTarget, cdktfBinary, UsageError } from './archive-target';

@@ -76,10 +76,10 @@ interface RawChange {
  * `value` with every part that `sensitive` marks (`true`, or a mask of the same shape with `true` leaves)
  * replaced by {@link SENSITIVE}, and every part that `unknown` marks by {@link KNOWN_AFTER_APPLY}.
  */
-export function redact(value: Json, sensitive: Json, unknown: Json = false): Json {
+export function redact(value: unknown, sensitive: unknown, unknown: unknown = false): unknown {
   if (sensitive === true) return SENSITIVE;
   if (unknown === true) return KNOWN_AFTER_APPLY;
-  const maskAt = (mask: Json, key: string | number): Json => (mask !== null && typeof mask === 'object' ? (mask as Record<string, Json>)[key] : undefined);
+  const maskAt = (mask: unknown, key: string | number): unknown => (mask !== null && typeof mask === 'object' ? (mask as Record<string, Json>)[key] : undefined);
   if (Array.isArray(value)) return value.map((item, i) => redact(item, maskAt(sensitive, i), maskAt(unknown, i)));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, maskAt(sensitive, k), maskAt(unknown, k))]));
@@ -134,7 +134,7 @@ function markedLeaves(value: Json, sensitive: Json, into: Set<string>): void {
 }
 
 /** Every value the plan marks sensitive anywhere: variables, prior state, planned values, changes and outputs. */
-export function sensitiveValues(showJson: Json): Set<string> {
+export function sensitiveValues(showJson: unknown): Set<string> {
   const found = new Set<string>();
   const plan = (showJson ?? {}) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const declared = plan.configuration?.root_module?.variables ?? {};
@@ -171,7 +171,7 @@ function scrub(value: Json, secrets: readonly string[]): Json {
 }
 
 /** Reduces `terraform show -json <planfile>` output to the redacted {@link PlanSummary}. */
-export function summarizePlan(showJson: Json): PlanSummary {
+export function summarizePlan(showJson: unknown): PlanSummary {
   const secrets = [...sensitiveValues(showJson)].filter((v) => v.length >= MIN_SEARCHED_SECRET_LENGTH).sort((a, b) => b.length - a.length);
   return scrub(markedSummary(showJson), secrets) as PlanSummary;
 }
