@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Document, isMap, isScalar, parseDocument, Scalar } from 'yaml';
 import { ConfigError, EnvironmentConfig, formatIssue, loadEnvironments } from '../config';
-import { DEFAULTS_FILE, listEnvironments } from '../config/loader';
+import { DEFAULTS_FILE, listEnvironments, readValuesFile } from '../config/loader';
 import { COLORS, Color } from '../config/sections/release';
 import { otherColor } from '../config/sections/traffic';
 import { stackName } from '../../stacks/contract';
@@ -81,6 +81,8 @@ export function cutover(options: CutoverOptions): CutoverResult {
     const known = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.yaml$/.test(f) && f !== DEFAULTS_FILE).map((f) => f.slice(0, -5)) : [];
     throw new UsageError(`no values file ${file} (environments: ${known.join(', ') || 'none'})`);
   }
+  const checked = readValuesFile(file); // the loader's limits (regular file, size, UTF-8, plain data) before anything else
+  if (checked.issues.length > 0) throw new ConfigError(checked.issues.map((issue) => ({ ...issue, file })));
   const text = fs.readFileSync(file, 'utf8');
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new ConfigError([{ file, path: [], message: `invalid YAML: ${doc.errors[0].message.split('\n')[0]}` }]);
@@ -175,7 +177,12 @@ export function setWeights(text: string, doc: Document.Parsed, weights: Readonly
 function loadAll(dir: string, environment: string, text: string): Map<string, EnvironmentConfig> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-'));
   try {
-    for (const name of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) fs.copyFileSync(path.join(dir, name), path.join(scratch, name));
+    for (const name of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
+      const from = path.join(dir, name);
+      // Regular files are copied (symlinks followed); anything else is linked, for the loader to refuse unread.
+      if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(scratch, name));
+      else fs.symlinkSync(path.resolve(from), path.join(scratch, name));
+    }
     fs.writeFileSync(path.join(scratch, `${environment}.yaml`), text);
     return new Map(loadEnvironments({ dir: scratch, only: listEnvironments(scratch) }).map((c) => [c.name, c]));
   } catch (e) {

@@ -64,9 +64,12 @@ export function readValuesFile(file: string): ReadResult {
   const issue = (message: string, keyPath: KeyPath = []): ReadResult => ({ file: shown, issues: [{ file: shown, path: keyPath, message }] });
   let bytes: Buffer;
   try {
-    const size = fs.statSync(file).size;
-    if (size > MAX_VALUES_FILE_BYTES) return issue(`file is ${size} bytes; values files are limited to ${MAX_VALUES_FILE_BYTES} bytes (1 MiB)`);
+    const stat = fs.statSync(file);
+    // A device or pipe (say, a symlink to /dev/zero) reports no size and never ends: refuse it before reading.
+    if (!stat.isFile()) return issue('not a regular file');
+    if (stat.size > MAX_VALUES_FILE_BYTES) return issue(`file is ${stat.size} bytes; values files are limited to ${MAX_VALUES_FILE_BYTES} bytes (1 MiB)`);
     bytes = fs.readFileSync(file);
+    if (bytes.length > MAX_VALUES_FILE_BYTES) return issue(`file is ${bytes.length} bytes; values files are limited to ${MAX_VALUES_FILE_BYTES} bytes (1 MiB)`);
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${(e as Error).message})`;
     return issue(reason);

@@ -194,4 +194,16 @@ describe('cutover: the edit is exactly the two weights, written in place', () =>
     expect(r.err).toContain(`${path.join(dir, 'staging.yaml')}: bogus: unknown key`);
     expect(fs.readFileSync(path.join(dir, 'prod.yaml'), 'utf8')).toBe(before);
   });
+
+  test('fails, reading nothing endless, when a values file is a device (a symlink to /dev/zero)', () => {
+    const dir = envDir();
+    fs.rmSync(path.join(dir, 'staging.yaml'));
+    fs.symlinkSync('/dev/zero', path.join(dir, 'staging.yaml'));
+    const other = run(['prod', 'blue', '--dir', dir]);
+    expect(other.code).toBe(1);
+    expect(other.err).toContain(`${path.join(dir, 'staging.yaml')}: not a regular file`);
+    const self = run(['staging', 'blue', '--dir', dir]);
+    expect(self.code).toBe(1);
+    expect(self.err).toContain(`${path.join(dir, 'staging.yaml')}: not a regular file`);
+  });
 });

@@ -206,6 +206,13 @@ describe('loadEnvironments: only plain data, within limits', () => {
     expect(problems(dir)).toEqual([`environments/prod.yaml: not valid UTF-8 (first bad byte at offset ${text.length - 2}); save the file as UTF-8`]);
   });
 
+  test('fails on a values file that is a device (a symlink to /dev/zero), without reading it', () => {
+    const dir = envDir();
+    fs.rmSync(path.join(dir, 'staging.yaml'));
+    fs.symlinkSync('/dev/zero', path.join(dir, 'staging.yaml'));
+    expect(problems(dir)).toEqual(['environments/staging.yaml: not a regular file']);
+  });
+
   test('fails on a file larger than 1 MiB without parsing it', () => {
     const dir = envDir({ 'staging.yaml': `${shipped('staging.yaml')}\n# ${'x'.repeat(1024 * 1024)}\n` });
     expect(problems(dir)).toEqual([expect.stringMatching(/^environments\/staging\.yaml: file is \d+ bytes; values files are limited to 1048576 bytes \(1 MiB\)$/)]);
