@@ -1,7 +1,8 @@
 /**
  * `npm run plan`: runs `terraform plan` for the given stacks (or for those whose synthesized JSON differs from a
- * base), saves each plan as `plan.tfplan` and `terraform show -json` as `plan.json` next to the stack (where
- * `npm run deploy` archives them), and fails on any delete of a stateful resource.
+ * base), saves each plan as `plan.tfplan` (Terraform's binary plan, which embeds state: owner-only, never uploaded
+ * or archived) and a redacted summary as `plan-summary.json` next to the stack, and fails on any delete of a
+ * stateful resource. The raw `terraform show -json` (sensitive values in clear text) is never written.
  *
  * Offline checks run first and always: the guardrail pack over each stack's JSON and, with a base, the diff's
  * stateful removals and replacements. Then, without Terraform, without credentials, or without access to the
@@ -15,6 +16,7 @@ import { formatFinding, PolicyPack } from '../policy/pack';
 import { UsageError } from './archive-target';
 import { parseFlags, stringFlag, writers } from './cli-flags';
 import { DiffReport, runDiff } from './diff';
+import { summarizePlan } from './plan-summary';
 import { STATEFUL_TYPES } from './resource-knowledge';
 import { Log, readSynthOutput, StackJson, synthesizeProject, SynthOutputError } from './synth-output';
 
@@ -36,8 +38,10 @@ export const PLAN_EXIT = {
 
 /** Names of the saved plan files inside `cdktf.out/stacks/<stack>/`. */
 export const PLAN_FILE = 'plan.tfplan';
-/** The `terraform show -json` rendering of {@link PLAN_FILE}. */
-export const PLAN_JSON_FILE = 'plan.json';
+/** The redacted summary of {@link PLAN_FILE} (see `plan-summary.ts`): the only rendering of a plan written to disk. */
+export const PLAN_SUMMARY_FILE = 'plan-summary.json';
+/** Where earlier versions wrote the raw `terraform show -json`; removed when found, since it holds secrets. */
+export const LEGACY_PLAN_JSON_FILE = 'plan.json';
 
 /** A delete of a stateful resource found in a plan. */
 export interface StatefulDelete {
@@ -300,10 +304,11 @@ export function plan(options: PlanOptions = {}): PlanResult {
       worst = PLAN_EXIT.failed;
       continue;
     }
-    fs.writeFileSync(path.join(dir, PLAN_JSON_FILE), show.stdout);
+    const showJson: unknown = JSON.parse(show.stdout);
+    writePlanSummary(dir, showJson);
     planned.push({ stack, changes: run.status === 2, dir });
-    const deletes = statefulDeletes(JSON.parse(show.stdout), statefulTypes);
-    log(`plan: ${stack}: saved ${path.relative(project, path.join(dir, PLAN_FILE))} and ${PLAN_JSON_FILE}; ${run.status === 2 ? 'changes' : 'no changes'}; ${deletes.length} stateful delete(s)`);
+    const deletes = statefulDeletes(showJson, statefulTypes);
+    log(`plan: ${stack}: saved ${path.relative(project, path.join(dir, PLAN_FILE))} (owner-only) and ${PLAN_SUMMARY_FILE} (sensitive values redacted); ${run.status === 2 ? 'changes' : 'no changes'}; ${deletes.length} stateful delete(s)`);
     for (const d of deletes) {
       const line = `${stack} ${d.address}: plan deletes a stateful ${d.type} (${d.actions.join(', ')}); if intended, remove prevent_destroy and apply by hand after review`;
       problems.push(line);
@@ -313,6 +318,16 @@ export function plan(options: PlanOptions = {}): PlanResult {
   }
   log(`plan: ${planned.length}/${stacks.length} plan(s) saved; ${problems.length} problem(s)`);
   return { exitCode: worst, stacks, planned, problems };
+}
+
+/**
+ * Writes the redacted {@link PLAN_SUMMARY_FILE} of a plan, makes the binary plan owner-only (it embeds the prior
+ * state), and removes a raw `plan.json` an earlier version left behind. The raw show-JSON is never written.
+ */
+export function writePlanSummary(dir: string, showJson: unknown): void {
+  fs.writeFileSync(path.join(dir, PLAN_SUMMARY_FILE), `${JSON.stringify(summarizePlan(showJson), null, 2)}\n`, { mode: 0o644 });
+  if (fs.existsSync(path.join(dir, PLAN_FILE))) fs.chmodSync(path.join(dir, PLAN_FILE), 0o600);
+  fs.rmSync(path.join(dir, LEGACY_PLAN_JSON_FILE), { force: true });
 }
 
 /** Reads the JSON report of `npm run diff --json`. */
@@ -341,8 +356,9 @@ function indent(text: string): string {
 /** `npm run plan -- --help`. */
 export const PLAN_HELP = `Usage: npm run plan -- [--changed (--base <git-ref> | --base-out <dir> | --diff-json <file>)] [--out <dir>] [stacks...]
 
-Runs terraform plan per stack in cdktf.out/stacks/<stack>/, saves plan.tfplan and plan.json (terraform show
--json) there, and fails on any delete of a stateful resource. Offline checks run first: the guardrails over
+Runs terraform plan per stack in cdktf.out/stacks/<stack>/, saves plan.tfplan (binary, embeds state: owner-only,
+never upload it) and plan-summary.json (actions and changed attributes, sensitive values shown as (sensitive))
+there, and fails on any delete of a stateful resource. Offline checks run first: the guardrails over
 each stack's JSON and, with a base, the diff's stateful removals and replacements.
 
   --changed            plan only stacks whose synthesized JSON differs from the base
