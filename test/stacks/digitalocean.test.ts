@@ -38,7 +38,7 @@ describe('dev on DigitalOcean: the four stacks', () => {
     const fw = one(shared, 'digitalocean_firewall');
     expect(fw.tags).toEqual(['${digitalocean_tag.tags_fleet_64843EFC.name}']);
     expect(fw.inbound_rule).toEqual([{ protocol: 'tcp', port_range: '22', source_addresses: ['203.0.113.0/24'] }]);
-    const toOpenSearch = (fw.outbound_rule as Array<Record<string, any>>).find((r) => String(r.port_range).includes('digitalocean_database_cluster'));
+    const toOpenSearch = (fw.outbound_rule as Array<Record<string, any>>).find((r) => r.port_range === '25060');
     expect(toOpenSearch).toMatchObject({ protocol: 'tcp', destination_addresses: ['10.10.0.0/20'] });
     expect(JSON.stringify(fw.inbound_rule)).not.toContain('0.0.0.0/0');
   });
@@ -47,21 +47,21 @@ describe('dev on DigitalOcean: the four stacks', () => {
     expect(resources(shared, 'digitalocean_tag').map((t) => t.name).sort()).toEqual(['shop-dev', 'shop-dev-blue', 'shop-dev-green']);
   });
 
-  test('dev-shared: Spaces bucket, private, versioned, with lifecycle, never destroyed', () => {
+  test('dev-shared: Spaces bucket named by the values, private, versioned, with lifecycle; dev turns prevent_destroy off', () => {
     expect(one(shared, 'digitalocean_spaces_bucket')).toMatchObject({
-      name: 'shop-dev-deployments',
+      name: 'shop-dev-deployments-7f3a',
       region: 'fra1',
       acl: 'private',
       force_destroy: false,
       versioning: { enabled: true },
-      lifecycle: { prevent_destroy: true },
+      lifecycle: { prevent_destroy: false },
       lifecycle_rule: [expect.objectContaining({ enabled: true, noncurrent_version_expiration: { days: 90 } })],
     });
   });
 
   test('dev-shared: OpenSearch in the VPC with the default tags; its firewall admits only the fleet tag', () => {
     const cluster = one(shared, 'digitalocean_database_cluster');
-    expect(cluster).toMatchObject({ engine: 'opensearch', name: 'shop-dev-logs', size: 'db-s-1vcpu-2gb', node_count: 1, lifecycle: { prevent_destroy: true } });
+    expect(cluster).toMatchObject({ engine: 'opensearch', name: 'shop-dev-logs', size: 'db-s-1vcpu-2gb', node_count: 1, lifecycle: { prevent_destroy: false } });
     expect(cluster.private_network_uuid).toMatch(/digitalocean_vpc\./);
     expect(cluster.tags).toEqual(expect.arrayContaining(['environment:dev', 'stack:dev-shared', 'managed-by:cdktf-bluegreen', 'owner:platform-team']));
     expect(one(shared, 'digitalocean_database_firewall').rule).toEqual([{ type: 'tag', value: '${digitalocean_tag.tags_fleet_64843EFC.name}' }]);
@@ -183,9 +183,9 @@ describe('dev on DigitalOcean: the four stacks', () => {
     expect(await smokeTargetUrl({ environment: 'dev', outputsFile: file, cwd: process.cwd(), live: true })).toBe('https://dev.shop.example.com');
   });
 
-  test('every stack keeps its own local state', () => {
+  test('every stack keeps its own state object in Spaces', () => {
     for (const name of ['dev-shared', 'dev-blue', 'dev-green', 'dev-cutover']) {
-      expect((parse(texts, name).terraform.backend as { local: { path: string } }).local.path).toMatch(new RegExp(`terraform\\.${name}\\.tfstate$`));
+      expect(parse(texts, name).terraform.backend).toMatchObject({ s3: { key: `shop/dev/${name}.tfstate`, endpoints: { s3: 'https://fra1.digitaloceanspaces.com' } } });
     }
   });
 });
