@@ -79,7 +79,7 @@ export class DoSharedStack extends EnvironmentStack {
     });
 
     this.deployments = new DeploymentBucket(this, 'deployments', {
-      bucketName: d.spaces.bucket,
+      bucketName: d.spaces.bucket ?? '', // required by the values checks; an empty name fails DeploymentBucket's own check
       region: d.spaces.region ?? config.region,
       noncurrentVersionDays: d.spaces.noncurrentVersionDays,
       preventDestroy: d.preventDestroy,

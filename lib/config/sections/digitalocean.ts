@@ -97,19 +97,17 @@ export const digitaloceanSchema = z
          * delete, so no name derived from `<app>-<env>` is safe. Add a suffix of your own, e.g. `shop-dev-deployments-7f3a`.
          */
         bucket: z
-          .string({
-            required_error:
-              'required: Spaces bucket names are global across all DigitalOcean customers (and blocked for a week after a delete); choose one with a suffix of your own, e.g. <app>-<env>-deployments-7f3a',
-          })
-          .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be 3–63 lowercase letters, digits and dashes (no dots: they break TLS on Spaces)'),
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be 3–63 lowercase letters, digits and dashes (no dots: they break TLS on Spaces)')
+          .optional(),
         /** Spaces region. @default the environment's region */
         region: z.string().optional(),
         /** Days a replaced or deleted object version is kept. */
         noncurrentVersionDays: z.number().int('must be a whole number').min(1).max(3650).default(90),
         },
-        { required_error: 'required: give spaces.bucket, a Spaces bucket name no other DigitalOcean customer has (e.g. <app>-<env>-deployments-7f3a)' },
       )
-      .strict(),
+      .strict()
+      .default({}),
     /** The managed OpenSearch cluster that stores the environment's logs. */
     opensearch: z
       .object({
@@ -188,6 +186,13 @@ export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCt
     if (seen.has(f)) report(ctx, ['digitalocean', 'sshKeyFingerprints', i], `${f} is listed twice`);
     seen.add(f);
   });
+  if (d.spaces.bucket === undefined) {
+    report(
+      ctx,
+      ['digitalocean', 'spaces', 'bucket'],
+      'required: Spaces bucket names are global across all DigitalOcean customers (and blocked for a week after a delete), so no name built from <app>-<env> is safe; choose one with a suffix of your own, e.g. <app>-<env>-deployments-7f3a',
+    );
+  }
   checkDns(d, ctx);
   if (d.cutoverJoining !== undefined) {
     const live = v.traffic.blue === 100 ? 'blue' : v.traffic.green === 100 ? 'green' : undefined;
@@ -287,7 +292,7 @@ export interface DigitalOceanEnvironment {
     readonly cloud: string;
     readonly app: { readonly name: string };
     readonly network: { readonly vpcCidr: string };
-    readonly digitalocean?: { readonly project: { readonly name?: string }; readonly spaces: { readonly bucket: string } };
+    readonly digitalocean?: { readonly project: { readonly name?: string }; readonly spaces: { readonly bucket?: string } };
   };
 }
 
@@ -323,7 +328,7 @@ export function checkDigitalOceanAcrossEnvironments(envs: readonly DigitalOceanE
           message: `${c.network.vpcCidr} overlaps ${o.network.vpcCidr} of environment "${o.name}" (${other.file}); DigitalOcean refuses overlapping VPC ranges in one account`,
         });
       }
-      if (c.digitalocean!.spaces.bucket === o.digitalocean!.spaces.bucket) {
+      if (c.digitalocean!.spaces.bucket !== undefined && c.digitalocean!.spaces.bucket === o.digitalocean!.spaces.bucket) {
         issues.push({
           file: env.file,
           path: ['digitalocean', 'spaces', 'bucket'],
