@@ -260,10 +260,8 @@ export function plan(options: PlanOptions = {}): PlanResult {
   const report = pack.checkSynthesized(Object.fromEntries(stacks.map((s) => [s, head.get(s)!])));
   log(`plan: offline check: guardrails (${report.rules} rules): ${report.violations.length} violation(s), ${report.suppressed.length} suppressed`);
   for (const f of report.violations) problems.push(formatFinding(f));
-  for (const s of stacks) {
-    const local = localStateInCi(s, head.get(s)!, env);
-    if (local) problems.push(local);
-  }
+  const localInCi = stacks.map((s) => localStateInCi(s, head.get(s)!, env)).filter((m): m is string => Boolean(m));
+  problems.push(...localInCi);
   if (diff) {
     const removals = diff.risks.filter((r) => (r.kind === 'stateful-removal' || r.kind === 'stateful-replacement') && stacks.includes(r.stack));
     log(`plan: offline check: stateful removals or replacements since the base: ${removals.length}`);
@@ -275,6 +273,10 @@ export function plan(options: PlanOptions = {}): PlanResult {
   else log('plan: offline checks passed');
   const offlineVerdict = offlineFailed ? 'the offline checks failed (above)' : 'the offline checks passed';
   if (stacks.length === 0) return fail(offlineFailed ? PLAN_EXIT.failed : PLAN_EXIT.ok, stacks);
+  if (localInCi.length > 0) {
+    log('plan: refusing to plan against local state in CI (no terraform step ran)');
+    return fail(PLAN_EXIT.failed, stacks);
+  }
 
   // 3. Terraform and credentials.
   const terraform = env.TERRAFORM_BIN ?? findExecutable('terraform', env.PATH);
