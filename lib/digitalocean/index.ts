@@ -12,5 +12,6 @@ export * from './do-shared-lookup';
 export * from './droplet-fleet';
 export * from './fleet-firewall';
 export * from './fleet-tags';
+export * from './load-balancer-join';
 export * from './ssh-key-check';
 export * from './tag-names';
