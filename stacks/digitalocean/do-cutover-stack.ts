@@ -70,8 +70,8 @@ export class DoCutoverStack extends EnvironmentStack {
     this.live = new DoLoadBalancer(this, 'live', {
       ...common,
       name: names.liveLoadBalancer,
-      // Step 1 of a cutover: both colors (the fleet tag), so the joining color passes the health check while the
-      // live one still serves; step 2 (the traffic switch, cutoverJoining removed) leaves only the new color.
+      // The join step of a cutover: both colors (the fleet tag), so the joining color passes the health check while the
+      // live one still serves; the switch step (traffic moved, cutoverJoining removed) leaves only the new color.
       dropletTag: d.cutoverJoining ? names.fleetTag : names.colorTags[this.liveColor],
       // The address users' DNS points at; the preview one may come and go with the strategy.
       preventDestroy: config.loadBalancer.deletionProtection,

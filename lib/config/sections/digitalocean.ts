@@ -84,8 +84,8 @@ export const digitaloceanSchema = z
      */
     preventDestroy: z.boolean().default(true),
     /**
-     * Step 1 of a zero-downtime cutover: the color that joins the live load balancer next to the live color (the
-     * live load balancer then serves both colors' droplets). Remove it in step 2, together with the traffic switch.
+     * The join step of a zero-downtime cutover: the color that joins the live load balancer next to the live color (the
+     * live load balancer then serves both colors' droplets). Remove it in the switch step, together with the traffic change (README "DigitalOcean").
      */
     cutoverJoining: z.enum(['blue', 'green']).optional(),
     /** The Spaces bucket for deployment records and application files. */
