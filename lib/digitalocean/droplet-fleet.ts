@@ -131,7 +131,7 @@ function delivery(d: DropletDelivery): Pick<DropletConfig, 'connection' | 'provi
     connection: { type: 'ssh', host: '${self.ipv4_address}', user: 'root', timeout: `${d.connectTimeoutMinutes ?? 5}m` },
     provisioners: [
       // cloud-init installs the packages and writes the unit drop-ins; wait for it, whatever its outcome.
-      { type: 'remote-exec', inline: ['cloud-init status --wait >/dev/null || true', ...new Set(d.files.map((f) => `install -d -m 0700 ${dirname(f.path)}`))] },
+      { type: 'remote-exec', inline: ['cloud-init status --wait >/dev/null || true', ...new Set(d.files.map((f) => `mkdir -p ${dirname(f.path)}`))] },
       ...d.files.map((f) => ({ type: 'file' as const, content: f.content, destination: f.path })),
       { type: 'remote-exec', inline: [...d.files.map((f) => `chmod ${f.mode} ${f.path}`), ...(d.commands ?? [])] },
     ],

@@ -19,8 +19,12 @@ import { digitaloceanValues } from './do-shared-stack';
 /** Port of DigitalOcean managed databases, OpenSearch included (HTTPS): {@link DO_DATABASE_PORT}. */
 export const DO_OPENSEARCH_PORT = DO_DATABASE_PORT;
 
-/** Where the droplets keep the log store's CA certificate (DigitalOcean databases use a per-project CA). */
-export const DO_LOG_STORE_CA_FILE = '/etc/log-forwarder/do-database-ca.pem';
+/**
+ * Where the droplets get the log store's CA certificate: the system trust store (`update-ca-certificates`), which
+ * rsyslog's HTTPS (libcurl) reads. DigitalOcean databases use a per-project CA, not a public one. Through the store,
+ * not rsyslog's `tls.cacert`, so rsyslog starts cleanly at boot before the certificate is delivered.
+ */
+export const DO_LOG_STORE_CA_FILE = '/usr/local/share/ca-certificates/do-database-ca.crt';
 
 /** Props for {@link DoColorStack}. */
 export interface DoColorStackProps extends EnvironmentStackProps {
@@ -34,8 +38,8 @@ export interface DoColorStackProps extends EnvironmentStackProps {
  * never changes the other color's stack or which color is live. The VPC and project of `<env>-shared` are looked up
  * by name ({@link DoSharedLookup}), never read from its state.
  *
- * The log forwarder: the user data (no secret) configures rsyslog with the store's port and CA file; the deploy then
- * writes the CA certificate and `/etc/log-forwarder/destination.env` (host, user, password, looked up at plan time
+ * The log forwarder: the user data (no secret) configures rsyslog with the store's port; the deploy then writes the
+ * CA certificate into the system trust store and `/etc/log-forwarder/destination.env` (host, user, password, looked up at plan time
  * with {@link DoLogStoreLookup}) onto each new droplet over SSH and restarts rsyslog, so every release's droplets
  * deliver without a manual step (see README "DigitalOcean" for what that requires and guarantees).
  */
@@ -81,7 +85,7 @@ export class DoColorStack extends EnvironmentStack {
       userData: renderUserData({
         // No secret and no Terraform expression here: rsyslog reads the host and the credentials from
         // destination.env, which the delivery below writes.
-        forwarder: { ...forwarder, destination: { ...forwarder.destination, port: DO_DATABASE_PORT, caFile: DO_LOG_STORE_CA_FILE } },
+        forwarder: { ...forwarder, destination: { ...forwarder.destination, port: DO_DATABASE_PORT } },
         credentials: { type: 'env-file' },
       }),
       delivery: {
@@ -89,7 +93,7 @@ export class DoColorStack extends EnvironmentStack {
           { path: DO_LOG_STORE_CA_FILE, content: this.logStore.ca.certificate, mode: '0644' },
           { path: DESTINATION_ENV_FILE, content: env, mode: '0600' },
         ],
-        commands: ['systemctl restart rsyslog.service'],
+        commands: ['update-ca-certificates', 'systemctl restart rsyslog.service'],
       },
     });
 

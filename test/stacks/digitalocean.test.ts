@@ -356,27 +356,29 @@ describe('item 4: releases replace droplets without timing out; the forwarder ge
     const steps = droplet.provisioner as Array<Record<string, any>>;
     expect(steps.map((p) => Object.keys(p)[0])).toEqual(['remote-exec', 'file', 'file', 'remote-exec']);
     expect(steps[0]['remote-exec'].inline[0]).toBe('cloud-init status --wait >/dev/null || true');
+    expect(steps[0]['remote-exec'].inline.slice(1)).toEqual(['mkdir -p /usr/local/share/ca-certificates', 'mkdir -p /etc/log-forwarder']);
     const ca = Object.keys(stack.data!.digitalocean_database_ca)[0];
     const user = Object.keys(stack.data!.digitalocean_database_user)[0];
     const cluster = Object.keys(stack.data!.digitalocean_database_cluster)[0];
-    expect(steps[1].file).toEqual({ content: `\${data.digitalocean_database_ca.${ca}.certificate}`, destination: '/etc/log-forwarder/do-database-ca.pem' });
+    expect(steps[1].file).toEqual({ content: `\${data.digitalocean_database_ca.${ca}.certificate}`, destination: '/usr/local/share/ca-certificates/do-database-ca.crt' });
     expect(steps[2].file).toEqual({
       content: `LOG_STORE_HOST=\${data.digitalocean_database_cluster.${cluster}.private_host}\nLOG_STORE_USERNAME=log-forwarder\nLOG_STORE_PASSWORD=\${data.digitalocean_database_user.${user}.password}\n`,
       destination: '/etc/log-forwarder/destination.env',
     });
     expect(steps[3]['remote-exec'].inline).toEqual([
-      'chmod 0644 /etc/log-forwarder/do-database-ca.pem',
+      'chmod 0644 /usr/local/share/ca-certificates/do-database-ca.crt',
       'chmod 0600 /etc/log-forwarder/destination.env',
+      'update-ca-certificates',
       'systemctl restart rsyslog.service',
     ]);
     expect(stack.data!.digitalocean_database_cluster[cluster]).toMatchObject({ name: 'shop-dev-logs' });
     expect(stack.data!.digitalocean_database_user[user]).toMatchObject({ name: 'log-forwarder' });
   });
 
-  test('the user data (no secret, no expression) points rsyslog at the CA file and the database port', () => {
+  test('the user data (no secret, no expression) points rsyslog at the database port; the CA comes through the trust store', () => {
     const [droplet] = blocks(parse(texts, 'dev-green'), 'resource', 'digitalocean_droplet');
-    expect(droplet.user_data).toContain('tls.cacert=\\"/etc/log-forwarder/do-database-ca.pem\\"'.replace(/\\"/g, '"'));
-    expect(droplet.user_data).toContain('25060');
+    expect(droplet.user_data).toContain('serverport="25060" usehttps="on"');
+    expect(droplet.user_data).not.toContain('tls.cacert');
     expect(droplet.user_data).not.toContain('${');
   });
 });
