@@ -1,5 +1,6 @@
 // The DigitalOcean stacks of the shipped dev environment: what each holds, that a cutover changes dev-cutover
 // alone, and that a weighted split is refused before any stack exists.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as os from 'os';
@@ -373,6 +374,24 @@ describe('item 4: releases replace droplets without timing out; the forwarder ge
     ]);
     expect(stack.data!.digitalocean_database_cluster[cluster]).toMatchObject({ name: 'shop-dev-logs' });
     expect(stack.data!.digitalocean_database_user[user]).toMatchObject({ name: 'log-forwarder' });
+  });
+
+  test('the SSH connection and provisioner blocks are valid Terraform (real terraform validate, on a built-in terraform_data copy)', () => {
+    // No DigitalOcean provider binary here: the blocks are copied onto terraform_data, which needs none, with each
+    // expression replaced by a literal (they reference the droplet and data sources that copy does not have).
+    const [droplet] = blocks(parse(texts, 'dev-blue'), 'resource', 'digitalocean_droplet');
+    const literal = (v: unknown) => JSON.parse(JSON.stringify(v).replace(/\$\{[^}]*\}/g, '192.0.2.1'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-do-prov-'));
+    fs.writeFileSync(
+      path.join(dir, 'main.tf.json'),
+      JSON.stringify({ resource: { terraform_data: { droplet: { input: 'x', connection: literal(droplet.connection), provisioner: literal(droplet.provisioner) } } } }),
+    );
+    const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '/dev/null' };
+    const tf = (args: string[]) => spawnSync('terraform', args, { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    expect(tf(['init', '-input=false', '-no-color']).status).toBe(0);
+    const validate = tf(['validate', '-no-color']);
+    expect(`${validate.stdout}${validate.stderr}`).toContain('Success! The configuration is valid.');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('the user data (no secret, no expression) points rsyslog at the database port; the CA comes through the trust store', () => {
