@@ -1,10 +1,8 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { forwarderConfigFromValues } from '../../lib/agents/log-forwarder';
-import { renderUserData } from '../../lib/agents/user-data';
+import { forwarderConfigFromValues, LOG_STORE_ENV } from '../../lib/agents/log-forwarder';
+import { DESTINATION_ENV_FILE, renderUserData } from '../../lib/agents/user-data';
 import { Color } from '../../lib/config';
-import { DESTINATION_ENV_FILE } from '../../lib/agents/user-data';
-import { LOG_STORE_ENV } from '../../lib/agents/log-forwarder';
 import { DO_DATABASE_PORT, DO_FORWARDER_USER } from '../../lib/digitalocean/do-log-store';
 import { DoLogStoreLookup } from '../../lib/digitalocean/do-log-store-lookup';
 import { DoSharedLookup } from '../../lib/digitalocean/do-shared-lookup';
@@ -39,9 +37,9 @@ export interface DoColorStackProps extends EnvironmentStackProps {
  * by name ({@link DoSharedLookup}), never read from its state.
  *
  * The log forwarder: the user data (no secret) configures rsyslog with the store's port; the deploy then writes the
- * CA certificate into the system trust store and `/etc/log-forwarder/destination.env` (host, user, password, looked up at plan time
- * with {@link DoLogStoreLookup}) onto each new droplet over SSH and restarts rsyslog, so every release's droplets
- * deliver without a manual step (see README "DigitalOcean" for what that requires and guarantees).
+ * CA certificate into the system trust store and `/etc/log-forwarder/destination.env` (host, user, password, looked
+ * up at plan time with {@link DoLogStoreLookup}) onto each new droplet over SSH and restarts rsyslog, so every
+ * release's droplets deliver without a manual step (see README "DigitalOcean" for what that requires and guarantees).
  */
 export class DoColorStack extends EnvironmentStack {
   /** The VPC and project of `<env>-shared`, looked up by name. */
