@@ -107,6 +107,30 @@ export function missingCredentials(cloud: string, env: NodeJS.ProcessEnv): strin
   return undefined;
 }
 
+/** Whether `env` is a CI run (GitHub Actions and most CI services set `CI=true`). */
+export function isCi(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
+}
+
+/**
+ * Why a DigitalOcean stack must not be planned here (undefined when it may): in CI, a stack without remote state
+ * (a `local` backend, or none) would be planned against an empty state (every resource "to create"), which
+ * says nothing about the real environment.
+ */
+export function localStateInCi(stack: string, tf: StackJson, env: NodeJS.ProcessEnv): string | undefined {
+  if (!isCi(env) || !cloudsOf(tf).includes('digitalocean')) return undefined;
+  const backend = Object.keys(((tf.terraform as Record<string, unknown>)?.backend as Record<string, unknown>) ?? {});
+  if (backend.length > 0 && !backend.includes('local')) return undefined;
+  return `${stack}: keeps local state, so a plan in CI would compare against an empty state; give the environment a remote backend (backend.type s3 with the Spaces endpoint, see README "DigitalOcean")`;
+}
+
+/** Why a stack holding a Spaces bucket cannot be planned with `env` (the provider reads the bucket with Spaces keys). */
+export function missingSpacesCredentials(tf: StackJson, env: NodeJS.ProcessEnv): string | undefined {
+  const holdsBucket = Object.keys((tf.resource as Record<string, unknown>) ?? {}).includes('digitalocean_spaces_bucket');
+  if (!holdsBucket || (env.SPACES_ACCESS_KEY_ID && env.SPACES_SECRET_ACCESS_KEY)) return undefined;
+  return 'no Spaces credentials: set SPACES_ACCESS_KEY_ID and SPACES_SECRET_ACCESS_KEY (a read-only key is enough for a plan)';
+}
+
 /** What a failed `terraform init`/`plan` means, from its output. */
 export function classifyTerraformError(output: string): { code: number; reason: string } {
   if (/validating provider credentials|No valid credential sources|NoCredentialProviders|InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|Unable to locate credentials|failed to refresh cached credentials|Unable to authenticate you|401 Unauthorized/i.test(output)) {
@@ -240,6 +264,8 @@ export function plan(options: PlanOptions = {}): PlanResult {
   const report = pack.checkSynthesized(Object.fromEntries(stacks.map((s) => [s, head.get(s)!])));
   log(`plan: offline check: guardrails (${report.rules} rules): ${report.violations.length} violation(s), ${report.suppressed.length} suppressed`);
   for (const f of report.violations) problems.push(formatFinding(f));
+  const localInCi = stacks.map((s) => localStateInCi(s, head.get(s)!, env)).filter((m): m is string => Boolean(m));
+  problems.push(...localInCi);
   if (diff) {
     const removals = diff.risks.filter((r) => (r.kind === 'stateful-removal' || r.kind === 'stateful-replacement') && stacks.includes(r.stack));
     log(`plan: offline check: stateful removals or replacements since the base: ${removals.length}`);
@@ -251,6 +277,10 @@ export function plan(options: PlanOptions = {}): PlanResult {
   else log('plan: offline checks passed');
   const offlineVerdict = offlineFailed ? 'the offline checks failed (above)' : 'the offline checks passed';
   if (stacks.length === 0) return fail(offlineFailed ? PLAN_EXIT.failed : PLAN_EXIT.ok, stacks);
+  if (localInCi.length > 0) {
+    log('plan: refusing to plan against local state in CI (no terraform step ran)');
+    return fail(PLAN_EXIT.failed, stacks);
+  }
 
   // 3. Terraform and credentials.
   const terraform = env.TERRAFORM_BIN ?? findExecutable('terraform', env.PATH);
@@ -259,7 +289,10 @@ export function plan(options: PlanOptions = {}): PlanResult {
     return fail(offlineFailed ? PLAN_EXIT.failed : PLAN_EXIT.noTerraform, stacks);
   }
   const clouds = options.skipCredentialCheck ? [] : [...new Set(stacks.flatMap((s) => cloudsOf(head.get(s)!)))];
-  const missing = clouds.map((c) => missingCredentials(c, env)).filter((m): m is string => Boolean(m));
+  const missing = [
+    ...clouds.map((c) => missingCredentials(c, env)),
+    options.skipCredentialCheck ? undefined : stacks.map((s) => missingSpacesCredentials(head.get(s)!, env)).find(Boolean),
+  ].filter((m): m is string => Boolean(m));
   if (missing.length > 0) {
     for (const m of missing) log(`plan: ${m}`);
     log(`plan: cannot make plans without credentials (${offlineVerdict})`);

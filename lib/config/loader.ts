@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ConfigError, ConfigIssue, KeyPath } from './errors';
 import { definesPath, isMapping, overlay } from './merge';
 import { EnvironmentConfig, environmentSchema, environmentValidator } from './schema';
+import { checkDigitalOceanAcrossEnvironments, DigitalOceanEnvironment } from './sections/digitalocean';
 
 /** Name of the shared defaults file inside the environments directory. */
 export const DEFAULTS_FILE = 'defaults.yaml';
@@ -267,6 +268,7 @@ export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[]
   issues.push(...defaults.issues);
 
   const configs = new Map<string, EnvironmentConfig>();
+  const checked: DigitalOceanEnvironment[] = [];
   for (const name of names) {
     const read = readValuesFile(path.join(dir, `${name}.yaml`));
     issues.push(...read.issues);
@@ -280,7 +282,10 @@ export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[]
       issues.push({ file: read.file, path: ['name'], message: `must match the file name: expected "${name}", got "${result.config.name}"` });
     }
     if (result.config) configs.set(name, result.config);
+    if (result.config) checked.push({ file: read.file, config: result.config });
   }
+  // Environments that may share an account: names, VPC ranges and buckets must not collide.
+  issues.push(...checkDigitalOceanAcrossEnvironments(checked));
 
   if (only) {
     for (const name of only) {

@@ -54,7 +54,12 @@ describe('digitalocean values: bad input names the file, the key path and the re
   });
 
   test('fails on a digitalocean section in an AWS environment', () => {
-    const prod = withValue('prod.yaml', ['digitalocean'], { adminCidrs: ['203.0.113.0/24'], sshKeyFingerprints: ['3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa'], certificate: { name: 'x' } });
+    const prod = withValue('prod.yaml', ['digitalocean'], {
+      adminCidrs: ['203.0.113.0/24'],
+      sshKeyFingerprints: ['3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa'],
+      certificate: { name: 'x' },
+      spaces: { bucket: 'shop-prod-deployments-1' },
+    });
     expect(problems(envDir({ 'prod.yaml': prod }))).toEqual(['environments/prod.yaml: digitalocean: is DigitalOcean-only; remove it from a aws environment']);
   });
 
@@ -120,7 +125,7 @@ describe('digitalocean values: bad input names the file, the key path and the re
   });
 
   test('accepts a Spaces region different from the droplets\' region', () => {
-    const text = withValue('dev.yaml', ['region'], 'nyc1').replace('opensearch:', 'spaces: { region: nyc3 }\n  opensearch:');
+    const text = withValue('dev.yaml', ['region'], 'nyc1').replace(/^( +)spaces:\n/m, '$1spaces:\n$1  region: nyc3\n');
     const [config] = loadEnvironments({ dir: envDir({ 'dev.yaml': text }), only: ['dev'] });
     expect(config.digitalocean?.spaces.region).toBe('nyc3');
   });
