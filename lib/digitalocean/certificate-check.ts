@@ -1,4 +1,5 @@
 import { DataDigitaloceanCertificate } from '@cdktf/provider-digitalocean/lib/data-digitalocean-certificate';
+import { Fn, IResolvable, Op, TerraformSelf, Token } from 'cdktf';
 import { Construct } from 'constructs';
 
 /** Props for {@link CertificateCheck}. */
@@ -13,13 +14,21 @@ export interface CertificateCheckProps {
 }
 
 /**
- * The HCL condition "every host in `hosts` is one of `domains` or matches a `*.` wildcard in it" (a wildcard covers one
- * label: `*.example.com` covers `a.example.com`, not `a.b.example.com` nor `example.com`).
+ * The names a certificate may list to cover `host`: the host itself, or a `*.` wildcard one label up (a wildcard
+ * covers one label: `*.example.com` covers `a.example.com`, not `a.b.example.com` nor `example.com`).
  */
-export function coversHostsCondition(domains: string, hosts: readonly string[]): string {
-  const list = JSON.stringify(hosts);
-  const parent = 'join(".", slice(split(".", h), 1, length(split(".", h))))';
-  return `alltrue([for h in ${list} : anytrue([for d in ${domains} : d == h || (startswith(d, "*.") && ${parent} == trimprefix(d, "*."))])])`;
+export function hostCoverers(host: string): string[] {
+  const labels = host.split('.');
+  return labels.length > 1 ? [host, `*.${labels.slice(1).join('.')}`] : [host];
+}
+
+/**
+ * The Terraform condition "every host in `hosts` is covered by one of `domains`" (see {@link hostCoverers}), as a
+ * cdktf expression: `domains` is a list or a reference to one (e.g. the certificate's `self.domains`).
+ */
+export function coversHosts(domains: string[], hosts: readonly string[]): IResolvable {
+  // `>= 1`, not `> 0`: cdktf renders a literal 0 operand of Op as `undefined`.
+  return Fn.alltrue(hosts.map((h) => Op.gte(Fn.lengthOf(Fn.setintersection(domains, [hostCoverers(h)])), 1)));
 }
 
 /**
@@ -35,16 +44,20 @@ export class CertificateCheck extends Construct {
     super(scope, id);
     const hosts = [...new Set(props.hostnames ?? [])];
     this.certificate = new DataDigitaloceanCertificate(this, 'certificate', { name: props.certificateName });
-    const conditions = [
+    // Expressions as cdktf tokens, not hand-written `${...}`: literal text in the JSON is escaped (see
+    // escape-template-literals.ts), tokens stay interpolations.
+    const state = TerraformSelf.getString('state');
+    const domains = Token.asList(TerraformSelf.getAny('domains'));
+    const conditions: Array<{ condition: IResolvable; error_message: string }> = [
       {
-        condition: '${self.state == "verified"}',
-        error_message: `The DigitalOcean certificate "${props.certificateName}" (digitalocean.certificate.name) is \${self.state}, not verified: wait for Let's Encrypt to issue it, or upload a valid one`,
+        condition: Op.eq(state, 'verified'),
+        error_message: `The DigitalOcean certificate "${props.certificateName}" (digitalocean.certificate.name) is ${state}, not verified: wait for Let's Encrypt to issue it, or upload a valid one`,
       },
     ];
     if (hosts.length > 0) {
       conditions.push({
-        condition: `\${${coversHostsCondition('self.domains', hosts)}}`,
-        error_message: `The DigitalOcean certificate "${props.certificateName}" covers \${join(", ", self.domains)}, not every one of ${hosts.join(', ')} (digitalocean.liveHostname / previewHostname)`,
+        condition: coversHosts(domains, hosts),
+        error_message: `The DigitalOcean certificate "${props.certificateName}" covers ${Fn.join(', ', domains)}, not every one of ${hosts.join(', ')} (digitalocean.liveHostname / previewHostname)`,
       });
     }
     this.certificate.addOverride('lifecycle.postcondition', conditions);

@@ -1,6 +1,6 @@
 import { Droplet, DropletConfig } from '@cdktf/provider-digitalocean/lib/droplet';
 import { ProjectResources } from '@cdktf/provider-digitalocean/lib/project-resources';
-import { Token } from 'cdktf';
+import { TerraformSelf, Token } from 'cdktf';
 import { Construct } from 'constructs';
 
 /** A file written onto each droplet over SSH right after it is created. */
@@ -128,7 +128,7 @@ export class DropletFleet extends Construct {
 /** The SSH connection and provisioners that deliver files to a droplet after cloud-init has finished. */
 function delivery(d: DropletDelivery): Pick<DropletConfig, 'connection' | 'provisioners'> {
   return {
-    connection: { type: 'ssh', host: '${self.ipv4_address}', user: 'root', timeout: `${d.connectTimeoutMinutes ?? 5}m` },
+    connection: { type: 'ssh', host: TerraformSelf.getString('ipv4_address'), user: 'root', timeout: `${d.connectTimeoutMinutes ?? 5}m` },
     provisioners: [
       // cloud-init installs the packages and writes the unit drop-ins; wait for it, whatever its outcome.
       { type: 'remote-exec', inline: ['cloud-init status --wait >/dev/null || true', ...new Set(d.files.map((f) => `mkdir -p ${dirname(f.path)}`))] },

@@ -63,7 +63,7 @@ describe('npm run plan: DigitalOcean stacks in CI', () => {
   });
 
   test.each([
-    ['pr.yml', 'check', 'Plan the changed stacks'],
+    ['pr.yml', 'plan', 'Plan the changed stacks'],
     ['deploy.yml', 'plan', 'Plan'],
   ])('%s: the plan step gets read-only Spaces keys for the provider and the state backend', (file, job, stepName) => {
     const workflow = parseYaml(fs.readFileSync(path.join(REPO, '.github/workflows', file), 'utf8')) as { jobs: Record<string, { steps: Array<{ name?: string; env?: Record<string, string> }> }> };
