@@ -24,6 +24,7 @@ import { s3TlsOnly } from './s3-tls-only';
 import { s3Versioning } from './s3-versioning';
 import { sgNoPublicAdminPorts } from './sg-no-public-admin-ports';
 import { sgNoPublicAllPorts } from './sg-no-public-all-ports';
+import { sgPublicWebPortsOnly } from './sg-public-web-ports-only';
 import { uniquePhysicalNames } from './unique-physical-names';
 import { vpnStrongCrypto } from './vpn-strong-crypto';
 import { PolicyRule } from '../rule';
@@ -53,6 +54,7 @@ export * from './s3-tls-only';
 export * from './s3-versioning';
 export * from './sg-no-public-admin-ports';
 export * from './sg-no-public-all-ports';
+export * from './sg-public-web-ports-only';
 export * from './unique-physical-names';
 export * from './vpn-strong-crypto';
 
@@ -83,6 +85,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   s3Versioning,
   sgNoPublicAdminPorts,
   sgNoPublicAllPorts,
+  sgPublicWebPortsOnly,
   uniquePhysicalNames,
   vpnStrongCrypto,
 ];
