@@ -185,7 +185,11 @@ export class LogStore extends Construct {
             Principal: { Service: 'es.amazonaws.com' },
             Action: ['logs:PutLogEvents', 'logs:CreateLogStream'],
             Resource: Object.values(this.logGroups).map((g) => `${g.arn}:*`),
-            Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
+            // Only this domain may write (confused deputy: aws:SourceAccount and aws:SourceArn).
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account.accountId },
+              ArnLike: { 'aws:SourceArn': `arn:${partition.partition}:es:${props.region}:${account.accountId}:domain/${this.domainName}` },
+            },
           },
         ],
       }),

@@ -81,7 +81,7 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
     }
     if (v.cloud !== 'aws' && v.allowedAccountIds) report(ctx, ['allowedAccountIds'], 'is AWS-only');
   },
-  (v, ctx) => checkNetwork(v.cloud, v.network, ctx),
+  (v, ctx) => checkNetwork(v.cloud, v.network, ctx, v.region),
   (v, ctx) => checkApp(v.cloud, v.app, ctx),
   (v, ctx) => checkAwsNames(v.cloud, v.name, v.app.name, v.tags, ctx),
   (v, ctx) => checkTraffic(v.cloud, v.traffic, ctx),

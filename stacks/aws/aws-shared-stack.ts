@@ -65,6 +65,7 @@ export class AwsSharedStack extends EnvironmentStack {
     this.network = new Network(this, 'network', {
       name: prefix,
       vpcCidr: config.network.vpcCidr,
+      availabilityZones: config.network.availabilityZones ?? [],
       publicSubnets: config.network.publicSubnets ?? [],
       privateSubnets: config.network.privateSubnets ?? [],
       natGateways: config.network.natGateways,
@@ -72,7 +73,7 @@ export class AwsSharedStack extends EnvironmentStack {
       logKmsKeyArn: this.logKey.key.arn,
     });
 
-    this.accessLogs = new LogBucket(this, 'access-logs', { bucketName: `${prefix}-access-logs`, region: config.region });
+    this.accessLogs = new LogBucket(this, 'access-logs', { bucketName: `${prefix}-access-logs`, region: config.region, sourceBucketPattern: `${prefix}-*` });
     this.loadBalancer = new AppLoadBalancer(this, 'alb', {
       name: prefix,
       vpc: this.network.vpc,

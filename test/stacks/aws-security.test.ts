@@ -1,0 +1,84 @@
+// Issue 16 (construct side): properties of the shipped AWS environments as synthesized, read from cdk.tf.json.
+import { resources, synthEnvironments, TfJson } from '../support/synth';
+
+const stacks = synthEnvironments(undefined, ['prod', 'staging']);
+const aws = [...stacks.entries()];
+const shared = stacks.get('prod-shared')!;
+
+type Statement = { Effect?: string; Principal?: Record<string, unknown>; Condition?: Record<string, Record<string, unknown>> };
+
+/** The statements of a policy document as synthesized: JSON text, or `${jsonencode({...})}` rendered by Fn.jsonencode. */
+function statements(text: unknown): Statement[] | string {
+  try {
+    return (JSON.parse(String(text)) as { Statement: Statement[] }).Statement;
+  } catch {
+    return String(text); // an HCL jsonencode expression: checked as text
+  }
+}
+
+/** Every service-principal policy of every AWS stack: role trust, bucket and log resource policies. */
+function servicePolicies(): Array<{ where: string; doc: Statement[] | string }> {
+  const out: Array<{ where: string; doc: Statement[] | string }> = [];
+  for (const [name, stack] of aws) {
+    const add = (type: string, attr: string) =>
+      Object.entries(stack.resource?.[type] ?? {}).forEach(([id, r]) => out.push({ where: `${name} ${type}.${id}`, doc: statements(r[attr]) }));
+    add('aws_iam_role', 'assume_role_policy');
+    add('aws_s3_bucket_policy', 'policy');
+    add('aws_cloudwatch_log_resource_policy', 'policy_document');
+  }
+  return out;
+}
+
+describe('item 7: service principals act only for this account (aws:SourceAccount / aws:SourceArn)', () => {
+  test('every Allow to a service principal (except EC2 instance roles) carries a source condition', () => {
+    const missing: string[] = [];
+    let checked = 0;
+    for (const { where, doc } of servicePolicies()) {
+      if (typeof doc === 'string') {
+        if (!doc.includes('Service')) continue;
+        checked++;
+        if (!doc.includes('aws:SourceAccount') || !doc.includes('aws:SourceArn')) missing.push(where);
+        continue;
+      }
+      for (const st of doc) {
+        const service = st.Principal?.Service;
+        if (st.Effect !== 'Allow' || service === undefined || service === 'ec2.amazonaws.com') continue;
+        checked++;
+        const keys = Object.values(st.Condition ?? {}).flatMap((c) => Object.keys(c));
+        if (!keys.includes('aws:SourceAccount') && !keys.includes('aws:SourceArn')) missing.push(`${where} (${String(service)})`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(6); // flow logs, S3 log delivery, OpenSearch logs, in each shared stack
+  });
+
+  test('the flow log role trusts flow logs of this account only, by account and by source ARN', () => {
+    const role = resources(shared, 'aws_iam_role').find((r) => String(r.name).endsWith('-vpc-flow-logs'))!;
+    const [st] = statements(role.assume_role_policy) as Statement[];
+    expect(st.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': expect.stringMatching(/^\$\{data\.aws_caller_identity\.network_account_.*\.account_id\}$/) },
+      ArnLike: { 'aws:SourceArn': expect.stringMatching(/:ec2:\*:\$\{data\.aws_caller_identity\.network_account_.*\}:vpc-flow-log\/\*$/) },
+    });
+  });
+
+  test('OpenSearch may publish logs of this domain only', () => {
+    const [policy] = resources(shared, 'aws_cloudwatch_log_resource_policy');
+    expect(String(policy.policy_document)).toMatch(/"aws:SourceArn" = "arn:\$\{data\.aws_partition\.log-store_partition_[^}]*\.partition\}:es:eu-west-1:\$\{data\.aws_caller_identity\.log-store_account_[^}]*\.account_id\}:domain\/shop-prod-logs"/);
+  });
+
+  test('S3 server access logs come only from this environment\'s buckets', () => {
+    const policy = resources(shared, 'aws_s3_bucket_policy').find((p) => String(p.policy).includes('S3ServerAccessLogDelivery'))!;
+    const st = (statements(policy.policy) as Array<Statement & { Sid: string }>).find((s) => s.Sid === 'S3ServerAccessLogDelivery')!;
+    expect(st.Condition?.ArnLike).toEqual({ 'aws:SourceArn': expect.stringMatching(/:s3:::shop-prod-\*$/) });
+  });
+});
+
+describe('item 11: subnets live in availability zones named in the values', () => {
+  const zonesOf = (stack: TfJson) => resources(stack, 'aws_subnet').map((s) => s.availability_zone);
+
+  test('prod and staging subnets use the named zones, never a data source lookup', () => {
+    expect(zonesOf(shared).sort()).toEqual(['eu-west-1a', 'eu-west-1a', 'eu-west-1b', 'eu-west-1b', 'eu-west-1c', 'eu-west-1c']);
+    expect(zonesOf(stacks.get('staging-shared')!).sort()).toEqual(['eu-west-1a', 'eu-west-1a', 'eu-west-1b', 'eu-west-1b']);
+    for (const [, stack] of aws) expect(Object.keys(stack.data ?? {})).not.toContain('aws_availability_zones');
+  });
+});
