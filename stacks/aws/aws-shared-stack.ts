@@ -112,6 +112,7 @@ export class AwsSharedStack extends EnvironmentStack {
       deepArchiveAfterDays: archive.deepArchiveAfterDays,
       noncurrentVersionExpirationDays: archive.noncurrentVersionExpirationDays,
       abortIncompleteUploadDays: archive.abortIncompleteUploadDays,
+      breakGlassRoleArn: archive.breakGlassRoleArn,
       accessLogs: this.accessLogs,
     };
     this.deploymentRecords = new ArchiveBucket(this, 'deployment-records', {

@@ -12,6 +12,7 @@ import { launchTemplateEncryptedVolumes } from './launch-template-encrypted-volu
 import { launchTemplateImdsv2 } from './launch-template-imdsv2';
 import { logGroupKms } from './log-group-kms';
 import { logGroupRetention } from './log-group-retention';
+import { objectLockKeyGuarded } from './object-lock-key-guarded';
 import { openSearchEncryptionAtRest } from './opensearch-encryption-at-rest';
 import { openSearchHttps } from './opensearch-https';
 import { openSearchInVpc } from './opensearch-in-vpc';
@@ -42,6 +43,7 @@ export * from './launch-template-encrypted-volumes';
 export * from './launch-template-imdsv2';
 export * from './log-group-kms';
 export * from './log-group-retention';
+export * from './object-lock-key-guarded';
 export * from './opensearch-encryption-at-rest';
 export * from './opensearch-https';
 export * from './opensearch-in-vpc';
@@ -73,6 +75,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   launchTemplateImdsv2,
   logGroupKms,
   logGroupRetention,
+  objectLockKeyGuarded,
   openSearchEncryptionAtRest,
   openSearchHttps,
   openSearchInVpc,
