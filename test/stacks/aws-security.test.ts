@@ -1,4 +1,5 @@
 // Issue 16 (construct side): properties of the shipped AWS environments as synthesized, read from cdk.tf.json.
+import { allows, grantingPolicies, managedPolicy, rolePolicies } from '../support/iam-eval';
 import { resources, synthEnvironments, TfJson } from '../support/synth';
 
 const stacks = synthEnvironments(undefined, ['prod', 'staging']);
@@ -80,5 +81,33 @@ describe('item 11: subnets live in availability zones named in the values', () =
     expect(zonesOf(shared).sort()).toEqual(['eu-west-1a', 'eu-west-1a', 'eu-west-1b', 'eu-west-1b', 'eu-west-1c', 'eu-west-1c']);
     expect(zonesOf(stacks.get('staging-shared')!).sort()).toEqual(['eu-west-1a', 'eu-west-1a', 'eu-west-1b', 'eu-west-1b']);
     for (const [, stack] of aws) expect(Object.keys(stack.data ?? {})).not.toContain('aws_availability_zones');
+  });
+});
+
+describe('item 6: a fleet reads its own release parameter and no other', () => {
+  const ACCOUNT = '111111111111';
+  const parameter = (color: string) => `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/shop/prod/${color}/release`;
+  const policiesOf = (color: 'blue' | 'green') => rolePolicies(stacks, stacks.get(`prod-${color}`)!, `shop-prod-${color}-instance`, ACCOUNT);
+
+  test.each([
+    ['blue', 'green'],
+    ['green', 'blue'],
+  ] as const)('%s reads its own release but not %s\'s, nor any other parameter', (color, other) => {
+    const policies = policiesOf(color);
+    expect(policies.length).toBeGreaterThanOrEqual(5); // SSM agent + app files, registry, release read, forwarder secret
+    for (const action of ['ssm:GetParameter', 'ssm:GetParameters']) {
+      expect(allows(policies, action, parameter(color))).toBe(true);
+      expect(grantingPolicies(policies, action, parameter(other))).toEqual([]);
+      expect(allows(policies, action, `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/shop/prod/db/password`)).toBe(false);
+    }
+    expect(allows(policies, 'ssm:GetParametersByPath', `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/shop/prod/${other}`)).toBe(false);
+    // The SSM agent keeps what it needs: registration, Session Manager channels, Run Command messages.
+    for (const action of ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ec2messages:GetMessages']) expect(allows(policies, action, '*')).toBe(true);
+  });
+
+  test('the evaluator sees what AmazonSSMManagedInstanceCore (the fixture of its published document) would grant', () => {
+    // The policy fleets had before: it alone lets blue read green's release.
+    const core = managedPolicy('arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore');
+    expect(allows([core], 'ssm:GetParameter', parameter('green'))).toBe(true);
   });
 });
