@@ -17,6 +17,7 @@ import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { addDedicatedKey } from './dedicated-key';
 import { LogBucket } from './log-bucket';
 import { denyInsecureTransport } from './bucket-policy';
+import { protectStateful } from './stateful';
 
 /** An S3 object-lock mode: `GOVERNANCE` (privileged users may bypass) or `COMPLIANCE` (nobody may). */
 export type ArchiveLockMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -73,6 +74,13 @@ export interface ArchiveBucketProps {
    * @default - nobody: the key can never be disabled, deleted or have its policy changed
    */
   readonly breakGlassRoleArn?: string;
+  /**
+   * Terraform's `prevent_destroy` on the bucket and its key (and `skip_destroy` on log groups): a plan that would delete
+   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
+   * that reason).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /** Props for {@link ArchiveBucket.accessPolicy}. */
@@ -170,8 +178,8 @@ export class ArchiveBucket extends Construct {
       bucket: name,
       objectLockEnabled: true,
       forceDestroy: false,
-      lifecycle: { preventDestroy: true },
     });
+    protectStateful([this.bucket, this.key], props.preventDestroy);
     const bucket = this.bucket.id;
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket,

@@ -80,8 +80,9 @@ export function guardedKeyPolicy(scope: Construct, account: DataAwsCallerIdentit
 
 /**
  * Adds a customer-managed KMS key for one resource (a bucket, a repository) to `scope`, under the ids
- * `account`, `partition`, `key-policy`, `key` and `alias`: rotation on, `prevent_destroy`, administered by this
- * account (services such as S3 and ECR use it on the caller's behalf through IAM and grants).
+ * `account`, `partition`, `key-policy`, `key` and `alias`: rotation on, administered by this
+ * account (services such as S3 and ECR use it on the caller's behalf through IAM and grants). The caller marks
+ * the key stateful (`protectStateful`, with its own `preventDestroy` prop).
  */
 export function addDedicatedKey(scope: Construct, props: DedicatedKeyProps): { key: KmsKey; alias: KmsAlias } {
   const account = new DataAwsCallerIdentity(scope, 'account');
@@ -96,7 +97,6 @@ export function addDedicatedKey(scope: Construct, props: DedicatedKeyProps): { k
     // A guarded policy does not let the deployer change it again (only the break-glass role may): KMS's lockout
     // safety check would refuse it, so it is bypassed on purpose. Later policy changes are applied by that role.
     ...(guarded ? { bypassPolicyLockoutSafetyCheck: true } : {}),
-    lifecycle: { preventDestroy: true },
   });
   const alias = new KmsAlias(scope, 'alias', { name: props.alias, targetKeyId: key.keyId });
   return { key, alias };

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { suppress } from '../policy/suppression';
 import { denyInsecureTransport } from './bucket-policy';
+import { protectStateful } from './stateful';
 
 /**
  * Elastic Load Balancing's log-delivery accounts for regions that predate the
@@ -58,6 +59,13 @@ export interface LogBucketProps {
    * @default '*' - any bucket of this account (aws:SourceAccount still applies)
    */
   readonly sourceBucketPattern?: string;
+  /**
+   * Terraform's `prevent_destroy` on the bucket (and `skip_destroy` on log groups): a plan that would delete
+   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
+   * that reason).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -80,7 +88,8 @@ export class LogBucket extends Construct {
     const account = new DataAwsCallerIdentity(this, 'account');
     const partition = new DataAwsPartition(this, 'partition');
     const sourceBuckets = props.sourceBucketPattern ?? '*';
-    this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false, lifecycle: { preventDestroy: true } });
+    this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false });
+    protectStateful([this.bucket], props.preventDestroy);
     suppress(this.bucket, 's3-kms-encryption', 'load balancer and S3 server access log delivery only write to SSE-S3 (AES256) buckets');
     suppress(this.bucket, 's3-access-logging', 'this is the access-log bucket itself; logging it into itself would loop');
     const bucketId = this.bucket.id;

@@ -16,6 +16,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { accountAdministrationKeyPolicy } from './dedicated-key';
+import { protectStateful } from './stateful';
 import { LogStoreRequest, renderLogStoreBootstrap } from '../agents/log-store-bootstrap';
 import { LOG_GROUP_RETENTION_DAYS } from '../config/sections/logging';
 import { AWS_NAME_RULES, logStoreKeyAliasName, openSearchDomainName, validateAwsName } from './aws-names';
@@ -79,6 +80,13 @@ export interface LogStoreProps {
    * @default 'Policy-Min-TLS-1-2-PFS-2023-10' (TLS 1.2+ with forward secrecy)
    */
   readonly tlsSecurityPolicy?: string;
+  /**
+   * Terraform's `prevent_destroy` on the domain, its key, log groups and secrets (and `skip_destroy` on log groups): a plan that would delete
+   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
+   * that reason).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /** The domain log types published to CloudWatch, with their log group suffix. */
@@ -143,7 +151,6 @@ export class LogStore extends Construct {
       enableKeyRotation: true,
       policy: accountAdministrationKeyPolicy(this, account, partition).json,
       deletionWindowInDays: 30,
-      lifecycle: { preventDestroy: true },
     });
     // Its own alias: `alias/<name>-logs` is the environment's CloudWatch Logs key (LogEncryptionKey).
     new KmsAlias(this, 'alias', { name: logStoreKeyAliasName(props.name), targetKeyId: this.key.keyId });
@@ -204,8 +211,12 @@ export class LogStore extends Construct {
       });
     // The random data source yields a new value on every plan: the secret versions ignore changes, so the first
     // value sticks. Rotate by tainting the version and re-applying (then restart rsyslog on the fleets).
-    const secretVersion = (vid: string, secret: SecretsmanagerSecret, value: string) =>
-      new SecretsmanagerSecretVersion(this, vid, { secretId: secret.id, secretString: value, lifecycle: { ignoreChanges: ['secret_string'] } });
+    const secretVersions: SecretsmanagerSecretVersion[] = [];
+    const secretVersion = (vid: string, secret: SecretsmanagerSecret, value: string) => {
+      const version = new SecretsmanagerSecretVersion(this, vid, { secretId: secret.id, secretString: value, lifecycle: { ignoreChanges: ['secret_string'] } });
+      secretVersions.push(version);
+      return version;
+    };
 
     this.adminSecret = new SecretsmanagerSecret(this, 'admin-secret', {
       name: `${props.name}/log-store-admin`,
@@ -251,7 +262,6 @@ export class LogStore extends Construct {
       logPublishingOptions: Object.entries(this.logGroups).map(([type, group]) => ({ logType: type, cloudwatchLogGroupArn: group.arn, enabled: true })),
       softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
       dependsOn: [logPolicy],
-      lifecycle: { preventDestroy: true },
     });
 
     this.forwarderSecret = new SecretsmanagerSecret(this, 'forwarder-secret', {
@@ -283,6 +293,8 @@ export class LogStore extends Construct {
         ],
       }),
     });
+
+    protectStateful([this.key, this.domain, ...Object.values(this.logGroups), this.adminSecret, this.forwarderSecret, ...secretVersions], props.preventDestroy);
 
     this.bootstrapRequests = renderLogStoreBootstrap({
       indexPrefix: props.indexPrefix,

@@ -16,6 +16,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
+import { protectStateful } from './stateful';
 import { cidrContains, cidrsOverlap, parseCidr } from '../config/cidr';
 import { AVAILABILITY_ZONE_NAME } from '../config/sections/network';
 
@@ -47,6 +48,13 @@ export interface NetworkProps {
   readonly flowLogRetentionDays?: number;
   /** KMS key ARN that encrypts the flow log group (see {@link LogEncryptionKey}). */
   readonly logKmsKeyArn: string;
+  /**
+   * Terraform's `prevent_destroy` on the flow log group (and `skip_destroy` on log groups): a plan that would delete
+   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
+   * that reason).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -128,6 +136,7 @@ export class Network extends Construct {
       retentionInDays: props.flowLogRetentionDays ?? 90,
       kmsKeyId: props.logKmsKeyArn,
     });
+    protectStateful([this.flowLogGroup], props.preventDestroy);
     // Only flow logs of this account may assume the role (confused deputy: aws:SourceAccount and aws:SourceArn).
     const account = new DataAwsCallerIdentity(this, 'account');
     const partition = new DataAwsPartition(this, 'partition');

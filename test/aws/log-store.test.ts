@@ -1,4 +1,6 @@
+import { App } from 'cdktf';
 import { LogStore, LogStoreProps } from '../../lib/aws/log-store';
+import { PolicyPack, statefulPreventDestroy } from '../../lib/policy';
 import { PASSWORD_PLACEHOLDER } from '../../lib/agents/log-store-bootstrap';
 import { byId, lbFixture, LbFixture, logStoreProps, synthJson } from '../support/aws-fixture';
 
@@ -68,7 +70,7 @@ describe('LogStore: a two-node domain in the private subnets', () => {
 
   test('keeps the domain, the key and the passwords: prevent_destroy, and secret values never re-rolled', () => {
     expect(domain.lifecycle).toEqual({ prevent_destroy: true });
-    for (const v of Object.values(byId(json, 'aws_secretsmanager_secret_version'))) expect(v.lifecycle).toEqual({ ignore_changes: ['secret_string'] });
+    for (const v of Object.values(byId(json, 'aws_secretsmanager_secret_version'))) expect(v.lifecycle).toEqual({ ignore_changes: ['secret_string'], prevent_destroy: true });
     for (const s of Object.values(byId(json, 'aws_secretsmanager_secret'))) expect(s.kms_key_id).toMatch(/aws_kms_key\.log-store_key_/);
     expect(text).not.toMatch(/"password"\s*:\s*"[^$]/); // no literal password anywhere
   });
@@ -119,5 +121,28 @@ describe('LogStore: validation', () => {
 
   test('fails on an index retention out of range', () => {
     expect(() => build(lbFixture(), { indexRetentionDays: 0 })).toThrow(/retentionDays 0 must be a whole number of days between 1 and 3650/);
+  });
+});
+
+describe('LogStore: preventDestroy', () => {
+  test('protects the key, domain, log groups, secrets and secret values by default, and opts out explicitly with a recorded reason', () => {
+    const types = ['aws_kms_key', 'aws_opensearch_domain', 'aws_cloudwatch_log_group', 'aws_secretsmanager_secret', 'aws_secretsmanager_secret_version'];
+    const build = (preventDestroy?: boolean) => {
+      const f = lbFixture();
+      new LogStore(f.stack, 'log-store', { ...logStoreProps(f), preventDestroy });
+      const json = synthJson(f.stack);
+      const stateful = types.flatMap((t) => Object.entries(byId(json, t)).filter(([id]) => id.startsWith('log-store_')).map(([, r]) => r));
+      return { stateful, report: new PolicyPack([statefulPreventDestroy]).checkApp(f.stack.node.scope as App) };
+    };
+    const on = build();
+    expect(on.stateful.length).toBe(1 + 1 + 3 + 2 + 2);
+    for (const r of on.stateful) expect((r.lifecycle as { prevent_destroy?: boolean }).prevent_destroy).toBe(true);
+    expect(on.report.violations.filter((v) => v.path.includes('/log-store/'))).toEqual([]);
+    const off = build(false);
+    for (const r of off.stateful) expect((r.lifecycle as { prevent_destroy?: boolean }).prevent_destroy).toBe(false);
+    expect(off.report.violations.filter((v) => v.path.includes('/log-store/'))).toEqual([]);
+    expect(off.report.suppressed.filter((v) => v.path.includes('/log-store/')).map((v) => v.suppressedBecause)).toEqual(
+      Array(9).fill('the construct was built with preventDestroy: false (a disposable environment)'),
+    );
   });
 });

@@ -111,3 +111,24 @@ describe('item 6: a fleet reads its own release parameter and no other', () => {
     expect(allows([core], 'ssm:GetParameter', parameter('green'))).toBe(true);
   });
 });
+
+describe('item 13: every stateful resource is protected from destroy', () => {
+  const STATEFUL = ['aws_s3_bucket', 'aws_kms_key', 'aws_cloudwatch_log_group', 'aws_secretsmanager_secret', 'aws_secretsmanager_secret_version', 'aws_opensearch_domain', 'aws_ecr_repository'];
+
+  test('buckets, keys (log keys included), log groups, secrets and their values, the log store and the registry have prevent_destroy; log groups skip_destroy', () => {
+    const unprotected: string[] = [];
+    let count = 0;
+    for (const [name, stack] of aws) {
+      for (const type of STATEFUL) {
+        for (const [id, r] of Object.entries(stack.resource?.[type] ?? {})) {
+          count++;
+          const lifecycle = (r.lifecycle ?? {}) as { prevent_destroy?: boolean };
+          if (lifecycle.prevent_destroy !== true) unprotected.push(`${name} ${type}.${id}`);
+          if (type === 'aws_cloudwatch_log_group' && r.skip_destroy !== true) unprotected.push(`${name} ${type}.${id} (skip_destroy)`);
+        }
+      }
+    }
+    expect(unprotected).toEqual([]);
+    expect(count).toBeGreaterThanOrEqual(30);
+  });
+});

@@ -25,11 +25,6 @@ export const archiveSchema = z
   .object({
     /** Object-lock mode of both archive buckets' default retention (and of every record the deploy command writes). */
     objectLockMode: z.enum(OBJECT_LOCK_MODES).default('GOVERNANCE'),
-    /**
-     * The break-glass IAM role (ARN): the only principal that may disable, schedule the deletion of, or change the
-     * policy of the archive buckets' KMS keys (AWS). Absent: nobody can, ever.
-     */
-    breakGlassRoleArn: z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::111111111111:role/break-glass').optional(),
     /** Days each deployment record stays locked. */
     retentionDays: days(36500).default(90),
     /** Days each application file version stays locked (uploads, batch files). */
@@ -46,6 +41,11 @@ export const archiveSchema = z
     registryKeepImages: z.number().int('must be a whole number').min(1).max(10000).default(200),
     /** Days an untagged image (an interrupted push) is kept. */
     registryUntaggedDays: days(3650).default(7),
+    /**
+     * The break-glass IAM role (ARN): the only principal that may disable, schedule the deletion of, or change the
+     * policy of the archive buckets' KMS keys (AWS). Absent: nobody can, ever.
+     */
+    breakGlassRoleArn: z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::111111111111:role/break-glass').optional(),
   })
   .strict();
 

@@ -26,6 +26,7 @@ import { s3Versioning } from './s3-versioning';
 import { sgNoPublicAdminPorts } from './sg-no-public-admin-ports';
 import { sgNoPublicAllPorts } from './sg-no-public-all-ports';
 import { sgPublicWebPortsOnly } from './sg-public-web-ports-only';
+import { statefulPreventDestroy } from './stateful-prevent-destroy';
 import { uniquePhysicalNames } from './unique-physical-names';
 import { vpnStrongCrypto } from './vpn-strong-crypto';
 import { PolicyRule } from '../rule';
@@ -57,6 +58,7 @@ export * from './s3-versioning';
 export * from './sg-no-public-admin-ports';
 export * from './sg-no-public-all-ports';
 export * from './sg-public-web-ports-only';
+export * from './stateful-prevent-destroy';
 export * from './unique-physical-names';
 export * from './vpn-strong-crypto';
 
@@ -89,6 +91,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   sgNoPublicAdminPorts,
   sgNoPublicAllPorts,
   sgPublicWebPortsOnly,
+  statefulPreventDestroy,
   uniquePhysicalNames,
   vpnStrongCrypto,
 ];

@@ -1,7 +1,8 @@
 import { groupInternetExposure, ingressPermissions, opensAllPorts, opensPort, SECURITY_GROUP_TYPES } from '../ingress';
 import { defineRule, nonCompliant } from '../rule';
 
-const ADMIN_PORTS = [22, 3389];
+/** SSH and RDP: never open to the internet. */
+export const ADMIN_PORTS = [22, 3389];
 
 /**
  * No security group lets the internet reach SSH (22) or RDP (3389): not `0.0.0.0/0` or `::/0`, and not a set of

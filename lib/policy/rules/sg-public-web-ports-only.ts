@@ -1,5 +1,6 @@
 import { groupInternetExposure, IngressPermission, ingressPermissions, opensAllPorts, SECURITY_GROUP_TYPES } from '../ingress';
 import { defineRule, nonCompliant } from '../rule';
+import { ADMIN_PORTS } from './sg-no-public-admin-ports';
 
 /** The ports a security group may open to the whole internet: the public HTTP(S) listeners. */
 export const PUBLIC_WEB_PORTS = [80, 443];
@@ -19,8 +20,8 @@ export const sgPublicWebPortsOnly = defineRule({
   resourceTypes: SECURITY_GROUP_TYPES,
   evaluate(resource, stack) {
     for (const p of ingressPermissions(resource)) {
-      // all-port rules are sg-no-public-all-ports' finding
-      if (opensAllPorts(p) || (p.fromPort === p.toPort && PUBLIC_WEB_PORTS.includes(p.fromPort))) continue;
+      // all-port rules are sg-no-public-all-ports' finding, SSH and RDP sg-no-public-admin-ports'
+      if (opensAllPorts(p) || (p.fromPort === p.toPort && [...PUBLIC_WEB_PORTS, ...ADMIN_PORTS].includes(p.fromPort))) continue;
       const wide = groupInternetExposure(stack, resource, samePorts(p));
       if (wide) return nonCompliant(`${p.protocol} ${p.fromPort === p.toPort ? p.fromPort : `${p.fromPort}-${p.toPort}`} ${wide}`);
     }
