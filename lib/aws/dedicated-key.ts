@@ -46,8 +46,37 @@ export function accountAdministrationKeyPolicy(scope: Construct, account: DataAw
 }
 
 /**
+ * What the account may do with a guarded key (delegated to IAM policies): administer, tag, grant and use it, but
+ * none of {@link KEY_DESTRUCTION_ACTIONS} (listed, not `NotAction`, so no wildcard can ever include them).
+ */
+export const GUARDED_KEY_ADMINISTRATION_ACTIONS = [
+  'kms:Describe*',
+  'kms:Get*',
+  'kms:List*',
+  'kms:CreateAlias',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+  'kms:UpdateKeyDescription',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:DisableKeyRotation',
+  'kms:RotateKeyOnDemand',
+  'kms:CancelKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:CreateGrant',
+  'kms:RetireGrant',
+  'kms:RevokeGrant',
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+] as const;
+
+/**
  * Adds the key policy document `key-policy` to `scope` for a key that protects object-locked data: this account
- * administers the key except for {@link KEY_DESTRUCTION_ACTIONS} (so no IAM policy can grant them), and an explicit
+ * administers the key except for {@link KEY_DESTRUCTION_ACTIONS} (so no IAM policy can grant them: see
+ * {@link GUARDED_KEY_ADMINISTRATION_ACTIONS}), and an explicit
  * deny refuses those actions to every principal, the account root and IAM administrators included, except the
  * break-glass role (when one is named). Deleting or disabling the key would make every locked object unreadable,
  * which object lock alone does not prevent.
@@ -60,7 +89,7 @@ export function guardedKeyPolicy(scope: Construct, account: DataAwsCallerIdentit
       {
         sid: 'AccountAdministrationExceptDestruction',
         principals: [{ type: 'AWS', identifiers: [root] }],
-        notActions: destruction,
+        actions: [...GUARDED_KEY_ADMINISTRATION_ACTIONS],
         resources: ['*'],
       },
       ...(breakGlassRoleArn

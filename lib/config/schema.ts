@@ -9,12 +9,12 @@ import { z } from 'zod';
 import { appSchema, checkApp, checkAwsNames } from './sections/app';
 import { archiveSchema, checkArchive } from './sections/archive';
 import { backendSchema } from './sections/backend';
-import { report, slug, tags } from './sections/common';
+import { isProductionValues, report, slug, tags } from './sections/common';
 import { checkCutoverSafety } from './sections/cutover-safety';
 import { checkDigitalOcean, digitaloceanSchema } from './sections/digitalocean';
 import { fleetSchema } from './sections/fleet';
 import { checkLoadBalancer, loadBalancerSchema } from './sections/load-balancer';
-import { checkLogging, loggingSchema } from './sections/logging';
+import { checkAlarmSubscriptions, checkLogging, loggingSchema } from './sections/logging';
 import { checkNetwork, networkSchema } from './sections/network';
 import { COLORS, colorSchema } from './sections/release';
 import { checkTraffic, trafficSchema } from './sections/traffic';
@@ -88,6 +88,7 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),
   (v, ctx) => checkCutoverSafety(v, ctx),
   (v, ctx) => checkLogging(v.logging, ctx),
+  (v, ctx) => checkAlarmSubscriptions(v.cloud, isProductionValues(v), v.logging, ctx),
   (v, ctx) => checkDigitalOcean(v, ctx),
   (v, ctx) => checkArchive(v.archive, ctx),
   (v, ctx) => checkVpn(v.cloud, v.network.vpcCidr, v.vpn, ctx),

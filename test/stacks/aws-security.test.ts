@@ -132,3 +132,48 @@ describe('item 13: every stateful resource is protected from destroy', () => {
     expect(count).toBeGreaterThanOrEqual(30);
   });
 });
+
+describe('item 9: the log store leaves an audit trail, prod has dedicated masters, every alarm notifies the encrypted topic', () => {
+  const [domain] = resources(shared, 'aws_opensearch_domain');
+
+  test('the domain publishes audit logs to their own encrypted log group, and the bootstrap turns the audit log on', () => {
+    const published = (domain.log_publishing_options as Array<{ log_type: string; enabled: boolean }>).filter((o) => o.enabled).map((o) => o.log_type);
+    expect(published).toContain('AUDIT_LOGS');
+    const audit = resources(shared, 'aws_cloudwatch_log_group').find((g) => g.name === '/aws/opensearch/shop-prod-logs/audit')!;
+    expect(audit.kms_key_id).toMatch(/aws_kms_key\.log-key_/);
+    const bootstrap = JSON.parse(String((shared.output!['log-store-bootstrap'] ?? Object.values(shared.output!).find((o) => String(o.value).includes('audit/config')))!.value)) as Array<{ path: string; body: { enabled: boolean } }>;
+    expect(bootstrap.find((r) => r.path === '/_plugins/_security/api/audit/config')!.body.enabled).toBe(true);
+  });
+
+  test('prod runs three dedicated master nodes (a value); staging none', () => {
+    expect(domain.cluster_config).toMatchObject({ dedicated_master_enabled: true, dedicated_master_count: 3, dedicated_master_type: 'm6g.large.search' });
+    const [staging] = resources(stacks.get('staging-shared')!, 'aws_opensearch_domain');
+    expect((staging.cluster_config as Record<string, unknown>).dedicated_master_enabled).toBeUndefined();
+  });
+
+  test('every alarm of every AWS stack notifies the KMS-encrypted alarm topic of its environment', () => {
+    for (const [name, stack] of aws) {
+      const alarms = resources(stack, 'aws_cloudwatch_metric_alarm');
+      if (!name.endsWith('-shared')) {
+        expect(alarms).toEqual([]);
+        continue;
+      }
+      const [topic] = Object.entries(stack.resource!.aws_sns_topic!);
+      expect(topic[1].kms_master_key_id).toMatch(/^\$\{aws_kms_key\.alarm-topic_key_.*\.arn\}$/);
+      expect(alarms.length).toBeGreaterThanOrEqual(5);
+      for (const a of alarms) expect(a.alarm_actions).toEqual([`\${aws_sns_topic.${topic[0]}.arn}`]);
+    }
+    expect(resources(shared, 'aws_sns_topic_subscription')).toEqual([expect.objectContaining({ protocol: 'email', endpoint: 'ops@example.com' })]);
+  });
+
+  test("the forwarder's role can index and bulk-write its indices, but not delete or update documents", () => {
+    const bootstrap = Object.values(shared.output!).map((o) => String(o.value)).find((v) => v.includes('roles/log_forwarder'))!;
+    const role = (JSON.parse(bootstrap) as Array<{ path: string; body: { index_permissions: Array<{ allowed_actions: string[] }>; cluster_permissions: string[] } }>).find((r) =>
+      r.path.endsWith('/roles/log_forwarder'),
+    )!;
+    const actions = [...role.body.cluster_permissions, ...role.body.index_permissions.flatMap((p) => p.allowed_actions)];
+    for (const forbidden of ['indices:data/write/delete', 'indices:data/write/delete/byquery', 'indices:data/write/update', 'indices:data/write/update/byquery', 'indices:admin/delete']) {
+      expect(actions.filter((a) => new RegExp(`^${a.replace(/[[\]]/g, '\\$&').replace(/\*/g, '.*')}$`).test(forbidden))).toEqual([]);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 /** Every guardrail rule, one per file. */
+import { alarmNotifies } from './alarm-notifies';
 import { albAccessLogs } from './alb-access-logs';
 import { albDeletionProtection } from './alb-deletion-protection';
 import { albDropInvalidHeaders } from './alb-drop-invalid-headers';
@@ -31,6 +32,7 @@ import { uniquePhysicalNames } from './unique-physical-names';
 import { vpnStrongCrypto } from './vpn-strong-crypto';
 import { PolicyRule } from '../rule';
 
+export * from './alarm-notifies';
 export * from './alb-access-logs';
 export * from './alb-deletion-protection';
 export * from './alb-drop-invalid-headers';
@@ -64,6 +66,7 @@ export * from './vpn-strong-crypto';
 
 /** All rules of the default pack, in report order. */
 export const ALL_RULES: readonly PolicyRule[] = [
+  alarmNotifies,
   albAccessLogs,
   albDeletionProtection,
   albDropInvalidHeaders,
