@@ -55,9 +55,14 @@ describe('LogStore: a two-node domain in the private subnets', () => {
 
   test('publishes slow and error logs to CloudWatch groups with retention and KMS', () => {
     const types = (domain.log_publishing_options as unknown as Array<Record<string, unknown>>).map((o) => o.log_type);
-    expect(types).toEqual(['INDEX_SLOW_LOGS', 'SEARCH_SLOW_LOGS', 'ES_APPLICATION_LOGS']);
+    expect(types).toEqual(['INDEX_SLOW_LOGS', 'SEARCH_SLOW_LOGS', 'ES_APPLICATION_LOGS', 'AUDIT_LOGS']);
     const groups = Object.values(byId(json, 'aws_cloudwatch_log_group')).filter((g) => String(g.name).startsWith('/aws/opensearch/'));
-    expect(groups.map((g) => g.name).sort()).toEqual(['/aws/opensearch/shop-test-logs/application', '/aws/opensearch/shop-test-logs/index-slow', '/aws/opensearch/shop-test-logs/search-slow']);
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      '/aws/opensearch/shop-test-logs/application',
+      '/aws/opensearch/shop-test-logs/audit',
+      '/aws/opensearch/shop-test-logs/index-slow',
+      '/aws/opensearch/shop-test-logs/search-slow',
+    ]);
     for (const g of groups) expect(g).toMatchObject({ retention_in_days: 30, kms_key_id: KEY });
     expect(one(json, 'aws_cloudwatch_log_resource_policy').policy_document).toContain('es.amazonaws.com');
   });
@@ -96,6 +101,7 @@ describe('LogStore: a two-node domain in the private subnets', () => {
       '/_plugins/_security/api/internalusers/log-forwarder',
       '/_plugins/_security/api/rolesmapping/log_forwarder',
       '/_dashboards/api/saved_objects/index-pattern/logs-shop?overwrite=true',
+      '/_plugins/_security/api/audit/config',
     ]);
     expect(JSON.stringify(store.bootstrapRequests[0].body)).toContain('"min_index_age":"14d"');
     expect(store.bootstrapRequests[3].body.password).toBe(PASSWORD_PLACEHOLDER);
@@ -135,14 +141,14 @@ describe('LogStore: preventDestroy', () => {
       return { stateful, report: new PolicyPack([statefulPreventDestroy]).checkApp(f.stack.node.scope as App) };
     };
     const on = build();
-    expect(on.stateful.length).toBe(1 + 1 + 3 + 2 + 2);
+    expect(on.stateful.length).toBe(1 + 1 + 4 + 2 + 2); // key, domain, 4 log groups, 2 secrets, 2 values
     for (const r of on.stateful) expect((r.lifecycle as { prevent_destroy?: boolean }).prevent_destroy).toBe(true);
     expect(on.report.violations.filter((v) => v.path.includes('/log-store/'))).toEqual([]);
     const off = build(false);
     for (const r of off.stateful) expect((r.lifecycle as { prevent_destroy?: boolean }).prevent_destroy).toBe(false);
     expect(off.report.violations.filter((v) => v.path.includes('/log-store/'))).toEqual([]);
     expect(off.report.suppressed.filter((v) => v.path.includes('/log-store/')).map((v) => v.suppressedBecause)).toEqual(
-      Array(9).fill('the construct was built with preventDestroy: false (a disposable environment)'),
+      Array(10).fill('the construct was built with preventDestroy: false (a disposable environment)'),
     );
   });
 });
