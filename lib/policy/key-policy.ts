@@ -13,6 +13,8 @@ export interface PolicyStatement {
   readonly notActions?: readonly string[];
   /** AWS principals (`*` for everyone). */
   readonly awsPrincipals: readonly string[];
+  /** Service principals (`logs.amazonaws.com`). */
+  readonly servicePrincipals: readonly string[];
   /** Conditions as `{ test, variable, values }`. */
   readonly conditions: ReadonlyArray<{ readonly test: string; readonly variable: string; readonly values: readonly string[] }>;
 }
@@ -23,10 +25,11 @@ function fromJson(doc: Json): PolicyStatement[] {
   return blocks(doc.Statement).map((s) => {
     const principal = s.Principal;
     const aws = principal === '*' ? ['*'] : typeof principal === 'object' && principal !== null ? list((principal as Json).AWS) : [];
+    const service = typeof principal === 'object' && principal !== null ? list((principal as Json).Service) : [];
     const conditions = Object.entries((s.Condition ?? {}) as Record<string, Record<string, unknown>>).flatMap(([test, byKey]) =>
       Object.entries(byKey).map(([variable, values]) => ({ test, variable, values: list(values) })),
     );
-    return { effect: String(s.Effect ?? 'Allow'), actions: s.Action === undefined ? undefined : list(s.Action), notActions: s.NotAction === undefined ? undefined : list(s.NotAction), awsPrincipals: aws, conditions };
+    return { effect: String(s.Effect ?? 'Allow'), actions: s.Action === undefined ? undefined : list(s.Action), notActions: s.NotAction === undefined ? undefined : list(s.NotAction), awsPrincipals: aws, servicePrincipals: service, conditions };
   });
 }
 
@@ -36,6 +39,7 @@ function fromDocument(doc: Json): PolicyStatement[] {
     actions: s.actions === undefined ? undefined : list(s.actions),
     notActions: s.not_actions === undefined ? undefined : list(s.not_actions),
     awsPrincipals: blocks(s.principals).filter((p) => p.type === 'AWS').flatMap((p) => list(p.identifiers)),
+    servicePrincipals: blocks(s.principals).filter((p) => p.type === 'Service').flatMap((p) => list(p.identifiers)),
     conditions: blocks(s.condition).map((c) => ({ test: String(c.test), variable: String(c.variable), values: list(c.values) })),
   }));
 }
@@ -45,7 +49,15 @@ function fromDocument(doc: Json): PolicyStatement[] {
  * data source of the same stack (`${data.aws_iam_policy_document.<name>.json}`). `undefined` when it cannot be read.
  */
 export function keyPolicyStatements(key: SynthResource, stack: StackView): PolicyStatement[] | undefined {
-  const policy = key.config.policy;
+  return policyStatements(key.config.policy, stack);
+}
+
+/**
+ * The statements of a policy argument as synthesized (a key, bucket, role trust or resource policy): JSON text,
+ * or a reference to an `aws_iam_policy_document` data source of the stack. `undefined` when it cannot be read
+ * (e.g. a `jsonencode(...)` expression).
+ */
+export function policyStatements(policy: unknown, stack: StackView): PolicyStatement[] | undefined {
   if (typeof policy !== 'string') return undefined;
   const ref = /^\$\{data\.aws_iam_policy_document\.([^.}]+)\.json\}$/.exec(policy);
   if (ref) {

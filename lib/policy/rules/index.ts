@@ -24,6 +24,7 @@ import { s3KmsEncryption } from './s3-kms-encryption';
 import { s3PublicAccessBlock } from './s3-public-access-block';
 import { s3TlsOnly } from './s3-tls-only';
 import { s3Versioning } from './s3-versioning';
+import { servicePrincipalSource } from './service-principal-source';
 import { sgNoPublicAdminPorts } from './sg-no-public-admin-ports';
 import { sgNoPublicAllPorts } from './sg-no-public-all-ports';
 import { sgPublicWebPortsOnly } from './sg-public-web-ports-only';
@@ -57,6 +58,7 @@ export * from './s3-kms-encryption';
 export * from './s3-public-access-block';
 export * from './s3-tls-only';
 export * from './s3-versioning';
+export * from './service-principal-source';
 export * from './sg-no-public-admin-ports';
 export * from './sg-no-public-all-ports';
 export * from './sg-public-web-ports-only';
@@ -91,6 +93,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   s3PublicAccessBlock,
   s3TlsOnly,
   s3Versioning,
+  servicePrincipalSource,
   sgNoPublicAdminPorts,
   sgNoPublicAllPorts,
   sgPublicWebPortsOnly,
