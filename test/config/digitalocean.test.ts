@@ -69,6 +69,12 @@ describe('digitalocean values: bad input names the file, the key path and the re
     ]);
   });
 
+  test('fails on /8 admin ranges that together cover more than a /8 of public space', () => {
+    expect(problems(dev(['digitalocean', 'adminCidrs'], ['52.0.0.0/8', '54.0.0.0/8']))).toEqual([
+      'environments/dev.yaml: digitalocean.adminCidrs: 52.0.0.0/8, 54.0.0.0/8 together admit 33,554,432 public IPv4 addresses, more than a /8 (16,777,216): too wide for SSH; list your office, VPN or CI ranges',
+    ]);
+  });
+
   test('fails on an admin range wider than /8', () => {
     expect(problems(dev(['digitalocean', 'adminCidrs'], ['64.0.0.0/2']))).toEqual([
       'environments/dev.yaml: digitalocean.adminCidrs[0]: 64.0.0.0/2 would open SSH to 1,073,741,824 addresses; use a /8 or narrower',

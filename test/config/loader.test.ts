@@ -232,3 +232,17 @@ describe('parseEnvironment (values given in code)', () => {
     expect(fs.existsSync(dir)).toBe(true);
   });
 });
+
+describe('network.availabilityZones', () => {
+  test('fails on an AWS environment without zone names, on fewer zones than subnets, and on a zone of another region', () => {
+    expect(problems(envDir({ 'staging.yaml': withValue('staging.yaml', ['network', 'availabilityZones'], undefined) }))).toEqual([
+      'environments/staging.yaml: network.availabilityZones: required on AWS: the zones the subnets live in, by name, one per subnet (azCount is 2), e.g. [eu-west-1a, eu-west-1b]',
+    ]);
+    expect(problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'availabilityZones'], ['eu-west-1a', 'eu-west-1b']) }))).toEqual([
+      'environments/prod.yaml: network.availabilityZones: names 2 zone(s) but azCount is 3; name exactly one zone per subnet (fewer zones than subnets would put two subnets in one zone)',
+    ]);
+    expect(problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'availabilityZones'], ['eu-west-1a', 'eu-west-1b', 'us-east-1c']) }))).toEqual([
+      'environments/prod.yaml: network.availabilityZones[2]: us-east-1c is not a zone of the region eu-west-1',
+    ]);
+  });
+});

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { doPhysicalNames } from '../../../stacks/contract';
-import { cidrBlock, cidrContains, cidrsOverlap } from '../cidr';
+import { cidrBlock, cidrContains, cidrsOverlap, internetWideSourcesProblem, parseCidr } from '../cidr';
 import { ConfigIssue } from '../errors';
 import { cidr, report } from './common';
 
@@ -181,6 +181,8 @@ export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCt
     return;
   }
   d.adminCidrs.forEach((c, i) => checkAdminCidr(c, ['digitalocean', 'adminCidrs', i], 'SSH', ctx));
+  const wide = d.adminCidrs.every((c) => typeof parseCidr(c) !== 'string' && cidrBlock(c).prefix >= 8) ? internetWideSourcesProblem(d.adminCidrs) : undefined;
+  if (wide) report(ctx, ['digitalocean', 'adminCidrs'], `${wide}: too wide for SSH; list your office, VPN or CI ranges`);
   const seen = new Set<string>();
   d.sshKeyFingerprints.forEach((f, i) => {
     if (seen.has(f)) report(ctx, ['digitalocean', 'sshKeyFingerprints', i], `${f} is listed twice`);
