@@ -11,6 +11,6 @@ module.exports = {
   setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
   testTimeout: 60000,
   // At least two workers: many suites wait on real processes (terraform, checkov, moto, rsyslogd, strongSwan), so two
-  // overlap well even on 2 cores (jest's default there is one): `npm test` 201 s instead of about 400 s.
+  // overlap well even on 2 cores, where jest's default is one worker.
   maxWorkers: Math.max(2, os.availableParallelism() - 1),
 };
