@@ -12,7 +12,8 @@ export * from './agents';
 export * from './policy';
 export * from './token-traces';
 
-// Stacks
+// Stacks and their contract (stack names, outputs, published values)
+export * from '../stacks/contract';
 export * from '../stacks/environment-stack';
 export * from '../stacks/environment-stacks';
 export * from '../stacks/environments-from-dir';

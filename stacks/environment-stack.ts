@@ -2,11 +2,7 @@ import * as path from 'path';
 import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Color, EnvironmentConfig } from '../lib/config';
-
-/** The four stacks of every environment. */
-export const STACK_ROLES = ['shared', 'blue', 'green', 'cutover'] as const;
-/** The role of a stack within its environment. */
-export type StackRole = (typeof STACK_ROLES)[number];
+import { StackRole, stackName } from './contract';
 
 /** Value of the `managed-by` tag on every resource. */
 export const MANAGED_BY = 'cdktf-bluegreen';
@@ -15,11 +11,6 @@ export const MANAGED_BY = 'cdktf-bluegreen';
 export interface EnvironmentStackProps {
   /** The environment's validated values. */
   readonly config: EnvironmentConfig;
-}
-
-/** The Terraform stack name of an environment's stack: `<env>-<role>`, e.g. `prod-green`. */
-export function stackName(env: string, role: StackRole): string {
-  return `${env}-${role}`;
 }
 
 /**

@@ -22,23 +22,24 @@ export interface EnvironmentStacks {
 
 /**
  * Creates the four stacks of an environment on the cloud its values name: `<env>-shared`, `<env>-blue`,
- * `<env>-green` and `<env>-cutover`, wired together by cross-stack references.
+ * `<env>-green` and `<env>-cutover`. The stacks hold no references to each other: `<env>-shared` publishes what the
+ * others read (see `stacks/contract.ts`), so each deploys on its own, `<env>-shared` first.
  */
 export function createEnvironmentStacks(scope: Construct, config: EnvironmentConfig): EnvironmentStacks {
   if (config.cloud === 'aws') {
     const shared = new AwsSharedStack(scope, { config });
     return {
       shared,
-      blue: new AwsColorStack(scope, { config, color: 'blue', shared }),
-      green: new AwsColorStack(scope, { config, color: 'green', shared }),
-      cutover: new AwsCutoverStack(scope, { config, shared }),
+      blue: new AwsColorStack(scope, { config, color: 'blue' }),
+      green: new AwsColorStack(scope, { config, color: 'green' }),
+      cutover: new AwsCutoverStack(scope, { config }),
     };
   }
   const shared = new DoSharedStack(scope, { config });
   return {
     shared,
-    blue: new DoColorStack(scope, { config, color: 'blue', shared }),
-    green: new DoColorStack(scope, { config, color: 'green', shared }),
-    cutover: new DoCutoverStack(scope, { config, shared }),
+    blue: new DoColorStack(scope, { config, color: 'blue' }),
+    green: new DoColorStack(scope, { config, color: 'green' }),
+    cutover: new DoCutoverStack(scope, { config }),
   };
 }

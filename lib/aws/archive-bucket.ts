@@ -1,4 +1,3 @@
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
@@ -28,6 +27,8 @@ export interface ArchiveBucketProps {
   readonly purpose: string;
   /** The bucket that receives this bucket's server access logs (under `<s3Prefix>/<bucketName>/`). */
   readonly accessLogs: LogBucket;
+  /** The AWS region of the bucket (`region` of the values), for the KMS `kms:ViaService` condition of {@link ArchiveBucket.accessPolicy}. */
+  readonly region: string;
   /**
    * Object-lock mode of the default retention.
    * @default 'GOVERNANCE'
@@ -122,11 +123,12 @@ export class ArchiveBucket extends Construct {
   public readonly objectLockMode: ArchiveLockMode;
   /** Days of default retention. */
   public readonly retentionDays: number;
-  private regionLookup?: DataAwsRegion;
+  private readonly region: string;
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
     const name = props.bucketName;
+    this.region = props.region;
     if (!Token.isUnresolved(name) && !BUCKET_NAME.test(name)) {
       throw new Error(`ArchiveBucket ${this.node.path}: bucketName "${name}" is not a valid S3 bucket name (3–63 lowercase letters, digits, dots, dashes)`);
     }
@@ -241,7 +243,6 @@ export class ArchiveBucket extends Construct {
     const objectActions = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:GetObjectRetention'];
     if (write) objectActions.push('s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts');
     const kmsActions = write ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'];
-    this.regionLookup ??= new DataAwsRegion(this, 'region', {});
     return new IamPolicy(this, id, {
       name: props.name,
       description: `${write ? 'Read/write' : 'Read'} access to s3://${this.bucket.bucket}/${prefix}`,
@@ -261,7 +262,7 @@ export class ArchiveBucket extends Construct {
             Effect: 'Allow',
             Action: kmsActions,
             Resource: this.key.arn,
-            Condition: { StringEquals: { 'kms:ViaService': `s3.${this.regionLookup.region}.amazonaws.com` } },
+            Condition: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
           },
         ],
       }),

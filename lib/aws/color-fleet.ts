@@ -4,9 +4,6 @@ import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
-import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Color } from '../config/sections/release';
@@ -33,12 +30,12 @@ export interface ColorFleetProps {
   readonly releaseVersion: string;
   /** EC2 instance type, e.g. `t3.small`. */
   readonly instanceType: string;
-  /** Private subnets to spread instances across (one per AZ). */
-  readonly subnets: Subnet[];
-  /** Security groups of the instances (the load balancer's `instanceSecurityGroup`). */
-  readonly securityGroups: SecurityGroup[];
-  /** The color's target group; the ASG registers its instances there. */
-  readonly targetGroup: LbTargetGroup;
+  /** Private subnets to spread instances across (one per AZ): `Subnet`s, or `{ id }` from published IDs. */
+  readonly subnets: readonly { readonly id: string }[];
+  /** Security groups of the instances (the load balancer's `instanceSecurityGroup`, or `{ id }`). */
+  readonly securityGroups: readonly { readonly id: string }[];
+  /** The color's target group (an `LbTargetGroup`, or `{ arn }`); the ASG registers its instances there. */
+  readonly targetGroup: { readonly arn: string };
   /** Instance counts (`colors.<color>.capacity`). */
   readonly capacity: FleetCapacity;
   /**

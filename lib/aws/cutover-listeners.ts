@@ -2,15 +2,28 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { Construct } from 'constructs';
 import { COLORS, Color } from '../config/sections/release';
 import { Weights, liveColor, otherColor } from '../config/sections/traffic';
-import { AppLoadBalancer, PUBLIC_LISTENER_PORTS } from './app-load-balancer';
+import { PUBLIC_LISTENER_PORTS } from './app-load-balancer';
 
 /** The TLS policy of the HTTPS listeners: TLS 1.3 and 1.2 with forward-secret AEAD ciphers only. */
 export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
+/**
+ * What the listeners attach to: a load balancer, its `blue`/`green` target groups and the test listener port.
+ * An `AppLoadBalancer` is one; the cutover stack builds one from the ARNs `<env>-shared` publishes.
+ */
+export interface ListenerLoadBalancer {
+  /** The load balancer (its ARN). */
+  readonly loadBalancer: { readonly arn: string };
+  /** The target group of each color (their ARNs). */
+  readonly targetGroups: Readonly<Record<Color, { readonly arn: string }>>;
+  /** Port of the test listener. */
+  readonly testListenerPort: number;
+}
+
 /** Props for {@link CutoverListeners}. */
 export interface CutoverListenersProps {
-  /** The load balancer and its `blue`/`green` target groups (usually from the shared stack). */
-  readonly loadBalancer: AppLoadBalancer;
+  /** The load balancer and its `blue`/`green` target groups (an `AppLoadBalancer`, or ARNs published by the shared stack). */
+  readonly loadBalancer: ListenerLoadBalancer;
   /** ACM certificate of the HTTPS and test listeners. */
   readonly certificateArn: string;
   /** Percent of live traffic per color; whole numbers summing to 100. */

@@ -14,3 +14,4 @@ export * from './site-to-site-vpn';
 export * from './log-store';
 export * from './log-metrics';
 export * from './bucket-policy';
+export * from './shared-parameters';

@@ -2,7 +2,6 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CloudwatchLogResourcePolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-resource-policy';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
@@ -20,16 +19,13 @@ import { LogStoreRequest, renderLogStoreBootstrap } from '../agents/log-store-bo
 import { LOG_GROUP_RETENTION_DAYS } from '../config/sections/logging';
 import { fitName } from './aws-names';
 
-/** Output names of the shared stack for the log store and log alarms (read with `cdktf output`). */
-export const LOG_OUTPUTS = {
-  endpoint: 'log_store_endpoint',
-  dashboardsUrl: 'log_store_dashboards_url',
-  adminSecret: 'log_store_admin_secret',
-  forwarderSecret: 'log_store_forwarder_secret',
-  bootstrap: 'log_store_bootstrap',
-  alarmNames: 'log_alarm_names',
-  alarmArns: 'log_alarm_arns',
-} as const;
+/**
+ * The name of the forwarder secret of a log store named `name`: `<name>/log-forwarder`. A literal, so a fleet's
+ * user data (which must not hold tokens) can name it without a reference to the store's stack.
+ */
+export function logForwarderSecretName(name: string): string {
+  return `${name}/log-forwarder`;
+}
 
 /** Props for {@link LogStore}. */
 export interface LogStoreProps {
@@ -37,6 +33,8 @@ export interface LogStoreProps {
   readonly name: string;
   /** The VPC the domain lives in. */
   readonly vpc: Vpc;
+  /** The AWS region of the domain (`region` of the values), for the domain's access policy ARN. */
+  readonly region: string;
   /** Private subnets, one per AZ; the domain uses as many as it spreads its nodes over. */
   readonly subnets: readonly Subnet[];
   /** Security groups allowed to reach the store on 443 (the fleets' instance security group). */
@@ -132,10 +130,9 @@ export class LogStore extends Construct {
     validate(props, count, zones);
     this.domainName = fitName(`${props.name}-logs`, 28);
     this.forwarderUsername = props.forwarderUsername ?? 'log-forwarder';
-    this.forwarderSecretName = `${props.name}/log-forwarder`;
+    this.forwarderSecretName = logForwarderSecretName(props.name);
     const account = new DataAwsCallerIdentity(this, 'account');
     const partition = new DataAwsPartition(this, 'partition');
-    const region = new DataAwsRegion(this, 'region');
 
     this.key = new KmsKey(this, 'key', {
       description: `OpenSearch log store ${this.domainName}: data at rest and its secrets`,
@@ -237,7 +234,7 @@ export class LogStore extends Construct {
             Effect: 'Allow',
             Principal: { AWS: '*' },
             Action: 'es:ESHttp*',
-            Resource: `arn:${partition.partition}:es:${region.region}:${account.accountId}:domain/${this.domainName}/*`,
+            Resource: `arn:${partition.partition}:es:${props.region}:${account.accountId}:domain/${this.domainName}/*`,
           },
         ],
       }),

@@ -1,6 +1,5 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Construct } from 'constructs';
@@ -28,6 +27,8 @@ export interface ReleaseParameterProps {
   readonly color: string;
   /** The release. */
   readonly release: ReleaseDescription;
+  /** The AWS region of the parameter (`region` of the values), for the ARN in {@link ReleaseParameter.readPolicy}. */
+  readonly region: string;
   /**
    * Store the value as a `SecureString` (encrypted with `kmsKeyId`): for releases whose configuration is secret.
    * @default false
@@ -52,6 +53,7 @@ export class ReleaseParameter extends Construct {
   public readonly parameter: SsmParameter;
   /** The parameter name, `/<app>/<env>/<color>/release`. */
   public readonly parameterName: string;
+  private readonly region: string;
 
   constructor(scope: Construct, id: string, props: ReleaseParameterProps) {
     super(scope, id);
@@ -66,6 +68,7 @@ export class ReleaseParameter extends Construct {
     if (props.release.artifact !== undefined && !/@sha256:[a-f0-9]{64}$/.test(props.release.artifact)) {
       throw new Error(`ReleaseParameter ${this.node.path}: artifact "${props.release.artifact}" is not pinned by digest (<repo>@sha256:<64 hex>)`);
     }
+    this.region = props.region;
     this.parameterName = `/${props.app}/${props.environment}/${props.color}/release`;
     const value = releaseParameterValue(props);
     this.parameter = new SsmParameter(this, 'parameter', {
@@ -85,8 +88,7 @@ export class ReleaseParameter extends Construct {
   public readPolicy(id: string, name: string): IamPolicy {
     const account = new DataAwsCallerIdentity(this, `${id}-account`);
     const partition = new DataAwsPartition(this, `${id}-partition`);
-    const region = new DataAwsRegion(this, `${id}-region`, {});
-    const arn = `arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${this.parameterName}`;
+    const arn = `arn:${partition.partition}:ssm:${this.region}:${account.accountId}:parameter${this.parameterName}`;
     return new IamPolicy(this, id, {
       name,
       description: `Read ${this.parameterName}`,

@@ -7,10 +7,9 @@ import { spawn, StdioOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ARCHIVE_OUTPUTS } from './output-names';
+import { ARCHIVE_OUTPUTS, stackName } from '../../stacks/contract';
 
 // Kept importable from here, where the commands have always found it.
-export { ARCHIVE_OUTPUTS };
 
 
 /** Where records are read and written. */
@@ -164,7 +163,7 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<Arch
   let endpoint = options.endpoint;
   const needsOutputs = !bucket || !(region || endpoint);
   if (needsOutputs) {
-    const shared = `${options.environment}-shared`;
+    const shared = stackName(options.environment, 'shared');
     let file = options.outputsFile;
     let tmp: string | undefined;
     if (!file) {

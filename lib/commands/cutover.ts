@@ -15,6 +15,7 @@ import { ConfigError, EnvironmentConfig, formatIssue, loadEnvironments } from '.
 import { DEFAULTS_FILE } from '../config/loader';
 import { COLORS, Color } from '../config/sections/release';
 import { otherColor } from '../config/sections/traffic';
+import { stackName } from '../../stacks/contract';
 import { UsageError } from './archive-target';
 import { parseFlags, stringFlag, writers } from './cli-flags';
 
@@ -92,7 +93,7 @@ export function cutover(options: CutoverOptions): CutoverResult {
     fs.writeFileSync(tmp, edited);
     fs.renameSync(tmp, file);
   }
-  return { file, before, after, changed, nextStack: `${environment}-cutover`, config };
+  return { file, before, after, changed, nextStack: stackName(environment, 'cutover'), config };
 }
 
 /**

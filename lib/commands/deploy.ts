@@ -13,6 +13,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseStackName as parseContractStackName, StackNameError, StackRole } from '../../stacks/contract';
 import { ConfigError, EnvironmentConfig, loadEnvironments } from '../config';
 import { ArchiveError, ArchiveStore } from './archive-store';
 import { intFlag, parseFlags, stringFlag, TARGET_FLAGS, targetFlags } from './cli-flags';
@@ -24,7 +25,6 @@ export const PLAN_FILES = ['plan.tfplan', 'plan.json'] as const;
 /** Local directory that keeps every record (mirrors the bucket's `deployments/` prefix). */
 export const LOCAL_RECORDS_DIR = '.deployments';
 
-const ROLES = ['shared', 'blue', 'green', 'cutover'];
 
 /** Options for {@link deploy}. */
 export interface DeployOptions extends TargetFlags {
@@ -103,11 +103,14 @@ export interface DeployResult {
   readonly error?: string;
 }
 
-/** Splits `<env>-<role>` into its parts, or throws a {@link UsageError}. */
-export function parseStackName(stack: string): { environment: string; role: string } {
-  const match = /^([a-z][a-z0-9-]*)-(shared|blue|green|cutover)$/.exec(stack);
-  if (!match) throw new UsageError(`"${stack}" is not a stack name: expected <env>-<role> with role one of ${ROLES.join(', ')} (e.g. prod-green)`);
-  return { environment: match[1], role: match[2] };
+/** Splits `<env>-<role>` into its parts (the contract's `parseStackName`), or throws a {@link UsageError}. */
+export function parseStackName(stack: string): { readonly environment: string; readonly role: StackRole } {
+  try {
+    return parseContractStackName(stack);
+  } catch (e) {
+    if (e instanceof StackNameError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /** The commit of the work tree and whether it has uncommitted changes (`unknown` outside a git repository). */
@@ -134,6 +137,15 @@ export function phaseOf(line: string): string | undefined {
   return PHASES.find(([re]) => re.test(line))?.[1];
 }
 
+/**
+ * Whether Terraform got as far as planning, given the last phase cdktf announced (plan, apply or done). Before
+ * that (synth, a cdktf usage error such as a missing stack, `terraform init` without credentials or registry)
+ * nothing in the cloud was read or changed.
+ */
+export function terraformPlanned(phase: string | undefined): boolean {
+  return phase === 'plan' || phase === 'apply' || phase === 'done';
+}
+
 /** Runs the deploy and archives its record. Never throws for expected failures: see {@link DeployResult}. */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
@@ -144,7 +156,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 
   // 1. Inputs: stack name, environment values. Nothing runs if they are wrong.
   let environment: string;
-  let role: string;
+  let role: StackRole;
   let config: EnvironmentConfig;
   try {
     ({ environment, role } = parseStackName(options.stack));
@@ -230,6 +242,15 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const outcome = run.code === 0 ? 'succeeded' : 'failed';
   const finished = now();
   say(`  cdktf exited ${run.code}: deploy ${outcome} (${elapsed()})`);
+  if (run.code !== 0 && !terraformPlanned(phase)) {
+    // cdktf stopped before Terraform planned (synth error, cdktf usage error, init without credentials or
+    // registry): nothing in the cloud changed, so there is no deployment to record in the locked archive.
+    fail(`deploy: cdktf stopped before Terraform planned (last phase: ${phase ?? 'none'}); nothing was deployed and no record is archived.`);
+    fail(`Log kept at ${logFile}`);
+    fs.closeSync(logFd);
+    store?.close();
+    return { exitCode: run.code, outcome: 'failed', recordDir: dir, logFile, error: `cdktf exited ${run.code} before Terraform planned` };
+  }
 
   // 4. The record, written locally in full (log closed, manifest last).
   say(`[3/4] record ${dir}`);

@@ -12,6 +12,7 @@ import { EnvironmentConfig } from '../config/schema';
 import { UsageError } from './archive-target';
 import { parseFlags, stringFlag, writers } from './cli-flags';
 import { StackJson } from './synth-output';
+import { STACK_ROLES, StackRole, stackName } from '../../stacks/contract';
 
 /** A box in the picture. */
 export interface DiagramNode {
@@ -67,7 +68,7 @@ export function buildDiagram(config: EnvironmentConfig, synthesized: ReadonlyMap
   const c = config as unknown as Loose;
   const env = config.name;
   const aws = config.cloud === 'aws';
-  const stack = (role: string) => `${env}-${role}`;
+  const stack = (role: StackRole) => stackName(env, role);
   const nodes: DiagramNode[] = [];
   const edges: DiagramEdge[] = [];
   const weights = { blue: config.traffic.blue, green: config.traffic.green };
@@ -122,7 +123,7 @@ export function buildDiagram(config: EnvironmentConfig, synthesized: ReadonlyMap
     nodes.push({ id: 'vpn', lines: ['Site-to-site VPN (IKEv2)', `${c.vpn.customerGateway?.ipAddress ?? 'customer gateway'} ⇄ ${config.network.vpcCidr}`], column: 1, row: 3, stack: stack('shared') });
     edges.push({ from: 'office', to: 'vpn', label: 'IPsec' });
   }
-  const stacks = ['shared', 'blue', 'green', 'cutover'].map((r) => ({ name: stack(r), resources: countResources(synthesized.get(stack(r))) }));
+  const stacks = STACK_ROLES.map((r) => ({ name: stack(r), resources: countResources(synthesized.get(stack(r))) }));
   return { env, title: `${env} on ${aws ? 'AWS' : 'DigitalOcean'} (${config.region})`, stacks, nodes, edges };
 }
 
@@ -267,9 +268,10 @@ export function diagram(options: DiagramOptions): { mermaid: Map<string, string>
   const files: string[] = [];
   for (const config of configs) {
     const synthesized = new Map<string, StackJson>();
-    for (const role of ['shared', 'blue', 'green', 'cutover']) {
-      const file = path.join(options.synthOut ?? 'cdktf.out', 'stacks', `${config.name}-${role}`, 'cdk.tf.json');
-      if (fs.existsSync(file)) synthesized.set(`${config.name}-${role}`, JSON.parse(fs.readFileSync(file, 'utf8')) as StackJson);
+    for (const role of STACK_ROLES) {
+      const name = stackName(config.name, role);
+      const file = path.join(options.synthOut ?? 'cdktf.out', 'stacks', name, 'cdk.tf.json');
+      if (fs.existsSync(file)) synthesized.set(name, JSON.parse(fs.readFileSync(file, 'utf8')) as StackJson);
     }
     const d = buildDiagram(config, synthesized);
     const text = renderMermaid(d);

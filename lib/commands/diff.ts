@@ -10,6 +10,7 @@ import { UsageError } from './archive-target';
 import { parseFlags, stringFlag, writers } from './cli-flags';
 import { disruptionCauses, replacementCauses, STATEFUL_TYPES } from './resource-knowledge';
 import { Log, readSynthOutput, StackJson, synthesizeProject, synthesizeRef, SynthOutputError } from './synth-output';
+import { isStackName, parseStackName, StackRole } from '../../stacks/contract';
 
 /** Exit codes of `npm run diff`. */
 export const DIFF_EXIT = {
@@ -125,12 +126,11 @@ export function diffValues(before: unknown, after: unknown, at = ''): AttributeC
   return [{ path: at, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) }];
 }
 
-const ROLES = ['shared', 'blue', 'green', 'cutover'];
-
 /** Splits a stack name `<env>-<role>` into its environment and role (`undefined` role for other stacks). */
-export function stackRole(stack: string): { env: string; role?: string } {
-  const m = /^(.*)-([a-z]+)$/.exec(stack);
-  return m && ROLES.includes(m[2]) ? { env: m[1], role: m[2] } : { env: stack };
+export function stackRole(stack: string): { env: string; role?: StackRole } {
+  if (!isStackName(stack)) return { env: stack };
+  const { environment, role } = parseStackName(stack);
+  return { env: environment, role };
 }
 
 /**

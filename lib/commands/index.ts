@@ -1,12 +1,15 @@
 /** Library functions behind the command-line tools (bin/). Re-exports only. */
 
+// The stacks' contract the commands read: stack names and output names (also exported from the package root).
+export { ARCHIVE_OUTPUTS, CUTOVER_OUTPUTS, LOG_OUTPUTS, VPN_OUTPUTS, parseStackName, stackName, STACK_ROLES, StackRole } from '../../stacks/contract';
+
 // Deploy and archive (issue 6): named exports, so generic helper names stay internal.
-export { deploy, deployMain, DeployOptions, DeployResult, parseStackName, PLAN_FILES, LOCAL_RECORDS_DIR } from './deploy';
+export { deploy, deployMain, DeployOptions, DeployResult, PLAN_FILES, LOCAL_RECORDS_DIR } from './deploy';
 export { archiveMain, verifyArchive, listArchive, pushArchive, ArchiveOptions } from './archive';
 export { ArchiveStore, ArchiveStoreOptions, ArchiveError, ArchiveErrorKind, ObjectLock } from './archive-store';
-export { ARCHIVE_OUTPUTS, ArchiveTarget, TargetFlags, ResolveTargetOptions, resolveTarget, cdktfBinary, UsageError } from './archive-target';
+export { ArchiveTarget, TargetFlags, ResolveTargetOptions, resolveTarget, cdktfBinary, UsageError } from './archive-target';
 export { Manifest, ManifestFile, VerifyResult, RecordSummary, MANIFEST_FORMAT, recordId, recordPrefix, uploadRecord, verifyRecord, listRecords } from './deployment-record';
-export { vpnConfig, vpnConfigMain, VpnConfigOptions, VPN_OUTPUTS, VPN_CONFIG_HELP, OutputsUnavailableError } from './vpn-config';
+export { vpnConfig, vpnConfigMain, VpnConfigOptions, VPN_CONFIG_HELP, OutputsUnavailableError } from './vpn-config';
 // PR pipeline (issue 8): diff, plan, diagram.
 export { diffMain, runDiff, diffSynth, diffValues, renderMarkdown, trafficOf, stackRole, DIFF_EXIT, DIFF_HELP, DiffOptions, DiffResult, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind, CommandIo } from './diff';
 export { STATEFUL_TYPES, REPLACE_ON, DISRUPTIVE, replacementCauses, disruptionCauses } from './resource-knowledge';
@@ -15,7 +18,6 @@ export { plan, planMain, statefulDeletes, classifyTerraformError, missingCredent
 // Blue/green (issue 3): cutover and smoke.
 export { cutover, cutoverMain, setWeights, CUTOVER_HELP, CutoverOptions, CutoverResult } from './cutover';
 export { smoke, smokeMain, smokeUrl, smokeTargetUrl, SMOKE_HELP, SmokeOptions, SmokeResult, SmokeAttempt, SmokeTargetOptions } from './smoke';
-export { CUTOVER_OUTPUTS } from './output-names';
 export { diagram, diagramMain, buildDiagram, renderMermaid, renderSvg, renderHtml, DIAGRAM_HELP, Diagram, DiagramNode, DiagramEdge, DiagramOptions } from './diagram';
 // Central logging (issue 5): apply the log store bootstrap.
 export { applyLogStoreBootstrap, bootstrapFromOutputs, logStoreBootstrapMain, ApplyBootstrapOptions, BootstrapRequestError, LOG_STORE_BOOTSTRAP_HELP } from './log-store-bootstrap';

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { z } from 'zod';
 import { LogStoreRequest, PASSWORD_PLACEHOLDER } from '../agents/log-store-bootstrap';
-import { LOG_OUTPUTS } from '../aws/log-store';
+import { LOG_OUTPUTS, stackName } from '../../stacks/contract';
 import { cdktfBinary, runProcess, UsageError } from './archive-target';
 import { parseFlags, stringFlag, writers } from './cli-flags';
 import { OutputsUnavailableError, readOutputs } from './vpn-config';
@@ -203,7 +203,7 @@ export async function logStoreBootstrapMain(
     const caFile = stringFlag(flags, 'ca-file');
     if (caFile !== undefined && !fs.existsSync(caFile)) throw new UsageError(`--ca-file ${caFile}: no such file`);
 
-    const stack = `${environment}-shared`;
+    const stack = stackName(environment, 'shared');
     const file = stringFlag(flags, 'outputs');
     const outputs = file ? readOutputs(file, stack) : await deployedOutputs(stack, io.cwd ?? process.cwd(), io.env, (l) => stderr(`${l}\n`));
     const { host, requests } = bootstrapFromOutputs(outputs, file ?? `cdktf output ${stack}`);

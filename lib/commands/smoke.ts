@@ -9,7 +9,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { UsageError } from './archive-target';
 import { parseFlags, stringFlag, writers } from './cli-flags';
-import { CUTOVER_OUTPUTS } from './output-names';
+import { CUTOVER_OUTPUTS, stackName } from '../../stacks/contract';
 import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
 
 /** Options for {@link smoke}. */
@@ -212,7 +212,7 @@ export interface SmokeTargetOptions {
  */
 export async function smokeTargetUrl(options: SmokeTargetOptions): Promise<string> {
   if (!/^[a-z][a-z0-9-]*$/.test(options.environment)) throw new UsageError(`"${options.environment}" is not an environment name`);
-  const stack = `${options.environment}-cutover`;
+  const stack = stackName(options.environment, 'cutover');
   const outputs = options.outputsFile
     ? readOutputs(options.outputsFile, stack)
     : await readDeployedOutputs(stack, { cwd: options.cwd, env: options.env, log: options.log, offlineHint: 'pass the URL itself, or --outputs <file.json>' });

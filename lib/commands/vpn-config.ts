@@ -9,11 +9,11 @@ import { CustomerConfigInput, renderSwanctlConf } from '../agents/strongswan';
 import { CUSTOMER_CONFIG_MODES, CustomerConfigMode, tunnelOptionsSchema } from '../config/sections/vpn';
 import { UsageError } from './archive-target';
 import { parseFlags, stringFlag, writers } from './cli-flags';
-import { VPN_OUTPUTS } from './output-names';
+import { VPN_OUTPUTS, stackName } from '../../stacks/contract';
 import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
 
 // Kept importable from here (log-store-bootstrap reads them from this module).
-export { OutputsUnavailableError, readOutputs, VPN_OUTPUTS };
+export { OutputsUnavailableError, readOutputs };
 
 
 const tunnelSchema = z.object({
@@ -78,7 +78,7 @@ export interface VpnConfigOptions {
 
 /** Renders the environment's customer-side `swanctl.conf` (it holds the PSKs). */
 export async function vpnConfig(options: VpnConfigOptions): Promise<string> {
-  const stack = `${options.environment}-shared`;
+  const stack = stackName(options.environment, 'shared');
   const outputs = options.outputsFile
     ? readOutputs(options.outputsFile, stack)
     : await readDeployedOutputs(stack, { cwd: options.cwd, env: options.env, log: options.log, includeSensitive: true, offlineHint: 'render offline with --outputs <file.json>' });

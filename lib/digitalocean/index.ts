@@ -5,6 +5,7 @@ export * from './do-load-balancer';
 export * from './do-log-store';
 export * from './do-network';
 export * from './do-project';
+export * from './do-shared-lookup';
 export * from './droplet-fleet';
 export * from './fleet-firewall';
 export * from './fleet-tags';

@@ -1,29 +1,31 @@
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { forwarderConfigFromValues } from '../../lib/agents/log-forwarder';
 import { renderUserData } from '../../lib/agents/user-data';
 import { ColorFleet } from '../../lib/aws/color-fleet';
+import { logForwarderSecretName } from '../../lib/aws/log-store';
 import { ReleaseParameter } from '../../lib/aws/release-parameter';
+import { SharedLookup } from '../../lib/aws/shared-parameters';
 import { Color } from '../../lib/config';
+import { AWS_SHARED_READS, COLOR_OUTPUTS } from '../contract';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
-import { AwsSharedStack } from './aws-shared-stack';
 
 /** Props for {@link AwsColorStack}. */
 export interface AwsColorStackProps extends EnvironmentStackProps {
   /** Which fleet this stack holds. */
   readonly color: Color;
-  /** The environment's shared stack (network, target groups) this fleet joins. */
-  readonly shared: AwsSharedStack;
 }
 
 /**
  * `<env>-blue` / `<env>-green` on AWS: one fleet running one release. Deploying it never changes the other
- * color's stack or the traffic split.
+ * color's stack or the traffic split. It reads what it needs from `<env>-shared` (subnets, security group, its
+ * target group, the managed policies) from the SSM parameters that stack publishes, never from its state, so it
+ * deploys on its own: `npx cdktf deploy <env>-<color>`.
  */
 export class AwsColorStack extends EnvironmentStack {
-  /** The shared stack this fleet joins. */
-  public readonly shared: AwsSharedStack;
+  /** What this fleet reads from `<env>-shared`. */
+  public readonly shared: SharedLookup;
   /** The fleet: launch template and Auto Scaling group in the color's target group. */
   public readonly fleet: ColorFleet;
   /** The color's release configuration in Parameter Store, `/<app>/<env>/<color>/release`. */
@@ -32,34 +34,39 @@ export class AwsColorStack extends EnvironmentStack {
   constructor(scope: Construct, props: AwsColorStackProps) {
     super(scope, props.color, props);
     addAwsProvider(this);
-    this.shared = props.shared;
     const { config } = this;
     const color = props.color;
-    const lb = props.shared.loadBalancer;
     const values = config.colors[color];
-    this.release = new ReleaseParameter(this, 'release', { app: config.app.name, environment: config.name, color, release: values.release });
-    const releaseRead = this.release.readPolicy('release-read', `${config.app.name}-${config.name}-${color}-release-read`);
+    const prefix = `${config.app.name}-${config.name}`;
+    const shared = new SharedLookup(this, 'shared', { app: config.app.name, environment: config.name, required: AWS_SHARED_READS[color] });
+    this.shared = shared;
+    this.release = new ReleaseParameter(this, 'release', { app: config.app.name, environment: config.name, color, release: values.release, region: config.region });
+    const releaseRead = this.release.readPolicy('release-read', `${prefix}-${color}-release-read`);
+    // One subnet per private subnet of the values (the shared stack creates exactly those, in that order).
+    const subnetIds = shared.getList('privateSubnetIds');
+    const subnets = (config.network.privateSubnets ?? []).map((_, i) => ({ id: Token.asString(Fn.element(subnetIds, i)) }));
     this.fleet = new ColorFleet(this, 'fleet', {
-      name: `${config.app.name}-${config.name}`,
+      name: prefix,
       color,
       imageId: values.release.image,
       releaseVersion: values.release.version,
       instanceType: config.app.instanceType ?? '',
-      subnets: props.shared.network.privateSubnets,
-      securityGroups: [lb.instanceSecurityGroup],
-      targetGroup: lb.targetGroups[color],
+      subnets,
+      securityGroups: [{ id: shared.get('instanceSecurityGroupId') }],
+      targetGroup: { arn: shared.get(color === 'blue' ? 'blueTargetGroupArn' : 'greenTargetGroupArn') },
       capacity: values.capacity,
       healthCheckGracePeriodSeconds: config.fleet.healthCheckGracePeriodSeconds,
       minHealthyPercentage: config.fleet.minHealthyPercentage,
       rootVolumeSizeGiB: config.fleet.rootVolumeGiB,
-      managedPolicyArns: [props.shared.appFilesAccess.arn, props.shared.registryPull.arn, releaseRead.arn, props.shared.logStore.forwarderReadPolicy.arn],
-      // The log forwarder (rsyslog -> log store); a literal, it reads the store's address and credentials at boot.
+      managedPolicyArns: [shared.get('appFilesAccessPolicyArn'), shared.get('registryPullPolicyArn'), releaseRead.arn, shared.get('logForwarderReadPolicyArn')],
+      // The log forwarder (rsyslog -> log store); a literal, it reads the store's address and credentials at boot
+      // from the secret the shared stack's log store names the same way.
       userData: renderUserData({
         forwarder: forwarderConfigFromValues(config, color),
-        credentials: { type: 'aws-secrets-manager', secretId: props.shared.logStore.forwarderSecretName, region: config.region },
+        credentials: { type: 'aws-secrets-manager', secretId: logForwarderSecretName(prefix), region: config.region },
       }),
     });
-    new TerraformOutput(this, 'release_version', { value: values.release.version, description: `Release the ${color} fleet runs` });
-    new TerraformOutput(this, 'autoscaling_group_name', { value: this.fleet.autoscalingGroup.name, description: `Auto Scaling group of the ${color} fleet` });
+    new TerraformOutput(this, COLOR_OUTPUTS.releaseVersion, { value: values.release.version, description: `Release the ${color} fleet runs` });
+    new TerraformOutput(this, COLOR_OUTPUTS.autoscalingGroupName, { value: this.fleet.autoscalingGroup.name, description: `Auto Scaling group of the ${color} fleet` });
   }
 }

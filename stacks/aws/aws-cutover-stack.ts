@@ -1,52 +1,54 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { CutoverListeners } from '../../lib/aws/cutover-listeners';
-import { CUTOVER_OUTPUTS } from '../../lib/commands/output-names';
+import { SharedLookup } from '../../lib/aws/shared-parameters';
 import { testListenerTarget } from '../../lib/config/sections/cutover-safety';
 import { COLORS } from '../../lib/config/sections/release';
+import { AWS_SHARED_READS, CUTOVER_OUTPUTS } from '../contract';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
-import { AwsSharedStack } from './aws-shared-stack';
-
-export { CUTOVER_OUTPUTS };
 
 /** Props for {@link AwsCutoverStack}. */
-export interface AwsCutoverStackProps extends EnvironmentStackProps {
-  /** The environment's shared stack (load balancer, target groups). */
-  readonly shared: AwsSharedStack;
-}
+export type AwsCutoverStackProps = EnvironmentStackProps;
 
 /**
  * `<env>-cutover` on AWS: the listeners that decide which color gets traffic. A cutover or rollback is a
- * deploy of this stack alone.
+ * deploy of this stack alone. The load balancer, target groups, certificate and hostname come from the SSM
+ * parameters `<env>-shared` publishes, never from its state.
  */
 export class AwsCutoverStack extends EnvironmentStack {
-  /** The shared stack holding the load balancer. */
-  public readonly shared: AwsSharedStack;
+  /** What this stack reads from `<env>-shared`. */
+  public readonly shared: SharedLookup;
   /** The HTTPS weighted listener, the HTTP redirect and the test listener. */
   public readonly listeners: CutoverListeners;
 
   constructor(scope: Construct, props: AwsCutoverStackProps) {
     super(scope, 'cutover', props);
     addAwsProvider(this);
-    this.shared = props.shared;
     const { config } = this;
     const target = testListenerTarget(config);
     if (target.problem) throw new Error(`${this.node.id}: ${target.problem}`);
+    const shared = new SharedLookup(this, 'shared', { app: config.app.name, environment: config.name, required: AWS_SHARED_READS.cutover });
+    this.shared = shared;
 
+    const testListenerPort = config.loadBalancer.testListener.port;
     this.listeners = new CutoverListeners(this, 'listeners', {
-      loadBalancer: props.shared.loadBalancer,
-      certificateArn: props.shared.certificate.arn,
+      loadBalancer: {
+        loadBalancer: { arn: shared.get('loadBalancerArn') },
+        targetGroups: { blue: { arn: shared.get('blueTargetGroupArn') }, green: { arn: shared.get('greenTargetGroupArn') } },
+        testListenerPort,
+      },
+      certificateArn: shared.get('certificateArn'),
       weights: config.traffic,
       stickinessSeconds: config.traffic.stickinessSeconds,
       testColor: target.color,
     });
 
-    const host = props.shared.hostname;
+    const host = shared.get('hostname');
     new TerraformOutput(this, CUTOVER_OUTPUTS.liveUrl, { value: `https://${host}`, description: 'URL users reach (weighted over both colors)' });
     if (target.color) {
       new TerraformOutput(this, CUTOVER_OUTPUTS.testUrl, {
-        value: `https://${host}:${props.shared.loadBalancer.testListenerPort}`,
+        value: `https://${host}:${testListenerPort}`,
         description: `Test listener URL: the idle color (${target.color}), reachable only from the allowed CIDRs and the VPN`,
       });
     }

@@ -7,12 +7,13 @@ import { ArchiveBucket } from '../../lib/aws/archive-bucket';
 import { LogBucket } from '../../lib/aws/log-bucket';
 import { LogEncryptionKey } from '../../lib/aws/log-encryption-key';
 import { LogMetrics } from '../../lib/aws/log-metrics';
-import { LOG_OUTPUTS, LogStore } from '../../lib/aws/log-store';
+import { LogStore } from '../../lib/aws/log-store';
 import { Network } from '../../lib/aws/network';
 import { SiteToSiteVpn } from '../../lib/aws/site-to-site-vpn';
 import { TlsCertificate } from '../../lib/aws/tls-certificate';
 import { ReleaseRegistry } from '../../lib/aws/release-registry';
-import { ARCHIVE_OUTPUTS, VPN_OUTPUTS } from '../../lib/commands/output-names';
+import { SharedParameters } from '../../lib/aws/shared-parameters';
+import { ARCHIVE_OUTPUTS, LOG_OUTPUTS, SHARED_OUTPUTS, VPN_OUTPUTS } from '../contract';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
 
@@ -50,6 +51,8 @@ export class AwsSharedStack extends EnvironmentStack {
   public readonly logStore: LogStore;
   /** Metric filters and alarms on the environment's logs, and per-color target alarms. */
   public readonly logMetrics: LogMetrics;
+  /** What the color and cutover stacks read: SSM parameters under `/<app>/<env>/shared/`. */
+  public readonly published: SharedParameters;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, 'shared', props);
@@ -94,7 +97,7 @@ export class AwsSharedStack extends EnvironmentStack {
       this.certificate = new TlsCertificate(this, 'certificate', { certificateArn: cert.arn });
       this.hostname = cert.hostname ?? this.loadBalancer.loadBalancer.dnsName;
     }
-    new TerraformOutput(this, 'load_balancer_dns_name', { value: this.loadBalancer.loadBalancer.dnsName, description: 'DNS name of the load balancer' });
+    new TerraformOutput(this, SHARED_OUTPUTS.loadBalancerDnsName, { value: this.loadBalancer.loadBalancer.dnsName, description: 'DNS name of the load balancer' });
 
     if (config.vpn) this.vpn = this.addVpn(prefix, config.vpn);
     this.logStore = this.addLogStore(prefix);
@@ -111,12 +114,14 @@ export class AwsSharedStack extends EnvironmentStack {
     };
     this.deploymentRecords = new ArchiveBucket(this, 'deployment-records', {
       ...lifecycle,
+      region: config.region,
       bucketName: `${prefix}-deployment-records`,
       purpose: 'deployment records',
       retentionDays: archive.retentionDays,
     });
     this.appFiles = new ArchiveBucket(this, 'app-files', {
       ...lifecycle,
+      region: config.region,
       bucketName: `${prefix}-app-files`,
       purpose: 'application files',
       retentionDays: archive.appFilesRetentionDays,
@@ -136,7 +141,25 @@ export class AwsSharedStack extends EnvironmentStack {
     new TerraformOutput(this, ARCHIVE_OUTPUTS.appFilesBucket, { value: this.appFiles.bucket.bucket, description: 'Bucket for application files' });
     new TerraformOutput(this, ARCHIVE_OUTPUTS.region, { value: config.region, description: 'Region of the archive buckets' });
     new TerraformOutput(this, ARCHIVE_OUTPUTS.registryUrl, { value: this.registry.repositoryUrl, description: 'ECR repository URL; pin images by digest' });
-    new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
+    new TerraformOutput(this, SHARED_OUTPUTS.vpcId, { value: this.network.vpc.id, description: 'ID of the environment VPC' });
+
+    const lb = this.loadBalancer;
+    this.published = new SharedParameters(this, 'published', {
+      app: config.app.name,
+      environment: config.name,
+      values: {
+        privateSubnetIds: this.network.privateSubnets.map((s) => s.id),
+        instanceSecurityGroupId: lb.instanceSecurityGroup.id,
+        blueTargetGroupArn: lb.targetGroups.blue.arn,
+        greenTargetGroupArn: lb.targetGroups.green.arn,
+        loadBalancerArn: lb.loadBalancer.arn,
+        certificateArn: this.certificate.arn,
+        hostname: this.hostname,
+        appFilesAccessPolicyArn: this.appFilesAccess.arn,
+        registryPullPolicyArn: this.registryPull.arn,
+        logForwarderReadPolicyArn: this.logStore.forwarderReadPolicy.arn,
+      },
+    });
   }
 
   /** The log store, the fleets' access to it (HTTPS in, package mirrors out), and its outputs. */
@@ -145,6 +168,7 @@ export class AwsSharedStack extends EnvironmentStack {
     const store = new LogStore(this, 'log-store', {
       name: prefix,
       vpc: this.network.vpc,
+      region: this.config.region,
       subnets: this.network.privateSubnets,
       clientSecurityGroups: [this.loadBalancer.instanceSecurityGroup],
       logKmsKeyArn: this.logKey.key.arn,

@@ -1,21 +1,19 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { CUTOVER_OUTPUTS } from '../../lib/commands/output-names';
 import { Color } from '../../lib/config';
 import { testListenerTarget } from '../../lib/config/sections/cutover-safety';
 import { liveColor } from '../../lib/config/sections/traffic';
 import { DoLbIngressFirewall } from '../../lib/digitalocean/do-lb-ingress-firewall';
 import { DoLoadBalancer } from '../../lib/digitalocean/do-load-balancer';
+import { DoSharedLookup } from '../../lib/digitalocean/do-shared-lookup';
 import { colorTagName, fleetTagName } from '../../lib/digitalocean/tag-names';
+import { CUTOVER_OUTPUTS, doSharedNames } from '../contract';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addDigitalOceanProvider } from './do-provider';
-import { DoSharedStack, digitaloceanValues } from './do-shared-stack';
+import { digitaloceanValues } from './do-shared-stack';
 
 /** Props for {@link DoCutoverStack}. */
-export interface DoCutoverStackProps extends EnvironmentStackProps {
-  /** The environment's shared stack. */
-  readonly shared: DoSharedStack;
-}
+export type DoCutoverStackProps = EnvironmentStackProps;
 
 /**
  * `<env>-cutover` on DigitalOcean: the live load balancer, whose `droplet_tag` is the live color's tag, and the
@@ -25,8 +23,8 @@ export interface DoCutoverStackProps extends EnvironmentStackProps {
  * A cutover or rollback swaps the two `droplet_tag` values and is a deploy of this stack alone.
  */
 export class DoCutoverStack extends EnvironmentStack {
-  /** The shared stack. */
-  public readonly shared: DoSharedStack;
+  /** The VPC and project of `<env>-shared`, looked up by name. */
+  public readonly shared: DoSharedLookup;
   /** The color that takes the traffic. */
   public readonly liveColor: Color;
   /** The public load balancer, in front of the live color. */
@@ -39,9 +37,9 @@ export class DoCutoverStack extends EnvironmentStack {
   constructor(scope: Construct, props: DoCutoverStackProps) {
     super(scope, 'cutover', props);
     addDigitalOceanProvider(this);
-    this.shared = props.shared;
     const { config } = this;
     const d = digitaloceanValues(this);
+    this.shared = new DoSharedLookup(this, 'shared', { environment: config.name, names: doSharedNames(config.app.name, config.name, d.project.name) });
     const app = config.app.name;
     const prefix = `${app}-${config.name}`;
     this.liveColor = liveColor(config.traffic) ?? 'blue'; // the schema allows only 0/100 on DigitalOcean
@@ -49,8 +47,8 @@ export class DoCutoverStack extends EnvironmentStack {
 
     const common = {
       region: config.region,
-      vpcId: props.shared.network.vpc.id,
-      projectId: props.shared.project.project.id,
+      vpcId: this.shared.vpcId,
+      projectId: this.shared.projectId,
       appPort: config.app.port,
       healthCheckPath: config.app.healthCheckPath,
       certificateName: d.certificate.name,

@@ -1,8 +1,6 @@
 import { ProjectResources } from '@cdktf/provider-digitalocean/lib/project-resources';
 import { TerraformOutput } from 'cdktf';
 import { renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
-import { LOG_OUTPUTS } from '../../lib/aws/log-store';
-import { ARCHIVE_OUTPUTS } from '../../lib/commands/output-names';
 import { Construct } from 'constructs';
 import { DigitalOceanValues } from '../../lib/config/sections/digitalocean';
 import { DeploymentBucket } from '../../lib/digitalocean/deployment-bucket';
@@ -12,6 +10,7 @@ import { DoProject } from '../../lib/digitalocean/do-project';
 import { FleetFirewall } from '../../lib/digitalocean/fleet-firewall';
 import { FleetTags } from '../../lib/digitalocean/fleet-tags';
 import { SshKeyCheck } from '../../lib/digitalocean/ssh-key-check';
+import { ARCHIVE_OUTPUTS, LOG_OUTPUTS, SHARED_OUTPUTS, doSharedNames } from '../contract';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addDigitalOceanProvider, doTags } from './do-provider';
 
@@ -50,8 +49,10 @@ export class DoSharedStack extends EnvironmentStack {
     const d = digitaloceanValues(this);
     const prefix = `${config.app.name}-${config.name}`;
 
-    this.project = new DoProject(this, 'project', { name: d.project.name ?? prefix, environment: d.project.environment });
-    this.network = new DoNetwork(this, 'network', { name: prefix, region: config.region, ipRange: config.network.vpcCidr });
+    // The names the color and cutover stacks look these two up by (they never read this stack's state).
+    const names = doSharedNames(config.app.name, config.name, d.project.name);
+    this.project = new DoProject(this, 'project', { name: names.project, environment: d.project.environment });
+    this.network = new DoNetwork(this, 'network', { name: names.vpc, region: config.region, ipRange: config.network.vpcCidr });
     this.fleetTags = new FleetTags(this, 'tags', { app: config.app.name, env: config.name });
     this.sshKeys = new SshKeyCheck(this, 'ssh-keys', { fingerprints: d.sshKeyFingerprints });
 
@@ -83,8 +84,8 @@ export class DoSharedStack extends EnvironmentStack {
     });
     new ProjectResources(this, 'project-resources', { project: this.project.project.id, resources: [this.deployments.bucket.urn] });
 
-    new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'ID of the environment VPC' });
-    new TerraformOutput(this, 'project_id', { value: this.project.project.id, description: 'ID of the DigitalOcean project' });
+    new TerraformOutput(this, SHARED_OUTPUTS.vpcId, { value: this.network.vpc.id, description: 'ID of the environment VPC' });
+    new TerraformOutput(this, SHARED_OUTPUTS.projectId, { value: this.project.project.id, description: 'ID of the DigitalOcean project' });
     // The names the deploy and archive commands read, as on AWS: one Spaces bucket holds both the deployment
     // records and the app files.
     const bucket = this.deployments.bucket;

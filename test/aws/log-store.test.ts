@@ -8,6 +8,7 @@ function build(f: LbFixture, overrides: Partial<LogStoreProps> = {}): LogStore {
   return new LogStore(f.stack, 'log-store', {
     name: 'shop-test',
     vpc: f.network.vpc,
+    region: 'eu-west-1',
     subnets: f.network.privateSubnets,
     clientSecurityGroups: [f.alb.instanceSecurityGroup],
     logKmsKeyArn: KEY,

@@ -9,7 +9,7 @@ const RELEASE = { version: '1.5.0', image: 'ami-0f1e2d3c4b5a69788', artifact: DI
 function fixture(props: Partial<ReleaseParameterProps> = {}) {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-  const parameter = new ReleaseParameter(stack, 'release', { app: 'shop', environment: 'prod', color: 'green', release: RELEASE, ...props });
+  const parameter = new ReleaseParameter(stack, 'release', { app: 'shop', environment: 'prod', color: 'green', release: RELEASE, region: 'eu-west-1', ...props });
   return { stack, parameter };
 }
 
@@ -38,7 +38,7 @@ describe('ReleaseParameter', () => {
     const doc = JSON.parse(Object.values(byId(json, 'aws_iam_policy'))[0].policy as string) as { Statement: Array<{ Action: string[]; Resource: string }> };
     expect(doc.Statement).toHaveLength(1);
     expect(doc.Statement[0].Action).toEqual(['ssm:GetParameter', 'ssm:GetParameters']);
-    expect(doc.Statement[0].Resource).toMatch(/^arn:\$\{data\.aws_partition\..*\}:ssm:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:parameter\/shop\/prod\/green\/release$/);
+    expect(doc.Statement[0].Resource).toMatch(/^arn:\$\{data\.aws_partition\..*\}:ssm:eu-west-1:\$\{data\.aws_caller_identity\..*\}:parameter\/shop\/prod\/green\/release$/);
   });
 });
 

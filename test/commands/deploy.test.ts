@@ -1,5 +1,5 @@
 // Pure parts of the deploy command; the command itself runs end to end in test/e2e/deploy.test.ts.
-import { parseStackName, phaseOf, PLAN_FILES } from '../../lib/commands/deploy';
+import { parseStackName, phaseOf, PLAN_FILES, terraformPlanned } from '../../lib/commands/deploy';
 import { normalizePrefix, recordId, recordPrefix } from '../../lib/commands/deployment-record';
 import { PLAN_FILE, PLAN_JSON_FILE } from '../../lib/commands/plan';
 
@@ -34,6 +34,11 @@ describe('deploy helpers', () => {
       'done',
     ]);
     expect(phaseOf('some other line')).toBeUndefined();
+  });
+
+  test('counts a deploy as having reached the cloud once Terraform planned, not before', () => {
+    expect([undefined, 'synth', 'init'].map(terraformPlanned)).toEqual([false, false, false]);
+    expect(['plan', 'apply', 'done'].map(terraformPlanned)).toEqual([true, true, true]);
   });
 
   test('normalizes record prefixes given with or without a slash, or as s3:// URLs', () => {

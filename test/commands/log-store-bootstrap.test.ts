@@ -5,7 +5,7 @@ import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
-import { LOG_OUTPUTS } from '../../lib/aws/log-store';
+import { LOG_OUTPUTS } from '../../stacks/contract';
 import { applyLogStoreBootstrap, logStoreBootstrapMain } from '../../lib/commands/log-store-bootstrap';
 
 const HOST = 'vpc-shop-test-logs.eu-west-1.es.amazonaws.com';

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { renderSwanctlConf } from '../../lib/agents/strongswan';
-import { VPN_OUTPUTS, vpnConfigMain } from '../../lib/commands/vpn-config';
+import { vpnConfigMain } from '../../lib/commands/vpn-config';
+import { VPN_OUTPUTS } from '../../stacks/contract';
 import { deployedProdVpnOutputs } from '../support/vpn-outputs';
 
 /** Runs the CLI and collects its output. */

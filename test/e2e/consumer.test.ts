@@ -93,7 +93,7 @@ const CONSUMER_WRONG_TYPES = `import { App, TerraformStack } from 'cdktf';
 import { ArchiveBucket, LogBucket } from 'cdktf-bluegreen';
 
 const stack = new TerraformStack(new App(), 'wrong');
-new ArchiveBucket(stack, 'records', { bucketName: 'team-records', purpose: 'audit records' });
+new ArchiveBucket(stack, 'records', { bucketName: 'team-records', purpose: 'audit records', region: 'eu-west-1' });
 new LogBucket(stack, 'logs', { bucketName: 'team-logs', region: 'eu-west-1', retentionDays: '30' });
 `;
 

@@ -191,6 +191,29 @@ describe('a failed deploy', () => {
   });
 });
 
+describe('a deploy that cdktf stops before Terraform plans', () => {
+  let project: DeployProject;
+  let r: Run;
+  beforeAll(async () => {
+    project = deployProject({ plan: false });
+    r = await run(project, { stack: 'staging-green' }, { STANDIN_USAGE_ERROR: 'staging-shared' });
+  });
+  afterAll(() => project.remove());
+
+  test("exits with cdktf's exit code and says nothing was deployed", () => {
+    expect(r.result).toMatchObject({ exitCode: 1, outcome: 'failed', error: 'cdktf exited 1 before Terraform planned' });
+    expect(r.stderr).toContain('Usage Error: The following dependencies are not included in the stacks to run: staging-shared');
+    expect(r.stderr).toContain('cdktf stopped before Terraform planned (last phase: synth); nothing was deployed and no record is archived.');
+  });
+
+  test('archives no record (nothing in the cloud changed), keeps the log locally', async () => {
+    expect(r.result.uploadedTo).toBeUndefined();
+    expect(await keys('deployments/staging/')).toEqual([]);
+    expect(fs.readFileSync(r.result.logFile!, 'utf8')).toContain('cdktf exited 1: deploy failed');
+    expect(fs.existsSync(path.join(r.result.recordDir!, 'manifest.json'))).toBe(false);
+  });
+});
+
 describe('an upload that fails midway', () => {
   const midway: Fault = { match: (m, p) => m === 'PUT' && p.endsWith('/plan.tfplan'), mode: 'reset', times: 1 };
   let project: DeployProject;

@@ -1,5 +1,5 @@
 // The archives and release registry as wired into an AWS environment's stacks (issue 6).
-import { resources, synthEnvironments, TfJson } from '../support/synth';
+import { followPublished, resources, synthEnvironments, TfJson } from '../support/synth';
 
 describe('prod: archive buckets and registry in prod-shared, release parameters in the color stacks', () => {
   const stacks = synthEnvironments(undefined, ['prod']);
@@ -35,7 +35,7 @@ describe('prod: archive buckets and registry in prod-shared, release parameters 
   });
 
   test('the fleets get the app-files access, registry pull and release read policies', () => {
-    const attachments = resources(stack('prod-green'), 'aws_iam_role_policy_attachment').map((a) => String(a.policy_arn));
+    const attachments = resources(stack('prod-green'), 'aws_iam_role_policy_attachment').map((a) => followPublished(stacks, a.policy_arn));
     expect(attachments.some((a) => /app-files_fleet-access/.test(a))).toBe(true);
     expect(attachments.some((a) => /registry_fleet-pull/.test(a))).toBe(true);
     expect(attachments.some((a) => /aws_iam_policy\.release_release-read_/.test(a))).toBe(true);

@@ -1,5 +1,5 @@
-import { LOG_OUTPUTS } from '../../lib/aws/log-store';
-import { resources, synthEnvironments } from '../support/synth';
+import { LOG_OUTPUTS } from '../../stacks/contract';
+import { followPublished, resources, synthEnvironments } from '../support/synth';
 
 describe('central logging wired into the prod stacks', () => {
   const stacks = synthEnvironments(undefined, ['prod']);
@@ -70,7 +70,7 @@ describe('central logging wired into the prod stacks', () => {
     expect(userData).toContain('SECRET_ID = "shop-prod/log-forwarder"');
     expect(userData).toContain('REGION = "eu-west-1"');
     expect(userData).toContain(`color=${color} release=`);
-    const attachments = resources(stack, 'aws_iam_role_policy_attachment').map((a) => String(a.policy_arn));
+    const attachments = resources(stack, 'aws_iam_role_policy_attachment').map((a) => followPublished(stacks, a.policy_arn));
     expect(attachments.some((a) => a.includes('log-store_forwarder-read'))).toBe(true);
   });
 

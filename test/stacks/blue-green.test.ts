@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { ConfigError, formatIssue, loadEnvironments } from '../../lib/config';
 import { envDir, withValue, shipped } from '../support/env-dir';
-import { resources, synthConfigs, synthEnvironments, TfJson } from '../support/synth';
+import { followPublished, resources, synthConfigs, synthEnvironments, TfJson } from '../support/synth';
 
 /** Synthesizes every shipped environment (with edits) and returns stack name → JSON text. */
 function synthTexts(edits: Record<string, string> = {}): Map<string, string> {
@@ -40,7 +40,8 @@ function problems(dir: string): string[] {
 
 const listeners = (stack: TfJson) => resources(stack, 'aws_lb_listener');
 const listenerOn = (stack: TfJson, port: number) => listeners(stack).find((l) => l.port === port);
-const tgOf = (ref: unknown) => /aws_lb_target_groupalb_(blue|green)_/.exec(String(ref))?.[1];
+/** The color of the target group a reference ends at (through the parameters `<env>-shared` publishes). */
+const tgOf = (stacks: ReadonlyMap<string, TfJson>, ref: unknown) => /^\$\{aws_lb_target_group\.alb_(blue|green)_[0-9A-F]+\.arn\}$/.exec(followPublished(stacks, ref))?.[1];
 
 /** The shipped environments, synthesized once for this file (stack name → JSON text). */
 const base = synthTexts();
@@ -85,16 +86,16 @@ describe('blue/green: prod as shipped (green live, blue idle)', () => {
     const https = listenerOn(cutover, 443)!;
     expect(https).toMatchObject({ protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
     const forward = (https.default_action as Array<{ forward: { target_group: Array<{ arn: string; weight: number }> } }>)[0].forward;
-    expect(forward.target_group.map((t) => [tgOf(t.arn), t.weight])).toEqual([
+    expect(forward.target_group.map((t) => [tgOf(stacks, t.arn), t.weight])).toEqual([
       ['blue', 0],
       ['green', 100],
     ]);
-    expect(String(https.certificate_arn)).toMatch(/acm_certificate_validation/);
+    expect(followPublished(stacks, https.certificate_arn)).toMatch(/acm_certificate_validation/);
   });
 
   test('the test listener forwards to the idle color', () => {
     const test = listenerOn(cutover, 8443)!;
-    expect(tgOf((test.default_action as Array<{ target_group_arn: string }>)[0].target_group_arn)).toBe('blue');
+    expect(tgOf(stacks, (test.default_action as Array<{ target_group_arn: string }>)[0].target_group_arn)).toBe('blue');
   });
 
   test('HTTP redirects to HTTPS', () => {
@@ -102,9 +103,9 @@ describe('blue/green: prod as shipped (green live, blue idle)', () => {
   });
 
   test('outputs the live URL, test URL, live color and weights', () => {
+    expect(followPublished(stacks, cutover.output?.live_url.value)).toBe('https://shop.example.com');
+    expect(followPublished(stacks, cutover.output?.test_url.value)).toBe('https://shop.example.com:8443');
     expect(cutover.output).toMatchObject({
-      live_url: { value: 'https://shop.example.com' },
-      test_url: { value: 'https://shop.example.com:8443' },
       live_color: { value: 'green' },
       weights: { value: { blue: 0, green: 100 } },
     });
@@ -128,7 +129,7 @@ describe('blue/green: prod as shipped (green live, blue idle)', () => {
     expect(lt.block_device_mappings).toEqual([expect.objectContaining({ ebs: expect.objectContaining({ encrypted: 'true', volume_type: 'gp3' }) })]);
     const [asg] = resources(stack, 'aws_autoscaling_group');
     expect(asg).toMatchObject({ health_check_type: 'ELB', min_size: 2, max_size: 6, desired_capacity: 3, wait_for_elb_capacity: 3 });
-    expect(String((asg.target_group_arns as string[])[0])).toMatch(new RegExp(`aws_lb_target_groupalb_${color}_`));
+    expect(tgOf(stacks, (asg.target_group_arns as string[])[0])).toBe(color);
     expect(resources(stack, 'aws_lb_listener')).toEqual([]);
     expect(stack.output).toMatchObject({ release_version: { value: color === 'green' ? '1.5.0' : '1.4.1' }, autoscaling_group_name: { value: expect.stringMatching(/aws_autoscaling_group\.fleet_asg_[0-9A-F]+\.name/) } });
   });
@@ -137,14 +138,15 @@ describe('blue/green: prod as shipped (green live, blue idle)', () => {
     const stagingShared = stacks.get('staging-shared')!;
     expect(resources(stagingShared, 'aws_acm_certificate')).toEqual([]);
     expect(resources(stagingShared, 'aws_lb')[0].enable_deletion_protection).toBe(false);
-    expect(listenerOn(stacks.get('staging-cutover')!, 443)!.certificate_arn).toMatch(/^arn:aws:acm:eu-west-1:222222222222:certificate\//);
-    expect(stacks.get('staging-cutover')!.output).toMatchObject({ live_url: { value: 'https://staging.shop.example.com' }, test_url: { value: 'https://staging.shop.example.com:8443' } });
+    expect(followPublished(stacks, listenerOn(stacks.get('staging-cutover')!, 443)!.certificate_arn)).toMatch(/^arn:aws:acm:eu-west-1:222222222222:certificate\//);
+    const out = stacks.get('staging-cutover')!.output!;
+    expect([out.live_url.value, out.test_url.value].map((v) => followPublished(stacks, v))).toEqual(['https://staging.shop.example.com', 'https://staging.shop.example.com:8443']);
   });
 });
 
 test('without a hostname the URLs use the load balancer DNS name', () => {
   const stacks = synthEnvironments(envDir({ 'staging.yaml': withValue('staging.yaml', ['loadBalancer', 'certificate', 'hostname'], undefined) }), ['staging']);
-  expect(String(stacks.get('staging-cutover')!.output?.live_url.value)).toMatch(/^https:\/\/\$\{data\.terraform_remote_state\.[^}]*aws_lbalb_[0-9A-F]+dns_name\}$/);
+  expect(followPublished(stacks, stacks.get('staging-cutover')!.output?.live_url.value)).toMatch(/^https:\/\/\$\{aws_lb\.alb_[0-9A-F]+\.dns_name\}$/);
 });
 
 describe('blue/green: strategies', () => {
@@ -157,7 +159,7 @@ describe('blue/green: strategies', () => {
     const forward = (listenerOn(cutover, 443)!.default_action as Array<{ forward: { target_group: Array<{ weight: number }>; stickiness: unknown } }>)[0].forward;
     expect(forward.target_group.map((t) => t.weight)).toEqual([10, 90]);
     expect(forward.stickiness).toEqual({ enabled: true, duration: 600 });
-    expect(tgOf((listenerOn(cutover, 8443)!.default_action as Array<{ target_group_arn: string }>)[0].target_group_arn)).toBe('blue');
+    expect(tgOf(stacks, (listenerOn(cutover, 8443)!.default_action as Array<{ target_group_arn: string }>)[0].target_group_arn)).toBe('blue');
     expect(cutover.output).toMatchObject({ live_color: { value: 'green+blue' }, weights: { value: { blue: 10, green: 90 } } });
   });
 

@@ -128,7 +128,9 @@ describe('dev on DigitalOcean: the four stacks', () => {
     expect(droplets[0].tags).toEqual(
       expect.arrayContaining(['shop-dev', `shop-dev-${color}`, `color:${color}`, 'environment:dev', `stack:dev-${color}`, 'managed-by:cdktf-bluegreen', `release:${release}`]),
     );
-    expect(droplets[0].vpc_uuid).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-shared\.outputs\./);
+    // The VPC dev-shared creates, looked up by its name (never through dev-shared's state).
+    expect(droplets[0].vpc_uuid).toMatch(/^\$\{data\.digitalocean_vpc\.shared_vpc_[0-9A-F]+\.id\}$/);
+    expect(Object.values(stack().data?.digitalocean_vpc ?? {})).toEqual([expect.objectContaining({ name: resources(shared, 'digitalocean_vpc')[0].name })]);
     expect(droplets[0].user_data).toMatch(/^#cloud-config\n/);
     expect(droplets[0].user_data).toContain(`shop dev/${color} release`);
   });

@@ -31,6 +31,11 @@ if (stack.endsWith('-shared')) fs.writeFileSync('.standin-shared-deployed', '');
 const dir = path.join('cdktf.out', 'stacks', stack);
 fs.mkdirSync(dir, { recursive: true });
 console.log(stack + '  Synthesizing');
+if (process.env.STANDIN_USAGE_ERROR) {
+  // What cdktf 0.21 printed for a stack with cross-stack references deployed alone: it stops before Terraform.
+  console.error('Usage Error: The following dependencies are not included in the stacks to run: ' + process.env.STANDIN_USAGE_ERROR);
+  process.exit(1);
+}
 fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({ resource: { aws_instance: { web: { ami: 'ami-0f1e2d3c4b5a69788' } } }, stack }, null, 2));
 console.log(stack + '  Initializing the backend...');
 console.log(stack + '  Terraform used the selected providers to generate the following execution plan.');

@@ -42,3 +42,21 @@ export function synthEnvironments(dir = envDir(), only?: string[]): Map<string, 
 export function resources(stack: TfJson, type: string): Array<Record<string, unknown>> {
   return Object.values(stack.resource?.[type] ?? {});
 }
+
+/** A color or cutover stack's read of a value `<env>-shared` publishes (SharedLookup), with the parameter name. */
+const SHARED_READ = /\$\{zipmap\(data\.aws_ssm_parameters_by_path\.[^)]*\)\)\["([^"]+)"\]\}/g;
+
+/**
+ * Follows the published channel the way Terraform will at plan time: replaces every read of a published value
+ * (`${zipmap(...)["/<app>/<env>/shared/<name>"]}`) by the value the shared stack writes to that parameter.
+ * Fails when no synthesized stack publishes the name.
+ */
+export function followPublished(stacks: ReadonlyMap<string, TfJson>, value: unknown): string {
+  return String(value).replace(SHARED_READ, (_, name: string) => {
+    for (const stack of stacks.values()) {
+      const parameter = resources(stack, 'aws_ssm_parameter').find((p) => p.name === name);
+      if (parameter) return String(parameter.insecure_value);
+    }
+    throw new Error(`no synthesized stack publishes ${name}`);
+  });
+}

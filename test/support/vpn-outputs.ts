@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
-import { VPN_OUTPUTS } from '../../lib/commands/vpn-config';
+import { VPN_OUTPUTS } from '../../stacks/contract';
 import { loadEnvironments } from '../../lib/config';
 import { AwsSharedStack } from '../../stacks/aws/aws-shared-stack';
 import { envDir } from './env-dir';

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { report } from './common';
 import { COLORS, Color } from './release';
 import { TEST_LISTENER_STRATEGIES, TrafficValues, otherColor } from './traffic';
+import { stackName } from '../../../stacks/contract';
 
 /** The parts of an environment's values the cutover checks read. */
 export interface CutoverValues {
@@ -56,7 +57,7 @@ export function checkCutoverSafety(values: CutoverValues, ctx: z.RefinementCtx):
   for (const color of COLORS) {
     const weight = values.traffic[color];
     if (weight > 0 && values.colors[color].capacity.desired === 0) {
-      report(ctx, ['traffic', color], `${env}: ${color} would get ${weight}% of traffic but colors.${color}.capacity.desired is 0; scale ${color} up and deploy ${values.name}-${color} first`);
+      report(ctx, ['traffic', color], `${env}: ${color} would get ${weight}% of traffic but colors.${color}.capacity.desired is 0; scale ${color} up and deploy ${stackName(values.name, color)} first`);
     }
   }
   if (values.traffic.blue + values.traffic.green !== 100) return; // the split itself is reported by checkTraffic
