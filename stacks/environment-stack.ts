@@ -1,8 +1,9 @@
 import * as path from 'path';
-import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { App, Aspects, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Color, EnvironmentConfig } from '../lib/config';
 import { StackRole, stackName } from './contract';
+import { EscapeTemplateLiterals } from '../lib/escape-template-literals';
 
 /** Value of the `managed-by` tag on every resource. */
 export const MANAGED_BY = 'cdktf-bluegreen';
@@ -31,6 +32,8 @@ export abstract class EnvironmentStack extends TerraformStack {
     this.role = role;
     if (role === 'blue' || role === 'green') this.color = role;
     configureBackend(this, props.config);
+    // Literal `${`/`%{` from any source (values, rendered configs) reaches the JSON escaped; references stay.
+    Aspects.of(this).add(new EscapeTemplateLiterals());
   }
 
   /** Tags every resource of this stack carries: the environment's tags plus environment, stack, color, managed-by. */

@@ -7,6 +7,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Color } from '../config/sections/release';
+import { templateLiteralArgument } from '../escape-template-literals';
 
 /** How many instances a fleet runs. */
 export interface FleetCapacity {
@@ -170,14 +171,14 @@ export class ColorFleet extends Construct {
 
 /**
  * Base64-encodes user data: at synth when the text is plain, with Terraform's `base64encode` when it holds tokens
- * (the literal parts are passed as raw strings, so quotes and `${...}` in the text reach the instance unchanged).
+ * (the literal parts are passed as raw strings, so quotes, `${...}` and `%{...}` in the text reach the instance unchanged).
  */
 export function encodeUserData(text: string): string {
   if (!Token.isUnresolved(text)) return Buffer.from(text, 'utf8').toString('base64');
   const parts = text
     .split(/(\$\{TfToken\[[^\]]+\]\})/)
     .filter((part) => part !== '')
-    .map((part) => (Token.isUnresolved(part) ? part : Fn.rawString(part)));
+    .map((part) => (Token.isUnresolved(part) ? part : templateLiteralArgument(part)));
   return Fn.base64encode(Fn.join('', parts));
 }
 

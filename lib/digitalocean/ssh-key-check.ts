@@ -1,4 +1,5 @@
 import { DataDigitaloceanSshKeys } from '@cdktf/provider-digitalocean/lib/data-digitalocean-ssh-keys';
+import { Fn, Op, TerraformSelf } from 'cdktf';
 import { Construct } from 'constructs';
 
 /** MD5 fingerprint of an SSH public key, as DigitalOcean shows it. */
@@ -28,14 +29,17 @@ export class SshKeyCheck extends Construct {
     const bad = props.fingerprints.filter((f) => !FINGERPRINT.test(f));
     if (bad.length > 0) throw new Error(`SshKeyCheck: ${bad.join(', ')} is not an MD5 fingerprint (16 lowercase hex pairs joined by ":")`);
     this.fingerprints = [...props.fingerprints];
-    const wanted = JSON.stringify(this.fingerprints);
     this.keys = new DataDigitaloceanSshKeys(this, 'keys', {
       filter: [{ key: 'fingerprint', values: [...this.fingerprints] }],
     });
+    // Expressions as cdktf tokens, not hand-written `${...}`: literal text in the JSON is escaped (see
+    // escape-template-literals.ts), tokens stay interpolations.
+    const found = TerraformSelf.getAny('ssh_keys');
+    const missing = Fn.join(', ', Fn.setsubtract([...this.fingerprints], Fn.lookupNested(found, ['*', 'fingerprint'])));
     this.keys.addOverride('lifecycle.postcondition', [
       {
-        condition: `\${length(self.ssh_keys) == ${this.fingerprints.length}}`,
-        error_message: `Not every SSH key fingerprint in digitalocean.sshKeyFingerprints is in the DigitalOcean account; missing: \${join(", ", setsubtract(${wanted}, self.ssh_keys[*].fingerprint))}`,
+        condition: Op.eq(Fn.lengthOf(found), this.fingerprints.length),
+        error_message: `Not every SSH key fingerprint in digitalocean.sshKeyFingerprints is in the DigitalOcean account; missing: ${missing}`,
       },
     ]);
   }

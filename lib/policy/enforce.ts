@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
+import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import { formatReport, PolicyPack, reportPasses } from './pack';
 import { recordSuppressions } from './suppression';
 
@@ -50,7 +51,8 @@ export function enforceGuardrails(app: App, options: EnforceOptions = {}): boole
 }
 
 /**
- * Renders every stack once, the way `app.synth()` would (prepare all stacks, then render each), and makes the
+ * Renders every stack once, the way `app.synth()` would (prepare all stacks, then apply each stack's aspects and
+ * render it), and makes the
  * stacks return that rendering from then on. The guardrails then check exactly the JSON that `app.synth()` writes,
  * and synth does not pay for a second full token-resolution pass (about a quarter of a 12-stack synth).
  * Constructs added after this call are not rendered: call it last, right before `app.synth()`.
@@ -59,6 +61,10 @@ function renderOnce(app: App): void {
   const stacks = app.node.findAll().filter(TerraformStack.isStack);
   stacks.forEach((stack) => stack.prepareStack());
   for (const stack of stacks) {
+    // Aspects change what a stack renders (the template escaping of every EnvironmentStack, a user's own), so they
+    // run first, as in app.synth(). app.synth() runs them again later; the rendering is fixed by then, so that pass
+    // cannot change the JSON (an aspect that adds annotations adds them twice).
+    invokeAspects(stack);
     recordSuppressions(stack);
     const rendered = stack.toTerraform();
     Object.defineProperty(stack, 'prepareStack', { value: () => undefined });
