@@ -19,14 +19,12 @@ export interface DedicatedKeyProps {
 }
 
 /**
- * Adds a customer-managed KMS key for one resource (a bucket, a repository) to `scope`, under the ids
- * `account`, `partition`, `key-policy`, `key` and `alias`: rotation on, `prevent_destroy`, administered by this
- * account (services such as S3 and ECR use it on the caller's behalf through IAM and grants).
+ * Adds the key policy document `key-policy` to `scope`: this account administers the key (`kms:*` for the account
+ * root, AWS's default key policy written out, so the key never depends on an implicit default); IAM policies and
+ * grants in the account then give the narrow uses. `"Resource": "*"` in a key policy means the key itself.
  */
-export function addDedicatedKey(scope: Construct, props: DedicatedKeyProps): { key: KmsKey; alias: KmsAlias } {
-  const account = new DataAwsCallerIdentity(scope, 'account');
-  const partition = new DataAwsPartition(scope, 'partition');
-  const policy = new DataAwsIamPolicyDocument(scope, 'key-policy', {
+export function accountAdministrationKeyPolicy(scope: Construct, account: DataAwsCallerIdentity, partition: DataAwsPartition): DataAwsIamPolicyDocument {
+  return new DataAwsIamPolicyDocument(scope, 'key-policy', {
     statement: [
       {
         sid: 'AccountAdministration',
@@ -36,6 +34,17 @@ export function addDedicatedKey(scope: Construct, props: DedicatedKeyProps): { k
       },
     ],
   });
+}
+
+/**
+ * Adds a customer-managed KMS key for one resource (a bucket, a repository) to `scope`, under the ids
+ * `account`, `partition`, `key-policy`, `key` and `alias`: rotation on, `prevent_destroy`, administered by this
+ * account (services such as S3 and ECR use it on the caller's behalf through IAM and grants).
+ */
+export function addDedicatedKey(scope: Construct, props: DedicatedKeyProps): { key: KmsKey; alias: KmsAlias } {
+  const account = new DataAwsCallerIdentity(scope, 'account');
+  const partition = new DataAwsPartition(scope, 'partition');
+  const policy = accountAdministrationKeyPolicy(scope, account, partition);
   const key = new KmsKey(scope, 'key', {
     description: props.description,
     enableKeyRotation: true,

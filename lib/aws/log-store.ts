@@ -15,6 +15,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { accountAdministrationKeyPolicy } from './dedicated-key';
 import { LogStoreRequest, renderLogStoreBootstrap } from '../agents/log-store-bootstrap';
 import { LOG_GROUP_RETENTION_DAYS } from '../config/sections/logging';
 import { fitName } from './aws-names';
@@ -137,6 +138,7 @@ export class LogStore extends Construct {
     this.key = new KmsKey(this, 'key', {
       description: `OpenSearch log store ${this.domainName}: data at rest and its secrets`,
       enableKeyRotation: true,
+      policy: accountAdministrationKeyPolicy(this, account, partition).json,
       deletionWindowInDays: 30,
       lifecycle: { preventDestroy: true },
     });

@@ -46,6 +46,14 @@ describe('LogStore: a two-node domain in the private subnets', () => {
     expect(key.enable_key_rotation).toBe(true);
   });
 
+  test('its key has an explicit key policy: this account administers it (checkov CKV2_AWS_64)', () => {
+    const key = one(json, 'aws_kms_key');
+    expect(key.policy).toMatch(/^\$\{data\.aws_iam_policy_document\.log-store_key-policy_[0-9A-F]+\.json\}$/);
+    const docs = Object.entries((json as { data?: Record<string, Record<string, { statement: unknown[] }>> }).data?.aws_iam_policy_document ?? {});
+    const doc = docs.find(([id]) => id.startsWith('log-store_key-policy_'))?.[1];
+    expect(doc?.statement).toEqual([expect.objectContaining({ sid: 'AccountAdministration', actions: ['kms:*'], resources: ['*'] })]);
+  });
+
   test('enforces HTTPS with TLS 1.2+ and fine-grained access control with an internal user database', () => {
     expect(domain.domain_endpoint_options).toEqual({ enforce_https: true, tls_security_policy: 'Policy-Min-TLS-1-2-PFS-2023-10' });
     expect(domain.advanced_security_options).toMatchObject({ enabled: true, anonymous_auth_enabled: false, internal_user_database_enabled: true });
