@@ -10,7 +10,7 @@ import { ITerraformDependable, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { parseCidr } from '../config/cidr';
 import { COLORS, Color } from '../config/sections/release';
-import { fitName } from './aws-names';
+import { AWS_NAME_RULES, loadBalancerName, targetGroupName, validateAwsName } from './aws-names';
 import { LogBucket } from './log-bucket';
 
 /** Ports the public listeners use; the test listener must not take one of them. */
@@ -94,6 +94,8 @@ export class AppLoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: AppLoadBalancerProps) {
     super(scope, id);
     validate(props);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.loadBalancer, loadBalancerName(props.name));
+    for (const color of COLORS) validateAwsName(this, 'name', props.name, AWS_NAME_RULES.targetGroup, targetGroupName(props.name, color));
     this.testListenerPort = props.testListenerPort ?? 8443;
     this.appPort = props.appPort;
 
@@ -151,7 +153,7 @@ export class AppLoadBalancer extends Construct {
 
     const logPolicy = props.accessLogs.node.tryFindChild('policy');
     this.loadBalancer = new Lb(this, 'alb', {
-      name: fitName(props.name, 32),
+      name: loadBalancerName(props.name),
       internal: false,
       loadBalancerType: 'application',
       securityGroups: [this.securityGroup.id],
@@ -170,7 +172,7 @@ export class AppLoadBalancer extends Construct {
     const targetGroups = {} as Record<Color, LbTargetGroup>;
     for (const color of COLORS) {
       targetGroups[color] = new LbTargetGroup(this, color, {
-        name: fitName(`${props.name}-${color}`, 32),
+        name: targetGroupName(props.name, color),
         vpcId: props.vpc.id,
         port: props.appPort,
         protocol: 'HTTP',

@@ -10,8 +10,8 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { addDedicatedKey } from './dedicated-key';
 import { LogBucket } from './log-bucket';
 import { denyInsecureTransport } from './bucket-policy';
@@ -83,8 +83,6 @@ export interface ArchiveAccessPolicyProps {
   readonly write?: boolean;
 }
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
 /**
  * An immutable archive: an S3 bucket with object lock (default retention in GOVERNANCE or COMPLIANCE mode),
  * versioning, SSE-KMS with its own rotating key and S3 bucket keys, all four public-access-block flags,
@@ -129,9 +127,8 @@ export class ArchiveBucket extends Construct {
     super(scope, id);
     const name = props.bucketName;
     this.region = props.region;
-    if (!Token.isUnresolved(name) && !BUCKET_NAME.test(name)) {
-      throw new Error(`ArchiveBucket ${this.node.path}: bucketName "${name}" is not a valid S3 bucket name (3–63 lowercase letters, digits, dots, dashes)`);
-    }
+    validateAwsName(this, 'bucketName', name, AWS_NAME_RULES.s3Bucket);
+    validateAwsName(this, 'bucketName', name, AWS_NAME_RULES.kmsAlias, `alias/${name}`);
     this.objectLockMode = props.objectLockMode ?? 'GOVERNANCE';
     if (this.objectLockMode !== 'GOVERNANCE' && this.objectLockMode !== 'COMPLIANCE') {
       throw new Error(`ArchiveBucket ${this.node.path}: objectLockMode must be GOVERNANCE or COMPLIANCE, got "${String(this.objectLockMode)}"`);

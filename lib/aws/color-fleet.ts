@@ -6,6 +6,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { Color } from '../config/sections/release';
 import { templateLiteralArgument } from '../escape-template-literals';
 
@@ -103,6 +104,7 @@ export class ColorFleet extends Construct {
     super(scope, id);
     validate(props);
     const name = `${props.name}-${props.color}`;
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.iamRole, `${name}-instance`);
     this.fleetName = name;
     const partition = new DataAwsPartition(this, 'partition');
 

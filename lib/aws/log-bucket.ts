@@ -7,6 +7,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { suppress } from '../policy/suppression';
 import { denyInsecureTransport } from './bucket-policy';
 
@@ -68,9 +69,7 @@ export class LogBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     super(scope, id);
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName)) {
-      throw new Error(`LogBucket: "${props.bucketName}" is not a valid S3 bucket name (3–63 lowercase letters, digits, dots, dashes)`);
-    }
+    validateAwsName(this, 'bucketName', props.bucketName, AWS_NAME_RULES.s3Bucket);
     const account = new DataAwsCallerIdentity(this, 'account');
     this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false, lifecycle: { preventDestroy: true } });
     suppress(this.bucket, 's3-kms-encryption', 'load balancer and S3 server access log delivery only write to SSE-S3 (AES256) buckets');

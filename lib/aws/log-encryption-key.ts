@@ -4,6 +4,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, logKeyAliasName, validateAwsName } from './aws-names';
 
 /** Props for {@link LogEncryptionKey}. */
 export interface LogEncryptionKeyProps {
@@ -30,6 +31,8 @@ export class LogEncryptionKey extends Construct {
 
   constructor(scope: Construct, id: string, props: LogEncryptionKeyProps) {
     super(scope, id);
+    const aliasName = logKeyAliasName(props.name);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.kmsAlias, aliasName);
     const account = new DataAwsCallerIdentity(this, 'account');
     const partition = new DataAwsPartition(this, 'partition');
     const root = `arn:${partition.partition}:iam::${account.accountId}:root`;
@@ -62,6 +65,6 @@ export class LogEncryptionKey extends Construct {
       deletionWindowInDays: props.deletionWindowInDays ?? 30,
       policy: policy.json,
     });
-    this.alias = new KmsAlias(this, 'alias', { name: `alias/${props.name}-logs`, targetKeyId: this.key.keyId });
+    this.alias = new KmsAlias(this, 'alias', { name: aliasName, targetKeyId: this.key.keyId });
   }
 }

@@ -18,7 +18,7 @@ import { Construct } from 'constructs';
 import { accountAdministrationKeyPolicy } from './dedicated-key';
 import { LogStoreRequest, renderLogStoreBootstrap } from '../agents/log-store-bootstrap';
 import { LOG_GROUP_RETENTION_DAYS } from '../config/sections/logging';
-import { fitName } from './aws-names';
+import { AWS_NAME_RULES, logStoreKeyAliasName, openSearchDomainName, validateAwsName } from './aws-names';
 
 /**
  * The name of the forwarder secret of a log store named `name`: `<name>/log-forwarder`. A literal, so a fleet's
@@ -129,7 +129,9 @@ export class LogStore extends Construct {
     const count = props.instanceCount ?? 1;
     const zones = Math.min(count, props.subnets.length, 3);
     validate(props, count, zones);
-    this.domainName = fitName(`${props.name}-logs`, 28);
+    this.domainName = openSearchDomainName(props.name);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.openSearchDomain, this.domainName);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.secret, `${props.name}/log-store-admin`);
     this.forwarderUsername = props.forwarderUsername ?? 'log-forwarder';
     this.forwarderSecretName = logForwarderSecretName(props.name);
     const account = new DataAwsCallerIdentity(this, 'account');
@@ -142,7 +144,8 @@ export class LogStore extends Construct {
       deletionWindowInDays: 30,
       lifecycle: { preventDestroy: true },
     });
-    new KmsAlias(this, 'alias', { name: `alias/${this.domainName}`, targetKeyId: this.key.keyId });
+    // Its own alias: `alias/<name>-logs` is the environment's CloudWatch Logs key (LogEncryptionKey).
+    new KmsAlias(this, 'alias', { name: logStoreKeyAliasName(props.name), targetKeyId: this.key.keyId });
 
     this.securityGroup = new SecurityGroup(this, 'sg', {
       name: `${this.domainName}-store`,

@@ -14,6 +14,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { cidrContains, cidrsOverlap, parseCidr } from '../config/cidr';
 
 /** Props for {@link Network}. */
@@ -64,6 +65,8 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     validate(props);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.logGroup, `/vpc/${props.name}/flow-logs`);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.iamRole, `${props.name}-vpc-flow-logs`);
     const tag = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
     const azs = new DataAwsAvailabilityZones(this, 'azs', { state: 'available' });
 

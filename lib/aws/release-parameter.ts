@@ -3,6 +3,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 
 /** The release a color runs, as written to Parameter Store. */
 export interface ReleaseDescription {
@@ -70,6 +71,7 @@ export class ReleaseParameter extends Construct {
     }
     this.region = props.region;
     this.parameterName = `/${props.app}/${props.environment}/${props.color}/release`;
+    validateAwsName(this, 'app', props.app, AWS_NAME_RULES.ssmParameter, this.parameterName);
     const value = releaseParameterValue(props);
     this.parameter = new SsmParameter(this, 'parameter', {
       name: this.parameterName,

@@ -3,13 +3,16 @@ import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, ecrKeyAliasName, validateAwsName } from './aws-names';
 import { addDedicatedKey } from './dedicated-key';
 
 /** Props for {@link ReleaseRegistry}. */
 export interface ReleaseRegistryProps {
-  /** Repository name, normally the app name (e.g. `shop`); images are pulled as `<registry>/<name>@sha256:...`. */
+  /**
+   * Repository name, unique per account and region: per environment, `<app>/<env>` (e.g. `shop/prod`, see
+   * `ecrRepositoryName`), so two environments can share an account; images are pulled as `<registry>/<name>@sha256:...`.
+   */
   readonly repositoryName: string;
   /**
    * How many images to keep (the most recently pushed); older ones expire. Keep enough for every release
@@ -29,10 +32,8 @@ export interface ReleaseRegistryProps {
   readonly keyDeletionWindowInDays?: number;
 }
 
-const REPOSITORY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
-
 /**
- * The release registry: one ECR repository per app with immutable tags (a tag, once pushed, always names the
+ * The release registry: one ECR repository per app and environment with immutable tags (a tag, once pushed, always names the
  * same image), scan on push, KMS encryption with a dedicated rotating key, and a lifecycle policy that drops
  * untagged images quickly and keeps the newest `keepImages`. Releases are consumed by digest only (the values
  * schema refuses mutable references), so a redeploy runs exactly what was tested.
@@ -50,11 +51,9 @@ export class ReleaseRegistry extends Construct {
   constructor(scope: Construct, id: string, props: ReleaseRegistryProps) {
     super(scope, id);
     const name = props.repositoryName;
-    if (!Token.isUnresolved(name) && (!REPOSITORY_NAME.test(name) || name.length > 256)) {
-      throw new Error(
-        `ReleaseRegistry ${this.node.path}: repositoryName "${name}" is not a valid ECR repository name (lowercase letters, digits and . _ - /, e.g. "shop")`,
-      );
-    }
+    validateAwsName(this, 'repositoryName', name, AWS_NAME_RULES.ecrRepository);
+    const aliasName = ecrKeyAliasName(name);
+    validateAwsName(this, 'repositoryName', name, AWS_NAME_RULES.kmsAlias, aliasName);
     const keep = props.keepImages ?? 200;
     if (!Number.isInteger(keep) || keep < 1) throw new Error(`ReleaseRegistry ${this.node.path}: keepImages must be a whole number >= 1, got ${keep}`);
     const untaggedDays = props.untaggedExpiryDays ?? 7;
@@ -64,7 +63,7 @@ export class ReleaseRegistry extends Construct {
 
     ({ key: this.key, alias: this.alias } = addDedicatedKey(this, {
       description: `ECR repository ${name}`,
-      alias: `alias/ecr-${name.replace(/\//g, '-')}`,
+      alias: aliasName,
       deletionWindowInDays: props.keyDeletionWindowInDays,
     }));
 

@@ -6,7 +6,7 @@
  * and, if it has cross-field rules, one line in `CHECKS`.
  */
 import { z } from 'zod';
-import { appSchema, checkApp } from './sections/app';
+import { appSchema, checkApp, checkAwsNames } from './sections/app';
 import { archiveSchema, checkArchive } from './sections/archive';
 import { backendSchema } from './sections/backend';
 import { report, slug, tags } from './sections/common';
@@ -83,6 +83,7 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   },
   (v, ctx) => checkNetwork(v.cloud, v.network, ctx),
   (v, ctx) => checkApp(v.cloud, v.app, ctx),
+  (v, ctx) => checkAwsNames(v.cloud, v.name, v.app.name, v.tags, ctx),
   (v, ctx) => checkTraffic(v.cloud, v.traffic, ctx),
   (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),
   (v, ctx) => checkCutoverSafety(v, ctx),

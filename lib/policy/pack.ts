@@ -2,7 +2,7 @@ import { App, Annotations, IAspect, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { outcomeOf, PolicyRule } from './rule';
 import { ALL_RULES } from './rules';
-import { StackView } from './stack-view';
+import { AppView, StackView } from './stack-view';
 import { recordSuppressions } from './suppression';
 
 /** One rule's non-compliant verdict on one resource. */
@@ -63,8 +63,11 @@ export class PolicyPack {
     this.rules = rules;
   }
 
-  /** Evaluates every rule on every resource of one synthesized stack. */
-  public checkStack(stack: StackView): GuardrailReport {
+  /**
+   * Evaluates every rule on every resource of one synthesized stack; `app` holds the stacks checked together
+   * with it (rules that span stacks, such as unique names, compare against all of them).
+   */
+  public checkStack(stack: StackView, app: AppView = new AppView([stack])): GuardrailReport {
     const violations: Finding[] = [];
     const suppressed: Finding[] = [];
     const unknownSuppressions: Array<{ stack: string; path: string; ruleId: string }> = [];
@@ -75,7 +78,7 @@ export class PolicyPack {
       }
       for (const rule of this.rules) {
         if (!rule.resourceTypes.includes(resource.type)) continue;
-        const outcome = outcomeOf(rule.evaluate(resource, stack));
+        const outcome = outcomeOf(rule.evaluate(resource, stack, app));
         if (outcome.compliance !== 'non-compliant') continue;
         const suppression = resource.suppressions.find((s) => s.id === rule.id);
         const finding: Finding = {
@@ -97,10 +100,8 @@ export class PolicyPack {
 
   /** Checks several synthesized stacks (`{ name: cdk.tf.json content }`). */
   public checkSynthesized(stacks: Record<string, Record<string, unknown>>): GuardrailReport {
-    return mergeReports(
-      this.rules.length,
-      Object.entries(stacks).map(([name, tf]) => this.checkStack(new StackView(name, tf))),
-    );
+    const app = new AppView(Object.entries(stacks).map(([name, tf]) => new StackView(name, tf)));
+    return this.checkViews(app);
   }
 
   /**
@@ -110,12 +111,20 @@ export class PolicyPack {
   public checkApp(app: App): GuardrailReport {
     const stacks = app.node.findAll().filter(TerraformStack.isStack);
     stacks.forEach((s) => s.prepareStack());
-    return mergeReports(
-      this.rules.length,
+    const view = new AppView(
       stacks.map((s) => {
         recordSuppressions(s);
-        return this.checkStack(new StackView(s.node.id, s.toTerraform()));
+        return new StackView(s.node.id, s.toTerraform());
       }),
+    );
+    return this.checkViews(view);
+  }
+
+  /** Checks every stack of `app`, each with the whole app in view. */
+  private checkViews(app: AppView): GuardrailReport {
+    return mergeReports(
+      this.rules.length,
+      app.stacks.map((s) => this.checkStack(s, app)),
     );
   }
 }
@@ -153,7 +162,8 @@ export function formatReport(report: GuardrailReport): string {
 }
 
 /**
- * The pack as a cdktf Aspect: adds an error annotation per violation to the stack it visits. Note that the
+ * The pack as a cdktf Aspect: adds an error annotation per violation to the stack it visits. It sees one stack
+ * at a time, so rules that span stacks (unique names) compare within that stack only; `checkApp` sees them all. Note that the
  * cdktf CLI synthesizes with `CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true`, so annotations alone do not
  * stop `cdktf synth`; main.ts uses {@link PolicyPack.checkApp} before `app.synth()` for that.
  */

@@ -1,4 +1,4 @@
-import { StackView, SynthResource } from './stack-view';
+import { AppView, StackView, SynthResource } from './stack-view';
 
 /** The outcome of one rule for one resource. */
 export type Compliance = 'compliant' | 'non-compliant' | 'not-applicable';
@@ -13,7 +13,8 @@ export interface RuleOutcome {
 
 /**
  * One guardrail: a small pure function over a synthesized resource (its Terraform type and its config as it
- * appears in `cdk.tf.json`, snake_case), with the stack's other resources at hand for cross-resource checks.
+ * appears in `cdk.tf.json`, snake_case), with the stack's other resources at hand for cross-resource checks, and
+ * every stack of the app for checks that span stacks (e.g. names unique per account).
  */
 export interface PolicyRule {
   /** Stable kebab-case id, used in findings and suppressions, e.g. `s3-public-access-block`. */
@@ -26,8 +27,11 @@ export interface PolicyRule {
   readonly fix: string;
   /** Terraform resource types the rule looks at; every other type is not applicable. */
   readonly resourceTypes: readonly string[];
-  /** Evaluates one resource of one of {@link resourceTypes}. */
-  evaluate(resource: SynthResource, stack: StackView): Compliance | RuleOutcome;
+  /**
+   * Evaluates one resource of one of {@link resourceTypes}. `app` holds every stack checked together
+   * (`PolicyPack.checkApp`, `checkSynthesized`); a stack checked alone sees an app of itself.
+   */
+  evaluate(resource: SynthResource, stack: StackView, app: AppView): Compliance | RuleOutcome;
 }
 
 /** Declares a rule (identity function that checks the shape and the id format). */

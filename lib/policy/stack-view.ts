@@ -135,3 +135,48 @@ export function isProductionStack(tf: Json): boolean {
   const meta = isObject(tf['//']) && isObject((tf['//'] as Json).bluegreen) ? ((tf['//'] as Json).bluegreen as Json) : {};
   return meta.production === true;
 }
+
+/** Where an AWS resource lives: the region and the accounts its provider may act on (absent: any account). */
+export interface AwsPlacement {
+  /** The provider's region, e.g. `eu-west-1` (absent when the provider block names none). */
+  readonly region?: string;
+  /** The provider's `allowed_account_ids` (absent: the credentials decide, so any account). */
+  readonly accountIds?: readonly string[];
+}
+
+/**
+ * The AWS placement of a resource: the `aws` provider block it uses (its `provider` argument, `aws.<alias>`,
+ * or the provider without an alias).
+ */
+export function awsPlacement(stack: StackView, resource: SynthResource): AwsPlacement {
+  const providers = isObject(stack.tf.provider) ? (stack.tf.provider as Json) : {};
+  const ref = typeof resource.config.provider === 'string' ? resource.config.provider : 'aws';
+  const alias = ref.startsWith('aws.') ? ref.slice(4) : undefined;
+  const p = blocks(providers.aws).find((b) => (alias === undefined ? b.alias === undefined : b.alias === alias)) ?? {};
+  const ids = Array.isArray(p.allowed_account_ids) ? p.allowed_account_ids.map(String) : undefined;
+  return { region: typeof p.region === 'string' ? p.region : undefined, accountIds: ids?.length ? ids : undefined };
+}
+
+/** Whether two placements may be the same account: true unless both list allowed accounts and none is shared. */
+export function mayShareAccount(a: AwsPlacement, b: AwsPlacement): boolean {
+  if (!a.accountIds || !b.accountIds) return true;
+  return a.accountIds.some((id) => b.accountIds!.includes(id));
+}
+
+/**
+ * Every stack of an app at once, for rules that compare resources across stacks (an environment's stacks
+ * share an account, and so may two environments). A stack checked on its own sees an app of one stack.
+ */
+export class AppView {
+  /** The stacks, in check order. */
+  public readonly stacks: readonly StackView[];
+
+  constructor(stacks: readonly StackView[]) {
+    this.stacks = stacks;
+  }
+
+  /** Every resource of the given types in every stack, with its stack. */
+  public ofType(...types: string[]): Array<{ readonly stack: StackView; readonly resource: SynthResource }> {
+    return this.stacks.flatMap((stack) => stack.ofType(...types).map((resource) => ({ stack, resource })));
+  }
+}

@@ -13,6 +13,7 @@ import { SiteToSiteVpn } from '../../lib/aws/site-to-site-vpn';
 import { TlsCertificate } from '../../lib/aws/tls-certificate';
 import { ReleaseRegistry } from '../../lib/aws/release-registry';
 import { SharedParameters } from '../../lib/aws/shared-parameters';
+import { ecrRepositoryName } from '../../lib/aws/aws-names';
 import { ARCHIVE_OUTPUTS, LOG_OUTPUTS, SHARED_OUTPUTS, VPN_OUTPUTS } from '../contract';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
@@ -128,7 +129,7 @@ export class AwsSharedStack extends EnvironmentStack {
     });
     this.appFilesAccess = this.appFiles.accessPolicy('fleet-access', { name: `${prefix}-app-files` });
     this.registry = new ReleaseRegistry(this, 'registry', {
-      repositoryName: config.app.name,
+      repositoryName: ecrRepositoryName(config.app.name, config.name),
       keepImages: archive.registryKeepImages,
       untaggedExpiryDays: archive.registryUntaggedDays,
     });

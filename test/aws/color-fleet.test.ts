@@ -2,23 +2,12 @@ import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Testing } from 'cdktf';
 import { ColorFleet, ColorFleetProps, encodeUserData } from '../../lib/aws/color-fleet';
-import { byId, lbFixture, LbFixture, synthJson } from '../support/aws-fixture';
+import { byId, colorFleetProps, lbFixture, LbFixture, synthJson } from '../support/aws-fixture';
 
 const CLOUD_CONFIG = '#cloud-config\npackages: [rsyslog]\n';
 
 function fleet(f: LbFixture, overrides: Partial<ColorFleetProps> = {}, id = 'fleet'): ColorFleet {
-  return new ColorFleet(f.stack, id, {
-    name: 'shop-test',
-    color: 'green',
-    imageId: 'ami-0f1e2d3c4b5a69788',
-    releaseVersion: '1.5.0',
-    instanceType: 't3.small',
-    subnets: f.network.privateSubnets,
-    securityGroups: [f.alb.instanceSecurityGroup],
-    targetGroup: f.alb.targetGroups.green,
-    capacity: { min: 2, max: 6, desired: 3 },
-    ...overrides,
-  });
+  return new ColorFleet(f.stack, id, { ...colorFleetProps(f), ...overrides });
 }
 
 describe('ColorFleet', () => {

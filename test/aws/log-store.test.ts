@@ -1,22 +1,11 @@
 import { LogStore, LogStoreProps } from '../../lib/aws/log-store';
 import { PASSWORD_PLACEHOLDER } from '../../lib/agents/log-store-bootstrap';
-import { byId, lbFixture, LbFixture, synthJson } from '../support/aws-fixture';
+import { byId, lbFixture, LbFixture, logStoreProps, synthJson } from '../support/aws-fixture';
 
 const KEY = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-1111-1111-1111-111111111111';
 
 function build(f: LbFixture, overrides: Partial<LogStoreProps> = {}): LogStore {
-  return new LogStore(f.stack, 'log-store', {
-    name: 'shop-test',
-    vpc: f.network.vpc,
-    region: 'eu-west-1',
-    subnets: f.network.privateSubnets,
-    clientSecurityGroups: [f.alb.instanceSecurityGroup],
-    logKmsKeyArn: KEY,
-    logRetentionDays: 30,
-    indexPrefix: 'logs-shop',
-    indexRetentionDays: 14,
-    ...overrides,
-  });
+  return new LogStore(f.stack, 'log-store', { ...logStoreProps(f), ...overrides });
 }
 
 function one(json: ReturnType<typeof synthJson>, type: string): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { SiteToSiteVpn, SiteToSiteVpnProps } from '../../lib/aws/site-to-site-vpn';
 import { DEFAULT_TUNNEL_OPTIONS, TunnelOptions } from '../../lib/config/sections/vpn';
 import { vpnStrongCrypto } from '../../lib/policy/rules/vpn-strong-crypto';
-import { StackView } from '../../lib/policy/stack-view';
+import { AppView, StackView } from '../../lib/policy/stack-view';
 import { suppressionsOf } from '../../lib/policy/suppression';
 import { byId, lbFixture, synthJson } from '../support/aws-fixture';
 import { envDir } from '../support/env-dir';
@@ -74,7 +74,7 @@ describe('SiteToSiteVpn with defaults: static routing on a virtual private gatew
   test('passes the vpn-strong-crypto guardrail', () => {
     const view = new StackView('test', json as unknown as Json);
     const [resource] = view.ofType('aws_vpn_connection');
-    expect(vpnStrongCrypto.evaluate(resource, view)).toBe('compliant');
+    expect(vpnStrongCrypto.evaluate(resource, view, new AppView([view]))).toBe('compliant');
   });
 
   test('never puts a pre-shared key into the synthesized configuration (AWS generates them)', () => {

@@ -1,6 +1,8 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { AppLoadBalancer, AppLoadBalancerProps } from '../../lib/aws/app-load-balancer';
+import { ColorFleetProps } from '../../lib/aws/color-fleet';
+import { LogStoreProps } from '../../lib/aws/log-store';
 import { LogBucket } from '../../lib/aws/log-bucket';
 import { Network } from '../../lib/aws/network';
 import { TfJson } from './synth';
@@ -47,4 +49,34 @@ export function synthJson(stack: TerraformStack): TfJson {
 /** The resources of one type, keyed by logical id. */
 export function byId(json: TfJson, type: string): Record<string, Record<string, unknown>> {
   return json.resource?.[type] ?? {};
+}
+
+/** Props of a green {@link ColorFleet} named `shop-test` in the fixture's network, behind its green target group. */
+export function colorFleetProps(f: LbFixture): ColorFleetProps {
+  return {
+    name: 'shop-test',
+    color: 'green',
+    imageId: 'ami-0f1e2d3c4b5a69788',
+    releaseVersion: '1.5.0',
+    instanceType: 't3.small',
+    subnets: f.network.privateSubnets,
+    securityGroups: [f.alb.instanceSecurityGroup],
+    targetGroup: f.alb.targetGroups.green,
+    capacity: { min: 2, max: 6, desired: 3 },
+  };
+}
+
+/** Props of a {@link LogStore} named `shop-test` in the fixture's private subnets, open to its instances. */
+export function logStoreProps(f: LbFixture): LogStoreProps {
+  return {
+    name: 'shop-test',
+    vpc: f.network.vpc,
+    region: 'eu-west-1',
+    subnets: f.network.privateSubnets,
+    clientSecurityGroups: [f.alb.instanceSecurityGroup],
+    logKmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/11111111-1111-1111-1111-111111111111',
+    logRetentionDays: 30,
+    indexPrefix: 'logs-shop',
+    indexRetentionDays: 14,
+  };
 }

@@ -1,5 +1,5 @@
 // Builds a synthesized stack from hand-written resources and runs one rule over one of them.
-import { Compliance, outcomeOf, PolicyRule, RuleOutcome, StackView } from '../../lib/policy';
+import { AppView, Compliance, outcomeOf, PolicyRule, RuleOutcome, StackView } from '../../lib/policy';
 
 /** A resource as it appears in cdk.tf.json: type, name and snake_case config. */
 export interface TestResource {
@@ -23,7 +23,7 @@ export function check(rule: PolicyRule, resources: readonly TestResource[], opti
   const target = view.resources.find((r) => r.name === (resources[0].name ?? 'r0'));
   if (!target) throw new Error('no target resource');
   if (!rule.resourceTypes.includes(target.type)) return { compliance: 'not-applicable' };
-  return outcomeOf(rule.evaluate(target, view));
+  return outcomeOf(rule.evaluate(target, view, new AppView([view])));
 }
 
 /** Just the verdict. */

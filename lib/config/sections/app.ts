@@ -2,6 +2,7 @@
  * The `app` section: what the fleets run and how the load balancer checks it.
  */
 import { z } from 'zod';
+import { AWS_NAME_RULES, describeNameProblem, ENVIRONMENT_NAMES } from '../../aws/aws-names';
 import { port, report, slug } from './common';
 
 /** Application values. */
@@ -31,5 +32,40 @@ export function checkApp(cloud: string, app: AppValues, ctx: z.RefinementCtx): v
   } else {
     if (!app.dropletSize) report(ctx, ['app', 'dropletSize'], 'required on DigitalOcean (e.g. s-1vcpu-2gb)');
     if (app.instanceType) report(ctx, ['app', 'instanceType'], 'is AWS-only; use app.dropletSize on DigitalOcean');
+  }
+}
+
+/** Stand-ins for the other half of `<app>-<env>` when finding which key makes a derived name invalid. */
+const NEUTRAL = { app: 'app', env: 'env' };
+
+/**
+ * AWS naming rules for every name the library derives from `app.name` and the environment `name`
+ * (`<app>-<env>-deployment-records`, the load balancer `<app>-<env>`, the ECR repository `<app>/<env>`, ...),
+ * and for the `tags`. A problem is reported at the key that causes it: `app.name` or `name` when that key alone
+ * breaks a rule (e.g. an app name `internal-x`: the load balancer name would begin with `internal-`), `name` when
+ * only the combination does (too long); once per key and kind of name, with the rule and its AWS source.
+ */
+export function checkAwsNames(cloud: string, env: string, app: string, tags: Readonly<Record<string, string>>, ctx: z.RefinementCtx): void {
+  if (cloud !== 'aws') return;
+  const reported = new Set<string>();
+  const once = (path: string[], kind: string, message: string) => {
+    const key = `${path.join('.')} ${kind}`;
+    if (!reported.has(key)) report(ctx, path, message);
+    reported.add(key);
+  };
+  for (const { rule, derive } of ENVIRONMENT_NAMES) {
+    const problem = describeNameProblem(rule, derive(app, env));
+    if (!problem) continue;
+    const byApp = describeNameProblem(rule, derive(app, NEUTRAL.env)) !== undefined;
+    const byEnv = describeNameProblem(rule, derive(NEUTRAL.app, env)) !== undefined;
+    if (byApp) once(['app', 'name'], rule.kind, `"${app}" makes the ${problem}`);
+    if (byEnv) once(['name'], rule.kind, `"${env}" makes the ${problem}`);
+    if (!byApp && !byEnv) once(['name'], rule.kind, `"${env}" with app.name "${app}" makes the ${problem}`);
+  }
+  for (const [key, value] of Object.entries(tags)) {
+    const keyProblem = describeNameProblem(AWS_NAME_RULES.tagKey, key);
+    if (keyProblem) once(['tags', key], 'key', `the ${keyProblem}`);
+    const valueProblem = describeNameProblem(AWS_NAME_RULES.tagValue, value);
+    if (valueProblem) once(['tags', key], 'value', `the ${valueProblem}`);
   }
 }

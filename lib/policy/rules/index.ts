@@ -24,6 +24,7 @@ import { s3TlsOnly } from './s3-tls-only';
 import { s3Versioning } from './s3-versioning';
 import { sgNoPublicAdminPorts } from './sg-no-public-admin-ports';
 import { sgNoPublicAllPorts } from './sg-no-public-all-ports';
+import { uniquePhysicalNames } from './unique-physical-names';
 import { vpnStrongCrypto } from './vpn-strong-crypto';
 import { PolicyRule } from '../rule';
 
@@ -52,6 +53,7 @@ export * from './s3-tls-only';
 export * from './s3-versioning';
 export * from './sg-no-public-admin-ports';
 export * from './sg-no-public-all-ports';
+export * from './unique-physical-names';
 export * from './vpn-strong-crypto';
 
 /** All rules of the default pack, in report order. */
@@ -81,5 +83,6 @@ export const ALL_RULES: readonly PolicyRule[] = [
   s3Versioning,
   sgNoPublicAdminPorts,
   sgNoPublicAllPorts,
+  uniquePhysicalNames,
   vpnStrongCrypto,
 ];
