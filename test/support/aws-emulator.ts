@@ -109,7 +109,9 @@ export async function startEmulator(motoServer: string, logFile: string, timeout
   const child: ChildProcess = spawn(pythonOf(motoServer), [path.join(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', String(port)], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: withoutProxies(process.env),
+    // AWS-managed IAM policies (the fleets attach AmazonSSMManagedInstanceCore) exist in every account; moto
+    // creates them only when asked to.
+    env: { ...withoutProxies(process.env), MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
   });
   fs.closeSync(log);
   let exited = false;
@@ -222,18 +224,27 @@ export function writeEmulatorOverride(stackDir: string, endpoint: string, provid
  * `cdktf.json` names the synthesized output: `cdktf deploy|destroy <stack> --skip-synth --skip-provider-lock
  * --auto-approve` (without `--skip-provider-lock` cdktf runs `terraform providers lock`, which needs the registry).
  */
-export function cdktf(command: 'deploy' | 'destroy', stack: string, projectDir: string, env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<TerraformRun> {
+export function cdktf(command: 'deploy' | 'destroy', stack: string, projectDir: string, env: NodeJS.ProcessEnv, timeoutMs = 1_200_000): Promise<TerraformRun> {
   const bin = path.join(REPO, 'node_modules', '.bin', 'cdktf');
   return runProcess(bin, [command, stack, '--skip-synth', '--skip-provider-lock', '--auto-approve'], projectDir, env, timeoutMs);
 }
 
-/** `terraform plan -detailed-exitcode` in a stack directory (deployed before, so initialized): 0 no changes, 2 changes. */
-export function planExitCode(stackDir: string, env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<TerraformRun> {
+/** `terraform init` in a stack directory unless a deploy did it already. */
+async function ensureInit(stackDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  if (fs.existsSync(path.join(stackDir, '.terraform', 'terraform.tfstate'))) return;
+  const init = await terraform(['init', '-input=false', '-no-color'], stackDir, env, 180_000);
+  if (init.code !== 0) throw new Error(`terraform init in ${stackDir} failed:\n${init.stdout}${init.stderr}`);
+}
+
+/** `terraform plan -detailed-exitcode` in a stack directory: exit code 0 no changes, 2 changes, 1 error. */
+export async function planExitCode(stackDir: string, env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<TerraformRun> {
+  await ensureInit(stackDir, env);
   return terraform(['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=60s'], stackDir, env, timeoutMs);
 }
 
 /** The planned changes of a stack: `address → actions` for every resource whose actions are not `no-op`/`read`. */
 export async function plannedChanges(stackDir: string, env: NodeJS.ProcessEnv): Promise<Record<string, string[]>> {
+  await ensureInit(stackDir, env);
   const plan = await terraform(['plan', '-input=false', '-no-color', '-out=emulator.tfplan'], stackDir, env, 180_000);
   if (plan.code !== 0) throw new Error(`terraform plan in ${stackDir} failed:\n${plan.stdout}${plan.stderr}`);
   const show = await terraform(['show', '-json', 'emulator.tfplan'], stackDir, env, 60_000);
