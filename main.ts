@@ -2,7 +2,7 @@
 // Nothing is built, and cdktf.out/ is not touched, unless every environment is valid.
 // It uses the library exactly as a consumer's main.ts does: through the public index only.
 import { App } from 'cdktf';
-import { ConfigError, createEnvironmentStacks, EnvironmentConfig, enforceGuardrails, loadEnvironments, skipTokenCreationTraces } from './lib';
+import { ConfigError, ConstructPropsError, createEnvironmentStacks, EnvironmentConfig, enforceGuardrails, loadEnvironments, skipTokenCreationTraces } from './lib';
 
 skipTokenCreationTraces(); // same output, a quarter less synth time (see lib/token-traces.ts)
 
@@ -16,7 +16,14 @@ try {
   process.exit(1);
 }
 const app = new App({ stackTraces: false });
-for (const config of environments) createEnvironmentStacks(app, config);
+try {
+  for (const config of environments) createEnvironmentStacks(app, config);
+} catch (e) {
+  // A construct refused its props: the message names the construct path, value, limit and fix; no stack trace.
+  if (!(e instanceof ConstructPropsError)) throw e;
+  process.stderr.write(`${e.message}\nNothing was synthesized.\n`);
+  process.exit(1);
+}
 // Guardrails run on the Terraform JSON every stack would write, before anything is written: any violation
 // prints `<stack> <construct path> <rule id>: <explanation>. Fix: ...` and stops here (the cdktf CLI would
 // carry on past error annotations, so this does not rely on them).

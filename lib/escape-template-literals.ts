@@ -22,7 +22,7 @@
  * but not `%{`; pass text that may hold either through {@link templateLiteralArgument}. The HCL output
  * (`hclOutput`) is not escaped.
  */
-import { Fn, IAspect, TerraformElement, TerraformStack } from 'cdktf';
+import { Fn, IAspect, Lazy, TerraformElement, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 
 /** cdktf's marker of an unresolved string token, e.g. `${TfToken[TOKEN.12]}` (cdktf `encoding.ts`). */
@@ -36,9 +36,17 @@ const TEMPLATE_START = /([$%])\{/g;
  */
 export function escapeTemplateSequences(text: string): string {
   if (!text.includes('{')) return text;
-  return text
-    .split(STRING_TOKEN_MARKER)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(TEMPLATE_START, '$1$1{')))
+  const parts = text.split(STRING_TOKEN_MARKER);
+  if (parts.length === 1) return text.replace(TEMPLATE_START, '$1$1{');
+  return parts
+    .map((part, i) => {
+      if (i % 2 === 1) return part;
+      const escaped = part.replace(TEMPLATE_START, '$1$1{');
+      // In a string that holds tokens, cdktf reads a `${` as the start of a hand-written expression and writes the
+      // tokens after it without their braces (so `$${x ... <token>` would lose the reference). A literal part of
+      // its own, as a token that resolves to the escaped text, is not parsed that way.
+      return escaped.includes('${') ? Lazy.stringValue({ produce: () => escaped }) : escaped;
+    })
     .join('');
 }
 

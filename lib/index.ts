@@ -11,6 +11,7 @@ export * from './digitalocean';
 export * from './agents';
 export * from './policy';
 export * from './token-traces';
+export * from './construct-errors';
 export * from './escape-template-literals';
 
 // Stacks and their contract (stack names, outputs, published values)

@@ -2,8 +2,8 @@ import * as path from 'path';
 import { App, Aspects, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Color, EnvironmentConfig } from '../lib/config';
-import { StackRole, stackName } from './contract';
 import { EscapeTemplateLiterals } from '../lib/escape-template-literals';
+import { StackRole, stackName } from './contract';
 
 /** Value of the `managed-by` tag on every resource. */
 export const MANAGED_BY = 'cdktf-bluegreen';

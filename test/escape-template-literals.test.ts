@@ -36,7 +36,7 @@ describe('escapeTemplateSequences', () => {
   });
 
   test('keeps cdktf token markers (string tokens) as they are', () => {
-    expect(escapeTemplateSequences('${TfToken[TOKEN.12]}/${x}')).toBe('${TfToken[TOKEN.12]}/$${x}');
+    expect(escapeTemplateSequences('${TfToken[TOKEN.12]}/%{x}')).toBe('${TfToken[TOKEN.12]}/%%{x}');
   });
 
   test('leaves text without { alone, and $ or % not followed by {', () => {
@@ -64,6 +64,15 @@ describe('EscapeTemplateLiterals aspect', () => {
   test('escapes literal text in attribute values and keeps the reference an interpolation', () => {
     expect(param.value).toBe('literal $${HOME} and %%{ if x } then ${aws_ssm_parameter.upstream.value}');
     expect(param.description).toBe('shell $${VAR} and %%{ directive }');
+  });
+
+  test('keeps a reference that follows an unclosed literal ${ in the same string', () => {
+    // cdktf would read `${x then <token>` as one hand-written expression and drop the token's braces.
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    build(stack);
+    const upstream = stack.node.findChild('upstream') as SsmParameter;
+    new TerraformOutput(stack, 'open', { value: `{"a": "\${x", "b": "${upstream.arn}"}` });
+    expect(JSON.parse(Testing.synth(stack)).output.open.value).toBe('{"a": "$${x", "b": "${aws_ssm_parameter.upstream.arn}"}');
   });
 
   test('escapes map keys and values; a reference as a map value stays', () => {

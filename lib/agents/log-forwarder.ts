@@ -1,21 +1,30 @@
 /**
- * The log forwarder agent: rsyslog, rendered as one self-contained `/etc/rsyslog.conf`.
+ * The log forwarder agent: rsyslog, rendered as one self-contained `/etc/rsyslog.conf`, plus a small shipper.
  *
  * - `imfile` tails each application log (JSON lines are parsed into `fields`), `imjournal` (or a syslog
  *   socket) reads the system logs;
  * - every event becomes one JSON document tagged with app, environment, color, release, host and source;
- * - `omelasticsearch` ships documents to the OpenSearch `_bulk` API over HTTPS with basic authentication,
- *   using `create` with a per-event UUID as document id, so a retried bulk request never duplicates a line;
  * - the action's queue is a disk queue (every event is on disk until the store acknowledged it; rsyslog's
  *   memory-first "disk-assisted" mode keeps in-flight batches in memory only, and lost a whole batch in our
- *   delivery test when the agent stopped during an outage), saved on shutdown, and the action retries
- *   forever: an outage of the store delays lines but loses none, up to `bufferDiskMb` per server. Known
- *   limit: stopping rsyslog *while* the store is down can drop the one event it was retrying (rsyslog
- *   cancels a suspended action at shutdown); lines written while rsyslog is stopped are read on start.
+ *   delivery test when the agent stopped during an outage), saved on shutdown;
+ * - rsyslog hands each batch to the shipper ({@link renderShipperScript}, python3 standard library, run by
+ *   `omprog` with confirmed transactions), which posts it to the OpenSearch `_bulk` API over HTTPS with basic
+ *   authentication, as `create` with a per-event UUID as document id (a batch sent again never duplicates a
+ *   line), and confirms the batch only when the store took every document. Push-back (HTTP 429 and 5xx, per-item
+ *   429, the read-only index block, an unreachable store) is retried with exponential backoff until accepted, so a
+ *   store that pushes back delays lines but loses none, up to `bufferDiskMb` per server; only documents the store
+ *   refuses as invalid (per-item 400: mapping and parse errors) go to the error file, each counted in the stats
+ *   file (`invalid_documents_total`). rsyslog's own `omelasticsearch` (8.2302 in Debian 12) treats an HTTP 429 or
+ *   503 reply as done and drops the batch into its error file even with `retryfailures` (our delivery test showed
+ *   it), which is why it is not used.
+ *
+ * Known limits: a batch the store accepts only in part is re-sent in part, so a retried line can arrive after a
+ * later line of the same batch (its `@timestamp` still orders it).
  *
  * The destination host and credentials are not in the config: rsyslog reads them at start from its environment
- * ({@link LOG_STORE_ENV}; on a server, systemd loads them from a root-only file, see `user-data.ts`), so the
- * rendered text is a literal that reviewers can read, that holds no secret, and that `rsyslogd -N1` checks as is.
+ * ({@link LOG_STORE_ENV}; on a server, systemd loads them from a root-only file, see `user-data.ts`) and the shipper
+ * inherits them, so the rendered text is a literal that reviewers can read, that holds no secret, and that
+ * `rsyslogd -N1` checks as is.
  */
 import type { EnvironmentConfig } from '../config/schema';
 import { AppLogFormat, appLogTag, logPathProblem } from '../config/sections/logging';
@@ -44,8 +53,12 @@ export type SystemLogSource =
 export interface ForwarderPaths {
   /** rsyslog's work directory: imfile/imjournal state and the disk part of the queue. */
   readonly workDirectory: string;
-  /** Where the store's per-document rejections are written (JSON, one request per line). */
+  /** Where documents the store refuses as invalid are written (JSON, one document per line). */
   readonly errorFile: string;
+  /** The shipper's counters (JSON: `documents_total`, `invalid_documents_total`, `retried_requests_total`). */
+  readonly statsFile: string;
+  /** The shipper script ({@link renderShipperScript}). */
+  readonly shipper: string;
   /** Directory for the local copy of the system logs (`syslog`). */
   readonly localLogDirectory: string;
 }
@@ -54,6 +67,8 @@ export interface ForwarderPaths {
 export const DEFAULT_FORWARDER_PATHS: ForwarderPaths = {
   workDirectory: '/var/spool/rsyslog',
   errorFile: '/var/log/log-forwarder-rejected.json',
+  statsFile: '/var/log/log-forwarder-stats.json',
+  shipper: '/usr/local/libexec/log-forwarder-ship',
   localLogDirectory: '/var/log',
 };
 
@@ -111,10 +126,11 @@ export interface LogForwarderConfig {
    */
   readonly paths?: Partial<ForwarderPaths>;
   /**
-   * Seconds between retries while the store is unreachable (rsyslog backs off from there).
-   * @default 10
+   * Longest wait between two attempts while the store pushes back or is unreachable (the shipper starts at one
+   * second and doubles up to this).
+   * @default 60
    */
-  readonly retryIntervalSeconds?: number;
+  readonly retryMaxIntervalSeconds?: number;
 }
 
 /** rsyslog action name of the shipping action (appears in rsyslog's own messages and impstats). */
@@ -127,11 +143,6 @@ function q(value: string): string {
 
 /** The environment variables rsyslog reads the log store's address and credentials from when it starts. */
 export const LOG_STORE_ENV = { host: 'LOG_STORE_HOST', username: 'LOG_STORE_USERNAME', password: 'LOG_STORE_PASSWORD' } as const;
-
-/** A config value read from the environment when rsyslog starts (rsyslog's backtick constant). */
-function fromEnv(name: string): string {
-  return `\`echo $${name}\``;
-}
 
 function fail(message: string): never {
   throw new Error(`log forwarder: ${message}`);
@@ -150,6 +161,8 @@ function validate(config: LogForwarderConfig): void {
   }
   const disk = config.bufferDiskMb ?? 1024;
   if (!Number.isInteger(disk) || disk < 16) fail(`bufferDiskMb ${disk} must be a whole number of at least 16`);
+  const backoff = config.retryMaxIntervalSeconds ?? 60;
+  if (!Number.isInteger(backoff) || backoff < 1 || backoff > 3600) fail(`retryMaxIntervalSeconds ${backoff} must be a whole number from 1 to 3600`);
   const seen = new Set<string>();
   const tags = new Set<string>();
   for (const log of config.appLogs) {
@@ -205,7 +218,7 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
     add('module(load="imuxsock" sysSock.use="off")');
     add(`input(type="imuxsock" socket=${q(source.path)} ruleset="fwd-system" useSpecialParser="on")`);
   }
-  add('module(load="omelasticsearch")', '');
+  add('module(load="omprog")', '');
 
   for (const log of config.appLogs) {
     const tag = appLogTag(log);
@@ -218,10 +231,10 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
     '',
     '# ---- documents: one JSON object per event',
     'template(name="fwd-timestamp" type="string" string="%timereported:::date-rfc3339,date-utc%")',
-    'template(name="fwd-doc" type="string" string="%$!doc%")',
     `template(name="fwd-index" type="string" string=${q(`${dest.indexPrefix}-%timereported:::date-year,date-utc%.%timereported:::date-month,date-utc%.%timereported:::date-day,date-utc%`)})`,
-    '# A UUID per event is the document id: `create` refuses a second copy if a bulk request is retried.',
-    'template(name="fwd-id" type="string" string="%uuid%")',
+    '# What the shipper reads, one line per event. A UUID per event is the document id: `create` refuses a second',
+    '# copy if a batch is sent again.',
+    'template(name="fwd-event" type="string" string="{\\"index\\":\\"%$.index%\\",\\"id\\":\\"%uuid%\\",\\"doc\\":%$!doc%}\\n")',
     '',
   );
 
@@ -251,8 +264,18 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
   }
   add('}', '');
 
+  const shipper = [
+    '/usr/bin/python3',
+    paths.shipper,
+    String(dest.port ?? 443),
+    dest.caFile ?? '-',
+    paths.errorFile,
+    paths.statsFile,
+    String(config.retryMaxIntervalSeconds ?? 60),
+    dest.host ?? '-',
+  ].join(' ');
   add(
-    '# ---- shipping: HTTPS + basic auth to the _bulk API; disk queue, retried forever.',
+    '# ---- shipping: disk queue -> shipper (HTTPS + basic auth to the _bulk API), confirmed per batch.',
     'ruleset(name="fwd-ship") {',
     '  set $!doc!@timestamp = exec_template("fwd-timestamp");',
     `  set $!doc!app = ${q(config.app)};`,
@@ -260,17 +283,12 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
     `  set $!doc!color = ${q(config.color)};`,
     `  set $!doc!release = ${q(config.release)};`,
     '  set $!doc!host = $hostname;',
+    '  set $.index = exec_template("fwd-index");',
     '  action(',
-    `    type="omelasticsearch" name=${q(FORWARDER_ACTION_NAME)}`,
-    `    server=${dest.host !== undefined ? q(dest.host) : fromEnv(LOG_STORE_ENV.host)} serverport=${q(String(dest.port ?? 443))} usehttps="on"`,
-    `    uid=${fromEnv(LOG_STORE_ENV.username)} pwd=${fromEnv(LOG_STORE_ENV.password)}`,
-  );
-  if (dest.caFile) add(`    tls.cacert=${q(dest.caFile)}`);
-  add(
-    '    template="fwd-doc" searchIndex="fwd-index" dynSearchIndex="on"',
-    '    bulkmode="on" maxbytes="4m" bulkid="fwd-id" dynbulkid="on" writeoperation="create" esVersion.major="8"',
-    `    errorFile=${q(paths.errorFile)}`,
-    `    action.resumeRetryCount="-1" action.resumeInterval=${q(String(config.retryIntervalSeconds ?? 10))} action.reportSuspension="on"`,
+    `    type="omprog" name=${q(FORWARDER_ACTION_NAME)} binary=${q(shipper)} template="fwd-event"`,
+    '    confirmMessages="on" useTransactions="on" confirmTimeout="86400000" reportFailures="on"',
+    `    output=${q(`${paths.localLogDirectory}/log-forwarder.log`)}`,
+    '    action.resumeRetryCount="-1" action.resumeInterval="10" action.reportSuspension="on"',
     `    queue.type="Disk" queue.filename="fwd-log-store" queue.size="100000" queue.dequeueBatchSize="500"`,
     `    queue.maxDiskSpace=${q(`${config.bufferDiskMb ?? 1024}m`)} queue.saveOnShutdown="on" queue.workerThreads="1" queue.checkpointInterval="100"`,
     '  )',
@@ -299,3 +317,135 @@ export function forwarderConfigFromValues(config: EnvironmentConfig, color: 'blu
     bufferDiskMb: config.logging.bufferDiskMb,
   };
 }
+
+/**
+ * The shipper that rsyslog's `omprog` runs (see the module comment): python3 standard library only, so it runs on
+ * every supported image. Arguments: port, CA file (`-` for the system trust store), error file, stats file,
+ * longest backoff in seconds, host (`-`: from `LOG_STORE_HOST`); the credentials come from `LOG_STORE_*` in its
+ * environment.
+ */
+export function renderShipperScript(): string {
+  return SHIPPER_SCRIPT;
+}
+
+const SHIPPER_SCRIPT = String.raw`#!/usr/bin/python3
+"""Log forwarder shipper: rsyslog's omprog hands it documents in confirmed transactions; it posts each
+transaction to the log store's _bulk API and confirms only once every document is stored or refused as invalid.
+
+Push-back (HTTP 429/5xx, per-item 429, the read-only index block, any other non-400 refusal) and network
+errors are retried with exponential backoff until the store accepts; rsyslog keeps the lines in its disk
+queue meanwhile. A document the store refuses as invalid (per-item 400: mapping or parse error) is written
+to the error file and counted; nothing else is. Rendered by cdktf-bluegreen (lib/agents/log-forwarder.ts).
+Standard library only: runs on every image's python3."""
+import base64, http.client, json, os, ssl, sys, time
+
+PORT = int(sys.argv[1])
+CA_FILE = None if sys.argv[2] == "-" else sys.argv[2]
+ERROR_FILE = sys.argv[3]
+STATS_FILE = sys.argv[4]
+BACKOFF_MAX = float(sys.argv[5])
+HOST = os.environ.get("LOG_STORE_HOST", "") if sys.argv[6] == "-" else sys.argv[6]
+AUTH = "Basic " + base64.b64encode(
+    (os.environ.get("LOG_STORE_USERNAME", "") + ":" + os.environ.get("LOG_STORE_PASSWORD", "")).encode()).decode()
+TLS = ssl.create_default_context(cafile=CA_FILE)
+stats = {"documents_total": 0, "invalid_documents_total": 0, "retried_requests_total": 0}
+try:
+    with open(STATS_FILE) as f:
+        stats.update(json.load(f))
+except (OSError, ValueError):
+    pass
+
+
+def note(text):
+    print("log-forwarder: " + text, file=sys.stderr, flush=True)
+
+
+def save_stats():
+    temp = STATS_FILE + ".tmp"
+    with open(temp, "w") as out:
+        json.dump(stats, out)
+    os.replace(temp, STATS_FILE)
+
+
+def post(body):
+    conn = http.client.HTTPSConnection(HOST, PORT, context=TLS, timeout=60)
+    try:
+        conn.request("POST", "/_bulk", body=body, headers={
+            "Authorization": AUTH, "Content-Type": "application/x-ndjson"})
+        reply = conn.getresponse()
+        return reply.status, reply.read()
+    finally:
+        conn.close()
+
+
+def refuse(event, item):
+    """Records one document the store refused as invalid."""
+    record = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "status": item.get("status"),
+              "error": item.get("error"), "index": event["index"], "id": event["id"], "document": event["doc"]}
+    with open(ERROR_FILE, "a") as out:
+        out.write(json.dumps(record, separators=(",", ":")) + "\n")
+    stats["invalid_documents_total"] += 1
+    note(f"invalid document {event['id']} refused ({item.get('status')} {(item.get('error') or {}).get('type')}); "
+         f"invalid_documents_total={stats['invalid_documents_total']}")
+
+
+def ship(events):
+    """Returns once every event is stored (or a duplicate of a stored one) or refused as invalid."""
+    delay = 1.0
+    while events:
+        body = "".join(
+            json.dumps({"create": {"_index": e["index"], "_id": e["id"]}}) + "\n" + json.dumps(e["doc"]) + "\n"
+            for e in events)
+        retry = []
+        try:
+            status, data = post(body.encode())
+            if 200 <= status < 300:
+                items = json.loads(data).get("items", [])
+                if len(items) != len(events):
+                    raise ValueError(f"{len(items)} items in the reply to {len(events)} documents")
+                for event, item in zip(events, items):
+                    result = next(iter(item.values()))
+                    code = result.get("status", 0)
+                    if 200 <= code < 300 or code == 409:  # stored, or stored by an earlier attempt
+                        stats["documents_total"] += 1
+                    elif code == 400:
+                        refuse(event, result)
+                    else:
+                        retry.append(event)
+                if retry:
+                    note(f"store refused {len(retry)} of {len(events)} documents for now "
+                         f"({next(iter(items[events.index(retry[0])].values())).get('status')}); retrying")
+            else:
+                retry = events
+                note(f"store answered HTTP {status}: {data[:200]!r}; retrying {len(events)} documents")
+        except (OSError, http.client.HTTPException, ValueError) as problem:
+            retry = events
+            note(f"store unreachable or reply unusable ({problem}); retrying {len(events)} documents")
+        save_stats()
+        events = retry
+        if events:
+            stats["retried_requests_total"] += 1
+            time.sleep(delay)
+            delay = min(delay * 2, BACKOFF_MAX)
+
+
+def main():
+    print("OK", flush=True)  # initialised: rsyslog may send
+    batch = []
+    for line in sys.stdin:
+        line = line.rstrip("\n")
+        if line == "BEGIN TRANSACTION":
+            batch = []
+            print("OK", flush=True)
+        elif line == "COMMIT TRANSACTION":
+            ship(batch)
+            batch = []
+            print("OK", flush=True)
+        else:
+            batch.append(json.loads(line))
+            print("DEFER_COMMIT", flush=True)
+
+
+if __name__ == "__main__":
+    main()
+`;

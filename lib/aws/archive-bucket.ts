@@ -233,6 +233,7 @@ export class ArchiveBucket extends Construct {
    * permissions to use the bucket's key through S3 only. Attach its ARN to a fleet's role.
    */
   public accessPolicy(id: string, props: ArchiveAccessPolicyProps): IamPolicy {
+    validateAwsName(this, 'accessPolicy name', props.name, AWS_NAME_RULES.iamPolicy);
     const prefix = props.keyPrefix ?? '';
     if (prefix.startsWith('/') || /[*?]/.test(prefix)) {
       throw new Error(`ArchiveBucket ${this.node.path}: keyPrefix "${prefix}" must not start with "/" or contain wildcards`);

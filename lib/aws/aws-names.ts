@@ -173,6 +173,11 @@ export function ecrKeyAliasName(repository: string): string {
   return `alias/ecr-${repository.replace(/\//g, '-')}`;
 }
 
+/** The SSM parameter that holds one color's release, `/<app>/<env>/<color>/release`. */
+export function releaseParameterName(app: string, env: string, color: string): string {
+  return `/${app}/${env}/${color}/release`;
+}
+
 /** One name the library derives for an AWS environment from `app.name` and the environment `name`. */
 export interface DerivedName {
   /** The rule the name must follow. */
@@ -202,7 +207,7 @@ export const ENVIRONMENT_NAMES: readonly DerivedName[] = [
   prefixed(AWS_NAME_RULES.secret, (p) => `${p}/log-store-admin`),
   { rule: AWS_NAME_RULES.ecrRepository, derive: ecrRepositoryName },
   { rule: AWS_NAME_RULES.kmsAlias, derive: (app, env) => ecrKeyAliasName(ecrRepositoryName(app, env)) },
-  { rule: AWS_NAME_RULES.ssmParameter, derive: (app, env) => `/${app}/${env}/shared/vpc-id` },
+  { rule: AWS_NAME_RULES.ssmParameter, derive: (app, env) => releaseParameterName(app, env, 'green') },
 ];
 
 /** The first problem of `name`, as `<kind> "<name>", which <problem> (<source>)`; undefined when it is valid. */
@@ -211,11 +216,15 @@ export function describeNameProblem(rule: AwsNameRule, name: string): string | u
   return problem === undefined ? undefined : `${rule.kind} "${name}", which ${problem} (${rule.source})`;
 }
 
-/** A name a construct was given that AWS would refuse. The message names the construct path, value, rule and fix. */
+/**
+ * A name a construct was given that AWS would refuse. The message names the construct path, value, rule and fix;
+ * the stack is that one line too, so even an uncaught error prints the user's mistake, not the library's frames.
+ */
 export class AwsNameError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'AwsNameError';
+    this.stack = `${this.name}: ${message}`;
   }
 }
 

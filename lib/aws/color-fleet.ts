@@ -1,14 +1,22 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
-import { Fn, Token } from 'cdktf';
+import { Fn, Op, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { gunzipSync } from 'zlib';
+import { gzipBase64, USER_DATA_LIMIT_BYTES } from '../agents/user-data';
+import { ROOT_DEVICE_NAMES } from '../config/sections/fleet';
+import { refuseProps } from '../construct-errors';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { Color } from '../config/sections/release';
 import { templateLiteralArgument } from '../escape-template-literals';
+
+/** A device name an AMI registers its root volume on. */
+export type RootDeviceName = (typeof ROOT_DEVICE_NAMES)[number];
 
 /** How many instances a fleet runs. */
 export interface FleetCapacity {
@@ -66,10 +74,19 @@ export interface ColorFleetProps {
    */
   readonly rootVolumeSizeGiB?: number;
   /**
-   * Device name of the AMI's root volume (`/dev/xvda` for Amazon Linux and Debian, `/dev/sda1` for Ubuntu).
+   * Device name of the AMI's root volume (`/dev/xvda` for Amazon Linux 2023 and Debian 12, `/dev/sda1` for Ubuntu).
+   * The launch template maps exactly this one device, so the instance's root is encrypted and of
+   * {@link rootVolumeSizeGiB}; a plan checks it against the image (see {@link verifyRootDeviceName}).
    * @default '/dev/xvda'
    */
-  readonly rootDeviceName?: string;
+  readonly rootDeviceName?: RootDeviceName;
+  /**
+   * Look the image up (`data "aws_ami"` by id) and stop the plan when its root device name is not
+   * {@link rootDeviceName}: a wrong name would leave the real root unencrypted at the image's size and add a blank
+   * volume. Turn off only where `ec2:DescribeImages` is not allowed to the deploying role.
+   * @default true
+   */
+  readonly verifyRootDeviceName?: boolean;
   /**
    * KMS key for the root volume.
    * @default - the account's default EBS key (aws/ebs)
@@ -99,10 +116,12 @@ export class ColorFleet extends Construct {
   public readonly autoscalingGroup: AutoscalingGroup;
   /** Name of the fleet, `<name>-<color>`. */
   public readonly fleetName: string;
+  /** The image lookup that checks the root device name at plan time (unset when {@link ColorFleetProps.verifyRootDeviceName} is false). */
+  public readonly image?: DataAwsAmi;
 
   constructor(scope: Construct, id: string, props: ColorFleetProps) {
     super(scope, id);
-    validate(props);
+    validate(this, props);
     const name = `${props.name}-${props.color}`;
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.iamRole, `${name}-instance`);
     this.fleetName = name;
@@ -121,6 +140,9 @@ export class ColorFleet extends Construct {
     this.instanceProfile = new IamInstanceProfile(this, 'profile', { name: `${name}-instance`, role: this.role.name });
 
     const instanceTags = { Name: name, color: props.color, release: props.releaseVersion };
+    const rootDeviceName = props.rootDeviceName ?? '/dev/xvda';
+    this.image =
+      props.verifyRootDeviceName === false ? undefined : new DataAwsAmi(this, 'image', { filter: [{ name: 'image-id', values: [props.imageId] }] });
     this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
       name,
       description: `${name} running release ${props.releaseVersion}`,
@@ -132,7 +154,7 @@ export class ColorFleet extends Construct {
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'enabled' },
       blockDeviceMappings: [
         {
-          deviceName: props.rootDeviceName ?? '/dev/xvda',
+          deviceName: rootDeviceName,
           ebs: {
             volumeType: 'gp3',
             volumeSize: props.rootVolumeSizeGiB ?? 20,
@@ -148,6 +170,16 @@ export class ColorFleet extends Construct {
         { resourceType: 'volume', tags: instanceTags },
       ],
       tags: { Name: name },
+      lifecycle: this.image
+        ? {
+            precondition: [
+              {
+                condition: Op.eq(this.image.rootDeviceName, rootDeviceName),
+                errorMessage: `ColorFleet ${name}: the image's root device is not ${rootDeviceName}, so the encrypted ${props.rootVolumeSizeGiB ?? 20} GiB root mapping would be an extra blank volume. Fix: set fleet.rootDeviceName to the image's RootDeviceName (/dev/sda1 for Ubuntu, /dev/xvda for Amazon Linux 2023 and Debian 12).`,
+              },
+            ],
+          }
+        : undefined,
     });
 
     this.autoscalingGroup = new AutoscalingGroup(this, 'asg', {
@@ -171,44 +203,58 @@ export class ColorFleet extends Construct {
   }
 }
 
+
 /**
- * Base64-encodes user data: at synth when the text is plain, with Terraform's `base64encode` when it holds tokens
- * (the literal parts are passed as raw strings, so quotes, `${...}` and `%{...}` in the text reach the instance unchanged).
+ * Gzips and base64-encodes user data (cloud-init unpacks gzip itself, and the compressed text leaves room under
+ * EC2's 16 KiB limit): at synth when the text is plain, with Terraform's `base64gzip` when it holds tokens (the
+ * literal parts are passed as raw strings, so quotes, `${...}` and `%{...}` in the text reach the instance unchanged).
  */
 export function encodeUserData(text: string): string {
-  if (!Token.isUnresolved(text)) return Buffer.from(text, 'utf8').toString('base64');
+  if (!Token.isUnresolved(text)) return gzipBase64(text);
   const parts = text
     .split(/(\$\{TfToken\[[^\]]+\]\})/)
     .filter((part) => part !== '')
     .map((part) => (Token.isUnresolved(part) ? part : templateLiteralArgument(part)));
-  return Fn.base64encode(Fn.join('', parts));
+  return Fn.base64gzip(Fn.join('', parts));
 }
 
-function validate(props: ColorFleetProps): void {
-  const fail = (msg: string) => {
-    throw new Error(`ColorFleet ${props.name}-${props.color}: ${msg}`);
-  };
+/** The text of user data as {@link encodeUserData} encoded it (base64, gzip when compressed). */
+export function decodeUserData(encoded: string): string {
+  const bytes = Buffer.from(encoded, 'base64');
+  return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
+}
+
+/** Refuses unusable props with {@link ConstructPropsError}: construct path, prop, value, limit and fix. */
+function validate(scope: Construct, props: ColorFleetProps): void {
+  const fail = (msg: string) => refuseProps(scope, `ColorFleet ${props.name}-${props.color}: ${msg}`);
   const { min, max, desired } = props.capacity;
   for (const [key, n] of Object.entries(props.capacity)) {
-    if (!Number.isInteger(n) || n < 0) fail(`capacity.${key} must be a whole number ≥ 0 (got ${n})`);
+    if (!Number.isInteger(n) || n < 0) fail(`capacity.${key} must be a whole number ≥ 0 (got ${n}). Fix: set colors.<color>.capacity.${key} to 0 or more`);
   }
-  if (min > max) fail(`capacity.min (${min}) must not exceed capacity.max (${max})`);
-  if (desired < min || desired > max) fail(`capacity.desired (${desired}) must lie between min (${min}) and max (${max})`);
+  if (min > max) fail(`capacity.min (${min}) must not exceed capacity.max (${max}). Fix: raise max or lower min`);
+  if (desired < min || desired > max) fail(`capacity.desired (${desired}) must lie between min (${min}) and max (${max}). Fix: set desired within that range`);
   if (!Token.isUnresolved(props.imageId) && !/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(props.imageId)) {
-    fail(`imageId "${props.imageId}" is not an AMI id (ami- and 8 or 17 hex digits)`);
+    fail(`imageId "${props.imageId}" is not an AMI id (ami- and 8 or 17 hex digits). Fix: give the id of the AMI the release was baked into`);
   }
-  if (props.subnets.length === 0) fail('subnets is empty; give the private subnets, one per AZ');
-  if (props.securityGroups.length === 0) fail("securityGroups is empty; pass the load balancer's instanceSecurityGroup");
+  if (props.subnets.length === 0) fail('subnets is empty. Fix: give the private subnets, one per AZ');
+  if (props.securityGroups.length === 0) fail("securityGroups is empty. Fix: pass the load balancer's instanceSecurityGroup");
   const pct = props.minHealthyPercentage ?? 90;
-  if (!Number.isInteger(pct) || pct < 0 || pct > 100) fail(`minHealthyPercentage must be 0–100 (got ${pct})`);
-  const size = props.rootVolumeSizeGiB ?? 20;
-  if (!Number.isInteger(size) || size < 8 || size > 16384) fail(`rootVolumeSizeGiB must be 8–16384 (got ${size})`);
-  const grace = props.healthCheckGracePeriodSeconds ?? 300;
-  if (!Number.isInteger(grace) || grace < 0) fail(`healthCheckGracePeriodSeconds must be a whole number ≥ 0 (got ${grace})`);
-  if (props.waitForElbCapacity !== undefined && props.waitForElbCapacity > max) {
-    fail(`waitForElbCapacity (${props.waitForElbCapacity}) exceeds capacity.max (${max}); the deploy would never finish`);
+  if (!Number.isInteger(pct) || pct < 0 || pct > 100) fail(`minHealthyPercentage must be 0–100 (got ${pct}). Fix: set fleet.minHealthyPercentage within 0–100`);
+  const device = props.rootDeviceName ?? '/dev/xvda';
+  if (!(ROOT_DEVICE_NAMES as readonly string[]).includes(device)) {
+    fail(`rootDeviceName "${device}" is not an AMI root device name (${ROOT_DEVICE_NAMES.join(' or ')}). Fix: set fleet.rootDeviceName to the image's RootDeviceName`);
   }
-  if (props.userData !== undefined && !Token.isUnresolved(props.userData) && Buffer.byteLength(props.userData) > 16384 * 3 / 4) {
-    fail(`userData is ${Buffer.byteLength(props.userData)} bytes; EC2 accepts at most 16 KiB after base64 (12288 bytes of text)`);
+  const size = props.rootVolumeSizeGiB ?? 20;
+  if (!Number.isInteger(size) || size < 8 || size > 16384) fail(`rootVolumeSizeGiB must be 8–16384 (got ${size}). Fix: set fleet.rootVolumeSizeGiB within 8–16384`);
+  const grace = props.healthCheckGracePeriodSeconds ?? 300;
+  if (!Number.isInteger(grace) || grace < 0) fail(`healthCheckGracePeriodSeconds must be a whole number ≥ 0 (got ${grace}). Fix: set fleet.healthCheckGracePeriodSeconds to 0 or more`);
+  if (props.waitForElbCapacity !== undefined && props.waitForElbCapacity > max) {
+    fail(`waitForElbCapacity (${props.waitForElbCapacity}) exceeds capacity.max (${max}); the deploy would never finish. Fix: wait for at most ${max}`);
+  }
+  if (props.userData !== undefined && !Token.isUnresolved(props.userData)) {
+    const encoded = encodeUserData(props.userData).length;
+    if (encoded > USER_DATA_LIMIT_BYTES.aws) {
+      fail(`userData is ${encoded} bytes gzipped and base64-encoded (${Buffer.byteLength(props.userData)} bytes of text); EC2 accepts at most ${USER_DATA_LIMIT_BYTES.aws}. Fix: forward fewer log files or shorten extraCommands`);
+    }
   }
 }

@@ -132,6 +132,7 @@ export class LogStore extends Construct {
     this.domainName = openSearchDomainName(props.name);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.openSearchDomain, this.domainName);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.secret, `${props.name}/log-store-admin`);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.iamPolicy, `${props.name}-log-forwarder-read`);
     this.forwarderUsername = props.forwarderUsername ?? 'log-forwarder';
     this.forwarderSecretName = logForwarderSecretName(props.name);
     const account = new DataAwsCallerIdentity(this, 'account');

@@ -3,7 +3,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Construct } from 'constructs';
-import { AWS_NAME_RULES, validateAwsName } from './aws-names';
+import { AWS_NAME_RULES, releaseParameterName, validateAwsName } from './aws-names';
 
 /** The release a color runs, as written to Parameter Store. */
 export interface ReleaseDescription {
@@ -70,7 +70,7 @@ export class ReleaseParameter extends Construct {
       throw new Error(`ReleaseParameter ${this.node.path}: artifact "${props.release.artifact}" is not pinned by digest (<repo>@sha256:<64 hex>)`);
     }
     this.region = props.region;
-    this.parameterName = `/${props.app}/${props.environment}/${props.color}/release`;
+    this.parameterName = releaseParameterName(props.app, props.environment, props.color);
     validateAwsName(this, 'app', props.app, AWS_NAME_RULES.ssmParameter, this.parameterName);
     const value = releaseParameterValue(props);
     this.parameter = new SsmParameter(this, 'parameter', {
@@ -88,6 +88,7 @@ export class ReleaseParameter extends Construct {
    * `SecureString`, decryption is the KMS key's business (the default `alias/aws/ssm` key allows it via SSM).
    */
   public readPolicy(id: string, name: string): IamPolicy {
+    validateAwsName(this, 'readPolicy name', name, AWS_NAME_RULES.iamPolicy);
     const account = new DataAwsCallerIdentity(this, `${id}-account`);
     const partition = new DataAwsPartition(this, `${id}-partition`);
     const arn = `arn:${partition.partition}:ssm:${this.region}:${account.accountId}:parameter${this.parameterName}`;

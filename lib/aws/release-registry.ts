@@ -91,6 +91,7 @@ export class ReleaseRegistry extends Construct {
    * login token, layer download and image read (ECR decrypts with the repository key through its own grant).
    */
   public pullPolicy(id: string, name: string): IamPolicy {
+    validateAwsName(this, 'pullPolicy name', name, AWS_NAME_RULES.iamPolicy);
     return new IamPolicy(this, id, {
       name,
       description: `Pull images from ECR repository ${this.repository.name}`,

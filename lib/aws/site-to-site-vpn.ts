@@ -12,6 +12,7 @@ import { VpnGateway } from '@cdktf/provider-aws/lib/vpn-gateway';
 import { VpnGatewayRoutePropagation } from '@cdktf/provider-aws/lib/vpn-gateway-route-propagation';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { CustomerConfigInput, renderSwanctlConf, StrongswanTunnel } from '../agents/strongswan';
 import { parseCidr } from '../config/cidr';
 import {
@@ -140,6 +141,7 @@ export class SiteToSiteVpn extends Construct {
     this.routing = props.routing ?? 'static';
     this.onPremCidrs = [...props.onPremCidrs];
     validate(props, this.tunnelOptions);
+    validateAwsName(this, 'name', props.name, AWS_NAME_RULES.logGroup, `/vpn/${props.name}/tunnels`);
     const tag = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
     const asn = props.customerGatewayAsn ?? 65000;
 

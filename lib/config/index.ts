@@ -26,6 +26,6 @@ export {
 export { STRATEGIES, Strategy, TEST_LISTENER_STRATEGIES, Weights, liveColor, otherColor, TrafficValues, trafficSchema } from './sections/traffic';
 export { CutoverValues, TestListenerTarget, testListenerTarget } from './sections/cutover-safety';
 export { LoadBalancerValues, loadBalancerSchema } from './sections/load-balancer';
-export { FleetValues, fleetSchema } from './sections/fleet';
+export { FleetValues, fleetSchema, ROOT_DEVICE_NAMES } from './sections/fleet';
 export { DigitalOceanValues, digitaloceanSchema } from './sections/digitalocean';
 export { APP_LOG_FORMATS, AppLogFormat } from './sections/logging';

@@ -14,7 +14,8 @@ import { checkCutoverSafety } from './sections/cutover-safety';
 import { checkDigitalOcean, digitaloceanSchema } from './sections/digitalocean';
 import { fleetSchema } from './sections/fleet';
 import { checkLoadBalancer, loadBalancerSchema } from './sections/load-balancer';
-import { checkLogging, loggingSchema } from './sections/logging';
+import { userDataBytesFromValues, USER_DATA_LIMIT_BYTES } from '../agents/user-data';
+import { checkLogging, checkLogStoreZones, checkUserDataBudget, loggingSchema } from './sections/logging';
 import { checkNetwork, networkSchema } from './sections/network';
 import { COLORS, colorSchema } from './sections/release';
 import { checkTraffic, trafficSchema } from './sections/traffic';
@@ -88,6 +89,8 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),
   (v, ctx) => checkCutoverSafety(v, ctx),
   (v, ctx) => checkLogging(v.logging, ctx),
+  (v, ctx) => checkLogStoreZones(v.cloud, v.network.azCount, v.logging, ctx),
+  (v, ctx) => checkForwarderUserData(v, ctx),
   (v, ctx) => checkDigitalOcean(v, ctx),
   (v, ctx) => checkArchive(v.archive, ctx),
   (v, ctx) => checkVpn(v.cloud, v.network.vpcCidr, v.vpn, ctx),
@@ -104,6 +107,18 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
     }
   },
 ];
+
+/** The forwarder's user data of each color fits the cloud's limit (skipped when other checks already refuse the values). */
+function checkForwarderUserData(v: ParsedValues, ctx: z.RefinementCtx): void {
+  if (v.cloud !== 'aws' && v.cloud !== 'digitalocean') return;
+  let bytes: Array<readonly [string, number]>;
+  try {
+    bytes = COLORS.map((color) => [color, userDataBytesFromValues(v, color)] as const);
+  } catch {
+    return; // unusable log paths, names or versions: their own checks report them with file and key
+  }
+  checkUserDataBudget(v.logging, bytes, USER_DATA_LIMIT_BYTES[v.cloud], ctx);
+}
 
 /** The full validator: section schemas plus cross-field checks. */
 export const environmentValidator = environmentSchema.superRefine((values, ctx) => {

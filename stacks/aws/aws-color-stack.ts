@@ -57,7 +57,8 @@ export class AwsColorStack extends EnvironmentStack {
       capacity: values.capacity,
       healthCheckGracePeriodSeconds: config.fleet.healthCheckGracePeriodSeconds,
       minHealthyPercentage: config.fleet.minHealthyPercentage,
-      rootVolumeSizeGiB: config.fleet.rootVolumeGiB,
+      rootVolumeSizeGiB: config.fleet.rootVolumeSizeGiB,
+      rootDeviceName: config.fleet.rootDeviceName,
       managedPolicyArns: [shared.get('appFilesAccessPolicyArn'), shared.get('registryPullPolicyArn'), releaseRead.arn, shared.get('logForwarderReadPolicyArn')],
       // The log forwarder (rsyslog -> log store); a literal, it reads the store's address and credentials at boot
       // from the secret the shared stack's log store names the same way.

@@ -13,8 +13,8 @@ import { SiteToSiteVpn } from '../../lib/aws/site-to-site-vpn';
 import { TlsCertificate } from '../../lib/aws/tls-certificate';
 import { ReleaseRegistry } from '../../lib/aws/release-registry';
 import { SharedParameters } from '../../lib/aws/shared-parameters';
-import { ecrRepositoryName } from '../../lib/aws/aws-names';
 import { ARCHIVE_OUTPUTS, LOG_OUTPUTS, SHARED_OUTPUTS, VPN_OUTPUTS } from '../contract';
+import { ecrRepositoryName } from '../../lib/aws/aws-names';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_FORWARDER_PATHS, forwarderConfigFromValues, LogForwarderConfig, renderRsyslogConfig } from '../../lib/agents/log-forwarder';
+import { DEFAULT_FORWARDER_PATHS, forwarderConfigFromValues, LogForwarderConfig, renderRsyslogConfig, renderShipperScript } from '../../lib/agents/log-forwarder';
 import { loadEnvironments } from '../../lib/config';
 import { envDir } from '../support/env-dir';
 import { rsyslogCheck, tempFile } from '../support/agent-checks';
@@ -54,17 +54,19 @@ describe('renderRsyslogConfig: the production shape', () => {
     expect(ship).toContain('set $!doc!@timestamp = exec_template("fwd-timestamp");');
   });
 
-  test('ships over HTTPS with basic auth whose values come from the environment, not the file', () => {
-    expect(config).toContain('server=`echo $LOG_STORE_HOST` serverport="443" usehttps="on"');
-    expect(config).toContain('uid=`echo $LOG_STORE_USERNAME` pwd=`echo $LOG_STORE_PASSWORD`');
-    expect(config).not.toMatch(/allowunsignedcerts|skipverifyhost/i);
-    expect(config).not.toContain('tls.cacert'); // system trust store
+  test('ships through the shipper (omprog, confirmed transactions); host and credentials come from the environment', () => {
+    expect(config).toContain(`binary="/usr/bin/python3 ${DEFAULT_FORWARDER_PATHS.shipper} 443 - ${DEFAULT_FORWARDER_PATHS.errorFile} ${DEFAULT_FORWARDER_PATHS.statsFile} 60 -"`);
+    expect(config).toContain('confirmMessages="on" useTransactions="on"');
+    expect(config).not.toMatch(/LOG_STORE_PASSWORD|omelasticsearch/);
+    const shipper = renderShipperScript();
+    expect(shipper).toContain('os.environ.get("LOG_STORE_PASSWORD"');
+    expect(shipper).toContain('ssl.create_default_context(cafile=CA_FILE)'); // verified TLS, system trust store by default
+    expect(shipper).not.toMatch(/CERT_NONE|check_hostname\s*=\s*False/);
   });
 
   test('uses _bulk with create and a per-event id, into daily indices', () => {
-    expect(config).toContain('bulkmode="on"');
-    expect(config).toContain('bulkid="fwd-id" dynbulkid="on" writeoperation="create" esVersion.major="8"');
-    expect(config).toContain('template(name="fwd-id" type="string" string="%uuid%")');
+    expect(renderShipperScript()).toContain('json.dumps({"create": {"_index": e["index"], "_id": e["id"]}})');
+    expect(config).toContain('template(name="fwd-event" type="string" string="{\\"index\\":\\"%$.index%\\",\\"id\\":\\"%uuid%\\",\\"doc\\":%$!doc%}\\n")');
     expect(config).toMatch(/template\(name="fwd-index" type="string" string="logs-shop-%timereported:::date-year,date-utc%\.%timereported:::date-month,date-utc%\.%timereported:::date-day,date-utc%"\)/);
   });
 
@@ -72,6 +74,7 @@ describe('renderRsyslogConfig: the production shape', () => {
     expect(config).toContain('queue.type="Disk" queue.filename="fwd-log-store"');
     expect(config).toContain('queue.maxDiskSpace="4096m" queue.saveOnShutdown="on"');
     expect(config).toContain('action.resumeRetryCount="-1" action.resumeInterval="10"');
+    expect(config).toContain('confirmTimeout="86400000"'); // the shipper may back off for long: rsyslog waits
     expect(config).toContain(`global(workDirectory="${DEFAULT_FORWARDER_PATHS.workDirectory}"`);
   });
 
@@ -97,8 +100,7 @@ describe('renderRsyslogConfig: variants', () => {
     });
     expect(config).toContain('input(type="imuxsock" socket="/tmp/x/log.sock" ruleset="fwd-system"');
     expect(config).not.toContain('imjournal');
-    expect(config).toContain('server="logs.example.internal" serverport="9200"');
-    expect(config).toContain('tls.cacert="/tmp/ca.pem"');
+    expect(config).toContain(' 9200 /tmp/ca.pem /var/log/log-forwarder-rejected.json /var/log/log-forwarder-stats.json 60 logs.example.internal"');
     expect(config).toContain('global(workDirectory="/tmp/x/work"');
   });
 

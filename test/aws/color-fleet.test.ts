@@ -1,8 +1,13 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Testing } from 'cdktf';
-import { ColorFleet, ColorFleetProps, encodeUserData } from '../../lib/aws/color-fleet';
+import { createHash } from 'crypto';
+import { ColorFleet, ColorFleetProps, decodeUserData, encodeUserData } from '../../lib/aws/color-fleet';
+import { ConstructPropsError } from '../../lib/construct-errors';
 import { byId, colorFleetProps, lbFixture, LbFixture, synthJson } from '../support/aws-fixture';
+
+/** 26000 bytes of hex that gzip cannot shrink below the limit (a hash chain: deterministic). */
+const INCOMPRESSIBLE = Array.from({ length: 26000 / 64 + 1 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join('').slice(0, 26000);
 
 const CLOUD_CONFIG = '#cloud-config\npackages: [rsyslog]\n';
 
@@ -32,8 +37,8 @@ describe('ColorFleet', () => {
     ]);
   });
 
-  test('base64-encodes plain user data at synth', () => {
-    expect(Buffer.from(String(lt.user_data), 'base64').toString('utf8')).toBe(CLOUD_CONFIG);
+  test('gzips and base64-encodes plain user data at synth', () => {
+    expect(decodeUserData(String(lt.user_data))).toBe(CLOUD_CONFIG);
   });
 
   test('tags instances and volumes with color and release', () => {
@@ -81,9 +86,18 @@ describe('ColorFleet options', () => {
     const f = lbFixture();
     fleet(f, { userData: `#cloud-config\nwrite_files: [{path: /etc/store, content: "${f.logs.bucket.bucket}"}]\n` });
     const lt = Object.values(byId(synthJson(f.stack), 'aws_launch_template'))[0];
-    expect(lt.user_data).toMatch(/^\$\{base64encode\(join\("", \[.*aws_s3_bucket\.logs_bucket_[0-9A-F]+\.bucket.*\]\)\)\}$/s);
+    expect(lt.user_data).toMatch(/^\$\{base64gzip\(join\("", \[.*aws_s3_bucket\.logs_bucket_[0-9A-F]+\.bucket.*\]\)\)\}$/s);
     expect(String(lt.user_data)).toContain('content: \\"'); // the quotes survive, escaped for Terraform
-    expect(encodeUserData('plain')).toBe(Buffer.from('plain').toString('base64'));
+    expect(decodeUserData(encodeUserData('#cloud-config\nplain\n'))).toBe('#cloud-config\nplain\n');
+    expect(Buffer.from(encodeUserData('plain'), 'base64').subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip: cloud-init unpacks it
+  });
+
+  test('without the image check: no data.aws_ami and no precondition', () => {
+    const f = lbFixture();
+    fleet(f, { verifyRootDeviceName: false });
+    const json = synthJson(f.stack);
+    expect((json.data as Record<string, unknown> | undefined)?.aws_ami).toBeUndefined();
+    expect(Object.values(byId(json, 'aws_launch_template'))[0].lifecycle).toBeUndefined();
   });
 
   test('grace period, min healthy percentage, volume size and elb wait follow the props', () => {
@@ -107,8 +121,21 @@ describe('ColorFleet options', () => {
     ['a min healthy percentage above 100', { minHealthyPercentage: 120 }, /minHealthyPercentage must be 0–100 \(got 120\)/],
     ['a tiny root volume', { rootVolumeSizeGiB: 4 }, /rootVolumeSizeGiB must be 8–16384 \(got 4\)/],
     ['waiting for more instances than max', { waitForElbCapacity: 9 }, /waitForElbCapacity \(9\) exceeds capacity\.max \(6\)/],
-    ['user data over 16 KiB encoded', { userData: 'x'.repeat(13000) }, /userData is 13000 bytes; EC2 accepts at most 16 KiB/],
-  ] as Array<[string, Partial<ColorFleetProps>, RegExp]>)('fails on %s', (_name, overrides, message) => {
-    expect(() => fleet(lbFixture(), overrides)).toThrow(message);
+    ['user data over 16 KiB gzipped and encoded', { userData: INCOMPRESSIBLE }, /userData is \d+ bytes gzipped and base64-encoded \(26000 bytes of text\); EC2 accepts at most 16384\. Fix: /],
+    ['a root device name that is no AMI root', { rootDeviceName: '/dev/xvdb' as never }, /rootDeviceName "\/dev\/xvdb" is not an AMI root device name \(\/dev\/xvda or \/dev\/sda1\)\. Fix: set fleet\.rootDeviceName/],
+  ] as Array<[string, Partial<ColorFleetProps>, RegExp]>)('fails on %s, naming the construct path and the fix, without a stack frame', (_name, overrides, message) => {
+    let thrown: unknown;
+    try {
+      fleet(lbFixture(), overrides);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ConstructPropsError);
+    const error = thrown as ConstructPropsError;
+    expect(error.message).toMatch(message);
+    expect(error.constructPath).toMatch(/\/fleet$/);
+    expect(error.message.startsWith(`${error.constructPath}: ColorFleet shop-test-green: `)).toBe(true);
+    expect(error.message).toContain('Fix: ');
+    expect(error.message).not.toMatch(/\n\s+at |\.ts:\d+/); // no stack frame in what the user reads
   });
 });

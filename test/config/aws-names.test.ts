@@ -48,7 +48,7 @@ describe('AWS names in the values: reported at the key that causes them, with th
   });
 
   test('fails an app name starting with ssm or aws (SSM parameter name /<app>/<env>/...)', () => {
-    expect(withAppName('ssm-shop').join('\n')).toMatch(/^environments\/defaults\.yaml: app\.name: "ssm-shop" makes the SSM parameter name "\/ssm-shop\/prod\/shared\/vpc-id", which must not begin with "aws" or "ssm".*sysman-parameter-name-constraints/m);
+    expect(withAppName('ssm-shop').join('\n')).toMatch(/^environments\/defaults\.yaml: app\.name: "ssm-shop" makes the SSM parameter name "\/ssm-shop\/prod\/green\/release", which must not begin with "aws" or "ssm".*sysman-parameter-name-constraints/m);
   });
 
   test('fails a tag key starting with aws: and a tag value with characters AWS refuses (tags)', () => {

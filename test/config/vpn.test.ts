@@ -171,3 +171,55 @@ describe('vpn checks as pure functions', () => {
     expect(insideCidrProblems(['169.254.110.0/30', '169.254.110.4/30'])).toEqual([]);
   });
 });
+
+/** Every constraint AWS documents for VpnTunnelOptionsSpecification, each refused with file + key + reason. */
+describe('vpn.tunnelOptions: the constraints AWS documents (EC2 VpnTunnelOptionsSpecification)', () => {
+  const at = (key: string) => `environments/prod.yaml: vpn.tunnelOptions.${key}: `;
+  test.each([
+    ['phase 1 lifetime under 900 s', ['phase1', 'lifetimeSeconds'], 899, 'phase1.lifetimeSeconds', 'must be 900 to 28800 seconds (AWS refuses a shorter lifetime)'],
+    ['phase 1 lifetime over 28800 s', ['phase1', 'lifetimeSeconds'], 28801, 'phase1.lifetimeSeconds', 'must be 900 to 28800 seconds (AWS refuses a longer lifetime)'],
+    ['phase 2 lifetime under 900 s', ['phase2', 'lifetimeSeconds'], 600, 'phase2.lifetimeSeconds', 'must be 900 to 3600 seconds (AWS refuses a shorter lifetime)'],
+    ['phase 2 lifetime over 3600 s', ['phase2', 'lifetimeSeconds'], 7200, 'phase2.lifetimeSeconds', 'must be 900 to 3600 seconds (AWS refuses a longer lifetime)'],
+    ['a rekey margin under 60 s', ['rekeyMarginTimeSeconds'], 59, 'rekeyMarginTimeSeconds', 'must be at least 60 seconds (AWS: 60 to half of phase2.lifetimeSeconds)'],
+    ['a rekey margin over half the phase 2 lifetime', ['rekeyMarginTimeSeconds'], 1801, 'rekeyMarginTimeSeconds', '1801 exceeds half the phase 2 lifetime (1800); AWS refuses it'],
+    ['a rekey fuzz over 100 %', ['rekeyFuzzPercentage'], 101, 'rekeyFuzzPercentage', 'must be 0 to 100 percent'],
+    ['a negative rekey fuzz', ['rekeyFuzzPercentage'], -1, 'rekeyFuzzPercentage', 'must be 0 to 100 percent'],
+    ['a replay window under 64 packets', ['replayWindowSize'], 32, 'replayWindowSize', 'must be 64 to 2048 packets (AWS)'],
+    ['a replay window over 2048 packets', ['replayWindowSize'], 4096, 'replayWindowSize', 'must be 64 to 2048 packets (AWS)'],
+    ['a DPD timeout under 30 s', ['dpdTimeoutSeconds'], 29, 'dpdTimeoutSeconds', 'must be at least 30 seconds (AWS refuses a shorter DPD timeout)'],
+    ['a fractional DPD timeout', ['dpdTimeoutSeconds'], 30.5, 'dpdTimeoutSeconds', 'must be a whole number'],
+  ] as Array<[string, string[], number, string, string]>)('fails on %s', (_name, keyPath, value, key, reason) => {
+    // A phase 1 lifetime under 900 s also falls below phase 2's: both problems are reported, ours first.
+    expect(prodWith(['tunnelOptions', ...keyPath], value)[0]).toBe(at(key) + reason);
+  });
+
+  test('fails on a phase 2 lifetime equal to the phase 1 lifetime (AWS wants it less)', () => {
+    const text = withValue('prod.yaml', ['vpn', 'tunnelOptions', 'phase1', 'lifetimeSeconds'], 3600);
+    const dir = envDir({ 'prod.yaml': text });
+    expect(problems(dir)).toEqual([at('phase2.lifetimeSeconds') + '3600 must be less than phase1.lifetimeSeconds (3600); AWS refuses it']);
+  });
+
+  test('fails on an unknown DPD timeout action or startup action, listing the accepted ones', () => {
+    expect(prodWith(['tunnelOptions', 'dpdTimeoutAction'], 'reset')).toEqual([at('dpdTimeoutAction') + 'must be one of clear, none, restart (got "reset")']);
+    expect(prodWith(['tunnelOptions', 'startupAction'], 'initiate')).toEqual([at('startupAction') + 'must be one of add, start (got "initiate")']);
+  });
+
+  test('fails on startup action "start" without IKEv2 (AWS initiates IKEv2 only)', () => {
+    const text = withValue('prod.yaml', ['vpn', 'tunnelOptions'], { ikeVersions: ['ikev1'], startupAction: 'start' });
+    expect(problems(envDir({ 'prod.yaml': text.replace(/^(vpn:\n)/m, '$1  allowWeakCrypto: true\n') }))).toEqual([
+      at('startupAction') + '"start" needs IKEv2 (AWS only initiates IKEv2 tunnels); add ikev2 or use "add"',
+    ]);
+  });
+
+  test('fails on a phase 1 DH group AWS does not accept in phase 1 (5), listing the accepted ones', () => {
+    expect(prodWith(['tunnelOptions', 'phase1', 'dhGroupNumbers'], [5])).toContain(
+      at('phase1.dhGroupNumbers[0]') + 'group 5 is not accepted by AWS here (accepted: 2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24)',
+    );
+  });
+
+  test('fails on an inside range at a reserved AWS address', () => {
+    expect(prodWith(['insideCidrs'], ['169.254.169.252/30', '169.254.20.0/30'])).toEqual([
+      'environments/prod.yaml: vpn.insideCidrs[0]: 169.254.169.252/30 is reserved by AWS (reserved: 169.254.0.0/30, 169.254.1.0/30, 169.254.2.0/30, 169.254.3.0/30, 169.254.4.0/30, 169.254.5.0/30, 169.254.169.252/30)',
+    ]);
+  });
+});

@@ -20,14 +20,14 @@ describe('DigitalOcean droplets: user data passes the real checks', () => {
     const doc = parse(userData(color)) as { write_files: Array<{ path: string; content: string }> };
     const conf = doc.write_files.find((f) => f.path === '/etc/rsyslog.conf');
     expect(conf?.content).toContain(`"${color}"`);
-    expect(conf?.content).toContain('serverport="25060" usehttps="on"'); // DigitalOcean managed OpenSearch, TLS
+    expect(conf?.content).toMatch(/binary="\/usr\/bin\/python3 \S+ 25060 /); // DigitalOcean managed OpenSearch's port
     const result = await rsyslogCheck(conf!.content);
     expect(result.output).not.toMatch(/error/i);
     expect(result.ok).toBe(true);
   });
 
   test('fails the schema check on a broken copy (the check is real)', async () => {
-    const result = await cloudInitSchema(userData('blue').replace('package_update: true', 'package_update: [1]'));
+    const result = await cloudInitSchema(userData('blue').replace('runcmd:', 'package_update: [1]\nruncmd:'));
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/package_update/);
   });

@@ -4,6 +4,7 @@
  * the real `rsyslogd -N1`.
  */
 import { parse } from 'yaml';
+import { decodeUserData } from '../../lib/aws/color-fleet';
 import { cloudInitSchema, rsyslogCheck } from '../support/agent-checks';
 import { synthEnvironments, TfJson } from '../support/synth';
 
@@ -22,7 +23,7 @@ function userDataOf(stack: string, json: TfJson): FoundUserData[] {
       for (const key of ['user_data', 'user_data_base64']) {
         const value = resource[key];
         if (typeof value !== 'string') continue;
-        const plain = value.startsWith('#') ? value : Buffer.from(value, 'base64').toString('utf8');
+        const plain = value.startsWith('#') ? value : decodeUserData(value);
         found.push({ where: `${stack} ${type}.${id}.${key}`, text: plain });
       }
     }

@@ -13,8 +13,8 @@ describe('prod: archive buckets and registry in prod-shared, release parameters 
     expect(retention).toEqual(expect.arrayContaining([{ mode: 'COMPLIANCE', days: 2555 }, { mode: 'COMPLIANCE', days: 90 }]));
   });
 
-  test('prod-shared holds the immutable ECR repository for the app', () => {
-    expect(resources(shared, 'aws_ecr_repository')).toEqual([expect.objectContaining({ name: 'shop', image_tag_mutability: 'IMMUTABLE' })]);
+  test('prod-shared holds the immutable ECR repository of the app and environment, shop/prod', () => {
+    expect(resources(shared, 'aws_ecr_repository')).toEqual([expect.objectContaining({ name: 'shop/prod', image_tag_mutability: 'IMMUTABLE' })]);
   });
 
   test('prod-shared outputs the records bucket, app-files bucket, region and registry URL the commands read', () => {

@@ -1,5 +1,6 @@
 import { LOG_OUTPUTS } from '../../stacks/contract';
 import { followPublished, resources, synthEnvironments } from '../support/synth';
+import { decodeUserData } from '../../lib/aws/color-fleet';
 
 describe('central logging wired into the prod stacks', () => {
   const stacks = synthEnvironments(undefined, ['prod']);
@@ -66,7 +67,7 @@ describe('central logging wired into the prod stacks', () => {
   test.each(['blue', 'green'])('prod-%s: user data reads the forwarder secret, and the role may read it', (color) => {
     const stack = stacks.get(`prod-${color}`)!;
     const [template] = resources(stack, 'aws_launch_template');
-    const userData = Buffer.from(String(template.user_data), 'base64').toString('utf8');
+    const userData = decodeUserData(String(template.user_data));
     expect(userData).toContain('SECRET_ID = "shop-prod/log-forwarder"');
     expect(userData).toContain('REGION = "eu-west-1"');
     expect(userData).toContain(`color=${color} release=`);

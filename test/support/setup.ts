@@ -7,3 +7,6 @@ setupJest();
 // Terraform and the cdktf CLI phone home for version checks unless told not to; the tests start both, and must
 // send nothing off this machine.
 process.env.CHECKPOINT_DISABLE = '1';
+// Without credentials the AWS SDKs in Terraform's S3 backend and provider ask the EC2 instance metadata service
+// (169.254.169.254), an address off this machine: never from a test.
+process.env.AWS_EC2_METADATA_DISABLED = 'true';

@@ -91,7 +91,7 @@ const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', '
 
 /** The environment for an offline terraform run: this CLI config, no version check, no proxies, no prompts. */
 export function offlineTerraformEnv(cliConfig: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+  const env: NodeJS.ProcessEnv = { ...base, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', AWS_EC2_METADATA_DISABLED: 'true' };
   for (const name of PROXY_VARIABLES) delete env[name];
   for (const name of Object.keys(env)) if (name.startsWith('TF_VAR_') || name === 'TF_DATA_DIR' || name === 'TF_WORKSPACE') delete env[name];
   return env;
@@ -131,38 +131,83 @@ export interface ValidateDiagnostic {
   readonly snippet?: { readonly context?: string; readonly code?: string };
 }
 
-/** The result of `terraform init` + `terraform validate -json` in one stack directory. */
+/** What `terraform validate -json` found in one stack. */
 export interface StackValidation {
   readonly stack: string;
-  readonly valid: boolean;
   readonly errorCount: number;
+  /** Errors and warnings located in this stack's files (plus any without a location in its root). */
   readonly diagnostics: readonly ValidateDiagnostic[];
   /** init's output when init failed (then nothing was validated). */
   readonly initFailure?: string;
 }
 
+/** Blocks Terraform accepts in a root module only: a stack holding one is validated as a root of its own. */
+const ROOT_ONLY_BLOCKS = ['import', 'removed'];
+
+/** What `validateStacks` may see from Terraform that is an artefact of the staging, not of a stack. */
+const STAGING_WARNINGS = ['Backend configuration ignored'];
+
 /**
- * Copies a synthesized stack (its `cdk.tf.json`) into `workDir/<stack>` and writes `zz_validate_override.tf.json`,
- * which pins `required_providers.<name>.version` to what the mirror has (an override merges entry by entry, so
- * `source` stays). Returns the directory.
+ * Validates synthesized stacks (name → `cdk.tf.json` text) with the real terraform: each stack in its own
+ * directory with `zz_validate_override.tf.json`, which sets `required_providers.<name>.version` to the versions
+ * given (what the mirror has; an override merges entry by entry, so `source` stays). To start terraform and the
+ * provider's schema once per set rather than once per stack, the stacks of a set are validated as the modules of
+ * one root (`module "<stack>" { source = "./<stack>" }`): the same checks as for a root module, except that the
+ * backend block is ignored (`init -backend=false` skips it anyway). A stack with root-only blocks (`import`,
+ * `removed`) gets a root of its own. Roots run `concurrency` at a time. Returns one result per stack.
  */
-export function stageStack(workDir: string, stack: string, json: string, providerVersions: Readonly<Record<string, string>>): string {
-  const dir = path.join(workDir, stack);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'cdk.tf.json'), json);
-  const required = Object.fromEntries(Object.entries(providerVersions).map(([name, version]) => [name, { version }]));
-  fs.writeFileSync(path.join(dir, 'zz_validate_override.tf.json'), JSON.stringify({ terraform: { required_providers: required } }, null, 2) + '\n');
-  return dir;
+export async function validateStacks(
+  workDir: string,
+  sets: Readonly<Record<string, ReadonlyMap<string, string>>>,
+  providerVersions: Readonly<Record<string, string>>,
+  env: NodeJS.ProcessEnv,
+  concurrency = 2,
+): Promise<Map<string, StackValidation>> {
+  const override = JSON.stringify({ terraform: { required_providers: Object.fromEntries(Object.entries(providerVersions).map(([n, version]) => [n, { version }])) } }, null, 2);
+  const roots: Array<{ dir: string; stacks: string[]; key: (stack: string) => string }> = [];
+  fs.mkdirSync(workDir, { recursive: true });
+  for (const [set, stacks] of Object.entries(sets)) {
+    const root = path.join(workDir, set);
+    const modules: string[] = [];
+    for (const [stack, json] of stacks) {
+      const own = ROOT_ONLY_BLOCKS.some((block) => block in (JSON.parse(json) as object));
+      const dir = own ? path.join(workDir, `${set}--${stack}`) : path.join(root, stack);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'cdk.tf.json'), json);
+      fs.writeFileSync(path.join(dir, 'zz_validate_override.tf.json'), override + '\n');
+      if (own) roots.push({ dir, stacks: [stack], key: (s) => `${set}/${s}` });
+      else modules.push(stack);
+    }
+    if (modules.length > 0) {
+      const calls = Object.fromEntries(modules.map((m) => [m, { source: `./${m}` }]));
+      fs.writeFileSync(path.join(root, 'main.tf.json'), JSON.stringify({ module: calls }, null, 2) + '\n');
+      roots.push({ dir: root, stacks: modules, key: (s) => `${set}/${s}` });
+    }
+  }
+  const out = new Map<string, StackValidation>();
+  const runs = await mapLimit(roots, concurrency, (root) => validateRoot(root.dir, env));
+  roots.forEach((root, i) => {
+    const run = runs[i];
+    const combined = fs.existsSync(path.join(root.dir, 'main.tf.json'));
+    for (const stack of root.stacks) {
+      if ('initFailure' in run) {
+        out.set(root.key(stack), { stack, errorCount: 1, diagnostics: [], initFailure: run.initFailure });
+        continue;
+      }
+      const mine = run.diagnostics.filter((d) => !d.range || !combined || d.range.filename.startsWith(`${stack}/`));
+      const relevant = mine.filter((d) => !(d.severity === 'warning' && STAGING_WARNINGS.includes(d.summary)));
+      out.set(root.key(stack), { stack, errorCount: relevant.filter((d) => d.severity === 'error').length, diagnostics: relevant });
+    }
+  });
+  return out;
 }
 
-/** `terraform init -backend=false` then `terraform validate -json` in a staged stack directory. */
-export async function validateStack(dir: string, env: NodeJS.ProcessEnv): Promise<StackValidation> {
-  const stack = path.basename(dir);
+/** `terraform init -backend=false` then `terraform validate -json` in one root directory. */
+async function validateRoot(dir: string, env: NodeJS.ProcessEnv): Promise<{ diagnostics: ValidateDiagnostic[] } | { initFailure: string }> {
   const init = await terraform(['init', '-backend=false', '-input=false', '-no-color'], dir, env);
-  if (init.code !== 0) return { stack, valid: false, errorCount: 1, diagnostics: [], initFailure: `${init.stdout}${init.stderr}` };
+  if (init.code !== 0) return { initFailure: `${init.stdout}${init.stderr}` };
   const run = await terraform(['validate', '-json', '-no-color'], dir, env);
-  const result = JSON.parse(run.stdout) as { valid: boolean; error_count: number; diagnostics: ValidateDiagnostic[] };
-  return { stack, valid: result.valid, errorCount: result.error_count, diagnostics: result.diagnostics };
+  return { diagnostics: (JSON.parse(run.stdout) as { diagnostics: ValidateDiagnostic[] }).diagnostics };
 }
 
 /** Maps `items` through `fn`, at most `limit` at a time, keeping the order. */

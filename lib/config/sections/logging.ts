@@ -113,3 +113,42 @@ export function checkLogging(logging: LoggingValues, ctx: z.RefinementCtx): void
     } else tags.set(tag, i);
   });
 }
+
+// ---- Capacity checks (issue 19): the log store's zones and the user data budget. Kept apart from the
+// ---- path and name rules above; schema.ts runs them after every section parsed.
+
+/** How many availability zones the log store spreads `instanceCount` data nodes over (as `LogStore` does). */
+export function logStoreZoneCount(instanceCount: number, privateSubnetCount: number): number {
+  return Math.min(instanceCount, privateSubnetCount, 3);
+}
+
+/** Data nodes must split evenly over the zones they spread over (OpenSearch zone awareness): on AWS only. */
+export function checkLogStoreZones(cloud: string, azCount: number, logging: LoggingValues, ctx: z.RefinementCtx): void {
+  if (cloud !== 'aws') return;
+  const count = logging.store.instanceCount;
+  const zones = logStoreZoneCount(count, azCount);
+  if (zones > 1 && count % zones !== 0) {
+    const lower = count - (count % zones);
+    const fix = [lower, lower + zones].filter((n) => n >= 1 && n <= 20).join(' or ');
+    report(
+      ctx,
+      ['logging', 'store', 'instanceCount'],
+      `${count} data nodes do not split evenly over the ${zones} availability zones they spread over (min(instanceCount, network.azCount, 3)); use a multiple of ${zones} (${fix})`,
+    );
+  }
+}
+
+/**
+ * The forwarder's user data must fit its cloud's limit: `bytes` per color as delivered (gzip + base64 on AWS,
+ * plain on DigitalOcean), measured by rendering it. Too many or too long app log paths are the usual cause.
+ */
+export function checkUserDataBudget(logging: LoggingValues, bytes: ReadonlyArray<readonly [string, number]>, limit: number, ctx: z.RefinementCtx): void {
+  const over = bytes.filter(([, n]) => n > limit);
+  if (over.length === 0) return;
+  const [color, n] = over[0];
+  report(
+    ctx,
+    ['logging', 'appLogs'],
+    `the ${color} servers' user data would be ${n} bytes, over the ${limit} the cloud accepts (${logging.appLogs.length} log files): forward fewer files, e.g. one wildcard pattern such as /var/log/shop/*.log for files of one format`,
+  );
+}

@@ -86,7 +86,12 @@ const phaseSchema = (groups: readonly number[], maxLifetime: number, defaultLife
         .refine(unique, 'must not repeat a group')
         .default(STRONG_PHASE.dhGroupNumbers),
       /** Lifetime of the SA in seconds. */
-      lifetimeSeconds: z.number().int('must be a whole number').min(900).max(maxLifetime).default(defaultLifetime),
+      lifetimeSeconds: z
+        .number()
+        .int('must be a whole number')
+        .min(900, `must be 900 to ${maxLifetime} seconds (AWS refuses a shorter lifetime)`)
+        .max(maxLifetime, `must be 900 to ${maxLifetime} seconds (AWS refuses a longer lifetime)`)
+        .default(defaultLifetime),
     })
     .strict();
 
@@ -100,17 +105,17 @@ export const tunnelOptionsSchema = z
     /** Phase 2 (CHILD/ESP SA). */
     phase2: phaseSchema(PHASE2_DH_GROUPS, 3600, 3600).default({}),
     /** Seconds without a DPD answer before the timeout action. */
-    dpdTimeoutSeconds: z.number().int().min(30).default(30),
+    dpdTimeoutSeconds: z.number().int('must be a whole number').min(30, 'must be at least 30 seconds (AWS refuses a shorter DPD timeout)').default(30),
     /** What AWS does when DPD times out: `restart` (re-initiate) by default. */
     dpdTimeoutAction: z.enum(['clear', 'none', 'restart']).default('restart'),
     /** `add`: the customer gateway initiates; `start`: AWS initiates too (IKEv2 only). */
     startupAction: z.enum(['add', 'start']).default('add'),
     /** Seconds before the lifetime ends at which rekeying starts. */
-    rekeyMarginTimeSeconds: z.number().int().min(60).default(270),
+    rekeyMarginTimeSeconds: z.number().int('must be a whole number').min(60, 'must be at least 60 seconds (AWS: 60 to half of phase2.lifetimeSeconds)').default(270),
     /** Random spread of the rekey margin, in percent. */
-    rekeyFuzzPercentage: z.number().int().min(0).max(100).default(100),
+    rekeyFuzzPercentage: z.number().int('must be a whole number').min(0, 'must be 0 to 100 percent').max(100, 'must be 0 to 100 percent').default(100),
     /** ESP replay window, in packets. */
-    replayWindowSize: z.number().int().min(64).max(2048).default(1024),
+    replayWindowSize: z.number().int('must be a whole number').min(64, 'must be 64 to 2048 packets (AWS)').max(2048, 'must be 64 to 2048 packets (AWS)').default(1024),
   })
   .strict();
 
@@ -252,8 +257,11 @@ export function tunnelOptionsProblems(options: TunnelOptions, allowWeakCrypto: b
       message: `${options.rekeyMarginTimeSeconds} exceeds half the phase 2 lifetime (${halfPhase2}); AWS refuses it`,
     });
   }
-  if (options.phase2.lifetimeSeconds > options.phase1.lifetimeSeconds) {
-    problems.push({ path: ['phase2', 'lifetimeSeconds'], message: `must not exceed phase1.lifetimeSeconds (${options.phase1.lifetimeSeconds})` });
+  if (options.phase2.lifetimeSeconds >= options.phase1.lifetimeSeconds) {
+    problems.push({
+      path: ['phase2', 'lifetimeSeconds'],
+      message: `${options.phase2.lifetimeSeconds} must be less than phase1.lifetimeSeconds (${options.phase1.lifetimeSeconds}); AWS refuses it`,
+    });
   }
   return problems;
 }

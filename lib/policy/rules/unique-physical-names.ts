@@ -2,7 +2,7 @@ import { defineRule, nonCompliant } from '../rule';
 import { AppView, awsPlacement, AwsPlacement, mayShareAccount, StackView, SynthResource } from '../stack-view';
 
 /** How far a kind of name must be unique: every AWS account (S3), one account (IAM), or one account and region. */
-type NameScope = 'global' | 'account' | 'region';
+export type NameScope = 'global' | 'account' | 'region';
 
 /**
  * The argument that holds each resource type's physical name, and how far AWS keeps it unique.
