@@ -45,6 +45,8 @@ const BLUE = stackName(ENV, 'blue');
 const GREEN = stackName(ENV, 'green');
 const CUTOVER = stackName(ENV, 'cutover');
 const STACKS = [SHARED, BLUE, GREEN, CUTOVER];
+/** The root device of the images the test seeds: the fleets' default `rootDeviceName` (Amazon Linux 2023, Debian 12). */
+const ROOT_DEVICE = '/dev/xvda';
 /** The new release the scenario ships to the idle color. */
 const NEW_RELEASE = { version: '1.6.0', image: 'ami-0123456789abcdef0' };
 
@@ -211,7 +213,10 @@ scenario(`${ENV} on the AWS emulator (moto): deploy, read back, cut over, releas
     valuesDir = path.join(project, 'environments');
     fs.mkdirSync(valuesDir, { recursive: true });
     env = emulatorEnv(writeCliConfig(root, mirror.path));
-    emulator = await startEmulator(motoServer!, path.join(root, 'moto.log'));
+    // The images the values name exist in the account (the fleets look each one up to check its root device).
+    const shippedValues = parseDocument(fs.readFileSync(path.join(REPO, 'environments', `${ENV}.yaml`), 'utf8'));
+    const images = [...(['blue', 'green'] as const).map((c) => String(shippedValues.getIn(['colors', c, 'release', 'image']))), NEW_RELEASE.image];
+    emulator = await startEmulator(motoServer!, path.join(root, 'moto.log'), images.map((id) => ({ id, rootDeviceName: ROOT_DEVICE })));
     s3 = new S3Client({ endpoint: emulator.endpoint, region: REGION, forcePathStyle: true, credentials: EMULATOR_CREDENTIALS });
 
     // The certificate: moto has no Route 53 zone to DNS-validate a requested one in, so the values name an

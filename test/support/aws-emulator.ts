@@ -98,11 +98,43 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
+/** A machine image the emulator's EC2 holds from the start (AWS: an AMI the account may launch). */
+export interface EmulatorImage {
+  /** `ami-…`. */
+  readonly id: string;
+  /** The device its root volume is registered on. */
+  readonly rootDeviceName: string;
+}
+
+/** moto's `MOTO_AMIS_PATH` file: the images EC2 starts with (moto's own set is not loaded then). */
+function writeImages(file: string, images: readonly EmulatorImage[]): void {
+  const entries = images.map((image) => ({
+    ami_id: image.id,
+    name: `emulator-${image.id}`,
+    description: 'seeded by the emulator test',
+    owner_id: EMULATOR_ACCOUNT,
+    public: false,
+    virtualization_type: 'hvm',
+    architecture: 'x86_64',
+    state: 'available',
+    image_type: 'machine',
+    hypervisor: 'xen',
+    root_device_type: 'ebs',
+    root_device_name: image.rootDeviceName,
+    sriov: 'simple',
+    creation_date: '2026-01-01T00:00:00.000Z',
+  }));
+  fs.writeFileSync(file, JSON.stringify(entries, null, 2));
+}
+
 /**
  * Starts moto's server on a free 127.0.0.1 port, through `test/support/moto-server.py` (moto plus one documented
- * fix of a moto bug), in its own process group, and waits until it answers. The log goes to `logFile`.
+ * fix of a moto bug), in its own process group, and waits until it answers. The log goes to `logFile`; `images`
+ * are the AMIs its EC2 holds (an AMI id cannot be chosen through the API, so they are moto configuration).
  */
-export async function startEmulator(motoServer: string, logFile: string, timeoutMs = 30_000): Promise<Emulator> {
+export async function startEmulator(motoServer: string, logFile: string, images: readonly EmulatorImage[] = [], timeoutMs = 30_000): Promise<Emulator> {
+  const imagesFile = `${logFile}.amis.json`;
+  writeImages(imagesFile, images);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const log = fs.openSync(logFile, 'a');
@@ -111,7 +143,7 @@ export async function startEmulator(motoServer: string, logFile: string, timeout
     stdio: ['ignore', log, log],
     // AWS-managed IAM policies (the fleets attach AmazonSSMManagedInstanceCore) exist in every account; moto
     // creates them only when asked to.
-    env: { ...withoutProxies(process.env), MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
+    env: { ...withoutProxies(process.env), MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', MOTO_AMIS_PATH: imagesFile },
   });
   fs.closeSync(log);
   let exited = false;
