@@ -1,4 +1,4 @@
-"""Starts moto's server (the AWS emulator of test/e2e/emulator.test.ts) with one fix for a moto bug.
+"""Starts moto's server (the AWS emulator of test/e2e/emulator.test.ts) with a fix for a moto bug and one API it lacks.
 
 Usage: python moto-server.py <moto_server arguments>   (run with the Python that has moto installed)
 
@@ -13,12 +13,23 @@ The fix: moto 5.2.5's PutBucketLogging checks the target bucket's policy for a s
 AWS accepts the library's request. The replacement below is moto's own check with those two points done as IAM
 does; nothing else changes: moto still refuses a target bucket that is missing, in another region, or that grants
 log delivery nothing (no such policy statement and no log-delivery ACL).
+
+The API: moto 5.2.5 has no Auto Scaling `StartInstanceRefresh` (it answers 500 "not implemented"), which the AWS
+provider calls when a group with `instance_refresh` gets a new launch template version, i.e. on every release.
+Here it is accepted for an existing group and answers a refresh id, as AWS does when a refresh starts. It replaces
+no instance: the emulator test checks the group's launch template, not a rollout (README "What the emulator test
+covers" says so).
 """
 
 import fnmatch
 import json
 import sys
 
+import uuid
+
+from moto.autoscaling import responses as autoscaling_responses
+from moto.autoscaling.exceptions import ValidationError
+from moto.core.responses import ActionResult
 from moto.s3 import models as s3_models
 
 LOGGING_SERVICE_PRINCIPAL = "logging.s3.amazonaws.com"
@@ -49,6 +60,16 @@ def _log_permissions_enabled_policy(target_bucket, target_prefix):
 
 
 s3_models.FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permissions_enabled_policy)
+
+
+def _start_instance_refresh(self):
+    name = self._get_param("AutoScalingGroupName")
+    if not self.autoscaling_backend.describe_auto_scaling_groups([name]):
+        raise ValidationError(f"AutoScalingGroup name not found - AutoScalingGroup {name} not found")
+    return ActionResult({"InstanceRefreshId": str(uuid.uuid4())})
+
+
+autoscaling_responses.AutoScalingResponse.start_instance_refresh = _start_instance_refresh
 
 from moto.server import main  # noqa: E402  (after the fix is in place)
 
