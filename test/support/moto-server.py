@@ -1,4 +1,4 @@
-"""Starts moto's server (the AWS emulator of test/e2e/emulator.test.ts) with a fix for a moto bug and one API it lacks.
+"""Starts moto's server (the AWS emulator of test/e2e/emulator.test.ts) with fixes for two moto bugs and one API it lacks.
 
 Usage: python moto-server.py <moto_server arguments>   (run with the Python that has moto installed)
 
@@ -13,6 +13,10 @@ The fix: moto 5.2.5's PutBucketLogging checks the target bucket's policy for a s
 AWS accepts the library's request. The replacement below is moto's own check with those two points done as IAM
 does; nothing else changes: moto still refuses a target bucket that is missing, in another region, or that grants
 log delivery nothing (no such policy statement and no log-delivery ACL).
+
+The second fix: moto 5.2.5 stores the description of a security group rule that references another group
+(`referenced_security_group_id`) but answers DescribeSecurityGroupRules without it, so every plan after the
+deploy wants to set it again. The rule's description is read from where moto stored it.
 
 The API: moto 5.2.5 has no Auto Scaling `StartInstanceRefresh` (it answers 500 "not implemented"), which the AWS
 provider calls when a group with `instance_refresh` gets a new launch template version, i.e. on every release.
@@ -30,6 +34,7 @@ import uuid
 from moto.autoscaling import responses as autoscaling_responses
 from moto.autoscaling.exceptions import ValidationError
 from moto.core.responses import ActionResult
+from moto.ec2.models import security_groups as ec2_security_groups
 from moto.s3 import models as s3_models
 
 LOGGING_SERVICE_PRINCIPAL = "logging.s3.amazonaws.com"
@@ -60,6 +65,11 @@ def _log_permissions_enabled_policy(target_bucket, target_prefix):
 
 
 s3_models.FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permissions_enabled_policy)
+
+
+ec2_security_groups.SecurityGroupRule.description = property(
+    lambda rule: rule.ip_range.get("Description") or (rule.source_group or {}).get("Description")
+)
 
 
 def _start_instance_refresh(self):
