@@ -195,3 +195,67 @@ export function doSharedNames(app: string, env: string, projectName?: string): D
 export function resourcePrefix(app: string, env: string): string {
   return `${app}-${env}`;
 }
+
+/** The names of an environment's DigitalOcean resources; the stacks create them with these names. */
+export interface DoResourceNames extends DoSharedNames {
+  /** The tag on every droplet of the environment, `<app>-<env>`. */
+  readonly fleetTag: string;
+  /** The tag of each color's droplets (the load balancers' `droplet_tag`), `<app>-<env>-<color>`. */
+  readonly colorTags: { readonly blue: string; readonly green: string };
+  /** The droplets' firewall, `<app>-<env>-fleet`. */
+  readonly fleetFirewall: string;
+  /** The firewall opening the app port to the load balancers, `<app>-<env>-lb-ingress`. */
+  readonly lbIngressFirewall: string;
+  /** The live load balancer, `<app>-<env>-live`. */
+  readonly liveLoadBalancer: string;
+  /** The preview load balancer, `<app>-<env>-preview`. */
+  readonly previewLoadBalancer: string;
+  /** The OpenSearch cluster, `<app>-<env>-logs` (the color stacks look it up by this name). */
+  readonly logStore: string;
+}
+
+/** Names of an environment's DigitalOcean resources, from `<app>-<env>`. */
+export function doResourceNames(app: string, env: string, projectName?: string): DoResourceNames {
+  const prefix = resourcePrefix(app, env);
+  return {
+    ...doSharedNames(app, env, projectName),
+    fleetTag: prefix,
+    colorTags: { blue: `${prefix}-blue`, green: `${prefix}-green` },
+    fleetFirewall: `${prefix}-fleet`,
+    lbIngressFirewall: `${prefix}-lb-ingress`,
+    liveLoadBalancer: `${prefix}-live`,
+    previewLoadBalancer: `${prefix}-preview`,
+    logStore: `${prefix}-logs`,
+  };
+}
+
+/** One account-wide name of a DigitalOcean environment: its namespace (names are unique within one), and what it names. */
+export interface DoPhysicalName {
+  /** The DigitalOcean namespace the name must be unique in. */
+  readonly namespace: 'tag' | 'firewall' | 'load balancer' | 'VPC' | 'project' | 'database cluster';
+  /** What the name is for, e.g. `blue tag`. */
+  readonly what: string;
+  /** The name. */
+  readonly name: string;
+}
+
+/**
+ * Every account-wide name the DigitalOcean stacks of one environment create (the Spaces bucket, named by the values,
+ * is left out). Two environments in one account must not share a name within a namespace: DigitalOcean selects
+ * droplets by tag, so a shared tag hands one environment's droplets to the other's load balancers and firewalls.
+ */
+export function doPhysicalNames(app: string, env: string, projectName?: string): readonly DoPhysicalName[] {
+  const n = doResourceNames(app, env, projectName);
+  return [
+    { namespace: 'VPC', what: 'VPC', name: n.vpc },
+    { namespace: 'project', what: 'project', name: n.project },
+    { namespace: 'tag', what: 'fleet tag', name: n.fleetTag },
+    { namespace: 'tag', what: 'blue tag', name: n.colorTags.blue },
+    { namespace: 'tag', what: 'green tag', name: n.colorTags.green },
+    { namespace: 'firewall', what: 'fleet firewall', name: n.fleetFirewall },
+    { namespace: 'firewall', what: 'load balancer ingress firewall', name: n.lbIngressFirewall },
+    { namespace: 'load balancer', what: 'live load balancer', name: n.liveLoadBalancer },
+    { namespace: 'load balancer', what: 'preview load balancer', name: n.previewLoadBalancer },
+    { namespace: 'database cluster', what: 'OpenSearch cluster', name: n.logStore },
+  ];
+}

@@ -8,7 +8,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { ITerraformDependable, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { parseCidr } from '../config/cidr';
+import { internetWideSourcesProblem, parseCidr } from '../config/cidr';
 import { COLORS, Color } from '../config/sections/release';
 import { AWS_NAME_RULES, loadBalancerName, targetGroupName, validateAwsName } from './aws-names';
 import { LogBucket } from './log-bucket';
@@ -57,8 +57,9 @@ export interface AppLoadBalancerProps {
    */
   readonly slowStartSeconds?: number;
   /**
-   * HTTP desync mitigation: `defensive` (AWS's default) or `strictest` (refuses every non-RFC-compliant request).
-   * @default 'defensive'
+   * HTTP desync mitigation: `strictest` (refuses every non-RFC-compliant request) or `defensive` (AWS's default,
+   * the opt-out for clients that send ambiguous requests).
+   * @default 'strictest'
    */
   readonly desyncMitigationMode?: 'defensive' | 'strictest';
   /**
@@ -160,7 +161,7 @@ export class AppLoadBalancer extends Construct {
       subnets: props.publicSubnets.map((s) => s.id),
       enableDeletionProtection: props.deletionProtection ?? true,
       dropInvalidHeaderFields: true,
-      desyncMitigationMode: props.desyncMitigationMode ?? 'defensive',
+      desyncMitigationMode: props.desyncMitigationMode ?? 'strictest',
       idleTimeout: props.idleTimeoutSeconds ?? 60,
       enableHttp2: true,
       accessLogs: { bucket: props.accessLogs.bucket.bucket, prefix: props.accessLogs.albPrefix, enabled: true },
@@ -208,14 +209,19 @@ export class AppLoadBalancer extends Construct {
 
   /**
    * Admits one more source to the test listener port (e.g. an on-premises range reached over the VPN).
-   * Refuses `0.0.0.0/0`: the test listener serves the release nobody has checked yet.
+   * Refuses `0.0.0.0/0`, and any source that, with the ones already admitted, covers more public address space
+   * than a /8: the test listener serves the release nobody has checked yet.
    */
   public allowTestListenerFrom(id: string, cidr: string, description = 'Test listener'): VpcSecurityGroupIngressRule {
     checkTestCidr(cidr);
+    checkTestCidrSet(this.node.path, [...this.testSources, cidr]);
     return this.addTestRule(id, cidr, description);
   }
 
+  private readonly testSources: string[] = [];
+
   private addTestRule(id: string, cidr: string, description: string): VpcSecurityGroupIngressRule {
+    this.testSources.push(cidr);
     return new VpcSecurityGroupIngressRule(this, id, {
       securityGroupId: this.securityGroup.id,
       description,
@@ -234,6 +240,14 @@ function checkTestCidr(cidr: string): void {
   if (block.prefix === 0) {
     throw new Error(`AppLoadBalancer: the test listener must not be open to the internet (got ${cidr}); list the CI and VPN ranges instead`);
   }
+  const wide = internetWideSourcesProblem([cidr]);
+  if (wide) throw new Error(`AppLoadBalancer: the test listener must not admit that much of the internet (${wide}); list the CI and VPN ranges instead`);
+}
+
+function checkTestCidrSet(path: string, cidrs: readonly string[]): void {
+  const literal = cidrs.filter((c) => !Token.isUnresolved(c));
+  const wide = internetWideSourcesProblem(literal);
+  if (wide) throw new Error(`AppLoadBalancer ${path}: the test listener sources ${wide}; list the CI and VPN ranges instead`);
 }
 
 function validate(props: AppLoadBalancerProps): void {
@@ -247,6 +261,7 @@ function validate(props: AppLoadBalancerProps): void {
     fail(`testListenerPort ${testPort} is taken by a public listener; pick another, e.g. 8443`);
   }
   for (const cidr of props.testListenerCidrs ?? []) checkTestCidr(cidr);
+  checkTestCidrSet(props.name, props.testListenerCidrs ?? []);
   const slow = props.slowStartSeconds ?? 0;
   if (slow !== 0 && (slow < 30 || slow > 900)) fail(`slowStartSeconds must be 0 (off) or 30–900 (got ${slow})`);
   const delay = props.deregistrationDelaySeconds ?? 30;

@@ -10,11 +10,14 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { IAM_ROLE_ARN } from '../config/sections/archive';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { addDedicatedKey } from './dedicated-key';
 import { LogBucket } from './log-bucket';
 import { denyInsecureTransport } from './bucket-policy';
+import { protectStateful } from './stateful';
 
 /** An S3 object-lock mode: `GOVERNANCE` (privileged users may bypass) or `COMPLIANCE` (nobody may). */
 export type ArchiveLockMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -64,6 +67,20 @@ export interface ArchiveBucketProps {
    * @default 30
    */
   readonly keyDeletionWindowInDays?: number;
+  /**
+   * The one principal (an IAM role ARN) that may disable the bucket's key, schedule its deletion or change its
+   * policy; everyone else, the account root and IAM administrators included, is denied those actions in the key
+   * policy, because a deleted or disabled key makes every locked object unreadable.
+   * @default - nobody: the key can never be disabled, deleted or have its policy changed
+   */
+  readonly breakGlassRoleArn?: string;
+  /**
+   * Terraform's `prevent_destroy` on the bucket and its key (and `skip_destroy` on log groups): a plan that would delete
+   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
+   * that reason).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /** Props for {@link ArchiveBucket.accessPolicy}. */
@@ -89,7 +106,9 @@ export interface ArchiveAccessPolicyProps {
  * `BucketOwnerEnforced`, a policy that denies non-TLS access and uploads requesting anything but SSE-KMS with this
  * bucket's key (uploads without an encryption header get that key by default, so nothing is stored unencrypted),
  * a lifecycle to the Glacier tiers with noncurrent-version expiry and aborted multipart uploads, server access
- * logs to a {@link LogBucket}, `prevent_destroy` and never `force_destroy`.
+ * logs to a {@link LogBucket}, `prevent_destroy` and never `force_destroy`. The key's policy denies disabling it,
+ * scheduling its deletion and changing its policy to everyone but the `breakGlassRoleArn` (object lock does not
+ * stop an administrator from destroying the key, and with it every locked object).
  *
  * Object lock can only be turned on when a bucket is created: changing `bucketName` replaces the bucket, and
  * `prevent_destroy` makes Terraform refuse that plan.
@@ -129,6 +148,10 @@ export class ArchiveBucket extends Construct {
     this.region = props.region;
     validateAwsName(this, 'bucketName', name, AWS_NAME_RULES.s3Bucket);
     validateAwsName(this, 'bucketName', name, AWS_NAME_RULES.kmsAlias, `alias/${name}`);
+    const breakGlass = props.breakGlassRoleArn;
+    if (breakGlass !== undefined && !Token.isUnresolved(breakGlass) && !IAM_ROLE_ARN.test(breakGlass)) {
+      throw new Error(`ArchiveBucket ${this.node.path}: breakGlassRoleArn "${breakGlass}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>); name the break-glass role, or leave it out so nobody can disable or delete the key`);
+    }
     this.objectLockMode = props.objectLockMode ?? 'GOVERNANCE';
     if (this.objectLockMode !== 'GOVERNANCE' && this.objectLockMode !== 'COMPLIANCE') {
       throw new Error(`ArchiveBucket ${this.node.path}: objectLockMode must be GOVERNANCE or COMPLIANCE, got "${String(this.objectLockMode)}"`);
@@ -148,14 +171,15 @@ export class ArchiveBucket extends Construct {
       description: `${props.purpose} archive (${name})`,
       alias: `alias/${name}`,
       deletionWindowInDays: props.keyDeletionWindowInDays,
+      breakGlassRoleArn: props.breakGlassRoleArn ?? null,
     }));
 
     this.bucket = new S3Bucket(this, 'bucket', {
       bucket: name,
       objectLockEnabled: true,
       forceDestroy: false,
-      lifecycle: { preventDestroy: true },
     });
+    protectStateful([this.bucket, this.key], props.preventDestroy);
     const bucket = this.bucket.id;
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket,

@@ -1,8 +1,8 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Fn, Op, Token } from 'cdktf';
@@ -17,6 +17,37 @@ import { templateLiteralArgument } from '../escape-template-literals';
 
 /** A device name an AMI registers its root volume on. */
 export type RootDeviceName = (typeof ROOT_DEVICE_NAMES)[number];
+
+/**
+ * What the SSM agent needs on an instance (registration, Session Manager, Run Command, inventory, patching):
+ * AmazonSSMManagedInstanceCore (v2) without `ssm:GetParameter` and `ssm:GetParameters`, which it grants on every
+ * parameter of the account. Documents that resolve `{{ssm:...}}` parameters need a read policy for those parameters.
+ */
+export const SSM_AGENT_ACTIONS = [
+  'ssm:DescribeAssociation',
+  'ssm:GetDeployablePatchSnapshotForInstance',
+  'ssm:GetDocument',
+  'ssm:DescribeDocument',
+  'ssm:GetManifest',
+  'ssm:ListAssociations',
+  'ssm:ListInstanceAssociations',
+  'ssm:PutInventory',
+  'ssm:PutComplianceItems',
+  'ssm:PutConfigurePackageResult',
+  'ssm:UpdateAssociationStatus',
+  'ssm:UpdateInstanceAssociationStatus',
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+  'ec2messages:AcknowledgeMessage',
+  'ec2messages:DeleteMessage',
+  'ec2messages:FailMessage',
+  'ec2messages:GetEndpoint',
+  'ec2messages:GetMessages',
+  'ec2messages:SendReply',
+] as const;
 
 /** How many instances a fleet runs. */
 export interface FleetCapacity {
@@ -55,7 +86,7 @@ export interface ColorFleetProps {
   readonly userData?: string;
   /**
    * Extra managed policies attached to the instance role (e.g. read access to a registry or a log store).
-   * @default [] - only AmazonSSMManagedInstanceCore
+   * @default [] - only the SSM agent's inline policy ({@link SSM_AGENT_ACTIONS})
    */
   readonly managedPolicyArns?: readonly string[];
   /**
@@ -101,13 +132,16 @@ export interface ColorFleetProps {
 
 /**
  * One color's fleet: a launch template (the release's AMI, IMDSv2 required with hop limit 1, encrypted gp3
- * root volume, an instance profile that can only use SSM) and an Auto Scaling group across the private
+ * root volume, an instance profile whose own policy is the SSM agent's, without parameter reads) and an Auto
+ * Scaling group across the private
  * subnets, registered in the color's target group, replaced on failed ELB health checks, and rolled by
  * instance refresh whenever the launch template changes.
  */
 export class ColorFleet extends Construct {
   /** The instances' IAM role (attach more policies with `IamRolePolicyAttachment`). */
   public readonly role: IamRole;
+  /** The SSM agent's inline policy on {@link role} (no parameter reads). */
+  public readonly ssmAgentPolicy: IamRolePolicy;
   /** The instance profile wrapping {@link role}. */
   public readonly instanceProfile: IamInstanceProfile;
   /** The launch template; every release is a new version. */
@@ -125,7 +159,6 @@ export class ColorFleet extends Construct {
     const name = `${props.name}-${props.color}`;
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.iamRole, `${name}-instance`);
     this.fleetName = name;
-    const partition = new DataAwsPartition(this, 'partition');
 
     this.role = new IamRole(this, 'role', {
       name: `${name}-instance`,
@@ -135,8 +168,16 @@ export class ColorFleet extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
     });
-    const policies = [`arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`, ...(props.managedPolicyArns ?? [])];
-    policies.forEach((arn, i) => new IamRolePolicyAttachment(this, i === 0 ? 'ssm-core' : `policy-${i}`, { role: this.role.name, policyArn: arn }));
+    // What the SSM agent needs (Session Manager, Run Command, inventory), without AmazonSSMManagedInstanceCore's
+    // ssm:GetParameter(s) on "*", which would let every fleet read every parameter (the other color's release,
+    // every SecureString). Parameter reads come only from the per-color read policies passed in managedPolicyArns.
+    this.ssmAgentPolicy = new IamRolePolicy(this, 'ssm-agent', {
+      role: this.role.id,
+      name: 'ssm-agent',
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'SsmAgent', Effect: 'Allow', Action: [...SSM_AGENT_ACTIONS], Resource: '*' }] }),
+    });
+    // Ids policy-1.. are kept from when policy-0 was AmazonSSMManagedInstanceCore (ids are public API).
+    (props.managedPolicyArns ?? []).forEach((arn, i) => new IamRolePolicyAttachment(this, `policy-${i + 1}`, { role: this.role.name, policyArn: arn }));
     this.instanceProfile = new IamInstanceProfile(this, 'profile', { name: `${name}-instance`, role: this.role.name });
 
     const instanceTags = { Name: name, color: props.color, release: props.releaseVersion };

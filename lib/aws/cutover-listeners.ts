@@ -1,11 +1,15 @@
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { Construct } from 'constructs';
+import { ALB_DEFAULT_SSL_POLICY, ALB_MODERN_SSL_POLICY, DEFAULT_STRICT_TRANSPORT_SECURITY, STRICT_TRANSPORT_SECURITY_VALUE } from '../config/sections/load-balancer';
 import { COLORS, Color } from '../config/sections/release';
 import { Weights, liveColor, otherColor } from '../config/sections/traffic';
 import { PUBLIC_LISTENER_PORTS } from './app-load-balancer';
 
-/** The TLS policy of the HTTPS listeners: TLS 1.3 and 1.2 with forward-secret AEAD ciphers only. */
-export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+/**
+ * The TLS policy of the HTTPS listeners: TLS 1.3, and TLS 1.2 with forward-secret AES-GCM suites only (no CBC
+ * suites, unlike `ELBSecurityPolicy-TLS13-1-2-2021-06`).
+ */
+export const DEFAULT_SSL_POLICY = ALB_DEFAULT_SSL_POLICY;
 
 /**
  * What the listeners attach to: a load balancer, its `blue`/`green` target groups and the test listener port.
@@ -39,10 +43,17 @@ export interface CutoverListenersProps {
    */
   readonly testColor?: Color;
   /**
-   * TLS policy of the HTTPS listeners: `ELBSecurityPolicy-TLS13-1-2-2021-06` or a stricter TLS13 one.
-   * @default DEFAULT_SSL_POLICY
+   * TLS policy of the HTTPS listeners: an `ELBSecurityPolicy-TLS13-1-2-*` or `-1-3-*` policy.
+   * `ELBSecurityPolicy-TLS13-1-2-2021-06` is the opt-out for clients that still need CBC suites.
+   * @default DEFAULT_SSL_POLICY (no CBC suites)
    */
   readonly sslPolicy?: string;
+  /**
+   * The `Strict-Transport-Security` header the HTTPS and test listeners add to every response (the listener
+   * attribute `routing.http.response.strict_transport_security.header_value`); `null` sends none.
+   * @default DEFAULT_STRICT_TRANSPORT_SECURITY
+   */
+  readonly strictTransportSecurity?: string | null;
 }
 
 /**
@@ -69,6 +80,8 @@ export class CutoverListeners extends Construct {
     const lb = props.loadBalancer;
     const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
     const sticky = props.stickinessSeconds ?? 0;
+    const hsts = props.strictTransportSecurity === undefined ? DEFAULT_STRICT_TRANSPORT_SECURITY : props.strictTransportSecurity;
+    const hstsAttribute = hsts === null ? {} : { routingHttpResponseStrictTransportSecurityHeaderValue: hsts };
     this.weights = { blue: props.weights.blue, green: props.weights.green };
     this.liveColor = liveColor(props.weights);
 
@@ -78,6 +91,7 @@ export class CutoverListeners extends Construct {
       protocol: 'HTTPS',
       sslPolicy,
       certificateArn: props.certificateArn,
+      ...hstsAttribute,
       defaultAction: [
         {
           type: 'forward',
@@ -101,6 +115,7 @@ export class CutoverListeners extends Construct {
         protocol: 'HTTPS',
         sslPolicy,
         certificateArn: props.certificateArn,
+        ...hstsAttribute,
         defaultAction: [{ type: 'forward', targetGroupArn: lb.targetGroups[props.testColor].arn }],
       });
     }
@@ -120,8 +135,12 @@ function validate(path: string, props: CutoverListenersProps): void {
   const sticky = props.stickinessSeconds ?? 0;
   if (!Number.isInteger(sticky) || sticky < 0 || sticky > 604800) fail(`stickinessSeconds must be 0 (off) to 604800 (got ${sticky})`);
   const policy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
-  if (!/^ELBSecurityPolicy-TLS13-1-[23]-(?!Ext)/.test(policy)) {
-    fail(`sslPolicy "${policy}" allows TLS below 1.2 or legacy ciphers; use ${DEFAULT_SSL_POLICY} or a stricter ELBSecurityPolicy-TLS13-1-3-* policy`);
+  if (!ALB_MODERN_SSL_POLICY.test(policy)) {
+    fail(`sslPolicy "${policy}" allows TLS below 1.2 or legacy ciphers; use ${DEFAULT_SSL_POLICY}, ELBSecurityPolicy-TLS13-1-2-2021-06 or a stricter ELBSecurityPolicy-TLS13-1-3-* policy`);
+  }
+  const hsts = props.strictTransportSecurity;
+  if (typeof hsts === 'string' && !STRICT_TRANSPORT_SECURITY_VALUE.test(hsts)) {
+    fail(`strictTransportSecurity "${hsts}" is not a Strict-Transport-Security value; use e.g. "${DEFAULT_STRICT_TRANSPORT_SECURITY}", or null to send none`);
   }
   const test = props.testColor;
   if (test && props.weights[test] > 0 && props.weights[test] >= props.weights[otherColor(test)]) {

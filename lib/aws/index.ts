@@ -15,3 +15,5 @@ export * from './log-store';
 export * from './log-metrics';
 export * from './bucket-policy';
 export * from './shared-parameters';
+export * from './alarm-topic';
+export * from './stateful';

@@ -1,4 +1,5 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -10,6 +11,7 @@ import { Construct } from 'constructs';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { suppress } from '../policy/suppression';
 import { denyInsecureTransport } from './bucket-policy';
+import { protectStateful } from './stateful';
 
 /**
  * Elastic Load Balancing's log-delivery accounts for regions that predate the
@@ -51,6 +53,19 @@ export interface LogBucketProps {
    * @default 365
    */
   readonly retentionDays?: number;
+  /**
+   * Names (an `ArnLike` pattern, `*` allowed) of the buckets whose S3 server access logs may be delivered here,
+   * the `aws:SourceArn` condition of the delivery statement, e.g. `shop-prod-*`.
+   * @default '*' - any bucket of this account (aws:SourceAccount still applies)
+   */
+  readonly sourceBucketPattern?: string;
+  /**
+   * Terraform's `prevent_destroy` on the bucket (and `skip_destroy` on log groups): a plan that would delete
+   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
+   * that reason).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -73,7 +88,10 @@ export class LogBucket extends Construct {
     super(scope, id);
     validateAwsName(this, 'bucketName', props.bucketName, AWS_NAME_RULES.s3Bucket);
     const account = new DataAwsCallerIdentity(this, 'account');
-    this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false, lifecycle: { preventDestroy: true } });
+    const partition = new DataAwsPartition(this, 'partition');
+    const sourceBuckets = props.sourceBucketPattern ?? '*';
+    this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false });
+    protectStateful([this.bucket], props.preventDestroy);
     suppress(this.bucket, 's3-kms-encryption', 'load balancer and S3 server access log delivery only write to SSE-S3 (AES256) buckets');
     suppress(this.bucket, 's3-access-logging', 'this is the access-log bucket itself; logging it into itself would loop');
     const bucketId = this.bucket.id;
@@ -104,8 +122,12 @@ export class LogBucket extends Construct {
         },
       ],
     });
+    // Regions with an ELB log-delivery account name that account (it cannot carry source conditions; the key
+    // prefix AWSLogs/<this account>/ cannot be forged, as ELB refuses a log prefix containing "AWSLogs"); the
+    // service principal of newer regions is limited to load balancers of this account.
     const elbAccount = ELB_ACCOUNTS[props.region];
     const elbPrincipal = elbAccount ? { AWS: `arn:aws:iam::${elbAccount}:root` } : { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' };
+    const elbCondition = elbAccount ? {} : { Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } } };
     this.policy = new S3BucketPolicy(this, 'policy', {
       bucket: bucketId,
       policy: JSON.stringify({
@@ -118,6 +140,7 @@ export class LogBucket extends Construct {
             Principal: elbPrincipal,
             Action: 's3:PutObject',
             Resource: `${this.bucket.arn}/${this.albPrefix}/AWSLogs/${account.accountId}/*`,
+            ...elbCondition,
           },
           {
             Sid: 'S3ServerAccessLogDelivery',
@@ -125,7 +148,10 @@ export class LogBucket extends Construct {
             Principal: { Service: 'logging.s3.amazonaws.com' },
             Action: 's3:PutObject',
             Resource: `${this.bucket.arn}/${this.s3Prefix}/*`,
-            Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account.accountId },
+              ArnLike: { 'aws:SourceArn': `arn:${partition.partition}:s3:::${sourceBuckets}` },
+            },
           },
         ],
       }),

@@ -5,6 +5,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
 import { AWS_NAME_RULES, logKeyAliasName, validateAwsName } from './aws-names';
+import { protectStateful } from './stateful';
 
 /** Props for {@link LogEncryptionKey}. */
 export interface LogEncryptionKeyProps {
@@ -17,6 +18,13 @@ export interface LogEncryptionKeyProps {
    * @default 30
    */
   readonly deletionWindowInDays?: number;
+  /**
+   * Terraform's `prevent_destroy` on the key (and `skip_destroy` on log groups): a plan that would delete
+   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
+   * that reason).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -65,6 +73,7 @@ export class LogEncryptionKey extends Construct {
       deletionWindowInDays: props.deletionWindowInDays ?? 30,
       policy: policy.json,
     });
+    protectStateful([this.key], props.preventDestroy);
     this.alias = new KmsAlias(this, 'alias', { name: aliasName, targetKeyId: this.key.keyId });
   }
 }

@@ -16,6 +16,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { accountAdministrationKeyPolicy } from './dedicated-key';
+import { protectStateful } from './stateful';
 import { LogStoreRequest, renderLogStoreBootstrap } from '../agents/log-store-bootstrap';
 import { LOG_GROUP_RETENTION_DAYS } from '../config/sections/logging';
 import { AWS_NAME_RULES, logStoreKeyAliasName, openSearchDomainName, validateAwsName } from './aws-names';
@@ -65,6 +66,16 @@ export interface LogStoreProps {
    */
   readonly instanceCount?: number;
   /**
+   * Dedicated master nodes: 0 (none), 3 or 5.
+   * @default 0
+   */
+  readonly dedicatedMasterCount?: number;
+  /**
+   * Instance type of the dedicated master nodes.
+   * @default 'm6g.large.search'
+   */
+  readonly dedicatedMasterType?: string;
+  /**
    * gp3 volume per node, in GiB.
    * @default 20
    */
@@ -79,6 +90,13 @@ export interface LogStoreProps {
    * @default 'Policy-Min-TLS-1-2-PFS-2023-10' (TLS 1.2+ with forward secrecy)
    */
   readonly tlsSecurityPolicy?: string;
+  /**
+   * Terraform's `prevent_destroy` on the domain, its key, log groups and secrets (and `skip_destroy` on log groups): a plan that would delete
+   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
+   * that reason).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /** The domain log types published to CloudWatch, with their log group suffix. */
@@ -86,10 +104,49 @@ export const LOG_STORE_DOMAIN_LOGS = {
   INDEX_SLOW_LOGS: 'index-slow',
   SEARCH_SLOW_LOGS: 'search-slow',
   ES_APPLICATION_LOGS: 'application',
+  AUDIT_LOGS: 'audit',
 } as const;
 
-/** A log type the domain publishes to CloudWatch (`INDEX_SLOW_LOGS`, `SEARCH_SLOW_LOGS`, `ES_APPLICATION_LOGS`). */
+/** A log type the domain publishes to CloudWatch (`INDEX_SLOW_LOGS`, `SEARCH_SLOW_LOGS`, `ES_APPLICATION_LOGS`, `AUDIT_LOGS`). */
 export type DomainLogType = keyof typeof LOG_STORE_DOMAIN_LOGS;
+
+/**
+ * Turns on the security plugin's audit log (published to the `AUDIT_LOGS` log group): REST and transport
+ * events (failed logins, missing privileges, security configuration changes), and writes and deletes on every
+ * index but the security index, with the request body, so a change to the logs themselves leaves a trace.
+ */
+export const AUDIT_CONFIG_REQUEST: LogStoreRequest = {
+  description: 'Audit log: authentication failures, privilege denials, security changes and every write or delete (published to CloudWatch)',
+  method: 'PUT',
+  path: '/_plugins/_security/api/audit/config',
+  body: {
+    enabled: true,
+    audit: {
+      enable_rest: true,
+      enable_transport: true,
+      disabled_rest_categories: ['AUTHENTICATED', 'GRANTED_PRIVILEGES'],
+      disabled_transport_categories: ['AUTHENTICATED', 'GRANTED_PRIVILEGES'],
+      resolve_bulk_requests: true,
+      log_request_body: true,
+      resolve_indices: true,
+      exclude_sensitive_headers: true,
+      ignore_users: [],
+      ignore_requests: [],
+    },
+    compliance: {
+      enabled: true,
+      internal_config: true,
+      external_config: false,
+      read_metadata_only: true,
+      read_watched_fields: {},
+      read_ignore_users: [],
+      write_metadata_only: true,
+      write_log_diffs: false,
+      write_watched_indices: ['*'],
+      write_ignore_users: [],
+    },
+  },
+};
 
 /**
  * The environment's central log store: an OpenSearch domain in the VPC's private subnets, reachable only from
@@ -128,6 +185,7 @@ export class LogStore extends Construct {
     super(scope, id);
     const count = props.instanceCount ?? 1;
     const zones = Math.min(count, props.subnets.length, 3);
+    const masters = props.dedicatedMasterCount ?? 0;
     validate(props, count, zones);
     this.domainName = openSearchDomainName(props.name);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.openSearchDomain, this.domainName);
@@ -143,7 +201,6 @@ export class LogStore extends Construct {
       enableKeyRotation: true,
       policy: accountAdministrationKeyPolicy(this, account, partition).json,
       deletionWindowInDays: 30,
-      lifecycle: { preventDestroy: true },
     });
     // Its own alias: `alias/<name>-logs` is the environment's CloudWatch Logs key (LogEncryptionKey).
     new KmsAlias(this, 'alias', { name: logStoreKeyAliasName(props.name), targetKeyId: this.key.keyId });
@@ -185,7 +242,11 @@ export class LogStore extends Construct {
             Principal: { Service: 'es.amazonaws.com' },
             Action: ['logs:PutLogEvents', 'logs:CreateLogStream'],
             Resource: Object.values(this.logGroups).map((g) => `${g.arn}:*`),
-            Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
+            // Only this domain may write (confused deputy: aws:SourceAccount and aws:SourceArn).
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account.accountId },
+              ArnLike: { 'aws:SourceArn': `arn:${partition.partition}:es:${props.region}:${account.accountId}:domain/${this.domainName}` },
+            },
           },
         ],
       }),
@@ -200,8 +261,12 @@ export class LogStore extends Construct {
       });
     // The random data source yields a new value on every plan: the secret versions ignore changes, so the first
     // value sticks. Rotate by tainting the version and re-applying (then restart rsyslog on the fleets).
-    const secretVersion = (vid: string, secret: SecretsmanagerSecret, value: string) =>
-      new SecretsmanagerSecretVersion(this, vid, { secretId: secret.id, secretString: value, lifecycle: { ignoreChanges: ['secret_string'] } });
+    const secretVersions: SecretsmanagerSecretVersion[] = [];
+    const secretVersion = (vid: string, secret: SecretsmanagerSecret, value: string) => {
+      const version = new SecretsmanagerSecretVersion(this, vid, { secretId: secret.id, secretString: value, lifecycle: { ignoreChanges: ['secret_string'] } });
+      secretVersions.push(version);
+      return version;
+    };
 
     this.adminSecret = new SecretsmanagerSecret(this, 'admin-secret', {
       name: `${props.name}/log-store-admin`,
@@ -218,6 +283,7 @@ export class LogStore extends Construct {
         instanceType: props.instanceType ?? 't3.medium.search',
         instanceCount: count,
         zoneAwarenessEnabled: zones > 1,
+        ...(masters > 0 ? { dedicatedMasterEnabled: true, dedicatedMasterCount: masters, dedicatedMasterType: props.dedicatedMasterType ?? 'm6g.large.search' } : {}),
         ...(zones > 1 ? { zoneAwarenessConfig: { availabilityZoneCount: zones } } : {}),
       },
       vpcOptions: { subnetIds: props.subnets.slice(0, zones).map((s) => s.id), securityGroupIds: [this.securityGroup.id] },
@@ -247,7 +313,6 @@ export class LogStore extends Construct {
       logPublishingOptions: Object.entries(this.logGroups).map(([type, group]) => ({ logType: type, cloudwatchLogGroupArn: group.arn, enabled: true })),
       softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
       dependsOn: [logPolicy],
-      lifecycle: { preventDestroy: true },
     });
 
     this.forwarderSecret = new SecretsmanagerSecret(this, 'forwarder-secret', {
@@ -280,13 +345,18 @@ export class LogStore extends Construct {
       }),
     });
 
-    this.bootstrapRequests = renderLogStoreBootstrap({
-      indexPrefix: props.indexPrefix,
-      retentionDays: props.indexRetentionDays,
-      forwarderUsername: this.forwarderUsername,
-      replicas: count > 1 ? 1 : 0,
-      dashboardsIndexPattern: true,
-    });
+    protectStateful([this.key, this.domain, ...Object.values(this.logGroups), this.adminSecret, this.forwarderSecret, ...secretVersions], props.preventDestroy);
+
+    this.bootstrapRequests = [
+      ...renderLogStoreBootstrap({
+        indexPrefix: props.indexPrefix,
+        retentionDays: props.indexRetentionDays,
+        forwarderUsername: this.forwarderUsername,
+        replicas: count > 1 ? 1 : 0,
+        dashboardsIndexPattern: true,
+      }),
+      AUDIT_CONFIG_REQUEST,
+    ];
   }
 
   /** The HTTPS endpoint host of the domain (inside the VPC). */
@@ -313,6 +383,9 @@ function validate(props: LogStoreProps, count: number, zones: number): void {
   }
   if (props.engineVersion !== undefined && !/^OpenSearch_\d+\.\d+$/.test(props.engineVersion)) fail(`engineVersion "${props.engineVersion}" must look like OpenSearch_2.13`);
   if (props.instanceType !== undefined && !/\.search$/.test(props.instanceType)) fail(`instanceType "${props.instanceType}" must be an OpenSearch type such as r6g.large.search`);
+  const masters = props.dedicatedMasterCount ?? 0;
+  if (![0, 3, 5].includes(masters)) fail(`dedicatedMasterCount ${masters} must be 0 (none), 3 or 5 (an odd quorum that survives one or two node losses)`);
+  if (props.dedicatedMasterType !== undefined && !/\.search$/.test(props.dedicatedMasterType)) fail(`dedicatedMasterType "${props.dedicatedMasterType}" must be an OpenSearch type such as m6g.large.search`);
   const size = props.volumeSizeGb ?? 20;
   if (!Number.isInteger(size) || size < 10) fail(`volumeSizeGb ${size} must be a whole number of at least 10`);
   if (props.tlsSecurityPolicy !== undefined && !/^Policy-Min-TLS-1-[23]/.test(props.tlsSecurityPolicy)) {

@@ -1,5 +1,6 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
@@ -12,10 +13,12 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { Fn, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
+import { protectStateful } from './stateful';
 import { cidrContains, cidrsOverlap, parseCidr } from '../config/cidr';
+import { AVAILABILITY_ZONE_NAME } from '../config/sections/network';
 
 /** Props for {@link Network}. */
 export interface NetworkProps {
@@ -23,7 +26,13 @@ export interface NetworkProps {
   readonly name: string;
   /** The VPC range, e.g. `10.30.0.0/16`. */
   readonly vpcCidr: string;
-  /** One public subnet CIDR per availability zone; the number of AZs is this list's length. */
+  /**
+   * The availability zones by name (`eu-west-1a`), one per subnet pair: public and private subnet `i` live in
+   * zone `i`. Named, not looked up, so a change in the region's list of available zones never moves (replaces)
+   * a subnet. At least as many zones as subnets per tier.
+   */
+  readonly availabilityZones: readonly string[];
+  /** One public subnet CIDR per availability zone, in the order of `availabilityZones`. */
   readonly publicSubnets: readonly string[];
   /** One private subnet CIDR per availability zone; same length as `publicSubnets`. */
   readonly privateSubnets: readonly string[];
@@ -39,10 +48,17 @@ export interface NetworkProps {
   readonly flowLogRetentionDays?: number;
   /** KMS key ARN that encrypts the flow log group (see {@link LogEncryptionKey}). */
   readonly logKmsKeyArn: string;
+  /**
+   * Terraform's `prevent_destroy` on the flow log group (and `skip_destroy` on log groups): a plan that would delete
+   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
+   * that reason).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
- * A VPC across availability zones: public subnets behind an internet gateway, private subnets behind NAT,
+ * A VPC across availability zones named in the props (stable: never a lookup): public subnets behind an internet gateway, private subnets behind NAT,
  * all traffic recorded by VPC flow logs into an encrypted CloudWatch log group, and the default security
  * group stripped of every rule.
  */
@@ -68,7 +84,6 @@ export class Network extends Construct {
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.logGroup, `/vpc/${props.name}/flow-logs`);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.iamRole, `${props.name}-vpc-flow-logs`);
     const tag = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
-    const azs = new DataAwsAvailabilityZones(this, 'azs', { state: 'available' });
 
     this.vpc = new Vpc(this, 'vpc', {
       cidrBlock: props.vpcCidr,
@@ -87,7 +102,7 @@ export class Network extends Construct {
         new Subnet(this, `public-${i}`, {
           vpcId: this.vpc.id,
           cidrBlock: cidr,
-          availabilityZone: Fn.element(azs.names, i),
+          availabilityZone: props.availabilityZones[i],
           mapPublicIpOnLaunch: false,
           tags: { ...tag(`public-${i}`), tier: 'public' },
         }),
@@ -105,7 +120,7 @@ export class Network extends Construct {
         new Subnet(this, `private-${i}`, {
           vpcId: this.vpc.id,
           cidrBlock: cidr,
-          availabilityZone: Fn.element(azs.names, i),
+          availabilityZone: props.availabilityZones[i],
           tags: { ...tag(`private-${i}`), tier: 'private' },
         }),
     );
@@ -121,11 +136,25 @@ export class Network extends Construct {
       retentionInDays: props.flowLogRetentionDays ?? 90,
       kmsKeyId: props.logKmsKeyArn,
     });
+    protectStateful([this.flowLogGroup], props.preventDestroy);
+    // Only flow logs of this account may assume the role (confused deputy: aws:SourceAccount and aws:SourceArn).
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const partition = new DataAwsPartition(this, 'partition');
     const role = new IamRole(this, 'flow-log-role', {
       name: `${props.name}-vpc-flow-logs`,
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account.accountId },
+              ArnLike: { 'aws:SourceArn': `arn:${partition.partition}:ec2:*:${account.accountId}:vpc-flow-log/*` },
+            },
+          },
+        ],
       }),
     });
     new IamRolePolicy(this, 'flow-log-policy', {
@@ -164,6 +193,17 @@ function validate(props: NetworkProps): void {
     if (typeof block === 'string') fail(block);
   }
   if (props.publicSubnets.length === 0) fail('publicSubnets is empty; give one CIDR per availability zone');
+  const zones = props.availabilityZones;
+  if (!zones.some((z) => Token.isUnresolved(z))) {
+    zones.forEach((z, i) => {
+      if (!AVAILABILITY_ZONE_NAME.test(z)) fail(`availabilityZones[${i}] "${z}" is not an availability zone name such as eu-west-1a`);
+      if (zones.indexOf(z) !== i) fail(`availabilityZones lists ${z} twice; two subnets of a tier in one zone give no zone redundancy`);
+    });
+    const needed = Math.max(props.publicSubnets.length, props.privateSubnets.length);
+    if (zones.length < needed) {
+      fail(`availabilityZones names ${zones.length} zone(s) (${zones.join(', ') || 'none'}) for ${needed} subnets per tier; name one zone per subnet (e.g. network.availabilityZones in the values)`);
+    }
+  }
   if (props.publicSubnets.length !== props.privateSubnets.length) {
     fail(`publicSubnets (${props.publicSubnets.length}) and privateSubnets (${props.privateSubnets.length}) need one CIDR per AZ each`);
   }

@@ -6,6 +6,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
 import { AWS_NAME_RULES, ecrKeyAliasName, validateAwsName } from './aws-names';
 import { addDedicatedKey } from './dedicated-key';
+import { protectStateful } from './stateful';
 
 /** Props for {@link ReleaseRegistry}. */
 export interface ReleaseRegistryProps {
@@ -30,6 +31,13 @@ export interface ReleaseRegistryProps {
    * @default 30
    */
   readonly keyDeletionWindowInDays?: number;
+  /**
+   * Terraform's `prevent_destroy` on the repository and its key (and `skip_destroy` on log groups): a plan that would delete
+   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
+   * that reason).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -73,8 +81,8 @@ export class ReleaseRegistry extends Construct {
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: this.key.arn }],
       forceDelete: false,
-      lifecycle: { preventDestroy: true },
     });
+    protectStateful([this.repository, this.key], props.preventDestroy);
     this.lifecyclePolicy = new EcrLifecyclePolicy(this, 'lifecycle', {
       repository: this.repository.name,
       policy: JSON.stringify(releaseLifecycleRules(keep, untaggedDays)),

@@ -12,6 +12,7 @@ import { VpnGateway } from '@cdktf/provider-aws/lib/vpn-gateway';
 import { VpnGatewayRoutePropagation } from '@cdktf/provider-aws/lib/vpn-gateway-route-propagation';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { protectStateful } from './stateful';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { CustomerConfigInput, renderSwanctlConf, StrongswanTunnel } from '../agents/strongswan';
 import { parseCidr } from '../config/cidr';
@@ -100,6 +101,13 @@ export interface SiteToSiteVpnProps {
    * @default 'route-based'
    */
   readonly customerConfigMode?: CustomerConfigMode;
+  /**
+   * Terraform's `prevent_destroy` on the tunnel log group (and `skip_destroy` on log groups): a plan that would delete
+   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
+   * that reason).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -167,6 +175,7 @@ export class SiteToSiteVpn extends Construct {
       retentionInDays: props.logRetentionDays ?? 90,
       kmsKeyId: props.logKmsKeyArn,
     });
+    protectStateful([this.logGroup], props.preventDestroy);
     const logOptions = {
       cloudwatchLogOptions: {
         logEnabled: true,

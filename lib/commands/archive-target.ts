@@ -93,13 +93,25 @@ export interface RunOptions {
    * @default - output is discarded
    */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * Start the child in its own process group (so a signal sent to the group reaches it and its children, e.g.
+   * cdktf and the Terraform it runs).
+   * @default false
+   */
+  readonly detached?: boolean;
+  /**
+   * Called once the child has started, with its process id (to forward signals to it).
+   * @default - nothing
+   */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /** Runs a program, feeding its output line by line to `onLine`; resolves with its exit code (127 if it could not start). */
 export function runProcess(command: string, args: readonly string[], options: RunOptions): Promise<{ code: number; error?: string }> {
   return new Promise((resolve) => {
     const stdio: StdioOptions = [options.stdin ?? 'ignore', 'pipe', 'pipe'];
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio });
+    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio, detached: options.detached ?? false });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const pending = { stdout: '', stderr: '' };
     const feed = (stream: 'stdout' | 'stderr', chunk: string) => {
       const lines = (pending[stream] + chunk).split(/\r?\n/);

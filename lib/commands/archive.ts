@@ -7,10 +7,12 @@
  * - `push` uploads a record kept locally by `npm run deploy` when its upload failed (files first, manifest last).
  */
 import * as path from 'path';
+import { ConfigError, loadEnvironments } from '../config';
 import { ArchiveError, ArchiveStore } from './archive-store';
 import { resolveTarget, TargetFlags, UsageError } from './archive-target';
 import { intFlag, parseFlags, stringFlag, TARGET_FLAGS, targetFlags, writers } from './cli-flags';
-import { listRecords, normalizePrefix, readLocalManifest, RecordSummary, uploadRecord, verifyRecord, VerifyResult } from './deployment-record';
+import { LockMode, listRecords, Manifest, normalizePrefix, readLocalManifest, RecordSummary, uploadRecord, verifyRecord, VerifyResult } from './deployment-record';
+import { retentionFloor, weakerRetention } from './deploy';
 
 /** Options shared by the archive subcommands. */
 export interface ArchiveOptions extends TargetFlags {
@@ -81,9 +83,14 @@ export async function listArchive(environment: string, options: ArchiveOptions &
   }
 }
 
-/** Uploads a local record directory (as kept by `npm run deploy`); returns its `s3://` URL. */
+/**
+ * Uploads a local record directory (as kept by `npm run deploy`); returns its `s3://` URL. Refuses a manifest
+ * whose file names leave the directory or whose prefix does not match its environment and stack, and one whose
+ * retention is weaker than the environment's values (`environments/<env>.yaml` in the project directory).
+ */
 export async function pushArchive(dir: string, options: ArchiveOptions = {}): Promise<string> {
   const manifest = readLocalManifest(dir);
+  checkRetention(manifest, path.resolve(options.cwd ?? process.cwd()));
   const store = await openStore(manifest.environment, options);
   try {
     await uploadRecord(store, dir, options.log);
@@ -91,6 +98,23 @@ export async function pushArchive(dir: string, options: ArchiveOptions = {}): Pr
   } finally {
     store.close();
   }
+}
+
+/** Throws a {@link UsageError} unless the manifest's lock is at least the environment's (mode and days). */
+function checkRetention(manifest: Manifest, cwd: string): void {
+  let floor;
+  try {
+    floor = retentionFloor(loadEnvironments({ dir: path.join(cwd, 'environments'), only: [manifest.environment] })[0]);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new UsageError(`cannot check the record's retention against environment ${manifest.environment}: ${e.message}`);
+  }
+  const lock = manifest.objectLock;
+  const mode: LockMode = lock ? (lock.mode as LockMode) : 'none';
+  const until = lock ? Date.parse(lock.retainUntil) : NaN;
+  const days = lock ? Math.floor((until - Date.parse(manifest.finishedAt)) / 86400000) : 0;
+  const weaker = weakerRetention(floor, { lockMode: mode, retentionDays: floor.lockMode === 'none' && !lock ? floor.retentionDays : days }, manifest.record);
+  if (weaker) throw new UsageError(`${weaker} (the manifest asks for ${lock ? `${lock.mode} until ${lock.retainUntil}` : 'no lock'}); refusing to upload it`);
 }
 
 /** `npm run archive -- --help`. */

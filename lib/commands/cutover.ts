@@ -3,6 +3,10 @@
  * `environments/<env>.yaml` (comments and formatting kept), validates the result with the project's loader
  * before anything is written, and prints the one stack to deploy next: `<env>-cutover`.
  *
+ * The edit is refused unless, with every environment parsed again, nothing changed but the two weights of the one
+ * environment (an anchor on a weight, for example, would carry the edit elsewhere). A values file that is a
+ * symlink stays one (its target is rewritten), and the file keeps its mode.
+ *
  * Without `--weight` the color gets 100% and the other 0% (blue-green, hard-cutover, rolling, or the end of a
  * canary). `--weight N` gives the color N% and the other the rest, which only strategy `canary` allows. A rollback
  * is a cutover back to the previous color.
@@ -12,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Document, isMap, isScalar, parseDocument, Scalar } from 'yaml';
 import { ConfigError, EnvironmentConfig, formatIssue, loadEnvironments } from '../config';
-import { DEFAULTS_FILE } from '../config/loader';
+import { DEFAULTS_FILE, listEnvironments, readValuesFile } from '../config/loader';
 import { COLORS, Color } from '../config/sections/release';
 import { otherColor } from '../config/sections/traffic';
 import { stackName } from '../../stacks/contract';
@@ -77,23 +81,73 @@ export function cutover(options: CutoverOptions): CutoverResult {
     const known = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.yaml$/.test(f) && f !== DEFAULTS_FILE).map((f) => f.slice(0, -5)) : [];
     throw new UsageError(`no values file ${file} (environments: ${known.join(', ') || 'none'})`);
   }
+  const checked = readValuesFile(file); // the loader's limits (regular file, size, UTF-8, plain data) before anything else
+  if (checked.issues.length > 0) throw new ConfigError(checked.issues.map((issue) => ({ ...issue, file })));
   const text = fs.readFileSync(file, 'utf8');
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new ConfigError([{ file, path: [], message: `invalid YAML: ${doc.errors[0].message.split('\n')[0]}` }]);
   if (!isMap(doc.contents)) throw new ConfigError([{ file, path: [], message: 'must be a YAML mapping of keys to values' }]);
 
-  const current = validate(dir, environment, text, file);
+  const all = loadAll(dir, environment, text);
+  const current = all.get(environment)!;
   const before = { blue: current.traffic.blue, green: current.traffic.green };
   const after = { [color]: weight, [otherColor(color)]: 100 - weight } as Record<Color, number>;
   const edited = setWeights(text, doc, after);
-  const config = validate(dir, environment, edited, file);
-  const changed = edited !== text;
-  if (changed && !options.dryRun) {
-    const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, edited);
-    fs.renameSync(tmp, file);
+  const allAfter = loadAll(dir, environment, edited);
+  const config = allAfter.get(environment)!;
+  const strayChanges = changesBeyondWeights(all, allAfter, environment);
+  if (strayChanges.length > 0) {
+    throw new ConfigError(
+      strayChanges.map((where) => ({
+        file,
+        path: ['traffic'],
+        message: `setting the weights would also change ${where} (an anchor or alias shares the weight's value?); write traffic.blue and traffic.green as plain numbers`,
+      })),
+    );
   }
+  const changed = edited !== text;
+  if (changed && !options.dryRun) writeKeepingLinkAndMode(file, edited);
   return { file, before, after, changed, nextStack: stackName(environment, 'cutover'), config };
+}
+
+/**
+ * Replaces a file's content atomically. A symlink is followed, so the link stays a link and its target gets the
+ * new content; the new file keeps the old one's permission bits.
+ */
+function writeKeepingLinkAndMode(file: string, text: string): void {
+  const target = fs.realpathSync(file);
+  const mode = fs.statSync(target).mode & 0o7777;
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}`);
+  fs.writeFileSync(tmp, text, { mode });
+  fs.chmodSync(tmp, mode); // the umask may have narrowed the mode given at creation
+  fs.renameSync(tmp, target);
+}
+
+/**
+ * What differs between two parses of every environment other than `traffic.blue`/`traffic.green` of
+ * `environment`, as `<env>: <key path>` (or `<env>` for an environment that appeared or disappeared).
+ */
+function changesBeyondWeights(before: ReadonlyMap<string, EnvironmentConfig>, after: ReadonlyMap<string, EnvironmentConfig>, environment: string): string[] {
+  const out: string[] = [];
+  for (const name of new Set([...before.keys(), ...after.keys()])) {
+    const a = before.get(name);
+    const b = after.get(name);
+    if (!a || !b) {
+      out.push(`environment ${name}`);
+      continue;
+    }
+    const ignore = name === environment ? (p: string) => p === 'traffic.blue' || p === 'traffic.green' : () => false;
+    for (const p of differingPaths(a, b)) if (!ignore(p)) out.push(`${name}: ${p}`);
+  }
+  return out;
+}
+
+/** Key paths (`a.b[0].c`) whose values differ between two plain values. */
+function differingPaths(a: unknown, b: unknown, at = ''): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return Object.is(a, b) ? [] : [at || '(root)'];
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].flatMap((k) => differingPaths(a[k], b[k], Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k));
 }
 
 /**
@@ -117,24 +171,23 @@ export function setWeights(text: string, doc: Document.Parsed, weights: Readonly
 }
 
 /**
- * Validates one environment's values text (overlaid on the directory's defaults) with the project loader, in a
- * scratch copy so nothing in `dir` is touched; problems are reported against the real file names.
+ * Parses every environment of `dir` with the project loader, with `text` as `<environment>.yaml`, in a scratch
+ * copy (symlinks followed) so nothing in `dir` is touched; problems are reported against the real file names.
  */
-function validate(dir: string, environment: string, text: string, file: string): EnvironmentConfig {
+function loadAll(dir: string, environment: string, text: string): Map<string, EnvironmentConfig> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-'));
   try {
-    const defaults = path.join(dir, DEFAULTS_FILE);
-    if (fs.existsSync(defaults)) fs.copyFileSync(defaults, path.join(scratch, DEFAULTS_FILE));
+    for (const name of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
+      const from = path.join(dir, name);
+      // Regular files are copied (symlinks followed); anything else is linked, for the loader to refuse unread.
+      if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(scratch, name));
+      else fs.symlinkSync(path.resolve(from), path.join(scratch, name));
+    }
     fs.writeFileSync(path.join(scratch, `${environment}.yaml`), text);
-    return loadEnvironments({ dir: scratch, only: [environment] })[0];
+    return new Map(loadEnvironments({ dir: scratch, only: listEnvironments(scratch) }).map((c) => [c.name, c]));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    throw new ConfigError(
-      e.issues.map((issue) => ({
-        ...issue,
-        file: path.basename(issue.file) === DEFAULTS_FILE ? path.join(dir, DEFAULTS_FILE) : file,
-      })),
-    );
+    throw new ConfigError(e.issues.map((issue) => ({ ...issue, file: path.join(dir, path.basename(issue.file)) })));
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

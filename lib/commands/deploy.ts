@@ -1,8 +1,13 @@
 /**
  * `npm run deploy -- <stack> [cdktf deploy args]`: runs `cdktf deploy <stack>`, streaming its output with a
- * progress line per phase, and afterwards (success or failure) archives a deployment record: the stack's
- * synthesized JSON, the environment's values after the overlay, the saved plan if any, the full log, and last a
- * manifest with the SHA-256 of every file, the git commit, the user and the outcome.
+ * progress line per phase, and afterwards (success, failure or interruption) archives a deployment record: the
+ * stack's synthesized JSON, the environment's values after the overlay, the full log, and last a manifest with the
+ * SHA-256 of every file, the git commit, the deployer (the identity the cloud returns for the credentials) and the
+ * outcome. No plan file is archived: `cdktf deploy` makes and applies its own plan, which Terraform prints into the
+ * log (sensitive values masked); a plan saved earlier by `npm run plan` is of another run and would mislead.
+ *
+ * SIGINT and SIGTERM (Ctrl-C, a CI cancel) are forwarded to cdktf (and, through its process group, Terraform);
+ * the command waits for them to stop gracefully, records the deploy as `interrupted` and exits 130 or 143.
  *
  * The record is first written locally (`.deployments/<env>/<stack>/<id>/`, path printed), then uploaded; if the
  * upload fails the local copy stays and `npm run archive -- push <dir>` uploads it later. Exit codes: cdktf's own
@@ -18,10 +23,13 @@ import { ConfigError, EnvironmentConfig, loadEnvironments } from '../config';
 import { ArchiveError, ArchiveStore } from './archive-store';
 import { intFlag, parseFlags, stringFlag, TARGET_FLAGS, targetFlags } from './cli-flags';
 import { ArchiveTarget, cdktfBinary, resolveTarget, runProcess, TargetFlags, UsageError } from './archive-target';
-import { describeFiles, Manifest, MANIFEST, MANIFEST_FORMAT, recordId, recordPrefix, RECORDS_ROOT, uploadRecord } from './deployment-record';
+import { CallerIdentity, CallerIdentityLookup, defaultCallerIdentity, IdentityError } from './caller-identity';
+import { describeFiles, LOCK_STRENGTH, LockMode, Manifest, MANIFEST, MANIFEST_FORMAT, recordId, recordPrefix, RECORDS_ROOT, uploadRecord } from './deployment-record';
 
-/** File names of a saved plan inside `cdktf.out/stacks/<stack>/` (written by `npm run plan`). */
-export const PLAN_FILES = ['plan.tfplan', 'plan.json'] as const;
+/** What the manifest says about plans: none is archived, and why. */
+export const NO_PLAN_ARCHIVED =
+  'none archived: cdktf deploy made and applied its own plan, printed by Terraform in deploy.log (sensitive values masked); a plan saved by npm run plan is of another run';
+
 /** Local directory that keeps every record (mirrors the bucket's `deployments/` prefix). */
 export const LOCAL_RECORDS_DIR = '.deployments';
 
@@ -41,20 +49,26 @@ export interface DeployOptions extends TargetFlags {
    */
   readonly cwd?: string;
   /**
-   * Environment variables (for `CDKTF_BIN`, credentials, `DEPLOY_USER`).
+   * Environment variables (for `CDKTF_BIN`, credentials, `GITHUB_ACTOR`/`DEPLOY_USER`).
    * @default process.env
    */
   readonly env?: NodeJS.ProcessEnv;
   /**
-   * Object-lock mode of the record, or `none` for a store without object lock.
+   * Object-lock mode of the record, or `none` for a store without object lock. Never weaker than the
+   * environment's (`none` < `GOVERNANCE` < `COMPLIANCE`): a weaker mode is refused before anything runs.
    * @default - `archive.objectLockMode` of the environment on AWS; `none` on DigitalOcean (Spaces)
    */
-  readonly lockMode?: 'GOVERNANCE' | 'COMPLIANCE' | 'none';
+  readonly lockMode?: LockMode;
   /**
-   * Days the record stays locked.
+   * Days the record stays locked; never fewer than the environment's `archive.retentionDays` (refused).
    * @default - `archive.retentionDays` of the environment
    */
   readonly retentionDays?: number;
+  /**
+   * Finds who is deploying, as the cloud sees the credentials (recorded as the manifest's `user`).
+   * @default defaultCallerIdentity - AWS STS GetCallerIdentity; DigitalOcean GET /v2/account
+   */
+  readonly callerIdentity?: CallerIdentityLookup;
   /**
    * Standard input of cdktf (`inherit` lets it ask for approval).
    * @default 'inherit'
@@ -91,8 +105,8 @@ export interface DeployOptions extends TargetFlags {
 export interface DeployResult {
   /** The process exit code to use. */
   readonly exitCode: number;
-  /** Whether cdktf succeeded; undefined when it never ran. */
-  readonly outcome?: 'succeeded' | 'failed';
+  /** Whether cdktf succeeded; `interrupted` after SIGINT/SIGTERM; undefined when it never ran. */
+  readonly outcome?: 'succeeded' | 'failed' | 'interrupted';
   /** Local record directory (kept in every case once the deploy started). */
   readonly recordDir?: string;
   /** The full local log. */
@@ -166,11 +180,13 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     stderr(`deploy: ${e.message}\nNothing was deployed.\n`);
     return { exitCode: 2, error: e.message };
   }
-  const lockMode = options.lockMode ?? (config.cloud === 'aws' ? config.archive.objectLockMode : 'none');
-  const retentionDays = options.retentionDays ?? config.archive.retentionDays;
-  if (!Number.isInteger(retentionDays) || retentionDays < 1) {
-    stderr(`deploy: --retention-days must be a whole number >= 1, got ${retentionDays}\nNothing was deployed.\n`);
-    return { exitCode: 2, error: 'bad retention' };
+  const floor = retentionFloor(config);
+  const lockMode = options.lockMode ?? floor.lockMode;
+  const retentionDays = options.retentionDays ?? floor.retentionDays;
+  const weaker = weakerRetention(floor, { lockMode, retentionDays }, options.stack);
+  if (weaker) {
+    stderr(`deploy: ${weaker}\nNothing was deployed.\n`);
+    return { exitCode: 2, error: weaker };
   }
 
   const started = now();
@@ -219,16 +235,36 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     say(`  not available yet (${e.message}); ${options.stack} creates it, the record is uploaded after the deploy`);
   }
 
-  // 3. The deploy, streamed.
+  // The deployer, as the cloud sees the credentials: established before anything is deployed.
+  let deployer: CallerIdentity;
+  try {
+    deployer = await (options.callerIdentity ?? defaultCallerIdentity)(config.cloud, env);
+    say(`  deployer: ${deployer.principal} (${deployer.source})`);
+  } catch (e) {
+    if (!(e instanceof IdentityError)) throw e;
+    fail(`deploy: cannot establish who is deploying: ${e.message}`);
+    fail(`Nothing was deployed. Log kept at ${logFile}`);
+    fs.closeSync(logFd);
+    store?.close();
+    return { exitCode: 3, recordDir: dir, logFile, error: e.message };
+  }
+
+  // 3. The deploy, streamed. SIGINT/SIGTERM are forwarded to cdktf, and this process stays until it has stopped.
   const bin = cdktfBinary(cwd, env);
   const args = ['deploy', options.stack, ...(options.cdktfArgs ?? [])];
   say(`[2/4] cdktf ${args.join(' ')} (${elapsed()})`);
   if (!args.includes('--auto-approve')) say(`  note: without --auto-approve cdktf asks for approval; its prompt may not render while the output is captured`);
   let phase: string | undefined;
-  const run = await runProcess(bin, args, {
+  const stdinMode = options.stdin ?? 'inherit';
+  const signals = forwardSignals(stdinMode === 'inherit' && process.stdin.isTTY === true, (line) => log(`${line}\n`, stderr));
+  let run: { code: number; error?: string };
+  try {
+    run = await runProcess(bin, args, {
     cwd,
     env,
-    stdin: options.stdin ?? 'inherit',
+    stdin: stdinMode,
+    detached: signals.detached,
+    onSpawn: signals.attach,
     onLine: (line, stream) => {
       log(`${line}\n`, stream === 'stdout' ? stdout : stderr);
       const next = phaseOf(line);
@@ -238,18 +274,26 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       }
     },
   });
-  if (run.error) fail(run.error);
-  const outcome = run.code === 0 ? 'succeeded' : 'failed';
+  } finally {
+    signals.childExited();
+  }
+  const interrupted = signals.received();
+  if (run.error && !interrupted) fail(run.error);
+  const outcome = interrupted ? 'interrupted' : run.code === 0 ? 'succeeded' : 'failed';
   const finished = now();
-  say(`  cdktf exited ${run.code}: deploy ${outcome} (${elapsed()})`);
-  if (run.code !== 0 && !terraformPlanned(phase)) {
+  say(`  cdktf exited ${run.code}: deploy ${outcome}${interrupted ? ` by ${interrupted}` : ''} (${elapsed()})`);
+  const finish = (result: DeployResult): DeployResult => {
+    signals.release();
+    return interrupted ? { ...result, exitCode: SIGNAL_EXIT[interrupted], error: `interrupted by ${interrupted}` } : result;
+  };
+  if (run.code !== 0 && !interrupted && !terraformPlanned(phase)) {
     // cdktf stopped before Terraform planned (synth error, cdktf usage error, init without credentials or
     // registry): nothing in the cloud changed, so there is no deployment to record in the locked archive.
     fail(`deploy: cdktf stopped before Terraform planned (last phase: ${phase ?? 'none'}); nothing was deployed and no record is archived.`);
     fail(`Log kept at ${logFile}`);
     fs.closeSync(logFd);
     store?.close();
-    return { exitCode: run.code, outcome: 'failed', recordDir: dir, logFile, error: `cdktf exited ${run.code} before Terraform planned` };
+    return finish({ exitCode: run.code, outcome: 'failed', recordDir: dir, logFile, error: `cdktf exited ${run.code} before Terraform planned` });
   }
 
   // 4. The record, written locally in full (log closed, manifest last).
@@ -265,7 +309,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   if (!copy(path.join(stackDir, 'cdk.tf.json'), 'stack.json')) say(`  no synthesized stack at ${path.relative(cwd, stackDir)}/cdk.tf.json (synth did not complete)`);
   fs.writeFileSync(path.join(dir, 'values.json'), `${JSON.stringify(config, null, 2)}\n`);
   files.push('values.json');
-  for (const name of PLAN_FILES) if (copy(path.join(stackDir, name), name)) say(`  saved plan ${name} included`);
+  say(`  plan: ${NO_PLAN_ARCHIVED}`);
   const retainUntil = new Date(finished.getTime() + retentionDays * 86400000);
   say(`  record complete locally; uploading next`);
   fs.closeSync(logFd);
@@ -280,8 +324,12 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     command: ['cdktf', ...args],
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
-    user: env.DEPLOY_USER || env.GITHUB_ACTOR || safeUser(),
+    ...(interrupted ? { signal: interrupted } : {}),
+    user: deployer.principal,
+    deployer,
+    requestedBy: env.GITHUB_ACTOR || env.DEPLOY_USER || safeUser(),
     git,
+    plan: NO_PLAN_ARCHIVED,
     objectLock: lockMode === 'none' ? null : { mode: lockMode, retainUntil: retainUntil.toISOString() },
     files: describeFiles(dir, files),
   };
@@ -299,16 +347,82 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     await uploadRecord(store, dir, say);
     const url = store.url(prefix);
     say(`deploy ${options.stack} ${outcome}; record ${url} (${elapsed()})`);
-    return { exitCode: deployCode, outcome, recordDir: dir, logFile, uploadedTo: url, ...(deployCode ? { error: `cdktf exited ${run.code}` } : {}) };
+    return finish({ exitCode: deployCode, outcome, recordDir: dir, logFile, uploadedTo: url, ...(deployCode ? { error: `cdktf exited ${run.code}` } : {}) });
   } catch (e) {
     if (!(e instanceof UsageError || e instanceof ArchiveError)) throw e;
     fail(`deploy: the record was NOT archived: ${e.message}`);
     fail(`The record is kept at ${dir} (log: ${logFile}); upload it with: npm run archive -- push ${path.relative(cwd, dir) || dir}`);
-    return { exitCode: deployCode || 3, outcome, recordDir: dir, logFile, error: e.message };
+    return finish({ exitCode: deployCode || 3, outcome, recordDir: dir, logFile, error: e.message });
   } finally {
     fs.closeSync(logFd);
     store?.close();
   }
+}
+
+/** The exit code after a signal: 128 + its number, as shells report it. */
+export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Handles SIGINT/SIGTERM while cdktf runs and until the record is uploaded: each signal is forwarded to cdktf's
+ * process group (cdktf and the Terraform it runs), and this process stays until they have stopped, so Terraform
+ * can finish its current operations, write state and release its lock. On a terminal (interactive approval) the
+ * child shares the terminal's process group, which already delivers Ctrl-C to it: SIGINT is then not sent twice
+ * (a second interrupt makes Terraform stop at once).
+ */
+function forwardSignals(interactive: boolean, note: (line: string) => void) {
+  let pid: number | undefined;
+  let running = false;
+  let first: keyof typeof SIGNAL_EXIT | undefined;
+  const handler = (signal: keyof typeof SIGNAL_EXIT) => {
+    first ??= signal;
+    if (!running || pid === undefined) {
+      note(`deploy: ${signal} received; finishing the deployment record before exiting`);
+      return;
+    }
+    note(`deploy: ${signal} received; forwarded to cdktf, waiting for Terraform to stop gracefully (the record follows)`);
+    if (interactive && signal === 'SIGINT') return; // the terminal sent it to cdktf already
+    try {
+      if (interactive) process.kill(pid, signal);
+      else process.kill(-pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const onInt = () => handler('SIGINT');
+  const onTerm = () => handler('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    detached: !interactive,
+    attach: (childPid: number) => {
+      pid = childPid;
+      running = true;
+    },
+    childExited: () => {
+      running = false;
+    },
+    received: () => first,
+    release: () => {
+      process.removeListener('SIGINT', onInt);
+      process.removeListener('SIGTERM', onTerm);
+    },
+  };
+}
+
+/** The environment's retention: the floor a deploy or a push may not go below. */
+export function retentionFloor(config: EnvironmentConfig): { lockMode: LockMode; retentionDays: number } {
+  return { lockMode: config.cloud === 'aws' ? config.archive.objectLockMode : 'none', retentionDays: config.archive.retentionDays };
+}
+
+/** Why `asked` is weaker than the environment's `floor` (undefined when it is not). */
+export function weakerRetention(floor: { lockMode: LockMode; retentionDays: number }, asked: { lockMode: LockMode; retentionDays: number }, what: string): string | undefined {
+  if (LOCK_STRENGTH[asked.lockMode] < LOCK_STRENGTH[floor.lockMode]) {
+    return `lock mode ${asked.lockMode} is weaker than ${floor.lockMode}, the environment's archive.objectLockMode, for ${what}; records keep at least the environment's lock`;
+  }
+  if (!Number.isInteger(asked.retentionDays) || asked.retentionDays < floor.retentionDays) {
+    return `retention of ${asked.retentionDays} days is below ${floor.retentionDays}, the environment's archive.retentionDays, for ${what}; records are kept at least that long`;
+  }
+  return undefined;
 }
 
 function safeUser(): string {
@@ -325,8 +439,11 @@ export const DEPLOY_HELP = `Usage: npm run deploy -- <stack> [options] [cdktf de
 Runs cdktf deploy <stack> (e.g. prod-green), streaming its output with a progress line per phase, then writes a
 deployment record to the environment's archive bucket under
   ${RECORDS_ROOT}/<env>/<stack>/<UTC time>-<git sha>/
-with stack.json, values.json, plan.tfplan + plan.json (if npm run plan saved them), deploy.log and, last,
-manifest.json (SHA-256 of every file, git commit, user, outcome). A local copy stays in ${LOCAL_RECORDS_DIR}/.
+with stack.json, values.json, deploy.log and, last, manifest.json (SHA-256 of every file, git commit, the
+deployer as the cloud returns it for the credentials (STS GetCallerIdentity on AWS), outcome). No plan file is
+archived (cdktf deploy makes its own plan; Terraform prints it into deploy.log, sensitive values masked).
+A local copy stays in ${LOCAL_RECORDS_DIR}/. Ctrl-C or SIGTERM is forwarded to cdktf; the deploy waits for
+Terraform to stop, archives a record marked interrupted and exits 130 (SIGINT) or 143 (SIGTERM).
 
 Options (everything else, and everything after --, goes to cdktf deploy):
   --bucket <name>         records bucket (default: output deployment_records_bucket of <env>-shared)
@@ -334,13 +451,16 @@ Options (everything else, and everything after --, goes to cdktf deploy):
   --endpoint <url>        S3-compatible endpoint, e.g. https://fra1.digitaloceanspaces.com (default: output archive_endpoint)
   --path-style            address the bucket in the URL path (automatic for localhost/IP endpoints)
   --shared-outputs <file> read <env>-shared outputs from this file (cdktf output --outputs-file) instead of running cdktf
-  --lock-mode <mode>      GOVERNANCE, COMPLIANCE or none (default: archive.objectLockMode; none on DigitalOcean)
-  --retention-days <n>    days the record stays locked (default: archive.retentionDays)
+  --lock-mode <mode>      GOVERNANCE, COMPLIANCE or none, never weaker than archive.objectLockMode (the default;
+                          none on DigitalOcean)
+  --retention-days <n>    days the record stays locked, never fewer than archive.retentionDays (the default)
   -h, --help              this text
 
 Environment: CDKTF_BIN (the cdktf executable; default node_modules/.bin/cdktf), AWS_PROFILE or AWS_ACCESS_KEY_ID/
-AWS_SECRET_ACCESS_KEY (SPACES_ACCESS_KEY_ID/SPACES_SECRET_ACCESS_KEY for Spaces), DEPLOY_USER (recorded user).
-Exit: cdktf's code if the deploy failed; 2 bad input; 3 archive unreachable (nothing deployed) or record not uploaded.
+AWS_SECRET_ACCESS_KEY (SPACES_ACCESS_KEY_ID/SPACES_SECRET_ACCESS_KEY for Spaces), DIGITALOCEAN_TOKEN;
+GITHUB_ACTOR or DEPLOY_USER is recorded as requestedBy (self-declared; the recorded user is the cloud's answer).
+Exit: cdktf's code if the deploy failed; 2 bad input; 3 archive unreachable or deployer unknown (nothing deployed)
+or record not uploaded; 130/143 interrupted by SIGINT/SIGTERM (record archived).
 `;
 
 /** The CLI: parses `argv` (after `npm run deploy --`), runs {@link deploy}, returns the exit code. */

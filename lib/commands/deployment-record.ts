@@ -2,14 +2,25 @@
  * Deployment records: the directory layout, the manifest, and the three things done with a record: upload it
  * (every file first, `manifest.json` last), verify it (download and check every digest), and list them.
  *
- * A record is `deployments/<env>/<stack>/<UTC time>-<git sha>/` holding `stack.json`, `values.json`, `plan.tfplan`
- * and `plan.json` when a plan was saved, `deploy.log`, and `manifest.json`. A record without a manifest is
- * visibly incomplete.
+ * A record is `deployments/<env>/<stack>/<UTC time>-<git sha>/` holding `stack.json`, `values.json`, `deploy.log`,
+ * and `manifest.json`. A record without a manifest is visibly incomplete. A local record is only uploaded when its
+ * manifest is consistent: file names inside the record directory, the prefix of the manifest's environment and
+ * stack.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArchiveError, ArchiveStore, ObjectLock, sha256Hex } from './archive-store';
 import { UsageError } from './archive-target';
+import type { CallerIdentity } from './caller-identity';
+
+/** Object-lock mode of a record; `none` for a store without object lock (DigitalOcean Spaces). */
+export type LockMode = 'GOVERNANCE' | 'COMPLIANCE' | 'none';
+/** How strong each lock mode is: a record may never be sent with a weaker one than its environment's. */
+export const LOCK_STRENGTH: Readonly<Record<LockMode, number>> = { none: 0, GOVERNANCE: 1, COMPLIANCE: 2 };
+/** A file name a record may hold: one path segment of letters, digits, `.`, `_` and `-`, not `.` or `..`. */
+export const RECORD_FILE_NAME = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,128}$/;
+/** A record id: `<UTC time>-<sha>` as {@link recordId} makes it. */
+const RECORD_ID = /^\d{8}T\d{6}(\.\d{3})?Z-[0-9a-z]{1,40}$/;
 
 /** Key prefix (and local directory name) under which every record lives. */
 export const RECORDS_ROOT = 'deployments';
@@ -38,8 +49,10 @@ export interface Manifest {
   readonly environment: string;
   /** Stack name, e.g. `prod-green`. */
   readonly stack: string;
-  /** `succeeded` when cdktf exited 0, else `failed`. */
-  readonly outcome: 'succeeded' | 'failed';
+  /** `succeeded` when cdktf exited 0, `interrupted` after SIGINT/SIGTERM, else `failed`. */
+  readonly outcome: 'succeeded' | 'failed' | 'interrupted';
+  /** The signal that interrupted the deploy, when one did. */
+  readonly signal?: string;
   /** cdktf's exit code. */
   readonly exitCode: number;
   /** The command that ran. */
@@ -48,8 +61,14 @@ export interface Manifest {
   readonly startedAt: string;
   /** End of the deploy. */
   readonly finishedAt: string;
-  /** Who deployed: `DEPLOY_USER`, else `GITHUB_ACTOR`, else the OS user. */
+  /** Who deployed: the principal the cloud returned for the deploy's credentials (see {@link deployer}). */
   readonly user: string;
+  /** The caller identity the cloud returned (AWS STS GetCallerIdentity; DigitalOcean account). */
+  readonly deployer?: CallerIdentity;
+  /** Who asked for the deploy, as declared (`GITHUB_ACTOR`, `DEPLOY_USER` or the OS user): not verified. */
+  readonly requestedBy?: string;
+  /** What the record holds of the plan (none is archived; the applied plan is in the log). */
+  readonly plan?: string;
   /** The commit deployed and whether the work tree had uncommitted changes. */
   readonly git: { readonly commit: string; readonly dirty: boolean };
   /** Object-lock retention of every object of the record (null when the store has none). */
@@ -92,7 +111,34 @@ export function readLocalManifest(dir: string): Manifest {
   if (manifest.format !== MANIFEST_FORMAT || !Array.isArray(manifest.files) || typeof manifest.record !== 'string') {
     throw new UsageError(`${file}: not a ${MANIFEST_FORMAT} manifest`);
   }
+  const problem = manifestProblem(manifest);
+  if (problem) throw new UsageError(`${file}: ${problem}; refusing to upload it`);
   return manifest;
+}
+
+/**
+ * Why a manifest cannot be trusted to name what is uploaded (undefined when it can): every file name must be one
+ * plain segment inside the record directory (no `..`, no absolute path, no separator), and the record prefix must
+ * be `deployments/<environment>/<stack>/<id>/` for the manifest's own environment and stack, with a stack of that
+ * environment.
+ */
+export function manifestProblem(manifest: Manifest): string | undefined {
+  for (const f of manifest.files) {
+    const name = (f as { name?: unknown })?.name;
+    if (typeof name !== 'string' || !RECORD_FILE_NAME.test(name) || name === MANIFEST) {
+      return `file name ${JSON.stringify(name)} is not a plain file name inside the record directory (letters, digits, . _ -; no path)`;
+    }
+  }
+  const { environment, stack, record } = manifest;
+  if (typeof environment !== 'string' || !/^[a-z][a-z0-9-]*$/.test(environment)) return `environment ${JSON.stringify(environment)} is not an environment name`;
+  if (typeof stack !== 'string' || !stack.startsWith(`${environment}-`) || !/^[a-z][a-z0-9-]*$/.test(stack)) {
+    return `stack ${JSON.stringify(stack)} is not a stack of environment ${environment}`;
+  }
+  const parts = record.split('/');
+  if (parts.length !== 5 || parts[4] !== '' || record !== recordPrefix(environment, stack, parts[3]) || !RECORD_ID.test(parts[3])) {
+    return `record prefix ${JSON.stringify(record)} does not match ${recordPrefix(environment, stack, '<time>-<sha>')} for its environment and stack`;
+  }
+  return undefined;
 }
 
 /**

@@ -197,7 +197,7 @@ function resourceChange(before: SynthResource | undefined, after: SynthResource 
   const attributes = diffValues(before.config, after.config);
   if (attributes.length === 0) return undefined;
   const paths = attributes.map((a) => a.path);
-  const replacedBecause = replacementCauses(r.type, paths);
+  const replacedBecause = replacementCauses(r.type, paths, before.config, after.config);
   return { ...base, action: replacedBecause.length > 0 ? 'replace' : 'update', attributes, replacedBecause, disruptedBy: disruptionCauses(r.type, paths) };
 }
 

@@ -4,17 +4,19 @@
 export { ARCHIVE_OUTPUTS, CUTOVER_OUTPUTS, LOG_OUTPUTS, VPN_OUTPUTS, parseStackName, stackName, STACK_ROLES, StackRole } from '../../stacks/contract';
 
 // Deploy and archive (issue 6): named exports, so generic helper names stay internal.
-export { deploy, deployMain, DeployOptions, DeployResult, PLAN_FILES, LOCAL_RECORDS_DIR } from './deploy';
+export { deploy, deployMain, DeployOptions, DeployResult, LOCAL_RECORDS_DIR, NO_PLAN_ARCHIVED, SIGNAL_EXIT, retentionFloor, weakerRetention } from './deploy';
+export { CallerIdentity, CallerIdentityLookup, IdentityError, awsCallerIdentity, digitaloceanCallerIdentity, defaultCallerIdentity, STS_PACKAGE, StsModule } from './caller-identity';
 export { archiveMain, verifyArchive, listArchive, pushArchive, ArchiveOptions } from './archive';
 export { ArchiveStore, ArchiveStoreOptions, ArchiveError, ArchiveErrorKind, ObjectLock } from './archive-store';
 export { ArchiveTarget, TargetFlags, ResolveTargetOptions, resolveTarget, cdktfBinary, UsageError } from './archive-target';
-export { Manifest, ManifestFile, VerifyResult, RecordSummary, MANIFEST_FORMAT, recordId, recordPrefix, uploadRecord, verifyRecord, listRecords } from './deployment-record';
+export { Manifest, ManifestFile, VerifyResult, RecordSummary, MANIFEST_FORMAT, recordId, recordPrefix, uploadRecord, LockMode, LOCK_STRENGTH, RECORD_FILE_NAME, verifyRecord, listRecords } from './deployment-record';
 export { vpnConfig, vpnConfigMain, VpnConfigOptions, VPN_CONFIG_HELP, OutputsUnavailableError } from './vpn-config';
 // PR pipeline (issue 8): diff, plan, diagram.
 export { diffMain, runDiff, diffSynth, diffValues, renderMarkdown, trafficOf, stackRole, DIFF_EXIT, DIFF_HELP, DiffOptions, DiffResult, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind, CommandIo } from './diff';
 export { STATEFUL_TYPES, REPLACE_ON, DISRUPTIVE, replacementCauses, disruptionCauses } from './resource-knowledge';
 export { readSynthOutput, synthesizeProject, synthesizeRef, SynthOutputError, StackJson, Log } from './synth-output';
-export { plan, planMain, statefulDeletes, classifyTerraformError, missingCredentials, cloudsOf, findExecutable, PLAN_EXIT, PLAN_FILE, PLAN_JSON_FILE, PLAN_HELP, PlanOptions, PlanResult, StatefulDelete } from './plan';
+export { summarizePlan, redact as redactPlanValue, PlanSummary, ResourceChangeSummary, PlanAttributeChange, PLAN_SUMMARY_FORMAT } from './plan-summary';
+export { plan, planMain, statefulDeletes, classifyTerraformError, missingCredentials, cloudsOf, findExecutable, PLAN_EXIT, PLAN_FILE, PLAN_SUMMARY_FILE, PLAN_HELP, writePlanSummary, PlanOptions, PlanResult, StatefulDelete } from './plan';
 // Blue/green (issue 3): cutover and smoke.
 export { cutover, cutoverMain, setWeights, CUTOVER_HELP, CutoverOptions, CutoverResult } from './cutover';
 export { smoke, smokeMain, smokeUrl, smokeTargetUrl, SMOKE_HELP, SmokeOptions, SmokeResult, SmokeAttempt, SmokeTargetOptions } from './smoke';

@@ -1,7 +1,8 @@
 /**
  * `npm run plan`: runs `terraform plan` for the given stacks (or for those whose synthesized JSON differs from a
- * base), saves each plan as `plan.tfplan` and `terraform show -json` as `plan.json` next to the stack (where
- * `npm run deploy` archives them), and fails on any delete of a stateful resource.
+ * base), saves each plan as `plan.tfplan` (Terraform's binary plan, which embeds state: owner-only, never uploaded
+ * or archived) and a redacted summary as `plan-summary.json` next to the stack, and fails on any delete of a
+ * stateful resource. The raw `terraform show -json` (sensitive values in clear text) is never written.
  *
  * Offline checks run first and always: the guardrail pack over each stack's JSON and, with a base, the diff's
  * stateful removals and replacements. Then, without Terraform, without credentials, or without access to the
@@ -15,6 +16,7 @@ import { formatFinding, PolicyPack } from '../policy/pack';
 import { UsageError } from './archive-target';
 import { parseFlags, stringFlag, writers } from './cli-flags';
 import { DiffReport, runDiff } from './diff';
+import { summarizePlan } from './plan-summary';
 import { STATEFUL_TYPES } from './resource-knowledge';
 import { Log, readSynthOutput, StackJson, synthesizeProject, SynthOutputError } from './synth-output';
 
@@ -36,8 +38,10 @@ export const PLAN_EXIT = {
 
 /** Names of the saved plan files inside `cdktf.out/stacks/<stack>/`. */
 export const PLAN_FILE = 'plan.tfplan';
-/** The `terraform show -json` rendering of {@link PLAN_FILE}. */
-export const PLAN_JSON_FILE = 'plan.json';
+/** The redacted summary of {@link PLAN_FILE} (see `plan-summary.ts`): the only rendering of a plan written to disk. */
+export const PLAN_SUMMARY_FILE = 'plan-summary.json';
+/** Where earlier versions wrote the raw `terraform show -json`; removed when found, since it holds secrets. */
+export const LEGACY_PLAN_JSON_FILE = 'plan.json';
 
 /** A delete of a stateful resource found in a plan. */
 export interface StatefulDelete {
@@ -101,6 +105,30 @@ export function missingCredentials(cloud: string, env: NodeJS.ProcessEnv): strin
     return env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN ? undefined : 'no DigitalOcean credentials: set DIGITALOCEAN_TOKEN';
   }
   return undefined;
+}
+
+/** Whether `env` is a CI run (GitHub Actions and most CI services set `CI=true`). */
+export function isCi(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
+}
+
+/**
+ * Why a DigitalOcean stack must not be planned here (undefined when it may): in CI, a stack without remote state
+ * (a `local` backend, or none) would be planned against an empty state (every resource "to create"), which
+ * says nothing about the real environment.
+ */
+export function localStateInCi(stack: string, tf: StackJson, env: NodeJS.ProcessEnv): string | undefined {
+  if (!isCi(env) || !cloudsOf(tf).includes('digitalocean')) return undefined;
+  const backend = Object.keys(((tf.terraform as Record<string, unknown>)?.backend as Record<string, unknown>) ?? {});
+  if (backend.length > 0 && !backend.includes('local')) return undefined;
+  return `${stack}: keeps local state, so a plan in CI would compare against an empty state; give the environment a remote backend (backend.type s3 with the Spaces endpoint, see README "DigitalOcean")`;
+}
+
+/** Why a stack holding a Spaces bucket cannot be planned with `env` (the provider reads the bucket with Spaces keys). */
+export function missingSpacesCredentials(tf: StackJson, env: NodeJS.ProcessEnv): string | undefined {
+  const holdsBucket = Object.keys((tf.resource as Record<string, unknown>) ?? {}).includes('digitalocean_spaces_bucket');
+  if (!holdsBucket || (env.SPACES_ACCESS_KEY_ID && env.SPACES_SECRET_ACCESS_KEY)) return undefined;
+  return 'no Spaces credentials: set SPACES_ACCESS_KEY_ID and SPACES_SECRET_ACCESS_KEY (a read-only key is enough for a plan)';
 }
 
 /** What a failed `terraform init`/`plan` means, from its output. */
@@ -236,6 +264,8 @@ export function plan(options: PlanOptions = {}): PlanResult {
   const report = pack.checkSynthesized(Object.fromEntries(stacks.map((s) => [s, head.get(s)!])));
   log(`plan: offline check: guardrails (${report.rules} rules): ${report.violations.length} violation(s), ${report.suppressed.length} suppressed`);
   for (const f of report.violations) problems.push(formatFinding(f));
+  const localInCi = stacks.map((s) => localStateInCi(s, head.get(s)!, env)).filter((m): m is string => Boolean(m));
+  problems.push(...localInCi);
   if (diff) {
     const removals = diff.risks.filter((r) => (r.kind === 'stateful-removal' || r.kind === 'stateful-replacement') && stacks.includes(r.stack));
     log(`plan: offline check: stateful removals or replacements since the base: ${removals.length}`);
@@ -247,6 +277,10 @@ export function plan(options: PlanOptions = {}): PlanResult {
   else log('plan: offline checks passed');
   const offlineVerdict = offlineFailed ? 'the offline checks failed (above)' : 'the offline checks passed';
   if (stacks.length === 0) return fail(offlineFailed ? PLAN_EXIT.failed : PLAN_EXIT.ok, stacks);
+  if (localInCi.length > 0) {
+    log('plan: refusing to plan against local state in CI (no terraform step ran)');
+    return fail(PLAN_EXIT.failed, stacks);
+  }
 
   // 3. Terraform and credentials.
   const terraform = env.TERRAFORM_BIN ?? findExecutable('terraform', env.PATH);
@@ -255,7 +289,10 @@ export function plan(options: PlanOptions = {}): PlanResult {
     return fail(offlineFailed ? PLAN_EXIT.failed : PLAN_EXIT.noTerraform, stacks);
   }
   const clouds = options.skipCredentialCheck ? [] : [...new Set(stacks.flatMap((s) => cloudsOf(head.get(s)!)))];
-  const missing = clouds.map((c) => missingCredentials(c, env)).filter((m): m is string => Boolean(m));
+  const missing = [
+    ...clouds.map((c) => missingCredentials(c, env)),
+    options.skipCredentialCheck ? undefined : stacks.map((s) => missingSpacesCredentials(head.get(s)!, env)).find(Boolean),
+  ].filter((m): m is string => Boolean(m));
   if (missing.length > 0) {
     for (const m of missing) log(`plan: ${m}`);
     log(`plan: cannot make plans without credentials (${offlineVerdict})`);
@@ -300,10 +337,11 @@ export function plan(options: PlanOptions = {}): PlanResult {
       worst = PLAN_EXIT.failed;
       continue;
     }
-    fs.writeFileSync(path.join(dir, PLAN_JSON_FILE), show.stdout);
+    const showJson: unknown = JSON.parse(show.stdout);
+    writePlanSummary(dir, showJson);
     planned.push({ stack, changes: run.status === 2, dir });
-    const deletes = statefulDeletes(JSON.parse(show.stdout), statefulTypes);
-    log(`plan: ${stack}: saved ${path.relative(project, path.join(dir, PLAN_FILE))} and ${PLAN_JSON_FILE}; ${run.status === 2 ? 'changes' : 'no changes'}; ${deletes.length} stateful delete(s)`);
+    const deletes = statefulDeletes(showJson, statefulTypes);
+    log(`plan: ${stack}: saved ${path.relative(project, path.join(dir, PLAN_FILE))} (owner-only) and ${PLAN_SUMMARY_FILE} (sensitive values redacted); ${run.status === 2 ? 'changes' : 'no changes'}; ${deletes.length} stateful delete(s)`);
     for (const d of deletes) {
       const line = `${stack} ${d.address}: plan deletes a stateful ${d.type} (${d.actions.join(', ')}); if intended, remove prevent_destroy and apply by hand after review`;
       problems.push(line);
@@ -313,6 +351,16 @@ export function plan(options: PlanOptions = {}): PlanResult {
   }
   log(`plan: ${planned.length}/${stacks.length} plan(s) saved; ${problems.length} problem(s)`);
   return { exitCode: worst, stacks, planned, problems };
+}
+
+/**
+ * Writes the redacted {@link PLAN_SUMMARY_FILE} of a plan, makes the binary plan owner-only (it embeds the prior
+ * state), and removes a raw `plan.json` an earlier version left behind. The raw show-JSON is never written.
+ */
+export function writePlanSummary(dir: string, showJson: unknown): void {
+  fs.writeFileSync(path.join(dir, PLAN_SUMMARY_FILE), `${JSON.stringify(summarizePlan(showJson), null, 2)}\n`, { mode: 0o644 });
+  if (fs.existsSync(path.join(dir, PLAN_FILE))) fs.chmodSync(path.join(dir, PLAN_FILE), 0o600);
+  fs.rmSync(path.join(dir, LEGACY_PLAN_JSON_FILE), { force: true });
 }
 
 /** Reads the JSON report of `npm run diff --json`. */
@@ -341,8 +389,9 @@ function indent(text: string): string {
 /** `npm run plan -- --help`. */
 export const PLAN_HELP = `Usage: npm run plan -- [--changed (--base <git-ref> | --base-out <dir> | --diff-json <file>)] [--out <dir>] [stacks...]
 
-Runs terraform plan per stack in cdktf.out/stacks/<stack>/, saves plan.tfplan and plan.json (terraform show
--json) there, and fails on any delete of a stateful resource. Offline checks run first: the guardrails over
+Runs terraform plan per stack in cdktf.out/stacks/<stack>/, saves plan.tfplan (binary, embeds state: owner-only,
+never upload it) and plan-summary.json (actions and changed attributes, sensitive values shown as (sensitive))
+there, and fails on any delete of a stateful resource. Offline checks run first: the guardrails over
 each stack's JSON and, with a base, the diff's stateful removals and replacements.
 
   --changed            plan only stacks whose synthesized JSON differs from the base

@@ -43,11 +43,25 @@ export const REPLACE_ON: Readonly<Record<string, readonly string[]>> = {
   aws_autoscaling_group: ['name', 'name_prefix'],
   aws_instance: ['ami', 'subnet_id', 'availability_zone'],
   aws_iam_role: ['name', 'name_prefix'],
-  digitalocean_droplet: ['image', 'region', 'user_data', 'ssh_keys', 'vpc_uuid'],
+  // DigitalOcean provider 2.71.0 (digitalocean/droplet/resource_droplet.go): `ForceNew` on image, region, size
+  // (no: resized in place), ssh_keys, user_data, monitoring, droplet_agent, vpc_uuid; `ipv6` true→false is forced
+  // by CustomizeDiff (ForceNewIfChange), see REPLACE_WHEN.
+  digitalocean_droplet: ['image', 'region', 'user_data', 'ssh_keys', 'vpc_uuid', 'monitoring', 'droplet_agent'],
   digitalocean_spaces_bucket: ['name', 'region'],
-  digitalocean_database_cluster: ['engine', 'region'],
+  // digitalocean/database/resource_database_cluster.go (2.71.0): name, engine, private_network_uuid, project_id are
+  // ForceNew; region is not (the cluster migrates in place).
+  digitalocean_database_cluster: ['name', 'engine', 'private_network_uuid', 'project_id'],
   digitalocean_vpc: ['ip_range', 'region'],
   digitalocean_loadbalancer: ['region', 'vpc_uuid'],
+};
+
+/**
+ * Changes that force a replacement only in one direction (a provider CustomizeDiff `ForceNewIfChange`): the
+ * argument, and whether a change from `before` to `after` replaces.
+ */
+export const REPLACE_WHEN: Readonly<Record<string, Readonly<Record<string, (before: unknown, after: unknown) => boolean>>>> = {
+  // resource_droplet.go (2.71.0): ForceNewIfChange("ipv6", old && !new); turning it on is in place.
+  digitalocean_droplet: { ipv6: (before, after) => before === true && after !== true },
 };
 
 /** In-place changes that still interrupt service (instance refresh, tunnel renegotiation, domain blue/green). */
@@ -66,10 +80,20 @@ export function topArgument(path: string): string {
   return path.split(/[.[]/)[0];
 }
 
-/** The changed arguments (top-level names) of `type` that force a replacement. */
-export function replacementCauses(type: string, changedPaths: readonly string[]): string[] {
+/**
+ * The changed arguments (top-level names) of `type` that force a replacement. With the resource's arguments
+ * before and after, the one-way rules of {@link REPLACE_WHEN} apply too (an argument left out counts as absent).
+ */
+export function replacementCauses(
+  type: string,
+  changedPaths: readonly string[],
+  before?: Readonly<Record<string, unknown>>,
+  after?: Readonly<Record<string, unknown>>,
+): string[] {
   const forcing = REPLACE_ON[type] ?? [];
-  return [...new Set(changedPaths.map(topArgument).filter((a) => forcing.includes(a)))];
+  const oneWay = REPLACE_WHEN[type] ?? {};
+  const replaces = (a: string) => forcing.includes(a) || (before !== undefined && after !== undefined && oneWay[a] !== undefined && oneWay[a](before[a], after[a]));
+  return [...new Set(changedPaths.map(topArgument).filter(replaces))];
 }
 
 /** The changed arguments (top-level names) of `type` that disrupt service in place. */

@@ -77,3 +77,86 @@ export function cidrHasAddress(cidr: string, address: string): boolean {
   const ip = parseIpv4(address);
   return ip !== undefined && ip >= block.start && ip < block.start + block.size;
 }
+
+/**
+ * IPv4 blocks that are not reachable public internet addresses (RFC 6890 special-purpose ranges: "this network",
+ * private, shared CGN, loopback, link-local, documentation, benchmarking, multicast, reserved).
+ */
+export const NON_PUBLIC_IPV4 = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+] as const;
+
+/** The most public IPv4 addresses a source list may admit together: one /8 (16,777,216 addresses). */
+export const MAX_PUBLIC_IPV4_ADDRESSES = 2 ** 24;
+
+/** The widest IPv6 prefix a source may have (a /16 and narrower are accepted; `::/0`, `2000::/3` are not). */
+export const MIN_IPV6_SOURCE_PREFIX = 16;
+
+type Interval = [start: number, end: number];
+
+function union(intervals: Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  const out: Interval[] = [];
+  for (const [s, e] of sorted) {
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
+}
+
+const NON_PUBLIC_INTERVALS = union(NON_PUBLIC_IPV4.map((c) => cidrBlock(c)).map((b) => [b.start, b.start + b.size]));
+
+/** Every public IPv4 address (2^32 minus {@link NON_PUBLIC_IPV4}). */
+export const PUBLIC_IPV4_ADDRESSES = 2 ** 32 - NON_PUBLIC_INTERVALS.reduce((n, [s, e]) => n + e - s, 0);
+
+/** How many public IPv4 addresses the blocks admit together (overlaps counted once; malformed and IPv6 entries ignored). */
+export function publicIpv4Addresses(cidrs: readonly string[]): number {
+  const blocks = cidrs.map((c) => parseCidr(c)).filter((b): b is Ipv4Block => typeof b !== 'string');
+  let total = 0;
+  for (const [s, e] of union(blocks.map((b) => [b.start, b.start + b.size]))) {
+    let n = e - s;
+    for (const [ps, pe] of NON_PUBLIC_INTERVALS) n -= Math.max(0, Math.min(e, pe) - Math.max(s, ps));
+    total += n;
+  }
+  return total;
+}
+
+/** The prefix length of an IPv6 CIDR (`2001:db8::/32`), or `undefined` when the text is not one. */
+export function ipv6Prefix(cidr: string): number | undefined {
+  const m = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(cidr);
+  if (!m || !m[1].includes(':')) return undefined;
+  const prefix = Number(m[2]);
+  return prefix <= 128 ? prefix : undefined;
+}
+
+/**
+ * Why a list of source ranges (firewall or security group sources, allowed CIDRs) admits too much of the internet,
+ * or `undefined` when it does not. Too much: together they cover every public IPv4 address (`0.0.0.0/0`, or
+ * `0.0.0.0/1` + `128.0.0.0/1`, or any other split), more public IPv4 addresses than a /8 holds, or an IPv6 range
+ * wider than a /16 (`::/0`, `2000::/3`). Private, shared and reserved ranges do not count: `10.0.0.0/8` is fine.
+ */
+export function internetWideSourcesProblem(cidrs: readonly string[]): string | undefined {
+  const v6 = cidrs.filter((c) => (ipv6Prefix(c) ?? 128) < MIN_IPV6_SOURCE_PREFIX);
+  if (v6.length > 0) return `${v6.join(', ')} ${v6.length > 1 ? 'are' : 'is'} wider than an IPv6 /${MIN_IPV6_SOURCE_PREFIX}${v6.includes('::/0') ? ' (::/0 is the whole internet)' : ''}`;
+  const count = publicIpv4Addresses(cidrs);
+  const list = cidrs.filter((c) => typeof parseCidr(c) !== 'string').join(', ');
+  if (count >= PUBLIC_IPV4_ADDRESSES) return `${list} ${cidrs.length > 1 ? 'together cover' : 'covers'} the whole internet (every public IPv4 address)`;
+  if (count > MAX_PUBLIC_IPV4_ADDRESSES) {
+    return `${list} ${cidrs.length > 1 ? 'together admit' : 'admits'} ${count.toLocaleString('en-US')} public IPv4 addresses, more than a /8 (${MAX_PUBLIC_IPV4_ADDRESSES.toLocaleString('en-US')})`;
+  }
+  return undefined;
+}

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ConfigError, ConfigIssue, KeyPath } from './errors';
 import { definesPath, isMapping, overlay } from './merge';
 import { EnvironmentConfig, environmentSchema, environmentValidator } from './schema';
+import { checkDigitalOceanAcrossEnvironments, DigitalOceanEnvironment } from './sections/digitalocean';
 
 /** Name of the shared defaults file inside the environments directory. */
 export const DEFAULTS_FILE = 'defaults.yaml';
@@ -45,28 +46,114 @@ function displayName(file: string): string {
   return rel && !rel.startsWith('..') ? rel : file;
 }
 
-/** Reads and parses one YAML file; missing files and YAML syntax errors become issues, not exceptions. */
+/** The largest values file read, in bytes (1 MiB): real environments are a few KiB. */
+export const MAX_VALUES_FILE_BYTES = 1024 * 1024;
+/** The most aliases (`*name`) one values file may expand; more is refused (a "billion laughs" guard). */
+export const MAX_VALUES_ALIAS_COUNT = 50;
+/** The deepest nesting of mappings and sequences a values file may have. */
+export const MAX_VALUES_DEPTH = 32;
+/** Keys that JavaScript objects treat specially; refused anywhere in a values file. */
+export const FORBIDDEN_VALUES_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * Reads and parses one YAML file; missing files, oversized files, text that is not UTF-8, YAML syntax errors,
+ * excessive aliases or nesting and keys that JavaScript treats specially become issues naming the file, not
+ * exceptions.
+ */
 export function readValuesFile(file: string): ReadResult {
   const shown = displayName(file);
-  let text: string;
+  const issue = (message: string, keyPath: KeyPath = []): ReadResult => ({ file: shown, issues: [{ file: shown, path: keyPath, message }] });
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const stat = fs.statSync(file);
+    // A device or pipe (say, a symlink to /dev/zero) reports no size and never ends: refuse it before reading.
+    if (!stat.isFile()) return issue('not a regular file');
+    if (stat.size > MAX_VALUES_FILE_BYTES) return issue(`file is ${stat.size} bytes; values files are limited to ${MAX_VALUES_FILE_BYTES} bytes (1 MiB)`);
+    bytes = fs.readFileSync(file);
+    if (bytes.length > MAX_VALUES_FILE_BYTES) return issue(`file is ${bytes.length} bytes; values files are limited to ${MAX_VALUES_FILE_BYTES} bytes (1 MiB)`);
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${(e as Error).message})`;
-    return { file: shown, issues: [{ file: shown, path: [], message: reason }] };
+    return issue(reason);
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues = doc.errors.map((err) => {
-      const pos = err.linePos?.[0];
-      const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
-      return { file: shown, path: [], message: `invalid YAML: ${where}${err.message.split('\n')[0]}` };
-    });
-    return { file: shown, issues };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return issue(`not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8Offset(bytes)}); save the file as UTF-8`);
   }
-  const values = doc.toJS() ?? {};
-  if (!isMapping(values)) return { file: shown, issues: [{ file: shown, path: [], message: 'must be a YAML mapping of keys to values' }] };
+  let values: unknown;
+  try {
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      const issues = doc.errors.map((err) => {
+        const pos = err.linePos?.[0];
+        const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
+        return { file: shown, path: [], message: `invalid YAML: ${where}${err.message.split('\n')[0]}` };
+      });
+      return { file: shown, issues };
+    }
+    values = doc.toJS({ maxAliasCount: MAX_VALUES_ALIAS_COUNT }) ?? {};
+  } catch (e) {
+    // yaml throws (rather than reporting) on alias expansion beyond maxAliasCount and on stack exhaustion.
+    const message = (e as Error).message ?? String(e);
+    if (/alias/i.test(message)) return issue(`too many aliases: expanding them exceeds ${MAX_VALUES_ALIAS_COUNT} (${message.split('\n')[0]})`);
+    return issue(`cannot parse the file (${message.split('\n')[0]}); nesting is limited to ${MAX_VALUES_DEPTH} levels`);
+  }
+  const unsafe = plainDataProblem(values);
+  if (unsafe) return issue(unsafe.message, unsafe.path);
+  if (!isMapping(values)) return issue('must be a YAML mapping of keys to values');
   return { file: shown, values, issues: [] };
+}
+
+/** The first problem that keeps `value` from being plain data: too deep, or a key JavaScript treats specially. */
+function plainDataProblem(value: unknown, keyPath: Array<string | number> = []): { path: KeyPath; message: string } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (keyPath.length >= MAX_VALUES_DEPTH) return { path: keyPath, message: `nested deeper than ${MAX_VALUES_DEPTH} levels` };
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = plainDataProblem(item, [...keyPath, i]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value instanceof Map || value instanceof Set) return { path: keyPath, message: 'must be a plain mapping (complex keys are not supported)' };
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_VALUES_KEYS.includes(key)) {
+      return { path: [...keyPath, key], message: `key "${key}" is not allowed (${FORBIDDEN_VALUES_KEYS.join(', ')} are special to JavaScript objects)` };
+    }
+    const found = plainDataProblem((value as Record<string, unknown>)[key], [...keyPath, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The byte offset where `bytes` stops being valid UTF-8. */
+function firstInvalidUtf8Offset(bytes: Buffer): number {
+  let lo = 0;
+  let hi = bytes.length;
+  const valid = (n: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // The longest valid prefix (stream mode accepts a truncated final sequence).
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (valid(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  // The prefix may end inside a multi-byte sequence that the next byte breaks: blame that sequence's first byte.
+  let start = lo;
+  while (start > 0 && (bytes[start - 1] & 0xc0) === 0x80) start--;
+  if (start > 0 && bytes[start - 1] >= 0xc0) {
+    const lead = bytes[start - 1];
+    const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    if (start - 1 + length > lo) return start - 1;
+  }
+  return lo;
 }
 
 /** Finds the object schema at a key path, to list the allowed keys when an unknown one is found. */
@@ -181,6 +268,7 @@ export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[]
   issues.push(...defaults.issues);
 
   const configs = new Map<string, EnvironmentConfig>();
+  const checked: DigitalOceanEnvironment[] = [];
   for (const name of names) {
     const read = readValuesFile(path.join(dir, `${name}.yaml`));
     issues.push(...read.issues);
@@ -194,7 +282,10 @@ export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[]
       issues.push({ file: read.file, path: ['name'], message: `must match the file name: expected "${name}", got "${result.config.name}"` });
     }
     if (result.config) configs.set(name, result.config);
+    if (result.config) checked.push({ file: read.file, config: result.config });
   }
+  // Environments that may share an account: names, VPC ranges and buckets must not collide.
+  issues.push(...checkDigitalOceanAcrossEnvironments(checked));
 
   if (only) {
     for (const name of only) {

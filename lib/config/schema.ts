@@ -9,13 +9,13 @@ import { z } from 'zod';
 import { appSchema, checkApp, checkAwsNames } from './sections/app';
 import { archiveSchema, checkArchive } from './sections/archive';
 import { backendSchema } from './sections/backend';
-import { report, slug, tags } from './sections/common';
+import { isProductionValues, report, slug, tags } from './sections/common';
 import { checkCutoverSafety } from './sections/cutover-safety';
 import { checkDigitalOcean, digitaloceanSchema } from './sections/digitalocean';
 import { fleetSchema } from './sections/fleet';
 import { checkLoadBalancer, loadBalancerSchema } from './sections/load-balancer';
 import { userDataBytesFromValues, USER_DATA_LIMIT_BYTES } from '../agents/user-data';
-import { checkLogging, checkLogStoreZones, checkUserDataBudget, loggingSchema } from './sections/logging';
+import { checkAlarmSubscriptions, checkLogging, checkLogStoreZones, checkUserDataBudget, loggingSchema } from './sections/logging';
 import { checkNetwork, networkSchema } from './sections/network';
 import { COLORS, colorSchema } from './sections/release';
 import { checkTraffic, trafficSchema } from './sections/traffic';
@@ -82,7 +82,7 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
     }
     if (v.cloud !== 'aws' && v.allowedAccountIds) report(ctx, ['allowedAccountIds'], 'is AWS-only');
   },
-  (v, ctx) => checkNetwork(v.cloud, v.network, ctx),
+  (v, ctx) => checkNetwork(v.cloud, v.network, ctx, v.region),
   (v, ctx) => checkApp(v.cloud, v.app, ctx),
   (v, ctx) => checkAwsNames(v.cloud, v.name, v.app.name, v.tags, ctx),
   (v, ctx) => checkTraffic(v.cloud, v.traffic, ctx),
@@ -91,6 +91,7 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkLogging(v.logging, ctx),
   (v, ctx) => checkLogStoreZones(v.cloud, v.network.azCount, v.logging, ctx),
   (v, ctx) => checkForwarderUserData(v, ctx),
+  (v, ctx) => checkAlarmSubscriptions(v.cloud, isProductionValues(v), v.logging, ctx),
   (v, ctx) => checkDigitalOcean(v, ctx),
   (v, ctx) => checkArchive(v.archive, ctx),
   (v, ctx) => checkVpn(v.cloud, v.network.vpcCidr, v.vpn, ctx),

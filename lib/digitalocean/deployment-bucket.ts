@@ -18,12 +18,18 @@ export interface DeploymentBucketProps {
    * @default 7
    */
   readonly abortIncompleteUploadDays?: number;
+  /**
+   * Terraform `prevent_destroy` on the bucket: a plan that would delete it fails.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
  * The environment's Spaces bucket for deployment records and application files: private ACL, versioning on
  * (an overwritten record stays recoverable), old versions and stale uploads expire by lifecycle, and neither
- * Terraform (`prevent_destroy`) nor a non-empty delete (`force_destroy` off) can remove it.
+ * Terraform (`prevent_destroy`, unless `preventDestroy` is false) nor a non-empty delete (`force_destroy` off) can
+ * remove it.
  *
  * Spaces has no server-side default encryption switch and no bucket tags; objects are encrypted at rest by
  * the platform.
@@ -55,7 +61,7 @@ export class DeploymentBucket extends Construct {
           abortIncompleteMultipartUploadDays: props.abortIncompleteUploadDays ?? 7,
         },
       ],
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
   }
 }

@@ -11,7 +11,10 @@ export interface DoLoadBalancerProps {
   readonly region: string;
   /** ID of the VPC the load balancer joins (it reaches droplets over private addresses). */
   readonly vpcId: string;
-  /** Tag of the droplets that get the traffic: the only attribute a cutover changes. */
+  /**
+   * Tag of the droplets that get the traffic: the only attribute a cutover changes (during a zero-downtime cutover,
+   * the fleet tag of both colors).
+   */
   readonly dropletTag: string;
   /** Port the application listens on, on each droplet (plain HTTP inside the VPC). */
   readonly appPort: number;
@@ -59,7 +62,9 @@ export interface DoLoadBalancerProps {
  * A DigitalOcean load balancer in front of the droplets of one tag: HTTPS on 443 with an account
  * certificate and the STRONG cipher policy, HTTP on 80 only to redirect to HTTPS, an HTTP health check on
  * the application's path, optional cookie stickiness, optionally its own firewall restricting who may connect,
- * and `prevent_destroy` unless turned off.
+ * and `prevent_destroy` unless turned off. It never touches DNS: `disable_lets_encrypt_dns_records` is set, so a
+ * Let's Encrypt certificate does not make DigitalOcean point the domain's apex at this load balancer (records
+ * are explicit, see {@link DoHostRecord}).
  */
 export class DoLoadBalancer extends Construct {
   /** The load balancer. */
@@ -77,6 +82,9 @@ export class DoLoadBalancer extends Construct {
       sizeUnit: props.sizeUnit ?? 1,
       dropletTag: props.dropletTag,
       redirectHttpToHttps: true,
+      // Without it, a Let's Encrypt certificate makes DigitalOcean create an A record at the domain's apex pointing
+      // here (provider docs, digitalocean_loadbalancer: disable_lets_encrypt_dns_records, default false).
+      disableLetsEncryptDnsRecords: true,
       tlsCipherPolicy: 'STRONG',
       enableBackendKeepalive: true,
       httpIdleTimeoutSeconds: 60,

@@ -3,6 +3,17 @@ import { DatabaseFirewall } from '@cdktf/provider-digitalocean/lib/database-fire
 import { DatabaseUser } from '@cdktf/provider-digitalocean/lib/database-user';
 import { Construct } from 'constructs';
 
+/**
+ * The port of every DigitalOcean managed database, OpenSearch included (HTTPS). A constant, known before the
+ * cluster exists: the fleet firewall's egress rule takes it, because the provider's firewall validation
+ * (digitalocean/firewall/resource_firewall.go, 2.71.0) reads an unknown `port_range` as empty and stops the first
+ * plan with "`port_range` of outbound rules is required".
+ */
+export const DO_DATABASE_PORT = 25060;
+
+/** Name of the log forwarder's database user (write-only on the log indices). */
+export const DO_FORWARDER_USER = 'log-forwarder';
+
 /** Props for {@link DoLogStore}. */
 export interface DoLogStoreProps {
   /** Cluster name, e.g. `shop-dev-logs`. */
@@ -43,12 +54,17 @@ export interface DoLogStoreProps {
    * @default - none
    */
   readonly tags?: readonly string[];
+  /**
+   * Terraform `prevent_destroy` on the cluster: a plan that would delete (or replace) it fails.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
  * The environment's central log store on DigitalOcean: a managed OpenSearch cluster in the VPC (TLS-only
  * endpoints, encrypted at rest by the platform) behind a database firewall that admits only droplets carrying
- * the allowed tags. `prevent_destroy` keeps the logs through any stack mistake.
+ * the allowed tags. `prevent_destroy` (unless `preventDestroy` is false) keeps the logs through any stack mistake.
  *
  * With `forwarderIndexPattern`, a `log-forwarder` user that may only write to the log indices is created for the
  * servers. Credentials stay in Terraform state (sensitive outputs); they are never put in droplet user data.
@@ -79,7 +95,7 @@ export class DoLogStore extends Construct {
       projectId: props.projectId,
       tags: props.tags ? [...props.tags] : undefined,
       maintenanceWindow: [{ day: 'sunday', hour: '03:00:00' }],
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
     this.firewall = new DatabaseFirewall(this, 'firewall', {
       clusterId: this.cluster.id,
@@ -91,7 +107,7 @@ export class DoLogStore extends Construct {
       }
       this.forwarderUser = new DatabaseUser(this, 'forwarder-user', {
         clusterId: this.cluster.id,
-        name: 'log-forwarder',
+        name: DO_FORWARDER_USER,
         settings: [{ opensearchAcl: [{ index: props.forwarderIndexPattern, permission: 'write' }] }],
       });
     }

@@ -14,7 +14,8 @@ export interface FleetFirewallProps {
   /** The VPC range, destination of private egress. */
   readonly vpcCidr: string;
   /**
-   * TCP ports the droplets may reach inside the VPC (e.g. the OpenSearch cluster's port).
+   * TCP ports the droplets may reach inside the VPC (e.g. `DO_DATABASE_PORT` for the OpenSearch cluster). Known
+   * values only: the provider validates `port_range` at plan time and reads an unknown one as missing.
    * @default - none
    */
   readonly vpcEgressPorts?: readonly string[];
@@ -62,6 +63,12 @@ function validate(props: FleetFirewallProps): void {
   };
   if (props.tags.length === 0) fail('tags is empty; the firewall would apply to no droplet');
   if (props.adminCidrs.length === 0) fail('adminCidrs is empty; list the office/VPN ranges allowed to SSH in');
+  for (const port of [...(props.vpcEgressPorts ?? []), ...(props.internetEgressPorts ?? [])]) {
+    if (Token.isUnresolved(port)) {
+      fail(`a port is a Terraform expression (${port}); the provider validates port_range at plan time and reads an unknown value as missing, so a new environment could never be planned. Give the number (e.g. DO_DATABASE_PORT)`);
+    }
+    if (!/^\d{1,5}(-\d{1,5})?$/.test(port)) fail(`port "${port}" must be a port or a range such as 8000-8100`);
+  }
   for (const cidr of props.adminCidrs) {
     if (Token.isUnresolved(cidr)) continue;
     if (cidr === '::/0' || cidrBlock(cidr).prefix === 0) fail(`adminCidrs contains ${cidr}: SSH must never be open to the whole internet`);

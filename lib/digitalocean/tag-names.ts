@@ -4,18 +4,19 @@
  * pure functions of the values, identical in every stack.
  */
 import { Color } from '../config';
+import { doResourceNames } from '../../stacks/contract';
 
 /** Characters DigitalOcean accepts in a tag name; everything else becomes `-`. */
 const TAG_UNSAFE = /[^A-Za-z0-9:_-]/g;
 
 /** The tag every droplet of the environment carries (both colors): `<app>-<env>`. */
 export function fleetTagName(app: string, env: string): string {
-  return `${app}-${env}`;
+  return doResourceNames(app, env).fleetTag;
 }
 
 /** The tag of one color's droplets, the load balancers' `droplet_tag`: `<app>-<env>-<color>`. */
 export function colorTagName(app: string, env: string, color: Color): string {
-  return `${app}-${env}-${color}`;
+  return doResourceNames(app, env).colorTags[color];
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Guardrails: one rule per file, the pack that applies them, and suppressions with reasons. */
 export * from './enforce';
 export * from './ingress';
+export * from './key-policy';
 export * from './pack';
 export * from './rule';
 export * from './rules';

@@ -1,4 +1,5 @@
-import { blocks, SynthResource } from './stack-view';
+import { internetWideSourcesProblem } from '../config/cidr';
+import { blocks, StackView, SynthResource } from './stack-view';
 
 /** One ingress permission, normalized across the three ways the AWS provider expresses security group rules. */
 export interface IngressPermission {
@@ -54,6 +55,42 @@ export function opensPort(p: IngressPermission, port: number): boolean {
 /** The "anywhere" ranges among the permission's sources. */
 export function openSources(p: IngressPermission): string[] {
   return p.cidrs.filter((c) => ANYWHERE.includes(c));
+}
+
+/**
+ * The security group an ingress permission belongs to: `aws_security_group.<name>` for inline rules and for rule
+ * resources whose `security_group_id` references one, else the literal `security_group_id`.
+ */
+export function securityGroupKey(resource: SynthResource): string {
+  if (resource.type === 'aws_security_group') return `aws_security_group.${resource.name}`;
+  const id = String(resource.config.security_group_id ?? '');
+  const ref = /^\$\{(aws_security_group\.[^.}]+)\.id\}$/.exec(id);
+  return ref ? ref[1] : id || resource.address;
+}
+
+/**
+ * Why the sources that reach the same security group as `resource`, through any of its rules in the stack
+ * (every `aws_vpc_security_group_ingress_rule` holds one CIDR, so one resource alone says little), for the
+ * permissions `matches` selects, admit too much of the internet (see `internetWideSourcesProblem`); `undefined` when they do not.
+ */
+export function groupInternetExposure(stack: StackView, resource: SynthResource, matches: (p: IngressPermission) => boolean): string | undefined {
+  const key = securityGroupKey(resource);
+  const own = ingressPermissions(resource).filter(matches);
+  if (own.length === 0) return undefined;
+  const cidrs = stack
+    .ofType(...SECURITY_GROUP_TYPES)
+    .filter((r) => securityGroupKey(r) === key)
+    .flatMap((r) => ingressPermissions(r).filter(matches))
+    .flatMap((p) => p.cidrs);
+  return describeExposure([...new Set(cidrs)]);
+}
+
+/** `open to 0.0.0.0/0 and ::/0` when the sources hold the literal "anywhere" ranges, else the coverage problem; `undefined` when fine. */
+export function describeExposure(cidrs: readonly string[]): string | undefined {
+  const wide = internetWideSourcesProblem(cidrs);
+  if (!wide) return undefined;
+  const anywhere = cidrs.filter((c) => ANYWHERE.includes(c));
+  return anywhere.length > 0 ? `open to ${anywhere.join(' and ')}` : `open to more of the internet than allowed: ${wide}`;
 }
 
 /** Security group resource types that carry ingress rules. */

@@ -42,6 +42,8 @@ export class AwsCutoverStack extends EnvironmentStack {
       weights: config.traffic,
       stickinessSeconds: config.traffic.stickinessSeconds,
       testColor: target.color,
+      sslPolicy: config.loadBalancer.sslPolicy,
+      strictTransportSecurity: config.loadBalancer.strictTransportSecurity,
     });
 
     const host = shared.get('hostname');

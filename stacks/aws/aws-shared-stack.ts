@@ -2,6 +2,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { AlarmTopic } from '../../lib/aws/alarm-topic';
 import { AppLoadBalancer } from '../../lib/aws/app-load-balancer';
 import { ArchiveBucket } from '../../lib/aws/archive-bucket';
 import { LogBucket } from '../../lib/aws/log-bucket';
@@ -52,6 +53,8 @@ export class AwsSharedStack extends EnvironmentStack {
   public readonly logStore: LogStore;
   /** Metric filters and alarms on the environment's logs, and per-color target alarms. */
   public readonly logMetrics: LogMetrics;
+  /** The encrypted SNS topic every alarm notifies (subscriptions: `logging.alarmSubscriptions`). */
+  public readonly alarmTopic: AlarmTopic;
   /** What the color and cutover stacks read: SSM parameters under `/<app>/<env>/shared/`. */
   public readonly published: SharedParameters;
 
@@ -65,6 +68,7 @@ export class AwsSharedStack extends EnvironmentStack {
     this.network = new Network(this, 'network', {
       name: prefix,
       vpcCidr: config.network.vpcCidr,
+      availabilityZones: config.network.availabilityZones ?? [],
       publicSubnets: config.network.publicSubnets ?? [],
       privateSubnets: config.network.privateSubnets ?? [],
       natGateways: config.network.natGateways,
@@ -72,7 +76,7 @@ export class AwsSharedStack extends EnvironmentStack {
       logKmsKeyArn: this.logKey.key.arn,
     });
 
-    this.accessLogs = new LogBucket(this, 'access-logs', { bucketName: `${prefix}-access-logs`, region: config.region });
+    this.accessLogs = new LogBucket(this, 'access-logs', { bucketName: `${prefix}-access-logs`, region: config.region, sourceBucketPattern: `${prefix}-*` });
     this.loadBalancer = new AppLoadBalancer(this, 'alb', {
       name: prefix,
       vpc: this.network.vpc,
@@ -102,6 +106,7 @@ export class AwsSharedStack extends EnvironmentStack {
 
     if (config.vpn) this.vpn = this.addVpn(prefix, config.vpn);
     this.logStore = this.addLogStore(prefix);
+    this.alarmTopic = new AlarmTopic(this, 'alarm-topic', { name: prefix, region: config.region, subscriptions: config.logging.alarmSubscriptions });
     this.logMetrics = this.addLogMetrics(prefix);
 
     const archive = config.archive;
@@ -111,6 +116,7 @@ export class AwsSharedStack extends EnvironmentStack {
       deepArchiveAfterDays: archive.deepArchiveAfterDays,
       noncurrentVersionExpirationDays: archive.noncurrentVersionExpirationDays,
       abortIncompleteUploadDays: archive.abortIncompleteUploadDays,
+      breakGlassRoleArn: archive.breakGlassRoleArn,
       accessLogs: this.accessLogs,
     };
     this.deploymentRecords = new ArchiveBucket(this, 'deployment-records', {
@@ -180,6 +186,8 @@ export class AwsSharedStack extends EnvironmentStack {
       instanceType: logging.store.instanceType,
       instanceCount: logging.store.instanceCount,
       volumeSizeGb: logging.store.volumeSizeGb,
+      dedicatedMasterCount: logging.store.dedicatedMasterCount,
+      dedicatedMasterType: logging.store.dedicatedMasterType,
     });
     // The forwarder is installed at first boot from the Debian mirrors, which serve over HTTP (apt checks signatures).
     new VpcSecurityGroupEgressRule(this, 'instance-out-http-packages', {
@@ -205,6 +213,7 @@ export class AwsSharedStack extends EnvironmentStack {
   private addLogMetrics(prefix: string): LogMetrics {
     const metrics = new LogMetrics(this, 'log-metrics', {
       name: prefix,
+      alarmTopicArns: [this.alarmTopic.topic.arn],
       flowLogGroup: this.network.flowLogGroup,
       loadBalancer: this.loadBalancer.loadBalancer,
       targetGroups: this.loadBalancer.targetGroups,

@@ -3,11 +3,12 @@ import { Construct } from 'constructs';
 import { Color } from '../../lib/config';
 import { testListenerTarget } from '../../lib/config/sections/cutover-safety';
 import { liveColor } from '../../lib/config/sections/traffic';
+import { CertificateCheck } from '../../lib/digitalocean/certificate-check';
+import { DoHostRecord } from '../../lib/digitalocean/do-host-record';
 import { DoLbIngressFirewall } from '../../lib/digitalocean/do-lb-ingress-firewall';
 import { DoLoadBalancer } from '../../lib/digitalocean/do-load-balancer';
 import { DoSharedLookup } from '../../lib/digitalocean/do-shared-lookup';
-import { colorTagName, fleetTagName } from '../../lib/digitalocean/tag-names';
-import { CUTOVER_OUTPUTS, doSharedNames } from '../contract';
+import { CUTOVER_OUTPUTS, doResourceNames } from '../contract';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addDigitalOceanProvider } from './do-provider';
 import { digitaloceanValues } from './do-shared-stack';
@@ -20,7 +21,10 @@ export type DoCutoverStackProps = EnvironmentStackProps;
  * preview load balancer on the idle color (reachable only from `digitalocean.adminCidrs` and
  * `loadBalancer.testListener.allowedCidrs`) for functional tests before a cutover (not for strategy
  * hard-cutover); plus the firewall that lets only these two reach the droplets' application port.
- * A cutover or rollback swaps the two `droplet_tag` values and is a deploy of this stack alone.
+ * A cutover or rollback is two deploys of this stack alone: with `digitalocean.cutoverJoining` set, the live load
+ * balancer serves both colors (its `droplet_tag` is the fleet tag) while the joining color's droplets pass its health
+ * check; then the traffic switch moves it to the new color's tag. With `digitalocean.dns`, the host names become
+ * explicit `A` records; the load balancers never create DNS records themselves.
  */
 export class DoCutoverStack extends EnvironmentStack {
   /** The VPC and project of `<env>-shared`, looked up by name. */
@@ -33,17 +37,24 @@ export class DoCutoverStack extends EnvironmentStack {
   public readonly preview?: DoLoadBalancer;
   /** Opens the application port to the two load balancers only. */
   public readonly ingress: DoLbIngressFirewall;
+  /** Plan-time check of the certificate (by name: exists, issued, covers the host names). */
+  public readonly certificate?: CertificateCheck;
+  /** The explicit DNS records (with `digitalocean.dns`). */
+  public readonly records: DoHostRecord[] = [];
 
   constructor(scope: Construct, props: DoCutoverStackProps) {
     super(scope, 'cutover', props);
     addDigitalOceanProvider(this);
     const { config } = this;
     const d = digitaloceanValues(this);
-    this.shared = new DoSharedLookup(this, 'shared', { environment: config.name, names: doSharedNames(config.app.name, config.name, d.project.name) });
-    const app = config.app.name;
-    const prefix = `${app}-${config.name}`;
+    const names = doResourceNames(config.app.name, config.name, d.project.name);
+    this.shared = new DoSharedLookup(this, 'shared', { environment: config.name, names });
     this.liveColor = liveColor(config.traffic) ?? 'blue'; // the schema allows only 0/100 on DigitalOcean
     const previewColor = testListenerTarget(config).color;
+    const hostnames = [d.liveHostname, previewColor ? d.previewHostname : undefined].filter((h): h is string => h !== undefined);
+    if (d.certificate.name) {
+      this.certificate = new CertificateCheck(this, 'certificate', { certificateName: d.certificate.name, hostnames });
+    }
 
     const common = {
       region: config.region,
@@ -58,33 +69,50 @@ export class DoCutoverStack extends EnvironmentStack {
     };
     this.live = new DoLoadBalancer(this, 'live', {
       ...common,
-      name: `${prefix}-live`,
-      dropletTag: colorTagName(app, config.name, this.liveColor),
+      name: names.liveLoadBalancer,
+      // The join step of a cutover: both colors (the fleet tag), so the joining color passes the health check while the
+      // live one still serves; the switch step (traffic moved, cutoverJoining removed) leaves only the new color.
+      dropletTag: d.cutoverJoining ? names.fleetTag : names.colorTags[this.liveColor],
       // The address users' DNS points at; the preview one may come and go with the strategy.
       preventDestroy: config.loadBalancer.deletionProtection,
     });
     if (previewColor) {
       this.preview = new DoLoadBalancer(this, 'preview', {
         ...common,
-        name: `${prefix}-preview`,
-        dropletTag: colorTagName(app, config.name, previewColor),
+        name: names.previewLoadBalancer,
+        dropletTag: names.colorTags[previewColor],
         allowCidrs: [...new Set([...d.adminCidrs, ...config.loadBalancer.testListener.allowedCidrs])],
         preventDestroy: false,
       });
     }
     const balancers = this.preview ? [this.live, this.preview] : [this.live];
     this.ingress = new DoLbIngressFirewall(this, 'lb-ingress', {
-      name: `${prefix}-lb-ingress`,
-      tags: [fleetTagName(app, config.name)],
+      name: names.lbIngressFirewall,
+      tags: [names.fleetTag],
       loadBalancerIds: balancers.map((b) => b.loadBalancer.id),
       appPort: config.app.port,
     });
+
+    if (d.dns) {
+      const records: Array<[string, string | undefined, DoLoadBalancer | undefined]> = [
+        ['live', d.liveHostname, this.live],
+        ['preview', d.previewHostname, this.preview],
+      ];
+      for (const [id, hostname, lb] of records) {
+        if (hostname && lb) {
+          this.records.push(new DoHostRecord(this, `dns-${id}`, { domain: d.dns.domain, hostname, ipv4Address: lb.loadBalancer.ip, ttlSeconds: d.dns.ttlSeconds }));
+        }
+      }
+    }
 
     // The cross-cloud output names (CUTOVER_OUTPUTS: `npm run smoke -- --env <env>` reads them), plus the
     // DigitalOcean-specific preview_* and *_ip ones.
     const url = (host: string | undefined, lb: DoLoadBalancer) => `https://${host ?? lb.loadBalancer.ip}`;
     new TerraformOutput(this, CUTOVER_OUTPUTS.liveUrl, { value: url(d.liveHostname, this.live), description: 'URL users reach the live color by' });
-    new TerraformOutput(this, CUTOVER_OUTPUTS.liveColor, { value: this.liveColor, description: 'The color that takes the traffic' });
+    new TerraformOutput(this, CUTOVER_OUTPUTS.liveColor, {
+      value: d.cutoverJoining ? `${this.liveColor}+${d.cutoverJoining}` : this.liveColor,
+      description: 'The colors the live load balancer serves (`blue+green` while a color joins during a cutover)',
+    });
     new TerraformOutput(this, CUTOVER_OUTPUTS.weights, { value: { blue: config.traffic.blue, green: config.traffic.green }, description: 'Percent of traffic per color' });
     new TerraformOutput(this, 'live_ip', { value: this.live.loadBalancer.ip, description: 'Public address of the live load balancer (point DNS here)' });
     if (this.preview && previewColor) {

@@ -4,13 +4,13 @@ import { renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
 import { Construct } from 'constructs';
 import { DigitalOceanValues } from '../../lib/config/sections/digitalocean';
 import { DeploymentBucket } from '../../lib/digitalocean/deployment-bucket';
-import { DoLogStore } from '../../lib/digitalocean/do-log-store';
+import { DO_DATABASE_PORT, DoLogStore } from '../../lib/digitalocean/do-log-store';
 import { DoNetwork } from '../../lib/digitalocean/do-network';
 import { DoProject } from '../../lib/digitalocean/do-project';
 import { FleetFirewall } from '../../lib/digitalocean/fleet-firewall';
 import { FleetTags } from '../../lib/digitalocean/fleet-tags';
 import { SshKeyCheck } from '../../lib/digitalocean/ssh-key-check';
-import { ARCHIVE_OUTPUTS, LOG_OUTPUTS, SHARED_OUTPUTS, doSharedNames } from '../contract';
+import { ARCHIVE_OUTPUTS, LOG_OUTPUTS, SHARED_OUTPUTS, doResourceNames } from '../contract';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addDigitalOceanProvider, doTags } from './do-provider';
 
@@ -47,17 +47,15 @@ export class DoSharedStack extends EnvironmentStack {
     addDigitalOceanProvider(this);
     const { config } = this;
     const d = digitaloceanValues(this);
-    const prefix = `${config.app.name}-${config.name}`;
-
-    // The names the color and cutover stacks look these two up by (they never read this stack's state).
-    const names = doSharedNames(config.app.name, config.name, d.project.name);
+    // The names the color and cutover stacks look the VPC, project and cluster up by (they never read this stack's state).
+    const names = doResourceNames(config.app.name, config.name, d.project.name);
     this.project = new DoProject(this, 'project', { name: names.project, environment: d.project.environment });
     this.network = new DoNetwork(this, 'network', { name: names.vpc, region: config.region, ipRange: config.network.vpcCidr });
     this.fleetTags = new FleetTags(this, 'tags', { app: config.app.name, env: config.name });
     this.sshKeys = new SshKeyCheck(this, 'ssh-keys', { fingerprints: d.sshKeyFingerprints });
 
     this.logStore = new DoLogStore(this, 'log-store', {
-      name: `${prefix}-logs`,
+      name: names.logStore,
       region: config.region,
       vpcId: this.network.vpc.id,
       allowedTags: [this.fleetTags.fleet.name],
@@ -67,20 +65,24 @@ export class DoSharedStack extends EnvironmentStack {
       projectId: this.project.project.id,
       forwarderIndexPattern: `${config.logging.indexPrefix}-*`,
       tags: doTags(this),
+      preventDestroy: d.preventDestroy,
     });
 
     this.firewall = new FleetFirewall(this, 'firewall', {
-      name: `${prefix}-fleet`,
+      name: names.fleetFirewall,
       tags: [this.fleetTags.fleet.name],
       adminCidrs: d.adminCidrs,
       vpcCidr: config.network.vpcCidr,
-      vpcEgressPorts: [`${this.logStore.cluster.port}`],
+      // The constant, not the cluster's `port`: that is unknown until the cluster exists, and the provider's firewall
+      // validation would read it as missing and stop the first plan of a new environment.
+      vpcEgressPorts: [String(DO_DATABASE_PORT)],
     });
 
     this.deployments = new DeploymentBucket(this, 'deployments', {
-      bucketName: d.spaces.bucket ?? `${prefix}-deployments`,
+      bucketName: d.spaces.bucket ?? '', // required by the values checks; an empty name fails DeploymentBucket's own check
       region: d.spaces.region ?? config.region,
       noncurrentVersionDays: d.spaces.noncurrentVersionDays,
+      preventDestroy: d.preventDestroy,
     });
     new ProjectResources(this, 'project-resources', { project: this.project.project.id, resources: [this.deployments.bucket.urn] });
 

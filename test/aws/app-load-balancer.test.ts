@@ -24,7 +24,7 @@ describe('AppLoadBalancer with defaults', () => {
   test('drops invalid headers, mitigates desync, and is protected from deletion', () => {
     expect(synth).toHaveResourceWithProperties(Lb, {
       drop_invalid_header_fields: true,
-      desync_mitigation_mode: 'defensive',
+      desync_mitigation_mode: 'strictest',
       enable_deletion_protection: true,
     });
   });

@@ -2,6 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
 import { ArchiveBucket, ArchiveBucketProps } from '../../lib/aws/archive-bucket';
 import { LogBucket } from '../../lib/aws/log-bucket';
+import { actionCovers, objectLockKeyGuarded, PolicyPack } from '../../lib/policy';
 import { byId, synthJson } from '../support/aws-fixture';
 
 type Json = Record<string, unknown>;
@@ -164,5 +165,54 @@ describe('ArchiveBucket validation', () => {
     const { archive } = fixture();
     expect(() => archive.accessPolicy('p', { name: 'p', keyPrefix: '/uploads/' })).toThrow(/keyPrefix "\/uploads\/" must not start with "\/"/);
     expect(() => archive.accessPolicy('q', { name: 'q', keyPrefix: 'up*' })).toThrow(/contain wildcards/);
+  });
+});
+
+describe('ArchiveBucket: the key of locked data cannot be destroyed by administrators (issue 16, item 3)', () => {
+  const BREAK_GLASS = 'arn:aws:iam::111111111111:role/shop-break-glass';
+  type DocStatement = { sid: string; effect?: string; actions?: string[]; not_actions?: string[]; principals: Array<{ type: string; identifiers: string[] }>; condition?: unknown };
+  const keyPolicy = (props: Partial<ArchiveBucketProps>) => {
+    const { stack } = fixture(props);
+    const json = synthJson(stack) as { data?: Record<string, Record<string, { statement: DocStatement[] }>> };
+    const docs = Object.values(json.data?.aws_iam_policy_document ?? {}).filter((d) => d.statement.some((s) => s.sid === 'DenyDestructionExceptBreakGlass'));
+    const keys = Object.values(byId(synthJson(stack), 'aws_kms_key')).filter((k) => String(k.description).includes('shop-test-records'));
+    return { docs, key: keys[0], stack };
+  };
+
+  test('the account administers the key except DisableKey, ScheduleKeyDeletion and PutKeyPolicy, which only the break-glass role may do', () => {
+    const { docs, key } = keyPolicy({ breakGlassRoleArn: BREAK_GLASS });
+    expect(docs).toHaveLength(1);
+    const [admin, breakGlass, deny] = docs[0].statement;
+    expect(admin.sid).toBe('AccountAdministrationExceptDestruction');
+    // No pattern the account holds covers a destruction action (so no IAM policy can grant one).
+    for (const action of ['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy']) expect(admin.actions!.filter((a) => actionCovers(a, action))).toEqual([]);
+    expect(admin.actions).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*', 'kms:EnableKeyRotation', 'kms:TagResource']));
+    expect(breakGlass).toMatchObject({ sid: 'BreakGlassDestruction', principals: [{ type: 'AWS', identifiers: [BREAK_GLASS] }], actions: ['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy'] });
+    expect(deny).toMatchObject({
+      sid: 'DenyDestructionExceptBreakGlass',
+      effect: 'Deny',
+      principals: [{ type: 'AWS', identifiers: ['*'] }],
+      condition: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: [BREAK_GLASS] }],
+    });
+    expect(key.bypass_policy_lockout_safety_check).toBe(true);
+  });
+
+  test('without a break-glass role nobody at all may destroy the key', () => {
+    const { docs } = keyPolicy({});
+    const sids = docs[0].statement.map((s) => s.sid);
+    expect(sids).toEqual(['AccountAdministrationExceptDestruction', 'DenyDestructionExceptBreakGlass']);
+    expect(docs[0].statement[1].condition).toBeUndefined();
+  });
+
+  test('the guardrail object-lock-key-guarded passes the bucket as synthesized', () => {
+    const { stack } = keyPolicy({ breakGlassRoleArn: BREAK_GLASS });
+    const report = new PolicyPack([objectLockKeyGuarded]).checkSynthesized({ test: synthJson(stack) as Record<string, unknown> });
+    expect(report.violations).toEqual([]);
+  });
+
+  test('fails on a break-glass value that is not an IAM role ARN, naming the construct and the fix', () => {
+    expect(() => fixture({ breakGlassRoleArn: 'arn:aws:iam::111111111111:user/alice' })).toThrow(
+      /ArchiveBucket test\/records: breakGlassRoleArn "arn:aws:iam::111111111111:user\/alice" is not an IAM role ARN .*; name the break-glass role, or leave it out/,
+    );
   });
 });

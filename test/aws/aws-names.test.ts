@@ -136,7 +136,7 @@ describe('validateAwsName: constructs refuse names AWS would refuse, naming path
   });
 
   test('fails a name that makes an invalid log group (Network)', () => {
-    const build = () => new Network(stack(), 'network', { name: 'shop prod', vpcCidr: '10.0.0.0/16', publicSubnets: ['10.0.0.0/24'], privateSubnets: ['10.0.10.0/24'], logKmsKeyArn: KEY });
+    const build = () => new Network(stack(), 'network', { name: 'shop prod', vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], publicSubnets: ['10.0.0.0/24'], privateSubnets: ['10.0.10.0/24'], logKmsKeyArn: KEY });
     expect(thrown(build)).toMatch(/^test\/network: name "shop prod" makes the CloudWatch log group name "\/vpc\/shop prod\/flow-logs", which may contain only .*API_CreateLogGroup\.html/);
   });
 

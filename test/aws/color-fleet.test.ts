@@ -47,12 +47,18 @@ describe('ColorFleet', () => {
     for (const s of specs) expect(s.tags).toEqual({ Name: 'shop-test-green', color: 'green', release: '1.5.0' });
   });
 
-  test('the instance role can be assumed by EC2 only and carries SSM core plus the extra policies', () => {
+  test('the instance role can be assumed by EC2 only and carries the SSM agent policy (no parameter reads) plus the extra policies', () => {
     const role = Object.entries(byId(json, 'aws_iam_role')).find(([id]) => id.startsWith('fleet_role_'))![1];
     expect(JSON.parse(String(role.assume_role_policy)).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
-    const arns = Object.values(byId(json, 'aws_iam_role_policy_attachment')).map((a) => a.policy_arn).sort();
-    expect(arns).toEqual([expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\.partition\}:iam::aws:policy\/AmazonSSMManagedInstanceCore$/), 'arn:aws:iam::111111111111:policy/shop-registry-pull']);
-    expect(Object.keys(byId(json, 'aws_iam_role_policy')).filter((id) => id.startsWith('fleet_'))).toEqual([]); // no inline policies
+    const attachments = Object.entries(byId(json, 'aws_iam_role_policy_attachment'));
+    expect(attachments.map(([, a]) => a.policy_arn)).toEqual(['arn:aws:iam::111111111111:policy/shop-registry-pull']);
+    expect(attachments[0][0]).toMatch(/^fleet_policy-1_/); // the id it had before (policy-0 was AmazonSSMManagedInstanceCore)
+    const inline = Object.entries(byId(json, 'aws_iam_role_policy')).filter(([id]) => id.startsWith('fleet_'));
+    expect(inline.map(([id]) => id)).toEqual([expect.stringMatching(/^fleet_ssm-agent_/)]);
+    const actions = JSON.parse(String(inline[0][1].policy)).Statement.flatMap((st: { Action: string[] }) => st.Action);
+    expect(actions).toContain('ssm:UpdateInstanceInformation');
+    expect(actions).toContain('ssmmessages:OpenDataChannel');
+    expect(actions.filter((a: string) => /^ssm:GetParameter/.test(a))).toEqual([]);
     expect(lt.iam_instance_profile).toEqual({ arn: expect.stringMatching(/aws_iam_instance_profile\.fleet_profile_.*\.arn/) });
   });
 

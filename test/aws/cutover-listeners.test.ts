@@ -18,9 +18,16 @@ const tgRef = (color: string) => expect.stringMatching(new RegExp(`^\\$\\{aws_lb
 describe('CutoverListeners: green live, blue idle', () => {
   const { listeners, synth, byPort, json } = build();
 
-  test('HTTPS on 443 with the TLS 1.3/1.2 policy and the certificate', () => {
-    expect(synth).toHaveResourceWithProperties(LbListener, { port: 443, protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', certificate_arn: CERT });
-    expect(DEFAULT_SSL_POLICY).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
+  test('HTTPS on 443 with the TLS 1.3/1.2 policy without CBC suites and the certificate', () => {
+    expect(synth).toHaveResourceWithProperties(LbListener, { port: 443, protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06', certificate_arn: CERT });
+    expect(DEFAULT_SSL_POLICY).toBe('ELBSecurityPolicy-TLS13-1-2-Res-2021-06');
+  });
+
+  test('the HTTPS and test listeners send HSTS (one year, subdomains); the HTTP redirect sends none', () => {
+    const hsts = 'max-age=31536000; includeSubDomains';
+    expect(byPort(443)!.routing_http_response_strict_transport_security_header_value).toBe(hsts);
+    expect(byPort(8443)!.routing_http_response_strict_transport_security_header_value).toBe(hsts);
+    expect(byPort(80)!.routing_http_response_strict_transport_security_header_value).toBeUndefined();
   });
 
   test('forwards to both target groups with the weights from traffic', () => {
@@ -76,5 +83,20 @@ describe('CutoverListeners options', () => {
     ['a negative stickiness', { stickinessSeconds: -1 }, /stickinessSeconds must be 0 \(off\) to 604800 \(got -1\)/],
   ] as Array<[string, Partial<CutoverListenersProps>, RegExp]>)('fails on %s', (_name, overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
+  });
+});
+
+describe('CutoverListeners: TLS opt-outs are explicit values', () => {
+  test('strictTransportSecurity null sends no HSTS header; a custom value is sent as given', () => {
+    expect(build({ strictTransportSecurity: null }).byPort(443)!.routing_http_response_strict_transport_security_header_value).toBeUndefined();
+    expect(build({ strictTransportSecurity: 'max-age=63072000; includeSubDomains; preload' }).byPort(443)!.routing_http_response_strict_transport_security_header_value).toBe(
+      'max-age=63072000; includeSubDomains; preload',
+    );
+  });
+  test('the CBC-capable TLS13-1-2-2021-06 policy is an accepted opt-out', () => {
+    expect(build({ sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }).byPort(443)!.ssl_policy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
+  });
+  test('fails on a malformed HSTS value, naming the construct and the fix', () => {
+    expect(() => build({ strictTransportSecurity: 'one year' })).toThrow(/CutoverListeners .*listeners: strictTransportSecurity "one year" is not a Strict-Transport-Security value; use e\.g\. "max-age=31536000; includeSubDomains", or null/);
   });
 });

@@ -1,4 +1,6 @@
+import { App } from 'cdktf';
 import { LogStore, LogStoreProps } from '../../lib/aws/log-store';
+import { PolicyPack, statefulPreventDestroy } from '../../lib/policy';
 import { PASSWORD_PLACEHOLDER } from '../../lib/agents/log-store-bootstrap';
 import { byId, lbFixture, LbFixture, logStoreProps, synthJson } from '../support/aws-fixture';
 
@@ -53,9 +55,14 @@ describe('LogStore: a two-node domain in the private subnets', () => {
 
   test('publishes slow and error logs to CloudWatch groups with retention and KMS', () => {
     const types = (domain.log_publishing_options as unknown as Array<Record<string, unknown>>).map((o) => o.log_type);
-    expect(types).toEqual(['INDEX_SLOW_LOGS', 'SEARCH_SLOW_LOGS', 'ES_APPLICATION_LOGS']);
+    expect(types).toEqual(['INDEX_SLOW_LOGS', 'SEARCH_SLOW_LOGS', 'ES_APPLICATION_LOGS', 'AUDIT_LOGS']);
     const groups = Object.values(byId(json, 'aws_cloudwatch_log_group')).filter((g) => String(g.name).startsWith('/aws/opensearch/'));
-    expect(groups.map((g) => g.name).sort()).toEqual(['/aws/opensearch/shop-test-logs/application', '/aws/opensearch/shop-test-logs/index-slow', '/aws/opensearch/shop-test-logs/search-slow']);
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      '/aws/opensearch/shop-test-logs/application',
+      '/aws/opensearch/shop-test-logs/audit',
+      '/aws/opensearch/shop-test-logs/index-slow',
+      '/aws/opensearch/shop-test-logs/search-slow',
+    ]);
     for (const g of groups) expect(g).toMatchObject({ retention_in_days: 30, kms_key_id: KEY });
     expect(one(json, 'aws_cloudwatch_log_resource_policy').policy_document).toContain('es.amazonaws.com');
   });
@@ -68,7 +75,7 @@ describe('LogStore: a two-node domain in the private subnets', () => {
 
   test('keeps the domain, the key and the passwords: prevent_destroy, and secret values never re-rolled', () => {
     expect(domain.lifecycle).toEqual({ prevent_destroy: true });
-    for (const v of Object.values(byId(json, 'aws_secretsmanager_secret_version'))) expect(v.lifecycle).toEqual({ ignore_changes: ['secret_string'] });
+    for (const v of Object.values(byId(json, 'aws_secretsmanager_secret_version'))) expect(v.lifecycle).toEqual({ ignore_changes: ['secret_string'], prevent_destroy: true });
     for (const s of Object.values(byId(json, 'aws_secretsmanager_secret'))) expect(s.kms_key_id).toMatch(/aws_kms_key\.log-store_key_/);
     expect(text).not.toMatch(/"password"\s*:\s*"[^$]/); // no literal password anywhere
   });
@@ -94,6 +101,7 @@ describe('LogStore: a two-node domain in the private subnets', () => {
       '/_plugins/_security/api/internalusers/log-forwarder',
       '/_plugins/_security/api/rolesmapping/log_forwarder',
       '/_dashboards/api/saved_objects/index-pattern/logs-shop?overwrite=true',
+      '/_plugins/_security/api/audit/config',
     ]);
     expect(JSON.stringify(store.bootstrapRequests[0].body)).toContain('"min_index_age":"14d"');
     expect(store.bootstrapRequests[3].body.password).toBe(PASSWORD_PLACEHOLDER);
@@ -119,5 +127,28 @@ describe('LogStore: validation', () => {
 
   test('fails on an index retention out of range', () => {
     expect(() => build(lbFixture(), { indexRetentionDays: 0 })).toThrow(/retentionDays 0 must be a whole number of days between 1 and 3650/);
+  });
+});
+
+describe('LogStore: preventDestroy', () => {
+  test('protects the key, domain, log groups, secrets and secret values by default, and opts out explicitly with a recorded reason', () => {
+    const types = ['aws_kms_key', 'aws_opensearch_domain', 'aws_cloudwatch_log_group', 'aws_secretsmanager_secret', 'aws_secretsmanager_secret_version'];
+    const build = (preventDestroy?: boolean) => {
+      const f = lbFixture();
+      new LogStore(f.stack, 'log-store', { ...logStoreProps(f), preventDestroy });
+      const json = synthJson(f.stack);
+      const stateful = types.flatMap((t) => Object.entries(byId(json, t)).filter(([id]) => id.startsWith('log-store_')).map(([, r]) => r));
+      return { stateful, report: new PolicyPack([statefulPreventDestroy]).checkApp(f.stack.node.scope as App) };
+    };
+    const on = build();
+    expect(on.stateful.length).toBe(1 + 1 + 4 + 2 + 2); // key, domain, 4 log groups, 2 secrets, 2 values
+    for (const r of on.stateful) expect((r.lifecycle as { prevent_destroy?: boolean }).prevent_destroy).toBe(true);
+    expect(on.report.violations.filter((v) => v.path.includes('/log-store/'))).toEqual([]);
+    const off = build(false);
+    for (const r of off.stateful) expect((r.lifecycle as { prevent_destroy?: boolean }).prevent_destroy).toBe(false);
+    expect(off.report.violations.filter((v) => v.path.includes('/log-store/'))).toEqual([]);
+    expect(off.report.suppressed.filter((v) => v.path.includes('/log-store/')).map((v) => v.suppressedBecause)).toEqual(
+      Array(10).fill('the construct was built with preventDestroy: false (a disposable environment)'),
+    );
   });
 });

@@ -149,3 +149,61 @@ describe('cutover: refusals leave the file untouched', () => {
     expect(run(['prod', 'blue', '--force'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown option --force') });
   });
 });
+
+describe('cutover: the edit is exactly the two weights, written in place', () => {
+  test('keeps a symlinked values file a symlink (its target gets the edit) and keeps the mode', () => {
+    const dir = envDir();
+    const real = path.join(path.dirname(dir), 'prod-values.yaml');
+    fs.renameSync(path.join(dir, 'prod.yaml'), real);
+    fs.chmodSync(real, 0o640);
+    fs.symlinkSync(real, path.join(dir, 'prod.yaml'));
+    expect(run(['prod', 'blue', '--dir', dir]).code).toBe(0);
+    expect(fs.lstatSync(path.join(dir, 'prod.yaml')).isSymbolicLink()).toBe(true);
+    expect(fs.readlinkSync(path.join(dir, 'prod.yaml'))).toBe(real);
+    expect(fs.readFileSync(real, 'utf8')).toMatch(/^ {2}blue: 100$/m);
+    expect(fs.statSync(real).mode & 0o777).toBe(0o640);
+    expect(fs.readdirSync(path.dirname(real)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  test('keeps the mode of a plain values file', () => {
+    const dir = envDir();
+    fs.chmodSync(path.join(dir, 'prod.yaml'), 0o600);
+    expect(run(['prod', 'blue', '--dir', dir]).code).toBe(0);
+    expect(fs.statSync(path.join(dir, 'prod.yaml')).mode & 0o777).toBe(0o600);
+  });
+
+  test('fails, writing nothing, when the edit would change another value too (an anchored weight)', () => {
+    const text = shipped('prod.yaml')
+      .replace(/^ {2}blue: 0$/m, '  blue: &off 0')
+      .replace(/^ {2}deregistrationDelaySeconds: 60$/m, '  deregistrationDelaySeconds: *off');
+    expect(text).toContain('*off');
+    const dir = envDir({ 'prod.yaml': text });
+    const r = run(['prod', 'blue', '--dir', dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      `${path.join(dir, 'prod.yaml')}: traffic: setting the weights would also change prod: loadBalancer.deregistrationDelaySeconds (an anchor or alias shares the weight's value?)`,
+    );
+    expect(fs.readFileSync(path.join(dir, 'prod.yaml'), 'utf8')).toBe(text);
+  });
+
+  test('parses every environment: a broken other environment stops the cutover, naming its file', () => {
+    const dir = envDir({ 'staging.yaml': `${shipped('staging.yaml')}\nbogus: 1\n` });
+    const before = fs.readFileSync(path.join(dir, 'prod.yaml'), 'utf8');
+    const r = run(['prod', 'blue', '--dir', dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${path.join(dir, 'staging.yaml')}: bogus: unknown key`);
+    expect(fs.readFileSync(path.join(dir, 'prod.yaml'), 'utf8')).toBe(before);
+  });
+
+  test('fails, reading nothing endless, when a values file is a device (a symlink to /dev/zero)', () => {
+    const dir = envDir();
+    fs.rmSync(path.join(dir, 'staging.yaml'));
+    fs.symlinkSync('/dev/zero', path.join(dir, 'staging.yaml'));
+    const other = run(['prod', 'blue', '--dir', dir]);
+    expect(other.code).toBe(1);
+    expect(other.err).toContain(`${path.join(dir, 'staging.yaml')}: not a regular file`);
+    const self = run(['staging', 'blue', '--dir', dir]);
+    expect(self.code).toBe(1);
+    expect(self.err).toContain(`${path.join(dir, 'staging.yaml')}: not a regular file`);
+  });
+});

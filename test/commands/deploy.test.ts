@@ -1,11 +1,30 @@
 // Pure parts of the deploy command; the command itself runs end to end in test/e2e/deploy.test.ts.
-import { parseStackName, phaseOf, PLAN_FILES, terraformPlanned } from '../../lib/commands/deploy';
-import { normalizePrefix, recordId, recordPrefix } from '../../lib/commands/deployment-record';
-import { PLAN_FILE, PLAN_JSON_FILE } from '../../lib/commands/plan';
+import { parseStackName, phaseOf, terraformPlanned, weakerRetention } from '../../lib/commands/deploy';
+import { Manifest, manifestProblem, normalizePrefix, recordId, recordPrefix } from '../../lib/commands/deployment-record';
 
 describe('deploy helpers', () => {
-  test('archives exactly the plan files npm run plan saves', () => {
-    expect(PLAN_FILES).toEqual([PLAN_FILE, PLAN_JSON_FILE]);
+  test('weakerRetention refuses a weaker lock mode or fewer days than the environment, and accepts more', () => {
+    const prod = { lockMode: 'COMPLIANCE' as const, retentionDays: 2555 };
+    expect(weakerRetention(prod, { lockMode: 'GOVERNANCE', retentionDays: 2555 }, 'prod-green')).toBe(
+      "lock mode GOVERNANCE is weaker than COMPLIANCE, the environment's archive.objectLockMode, for prod-green; records keep at least the environment's lock",
+    );
+    expect(weakerRetention(prod, { lockMode: 'none', retentionDays: 9999 }, 'prod-green')).toMatch(/^lock mode none is weaker than COMPLIANCE/);
+    expect(weakerRetention(prod, { lockMode: 'COMPLIANCE', retentionDays: 1 }, 'prod-green')).toBe(
+      "retention of 1 days is below 2555, the environment's archive.retentionDays, for prod-green; records are kept at least that long",
+    );
+    expect(weakerRetention(prod, { lockMode: 'COMPLIANCE', retentionDays: 3000 }, 'prod-green')).toBeUndefined();
+    expect(weakerRetention({ lockMode: 'GOVERNANCE', retentionDays: 30 }, { lockMode: 'COMPLIANCE', retentionDays: 30 }, 'x')).toBeUndefined();
+  });
+
+  test('manifestProblem refuses file names that leave the record directory and prefixes of another environment or stack', () => {
+    const good = { environment: 'prod', stack: 'prod-green', record: 'deployments/prod/prod-green/20261122T013000.250Z-3f2a9c1b7d4e/', files: [{ name: 'deploy.log' }] } as unknown as Manifest;
+    expect(manifestProblem(good)).toBeUndefined();
+    for (const name of ['../../../.ssh/id_rsa', '/etc/passwd', 'a/b', 'a\\b', '..', '.', '', 'manifest.json']) {
+      expect(manifestProblem({ ...good, files: [{ name, sha256: '', bytes: 0 }] })).toMatch(/is not a plain file name inside the record directory/);
+    }
+    expect(manifestProblem({ ...good, record: 'deployments/staging/prod-green/20261122T013000.250Z-3f2a9c1b7d4e/' })).toMatch(/does not match deployments\/prod\/prod-green\//);
+    expect(manifestProblem({ ...good, record: 'deployments/prod/prod-green/../../x/' })).toMatch(/does not match/);
+    expect(manifestProblem({ ...good, stack: 'staging-green', record: 'deployments/prod/staging-green/20261122T013000.250Z-3f2a9c1b7d4e/' })).toBe('stack "staging-green" is not a stack of environment prod');
   });
 
   test('splits <env>-<role>, also for environment names with dashes', () => {

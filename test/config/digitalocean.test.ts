@@ -54,13 +54,24 @@ describe('digitalocean values: bad input names the file, the key path and the re
   });
 
   test('fails on a digitalocean section in an AWS environment', () => {
-    const prod = withValue('prod.yaml', ['digitalocean'], { adminCidrs: ['203.0.113.0/24'], sshKeyFingerprints: ['3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa'], certificate: { name: 'x' } });
+    const prod = withValue('prod.yaml', ['digitalocean'], {
+      adminCidrs: ['203.0.113.0/24'],
+      sshKeyFingerprints: ['3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa'],
+      certificate: { name: 'x' },
+      spaces: { bucket: 'shop-prod-deployments-1' },
+    });
     expect(problems(envDir({ 'prod.yaml': prod }))).toEqual(['environments/prod.yaml: digitalocean: is DigitalOcean-only; remove it from a aws environment']);
   });
 
   test('fails on SSH open to the internet', () => {
     expect(problems(dev(['digitalocean', 'adminCidrs'], ['203.0.113.0/24', '0.0.0.0/0']))).toEqual([
       'environments/dev.yaml: digitalocean.adminCidrs[1]: 0.0.0.0/0 would open SSH to the whole internet; list your office, VPN or CI ranges',
+    ]);
+  });
+
+  test('fails on /8 admin ranges that together cover more than a /8 of public space', () => {
+    expect(problems(dev(['digitalocean', 'adminCidrs'], ['52.0.0.0/8', '54.0.0.0/8']))).toEqual([
+      'environments/dev.yaml: digitalocean.adminCidrs: 52.0.0.0/8, 54.0.0.0/8 together admit 33,554,432 public IPv4 addresses, more than a /8 (16,777,216): too wide for SSH; list your office, VPN or CI ranges',
     ]);
   });
 
@@ -120,7 +131,7 @@ describe('digitalocean values: bad input names the file, the key path and the re
   });
 
   test('accepts a Spaces region different from the droplets\' region', () => {
-    const text = withValue('dev.yaml', ['region'], 'nyc1').replace('opensearch:', 'spaces: { region: nyc3 }\n  opensearch:');
+    const text = withValue('dev.yaml', ['region'], 'nyc1').replace(/^( +)spaces:\n/m, '$1spaces:\n$1  region: nyc3\n');
     const [config] = loadEnvironments({ dir: envDir({ 'dev.yaml': text }), only: ['dev'] });
     expect(config.digitalocean?.spaces.region).toBe('nyc3');
   });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadEnvironments, parseEnvironment } from '../../lib/config';
 import { configProblems } from '../support/config-problems';
-import { envDir, withValue } from '../support/env-dir';
+import { envDir, shipped, withValue } from '../support/env-dir';
 
 const problems = configProblems;
 
@@ -176,6 +176,49 @@ describe('loadEnvironments: bad input names the file, the key path and the reaso
   });
 });
 
+describe('loadEnvironments: only plain data, within limits', () => {
+  test('fails on __proto__, constructor and prototype keys, naming the file and key path', () => {
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      const dir = envDir({ 'prod.yaml': `${shipped('prod.yaml')}\nextra:\n  ${key}:\n    polluted: true\n` });
+      expect(problems(dir)).toEqual([`environments/prod.yaml: extra.${key}: key "${key}" is not allowed (__proto__, constructor, prototype are special to JavaScript objects)`]);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test('fails on an alias bomb with an issue naming the file (not an uncaught error)', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
+    const dir = envDir({ 'prod.yaml': `${shipped('prod.yaml')}\n${bomb}\n` });
+    const lines = problems(dir);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^environments\/prod\.yaml: too many aliases: expanding them exceeds 50/);
+  });
+
+  test('fails on nesting deeper than 32 levels, naming the file and where', () => {
+    const deep = `${'['.repeat(40)}1${']'.repeat(40)}`;
+    const dir = envDir({ 'prod.yaml': `${shipped('prod.yaml')}\ndeep: ${deep}\n` });
+    expect(problems(dir)).toEqual([expect.stringMatching(/^environments\/prod\.yaml: deep(\[0\])+: nested deeper than 32 levels$/)]);
+  });
+
+  test('fails on a file that is not valid UTF-8, with the byte offset', () => {
+    const dir = envDir();
+    const text = Buffer.concat([Buffer.from(shipped('prod.yaml')), Buffer.from('\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    fs.writeFileSync(path.join(dir, 'prod.yaml'), text);
+    expect(problems(dir)).toEqual([`environments/prod.yaml: not valid UTF-8 (first bad byte at offset ${text.length - 2}); save the file as UTF-8`]);
+  });
+
+  test('fails on a values file that is a device (a symlink to /dev/zero), without reading it', () => {
+    const dir = envDir();
+    fs.rmSync(path.join(dir, 'staging.yaml'));
+    fs.symlinkSync('/dev/zero', path.join(dir, 'staging.yaml'));
+    expect(problems(dir)).toEqual(['environments/staging.yaml: not a regular file']);
+  });
+
+  test('fails on a file larger than 1 MiB without parsing it', () => {
+    const dir = envDir({ 'staging.yaml': `${shipped('staging.yaml')}\n# ${'x'.repeat(1024 * 1024)}\n` });
+    expect(problems(dir)).toEqual([expect.stringMatching(/^environments\/staging\.yaml: file is \d+ bytes; values files are limited to 1048576 bytes \(1 MiB\)$/)]);
+  });
+});
+
 describe('parseEnvironment (values given in code)', () => {
   test('fails with the source name in the message', () => {
     expect(() => parseEnvironment({ name: 'x' }, 'inline')).toThrow(/inline: cloud: required/);
@@ -187,5 +230,19 @@ describe('parseEnvironment (values given in code)', () => {
     const copy = JSON.parse(JSON.stringify(staging));
     expect(parseEnvironment(copy).name).toBe('staging');
     expect(fs.existsSync(dir)).toBe(true);
+  });
+});
+
+describe('network.availabilityZones', () => {
+  test('fails on an AWS environment without zone names, on fewer zones than subnets, and on a zone of another region', () => {
+    expect(problems(envDir({ 'staging.yaml': withValue('staging.yaml', ['network', 'availabilityZones'], undefined) }))).toEqual([
+      'environments/staging.yaml: network.availabilityZones: required on AWS: the zones the subnets live in, by name, one per subnet (azCount is 2), e.g. [eu-west-1a, eu-west-1b]',
+    ]);
+    expect(problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'availabilityZones'], ['eu-west-1a', 'eu-west-1b']) }))).toEqual([
+      'environments/prod.yaml: network.availabilityZones: names 2 zone(s) but azCount is 3; name exactly one zone per subnet (fewer zones than subnets would put two subnets in one zone)',
+    ]);
+    expect(problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'availabilityZones'], ['eu-west-1a', 'eu-west-1b', 'us-east-1c']) }))).toEqual([
+      'environments/prod.yaml: network.availabilityZones[2]: us-east-1c is not a zone of the region eu-west-1',
+    ]);
   });
 });

@@ -26,9 +26,10 @@ describe('logging section: the shipped values', () => {
 
   test('prod overrides retention, buffer and store sizing; staging keeps the defaults', () => {
     expect(prod.logging).toMatchObject({ indexRetentionDays: 90, logGroupRetentionDays: 365, bufferDiskMb: 4096 });
-    expect(prod.logging.store).toEqual({ engineVersion: 'OpenSearch_2.13', instanceType: 'r6g.large.search', instanceCount: 3, volumeSizeGb: 100 });
+    expect(prod.logging.store).toEqual({ engineVersion: 'OpenSearch_2.13', instanceType: 'r6g.large.search', instanceCount: 3, volumeSizeGb: 100, dedicatedMasterCount: 3, dedicatedMasterType: 'm6g.large.search' });
     expect(staging.logging).toMatchObject({ indexRetentionDays: 14, logGroupRetentionDays: 30, bufferDiskMb: 1024 });
     expect(staging.logging.store.instanceCount).toBe(1);
+    expect(staging.logging.store.dedicatedMasterCount).toBe(0);
   });
 
   test('the source tag defaults to the file name without extension', () => {
@@ -110,10 +111,23 @@ describe('logging section: bad input names the file, the key path and the reason
 
   test('fails on an unknown key and a bad store instance type', () => {
     expect(prodWith(['retention'], 3)).toEqual([
-      'environments/prod.yaml: logging.retention: unknown key (allowed keys: appLogs, systemLogs, indexPrefix, indexRetentionDays, logGroupRetentionDays, bufferDiskMb, store)',
+      'environments/prod.yaml: logging.retention: unknown key (allowed keys: appLogs, systemLogs, indexPrefix, indexRetentionDays, logGroupRetentionDays, bufferDiskMb, store, alarmSubscriptions)',
     ]);
     expect(prodWith(['store', 'instanceType'], 'r6g.large')).toEqual([
       'environments/prod.yaml: logging.store.instanceType: must be an OpenSearch instance type such as r6g.large.search',
+    ]);
+  });
+});
+
+describe('logging.alarmSubscriptions and the log store masters', () => {
+  test('fails on a production environment whose alarms notify nobody', () => {
+    expect(problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'alarmSubscriptions'], []) }), ['prod'])).toEqual([
+      'environments/prod.yaml: logging.alarmSubscriptions: required in production: at least one subscription ({ protocol: email, endpoint: ops@example.com }) of the alarm topic, or alarms reach nobody',
+    ]);
+  });
+  test('fails on an even number of dedicated masters', () => {
+    expect(problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'store', 'dedicatedMasterCount'], 2) }), ['prod'])).toEqual([
+      'environments/prod.yaml: logging.store.dedicatedMasterCount: must be 0 (none), 3 or 5',
     ]);
   });
 });

@@ -5,14 +5,19 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadEnvironments } from '../../lib/config';
-import { deploy, DeployOptions, DeployResult, deployMain } from '../../lib/commands/deploy';
+import { deploy, DeployOptions, DeployResult, deployMain, NO_PLAN_ARCHIVED } from '../../lib/commands/deploy';
 import { Manifest } from '../../lib/commands/deployment-record';
-import { collector, deployProject, DeployProject } from '../support/deploy-project';
+import { spawn } from 'child_process';
+import { CallerIdentityLookup, IdentityError } from '../../lib/commands/caller-identity';
+import { collector, deployProject, DeployProject, PLAN_SECRET } from '../support/deploy-project';
 import { Fault, S3Server, S3RVER_CREDENTIALS, startS3Server } from '../support/s3-server';
 
 const BUCKET = 'shop-prod-deployment-records';
 const DO_BUCKET = 'shop-dev-deployments';
 const DAY = 86400000;
+const DEPLOYER = 'arn:aws:sts::123456789012:assumed-role/deploy/gh-run-42';
+/** Test double of the cloud's identity service (STS cannot run here): answers like GetCallerIdentity. */
+const stsDouble: CallerIdentityLookup = async (cloud) => ({ principal: cloud === 'aws' ? DEPLOYER : 'ops@example.com', account: '123456789012', source: 'test double of STS' });
 
 let s3: S3Server;
 let client: S3Client;
@@ -59,6 +64,7 @@ async function run(project: DeployProject, options: Partial<DeployOptions> = {},
     baseDelayMs: 20,
     stdout: out.write,
     stderr: err.write,
+    callerIdentity: stsDouble,
     ...options,
     env: {
       PATH: process.env.PATH,
@@ -97,10 +103,26 @@ describe('a successful deploy', () => {
     expect(prefix).toMatch(new RegExp(`^deployments/prod/prod-green/\\d{8}T\\d{6}\\.\\d{3}Z-${project.commit.slice(0, 12)}/$`));
   });
 
-  test('the record holds the stack JSON, the values, the saved plan, the log and the manifest', async () => {
-    expect(await keys(prefix)).toEqual(['deploy.log', 'manifest.json', 'plan.json', 'plan.tfplan', 'stack.json', 'values.json'].map((f) => prefix + f));
+  test('the record holds the stack JSON, the values, the log and the manifest, and no plan file', async () => {
+    expect(await keys(prefix)).toEqual(['deploy.log', 'manifest.json', 'stack.json', 'values.json'].map((f) => prefix + f));
     expect(JSON.parse((await object(`${prefix}stack.json`)).toString())).toMatchObject({ stack: 'prod-green' });
-    expect((await object(`${prefix}plan.tfplan`)).equals(fs.readFileSync(path.join(project.root, 'cdktf.out/stacks/prod-green/plan.tfplan')))).toBe(true);
+    expect(manifest.plan).toBe(NO_PLAN_ARCHIVED);
+    expect(r.stdout).toContain(`plan: ${NO_PLAN_ARCHIVED}`);
+  });
+
+  test('no uploaded byte and no byte of the local record holds the secret the saved plan files carry', async () => {
+    const saved = fs.readFileSync(path.join(project.root, 'cdktf.out/stacks/prod-green/plan.tfplan'));
+    expect(saved.includes(PLAN_SECRET)).toBe(true); // the test means something: the binary plan embeds it
+    for (const key of await keys(prefix)) expect({ key, leaks: (await object(key)).includes(PLAN_SECRET) }).toEqual({ key, leaks: false });
+    for (const name of fs.readdirSync(r.result.recordDir!)) {
+      expect({ name, leaks: fs.readFileSync(path.join(r.result.recordDir!, name)).includes(PLAN_SECRET) }).toEqual({ name, leaks: false });
+    }
+  });
+
+  test('the recorded user is the identity the cloud returned, not the self-declared DEPLOY_USER', () => {
+    expect(manifest.user).toBe(DEPLOYER);
+    expect(manifest.deployer).toEqual({ principal: DEPLOYER, account: '123456789012', source: 'test double of STS' });
+    expect(manifest.requestedBy).toBe('alice');
   });
 
   test('values.json is the environment after the defaults overlay, as the project loader produces it', async () => {
@@ -116,11 +138,11 @@ describe('a successful deploy', () => {
       stack: 'prod-green',
       outcome: 'succeeded',
       exitCode: 0,
-      user: 'alice',
+      user: DEPLOYER,
       git: { commit: project.commit, dirty: false },
       command: ['cdktf', 'deploy', 'prod-green', '--auto-approve'],
     });
-    expect(manifest.files.map((f) => f.name)).toEqual(['deploy.log', 'plan.json', 'plan.tfplan', 'stack.json', 'values.json']);
+    expect(manifest.files.map((f) => f.name)).toEqual(['deploy.log', 'stack.json', 'values.json']);
     for (const file of manifest.files) {
       const body = await object(prefix + file.name);
       expect({ name: file.name, sha256: sha256(body), bytes: body.length }).toEqual(file);
@@ -129,7 +151,7 @@ describe('a successful deploy', () => {
 
   test('the manifest is uploaded last', () => {
     const recordPuts = puts().filter((q) => q.path.includes(prefix));
-    expect(recordPuts).toHaveLength(6);
+    expect(recordPuts).toHaveLength(4);
     expect(recordPuts[recordPuts.length - 1].path).toBe(`/${BUCKET}/${prefix}manifest.json`);
   });
 
@@ -215,23 +237,24 @@ describe('a deploy that cdktf stops before Terraform plans', () => {
 });
 
 describe('an upload that fails midway', () => {
-  const midway: Fault = { match: (m, p) => m === 'PUT' && p.endsWith('/plan.tfplan'), mode: 'reset', times: 1 };
+  const midway: Fault = { match: (m, p) => m === 'PUT' && p.endsWith('/stack.json'), mode: 'reset', times: 1 };
   let project: DeployProject;
   let r: Run;
   let prefix: string;
   beforeAll(async () => {
     project = deployProject();
     s3.faults.push(midway);
-    s3.faults.push({ match: (m, p) => m === 'PUT' && p.endsWith('/stack.json'), mode: 503, times: 1 });
-    r = await run(project);
+    s3.faults.push({ match: (m, p) => m === 'PUT' && p.endsWith('/values.json'), mode: 503, times: 1 });
+    // A 512 KiB stack JSON: large enough to arrive in many chunks, so the dropped connection is really midway.
+    r = await run(project, {}, { STANDIN_STACK_KIB: '512' });
     prefix = prefixOf(r.result);
   });
   afterAll(() => project.remove());
 
   test('is retried with backoff, and the deploy still exits 0', () => {
     expect(r.result.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/plan\.tfplan: .*(socket hang up|ECONNRESET|EPIPE)/);
-    expect(r.stdout).toMatch(/retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/stack\.json: /);
+    expect(r.stdout).toMatch(/retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/stack\.json: .*(socket hang up|ECONNRESET|EPIPE)/);
+    expect(r.stdout).toMatch(/retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/values\.json: /);
     expect(s3.faults.every((f) => f.times === 0)).toBe(true);
   });
 
@@ -242,7 +265,7 @@ describe('an upload that fails midway', () => {
 
   test('the retried objects arrive intact', async () => {
     const manifest = JSON.parse((await object(`${prefix}manifest.json`)).toString()) as Manifest;
-    for (const name of ['plan.tfplan', 'stack.json']) {
+    for (const name of ['stack.json', 'values.json']) {
       expect(sha256(await object(prefix + name))).toBe(manifest.files.find((f) => f.name === name)!.sha256);
       expect(s3.requests.filter((q) => q.method === 'PUT' && q.path === `/${BUCKET}/${prefix}${name}`)).toHaveLength(2);
     }
@@ -333,7 +356,7 @@ describe('when the archive is not usable', () => {
     expect(r.result.outcome).toBe('succeeded');
     expect(r.stderr).toMatch(/the record was NOT archived: cannot upload s3:\/\/.*: access denied \(.*\)\. The caller needs s3:PutObject/);
     expect(r.stderr).toContain(`The record is kept at ${r.result.recordDir}`);
-    expect(fs.readdirSync(r.result.recordDir!).sort()).toEqual(['archive.log', 'deploy.log', 'manifest.json', 'plan.json', 'plan.tfplan', 'stack.json', 'values.json']);
+    expect(fs.readdirSync(r.result.recordDir!).sort()).toEqual(['archive.log', 'deploy.log', 'manifest.json', 'stack.json', 'values.json']);
 
     const { archiveMain } = await import('../../lib/commands/archive');
     const out = collector();
@@ -345,8 +368,170 @@ describe('when the archive is not usable', () => {
     expect(code).toBe(0);
     const manifest = JSON.parse(fs.readFileSync(path.join(r.result.recordDir!, 'manifest.json'), 'utf8')) as Manifest;
     expect(out.text()).toBe(`uploaded s3://${BUCKET}/${manifest.record}\n`);
-    expect(await keys(manifest.record)).toHaveLength(6);
+    expect(await keys(manifest.record)).toHaveLength(4);
   });
+});
+
+describe('records are trustworthy', () => {
+  let project: DeployProject;
+  beforeAll(() => {
+    project = deployProject({ plan: false });
+  });
+  afterAll(() => project.remove());
+
+  test.each([
+    [['--retention-days', '30'], "retention of 30 days is below 2555, the environment's archive.retentionDays, for prod-green"],
+    [['--lock-mode', 'GOVERNANCE'], "lock mode GOVERNANCE is weaker than COMPLIANCE, the environment's archive.objectLockMode, for prod-green"],
+    [['--lock-mode', 'none'], 'lock mode none is weaker than COMPLIANCE'],
+  ])('refuses %p below the environment, deploying nothing', async (flags, message) => {
+    const err = collector();
+    const code = await deployMain(['prod-green', ...flags, '--bucket', BUCKET, '--endpoint', s3.endpoint], {
+      callerIdentity: stsDouble,
+      cwd: project.root,
+      env: { PATH: process.env.PATH, ...S3RVER_CREDENTIALS, CDKTF_BIN: project.cdktfBin, STANDIN_CALLS: project.callsFile },
+      stdout: () => undefined,
+      stderr: err.write,
+    });
+    expect(code).toBe(2);
+    expect(err.text()).toContain(message);
+    expect(project.calls()).toEqual([]);
+  });
+
+  test('a longer retention than the environment is sent as asked', async () => {
+    const first = s3.requests.length;
+    const r = await run(project, { retentionDays: 3000 });
+    expect(r.result.exitCode).toBe(0);
+    const manifest = JSON.parse((await object(`${prefixOf(r.result)}manifest.json`)).toString()) as Manifest;
+    const put = s3.requests.slice(first).find((q) => q.method === 'PUT' && q.path.endsWith('/manifest.json'))!;
+    expect(Date.parse(put.headers['x-amz-object-lock-retain-until-date'] as string)).toBe(Date.parse(manifest.finishedAt) + 3000 * DAY);
+  });
+
+  test('refuses to deploy when the cloud does not say who the caller is', async () => {
+    const before = project.calls().length;
+    const r = await run(project, {
+      callerIdentity: async () => {
+        throw new IdentityError('STS GetCallerIdentity failed (ExpiredToken: the security token included in the request is expired)');
+      },
+    });
+    expect(r.result.exitCode).toBe(3);
+    expect(r.stderr).toContain('deploy: cannot establish who is deploying: STS GetCallerIdentity failed (ExpiredToken');
+    expect(r.stderr).toContain('Nothing was deployed.');
+    expect(project.calls().slice(before).filter((c) => c[0] === 'deploy')).toEqual([]);
+  });
+
+  describe('archive push of a local record', () => {
+    let dir: string;
+    let original: string;
+    beforeAll(async () => {
+      s3.faults.push({ match: (m, p) => m === 'PUT' && p.includes('/deployments/prod/prod-green/'), mode: 403, times: 1 });
+      const r = await run(project);
+      expect(r.result.exitCode).toBe(3);
+      dir = r.result.recordDir!;
+      original = fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+    });
+    afterEach(() => fs.writeFileSync(path.join(dir, 'manifest.json'), original));
+
+    const push = async (edit: (m: Manifest) => Manifest) => {
+      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(edit(JSON.parse(original) as Manifest)));
+      const { archiveMain } = await import('../../lib/commands/archive');
+      const err = collector();
+      const first = s3.requests.length;
+      const code = await archiveMain(['push', dir, '--endpoint', s3.endpoint, '--bucket', BUCKET], { cwd: project.root, env: { ...S3RVER_CREDENTIALS }, stdout: () => undefined, stderr: err.write });
+      return { code, stderr: err.text(), puts: s3.requests.slice(first).filter((q) => q.method === 'PUT') };
+    };
+
+    test.each([
+      ['a file name that climbs out of the record', (m: Manifest) => ({ ...m, files: [...m.files, { name: '../../../../.ssh/id_rsa', sha256: 'x', bytes: 1 }] })],
+      ['an absolute file name', (m: Manifest) => ({ ...m, files: [{ ...m.files[0], name: '/etc/passwd' }] })],
+      ['a file name with a separator', (m: Manifest) => ({ ...m, files: [{ ...m.files[0], name: 'sub/deploy.log' }] })],
+    ])('refuses %s, uploading nothing', async (_, edit) => {
+      const r = await push(edit);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/is not a plain file name inside the record directory .*; refusing to upload it/);
+      expect(r.puts).toEqual([]);
+    });
+
+    test('refuses a record prefix of another environment or stack than the manifest names', async () => {
+      const r = await push((m) => ({ ...m, record: m.record.replace('deployments/prod/prod-green/', 'deployments/staging/staging-green/') }));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('does not match deployments/prod/prod-green/<time>-<sha>/ for its environment and stack; refusing to upload it');
+      const other = await push((m) => ({ ...m, stack: 'staging-green' }));
+      expect(other.stderr).toContain('stack "staging-green" is not a stack of environment prod');
+      expect([...r.puts, ...other.puts]).toEqual([]);
+    });
+
+    test('refuses a retention below the environment, uploading nothing', async () => {
+      const r = await push((m) => ({ ...m, objectLock: { mode: 'COMPLIANCE', retainUntil: new Date(Date.parse(m.finishedAt) + DAY).toISOString() } }));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("retention of 1 days is below 2555, the environment's archive.retentionDays");
+      const governance = await push((m) => ({ ...m, objectLock: { ...m.objectLock!, mode: 'GOVERNANCE' } }));
+      expect(governance.stderr).toContain('lock mode GOVERNANCE is weaker than COMPLIANCE');
+      const none = await push((m) => ({ ...m, objectLock: null }));
+      expect(none.stderr).toContain('lock mode none is weaker than COMPLIANCE');
+      expect([...r.puts, ...governance.puts, ...none.puts]).toEqual([]);
+    });
+
+    test('uploads the record as written', async () => {
+      const r = await push((m) => m);
+      expect(r.code).toBe(0);
+      expect(r.puts).toHaveLength(4);
+    });
+  });
+});
+
+describe('an interrupted deploy (the CLI in its own process, sent a real signal)', () => {
+  const REPO_ROOT = path.resolve(__dirname, '../..');
+
+  /** Starts the deploy CLI, waits until cdktf is mid-apply, sends `signal` to the deploy process, waits for it to exit. */
+  async function interrupt(signal: 'SIGINT' | 'SIGTERM') {
+    const project = deployProject({ plan: false });
+    // Asynchronous on purpose: s3rver runs in this process, so a synchronous spawn would starve it.
+    const child = spawn(process.execPath, ['--require', path.join(REPO_ROOT, 'bin/register.js'), path.join(REPO_ROOT, 'test/support/deploy-cli-sts-double.ts'), 'prod-green', '--auto-approve'], {
+      cwd: project.root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...S3RVER_CREDENTIALS, CDKTF_BIN: project.cdktfBin, STANDIN_CALLS: project.callsFile, STANDIN_BUCKET: BUCKET, STANDIN_ENDPOINT: s3.endpoint, STANDIN_WAIT_FOR_SIGNAL: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, sig) => resolve({ code, signal: sig })));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`deploy never reached apply:\n${stdout}\n${stderr}`)), 20000);
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        stdout += c;
+        if (stdout.includes('Still creating')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill(signal);
+    const end = await exited;
+    return { project, end, stdout, stderr };
+  }
+
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s: forwarded to cdktf, which stops gracefully; a record marked interrupted with the log is archived; exit %i', async (signal, exitCode) => {
+    const { project, end, stdout, stderr } = await interrupt(signal);
+    try {
+      expect({ code: end.code, signal: end.signal }).toEqual({ code: exitCode, signal: null });
+      expect(project.calls()).toContainEqual(['signal', signal]); // cdktf got the signal
+      expect(stderr).toContain(`deploy: ${signal} received; forwarded to cdktf, waiting for Terraform to stop gracefully`);
+      const url = /record (s3:\/\/\S+) \(/.exec(stdout)?.[1];
+      expect(url).toBeDefined();
+      const prefix = url!.replace(`s3://${BUCKET}/`, '');
+      const manifest = JSON.parse((await object(`${prefix}manifest.json`)).toString()) as Manifest;
+      expect(manifest).toMatchObject({ outcome: 'interrupted', signal, exitCode: 1, user: DEPLOYER });
+      const log = (await object(`${prefix}deploy.log`)).toString();
+      expect(log).toContain('Gracefully shutting down...');
+      expect(log).toContain('aws_instance.web: Creation complete after 3s; state saved'); // waited for the graceful stop
+      expect(log).toContain(`deploy interrupted by ${signal}`);
+    } finally {
+      project.remove();
+    }
+  }, 60000);
 });
 
 describe('the CLI', () => {
@@ -362,6 +547,7 @@ describe('the CLI', () => {
     const out = collector();
     const env = { PATH: process.env.PATH, ...S3RVER_CREDENTIALS, CDKTF_BIN: project.cdktfBin, STANDIN_CALLS: project.callsFile };
     const code = await deployMain(['prod-green', '--auto-approve', '--outputs-file', 'out.json', '--bucket', BUCKET, '--endpoint', s3.endpoint, '--region', 'eu-west-1', '--', '--var', 'x=1'], {
+      callerIdentity: stsDouble,
       cwd: project.root,
       env,
       stdin: 'ignore',

@@ -244,9 +244,9 @@ describe('provider mirror discovery and the offline CLI config', () => {
     expect(text).toContain(`plugin_cache_dir = ${JSON.stringify(path.join(fake, 'plugin-cache'))}`);
   });
 
-  test('the terraform environment has no proxies and no version check', () => {
+  test('the terraform environment has no proxies, no version check and no metadata-service credentials', () => {
     const env = offlineTerraformEnv('/x.tfrc', { PATH: '/bin', HTTPS_PROXY: 'http://proxy:3128', no_proxy: '*', TF_VAR_x: '1' });
-    expect(env).toEqual({ PATH: '/bin', TF_CLI_CONFIG_FILE: '/x.tfrc', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' });
+    expect(env).toEqual({ PATH: '/bin', TF_CLI_CONFIG_FILE: '/x.tfrc', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', AWS_EC2_METADATA_DISABLED: 'true' });
   });
 });
 

@@ -52,6 +52,7 @@ describe('PolicyPack', () => {
       'demo-shared/team/data s3-public-access-block',
       'demo-shared/team/data s3-tls-only',
       'demo-shared/team/data s3-versioning',
+      'demo-shared/team/data stateful-prevent-destroy',
     ]);
     const ssh = report.violations.find((f) => f.ruleId === 'sg-no-public-admin-ports')!;
     expect(ssh.checkovId).toBe('CKV_AWS_24, CKV_AWS_25');
@@ -62,13 +63,21 @@ describe('PolicyPack', () => {
   test('a suppression on a parent construct covers its resources and is recorded in the JSON', () => {
     const app = tmpApp();
     const { team, sg } = insecureStack(app);
-    for (const id of ['s3-access-logging', 's3-kms-encryption', 's3-public-access-block', 's3-tls-only', 's3-versioning']) {
+    for (const id of ['s3-access-logging', 's3-kms-encryption', 's3-public-access-block', 's3-tls-only', 's3-versioning', 'stateful-prevent-destroy']) {
       suppress(team, id, 'scratch bucket for a throwaway demo stack');
     }
     suppress(sg, 'sg-no-public-admin-ports', 'honeypot: SSH is meant to be reachable');
     const report = new PolicyPack().checkApp(app);
     expect(report.violations).toEqual([]);
-    expect(report.suppressed.map((f) => f.ruleId).sort()).toEqual(['s3-access-logging', 's3-kms-encryption', 's3-public-access-block', 's3-tls-only', 's3-versioning', 'sg-no-public-admin-ports']);
+    expect(report.suppressed.map((f) => f.ruleId).sort()).toEqual([
+      's3-access-logging',
+      's3-kms-encryption',
+      's3-public-access-block',
+      's3-tls-only',
+      's3-versioning',
+      'sg-no-public-admin-ports',
+      'stateful-prevent-destroy',
+    ]);
     app.synth();
     const tf = JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks/demo-shared/cdk.tf.json'), 'utf8'));
     const sgJson = Object.values(tf.resource.aws_security_group)[0] as { '//': { guardrails: { suppressions: unknown } } };

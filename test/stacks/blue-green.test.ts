@@ -84,7 +84,7 @@ describe('blue/green: prod as shipped (green live, blue idle)', () => {
 
   test('prod-cutover holds a weighted HTTPS listener over both target groups', () => {
     const https = listenerOn(cutover, 443)!;
-    expect(https).toMatchObject({ protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
+    expect(https).toMatchObject({ protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06', routing_http_response_strict_transport_security_header_value: 'max-age=31536000; includeSubDomains' });
     const forward = (https.default_action as Array<{ forward: { target_group: Array<{ arn: string; weight: number }> } }>)[0].forward;
     expect(forward.target_group.map((t) => [tgOf(stacks, t.arn), t.weight])).toEqual([
       ['blue', 0],

@@ -1,4 +1,5 @@
 import { MANAGED_BY } from '../../stacks/environment-stack';
+import { envDir, withValue } from '../support/env-dir';
 import { resources, synthEnvironments, TfJson } from '../support/synth';
 
 describe('the shipped environments synthesize to four stacks each', () => {
@@ -29,9 +30,18 @@ describe('the shipped environments synthesize to four stacks each', () => {
     }
   });
 
-  test('dev: local state per stack, at the project root, machine-independent path', () => {
+  test('dev: one state object per stack in Spaces (so CI plans against the real state)', () => {
     for (const role of ['shared', 'blue', 'green', 'cutover']) {
-      const backend = stack(`dev-${role}`).terraform.backend as { local: { path: string } };
+      expect(stack(`dev-${role}`).terraform.backend).toMatchObject({
+        s3: { bucket: 'shop-terraform-state-dev-7f3a', key: `shop/dev/dev-${role}.tfstate`, endpoints: { s3: 'https://fra1.digitaloceanspaces.com' }, use_lockfile: true },
+      });
+    }
+  });
+
+  test('backend local: state per stack, at the project root, machine-independent path', () => {
+    const local = synthEnvironments(envDir({ 'dev.yaml': withValue('dev.yaml', ['backend'], { type: 'local' }) }), ['dev']);
+    for (const role of ['shared', 'blue', 'green', 'cutover']) {
+      const backend = local.get(`dev-${role}`)!.terraform.backend as { local: { path: string } };
       expect(Object.keys(backend)).toEqual(['local']);
       expect(backend.local.path).toMatch(new RegExp(`(^|/)terraform\\.dev-${role}\\.tfstate$`));
       expect(backend.local.path.startsWith('/')).toBe(false);

@@ -24,6 +24,7 @@ export function lbFixture(overrides: Partial<AppLoadBalancerProps> = {}, stackId
   const network = new Network(stack, 'network', {
     name: 'shop-test',
     vpcCidr: '10.0.0.0/16',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
     publicSubnets: ['10.0.0.0/24', '10.0.1.0/24'],
     privateSubnets: ['10.0.10.0/24', '10.0.11.0/24'],
     logKmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000',

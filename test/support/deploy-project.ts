@@ -5,6 +5,7 @@
  * cdk.tf.json as synth would, exits with `STANDIN_EXIT`, and answers `output <stack> --outputs-file <f>` with the
  * archive outputs taken from `STANDIN_BUCKET`, `STANDIN_ENDPOINT` (named as the DigitalOcean shared stack names them
  * when `STANDIN_OUTPUT_STYLE=digitalocean`) (or, when `STANDIN_NO_OUTPUTS` is set, fails until a `<env>-shared` stack has been deployed, like a first deploy).
+ * With `STANDIN_WAIT_FOR_SIGNAL` it keeps "creating" until SIGINT/SIGTERM, then stops gracefully (and notes the signal).
  */
 import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
@@ -36,11 +37,29 @@ if (process.env.STANDIN_USAGE_ERROR) {
   console.error('Usage Error: The following dependencies are not included in the stacks to run: ' + process.env.STANDIN_USAGE_ERROR);
   process.exit(1);
 }
-fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({ resource: { aws_instance: { web: { ami: 'ami-0f1e2d3c4b5a69788' } } }, stack }, null, 2));
+// STANDIN_STACK_KIB pads the stack JSON (a large stack: its upload arrives in many chunks).
+const padding = process.env.STANDIN_STACK_KIB ? { '//': 'x'.repeat(Number(process.env.STANDIN_STACK_KIB) * 1024) } : {};
+fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({ ...padding, resource: { aws_instance: { web: { ami: 'ami-0f1e2d3c4b5a69788' } } }, stack }, null, 2));
 console.log(stack + '  Initializing the backend...');
 console.log(stack + '  Terraform used the selected providers to generate the following execution plan.');
 console.log(stack + '  Plan: 1 to add, 0 to change, 0 to destroy.');
 console.log(stack + '  aws_instance.web: Creating...');
+if (process.env.STANDIN_WAIT_FOR_SIGNAL) {
+  // Like Terraform mid-apply: on SIGINT/SIGTERM it finishes the current operation, writes state, then exits 1.
+  const stop = (signal) => {
+    fs.appendFileSync(process.env.STANDIN_CALLS, JSON.stringify(['signal', signal]) + '\\n');
+    console.log(stack + '  Interrupt received. Please wait for Terraform to exit or data loss may occur. Gracefully shutting down...');
+    setTimeout(() => {
+      console.log(stack + '  aws_instance.web: Creation complete after 3s; state saved');
+      console.error(stack + '  Error: execution halted');
+      process.exit(1);
+    }, 300);
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  setInterval(() => console.log(stack + '  aws_instance.web: Still creating... [10s elapsed]'), 200);
+  return;
+}
 const code = Number(process.env.STANDIN_EXIT || 0);
 if (code !== 0) {
   console.error(stack + '  Error: creating EC2 Instance: UnauthorizedOperation (stand-in failure)');
@@ -65,7 +84,13 @@ export interface DeployProject {
   remove(): void;
 }
 
-/** Creates the project; `plan` writes a saved plan for `prod-green`. */
+/** A secret that the saved plan files of {@link deployProject} carry (as Terraform's would); no record may hold it. */
+export const PLAN_SECRET = 'pl4n-S3cret-0c9d1e';
+
+/**
+ * Creates the project; `plan` writes what `npm run plan` leaves for `prod-green` (the binary plan, which embeds
+ * state and so a secret; the redacted summary), plus a raw show-JSON with the secret as an earlier version left it.
+ */
 export function deployProject(options: { plan?: boolean } = {}): DeployProject {
   const root = path.dirname(envDir());
   const bin = path.join(root, 'bin-standin', 'cdktf');
@@ -76,9 +101,9 @@ export function deployProject(options: { plan?: boolean } = {}): DeployProject {
   if (options.plan ?? true) {
     const stackDir = path.join(root, 'cdktf.out', 'stacks', 'prod-green');
     fs.mkdirSync(stackDir, { recursive: true });
-    // A zip-like binary of 512 KiB: large enough to arrive in many chunks, so a dropped connection is really midway.
-    fs.writeFileSync(path.join(stackDir, 'plan.tfplan'), Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(512 * 1024)]));
-    fs.writeFileSync(path.join(stackDir, 'plan.json'), JSON.stringify({ format_version: '1.2', resource_changes: [{ address: 'aws_instance.web', change: { actions: ['create'] } }] }));
+    fs.writeFileSync(path.join(stackDir, 'plan.tfplan'), Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from(`tfstate ${PLAN_SECRET}`), randomBytes(1024)]), { mode: 0o600 });
+    fs.writeFileSync(path.join(stackDir, 'plan.json'), JSON.stringify({ format_version: '1.2', prior_state: { values: { password: PLAN_SECRET } } }));
+    fs.writeFileSync(path.join(stackDir, 'plan-summary.json'), JSON.stringify({ format: 'cdktf-bluegreen/plan-summary@1', resourceChanges: [{ address: 'aws_instance.web', actions: ['create'] }] }));
   }
   fs.writeFileSync(path.join(root, '.gitignore'), '.deployments/\ncdktf.out/\nbin-standin/\nstandin-calls.jsonl\n.standin-shared-deployed\n');
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();

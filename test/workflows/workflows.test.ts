@@ -9,11 +9,12 @@ import { diffSynth } from '../../lib/commands/diff';
 import { DIAGRAM_HELP } from '../../lib/commands/diagram';
 import { DIFF_HELP } from '../../lib/commands/diff';
 import { PLAN_HELP } from '../../lib/commands/plan';
+import { summarizePlan } from '../../lib/commands/plan-summary';
 import { readSynthOutput } from '../../lib/commands/synth-output';
 import { REPO } from '../support/env-dir';
 
 type Step = { name?: string; run?: string; uses?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-type Job = { steps: Step[]; environment?: string; needs?: string; outputs?: Record<string, string> };
+type Job = { steps: Step[]; environment?: string; needs?: string | string[]; outputs?: Record<string, string>; permissions?: Record<string, string> };
 type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
 const load = (name: string) => parse(fs.readFileSync(path.join(REPO, '.github/workflows', name), 'utf8')) as Workflow;
@@ -33,29 +34,64 @@ describe.each(['pr.yml', 'deploy.yml'])('%s', (file) => {
     }
   });
 
-  test('requests an OIDC token and no write access to contents', () => {
-    expect(w.permissions['id-token']).toBe('write');
-    expect(w.permissions.contents).toBe('read');
+  test('no job can write to contents, and only jobs that assume a cloud role get an OIDC token', () => {
+    for (const [name, job] of Object.entries(w.jobs)) {
+      const permissions = { ...w.permissions, ...job.permissions };
+      expect({ name, contents: permissions.contents ?? 'none' }).not.toEqual({ name, contents: 'write' });
+      const assumes = job.steps.some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'));
+      expect({ name, idToken: permissions['id-token'] === 'write' }).toEqual({ name, idToken: assumes });
+    }
+  });
+
+  test('uploads no binary plan, no terraform show -json and no state (only the redacted plan-summary.json)', () => {
+    const uploads = Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact')));
+    for (const s of uploads) expect(String(s.with!.path)).not.toMatch(/plan\.json|\.tfplan|tfstate|cdktf\.out\/stacks\/\*\/?$|cdktf\.out\/?$/m);
+    expect(runs(w)).not.toMatch(/terraform show(?! -json)/); // human show prints values Terraform does not mark sensitive
   });
 });
 
 describe('pr.yml', () => {
   const w = load('pr.yml');
-  const steps = w.jobs.check.steps;
+  const { build, plan, comment } = w.jobs;
+  const runsOf = (job: Job) => job.steps.map((s) => s.run ?? '').join('\n');
 
-  test('runs on pull requests: install, test, synth, diff, diagrams, plan, comment, in that order', () => {
+  test('runs on pull requests: build (install, test, synth, checkov, diff, diagrams), then plan, then the comment', () => {
     expect(Object.keys(w.on)).toEqual(['pull_request']);
-    const order = ['npm ci', 'npm test', 'npx cdktf synth', 'npm run --silent diff', 'npm run --silent diagram', 'npm run --silent plan'];
-    const at = order.map((cmd) => steps.findIndex((s) => (s.run ?? '').includes(cmd)));
+    const order = ['npm ci', 'npm test', 'npx cdktf synth', 'npm run --silent checkov', 'npm run --silent diff', 'npm run --silent diagram'];
+    const at = order.map((cmd) => build.steps.findIndex((s) => (s.run ?? '').includes(cmd)));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
-    expect(steps.findIndex((s) => s.uses?.startsWith('actions/github-script'))).toBeGreaterThan(at[at.length - 1]);
+    expect(plan.needs).toBe('build');
+    expect(runsOf(plan)).toContain('npm run --silent plan -- --changed --diff-json pr/diff.json --out pr/cdktf.out');
+    expect(comment.needs).toEqual(['build', 'plan']);
+    expect(comment.steps.some((s) => s.uses?.startsWith('actions/github-script'))).toBe(true);
   });
 
-  test('assumes the plan role from a repository variable', () => {
-    const creds = steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'))!;
-    expect(creds.with!['role-to-assume']).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
-    expect(w.permissions['pull-requests']).toBe('write');
+  test('the job that runs the PR code holds no credentials: no OIDC token, no secrets, no token left in the checkout', () => {
+    expect(w.permissions).toEqual({});
+    expect(build.permissions).toEqual({ contents: 'read' });
+    expect(JSON.stringify(build)).not.toMatch(/secrets\.|configure-aws-credentials|id-token/);
+    expect(build.steps.find((s) => s.uses?.startsWith('actions/checkout'))!.with!['persist-credentials']).toBe(false);
+  });
+
+  test('the plan job waits for approval and runs only trusted code: the base branch, and the PR only as data', () => {
+    expect(plan.environment).toBe('pr-plan');
+    expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const checkout = plan.steps.find((s) => s.uses?.startsWith('actions/checkout'))!;
+    expect(checkout.with!.ref).toBe('${{ github.event.pull_request.base.sha }}');
+    expect(runsOf(plan)).not.toMatch(/npm test|cdktf synth|npm run --silent (diff|diagram|checkov)/);
+    const download = plan.steps.findIndex((s) => s.uses?.startsWith('actions/download-artifact'));
+    const creds = plan.steps.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'));
+    expect(download).toBeGreaterThan(0);
+    expect(creds).toBeGreaterThan(download);
+    expect(plan.steps[creds].with!['role-to-assume']).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
+  });
+
+  test('the comment job checks nothing out and only it may write to the pull request', () => {
+    expect(comment.permissions).toEqual({ 'pull-requests': 'write' });
+    expect(comment.steps.some((s) => s.uses?.startsWith('actions/checkout'))).toBe(false);
+    expect(build.permissions!['pull-requests']).toBeUndefined();
+    expect(plan.permissions!['pull-requests']).toBeUndefined();
   });
 
   test('the jq filter names the environments a diff touches (real jq)', () => {
@@ -77,6 +113,20 @@ describe('deploy.yml', () => {
     expect(w.jobs.deploy.needs).toBe('plan');
     expect(w.jobs.deploy.environment).toBe('${{ needs.plan.outputs.environment }}');
     expect(runs(w)).toContain('npm run --silent deploy -- "${{ inputs.stack }}"');
+  });
+
+  test('the run summary renders the redacted plan-summary.json (real jq on a real summary)', () => {
+    const step = w.jobs.plan.steps.find((s) => (s.run ?? '').includes('GITHUB_STEP_SUMMARY'))!.run!;
+    const filter = /jq -r '([^']+)'/.exec(step)![1];
+    const summary = summarizePlan({
+      resource_changes: [
+        { address: 'aws_lb_listener.https', type: 'aws_lb_listener', mode: 'managed', change: { actions: ['update'], before: { port: 443, ssl_policy: 'a' }, after: { port: 443, ssl_policy: 'b' } } },
+        { address: 'aws_s3_bucket.logs', type: 'aws_s3_bucket', mode: 'managed', change: { actions: ['no-op'], before: {}, after: {} } },
+      ],
+    });
+    const jq = spawnSync('jq', ['-r', filter], { input: JSON.stringify(summary), encoding: 'utf8' });
+    expect(jq.stderr).toBe('');
+    expect(jq.stdout).toBe('update aws_lb_listener.https ssl_policy\n');
   });
 
   test('the stack-name check accepts <env>-<role> and extracts the environment (real bash)', () => {

@@ -10,6 +10,9 @@
 import { z } from 'zod';
 import { report } from './common';
 
+/** An IAM role ARN, `arn:<partition>:iam::<12-digit account>:role/<path/name>`. */
+export const IAM_ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
 const days = (max: number) => z.number().int('must be a whole number of days').min(1, 'must be at least 1 day').max(max, `must be at most ${max} days`);
 
 /** Object-lock modes S3 supports. */
@@ -38,6 +41,11 @@ export const archiveSchema = z
     registryKeepImages: z.number().int('must be a whole number').min(1).max(10000).default(200),
     /** Days an untagged image (an interrupted push) is kept. */
     registryUntaggedDays: days(3650).default(7),
+    /**
+     * The break-glass IAM role (ARN): the only principal that may disable, schedule the deletion of, or change the
+     * policy of the archive buckets' KMS keys (AWS). Absent: nobody can, ever.
+     */
+    breakGlassRoleArn: z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::111111111111:role/break-glass').optional(),
   })
   .strict();
 

@@ -30,6 +30,14 @@ export const tags = z.record(
   z.string().max(256, 'tag values are at most 256 characters'),
 );
 
+/**
+ * Whether values describe a production environment: tagged `environment-class: production`, or named `prod` or
+ * `production` (the same test the guardrails apply to synthesized stacks).
+ */
+export function isProductionValues(v: { readonly name: string; readonly tags?: Readonly<Record<string, string>> }): boolean {
+  return v.tags?.['environment-class'] === 'production' || v.name === 'prod' || v.name === 'production';
+}
+
 /** Reports a cross-field problem at an exact key path from inside a `superRefine`. */
 export function report(ctx: z.RefinementCtx, path: Array<string | number>, message: string): void {
   ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });

@@ -8,10 +8,13 @@
  *   adminCidrs: [203.0.113.0/24]
  *   sshKeyFingerprints: ["3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa"]
  *   certificate: { name: shop-dev }
+ *   spaces: { bucket: shop-dev-deployments-7f3a }
  * ```
  */
 import { z } from 'zod';
-import { cidrBlock, cidrContains, cidrsOverlap } from '../cidr';
+import { doPhysicalNames } from '../../../stacks/contract';
+import { cidrBlock, cidrContains, cidrsOverlap, internetWideSourcesProblem, parseCidr } from '../cidr';
+import { ConfigIssue } from '../errors';
 import { cidr, report } from './common';
 
 /** Regions where droplets, VPCs, load balancers and managed databases can be created (2025). */
@@ -25,6 +28,9 @@ export const DO_RESERVED_RANGES = ['10.244.0.0/16', '10.245.0.0/16', '10.246.0.0
 
 /** The private ranges of RFC 1918, the only ones a DigitalOcean VPC may use. */
 const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
+
+/** A DNS host name, lowercase. */
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** An SSH public key's MD5 fingerprint as DigitalOcean shows it: 16 colon-separated lowercase hex pairs. */
 const FINGERPRINT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){15}$/;
@@ -55,13 +61,41 @@ export const digitaloceanSchema = z
       })
       .strict(),
     /** Host name users reach the live load balancer by (covered by the certificate); used in the live URL. */
-    liveHostname: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a DNS host name').optional(),
+    liveHostname: z.string().regex(HOSTNAME, 'must be a DNS host name').optional(),
     /** Host name the preview load balancer is reached by (covered by the certificate); used in the preview URL. */
-    previewHostname: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a DNS host name').optional(),
+    previewHostname: z.string().regex(HOSTNAME, 'must be a DNS host name').optional(),
+    /**
+     * A domain hosted in DigitalOcean DNS in which the stacks create `A` records for `liveHostname` and
+     * `previewHostname` (and nothing else). Without it no DNS record is created: point your DNS at `live_ip` /
+     * `preview_ip`. The load balancers never create records on their own (`disable_lets_encrypt_dns_records`).
+     */
+    dns: z
+      .object({
+        /** The DigitalOcean-hosted domain, e.g. `shop.example.com`. */
+        domain: z.string().regex(HOSTNAME, 'must be a DNS domain name'),
+        /** TTL of the records, in seconds (short, so a replaced load balancer is reached soon). */
+        ttlSeconds: z.number().int('must be a whole number').min(30).max(86400).default(300),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Terraform `prevent_destroy` on the stateful resources (Spaces bucket, OpenSearch cluster): a stack that would
+     * delete them fails to plan. Turn it off only for disposable environments.
+     */
+    preventDestroy: z.boolean().default(true),
+    /**
+     * The join step of a zero-downtime cutover: the color that joins the live load balancer next to the live color (the
+     * live load balancer then serves both colors' droplets). Remove it in the switch step, together with the traffic change (README "DigitalOcean").
+     */
+    cutoverJoining: z.enum(['blue', 'green']).optional(),
     /** The Spaces bucket for deployment records and application files. */
     spaces: z
-      .object({
-        /** Bucket name (globally unique). @default `<app>-<env>-deployments` */
+      .object(
+        {
+        /**
+         * Bucket name, required: Spaces names are global across all customers and stay blocked for a week after a
+         * delete, so no name derived from `<app>-<env>` is safe. Add a suffix of your own, e.g. `shop-dev-deployments-7f3a`.
+         */
         bucket: z
           .string()
           .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be 3–63 lowercase letters, digits and dashes (no dots: they break TLS on Spaces)')
@@ -70,7 +104,8 @@ export const digitaloceanSchema = z
         region: z.string().optional(),
         /** Days a replaced or deleted object version is kept. */
         noncurrentVersionDays: z.number().int('must be a whole number').min(1).max(3650).default(90),
-      })
+        },
+      )
       .strict()
       .default({}),
     /** The managed OpenSearch cluster that stores the environment's logs. */
@@ -105,8 +140,12 @@ export type DigitalOceanValues = z.infer<typeof digitaloceanSchema>;
 
 /** The parts of an environment's values the DigitalOcean checks read. */
 export interface DigitalOceanCheckInput {
+  /** The environment's name. */
+  readonly name: string;
   /** The environment's cloud; the checks apply to `digitalocean` only. */
   readonly cloud: string;
+  /** The application (its name prefixes every resource name). */
+  readonly app: { readonly name: string };
   /** The environment's region. */
   readonly region: string;
   /** The VPC range. */
@@ -142,11 +181,25 @@ export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCt
     return;
   }
   d.adminCidrs.forEach((c, i) => checkAdminCidr(c, ['digitalocean', 'adminCidrs', i], 'SSH', ctx));
+  const wide = d.adminCidrs.every((c) => typeof parseCidr(c) !== 'string' && cidrBlock(c).prefix >= 8) ? internetWideSourcesProblem(d.adminCidrs) : undefined;
+  if (wide) report(ctx, ['digitalocean', 'adminCidrs'], `${wide}: too wide for SSH; list your office, VPN or CI ranges`);
   const seen = new Set<string>();
   d.sshKeyFingerprints.forEach((f, i) => {
     if (seen.has(f)) report(ctx, ['digitalocean', 'sshKeyFingerprints', i], `${f} is listed twice`);
     seen.add(f);
   });
+  if (d.spaces.bucket === undefined) {
+    report(
+      ctx,
+      ['digitalocean', 'spaces', 'bucket'],
+      'required: Spaces bucket names are global across all DigitalOcean customers (and blocked for a week after a delete), so no name built from <app>-<env> is safe; choose one with a suffix of your own, e.g. <app>-<env>-deployments-7f3a',
+    );
+  }
+  checkDns(d, ctx);
+  if (d.cutoverJoining !== undefined) {
+    const live = v.traffic.blue === 100 ? 'blue' : v.traffic.green === 100 ? 'green' : undefined;
+    if (d.cutoverJoining === live) report(ctx, ['digitalocean', 'cutoverJoining'], `is the live color already; name the color that joins it (the other one), or remove the key`);
+  }
   if (d.liveHostname !== undefined && d.liveHostname === d.previewHostname) {
     report(ctx, ['digitalocean', 'previewHostname'], `is the live host name too; the preview must have its own name, or users would reach the idle color`);
   }
@@ -214,4 +267,78 @@ function checkTraffic(traffic: DigitalOceanCheckInput['traffic'], ctx: z.Refinem
     ['traffic'],
     `weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight (they send all of it to the droplets of one tag), so strategy canary is not available there either (got blue ${traffic.blue}, green ${traffic.green})`,
   );
+}
+
+/** The DNS domain holds the host names it makes records for; without host names it has nothing to do. */
+function checkDns(d: DigitalOceanValues, ctx: z.RefinementCtx): void {
+  if (!d.dns) return;
+  const domain = d.dns.domain;
+  const hosts = [['liveHostname', d.liveHostname], ['previewHostname', d.previewHostname]] as const;
+  if (hosts.every(([, h]) => h === undefined)) {
+    report(ctx, ['digitalocean', 'dns'], `no record to make: set liveHostname (and previewHostname) under ${domain}, or remove dns`);
+  }
+  for (const [key, host] of hosts) {
+    if (host !== undefined && host !== domain && !host.endsWith(`.${domain}`)) {
+      report(ctx, ['digitalocean', key], `"${host}" is not in the DNS domain ${domain} (digitalocean.dns.domain); the stacks only make records inside it`);
+    }
+  }
+}
+
+/** One environment as the cross-environment checks read it. */
+export interface DigitalOceanEnvironment {
+  /** The values file, for the error. */
+  readonly file: string;
+  /** The environment's validated values. */
+  readonly config: {
+    readonly name: string;
+    readonly cloud: string;
+    readonly app: { readonly name: string };
+    readonly network: { readonly vpcCidr: string };
+    readonly digitalocean?: { readonly project: { readonly name?: string }; readonly spaces: { readonly bucket?: string } };
+  };
+}
+
+/**
+ * Checks across the DigitalOcean environments of one values directory, which may share an account: no two
+ * environments' resource names collide within a DigitalOcean namespace (e.g. env `dev`'s tag `shop-dev-blue` and
+ * env `dev-blue`'s fleet tag), no two VPC ranges overlap (DigitalOcean refuses overlapping networks in one
+ * account), and no two environments name the same Spaces bucket. Each problem is reported on the later file.
+ */
+export function checkDigitalOceanAcrossEnvironments(envs: readonly DigitalOceanEnvironment[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const done: DigitalOceanEnvironment[] = [];
+  for (const env of envs.filter((e) => e.config.cloud === 'digitalocean' && e.config.digitalocean)) {
+    const c = env.config;
+    const mine = doPhysicalNames(c.app.name, c.name, c.digitalocean!.project.name);
+    for (const other of done) {
+      const o = other.config;
+      const theirs = doPhysicalNames(o.app.name, o.name, o.digitalocean!.project.name);
+      for (const n of mine) {
+        const clash = theirs.find((t) => t.namespace === n.namespace && t.name === n.name);
+        if (clash) {
+          issues.push({
+            file: env.file,
+            path: ['name'],
+            message: `environment "${c.name}" would name its ${n.what} "${n.name}", which environment "${o.name}" (${other.file}) uses for its ${clash.what}; rename one environment (DigitalOcean selects droplets by these names)`,
+          });
+        }
+      }
+      if (cidrsOverlap(c.network.vpcCidr, o.network.vpcCidr)) {
+        issues.push({
+          file: env.file,
+          path: ['network', 'vpcCidr'],
+          message: `${c.network.vpcCidr} overlaps ${o.network.vpcCidr} of environment "${o.name}" (${other.file}); DigitalOcean refuses overlapping VPC ranges in one account`,
+        });
+      }
+      if (c.digitalocean!.spaces.bucket !== undefined && c.digitalocean!.spaces.bucket === o.digitalocean!.spaces.bucket) {
+        issues.push({
+          file: env.file,
+          path: ['digitalocean', 'spaces', 'bucket'],
+          message: `"${c.digitalocean!.spaces.bucket}" is the bucket of environment "${o.name}" (${other.file}) too; each environment needs its own`,
+        });
+      }
+    }
+    done.push(env);
+  }
+  return issues;
 }

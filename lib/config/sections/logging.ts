@@ -48,6 +48,10 @@ export const logStoreSchema = z
     instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as r6g.large.search').default('t3.medium.search'),
     /** Number of data nodes; more than one spreads them over availability zones. */
     instanceCount: z.number().int('must be a whole number').min(1).max(20).default(1),
+    /** Dedicated master nodes (0: none; else 3 or 5), which keep the cluster manageable when data nodes are busy. */
+    dedicatedMasterCount: z.number().int('must be a whole number').refine((n) => [0, 3, 5].includes(n), 'must be 0 (none), 3 or 5').default(0),
+    /** Instance type of the dedicated master nodes. */
+    dedicatedMasterType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as m6g.large.search').default('m6g.large.search'),
     /** EBS volume per node, in GiB. */
     volumeSizeGb: z.number().int('must be a whole number').min(10).max(16384).default(20),
   })
@@ -76,6 +80,13 @@ export const loggingSchema = z
     bufferDiskMb: z.number().int('must be a whole number').min(16, 'must be between 16 and 65536 MiB').max(65536, 'must be between 16 and 65536 MiB').default(1024),
     /** The log store's sizing. */
     store: logStoreSchema.default({}),
+    /**
+     * Who is told when an alarm fires or recovers (AWS): subscriptions of the environment's encrypted alarm topic,
+     * which every alarm notifies. Required (at least one) in a production environment.
+     */
+    alarmSubscriptions: z
+      .array(z.object({ protocol: z.enum(['email', 'https', 'sqs', 'lambda']), endpoint: z.string().min(1, 'must not be empty') }).strict())
+      .default([]),
   })
   .strict();
 
@@ -151,4 +162,11 @@ export function checkUserDataBudget(logging: LoggingValues, bytes: ReadonlyArray
     ['logging', 'appLogs'],
     `the ${color} servers' user data would be ${n} bytes, over the ${limit} the cloud accepts (${logging.appLogs.length} log files): forward fewer files, e.g. one wildcard pattern such as /var/log/shop/*.log for files of one format`,
   );
+}
+
+/** A production environment (tag `environment-class: production`, or named `prod`/`production`) must notify someone of its alarms. */
+export function checkAlarmSubscriptions(cloud: string, production: boolean, logging: LoggingValues, ctx: z.RefinementCtx): void {
+  if (cloud === 'aws' && production && logging.alarmSubscriptions.length === 0) {
+    report(ctx, ['logging', 'alarmSubscriptions'], 'required in production: at least one subscription ({ protocol: email, endpoint: ops@example.com }) of the alarm topic, or alarms reach nobody');
+  }
 }

@@ -1,4 +1,5 @@
 /** Every guardrail rule, one per file. */
+import { alarmNotifies } from './alarm-notifies';
 import { albAccessLogs } from './alb-access-logs';
 import { albDeletionProtection } from './alb-deletion-protection';
 import { albDropInvalidHeaders } from './alb-drop-invalid-headers';
@@ -12,6 +13,7 @@ import { launchTemplateEncryptedVolumes } from './launch-template-encrypted-volu
 import { launchTemplateImdsv2 } from './launch-template-imdsv2';
 import { logGroupKms } from './log-group-kms';
 import { logGroupRetention } from './log-group-retention';
+import { objectLockKeyGuarded } from './object-lock-key-guarded';
 import { openSearchEncryptionAtRest } from './opensearch-encryption-at-rest';
 import { openSearchHttps } from './opensearch-https';
 import { openSearchInVpc } from './opensearch-in-vpc';
@@ -22,12 +24,16 @@ import { s3KmsEncryption } from './s3-kms-encryption';
 import { s3PublicAccessBlock } from './s3-public-access-block';
 import { s3TlsOnly } from './s3-tls-only';
 import { s3Versioning } from './s3-versioning';
+import { servicePrincipalSource } from './service-principal-source';
 import { sgNoPublicAdminPorts } from './sg-no-public-admin-ports';
 import { sgNoPublicAllPorts } from './sg-no-public-all-ports';
+import { sgPublicWebPortsOnly } from './sg-public-web-ports-only';
+import { statefulPreventDestroy } from './stateful-prevent-destroy';
 import { uniquePhysicalNames } from './unique-physical-names';
 import { vpnStrongCrypto } from './vpn-strong-crypto';
 import { PolicyRule } from '../rule';
 
+export * from './alarm-notifies';
 export * from './alb-access-logs';
 export * from './alb-deletion-protection';
 export * from './alb-drop-invalid-headers';
@@ -41,6 +47,7 @@ export * from './launch-template-encrypted-volumes';
 export * from './launch-template-imdsv2';
 export * from './log-group-kms';
 export * from './log-group-retention';
+export * from './object-lock-key-guarded';
 export * from './opensearch-encryption-at-rest';
 export * from './opensearch-https';
 export * from './opensearch-in-vpc';
@@ -51,13 +58,17 @@ export * from './s3-kms-encryption';
 export * from './s3-public-access-block';
 export * from './s3-tls-only';
 export * from './s3-versioning';
+export * from './service-principal-source';
 export * from './sg-no-public-admin-ports';
 export * from './sg-no-public-all-ports';
+export * from './sg-public-web-ports-only';
+export * from './stateful-prevent-destroy';
 export * from './unique-physical-names';
 export * from './vpn-strong-crypto';
 
 /** All rules of the default pack, in report order. */
 export const ALL_RULES: readonly PolicyRule[] = [
+  alarmNotifies,
   albAccessLogs,
   albDeletionProtection,
   albDropInvalidHeaders,
@@ -71,6 +82,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   launchTemplateImdsv2,
   logGroupKms,
   logGroupRetention,
+  objectLockKeyGuarded,
   openSearchEncryptionAtRest,
   openSearchHttps,
   openSearchInVpc,
@@ -81,8 +93,11 @@ export const ALL_RULES: readonly PolicyRule[] = [
   s3PublicAccessBlock,
   s3TlsOnly,
   s3Versioning,
+  servicePrincipalSource,
   sgNoPublicAdminPorts,
   sgNoPublicAllPorts,
+  sgPublicWebPortsOnly,
+  statefulPreventDestroy,
   uniquePhysicalNames,
   vpnStrongCrypto,
 ];

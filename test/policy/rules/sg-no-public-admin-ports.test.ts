@@ -24,3 +24,23 @@ describe('sg-no-public-admin-ports', () => {
     expect(verdict(sgNoPublicAdminPorts, [r])).toBe('compliant');
   });
 });
+
+describe('sg-no-public-admin-ports: sources that together cover the internet', () => {
+  const single = (name: string, cidr: string, port = 22) => ({
+    type: 'aws_vpc_security_group_ingress_rule',
+    name,
+    config: { security_group_id: '${aws_security_group.sg.id}', ip_protocol: 'tcp', from_port: port, to_port: port, cidr_ipv4: cidr },
+  });
+  test('fails SSH from 0.0.0.0/1 and 128.0.0.0/1 in two rules of one group', () => {
+    const out = check(sgNoPublicAdminPorts, [single('a', '0.0.0.0/1'), single('b', '128.0.0.0/1')]);
+    expect(out).toEqual({ compliance: 'non-compliant', detail: 'port 22 open to more of the internet than allowed: 0.0.0.0/1, 128.0.0.0/1 together cover the whole internet (every public IPv4 address)' });
+  });
+  test('fails RDP from a public /7 on an inline rule', () => {
+    expect(check(sgNoPublicAdminPorts, [sg([rule(3389, 3389, '52.0.0.0/7')])]).detail).toMatch(/^port 3389 open to more of the internet than allowed: 52\.0\.0\.0\/7 admits/);
+  });
+  test('passes the same halves when they reach two different groups', () => {
+    const other = { ...single('b', '128.0.0.0/1'), config: { ...single('b', '128.0.0.0/1').config, security_group_id: '${aws_security_group.other.id}' } };
+    expect(verdict(sgNoPublicAdminPorts, [single('a', '0.0.0.0/1'), other])).toBe('non-compliant'); // a /1 alone is far wider than a /8
+    expect(verdict(sgNoPublicAdminPorts, [single('a', '52.0.0.0/8'), { ...other, config: { ...other.config, cidr_ipv4: '54.0.0.0/8' } }])).toBe('compliant');
+  });
+});
