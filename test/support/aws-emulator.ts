@@ -43,6 +43,7 @@ export const EMULATED_SERVICES = [
   'route53',
   's3',
   'secretsmanager',
+  'sns',
   'ssm',
   'sts',
 ] as const;
