@@ -222,6 +222,8 @@ export class ArchiveBucket extends Construct {
       bucket,
       targetBucket: props.accessLogs.bucket.id,
       targetPrefix: `${props.accessLogs.s3Prefix}/${name}/`,
+      // S3 refuses PutBucketLogging (InvalidTargetBucketForLogging) until the target's policy grants log delivery.
+      dependsOn: [props.accessLogs.policy],
     });
     const arn = this.bucket.arn;
     const denyPut = (Sid: string, Condition: Record<string, Record<string, string>>) => ({

@@ -81,6 +81,8 @@ export class LogBucket extends Construct {
   public readonly albPrefix = 'alb';
   /** Key prefix S3 server access logs go under. */
   public readonly s3Prefix = 's3';
+  /** The bucket policy that lets the delivery services write; whatever sends logs here depends on it. */
+  public readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     super(scope, id);
@@ -126,7 +128,7 @@ export class LogBucket extends Construct {
     const elbAccount = ELB_ACCOUNTS[props.region];
     const elbPrincipal = elbAccount ? { AWS: `arn:aws:iam::${elbAccount}:root` } : { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' };
     const elbCondition = elbAccount ? {} : { Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } } };
-    new S3BucketPolicy(this, 'policy', {
+    this.policy = new S3BucketPolicy(this, 'policy', {
       bucket: bucketId,
       policy: JSON.stringify({
         Version: '2012-10-17',

@@ -103,6 +103,8 @@ describe('ArchiveBucket with defaults', () => {
     const logging = onThisBucket('aws_s3_bucket_logging')[0];
     expect(logging.target_bucket).toMatch(/^\$\{aws_s3_bucket\.logs_bucket_[0-9A-F]+\.id\}$/);
     expect(logging.target_prefix).toBe('s3/shop-test-records/');
+    // S3 refuses PutBucketLogging until the log bucket's policy grants delivery (seen on the emulator as a race).
+    expect(logging.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.logs_policy_[0-9A-F]+$/)]);
   });
 
   test('accessPolicy grants list/read/write under the prefix, KMS only through S3, and never delete', () => {

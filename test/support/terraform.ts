@@ -106,8 +106,13 @@ export interface TerraformRun {
 
 /** Runs `terraform <args>` in `cwd` without blocking the event loop (so several stacks can run at once). */
 export function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<TerraformRun> {
+  return runProcess('terraform', args, cwd, env, timeoutMs);
+}
+
+/** Runs a command in `cwd` without blocking the event loop; resolves with its exit code and what it printed. */
+export function runProcess(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<TerraformRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('terraform', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

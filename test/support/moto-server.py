@@ -1,0 +1,86 @@
+"""Starts moto's server (the AWS emulator of test/e2e/emulator.test.ts) with fixes for two moto bugs and one API it lacks.
+
+Usage: python moto-server.py <moto_server arguments>   (run with the Python that has moto installed)
+
+The fix: moto 5.2.5's PutBucketLogging checks the target bucket's policy for a statement that lets
+`logging.s3.amazonaws.com` write, and gets two things of IAM's policy grammar wrong:
+  1. it reads every statement's `Principal` as a mapping: a statement whose `Principal` is the string "*" (valid,
+     used by every deny-insecure-transport statement) makes it raise
+     `AttributeError: 'str' object has no attribute 'get'`; the server answers 500 and Terraform retries
+     `aws_s3_bucket_logging` until it times out;
+  2. it compares the statement's `Resource` with three exact strings instead of matching it as a pattern, so a
+     grant on `arn:aws:s3:::logs/s3/*` does not cover the target prefix `s3/<bucket>/` (AWS: it does).
+AWS accepts the library's request. The replacement below is moto's own check with those two points done as IAM
+does; nothing else changes: moto still refuses a target bucket that is missing, in another region, or that grants
+log delivery nothing (no such policy statement and no log-delivery ACL).
+
+The second fix: moto 5.2.5 stores the description of a security group rule that references another group
+(`referenced_security_group_id`) but answers DescribeSecurityGroupRules without it, so every plan after the
+deploy wants to set it again. The rule's description is read from where moto stored it.
+
+The API: moto 5.2.5 has no Auto Scaling `StartInstanceRefresh` (it answers 500 "not implemented"), which the AWS
+provider calls when a group with `instance_refresh` gets a new launch template version, i.e. on every release.
+Here it is accepted for an existing group and answers a refresh id, as AWS does when a refresh starts. It replaces
+no instance: the emulator test checks the group's launch template, not a rollout (README "What the emulator test
+covers" says so).
+"""
+
+import fnmatch
+import json
+import sys
+
+import uuid
+
+from moto.autoscaling import responses as autoscaling_responses
+from moto.autoscaling.exceptions import ValidationError
+from moto.core.responses import ActionResult
+from moto.ec2.models import security_groups as ec2_security_groups
+from moto.s3 import models as s3_models
+
+LOGGING_SERVICE_PRINCIPAL = "logging.s3.amazonaws.com"
+
+
+def _log_permissions_enabled_policy(target_bucket, target_prefix):
+    policy = target_bucket.policy
+    if not policy:
+        return False
+    statements = json.loads(policy.decode())["Statement"]
+    if isinstance(statements, dict):
+        statements = [statements]
+    # A log object S3 would write under the target prefix: the grant must cover it.
+    log_object = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}/{target_prefix or ''}2026-01-01-00-00-00-0"
+    for stmt in statements:
+        principal = stmt.get("Principal")
+        if not isinstance(principal, dict) or principal.get("Service") != LOGGING_SERVICE_PRINCIPAL:
+            continue
+        if stmt.get("Effect") != "Allow":
+            continue
+        actions = stmt.get("Action", [])
+        if "s3:PutObject" not in ([actions] if isinstance(actions, str) else actions):
+            continue
+        resources = stmt.get("Resource")
+        if any(fnmatch.fnmatchcase(log_object, r) for r in ([resources] if isinstance(resources, str) else resources or [])):
+            return True
+    return False
+
+
+s3_models.FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permissions_enabled_policy)
+
+
+ec2_security_groups.SecurityGroupRule.description = property(
+    lambda rule: rule.ip_range.get("Description") or (rule.source_group or {}).get("Description")
+)
+
+
+def _start_instance_refresh(self):
+    name = self._get_param("AutoScalingGroupName")
+    if not self.autoscaling_backend.describe_auto_scaling_groups([name]):
+        raise ValidationError(f"AutoScalingGroup name not found - AutoScalingGroup {name} not found")
+    return ActionResult({"InstanceRefreshId": str(uuid.uuid4())})
+
+
+autoscaling_responses.AutoScalingResponse.start_instance_refresh = _start_instance_refresh
+
+from moto.server import main  # noqa: E402  (after the fix is in place)
+
+sys.exit(main())
