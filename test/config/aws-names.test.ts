@@ -54,8 +54,8 @@ describe('AWS names in the values: reported at the key that causes them, with th
   test('fails a tag key starting with aws: and a tag value with characters AWS refuses (tags)', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['tags'], { 'aws:owner': 'x', team: 'a;b' }) });
     expect(configProblems(dir, ['prod'])).toEqual([
-      expect.stringMatching(/^environments\/prod\.yaml: tags\.aws:owner: the tag key "aws:owner", which must not begin with "aws:" .*tagging\.html/),
-      expect.stringMatching(/^environments\/prod\.yaml: tags\.team: the tag value "a;b", which may contain only letters, digits, spaces and _\.:\/=\+-@/),
+      expect.stringMatching(/^environments\/prod\.yaml: tags\.aws:owner: refused: the tag key "aws:owner", which must not begin with "aws:" .*tagging\.html/),
+      expect.stringMatching(/^environments\/prod\.yaml: tags\.team: refused: the tag value "a;b", which may contain only letters, digits, spaces and _\.:\/=\+-@/),
     ]);
   });
 

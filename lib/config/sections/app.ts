@@ -64,8 +64,9 @@ export function checkAwsNames(cloud: string, env: string, app: string, tags: Rea
   }
   for (const [key, value] of Object.entries(tags)) {
     const keyProblem = describeNameProblem(AWS_NAME_RULES.tagKey, key);
-    if (keyProblem) once(['tags', key], 'key', `the ${keyProblem}`);
+    if (keyProblem) once(['tags', key], 'key', `refused: the ${keyProblem}`);
     const valueProblem = describeNameProblem(AWS_NAME_RULES.tagValue, value);
-    if (valueProblem) once(['tags', key], 'value', `the ${valueProblem}`);
+    const template = /[$%]\{/.test(value) ? ' (`${` and `%{` would also read as Terraform template syntax)' : '';
+    if (valueProblem) once(['tags', key], 'value', `refused: the ${valueProblem}${template}`);
   }
 }
