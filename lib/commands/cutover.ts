@@ -242,6 +242,13 @@ export function cutoverMain(
     stdout(`${result.file}: traffic ${show(result.before)} -> ${show(result.after)} (strategy ${strategy})\n`);
     stdout(flags['dry-run'] ? 'dry run: nothing written.\n' : `wrote ${result.file}\n`);
     stdout(`next: deploy ${result.nextStack} (the only stack this changes): npm run deploy -- ${result.nextStack}\n`);
+    if (result.config.cloud === 'digitalocean' && result.config.digitalocean?.cutoverJoining === undefined) {
+      // A one-step tag swap hands the live load balancer droplets it has never health-checked (README "DigitalOcean").
+      stdout(
+        'note: on DigitalOcean this one-step switch answers 503 until the new droplets pass the health check; for no ' +
+          'outage, first set digitalocean.cutoverJoining to the new color and deploy, wait, then cut over (README "DigitalOcean").\n',
+      );
+    }
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

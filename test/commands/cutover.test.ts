@@ -33,6 +33,14 @@ describe('cutover: moving traffic', () => {
     ]);
     expect(out).toContain('traffic blue 0% / green 100% -> blue 100% / green 0% (strategy blue-green)');
     expect(out).toContain('next: deploy prod-cutover (the only stack this changes): npm run deploy -- prod-cutover');
+    expect(out).not.toContain('cutoverJoining');
+  });
+
+  test('on DigitalOcean the one-step switch points at the joining cutover, which avoids the 503 window', () => {
+    const { code, out } = run(['dev', 'green', '--dir', envDir(), '--dry-run']);
+    expect(code).toBe(0);
+    expect(out).toContain('next: deploy dev-cutover');
+    expect(out).toMatch(/503 until the new droplets pass the health check; .*set digitalocean\.cutoverJoining to the new color/);
   });
 
   test('rollback is a cutover back, restoring the file byte for byte', () => {
