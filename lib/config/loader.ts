@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ConfigError, ConfigIssue, KeyPath } from './errors';
 import { definesPath, isMapping, overlay } from './merge';
 import { EnvironmentConfig, environmentSchema, environmentValidator } from './schema';
+import { checkAwsPrefixesAcrossEnvironments } from './sections/app';
 import { checkDigitalOceanAcrossEnvironments, DigitalOceanEnvironment } from './sections/digitalocean';
 
 /** Name of the shared defaults file inside the environments directory. */
@@ -286,6 +287,7 @@ export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[]
   }
   // Environments that may share an account: names, VPC ranges and buckets must not collide.
   issues.push(...checkDigitalOceanAcrossEnvironments(checked));
+  issues.push(...checkAwsPrefixesAcrossEnvironments(checked));
 
   if (only) {
     for (const name of only) {

@@ -59,6 +59,17 @@ describe('AWS names in the values: reported at the key that causes them, with th
     ]);
   });
 
+  test('fails two environments whose <app>-<env> prefixes are equal, at the later file, naming the other', () => {
+    // staging renamed "qa-x" (app shop) and a copy named "x" with app.name "shop-qa": both make "shop-qa-x".
+    const { parseDocument } = require('yaml') as typeof import('yaml');
+    const x = parseDocument(withValue('staging.yaml', ['name'], 'x'));
+    x.setIn(['app', 'name'], 'shop-qa');
+    const dir = envDir({ 'staging.yaml': null, 'qa-x.yaml': withValue('staging.yaml', ['name'], 'qa-x'), 'x.yaml': x.toString() });
+    expect(configProblems(dir)).toContainEqual(
+      expect.stringMatching(/^environments\/x\.yaml: name: with app\.name "shop-qa" makes the resource name prefix "shop-qa-x", which environment "qa-x" \(environments\/qa-x\.yaml, app\.name "shop"\) makes too/),
+    );
+  });
+
   test('passes the shipped names and leaves DigitalOcean environments to their own rules', () => {
     expect(direct('prod', 'shop', { owner: 'platform-team' })).toEqual([]);
     const result = z.any().superRefine((_, ctx) => checkAwsNames('digitalocean', 'dev-', 'internal-x', {}, ctx)).safeParse(null);

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { AWS_NAME_RULES, describeNameProblem, ENVIRONMENT_NAMES } from '../../aws/aws-names';
+import { ConfigIssue } from '../errors';
 import { port, report, slug } from './common';
 
 /** Application values. */
@@ -69,4 +70,39 @@ export function checkAwsNames(cloud: string, env: string, app: string, tags: Rea
     const template = /[$%]\{/.test(value) ? ' (`${` and `%{` would also read as Terraform template syntax)' : '';
     if (valueProblem) once(['tags', key], 'value', `refused: the ${valueProblem}${template}`);
   }
+}
+
+/** One environment's values as the cross-environment name check reads them. */
+export interface NamedEnvironment {
+  /** The values file, for the error. */
+  readonly file: string;
+  /** The environment's validated values. */
+  readonly config: { readonly name: string; readonly cloud: string; readonly app: { readonly name: string } };
+}
+
+/**
+ * AWS resource names start with `<app>-<env>` (e.g. `shop-prod-access-logs`), so two environments whose prefixes
+ * are equal (app `shop` with environment `qa-x`, and app `shop-qa` with environment `x`) would name every bucket,
+ * role and log group alike. Reported at the later file's `name`, naming the other file; the
+ * `unique-physical-names` guardrail would otherwise be the first to notice, at synth, naming only construct paths.
+ */
+export function checkAwsPrefixesAcrossEnvironments(envs: readonly NamedEnvironment[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Map<string, NamedEnvironment>();
+  for (const env of envs.filter((e) => e.config.cloud === 'aws')) {
+    const prefix = `${env.config.app.name}-${env.config.name}`;
+    const other = seen.get(prefix);
+    if (other) {
+      issues.push({
+        file: env.file,
+        path: ['name'],
+        message:
+          `with app.name "${env.config.app.name}" makes the resource name prefix "${prefix}", which environment "${other.config.name}" ` +
+          `(${other.file}, app.name "${other.config.app.name}") makes too: every bucket, role and log group would be named alike; rename one environment or app`,
+      });
+    } else {
+      seen.set(prefix, env);
+    }
+  }
+  return issues;
 }
