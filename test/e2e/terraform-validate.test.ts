@@ -1,12 +1,12 @@
 // The real terraform (1.11) with the real AWS provider from a filesystem mirror, offline: `terraform init` +
 // `terraform validate` on every synthesized AWS stack, of the shipped environments and of values that carry
 // template text (`${...}`, `%{...}`) in every field the schema lets a user write freely; the same for the output of
-// every renderer. DigitalOcean has no provider binary here: its stacks' attribute names are checked against the
-// prebuilt bindings instead.
+// every renderer. DigitalOcean has no provider binary here: test/digitalocean/bindings.test.ts checks its stacks'
+// block attribute names against the prebuilt bindings instead.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, TerraformOutput } from 'cdktf';
 import { stringify } from 'yaml';
 import { forwarderConfigFromValues, renderRsyslogConfig } from '../../lib/agents/log-forwarder';
 import { renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
@@ -114,7 +114,6 @@ function stackNames(configs: readonly EnvironmentConfig[], cloud: 'aws' | 'digit
 
 const SHIPPED = loadEnvironments({ dir: envDir() });
 const AWS_STACKS = stackNames(SHIPPED, 'aws');
-const DO_STACKS = stackNames(SHIPPED, 'digitalocean');
 
 /** A provider-free environment stack whose outputs are the renderers' output for inputs carrying template text where accepted. */
 function rendererStack(outdir: string): { json: string; rendered: Record<string, string> } {
@@ -247,91 +246,5 @@ describe('provider mirror discovery and the offline CLI config', () => {
   test('the terraform environment has no proxies, no version check and no metadata-service credentials', () => {
     const env = offlineTerraformEnv('/x.tfrc', { PATH: '/bin', HTTPS_PROXY: 'http://proxy:3128', no_proxy: '*', TF_VAR_x: '1' });
     expect(env).toEqual({ PATH: '/bin', TF_CLI_CONFIG_FILE: '/x.tfrc', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', AWS_EC2_METADATA_DISABLED: 'true' });
-  });
-});
-
-/** The attribute names a binding class writes, and the classes of its nested blocks, from its own *ToTerraform functions. */
-type Attributes = { names: Set<string>; block: (name: string) => Attributes | undefined };
-
-function bindingAttributes(module: Record<string, unknown>, prefix: string, toTerraform: (v: unknown) => Record<string, unknown>): Attributes {
-  const names = new Set(Object.keys(toTerraform({})));
-  return {
-    names,
-    block: (name) => {
-      const fnName = `${prefix}${name.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}ToTerraform`;
-      const fn = module[fnName] as ((v: unknown) => Record<string, unknown>) | undefined;
-      return fn ? bindingAttributes(module, fnName.replace(/ToTerraform$/, ''), fn) : undefined;
-    },
-  };
-}
-
-/** The prebuilt DigitalOcean bindings, one directory per resource and data source under `lib/`. */
-const DO_BINDINGS = path.dirname(require.resolve('@cdktf/provider-digitalocean/package.json'));
-
-/** The binding of a DigitalOcean type: `digitalocean_droplet` → `lib/droplet`; data `digitalocean_ssh_keys` → `lib/data-digitalocean-ssh-keys`. */
-function digitaloceanBinding(kind: 'resource' | 'data', type: string): Attributes {
-  const dir = kind === 'data' ? `data-${type.replace(/_/g, '-')}` : type.replace(/^digitalocean_/, '').replace(/_/g, '-');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const module = require(path.join(DO_BINDINGS, 'lib', dir)) as Record<string, unknown>;
-  const cls = Object.values(module).find((v) => typeof v === 'function' && (v as { tfResourceType?: string }).tfResourceType === type) as
-    | (new (...args: unknown[]) => { synthesizeAttributes(): Record<string, unknown> })
-    | undefined;
-  if (!cls) throw new Error(`no binding class with tfResourceType ${type} in ${path.join(DO_BINDINGS, 'lib', dir)}`);
-  const stack = new TerraformStack(new App({ outdir: os.tmpdir() }), 'bindings');
-  const instance = new cls(stack, 'probe', {});
-  const prefix = cls.name.charAt(0).toLowerCase() + cls.name.slice(1);
-  return bindingAttributes(module, prefix, () => instance.synthesizeAttributes());
-}
-
-/** Terraform's meta-arguments, valid on every resource/data block whatever the provider. */
-const META = new Set(['count', 'for_each', 'provider', 'depends_on', 'lifecycle', 'connection', 'provisioner', '//']);
-
-/** Attribute names in a block that the binding does not know, as `<path>: <name>`, descending into nested blocks. */
-function unknownAttributes(block: Record<string, unknown>, attrs: Attributes, at: string, top: boolean): string[] {
-  const out: string[] = [];
-  for (const [key, value] of Object.entries(block)) {
-    if (top && META.has(key)) continue;
-    if (!attrs.names.has(key)) {
-      out.push(`${at}: ${key}`);
-      continue;
-    }
-    const nested = attrs.block(key);
-    const items = Array.isArray(value) ? value : [value];
-    if (nested) {
-      for (const [i, item] of items.entries()) {
-        if (item && typeof item === 'object') out.push(...unknownAttributes(item as Record<string, unknown>, nested, `${at}.${key}[${i}]`, false));
-      }
-    }
-  }
-  return out;
-}
-
-describe('DigitalOcean stacks: every block attribute name exists in the prebuilt provider bindings (no DigitalOcean provider binary here)', () => {
-  const stacks = synthConfigs(SHIPPED.filter((c) => c.cloud === 'digitalocean'));
-
-  test.each(DO_STACKS)('%s', (stack) => {
-    const json = JSON.parse(stacks.get(stack)!) as Record<string, Record<string, Record<string, Record<string, unknown>>> | undefined>;
-    const problems: string[] = [];
-    let checked = 0;
-    for (const kind of ['resource', 'data'] as const) {
-      for (const [type, blocks] of Object.entries(json[kind] ?? {})) {
-        if (!type.startsWith('digitalocean_')) continue;
-        const attrs = digitaloceanBinding(kind, type);
-        for (const [id, block] of Object.entries(blocks)) {
-          checked++;
-          problems.push(...unknownAttributes(block, attrs, `${kind}.${type}.${id}`, true));
-        }
-      }
-    }
-    expect(checked).toBeGreaterThan(0);
-    expect(problems).toEqual([]);
-  });
-
-  test('the check finds a misspelt attribute', () => {
-    const attrs = digitaloceanBinding('resource', 'digitalocean_droplet');
-    expect(unknownAttributes({ name: 'x', sizee: 's-1vcpu-1gb', backup_policy: [{ plan: 'daily', hourr: 4 }] }, attrs, 'droplet', true)).toEqual([
-      'droplet: sizee',
-      'droplet.backup_policy[0]: hourr',
-    ]);
   });
 });
