@@ -78,8 +78,7 @@ if (!motoServer && process.env.CI) {
 }
 if (!motoServer && !process.env.CI) process.stderr.write(`test/e2e/emulator.test.ts: SKIPPED, ${missing}\n`);
 // The scenario is opt-in (`npm run test:emulator`): it takes about 15 minutes, 11 of them the AWS provider's fixed
-// 10-minute wait after creating the OpenSearch domain, and two of its steps still fail (the color stacks do not plan
-// empty right after their deploy on moto; see the README section and the open emulator issue). `npm test` names it
+// 10-minute wait after creating the OpenSearch domain (README "What the emulator test covers"). `npm test` names it
 // as skipped with this reason rather than leaving it out unseen.
 // The harness's moto fixes, checked on their own in seconds (the scenario's plans depend on them).
 (motoServer ? test : test.skip)("the emulator keeps a launch template's own tags out of its first version's data, as AWS does (test/support/moto-server.py)", async () => {
