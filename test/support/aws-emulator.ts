@@ -129,9 +129,10 @@ function writeImages(file: string, images: readonly EmulatorImage[]): void {
 }
 
 /**
- * Starts moto's server on a free 127.0.0.1 port, through `test/support/moto-server.py` (moto plus one documented
- * fix of a moto bug), in its own process group, and waits until it answers. The log goes to `logFile`; `images`
- * are the AMIs its EC2 holds (an AMI id cannot be chosen through the API, so they are moto configuration).
+ * Starts moto's server on a free 127.0.0.1 port, through `test/support/moto-server.py` (moto plus documented
+ * fixes of moto bugs and one API it lacks), in its own process group, and waits until it answers. The log goes to
+ * `logFile`; `images` are the AMIs its EC2 holds (an AMI id cannot be chosen through the API, so they are moto
+ * configuration).
  */
 export async function startEmulator(motoServer: string, logFile: string, images: readonly EmulatorImage[] = [], timeoutMs = 30_000): Promise<Emulator> {
   const imagesFile = `${logFile}.amis.json`;

@@ -1,4 +1,4 @@
-"""Starts moto's server (the AWS emulator of test/e2e/emulator.test.ts) with fixes for two moto bugs and one API it lacks.
+"""Starts moto's server (the AWS emulator of test/e2e/emulator.test.ts) with fixes for three moto bugs and one API it lacks.
 
 Usage: python moto-server.py <moto_server arguments>   (run with the Python that has moto installed)
 
@@ -18,6 +18,14 @@ The second fix: moto 5.2.5 stores the description of a security group rule that 
 (`referenced_security_group_id`) but answers DescribeSecurityGroupRules without it, so every plan after the
 deploy wants to set it again. The rule's description is read from where moto stored it.
 
+The third fix: moto 5.2.5's CreateLaunchTemplate copies the request's own `TagSpecifications` (the tags of the
+launch template itself, resource type `launch-template`; the AWS provider sends `tags` plus `default_tags` there)
+into the first version's `LaunchTemplateData.TagSpecifications`. AWS keeps them apart: the version's data holds
+only the tag specifications given in `LaunchTemplateData` (for instances, volumes, ...). So every plan right after
+a color's deploy read back an extra `tag_specifications { resource_type = "launch-template" }` block, wanted to
+remove it with a new version (`latest_version` known after apply), and so changed the Auto Scaling group's
+`launch_template.version` too. Here the request's tags go to the template only, as on AWS.
+
 The API: moto 5.2.5 has no Auto Scaling `StartInstanceRefresh` (it answers 500 "not implemented"), which the AWS
 provider calls when a group with `instance_refresh` gets a new launch template version, i.e. on every release.
 Here it is accepted for an existing group and answers a refresh id, as AWS does when a refresh starts. It replaces
@@ -35,6 +43,8 @@ from moto.autoscaling import responses as autoscaling_responses
 from moto.autoscaling.exceptions import ValidationError
 from moto.core.responses import ActionResult
 from moto.ec2.models import security_groups as ec2_security_groups
+from moto.ec2.responses import launch_templates as ec2_launch_templates
+from moto.ec2.utils import parse_user_data
 from moto.s3 import models as s3_models
 
 LOGGING_SERVICE_PRINCIPAL = "logging.s3.amazonaws.com"
@@ -70,6 +80,35 @@ s3_models.FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permiss
 ec2_security_groups.SecurityGroupRule.description = property(
     lambda rule: rule.ip_range.get("Description") or (rule.source_group or {}).get("Description")
 )
+
+
+def _create_launch_template(self):
+    # moto 5.2.5's LaunchTemplates.create_launch_template without the lines that merged the request's
+    # TagSpecifications into the version's LaunchTemplateData.
+    name = self._get_param("LaunchTemplateName")
+    version_description = self._get_param("VersionDescription")
+    tag_spec = self._parse_tag_specification()
+    parsed_template_data = self._get_param("LaunchTemplateData", {})
+    parsed_template_data["UserData"] = parse_user_data(self._get_param("LaunchTemplateData.UserData"))
+    self.error_on_dryrun()
+    template = self.ec2_backend.create_launch_template(name, version_description, parsed_template_data, tag_spec)
+    version = template.default_version()
+    return ActionResult(
+        {
+            "LaunchTemplate": {
+                "CreateTime": version.create_time,
+                "CreatedBy": f"arn:{self.partition}:iam::{self.current_account}:root",
+                "DefaultVersionNumber": template.default_version_number,
+                "LatestVersionNumber": version.number,
+                "LaunchTemplateId": template.id,
+                "LaunchTemplateName": template.name,
+                "Tags": template.tags,
+            },
+        }
+    )
+
+
+ec2_launch_templates.LaunchTemplates.create_launch_template = _create_launch_template
 
 
 def _start_instance_refresh(self):
