@@ -44,6 +44,14 @@ function terraform(cwd: string, args: string[]) {
   return spawnSync('terraform', args, { cwd, env, encoding: 'utf8', timeout: 120_000 });
 }
 
+/** Writes `tests/run.tftest.hcl` into the stack's directory and expects `terraform test` to pass it. */
+function expectTestPasses(dir: string, file: string): void {
+  fs.writeFileSync(path.join(dir, 'tests', 'run.tftest.hcl'), file);
+  const r = terraform(dir, ['test', '-no-color']);
+  expect(r.stdout + r.stderr).toContain('Success! 1 passed, 0 failed.');
+  expect(r.status).toBe(0);
+}
+
 /** A `terraform test` file: a mock AWS provider (partition `aws`) and the parameters the lookup answers with. */
 function testFile(lookup: string, parameters: Record<string, string>, asserts = ''): string {
   const list = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
@@ -116,10 +124,7 @@ describe('prod-green under terraform test (real AWS provider schema, mocked AWS)
     condition     = tolist(aws_launch_template.${template}.vpc_security_group_ids) == tolist([${JSON.stringify(SAMPLE.instanceSecurityGroupId)}])
     error_message = "security group"
   }`;
-    fs.writeFileSync(path.join(dir, 'tests', 'run.tftest.hcl'), testFile(lookup, published(AWS_SHARED_READS.green), asserts));
-    const r = terraform(dir, ['test', '-no-color']);
-    expect(r.stdout + r.stderr).toContain('Success! 1 passed, 0 failed.');
-    expect(r.status).toBe(0);
+    expectTestPasses(dir, testFile(lookup, published(AWS_SHARED_READS.green), asserts));
   });
 });
 
@@ -137,9 +142,6 @@ describe('prod-cutover under terraform test (real AWS provider schema, mocked AW
     condition     = output.live_url == "https://shop.example.com"
     error_message = "live url"
   }`;
-    fs.writeFileSync(path.join(dir, 'tests', 'run.tftest.hcl'), testFile(lookup, published(AWS_SHARED_READS.cutover), asserts));
-    const r = terraform(dir, ['test', '-no-color']);
-    expect(r.stdout + r.stderr).toContain('Success! 1 passed, 0 failed.');
-    expect(r.status).toBe(0);
+    expectTestPasses(dir, testFile(lookup, published(AWS_SHARED_READS.cutover), asserts));
   });
 });
