@@ -20,7 +20,7 @@ export { plan, planMain, statefulDeletes, classifyTerraformError, missingCredent
 // Blue/green (issue 3): cutover and smoke.
 export { cutover, cutoverMain, setWeights, CUTOVER_HELP, CutoverOptions, CutoverResult } from './cutover';
 export { smoke, smokeMain, smokeUrl, smokeTargetUrl, SMOKE_HELP, SmokeOptions, SmokeResult, SmokeAttempt, SmokeTargetOptions } from './smoke';
-export { diagram, diagramMain, buildDiagram, renderMermaid, renderSvg, renderHtml, DIAGRAM_HELP, Diagram, DiagramNode, DiagramEdge, DiagramOptions } from './diagram';
+export { diagram, diagramMain, buildDiagram, trafficRoles, renderMermaid, renderSvg, renderHtml, DIAGRAM_HELP, Diagram, DiagramNode, DiagramNodeKind, DiagramEdge, DiagramEdgeKind, DiagramGroup, DiagramTestPath, DiagramOptions, TrafficRole } from './diagram';
 // Central logging (issue 5): apply the log store bootstrap.
 export { applyLogStoreBootstrap, bootstrapFromOutputs, logStoreBootstrapMain, ApplyBootstrapOptions, BootstrapRequestError, LOG_STORE_BOOTSTRAP_HELP } from './log-store-bootstrap';
 export { readDeployedOutputs, readOutputs, DeployedOutputsOptions } from './stack-outputs';
