@@ -20,8 +20,11 @@ import { DEFAULTS_FILE, listEnvironments, readValuesFile } from '../config/loade
 import { COLORS, Color } from '../config/sections/release';
 import { otherColor } from '../config/sections/traffic';
 import { stackName } from '../../stacks/contract';
-import { UsageError } from './archive-target';
-import { parseFlags, stringFlag, writers } from './cli-flags';
+import { stringFlag } from '../cli/args';
+import { defineCommand } from '../cli/command';
+import { UsageError } from '../cli/errors';
+import { ExitCode } from '../cli/exit-codes';
+import { commandLine } from '../cli/invocation';
 
 /** Options for {@link cutover}. */
 export interface CutoverOptions {
@@ -206,59 +209,55 @@ prints the one stack to deploy next: <env>-cutover.
   --dry-run      validate and show the change, write nothing
 
 Roll back by cutting over to the previous color: it still runs the previous release.
-Exit codes: 0 done (or nothing to change), 1 the result would be invalid (nothing written), 2 bad arguments.
+Exit codes: 0 done (or nothing to change), 1 the result would be invalid (nothing written), 2 bad arguments or
+unknown environment (nothing written).
 `;
 
 /** The CLI: parses arguments, runs {@link cutover}, prints the outcome; returns the exit code. */
-export function cutoverMain(
-  argv: readonly string[],
-  io: { stdout?: (t: string) => void; stderr?: (t: string) => void } = {},
-): number {
-  const { stdout, stderr } = writers(io);
-  try {
-    const { flags, rest } = parseFlags(argv, { values: ['weight', 'dir'], switches: ['help', 'dry-run'] });
-    if (flags.help) {
-      stdout(CUTOVER_HELP);
-      return 0;
+export const cutoverMain = defineCommand({
+  command: 'cutover',
+  synchronous: true,
+  help: CUTOVER_HELP,
+  flags: { weight: { type: 'string' }, dir: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  run: (args, io): number => {
+    const rest = args.positionals;
+    if (rest.length !== 2) {
+      throw new UsageError(`expected <env> <color>, e.g. ${commandLine('cutover', ['prod', 'blue'], io)} (got ${rest.length === 0 ? 'nothing' : rest.join(' ')}; see --help)`);
     }
-    const unknown = rest.find((a) => a.startsWith('-'));
-    if (unknown) throw new UsageError(`unknown option ${unknown} (see --help)`);
-    if (rest.length !== 2) throw new UsageError(`expected <env> <color>, e.g. npm run cutover -- prod blue (got ${rest.length === 0 ? 'nothing' : rest.join(' ')}; see --help)`);
-    const weightText = stringFlag(flags, 'weight');
+    const weightText = stringFlag(args, 'weight');
     if (weightText !== undefined && !/^\d+$/.test(weightText)) throw new UsageError(`--weight must be a whole number from 0 to 100, got "${weightText}"`);
-    const result = cutover({
-      environment: rest[0],
-      color: rest[1] as Color,
-      weight: weightText === undefined ? undefined : Number(weightText),
-      dir: stringFlag(flags, 'dir'),
-      dryRun: flags['dry-run'] === true,
-    });
+    const dryRun = args.flags['dry-run'] === true;
+    let result: CutoverResult;
+    try {
+      result = cutover({
+        environment: rest[0],
+        color: rest[1] as Color,
+        weight: weightText === undefined ? undefined : Number(weightText),
+        dir: stringFlag(args, 'dir'),
+        dryRun,
+      });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      // The values are fine as they are; the change asked for would make them invalid: a refused outcome, not a usage error.
+      io.stderr(`cutover: refused, nothing written:\n${e.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
+      return ExitCode.FAILED;
+    }
     const show = (w: Record<Color, number>) => `blue ${w.blue}% / green ${w.green}%`;
     if (!result.changed) {
-      stdout(`${result.file}: traffic is already ${show(result.after)}; nothing to change.\n`);
-      return 0;
+      io.stdout(`${result.file}: traffic is already ${show(result.after)}; nothing to change.\n`);
+      return ExitCode.OK;
     }
     const strategy = result.config.traffic.strategy;
-    stdout(`${result.file}: traffic ${show(result.before)} -> ${show(result.after)} (strategy ${strategy})\n`);
-    stdout(flags['dry-run'] ? 'dry run: nothing written.\n' : `wrote ${result.file}\n`);
-    stdout(`next: deploy ${result.nextStack} (the only stack this changes): npm run deploy -- ${result.nextStack}\n`);
+    io.stdout(`${result.file}: traffic ${show(result.before)} -> ${show(result.after)} (strategy ${strategy})\n`);
+    io.stdout(dryRun ? 'dry run: nothing written.\n' : `wrote ${result.file}\n`);
+    io.stdout(`next: deploy ${result.nextStack} (the only stack this changes): ${commandLine('deploy', [result.nextStack], io)}\n`);
     if (result.config.cloud === 'digitalocean' && result.config.digitalocean?.cutoverJoining === undefined) {
       // A one-step tag swap hands the live load balancer droplets it has never health-checked (README "DigitalOcean").
-      stdout(
+      io.stdout(
         'note: on DigitalOcean this one-step switch answers 503 until the new droplets pass the health check; for no ' +
           'outage, first set digitalocean.cutoverJoining to the new color and deploy, wait, then cut over (README "DigitalOcean").\n',
       );
     }
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      stderr(`cutover: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof ConfigError) {
-      stderr(`cutover: refused, nothing written:\n${e.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
-      return 1;
-    }
-    throw e;
-  }
-}
+    return ExitCode.OK;
+  },
+});

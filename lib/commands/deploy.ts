@@ -21,8 +21,15 @@ import * as path from 'path';
 import { parseStackName as parseContractStackName, StackNameError, StackRole } from '../../stacks/contract';
 import { ConfigError, EnvironmentConfig, loadEnvironments } from '../config';
 import { ArchiveError, ArchiveStore } from './archive-store';
-import { intFlag, parseFlags, stringFlag, TARGET_FLAGS, targetFlags } from './cli-flags';
-import { ArchiveTarget, cdktfBinary, resolveTarget, runProcess, TargetFlags, UsageError } from './archive-target';
+import { FlagSpec, intFlag, stringFlag } from '../cli/args';
+import { cdktfBinary, plainOutputEnv, runProcess } from '../cli/cdktf';
+import { defineCommand } from '../cli/command';
+import { CommandError, UsageError } from '../cli/errors';
+import { ExitCode } from '../cli/exit-codes';
+import { CommandIo } from '../cli/io';
+import { commandLine } from '../cli/invocation';
+import { plainText } from '../cli/terminal';
+import { ArchiveTarget, DEPRECATED_TARGET_FLAGS, resolveTarget, TARGET_FLAGS, TargetFlags, targetFlags } from './archive-target';
 import { CallerIdentity, CallerIdentityLookup, defaultCallerIdentity, IdentityError } from './caller-identity';
 import { describeFiles, LOCK_STRENGTH, LockMode, Manifest, MANIFEST, MANIFEST_FORMAT, recordId, recordPrefix, RECORDS_ROOT, uploadRecord } from './deployment-record';
 
@@ -127,11 +134,18 @@ export function parseStackName(stack: string): { readonly environment: string; r
   }
 }
 
-/** The commit of the work tree and whether it has uncommitted changes (`unknown` outside a git repository). */
+/**
+ * The commit of the work tree and whether it differs from it (`unknown` outside a git repository): `dirty` is true
+ * when any file of the whole work tree is modified, staged or untracked (an untracked values file is deployed but
+ * not in the commit), except git-ignored files and the command's own output (`.deployments/`, `cdktf.out/`).
+ */
 export function gitState(cwd: string): { commit: string; dirty: boolean } {
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', '.', `:(exclude)${LOCAL_RECORDS_DIR}`, ':(exclude)cdktf.out'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
     return { commit, dirty: status.trim() !== '' };
   } catch {
     return { commit: 'unknown', dirty: false };
@@ -178,7 +192,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   } catch (e) {
     if (!(e instanceof UsageError || e instanceof ConfigError)) throw e;
     stderr(`deploy: ${e.message}\nNothing was deployed.\n`);
-    return { exitCode: 2, error: e.message };
+    return { exitCode: ExitCode.USAGE, error: e.message };
   }
   const floor = retentionFloor(config);
   const lockMode = options.lockMode ?? floor.lockMode;
@@ -225,12 +239,12 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   } catch (e) {
     store?.close();
     store = undefined;
-    if (!(e instanceof UsageError || e instanceof ArchiveError)) throw e;
+    if (!(e instanceof CommandError)) throw e;
     if (role !== 'shared' || (e instanceof ArchiveError && e.kind !== 'missing-bucket')) {
       fail(`deploy: ${e.message}`);
       fail(`Nothing was deployed. Log kept at ${logFile}`);
       fs.closeSync(logFd);
-      return { exitCode: e instanceof UsageError ? 2 : 3, recordDir: dir, logFile, error: e.message };
+      return { exitCode: e.exitCode, recordDir: dir, logFile, error: e.message };
     }
     say(`  not available yet (${e.message}); ${options.stack} creates it, the record is uploaded after the deploy`);
   }
@@ -259,9 +273,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const signals = forwardSignals(stdinMode === 'inherit' && process.stdin.isTTY === true, (line) => log(`${line}\n`, stderr));
   let run: { code: number; error?: string };
   try {
+    // Output captured without a terminal to answer prompts: ask cdktf for plain output (no spinner, no colours).
+    const interactive = stdinMode === 'inherit' && process.stdin.isTTY === true && !args.includes('--auto-approve');
     run = await runProcess(bin, args, {
     cwd,
-    env,
+    env: interactive ? env : plainOutputEnv(env),
     stdin: stdinMode,
     detached: signals.detached,
     onSpawn: signals.attach,
@@ -313,6 +329,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const retainUntil = new Date(finished.getTime() + retentionDays * 86400000);
   say(`  record complete locally; uploading next`);
   fs.closeSync(logFd);
+  // The archived log is plain text: escape codes and spinner redraws that reached it are resolved and removed.
+  fs.writeFileSync(logFile, plainText(fs.readFileSync(logFile, 'utf8')));
   files.push('deploy.log');
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
@@ -349,10 +367,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     say(`deploy ${options.stack} ${outcome}; record ${url} (${elapsed()})`);
     return finish({ exitCode: deployCode, outcome, recordDir: dir, logFile, uploadedTo: url, ...(deployCode ? { error: `cdktf exited ${run.code}` } : {}) });
   } catch (e) {
-    if (!(e instanceof UsageError || e instanceof ArchiveError)) throw e;
+    if (!(e instanceof CommandError)) throw e;
     fail(`deploy: the record was NOT archived: ${e.message}`);
-    fail(`The record is kept at ${dir} (log: ${logFile}); upload it with: npm run archive -- push ${path.relative(cwd, dir) || dir}`);
-    return finish({ exitCode: deployCode || 3, outcome, recordDir: dir, logFile, error: e.message });
+    fail(`The record is kept at ${dir} (log: ${logFile}); upload it with: ${commandLine('archive', ['push', path.relative(cwd, dir) || dir], { cwd })}`);
+    return finish({ exitCode: deployCode || ExitCode.PREREQUISITE, outcome, recordDir: dir, logFile, error: e.message });
   } finally {
     fs.closeSync(logFd);
     store?.close();
@@ -445,12 +463,13 @@ archived (cdktf deploy makes its own plan; Terraform prints it into deploy.log, 
 A local copy stays in ${LOCAL_RECORDS_DIR}/. Ctrl-C or SIGTERM is forwarded to cdktf; the deploy waits for
 Terraform to stop, archives a record marked interrupted and exits 130 (SIGINT) or 143 (SIGTERM).
 
-Options (everything else, and everything after --, goes to cdktf deploy):
+Options (cdktf deploy's own flags, e.g. --auto-approve or --outputs-file <file>, and everything after --, go to
+cdktf deploy):
   --bucket <name>         records bucket (default: output deployment_records_bucket of <env>-shared)
   --region <region>       its region (default: output archive_region)
   --endpoint <url>        S3-compatible endpoint, e.g. https://fra1.digitaloceanspaces.com (default: output archive_endpoint)
   --path-style            address the bucket in the URL path (automatic for localhost/IP endpoints)
-  --shared-outputs <file> read <env>-shared outputs from this file (cdktf output --outputs-file) instead of running cdktf
+  --outputs <file>        read <env>-shared outputs from this file (cdktf output --outputs-file) instead of running cdktf
   --lock-mode <mode>      GOVERNANCE, COMPLIANCE or none, never weaker than archive.objectLockMode (the default;
                           none on DigitalOcean)
   --retention-days <n>    days the record stays locked, never fewer than archive.retentionDays (the default)
@@ -463,35 +482,46 @@ Exit: cdktf's code if the deploy failed; 2 bad input; 3 archive unreachable or d
 or record not uploaded; 130/143 interrupted by SIGINT/SIGTERM (record archived).
 `;
 
+/** Flags of `cdktf deploy` that `deploy` passes on (from `cdktf deploy --help`, cdktf 0.21); anything else goes after `--`. */
+export const CDKTF_DEPLOY_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  'auto-approve': { type: 'boolean' },
+  'outputs-file': { type: 'string' },
+  'outputs-file-include-sensitive-outputs': { type: 'boolean' },
+  'ignore-missing-stack-dependencies': { type: 'boolean' },
+  parallelism: { type: 'string' },
+  'terraform-parallelism': { type: 'string' },
+  var: { type: 'string' },
+  'var-file': { type: 'string' },
+  'no-color': { type: 'boolean' },
+  'migrate-state': { type: 'boolean' },
+  'skip-synth': { type: 'boolean' },
+  'skip-provider-lock': { type: 'boolean' },
+  'refresh-only': { type: 'boolean' },
+};
+
 /** The CLI: parses `argv` (after `npm run deploy --`), runs {@link deploy}, returns the exit code. */
-export async function deployMain(argv: readonly string[], overrides: Partial<DeployOptions> = {}): Promise<number> {
-  const stdout = overrides.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = overrides.stderr ?? ((t: string) => void process.stderr.write(t));
-  let options: DeployOptions;
-  try {
-    const { flags, rest } = parseFlags(argv, { values: [...TARGET_FLAGS, 'lock-mode', 'retention-days'], switches: ['path-style', 'help'] });
-    if (flags.help) {
-      stdout(DEPLOY_HELP);
-      return 0;
-    }
-    const [stack, ...cdktfArgs] = rest;
-    if (!stack || stack.startsWith('-')) throw new UsageError('which stack? e.g. npm run deploy -- prod-green (see --help)');
-    const lock = stringFlag(flags, 'lock-mode');
+export const deployMain = defineCommand<Promise<number>, CommandIo & Partial<DeployOptions>>({
+  command: 'deploy',
+  help: DEPLOY_HELP,
+  flags: { ...TARGET_FLAGS, 'lock-mode': { type: 'string' }, 'retention-days': { type: 'string' } },
+  deprecated: DEPRECATED_TARGET_FLAGS,
+  passThrough: CDKTF_DEPLOY_FLAGS,
+  run: async (args, io): Promise<number> => {
+    const [stack, ...extra] = args.positionals;
+    if (!stack) throw new UsageError(`which stack? e.g. ${commandLine('deploy', ['prod-green'], io)} (see --help)`);
+    if (extra.length > 0) throw new UsageError(`expected one stack, got ${args.positionals.join(' ')} (arguments for cdktf deploy go after --)`);
+    const lock = stringFlag(args, 'lock-mode');
     if (lock !== undefined && !['GOVERNANCE', 'COMPLIANCE', 'none'].includes(lock)) {
       throw new UsageError(`--lock-mode must be GOVERNANCE, COMPLIANCE or none, got "${lock}"`);
     }
-    options = {
-      ...overrides,
-      ...targetFlags(flags),
+    const options: DeployOptions = {
+      ...io,
+      ...targetFlags(args),
       stack,
-      cdktfArgs,
+      cdktfArgs: args.passThrough,
       ...(lock ? { lockMode: lock as DeployOptions['lockMode'] } : {}),
-      ...(flags['retention-days'] ? { retentionDays: intFlag(flags, 'retention-days', 1) } : {}),
+      ...(args.flags['retention-days'] ? { retentionDays: intFlag(args, 'retention-days', 1) } : {}),
     };
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    stderr(`deploy: ${e.message}\n`);
-    return 2;
-  }
-  return (await deploy(options)).exitCode;
-}
+    return (await deploy(options)).exitCode;
+  },
+});

@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArchiveError, ArchiveStore, ObjectLock, sha256Hex } from './archive-store';
-import { UsageError } from './archive-target';
+import { UsageError } from '../cli/errors';
 import type { CallerIdentity } from './caller-identity';
 
 /** Object-lock mode of a record; `none` for a store without object lock (DigitalOcean Spaces). */

@@ -7,8 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../config/errors';
 import { listEnvironments, loadEnvironments } from '../config/loader';
-import { UsageError } from './archive-target';
-import { parseFlags, stringFlag, writers } from './cli-flags';
+import { stringFlag } from '../cli/args';
+import { defineCommand } from '../cli/command';
+import { UsageError } from '../cli/errors';
+import { ExitCode } from '../cli/exit-codes';
 import { StackJson } from './synth-output';
 import { STACK_ROLES, stackName } from '../../stacks/contract';
 import { Diagram, buildDiagram } from './diagram/model';
@@ -86,33 +88,28 @@ Prints the Mermaid source on stdout. Exit codes: 0 drawn, 1 invalid values, 2 ba
 `;
 
 /** `npm run diagram`: parses the arguments, draws each environment, writes the files; returns the exit code (0 drawn, 1 invalid values, 2 bad arguments). */
-export function diagramMain(argv: readonly string[], io: { stdout?: (t: string) => void; stderr?: (t: string) => void } = {}): number {
-  const { stdout, stderr } = writers(io);
-  try {
-    const { flags, rest } = parseFlags(argv, { values: ['out', 'values', 'synth-out', 'markdown'], switches: ['help'] });
-    if (flags.help) {
-      stdout(DIAGRAM_HELP);
-      return 0;
+export const diagramMain = defineCommand({
+  command: 'diagram',
+  synchronous: true,
+  help: DIAGRAM_HELP,
+  flags: { out: { type: 'string' }, values: { type: 'string' }, 'synth-out': { type: 'string' }, markdown: { type: 'string' } },
+  run: (args, io): number => {
+    const { stdout, stderr } = io;
+    if (args.positionals.length === 0) throw new UsageError('which environment? e.g. npm run diagram -- prod (see --help)');
+    let drawn: ReturnType<typeof diagram>;
+    try {
+      drawn = diagram({ envs: [...args.positionals], valuesDir: stringFlag(args, 'values'), synthOut: stringFlag(args, 'synth-out'), outDir: stringFlag(args, 'out') });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      stderr(`diagram: ${e.message}\n`);
+      return ExitCode.FAILED;
     }
-    const bad = rest.find((a) => a.startsWith('-'));
-    if (bad) throw new UsageError(`unknown option "${bad}" (see --help)`);
-    if (rest.length === 0) throw new UsageError('which environment? e.g. npm run diagram -- prod (see --help)');
-    const { diagrams, mermaid, files } = diagram({ envs: rest, valuesDir: stringFlag(flags, 'values'), synthOut: stringFlag(flags, 'synth-out'), outDir: stringFlag(flags, 'out') });
+    const { diagrams, mermaid, files } = drawn;
     const markdown = [...diagrams.values()].map(renderMarkdown).join('\n');
-    const md = stringFlag(flags, 'markdown');
+    const md = stringFlag(args, 'markdown');
     if (md) fs.writeFileSync(md, markdown);
     stdout([...mermaid.values()].join('\n'));
     stderr(`diagram: wrote ${files.join(', ')}\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      stderr(`diagram: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof ConfigError) {
-      stderr(`diagram: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
-}
+    return ExitCode.OK;
+  },
+});
