@@ -29,8 +29,11 @@ import {
   planExitCode,
   plannedChanges,
   queryApi,
+  mirroredAwsProvider,
+  ProviderServer,
   selfSignedCertificate,
   startEmulator,
+  startProviderServer,
   writeEmulatorOverride,
 } from '../support/aws-emulator';
 import { findProviderMirror, mapLimit, writeCliConfig } from '../support/terraform';
@@ -119,6 +122,7 @@ scenario(`${ENV} on the AWS emulator (moto): deploy, read back, cut over, releas
   let valuesDir: string;
   let emulator: Emulator;
   let env: NodeJS.ProcessEnv;
+  const providers = new Map<string, ProviderServer>();
   let providerVersion: string;
   let s3: S3Client;
   let certificateArn: string;
@@ -126,6 +130,8 @@ scenario(`${ENV} on the AWS emulator (moto): deploy, read back, cut over, releas
   const timings: string[] = [];
 
   const stackDir = (stack: string) => path.join(project, 'cdktf.out', 'stacks', stack);
+  /** The environment of every cdktf/terraform run of `stack`: its own provider process, reattached (one per stack: their default tags differ). */
+  const stackEnv = (stack: string): NodeJS.ProcessEnv => (providers.has(stack) ? { ...env, TF_REATTACH_PROVIDERS: providers.get(stack)!.reattach } : env);
   const query = (service: string, version: string, action: string, params: Record<string, string> = {}) =>
     queryApi(emulator.endpoint, REGION, service, version, action, params).then(parseXml);
   const elbv2 = (action: string, params: Record<string, string> = {}) => query('elasticloadbalancing', '2015-12-01', action, params);
@@ -163,7 +169,7 @@ scenario(`${ENV} on the AWS emulator (moto): deploy, read back, cut over, releas
   }
 
   async function deploy(stack: string, command: 'deploy' | 'destroy' = 'deploy') {
-    const result = await timed(`cdktf ${command} ${stack}`, () => cdktf(command, stack, project, env));
+    const result = await timed(`cdktf ${command} ${stack}`, () => cdktf(command, stack, project, stackEnv(stack)));
     // cdktf draws a progress display (ANSI sequences) and wraps Terraform's lines: keep the text.
     return { ...result, output: `${result.stdout}\n${result.stderr}`.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '') };
   }
@@ -175,7 +181,7 @@ scenario(`${ENV} on the AWS emulator (moto): deploy, read back, cut over, releas
 
   /** Plans the stacks in parallel (they wait on the emulator more than on the CPU) and returns stack → exit code (0 no changes, 2 changes). */
   async function plans(stacks: string[]): Promise<Record<string, number | null>> {
-    const results = await timed(`plan ${stacks.join(', ')}`, () => mapLimit(stacks, 3, (s) => planExitCode(stackDir(s), env)));
+    const results = await timed(`plan ${stacks.join(', ')}`, () => mapLimit(stacks, 3, (s) => planExitCode(stackDir(s), stackEnv(s))));
     const out: Record<string, number | null> = {};
     stacks.forEach((s, i) => {
       out[s] = results[i].code;
@@ -246,6 +252,11 @@ scenario(`${ENV} on the AWS emulator (moto): deploy, read back, cut over, releas
     fs.mkdirSync(valuesDir, { recursive: true });
     // Terraform installs the provider once, into a plugin cache in the test's temp dir, and links it into each stack.
     env = emulatorEnv(writeCliConfig(root, mirror!.path));
+    const binary = mirroredAwsProvider(mirror!.path, mirror!.version);
+    if (binary) {
+      const started = await Promise.all(STACKS.map((stack) => startProviderServer(binary, path.join(root, `provider-${stack}.log`), env)));
+      STACKS.forEach((stack, i) => providers.set(stack, started[i]));
+    }
     // The images the values name exist in the account (the fleets look each one up to check its root device).
     const shippedValues = parseDocument(fs.readFileSync(path.join(REPO, 'environments', `${ENV}.yaml`), 'utf8'));
     const images = [...(['blue', 'green'] as const).map((c) => String(shippedValues.getIn(['colors', c, 'release', 'image']))), NEW_RELEASE.image];
@@ -282,6 +293,7 @@ scenario(`${ENV} on the AWS emulator (moto): deploy, read back, cut over, releas
 
   afterAll(async () => {
     s3?.destroy();
+    await Promise.all([...providers.values()].map((p) => p.stop()));
     await emulator?.stop();
     process.stdout.write(`emulator scenario wall time ${((Date.now() - started) / 1000).toFixed(0)} s\n  ${timings.join('\n  ')}\n`);
     if (root) fs.rmSync(root, { recursive: true, force: true });
@@ -354,7 +366,7 @@ scenario(`${ENV} on the AWS emulator (moto): deploy, read back, cut over, releas
       doc.setIn(['colors', 'green', 'release', 'image'], NEW_RELEASE.image);
     });
     synth();
-    const changes = await timed(`plan ${GREEN} (release)`, () => plannedChanges(stackDir(GREEN), env));
+    const changes = await timed(`plan ${GREEN} (release)`, () => plannedChanges(stackDir(GREEN), stackEnv(GREEN)));
     expect(Object.entries(changes).map(([address, actions]) => `${address.split('.')[0]} ${actions.join('+')}`).sort()).toEqual([
       'aws_autoscaling_group update',
       'aws_launch_template update',
