@@ -31,6 +31,7 @@ const requestsSchema = z.array(
     path: z.string().regex(/^\/[\w\-./]+(\?[\w=&-]+)?$/, 'must be a plain absolute path'),
     headers: z.record(z.string()).optional(),
     body: z.record(z.unknown()),
+    existingIsDone: z.boolean().optional(),
   }),
 );
 
@@ -105,10 +106,11 @@ export async function applyLogStoreBootstrap(options: ApplyBootstrapOptions): Pr
       req.on('error', (e) => reject(new BootstrapRequestError(`${step}: ${e.message} (is the port forward to ${options.host} up?)`)));
       req.end(body);
     });
-    if (status < 200 || status > 299) {
+    const exists = request.existingIsDone === true && status === 400 && text.includes('resource_already_exists_exception');
+    if ((status < 200 || status > 299) && !exists) {
       throw new BootstrapRequestError(`${step}: the store answered ${status}: ${text.slice(0, 300).replace(/\s+/g, ' ')}`);
     }
-    options.log?.(`${step}: ${status} (${request.description})`);
+    options.log?.(`${step}: ${status}${exists ? ' already exists, kept' : ''} (${request.description})`);
     statuses.push(status);
   }
   return statuses;

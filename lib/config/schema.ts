@@ -15,7 +15,7 @@ import { checkDigitalOcean, digitaloceanSchema } from './sections/digitalocean';
 import { fleetSchema } from './sections/fleet';
 import { checkLoadBalancer, loadBalancerSchema } from './sections/load-balancer';
 import { userDataBytesFromValues, USER_DATA_LIMIT_BYTES } from '../agents/user-data';
-import { checkAlarmSubscriptions, checkLogging, checkLogStoreZones, checkUserDataBudget, loggingSchema } from './sections/logging';
+import { checkAlarmSubscriptions, checkLogging, checkLogStoreType, checkLogStoreZones, checkUserDataBudget, loggingSchema } from './sections/logging';
 import { checkNetwork, networkSchema } from './sections/network';
 import { COLORS, colorSchema } from './sections/release';
 import { checkTraffic, trafficSchema } from './sections/traffic';
@@ -90,6 +90,7 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkCutoverSafety(v, ctx),
   (v, ctx) => checkLogging(v.logging, ctx),
   (v, ctx) => checkLogStoreZones(v.cloud, v.network.azCount, v.logging, ctx),
+  (v, ctx) => checkLogStoreType(v.cloud, v.logging, ctx),
   (v, ctx) => checkForwarderUserData(v, ctx),
   (v, ctx) => checkAlarmSubscriptions(v.cloud, isProductionValues(v), v.logging, ctx),
   (v, ctx) => checkDigitalOcean(v, ctx),
