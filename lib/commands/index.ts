@@ -24,3 +24,8 @@ export { diagram, diagramMain, buildDiagram, renderMermaid, renderSvg, renderHtm
 // Central logging (issue 5): apply the log store bootstrap.
 export { applyLogStoreBootstrap, bootstrapFromOutputs, logStoreBootstrapMain, ApplyBootstrapOptions, BootstrapRequestError, LOG_STORE_BOOTSTRAP_HELP } from './log-store-bootstrap';
 export { readDeployedOutputs, readOutputs, DeployedOutputsOptions } from './stack-outputs';
+// The Release step (issue 21): promote artifacts by digest, the shared values edit.
+export { promote, promoteMain, releaseTag, PROMOTE_HELP, PromoteOptions, PromoteResult, ImageSource, TagMutability } from './promote';
+export { promoteArtifact, parseOciReference, digestOf, Skopeo, SkopeoOptions, OciReference, PromotedArtifact, CopiedManifest, PromotionError } from './promote-oci';
+export { copyAmi, transferSnapshot, CopyAmiOptions, TransferSnapshotOptions, CopiedImage, SOURCE_IMAGE_TAG, RELEASE_VERSION_TAG } from './promote-image';
+export { editValuesFile, setValues, ValuesEdit, ValuesEditOptions, ValuesEditResult } from './values-edit';

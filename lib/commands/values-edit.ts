@@ -8,7 +8,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Document, isMap, isScalar, parse, parseDocument, Scalar } from 'yaml';
+import { isDeepStrictEqual } from 'util';
+import { Document, isMap, isScalar, isSeq, parse, parseDocument, Scalar } from 'yaml';
 import { ConfigError, EnvironmentConfig, formatKeyPath, loadEnvironments } from '../config';
 import { DEFAULTS_FILE, listEnvironments, readValuesFile } from '../config/loader';
 import { UsageError } from './archive-target';
@@ -102,25 +103,69 @@ export function editValuesFile(options: ValuesEditOptions): ValuesEditResult {
 }
 
 /**
- * Writes `edits` into the values text. Where every edited key is spelled out as a scalar and gets a scalar, only
- * those scalars are replaced in the source text (in the scalar's own quoting style where the value allows it), so
- * every other byte (comments, alignment, flow style) stays as it was; otherwise the values are set through the YAML
- * document (comments kept, layout normalized).
+ * Writes `edits` into the values text, each as a change of the source text so every other byte (comments,
+ * alignment, flow style) stays as it was: a scalar is replaced in its own quoting style where the value allows it, a
+ * list of scalars is rewritten in its own (flow or block) style, and a key the file does not have yet is added as
+ * the last line of its parent mapping. Where that is not possible (a missing parent, a flow mapping, nested values),
+ * the values are set through the YAML document (comments kept, layout normalized).
  */
 export function setValues(text: string, doc: Document.Parsed, edits: readonly ValuesEdit[]): string {
-  const spots = edits.map((edit) => ({ edit, node: doc.getIn(edit.path, true) }));
-  const scalarValue = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
-  if (spots.every((s) => isScalar(s.node) && s.node.range && scalarValue(s.edit.value))) {
-    let out = text;
-    const ordered = [...spots].sort((a, b) => (b.node as Scalar).range![0] - (a.node as Scalar).range![0]);
-    for (const { edit, node } of ordered) {
-      const [start, end] = (node as Scalar).range!;
-      out = out.slice(0, start) + scalarText(edit.value, (node as Scalar).type) + out.slice(end);
+  let out = text;
+  for (const edit of edits) {
+    const next = textEdit(out, edit);
+    if (next === undefined) {
+      for (const { path: keyPath, value } of edits) doc.setIn(keyPath, doc.createNode(value));
+      return doc.toString();
     }
-    return out;
+    out = next;
   }
-  for (const { path: keyPath, value } of edits) doc.setIn(keyPath, doc.createNode(value));
-  return doc.toString();
+  return out;
+}
+
+const isScalarValue = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+
+/** `text` with one edit made in the source text, or undefined when that is not possible (see {@link setValues}). */
+function textEdit(text: string, edit: ValuesEdit): string | undefined {
+  const doc = parseDocument(text);
+  const node = doc.getIn(edit.path, true);
+  const column = (offset: number) => offset - (text.lastIndexOf('\n', offset - 1) + 1);
+  const value = edit.value;
+  const list = Array.isArray(value) && value.every(isScalarValue) ? (value as unknown[]) : undefined;
+  let out: string | undefined;
+  if (isScalar(node) && node.range && isScalarValue(value)) {
+    out = text.slice(0, node.range[0]) + scalarText(value, node.type) + text.slice(node.range[1]);
+  } else if (isSeq(node) && node.range && list && list.length > 0 && node.items.length > 0) {
+    const items = node.items as Array<{ range?: [number, number, number] }>;
+    const end = items[items.length - 1].range?.[1];
+    if (end === undefined) return undefined;
+    if (node.flow) {
+      out = text.slice(0, node.range[0]) + `[${list.map((v) => scalarText(v, Scalar.PLAIN)).join(', ')}]` + text.slice(node.range[1]);
+    } else {
+      const indent = ' '.repeat(column(node.range[0]));
+      out = text.slice(0, node.range[0]) + list.map((v) => `- ${scalarText(v, Scalar.PLAIN)}`).join(`\n${indent}`) + text.slice(end);
+    }
+  } else if (node === undefined && (isScalarValue(value) || (list && list.length > 0))) {
+    const parent = doc.getIn(edit.path.slice(0, -1), true);
+    if (!isMap(parent) || parent.flow || parent.items.length === 0) return undefined;
+    const first = parent.items[0].key as { range?: [number, number, number] } | null;
+    const last = parent.items[parent.items.length - 1];
+    const lastEnd = (last.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (last.key as { range?: [number, number, number] } | null)?.range?.[1];
+    if (!first?.range || lastEnd === undefined) return undefined;
+    const indent = ' '.repeat(column(first.range[0]));
+    let at = lastEnd;
+    while (at > 0 && /\s/.test(text[at - 1])) at--;
+    const eol = text.indexOf('\n', at);
+    at = eol < 0 ? text.length : eol;
+    const key = edit.path[edit.path.length - 1];
+    const rendered = list ? list.map((v) => `\n${indent}  - ${scalarText(v, Scalar.PLAIN)}`).join('') : ` ${scalarText(value, Scalar.PLAIN)}`;
+    out = `${text.slice(0, at)}\n${indent}${key}:${rendered}${text.slice(at)}`;
+  }
+  if (out === undefined) return undefined;
+  // The text edit must read back as exactly the value (else the document route is taken).
+  const check = parseDocument(out);
+  if (check.errors.length > 0) return undefined;
+  const readBack = edit.path.reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), check.toJS());
+  return isDeepStrictEqual(readBack, value) ? out : undefined;
 }
 
 /** The YAML text of a scalar, in the original node's quoting style when the value reads back the same in it. */
