@@ -95,3 +95,12 @@ export function writers(io: CommandIo): { stdout: (text: string) => void; stderr
     stderr: io.stderr ?? ((t: string) => void process.stderr.write(t)),
   };
 }
+
+/** Runs an argument parser (`node:util` `parseArgs`, strict), turning its errors into a {@link UsageError} that points to `--help`. */
+export function usageErrors<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (see --help)`);
+  }
+}

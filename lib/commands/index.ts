@@ -29,3 +29,4 @@ export { promote, promoteMain, releaseTag, PROMOTE_HELP, PromoteOptions, Promote
 export { promoteArtifact, parseOciReference, digestOf, Skopeo, SkopeoOptions, OciReference, PromotedArtifact, CopiedManifest, PromotionError } from './promote-oci';
 export { copyAmi, transferSnapshot, CopyAmiOptions, TransferSnapshotOptions, CopiedImage, SOURCE_IMAGE_TAG, RELEASE_VERSION_TAG } from './promote-image';
 export { editValuesFile, setValues, ValuesEdit, ValuesEditOptions, ValuesEditResult } from './values-edit';
+export { buildBundle, openBundle, bundleForDeploy, bundleMain, secretFindings, BUNDLE_HELP, BUNDLE_FORMAT, BUNDLE_MANIFEST, BUNDLES_DIR, BundleError, BundleManifest, BundleMember, BuiltBundle, BuildBundleOptions, OpenedBundle, OpenBundleOptions, BundleDeploy } from './bundle';

@@ -28,7 +28,7 @@ import { ARCHIVE_OUTPUTS, stackName } from '../../stacks/contract';
 import { ExitCode } from '../cli/exit-codes';
 import { COLORS, Color, ConfigError, EnvironmentConfig, formatIssue, loadEnvironments, mutableReferenceReason } from '../config';
 import { UsageError } from './archive-target';
-import { CommandIo, writers } from './cli-flags';
+import { CommandIo, usageErrors, writers } from './cli-flags';
 import { copyAmi, transferSnapshot } from './promote-image';
 import { OciReference, parseOciReference, PromotedArtifact, promoteArtifact, PromotionError, Skopeo, SkopeoMissingError, SkopeoOptions } from './promote-oci';
 import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
@@ -373,9 +373,8 @@ arguments or values, 3 skopeo missing.
 export async function promoteMain(argv: readonly string[], io: CommandIo & { options?: Partial<PromoteOptions> } = {}): Promise<number> {
   const { stdout, stderr } = writers(io);
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const { values: flags, positionals } = usageErrors(() =>
+      parseArgs({
         args: [...argv],
         allowPositionals: true,
         strict: true,
@@ -394,11 +393,8 @@ export async function promoteMain(argv: readonly string[], io: CommandIo & { opt
           dir: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
-      });
-    } catch (e) {
-      throw new UsageError(`${(e as Error).message} (see --help)`);
-    }
-    const { values: flags, positionals } = parsed;
+      }),
+    );
     if (flags.help) {
       stdout(PROMOTE_HELP);
       return ExitCode.OK;
