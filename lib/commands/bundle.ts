@@ -28,7 +28,8 @@ import { parseStackName, StackRole, STACK_ROLES, stackName } from '../../stacks/
 import { ExitCode } from '../cli/exit-codes';
 import { COLORS, ConfigError, EnvironmentConfig, formatIssue, loadEnvironments } from '../config';
 import { UsageError } from './archive-target';
-import { CommandIo, usageErrors, writers } from './cli-flags';
+import { usageErrors, writers } from './cli-flags';
+import { CommandIo } from './diff';
 import { gitState } from './deploy';
 
 /** The bundle manifest's format identifier. */
@@ -359,7 +360,7 @@ Exit codes: 0 written or verified, 1 refused (a secret in a member) or does not 
 `;
 
 /** The CLI: builds (or verifies) a bundle and prints its file and digest; returns the exit code. */
-export async function bundleMain(argv: readonly string[], io: CommandIo & { cwd?: string } = {}): Promise<number> {
+export async function bundleMain(argv: readonly string[], io: CommandIo = {}): Promise<number> {
   const { stdout, stderr } = writers(io);
   try {
     const { values: flags, positionals } = usageErrors(() =>

@@ -29,7 +29,10 @@ export interface CopyAmiOptions {
   readonly name: string;
   /** The release version the copy is tagged with. */
   readonly version: string;
-  /** Tags added to the copy besides the source and version tags (the environment's `tags`, `environment`). */
+  /**
+   * Tags added to the copy besides the source and version tags (the environment's `tags`, `environment`).
+   * @default {}
+   */
   readonly tags?: Readonly<Record<string, string>>;
   /**
    * KMS key (id, ARN or alias ARN) the copy's snapshots are encrypted with.
@@ -43,7 +46,10 @@ export interface CopyAmiOptions {
    * @default 3600
    */
   readonly maxWaitSeconds?: number;
-  /** Progress output. */
+  /**
+   * Progress output.
+   * @default - none
+   */
   readonly log?: (line: string) => void;
 }
 
@@ -148,7 +154,10 @@ export interface TransferSnapshotOptions {
    * @default 3600000
    */
   readonly timeoutMs?: number;
-  /** Progress output. */
+  /**
+   * Progress output.
+   * @default - none
+   */
   readonly log?: (line: string) => void;
 }
 

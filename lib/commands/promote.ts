@@ -28,7 +28,8 @@ import { ARCHIVE_OUTPUTS, stackName } from '../../stacks/contract';
 import { ExitCode } from '../cli/exit-codes';
 import { COLORS, Color, ConfigError, EnvironmentConfig, formatIssue, loadEnvironments, mutableReferenceReason } from '../config';
 import { UsageError } from './archive-target';
-import { CommandIo, usageErrors, writers } from './cli-flags';
+import { usageErrors, writers } from './cli-flags';
+import { CommandIo } from './diff';
 import { copyAmi, transferSnapshot } from './promote-image';
 import { OciReference, parseOciReference, PromotedArtifact, promoteArtifact, PromotionError, Skopeo, SkopeoMissingError, SkopeoOptions } from './promote-oci';
 import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
@@ -138,7 +139,10 @@ export interface PromoteOptions {
    * @default 10000
    */
   readonly pollMs?: number;
-  /** Progress output. */
+  /**
+   * Progress output.
+   * @default - none
+   */
   readonly log?: (line: string) => void;
 }
 
@@ -406,6 +410,7 @@ export async function promoteMain(argv: readonly string[], io: CommandIo & { opt
     if (!flags.image && (flags['from-region'] || flags['from-account'])) throw new UsageError('--from-region and --from-account go with --image');
     const result = await promote({
       ...io.options,
+      ...(io.cwd ? { cwd: io.cwd } : {}),
       environment: positionals[0],
       color: positionals[1] as Color,
       artifacts: flags.artifact ?? [],

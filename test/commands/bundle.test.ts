@@ -9,7 +9,7 @@ import * as path from 'path';
 import { gunzipSync } from 'zlib';
 import * as tar from 'tar';
 import { loadEnvironments } from '../../lib/config';
-import { BUNDLE_MANIFEST, BundleError, buildBundle, BundleManifest, openBundle } from '../../lib/commands/bundle';
+import { BUNDLE_MANIFEST, BundleError, buildBundle, BundleManifest, bundleMain, openBundle } from '../../lib/commands/bundle';
 import { deploy } from '../../lib/commands/deploy';
 import { Manifest } from '../../lib/commands/deployment-record';
 import { createEnvironmentStacks } from '../../stacks/environment-stacks';
@@ -148,6 +148,19 @@ describe('verifying a bundle', () => {
     const file = await tampered(bundleFile, 'values.json', (t) => t.replace('"prod"', '"prod" '), false);
     await expect(openBundle(file)).rejects.toThrow(/the file's digest is sha256:[a-f0-9]{64}, its name says sha256:[a-f0-9]{64}: the bundle was changed after it was built/);
     await expect(openBundle(bundleFile, { expectedDigest: `sha256:${'0'.repeat(64)}` })).rejects.toThrow(`digest ${bundleDigest}, expected sha256:${'0'.repeat(64)}`);
+  });
+});
+
+describe('the bundle CLI', () => {
+  test('--verify exits 0 for a good bundle with its digest, 1 naming the member for a tampered one, 2 for bad arguments', async () => {
+    const out = collector();
+    expect(await bundleMain(['--verify', bundleFile, '--digest', bundleDigest], { stdout: out.write, stderr: out.write })).toBe(0);
+    expect(out.text()).toContain(`${bundleFile}: verified ${bundleDigest} (`);
+    const err = collector();
+    const file = await tampered(bundleFile, 'references.json', (t) => t.replace('1.5.0', '9.9.9'));
+    expect(await bundleMain(['--verify', file], { stdout: () => {}, stderr: err.write })).toBe(1);
+    expect(err.text()).toMatch(/references\.json: SHA-256 [a-f0-9]{64}, the manifest says/);
+    expect(await bundleMain(['prod', '--bogus'], { stdout: () => {}, stderr: () => {} })).toBe(2);
   });
 });
 
