@@ -250,23 +250,27 @@ export async function promoteArtifact(skopeo: Skopeo, sourceRef: string, target:
 
   // Referrers by the tag schema: cosign's sha256-<hex>.sig/.att/.sbom and the OCI 1.1 fallback tag sha256-<hex>.
   const subjects = new Set([digest, ...platforms].map((d) => d.slice('sha256:'.length)));
-  const sourceTags = await call(source.registry, 'listing tags', () => skopeo.tags(sourceRepo, source.registry));
+  const [sourceTags, present] = await Promise.all([
+    call(source.registry, 'listing tags', () => skopeo.tags(sourceRepo, source.registry)),
+    call(target.registry, 'reading the target', () => skopeo.manifest(targetRepo, digest, target.registry)),
+  ]);
   const referrerTags = sourceTags.filter((t) => {
     const m = /^sha256-([a-f0-9]{64})(?:\.[a-z]+)?$/.exec(t);
     return m !== null && subjects.has(m[1]);
   });
 
   const manifests: CopiedManifest[] = [];
-  const present = await call(target.registry, 'reading the target', () => skopeo.manifest(targetRepo, digest, target.registry));
   if (!present) await call(target.registry, `copying ${digest}`, () => skopeo.copy({ ...source, digest }, target, tag));
   await verifyInTarget(skopeo, targetRepo, target.registry, digest, platforms, (reason) => fail(target.registry, reason));
   manifests.push({ digest, tag, kind: 'artifact', copied: !present });
 
   for (const referrerTag of referrerTags.sort()) {
-    const referrer = await call(source.registry, `reading referrer ${referrerTag}`, () => skopeo.manifest(sourceRepo, referrerTag, source.registry));
+    const [referrer, atTarget] = await Promise.all([
+      call(source.registry, `reading referrer ${referrerTag}`, () => skopeo.manifest(sourceRepo, referrerTag, source.registry)),
+      call(target.registry, `reading referrer ${referrerTag}`, () => skopeo.manifest(targetRepo, referrerTag, target.registry)),
+    ]);
     if (!referrer) continue; // removed between listing and reading
     const referrerDigest = digestOf(referrer);
-    const atTarget = await call(target.registry, `reading referrer ${referrerTag}`, () => skopeo.manifest(targetRepo, referrerTag, target.registry));
     if (atTarget && digestOf(atTarget) !== referrerDigest) {
       throw fail(target.registry, `referrer tag ${referrerTag} already names ${digestOf(atTarget)} in ${targetRepo}, not ${referrerDigest} as in the source`);
     }
@@ -279,8 +283,8 @@ export async function promoteArtifact(skopeo: Skopeo, sourceRef: string, target:
 
 /** Checks that the target serves `digest` byte-for-byte (its manifest hashes to it) and every listed platform. */
 async function verifyInTarget(skopeo: Skopeo, repo: string, registry: string, digest: string, platforms: readonly string[], fail: (reason: string) => Error): Promise<void> {
-  for (const d of [digest, ...platforms]) {
-    const raw = await skopeo.manifest(repo, d, registry);
+  const served = await Promise.all([digest, ...platforms].map(async (d) => [d, await skopeo.manifest(repo, d, registry)] as const));
+  for (const [d, raw] of served) {
     if (!raw) throw fail(`after the copy ${repo} does not serve ${d}`);
     if (digestOf(raw) !== d) throw fail(`after the copy ${repo}@${d} serves a manifest whose digest is ${digestOf(raw)}`);
   }
