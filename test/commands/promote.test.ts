@@ -8,6 +8,8 @@ import * as path from 'path';
 import { ConfigError, loadEnvironments } from '../../lib/config';
 import { promote, promoteMain, PromoteOptions, releaseTag } from '../../lib/commands/promote';
 import { parseOciReference, PromotionError, Skopeo } from '../../lib/commands/promote-oci';
+import { setValues } from '../../lib/commands/values-edit';
+import { parseDocument } from 'yaml';
 import { edited, envDir } from '../support/env-dir';
 import { OciRegistry, pushLayout, rawManifest, startRegistry, TestImage, writeTestImage } from '../support/oci-registry';
 import { collector } from '../support/deploy-project';
@@ -141,6 +143,19 @@ describe('refusals name the artifact and the registry and leave the values file 
     await expect(promote(options(dir, { artifacts: [ref], allowMutableTags: false, tagMutability: 'MUTABLE' }))).rejects.toThrow(/lets tags be moved \(--tag-mutability MUTABLE\)/);
   });
 
+  test('takes the target from the release_registry_url output of <env>-shared when --registry is not given', async () => {
+    const outputs = path.join(path.dirname(dir), 'shared-outputs.json');
+    fs.writeFileSync(outputs, JSON.stringify({ 'staging-shared': { release_registry_url: `${target.host}/shop/from-output` } }));
+    const ref = `${source.host}/shop/app@${app.indexDigest}`;
+    await expect(promote(options(dir, { artifacts: [ref], registry: undefined, sharedOutputsFile: outputs, allowMutableTags: false }))).rejects.toThrow(
+      `${ref}: ${target.host}: refused: cannot tell whether ${target.host}/shop/from-output lets tags be moved`,
+    );
+    fs.writeFileSync(outputs, JSON.stringify({ 'staging-shared': {} }));
+    await expect(promote(options(dir, { artifacts: [ref], registry: undefined, sharedOutputsFile: outputs }))).rejects.toThrow(
+      'staging-shared has no output release_registry_url (deploy staging-shared first, or pass --registry)',
+    );
+  });
+
   test('fails for the environment\'s ECR repository when the synthesized shared stack has mutable tags, or was not synthesized', async () => {
     const cwd = path.dirname(dir);
     const ecr = '222222222222.dkr.ecr.eu-west-1.amazonaws.com';
@@ -182,6 +197,30 @@ describe('refusals name the artifact and the registry and leave the values file 
     expect(await promoteMain(['staging', 'green', '--image', 'ami-0a1b2c3d4e5f60718', '--dir', dir], { stderr: usage.write, stdout: () => {} })).toBe(2);
     expect(usage.text()).toMatch(/--image needs --from-region/);
     expect(await promoteMain(['staging', 'green', '--bogus'], { stderr: () => {}, stdout: () => {} })).toBe(2);
+  });
+});
+
+describe('the values edit (setValues) writes only the edited values', () => {
+  const a = `r.example.com/a@sha256:${'a'.repeat(64)}`;
+  const b = `r.example.com/b@sha256:${'b'.repeat(64)}`;
+  const at = ['colors', 'green', 'release'];
+  const edit = (text: string, edits: Array<{ path: string[]; value: unknown }>) => setValues(text, parseDocument(text), edits);
+
+  test('replaces a block list in its own style and indentation, keeping the comments around it', () => {
+    const text = `colors:\n  green:\n    release:   # the idle color\n      dependencies:\n        - ${a}\n        - ${b}\n      version: 1.5.0  # last\n`;
+    expect(edit(text, [{ path: [...at, 'dependencies'], value: [b] }])).toBe(`colors:\n  green:\n    release:   # the idle color\n      dependencies:\n        - ${b}\n      version: 1.5.0  # last\n`);
+  });
+
+  test('replaces a flow list as a flow list, and a quoted scalar in its quotes', () => {
+    const text = `colors:\n  green:\n    release:\n      artifact: "${a}"   # quoted\n      dependencies: [${a}]   # flow\n`;
+    expect(edit(text, [{ path: [...at, 'artifact'], value: b }, { path: [...at, 'dependencies'], value: [a, b] }])).toBe(
+      `colors:\n  green:\n    release:\n      artifact: "${b}"   # quoted\n      dependencies: [${a}, ${b}]   # flow\n`,
+    );
+  });
+
+  test('adds a missing key as the last line of its mapping, after a trailing comment', () => {
+    const text = `colors:\n  green:\n    release:\n      image: ami-0a1b2c3d4e5f60718   # baked\n    capacity: { min: 1 }\n`;
+    expect(edit(text, [{ path: [...at, 'artifact'], value: a }])).toBe(`colors:\n  green:\n    release:\n      image: ami-0a1b2c3d4e5f60718   # baked\n      artifact: ${a}\n    capacity: { min: 1 }\n`);
   });
 });
 
