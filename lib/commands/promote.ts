@@ -4,9 +4,9 @@
  * environment's own deployment registry, by digest, and writes the target references into
  * `colors.<color>.release` of `environments/<env>.yaml` (comments and formatting kept, as `npm run cutover` edits).
  *
- * - The first `--artifact` is the release's `artifact`; further ones are its `dependencies` (a sidecar). Without
- *   further ones, the dependencies the values list already are promoted again (nothing is copied for a digest the
- *   target holds).
+ * - The first `--artifact` is the release's `artifact`; further ones are its `dependencies` (a sidecar). With one
+ *   `--artifact` only, the dependencies the values list already are promoted again (nothing is copied for a digest
+ *   the target holds); with none (an image only), the artifacts are left as they are.
  * - Each artifact is copied with every platform of an index and its tag-schema referrers (signatures, SBOMs;
  *   see `promote-oci.ts`), tagged `<version>` (dependencies `<version>-<name>`) so the registry's lifecycle keeps
  *   it, and then read back from the target: the digest must be identical.
@@ -187,7 +187,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   // 1. What to promote; every source must be pinned by digest.
   const given = options.artifacts ?? [];
   const main = given[0];
-  const dependencies = given.length > 1 ? given.slice(1) : [...(release.dependencies ?? [])];
+  const dependencies = given.length > 1 ? given.slice(1) : main ? [...(release.dependencies ?? [])] : [];
   const sources = [...(main ? [main] : []), ...dependencies];
   if (sources.length === 0 && !options.image) throw new UsageError('nothing to promote: give --artifact <ref@sha256:…> and/or --image <id> --from-region <region> (see --help)');
   for (const ref of sources) {
