@@ -31,6 +31,7 @@ import { commandLine } from '../cli/invocation';
 import { plainText } from '../cli/terminal';
 import { ArchiveTarget, DEPRECATED_TARGET_FLAGS, resolveTarget, TARGET_FLAGS, TargetFlags, targetFlags } from './archive-target';
 import { CallerIdentity, CallerIdentityLookup, defaultCallerIdentity, IdentityError } from './caller-identity';
+import { BundleDeploy, BundleError, bundleForDeploy } from './bundle';
 import { describeFiles, LOCK_STRENGTH, LockMode, Manifest, MANIFEST, MANIFEST_FORMAT, recordId, recordPrefix, RECORDS_ROOT, uploadRecord } from './deployment-record';
 
 /** What the manifest says about plans: none is archived, and why. */
@@ -45,6 +46,12 @@ export const LOCAL_RECORDS_DIR = '.deployments';
 export interface DeployOptions extends TargetFlags {
   /** The stack to deploy, `<env>-<role>` (e.g. `prod-green`). */
   readonly stack: string;
+  /**
+   * A release bundle (`npm run bundle`): verified, then exactly its stack is deployed (`--skip-synth`) and the record
+   * stores its digest. A bundle that does not verify is refused before anything runs.
+   * @default - synthesize the working tree, as `cdktf deploy` does
+   */
+  readonly bundle?: string;
   /**
    * Extra arguments passed to `cdktf deploy` (e.g. `--auto-approve`).
    * @default []
@@ -176,6 +183,15 @@ export function terraformPlanned(phase: string | undefined): boolean {
 
 /** Runs the deploy and archives its record. Never throws for expected failures: see {@link DeployResult}. */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  if (!options.bundle) return deployStack(options);
+  const bundle = await bundleForDeploy(options.bundle, options.stack, path.resolve(options.cwd ?? process.cwd())).catch((e: unknown) => e as Error);
+  if (!(bundle instanceof Error)) return deployStack(options, bundle).finally(bundle.cleanup);
+  if (!(bundle instanceof BundleError || bundle instanceof UsageError)) throw bundle;
+  (options.stderr ?? ((t: string) => void process.stderr.write(t)))(`deploy: ${bundle.message}\nNothing was deployed.\n`);
+  return { exitCode: 2, error: bundle.message };
+}
+
+async function deployStack(options: DeployOptions, bundle?: BundleDeploy): Promise<DeployResult> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
   const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
@@ -188,7 +204,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   let config: EnvironmentConfig;
   try {
     ({ environment, role } = parseStackName(options.stack));
-    [config] = loadEnvironments({ dir: path.join(cwd, 'environments'), only: [environment] });
+    [config] = bundle ? [bundle.config] : loadEnvironments({ dir: path.join(cwd, 'environments'), only: [environment] });
   } catch (e) {
     if (!(e instanceof UsageError || e instanceof ConfigError)) throw e;
     stderr(`deploy: ${e.message}\nNothing was deployed.\n`);
@@ -265,7 +281,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 
   // 3. The deploy, streamed. SIGINT/SIGTERM are forwarded to cdktf, and this process stays until it has stopped.
   const bin = cdktfBinary(cwd, env);
-  const args = ['deploy', options.stack, ...(options.cdktfArgs ?? [])];
+  const args = ['deploy', options.stack, ...(bundle?.cdktfArgs ?? []), ...(options.cdktfArgs ?? [])];
   say(`[2/4] cdktf ${args.join(' ')} (${elapsed()})`);
   if (!args.includes('--auto-approve')) say(`  note: without --auto-approve cdktf asks for approval; its prompt may not render while the output is captured`);
   let phase: string | undefined;
@@ -321,7 +337,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     files.push(name);
     return true;
   };
-  const stackDir = path.join(cwd, 'cdktf.out', 'stacks', options.stack);
+  const stackDir = path.join(bundle?.outdir ?? path.join(cwd, 'cdktf.out'), 'stacks', options.stack);
   if (!copy(path.join(stackDir, 'cdk.tf.json'), 'stack.json')) say(`  no synthesized stack at ${path.relative(cwd, stackDir)}/cdk.tf.json (synth did not complete)`);
   fs.writeFileSync(path.join(dir, 'values.json'), `${JSON.stringify(config, null, 2)}\n`);
   files.push('values.json');
@@ -347,6 +363,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     deployer,
     requestedBy: env.GITHUB_ACTOR || env.DEPLOY_USER || safeUser(),
     git,
+    ...(bundle ? { bundle: bundle.record } : {}),
     plan: NO_PLAN_ARCHIVED,
     objectLock: lockMode === 'none' ? null : { mode: lockMode, retainUntil: retainUntil.toISOString() },
     files: describeFiles(dir, files),
@@ -473,6 +490,8 @@ cdktf deploy):
   --lock-mode <mode>      GOVERNANCE, COMPLIANCE or none, never weaker than archive.objectLockMode (the default;
                           none on DigitalOcean)
   --retention-days <n>    days the record stays locked, never fewer than archive.retentionDays (the default)
+  --bundle <file>         deploy exactly this release bundle's stack (npm run bundle; verified first, refused when
+                          any member or its digest does not match); the record stores the bundle's digest
   -h, --help              this text
 
 Environment: CDKTF_BIN (the cdktf executable; default node_modules/.bin/cdktf), AWS_PROFILE or AWS_ACCESS_KEY_ID/
@@ -503,7 +522,7 @@ export const CDKTF_DEPLOY_FLAGS: Readonly<Record<string, FlagSpec>> = {
 export const deployMain = defineCommand<Promise<number>, CommandIo & Partial<DeployOptions>>({
   command: 'deploy',
   help: DEPLOY_HELP,
-  flags: { ...TARGET_FLAGS, 'lock-mode': { type: 'string' }, 'retention-days': { type: 'string' } },
+  flags: { ...TARGET_FLAGS, 'lock-mode': { type: 'string' }, 'retention-days': { type: 'string' }, bundle: { type: 'string' } },
   deprecated: DEPRECATED_TARGET_FLAGS,
   passThrough: CDKTF_DEPLOY_FLAGS,
   run: async (args, io): Promise<number> => {
@@ -521,6 +540,7 @@ export const deployMain = defineCommand<Promise<number>, CommandIo & Partial<Dep
       cdktfArgs: args.passThrough,
       ...(lock ? { lockMode: lock as DeployOptions['lockMode'] } : {}),
       ...(args.flags['retention-days'] ? { retentionDays: intFlag(args, 'retention-days', 1) } : {}),
+      ...(stringFlag(args, 'bundle') ? { bundle: stringFlag(args, 'bundle') } : {}),
     };
     return (await deploy(options)).exitCode;
   },

@@ -44,3 +44,9 @@ export {
 } from '../cli';
 // The package's commands (npx cdktf-bluegreen <command>).
 export { COMMANDS, CommandEntry, packageMain } from './registry';
+// The Release step (issue 21): promote artifacts by digest, the shared values edit.
+export { promote, promoteMain, releaseTag, PROMOTE_HELP, PromoteOptions, PromoteResult, ImageSource, TagMutability } from './promote';
+export { promoteArtifact, parseOciReference, digestOf, Skopeo, SkopeoOptions, OciReference, PromotedArtifact, CopiedManifest, PromotionError } from './promote-oci';
+export { copyAmi, transferSnapshot, CopyAmiOptions, TransferSnapshotOptions, CopiedImage, SOURCE_IMAGE_TAG, RELEASE_VERSION_TAG } from './promote-image';
+export { editValuesFile, setValues, ValuesEdit, ValuesEditOptions, ValuesEditResult } from './values-edit';
+export { buildBundle, openBundle, bundleForDeploy, bundleMain, secretFindings, BUNDLE_HELP, BUNDLE_FORMAT, BUNDLE_MANIFEST, BUNDLES_DIR, BundleError, BundleManifest, BundleMember, BuiltBundle, BuildBundleOptions, OpenedBundle, OpenBundleOptions, BundleDeploy } from './bundle';

@@ -20,6 +20,8 @@ export interface CommandEntry {
 
 /** Every command, in the order `--help` lists them. Add a command with one line here (and, for `npm run`, a script). */
 export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'promote', summary: 'copy release artifacts by digest into the environment registry (and AMIs), pin them in the values', load: async () => (await import('./promote')).promoteMain },
+  { name: 'bundle', summary: "write (or verify) an environment's content-addressed release bundle", load: async () => (await import('./bundle')).bundleMain },
   { name: 'deploy', summary: 'deploy one stack (cdktf deploy) and archive its deployment record', load: async () => (await import('./deploy')).deployMain },
   { name: 'cutover', summary: 'move live traffic to a color (edits traffic in environments/<env>.yaml)', load: async () => (await import('./cutover')).cutoverMain },
   { name: 'smoke', summary: 'check a release over HTTP(S), e.g. through the test listener', load: async () => (await import('./smoke')).smokeMain },

@@ -78,7 +78,7 @@ function pythonOf(motoServer: string): string {
 }
 
 /** A free TCP port on 127.0.0.1 (the kernel picks it). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.on('error', reject);
