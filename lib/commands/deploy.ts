@@ -14,7 +14,6 @@
  * when the deploy failed; 0 when deploy and record succeeded; 2 for bad input (nothing deployed); 3 when the
  * archive is unreachable before the deploy (nothing deployed) or the record could not be uploaded after it.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { StackRole } from '../../stacks/contract';
 import { ConfigError, EnvironmentConfig, loadEnvironments } from '../config';
@@ -28,14 +27,30 @@ import { DEPRECATED_TARGET_FLAGS, TARGET_FLAGS, TargetFlags, targetFlags } from 
 import { CallerIdentityLookup, defaultCallerIdentity } from './caller-identity';
 import { LockMode, RECORDS_ROOT } from './deployment-record';
 import { checkArchive, DeployArchiveAccess, uploadDeployRecord } from './deploy/archive';
-import { DeployLog } from './deploy/log';
-import { cdktfDeployArgs, LOCAL_RECORDS_DIR, parseStackName, recordEncryption, recordLocation, recordRetention, Retention, retentionFloor, terraformPlanned, weakerRetention } from './deploy/plan';
-import { gitState, whoDeploys, writeLocalRecord } from './deploy/record';
+import {
+  cdktfDeployArgs,
+  LOCAL_RECORDS_DIR,
+  parseStackName,
+  recordEncryption,
+  recordRetention,
+  Retention,
+  retentionFloor,
+  terraformPlanned,
+  weakerRetention,
+} from './deploy/plan';
+import { startRecord, whoDeploys, writeLocalRecord } from './deploy/record';
 import { afterSignal, runCdktfDeploy } from './deploy/run';
 
 // The parts of a deploy (lib/commands/deploy/): its plan (pure), its log, the cdktf run with signal forwarding, the
 // record and the archive. Re-exported here, the public entry.
-export { LOCAL_RECORDS_DIR, parseStackName, phaseOf, retentionFloor, Retention, terraformPlanned, weakerRetention } from './deploy/plan';
+export {
+  LOCAL_RECORDS_DIR,
+  parseStackName,
+  phaseOf,
+  retentionFloor,
+  terraformPlanned,
+  weakerRetention,
+} from './deploy/plan';
 export { gitState, NO_PLAN_ARCHIVED } from './deploy/record';
 export { SIGNAL_EXIT } from './deploy/run';
 
@@ -122,7 +137,6 @@ export interface DeployResult {
   readonly error?: string;
 }
 
-
 /** What {@link deploy} checked before anything runs: the stack's environment, its values, the record's retention. */
 interface DeployInputs {
   readonly environment: string;
@@ -150,6 +164,7 @@ function deployInputs(options: DeployOptions, cwd: string): DeployInputs | { rea
 
 /** Runs the deploy and archives its record. Never throws for expected failures: see {@link DeployResult}. */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  const { stack, attempts, baseDelayMs } = options;
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const stderr = options.stderr ?? ((t: string) => void process.stderr.write(t));
   // 1. Inputs: stack name, environment values, retention. Nothing runs if they are wrong.
@@ -160,51 +175,74 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   }
   const now = options.now ?? (() => new Date());
   const started = now();
-  const git = gitState(cwd);
-  const record = recordLocation(cwd, inputs.environment, options.stack, started, git.commit);
-  fs.mkdirSync(record.dir, { recursive: true });
-  const log = new DeployLog(record.logFile, options.stdout ?? ((t: string) => void process.stdout.write(t)), stderr);
-  log.say(`deploy ${options.stack}: record ${record.prefix}`);
-  log.say(`  local copy: ${record.dir}`);
-  log.say(`  log: ${record.logFile}`);
+  const { git, record, log } = startRecord(cwd, inputs.environment, stack, started, {
+    stdout: options.stdout ?? ((t: string) => void process.stdout.write(t)),
+    stderr,
+  });
   const env = options.env ?? process.env;
-  const { stack, attempts, baseDelayMs } = options;
-  const access: DeployArchiveAccess = { flags: options, stack, environment: inputs.environment, cwd, env, encryption: recordEncryption(inputs.config), attempts, baseDelayMs, log };
+  const access: DeployArchiveAccess = {
+    flags: options,
+    stack,
+    environment: inputs.environment,
+    cwd,
+    env,
+    encryption: recordEncryption(inputs.config),
+    attempts,
+    baseDelayMs,
+    log,
+  };
 
   // 2. The archive and the deployer, established before anything is deployed (except a first deploy of
   //    <env>-shared, which creates the bucket: its record goes up once the outputs exist).
   const archive = await checkArchive(access, inputs.role, inputs.retention);
-  const identity = 'stop' in archive ? archive : await whoDeploys(options.callerIdentity ?? defaultCallerIdentity, inputs.config.cloud, env, log);
+  const store = 'store' in archive ? archive.store : undefined;
+  const identity =
+    'stop' in archive
+      ? archive
+      : await whoDeploys(options.callerIdentity ?? defaultCallerIdentity, inputs.config.cloud, env, log);
   const kept = { recordDir: record.dir, logFile: record.logFile };
   if ('stop' in identity) {
     log.fail(`deploy: ${identity.stop.message}`);
     log.fail(`Nothing was deployed. Log kept at ${record.logFile}`);
     log.close();
-    if ('store' in archive) archive.store?.close();
+    store?.close();
     return { exitCode: identity.stop.exitCode, ...kept, error: identity.stop.error };
   }
-  const store = 'store' in archive ? archive.store : undefined;
 
   // 3. The deploy, streamed. SIGINT/SIGTERM are forwarded to cdktf, and this process stays until it has stopped.
-  const args = cdktfDeployArgs(options.stack, options.cdktfArgs);
+  const args = cdktfDeployArgs(stack, options.cdktfArgs);
   const end = await runCdktfDeploy({ cwd, env, args, stdin: options.stdin ?? 'inherit', log });
   const finished = now();
   try {
     if (end.code !== 0 && !end.interrupted && !terraformPlanned(end.phase)) {
       // cdktf stopped before Terraform planned (synth error, cdktf usage error, init without credentials or
       // registry): nothing in the cloud changed, so there is no deployment to record in the locked archive.
-      log.fail(`deploy: cdktf stopped before Terraform planned (last phase: ${end.phase ?? 'none'}); nothing was deployed and no record is archived.`);
+      log.fail(
+        `deploy: cdktf stopped before Terraform planned (last phase: ${end.phase ?? 'none'}); nothing was deployed and no record is archived.`,
+      );
       log.fail(`Log kept at ${record.logFile}`);
       log.close();
       store?.close();
-      return afterSignal<DeployResult>({ exitCode: end.code, outcome: 'failed', ...kept, error: `cdktf exited ${end.code} before Terraform planned` }, end.interrupted);
+      return afterSignal<DeployResult>(
+        { exitCode: end.code, outcome: 'failed', ...kept, error: `cdktf exited ${end.code} before Terraform planned` },
+        end.interrupted,
+      );
     }
     // 4. The record, written locally in full (log closed, manifest last), then uploaded.
-    writeLocalRecord({ ...inputs, cwd, stack: options.stack, record, args, end, started, finished, deployer: identity.deployer, env, git }, log);
+    writeLocalRecord(
+      { ...inputs, cwd, stack, record, args, end, started, finished, deployer: identity.deployer, env, git },
+      log,
+    );
     const upload = await uploadDeployRecord(access, store, record, end.outcome);
     const result: DeployResult =
       'uploadedTo' in upload
-        ? { exitCode: end.code, outcome: end.outcome, ...kept, uploadedTo: upload.uploadedTo, ...(end.code ? { error: `cdktf exited ${end.code}` } : {}) }
+        ? {
+            exitCode: end.code,
+            outcome: end.outcome,
+            ...kept,
+            uploadedTo: upload.uploadedTo,
+            ...(end.code ? { error: `cdktf exited ${end.code}` } : {}),
+          }
         : { exitCode: end.code || ExitCode.PREREQUISITE, outcome: end.outcome, ...kept, error: upload.error };
     return afterSignal(result, end.interrupted);
   } finally {

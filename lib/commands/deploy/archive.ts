@@ -53,7 +53,13 @@ export interface DeployStop {
 /** Resolves the records bucket (flags, else the `<env>-shared` outputs) and opens it. */
 async function openRecordStore(access: DeployArchiveAccess): Promise<ArchiveStore> {
   const { log } = access;
-  const target = await resolveTarget({ ...access.flags, environment: access.environment, cwd: access.cwd, env: access.env, log: (l) => log.say(`  ${l}`) });
+  const target = await resolveTarget({
+    ...access.flags,
+    environment: access.environment,
+    cwd: access.cwd,
+    env: access.env,
+    log: (l) => log.say(`  ${l}`),
+  });
   return new ArchiveStore({
     target,
     serverSideEncryption: access.encryption,
@@ -68,7 +74,11 @@ async function openRecordStore(access: DeployArchiveAccess): Promise<ArchiveStor
  * Checks the archive before anything is deployed: its store, none when a deploy of `<env>-shared` creates the bucket
  * (the record is uploaded after the deploy), or why the deploy stops.
  */
-export async function checkArchive(access: DeployArchiveAccess, role: StackRole, retention: Retention): Promise<{ store?: ArchiveStore } | { stop: DeployStop }> {
+export async function checkArchive(
+  access: DeployArchiveAccess,
+  role: StackRole,
+  retention: Retention,
+): Promise<{ store: ArchiveStore | undefined } | { stop: DeployStop }> {
   const { log } = access;
   log.say(`[1/4] archive target`);
   let store: ArchiveStore | undefined;
@@ -81,9 +91,10 @@ export async function checkArchive(access: DeployArchiveAccess, role: StackRole,
   } catch (e) {
     store?.close();
     if (!(e instanceof CommandError)) throw e;
-    if (!deploysWithoutArchive(role, e)) return { stop: { exitCode: e.exitCode, message: e.message, error: e.message } };
+    if (!deploysWithoutArchive(role, e))
+      return { stop: { exitCode: e.exitCode, message: e.message, error: e.message } };
     log.say(`  not available yet (${e.message}); ${access.stack} creates it, the record is uploaded after the deploy`);
-    return {};
+    return { store: undefined };
   }
 }
 

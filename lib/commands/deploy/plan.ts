@@ -32,12 +32,19 @@ export function parseStackName(stack: string): { readonly environment: string; r
 }
 
 /** The environment's retention: the floor a deploy or a push may not go below. */
-export function retentionFloor(config: EnvironmentConfig): Retention {
-  return { lockMode: config.cloud === 'aws' ? config.archive.objectLockMode : 'none', retentionDays: config.archive.retentionDays };
+export function retentionFloor(config: EnvironmentConfig): { lockMode: LockMode; retentionDays: number } {
+  return {
+    lockMode: config.cloud === 'aws' ? config.archive.objectLockMode : 'none',
+    retentionDays: config.archive.retentionDays,
+  };
 }
 
 /** Why `asked` is weaker than the environment's `floor` (undefined when it is not). */
-export function weakerRetention(floor: Retention, asked: Retention, what: string): string | undefined {
+export function weakerRetention(
+  floor: { lockMode: LockMode; retentionDays: number },
+  asked: { lockMode: LockMode; retentionDays: number },
+  what: string,
+): string | undefined {
   if (LOCK_STRENGTH[asked.lockMode] < LOCK_STRENGTH[floor.lockMode]) {
     return `lock mode ${asked.lockMode} is weaker than ${floor.lockMode}, the environment's archive.objectLockMode, for ${what}; records keep at least the environment's lock`;
   }
@@ -66,7 +73,13 @@ export interface RecordLocation {
 }
 
 /** Where the record of a deploy of `stack` started at `started` from `commit` goes. */
-export function recordLocation(cwd: string, environment: string, stack: string, started: Date, commit: string): RecordLocation {
+export function recordLocation(
+  cwd: string,
+  environment: string,
+  stack: string,
+  started: Date,
+  commit: string,
+): RecordLocation {
   const id = recordId(started, commit);
   const dir = path.join(cwd, LOCAL_RECORDS_DIR, environment, stack, id);
   return { id, prefix: recordPrefix(environment, stack, id), dir, logFile: path.join(dir, 'deploy.log') };

@@ -13,7 +13,7 @@ import { CallerIdentity, CallerIdentityLookup, IdentityError } from '../caller-i
 import { describeFiles, Manifest, MANIFEST, MANIFEST_FORMAT } from '../deployment-record';
 import type { DeployStop } from './archive';
 import { DeployLog } from './log';
-import { LOCAL_RECORDS_DIR, RecordLocation, Retention } from './plan';
+import { LOCAL_RECORDS_DIR, RecordLocation, recordLocation, Retention } from './plan';
 
 /** What the manifest says about plans: none is archived, and why. */
 export const NO_PLAN_ARCHIVED =
@@ -34,11 +34,25 @@ export interface GitState {
  */
 export function gitState(cwd: string): GitState {
   try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', '.', `:(exclude)${LOCAL_RECORDS_DIR}`, ':(exclude)cdktf.out'], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).toString();
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    const status = execFileSync(
+      'git',
+      [
+        'status',
+        '--porcelain',
+        '--untracked-files=all',
+        '--',
+        '.',
+        `:(exclude)${LOCAL_RECORDS_DIR}`,
+        ':(exclude)cdktf.out',
+      ],
+      {
+        cwd,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    ).toString();
     return { commit, dirty: status.trim() !== '' };
   } catch {
     return { commit: 'unknown', dirty: false };
@@ -46,17 +60,49 @@ export function gitState(cwd: string): GitState {
 }
 
 /**
+ * Starts the record of a deploy of `stack` started at `started`: its local directory (created) and its log, which
+ * opens with where the record goes.
+ */
+export function startRecord(
+  cwd: string,
+  environment: string,
+  stack: string,
+  started: Date,
+  writers: { readonly stdout: (text: string) => void; readonly stderr: (text: string) => void },
+): { git: GitState; record: RecordLocation; log: DeployLog } {
+  const git = gitState(cwd);
+  const record = recordLocation(cwd, environment, stack, started, git.commit);
+  fs.mkdirSync(record.dir, { recursive: true });
+  const log = new DeployLog(record.logFile, writers.stdout, writers.stderr);
+  log.say(`deploy ${stack}: record ${record.prefix}`);
+  log.say(`  local copy: ${record.dir}`);
+  log.say(`  log: ${record.logFile}`);
+  return { git, record, log };
+}
+
+/**
  * Who is deploying, as the cloud sees the credentials (established before anything is deployed), or why the deploy
  * stops.
  */
-export async function whoDeploys(lookup: CallerIdentityLookup, cloud: EnvironmentConfig['cloud'], env: NodeJS.ProcessEnv, log: DeployLog): Promise<{ deployer: CallerIdentity } | { stop: DeployStop }> {
+export async function whoDeploys(
+  lookup: CallerIdentityLookup,
+  cloud: EnvironmentConfig['cloud'],
+  env: NodeJS.ProcessEnv,
+  log: DeployLog,
+): Promise<{ deployer: CallerIdentity } | { stop: DeployStop }> {
   try {
     const deployer = await lookup(cloud, env);
     log.say(`  deployer: ${deployer.principal} (${deployer.source})`);
     return { deployer };
   } catch (e) {
     if (!(e instanceof IdentityError)) throw e;
-    return { stop: { exitCode: ExitCode.PREREQUISITE, message: `cannot establish who is deploying: ${e.message}`, error: e.message } };
+    return {
+      stop: {
+        exitCode: ExitCode.PREREQUISITE,
+        message: `cannot establish who is deploying: ${e.message}`,
+        error: e.message,
+      },
+    };
   }
 }
 
@@ -84,7 +130,7 @@ export interface DeployRecordFacts {
   readonly finished: Date;
   /** Who deployed, as the cloud returned it. */
   readonly deployer: CallerIdentity;
-  /** Who asked for the deploy (`GITHUB_ACTOR`, `DEPLOY_USER`): not verified. */
+  /** Environment variables: `GITHUB_ACTOR` or `DEPLOY_USER` name who asked for the deploy (not verified). */
   readonly env: NodeJS.ProcessEnv;
   /** The commit deployed. */
   readonly git: GitState;
@@ -139,7 +185,8 @@ export function deployManifest(facts: DeployRecordFacts, files: readonly string[
     requestedBy: env.GITHUB_ACTOR || env.DEPLOY_USER || safeUser(),
     git: facts.git,
     plan: NO_PLAN_ARCHIVED,
-    objectLock: retention.lockMode === 'none' ? null : { mode: retention.lockMode, retainUntil: retainUntil.toISOString() },
+    objectLock:
+      retention.lockMode === 'none' ? null : { mode: retention.lockMode, retainUntil: retainUntil.toISOString() },
     files: describeFiles(facts.record.dir, files),
   };
 }

@@ -13,8 +13,13 @@ export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 export type DeploySignal = keyof typeof SIGNAL_EXIT;
 
 /** `result`, or after a signal its exit code (128 + the signal's number) and the signal as the error. */
-export function afterSignal<R extends { readonly exitCode: number; readonly error?: string }>(result: R, interrupted: DeploySignal | undefined): R {
-  return interrupted ? { ...result, exitCode: SIGNAL_EXIT[interrupted], error: `interrupted by ${interrupted}` } : result;
+export function afterSignal<R extends { readonly exitCode: number; readonly error?: string }>(
+  result: R,
+  interrupted: DeploySignal | undefined,
+): R {
+  return interrupted
+    ? { ...result, exitCode: SIGNAL_EXIT[interrupted], error: `interrupted by ${interrupted}` }
+    : result;
 }
 
 /**
@@ -34,7 +39,9 @@ function forwardSignals(interactive: boolean, note: (line: string) => void) {
       note(`deploy: ${signal} received; finishing the deployment record before exiting`);
       return;
     }
-    note(`deploy: ${signal} received; forwarded to cdktf, waiting for Terraform to stop gracefully (the record follows)`);
+    note(
+      `deploy: ${signal} received; forwarded to cdktf, waiting for Terraform to stop gracefully (the record follows)`,
+    );
     if (interactive && signal === 'SIGINT') return; // the terminal sent it to cdktf already
     try {
       if (interactive) process.kill(pid, signal);
@@ -99,7 +106,10 @@ export interface CdktfDeployEnd {
 export async function runCdktfDeploy(run: CdktfDeployRun): Promise<CdktfDeployEnd> {
   const { args, log } = run;
   log.say(`[2/4] cdktf ${args.join(' ')} (${log.elapsed()})`);
-  if (!args.includes('--auto-approve')) log.say(`  note: without --auto-approve cdktf asks for approval; its prompt may not render while the output is captured`);
+  if (!args.includes('--auto-approve'))
+    log.say(
+      `  note: without --auto-approve cdktf asks for approval; its prompt may not render while the output is captured`,
+    );
   let phase: string | undefined;
   const signals = forwardSignals(run.stdin === 'inherit' && process.stdin.isTTY === true, (line) => log.fail(line));
   let result: { code: number; error?: string };
@@ -127,6 +137,8 @@ export async function runCdktfDeploy(run: CdktfDeployRun): Promise<CdktfDeployEn
   const interrupted = signals.received();
   if (result.error && !interrupted) log.fail(result.error);
   const outcome = deployOutcome(result.code, interrupted);
-  log.say(`  cdktf exited ${result.code}: deploy ${outcome}${interrupted ? ` by ${interrupted}` : ''} (${log.elapsed()})`);
+  log.say(
+    `  cdktf exited ${result.code}: deploy ${outcome}${interrupted ? ` by ${interrupted}` : ''} (${log.elapsed()})`,
+  );
   return { code: result.code, outcome, phase, interrupted, release: signals.release };
 }
