@@ -27,9 +27,12 @@ export interface SharedParametersProps {
   readonly values: { readonly [K in RequiredKey]: SharedValueOf<K> } & { readonly [K in LogStoreOnlyKey]?: SharedValueOf<K> };
 }
 
-type LogStoreOnlyKey = { [K in AwsSharedValueKey]: (typeof AWS_SHARED_VALUES)[K] extends { logStoreOnly: true } ? K : never }[AwsSharedValueKey];
-type RequiredKey = Exclude<AwsSharedValueKey, LogStoreOnlyKey>;
-type SharedValueOf<K extends AwsSharedValueKey> = (typeof AWS_SHARED_VALUES)[K] extends { list: true } ? readonly string[] : string;
+/** The published values that exist only with a managed log store (`logStoreOnly` in the contract). */
+export type LogStoreOnlyKey = { [K in AwsSharedValueKey]: (typeof AWS_SHARED_VALUES)[K] extends { logStoreOnly: true } ? K : never }[AwsSharedValueKey];
+/** The published values every AWS environment has. */
+export type RequiredKey = Exclude<AwsSharedValueKey, LogStoreOnlyKey>;
+/** The type of a published value: a list of strings for `list` values, else a string. */
+export type SharedValueOf<K extends AwsSharedValueKey> = (typeof AWS_SHARED_VALUES)[K] extends { list: true } ? readonly string[] : string;
 
 /**
  * What `<env>-shared` publishes for the other stacks of the environment: one `String` SSM parameter per value of

@@ -149,7 +149,8 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuiltBun
     format: BUNDLE_FORMAT,
     environment,
     stacks,
-    git: gitState(cwd),
+    // The bundle's own output directory (often inside the project) is not a change to the sources.
+    git: gitState(cwd, path.relative(cwd, outDir).startsWith('..') ? [] : [path.relative(cwd, outDir)]),
     members: [...members].map(([name, bytes]) => ({ name, sha256: sha256(bytes), bytes: bytes.length })).sort((a, b) => a.name.localeCompare(b.name)),
   };
   members.set(BUNDLE_MANIFEST, json(manifest));

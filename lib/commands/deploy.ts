@@ -14,44 +14,57 @@
  * when the deploy failed; 0 when deploy and record succeeded; 2 for bad input (nothing deployed); 3 when the
  * archive is unreachable before the deploy (nothing deployed) or the record could not be uploaded after it.
  */
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { parseStackName as parseContractStackName, StackNameError, StackRole } from '../../stacks/contract';
+import { StackRole } from '../../stacks/contract';
 import { ConfigError, EnvironmentConfig, loadEnvironments } from '../config';
-import { ArchiveError, ArchiveStore } from './archive-store';
 import { FlagSpec, intFlag, stringFlag } from '../cli/args';
-import { cdktfBinary, plainOutputEnv, runProcess } from '../cli/cdktf';
 import { defineCommand } from '../cli/command';
-import { CommandError, UsageError } from '../cli/errors';
+import { UsageError } from '../cli/errors';
 import { ExitCode } from '../cli/exit-codes';
 import { CommandIo } from '../cli/io';
 import { commandLine } from '../cli/invocation';
-import { plainText } from '../cli/terminal';
-import { ArchiveTarget, DEPRECATED_TARGET_FLAGS, resolveTarget, TARGET_FLAGS, TargetFlags, targetFlags } from './archive-target';
-import { CallerIdentity, CallerIdentityLookup, defaultCallerIdentity, IdentityError } from './caller-identity';
+import { DEPRECATED_TARGET_FLAGS, TARGET_FLAGS, TargetFlags, targetFlags } from './archive-target';
+import { CallerIdentityLookup, defaultCallerIdentity } from './caller-identity';
+import { LockMode, RECORDS_ROOT } from './deployment-record';
+import { checkArchive, DeployArchiveAccess, uploadDeployRecord } from './deploy/archive';
+import {
+  cdktfDeployArgs,
+  LOCAL_RECORDS_DIR,
+  parseStackName,
+  recordEncryption,
+  recordRetention,
+  Retention,
+  retentionFloor,
+  terraformPlanned,
+  weakerRetention,
+} from './deploy/plan';
+import { startRecord, whoDeploys, writeLocalRecord } from './deploy/record';
 import { BundleDeploy, BundleError, bundleForDeploy } from './bundle';
-import { describeFiles, LOCK_STRENGTH, LockMode, Manifest, MANIFEST, MANIFEST_FORMAT, recordId, recordPrefix, RECORDS_ROOT, uploadRecord } from './deployment-record';
+import { afterSignal, runCdktfDeploy } from './deploy/run';
 
-/** What the manifest says about plans: none is archived, and why. */
-export const NO_PLAN_ARCHIVED =
-  'none archived: cdktf deploy made and applied its own plan, printed by Terraform in deploy.log (sensitive values masked); a plan saved by npm run plan is of another run';
-
-/** Local directory that keeps every record (mirrors the bucket's `deployments/` prefix). */
-export const LOCAL_RECORDS_DIR = '.deployments';
-
+// The parts of a deploy (lib/commands/deploy/): its plan (pure), its log, the cdktf run with signal forwarding, the
+// record and the archive. Re-exported here, the public entry.
+export {
+  LOCAL_RECORDS_DIR,
+  parseStackName,
+  phaseOf,
+  retentionFloor,
+  terraformPlanned,
+  weakerRetention,
+} from './deploy/plan';
+export { gitState, NO_PLAN_ARCHIVED } from './deploy/record';
+export { SIGNAL_EXIT } from './deploy/run';
 
 /** Options for {@link deploy}. */
 export interface DeployOptions extends TargetFlags {
-  /** The stack to deploy, `<env>-<role>` (e.g. `prod-green`). */
-  readonly stack: string;
   /**
    * A release bundle (`npm run bundle`): verified, then exactly its stack is deployed (`--skip-synth`) and the record
    * stores its digest. A bundle that does not verify is refused before anything runs.
    * @default - synthesize the working tree, as `cdktf deploy` does
    */
   readonly bundle?: string;
+  /** The stack to deploy, `<env>-<role>` (e.g. `prod-green`). */
+  readonly stack: string;
   /**
    * Extra arguments passed to `cdktf deploy` (e.g. `--auto-approve`).
    * @default []
@@ -131,54 +144,29 @@ export interface DeployResult {
   readonly error?: string;
 }
 
-/** Splits `<env>-<role>` into its parts (the contract's `parseStackName`), or throws a {@link UsageError}. */
-export function parseStackName(stack: string): { readonly environment: string; readonly role: StackRole } {
+/** What {@link deploy} checked before anything runs: the stack's environment, its values, the record's retention. */
+interface DeployInputs {
+  readonly environment: string;
+  readonly role: StackRole;
+  readonly config: EnvironmentConfig;
+  readonly retention: Retention;
+}
+
+/** Reads and checks the inputs (stack name, environment values, retention), or says why nothing may run. */
+function deployInputs(options: DeployOptions, cwd: string, bundle?: BundleDeploy): DeployInputs | { readonly refused: string } {
+  let environment: string;
+  let role: StackRole;
+  let config: EnvironmentConfig;
   try {
-    return parseContractStackName(stack);
+    ({ environment, role } = parseStackName(options.stack));
+    [config] = bundle ? [bundle.config] : loadEnvironments({ dir: path.join(cwd, 'environments'), only: [environment] });
   } catch (e) {
-    if (e instanceof StackNameError) throw new UsageError(e.message);
-    throw e;
+    if (!(e instanceof UsageError || e instanceof ConfigError)) throw e;
+    return { refused: e.message };
   }
-}
-
-/**
- * The commit of the work tree and whether it differs from it (`unknown` outside a git repository): `dirty` is true
- * when any file of the whole work tree is modified, staged or untracked (an untracked values file is deployed but
- * not in the commit), except git-ignored files and the command's own output (`.deployments/`, `cdktf.out/`).
- */
-export function gitState(cwd: string): { commit: string; dirty: boolean } {
-  try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', '.', `:(exclude)${LOCAL_RECORDS_DIR}`, ':(exclude)cdktf.out'], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).toString();
-    return { commit, dirty: status.trim() !== '' };
-  } catch {
-    return { commit: 'unknown', dirty: false };
-  }
-}
-
-const PHASES: Array<[RegExp, string]> = [
-  [/synthesi[sz]/i, 'synth'],
-  [/initiali[sz]ing|terraform init/i, 'init'],
-  [/refreshing state|execution plan|planning|plan:/i, 'plan'],
-  [/creating\.\.\.|modifying\.\.\.|destroying\.\.\.|still (creating|modifying|destroying)|applying/i, 'apply'],
-  [/apply complete|no changes\.|deployed/i, 'done'],
-];
-
-/** Which cdktf phase an output line announces, if any. */
-export function phaseOf(line: string): string | undefined {
-  return PHASES.find(([re]) => re.test(line))?.[1];
-}
-
-/**
- * Whether Terraform got as far as planning, given the last phase cdktf announced (plan, apply or done). Before
- * that (synth, a cdktf usage error such as a missing stack, `terraform init` without credentials or registry)
- * nothing in the cloud was read or changed.
- */
-export function terraformPlanned(phase: string | undefined): boolean {
-  return phase === 'plan' || phase === 'apply' || phase === 'done';
+  const retention = recordRetention(config, options);
+  const weaker = weakerRetention(retentionFloor(config), retention, options.stack);
+  return weaker ? { refused: weaker } : { environment, role, config, retention };
 }
 
 /** Runs the deploy and archives its record. Never throws for expected failures: see {@link DeployResult}. */
@@ -188,283 +176,94 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   if (!(bundle instanceof Error)) return deployStack(options, bundle).finally(bundle.cleanup);
   if (!(bundle instanceof BundleError || bundle instanceof UsageError)) throw bundle;
   (options.stderr ?? ((t: string) => void process.stderr.write(t)))(`deploy: ${bundle.message}\nNothing was deployed.\n`);
-  return { exitCode: 2, error: bundle.message };
+  return { exitCode: ExitCode.USAGE, error: bundle.message };
 }
 
+/** {@link deploy} of the working tree's synthesized stack, or of a verified bundle's. */
 async function deployStack(options: DeployOptions, bundle?: BundleDeploy): Promise<DeployResult> {
+  const { stack, attempts, baseDelayMs } = options;
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  const env = options.env ?? process.env;
-  const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
   const stderr = options.stderr ?? ((t: string) => void process.stderr.write(t));
+  // 1. Inputs: stack name, environment values, retention. Nothing runs if they are wrong.
+  const inputs = deployInputs(options, cwd, bundle);
+  if ('refused' in inputs) {
+    stderr(`deploy: ${inputs.refused}\nNothing was deployed.\n`);
+    return { exitCode: ExitCode.USAGE, error: inputs.refused };
+  }
   const now = options.now ?? (() => new Date());
-
-  // 1. Inputs: stack name, environment values. Nothing runs if they are wrong.
-  let environment: string;
-  let role: StackRole;
-  let config: EnvironmentConfig;
-  try {
-    ({ environment, role } = parseStackName(options.stack));
-    [config] = bundle ? [bundle.config] : loadEnvironments({ dir: path.join(cwd, 'environments'), only: [environment] });
-  } catch (e) {
-    if (!(e instanceof UsageError || e instanceof ConfigError)) throw e;
-    stderr(`deploy: ${e.message}\nNothing was deployed.\n`);
-    return { exitCode: ExitCode.USAGE, error: e.message };
-  }
-  const floor = retentionFloor(config);
-  const lockMode = options.lockMode ?? floor.lockMode;
-  const retentionDays = options.retentionDays ?? floor.retentionDays;
-  const weaker = weakerRetention(floor, { lockMode, retentionDays }, options.stack);
-  if (weaker) {
-    stderr(`deploy: ${weaker}\nNothing was deployed.\n`);
-    return { exitCode: 2, error: weaker };
-  }
-
   const started = now();
-  const git = gitState(cwd);
-  const id = recordId(started, git.commit);
-  const prefix = recordPrefix(environment, options.stack, id);
-  const dir = path.join(cwd, LOCAL_RECORDS_DIR, environment, options.stack, id);
-  fs.mkdirSync(dir, { recursive: true });
-  const logFile = path.join(dir, 'deploy.log');
-  let logFd = fs.openSync(logFile, 'a');
-  const log = (text: string, to: (t: string) => void = stdout) => {
-    to(text);
-    fs.writeSync(logFd, text);
+  const { git, record, log } = startRecord(cwd, inputs.environment, stack, started, {
+    stdout: options.stdout ?? ((t: string) => void process.stdout.write(t)),
+    stderr,
+  });
+  const env = options.env ?? process.env;
+  const access: DeployArchiveAccess = {
+    flags: options,
+    stack,
+    environment: inputs.environment,
+    cwd,
+    env,
+    encryption: recordEncryption(inputs.config),
+    attempts,
+    baseDelayMs,
+    log,
   };
-  const say = (line: string) => log(`${line}\n`);
-  const fail = (line: string) => log(`${line}\n`, stderr);
-  const t0 = Date.now();
-  const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
-  say(`deploy ${options.stack}: record ${prefix}`);
-  say(`  local copy: ${dir}`);
-  say(`  log: ${logFile}`);
-
-  // 2. The archive: resolved and checked before anything is deployed (except a first deploy of <env>-shared,
-  //    which creates the bucket: its record goes up once the outputs exist).
-  say(`[1/4] archive target`);
-  const sse = config.cloud === 'aws' ? 'aws:kms' : 'none';
-  const storeFor = (target: ArchiveTarget) =>
-    new ArchiveStore({ target, serverSideEncryption: sse, env, attempts: options.attempts, baseDelayMs: options.baseDelayMs, log: say });
-  let store: ArchiveStore | undefined;
-  try {
-    const target = await resolveTarget({ ...options, environment, cwd, env, log: (l) => say(`  ${l}`) });
-    store = storeFor(target);
-    await store.checkBucket();
-    say(`  ${store.url()} (${target.endpoint ?? target.region}), lock ${lockMode === 'none' ? 'none' : `${lockMode} ${retentionDays} days`}`);
-  } catch (e) {
+  // 2. The archive and the deployer, established before anything is deployed (except a first deploy of
+  //    <env>-shared, which creates the bucket: its record goes up once the outputs exist).
+  const archive = await checkArchive(access, inputs.role, inputs.retention);
+  const store = 'store' in archive ? archive.store : undefined;
+  const identity =
+    'stop' in archive
+      ? archive
+      : await whoDeploys(options.callerIdentity ?? defaultCallerIdentity, inputs.config.cloud, env, log);
+  const kept = { recordDir: record.dir, logFile: record.logFile };
+  if ('stop' in identity) {
+    log.fail(`deploy: ${identity.stop.message}`);
+    log.fail(`Nothing was deployed. Log kept at ${record.logFile}`);
+    log.close();
     store?.close();
-    store = undefined;
-    if (!(e instanceof CommandError)) throw e;
-    if (role !== 'shared' || (e instanceof ArchiveError && e.kind !== 'missing-bucket')) {
-      fail(`deploy: ${e.message}`);
-      fail(`Nothing was deployed. Log kept at ${logFile}`);
-      fs.closeSync(logFd);
-      return { exitCode: e.exitCode, recordDir: dir, logFile, error: e.message };
-    }
-    say(`  not available yet (${e.message}); ${options.stack} creates it, the record is uploaded after the deploy`);
-  }
-
-  // The deployer, as the cloud sees the credentials: established before anything is deployed.
-  let deployer: CallerIdentity;
-  try {
-    deployer = await (options.callerIdentity ?? defaultCallerIdentity)(config.cloud, env);
-    say(`  deployer: ${deployer.principal} (${deployer.source})`);
-  } catch (e) {
-    if (!(e instanceof IdentityError)) throw e;
-    fail(`deploy: cannot establish who is deploying: ${e.message}`);
-    fail(`Nothing was deployed. Log kept at ${logFile}`);
-    fs.closeSync(logFd);
-    store?.close();
-    return { exitCode: 3, recordDir: dir, logFile, error: e.message };
+    return { exitCode: identity.stop.exitCode, ...kept, error: identity.stop.error };
   }
 
   // 3. The deploy, streamed. SIGINT/SIGTERM are forwarded to cdktf, and this process stays until it has stopped.
-  const bin = cdktfBinary(cwd, env);
-  const args = ['deploy', options.stack, ...(bundle?.cdktfArgs ?? []), ...(options.cdktfArgs ?? [])];
-  say(`[2/4] cdktf ${args.join(' ')} (${elapsed()})`);
-  if (!args.includes('--auto-approve')) say(`  note: without --auto-approve cdktf asks for approval; its prompt may not render while the output is captured`);
-  let phase: string | undefined;
-  const stdinMode = options.stdin ?? 'inherit';
-  const signals = forwardSignals(stdinMode === 'inherit' && process.stdin.isTTY === true, (line) => log(`${line}\n`, stderr));
-  let run: { code: number; error?: string };
-  try {
-    // Output captured without a terminal to answer prompts: ask cdktf for plain output (no spinner, no colours).
-    const interactive = stdinMode === 'inherit' && process.stdin.isTTY === true && !args.includes('--auto-approve');
-    run = await runProcess(bin, args, {
-    cwd,
-    env: interactive ? env : plainOutputEnv(env),
-    stdin: stdinMode,
-    detached: signals.detached,
-    onSpawn: signals.attach,
-    onLine: (line, stream) => {
-      log(`${line}\n`, stream === 'stdout' ? stdout : stderr);
-      const next = phaseOf(line);
-      if (next && next !== phase) {
-        phase = next;
-        say(`  » ${next} (${elapsed()})`);
-      }
-    },
-  });
-  } finally {
-    signals.childExited();
-  }
-  const interrupted = signals.received();
-  if (run.error && !interrupted) fail(run.error);
-  const outcome = interrupted ? 'interrupted' : run.code === 0 ? 'succeeded' : 'failed';
+  const args = cdktfDeployArgs(stack, [...(bundle?.cdktfArgs ?? []), ...(options.cdktfArgs ?? [])]);
+  const end = await runCdktfDeploy({ cwd, env, args, stdin: options.stdin ?? 'inherit', log });
   const finished = now();
-  say(`  cdktf exited ${run.code}: deploy ${outcome}${interrupted ? ` by ${interrupted}` : ''} (${elapsed()})`);
-  const finish = (result: DeployResult): DeployResult => {
-    signals.release();
-    return interrupted ? { ...result, exitCode: SIGNAL_EXIT[interrupted], error: `interrupted by ${interrupted}` } : result;
-  };
-  if (run.code !== 0 && !interrupted && !terraformPlanned(phase)) {
-    // cdktf stopped before Terraform planned (synth error, cdktf usage error, init without credentials or
-    // registry): nothing in the cloud changed, so there is no deployment to record in the locked archive.
-    fail(`deploy: cdktf stopped before Terraform planned (last phase: ${phase ?? 'none'}); nothing was deployed and no record is archived.`);
-    fail(`Log kept at ${logFile}`);
-    fs.closeSync(logFd);
-    store?.close();
-    return finish({ exitCode: run.code, outcome: 'failed', recordDir: dir, logFile, error: `cdktf exited ${run.code} before Terraform planned` });
-  }
-
-  // 4. The record, written locally in full (log closed, manifest last).
-  say(`[3/4] record ${dir}`);
-  const files: string[] = [];
-  const copy = (from: string, name: string) => {
-    if (!fs.existsSync(from)) return false;
-    fs.copyFileSync(from, path.join(dir, name));
-    files.push(name);
-    return true;
-  };
-  const stackDir = path.join(bundle?.outdir ?? path.join(cwd, 'cdktf.out'), 'stacks', options.stack);
-  if (!copy(path.join(stackDir, 'cdk.tf.json'), 'stack.json')) say(`  no synthesized stack at ${path.relative(cwd, stackDir)}/cdk.tf.json (synth did not complete)`);
-  fs.writeFileSync(path.join(dir, 'values.json'), `${JSON.stringify(config, null, 2)}\n`);
-  files.push('values.json');
-  say(`  plan: ${NO_PLAN_ARCHIVED}`);
-  const retainUntil = new Date(finished.getTime() + retentionDays * 86400000);
-  say(`  record complete locally; uploading next`);
-  fs.closeSync(logFd);
-  // The archived log is plain text: escape codes and spinner redraws that reached it are resolved and removed.
-  fs.writeFileSync(logFile, plainText(fs.readFileSync(logFile, 'utf8')));
-  files.push('deploy.log');
-  const manifest: Manifest = {
-    format: MANIFEST_FORMAT,
-    record: prefix,
-    environment,
-    stack: options.stack,
-    outcome,
-    exitCode: run.code,
-    command: ['cdktf', ...args],
-    startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    ...(interrupted ? { signal: interrupted } : {}),
-    user: deployer.principal,
-    deployer,
-    requestedBy: env.GITHUB_ACTOR || env.DEPLOY_USER || safeUser(),
-    git,
-    ...(bundle ? { bundle: bundle.record } : {}),
-    plan: NO_PLAN_ARCHIVED,
-    objectLock: lockMode === 'none' ? null : { mode: lockMode, retainUntil: retainUntil.toISOString() },
-    files: describeFiles(dir, files),
-  };
-  fs.writeFileSync(path.join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-
-  // From here on the log of the upload goes to archive.log (deploy.log is sealed by the manifest).
-  logFd = fs.openSync(path.join(dir, 'archive.log'), 'a');
-  const deployCode = run.code;
-  say(`[4/4] upload (${elapsed()})`);
   try {
-    if (!store) {
-      const target = await resolveTarget({ ...options, environment, cwd, env, log: (l) => say(`  ${l}`) });
-      store = storeFor(target);
+    if (end.code !== 0 && !end.interrupted && !terraformPlanned(end.phase)) {
+      // cdktf stopped before Terraform planned (synth error, cdktf usage error, init without credentials or
+      // registry): nothing in the cloud changed, so there is no deployment to record in the locked archive.
+      log.fail(
+        `deploy: cdktf stopped before Terraform planned (last phase: ${end.phase ?? 'none'}); nothing was deployed and no record is archived.`,
+      );
+      log.fail(`Log kept at ${record.logFile}`);
+      log.close();
+      store?.close();
+      return afterSignal<DeployResult>(
+        { exitCode: end.code, outcome: 'failed', ...kept, error: `cdktf exited ${end.code} before Terraform planned` },
+        end.interrupted,
+      );
     }
-    await uploadRecord(store, dir, say);
-    const url = store.url(prefix);
-    say(`deploy ${options.stack} ${outcome}; record ${url} (${elapsed()})`);
-    return finish({ exitCode: deployCode, outcome, recordDir: dir, logFile, uploadedTo: url, ...(deployCode ? { error: `cdktf exited ${run.code}` } : {}) });
-  } catch (e) {
-    if (!(e instanceof CommandError)) throw e;
-    fail(`deploy: the record was NOT archived: ${e.message}`);
-    fail(`The record is kept at ${dir} (log: ${logFile}); upload it with: ${commandLine('archive', ['push', path.relative(cwd, dir) || dir], { cwd })}`);
-    return finish({ exitCode: deployCode || ExitCode.PREREQUISITE, outcome, recordDir: dir, logFile, error: e.message });
+    // 4. The record, written locally in full (log closed, manifest last), then uploaded.
+    writeLocalRecord(
+      { ...inputs, cwd, stack, record, args, end, started, finished, deployer: identity.deployer, env, git, ...(bundle ? { outdir: bundle.outdir, bundle: bundle.record } : {}) },
+      log,
+    );
+    const upload = await uploadDeployRecord(access, store, record, end.outcome);
+    const result: DeployResult =
+      'uploadedTo' in upload
+        ? {
+            exitCode: end.code,
+            outcome: end.outcome,
+            ...kept,
+            uploadedTo: upload.uploadedTo,
+            ...(end.code ? { error: `cdktf exited ${end.code}` } : {}),
+          }
+        : { exitCode: end.code || ExitCode.PREREQUISITE, outcome: end.outcome, ...kept, error: upload.error };
+    return afterSignal(result, end.interrupted);
   } finally {
-    fs.closeSync(logFd);
-    store?.close();
-  }
-}
-
-/** The exit code after a signal: 128 + its number, as shells report it. */
-export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-
-/**
- * Handles SIGINT/SIGTERM while cdktf runs and until the record is uploaded: each signal is forwarded to cdktf's
- * process group (cdktf and the Terraform it runs), and this process stays until they have stopped, so Terraform
- * can finish its current operations, write state and release its lock. On a terminal (interactive approval) the
- * child shares the terminal's process group, which already delivers Ctrl-C to it: SIGINT is then not sent twice
- * (a second interrupt makes Terraform stop at once).
- */
-function forwardSignals(interactive: boolean, note: (line: string) => void) {
-  let pid: number | undefined;
-  let running = false;
-  let first: keyof typeof SIGNAL_EXIT | undefined;
-  const handler = (signal: keyof typeof SIGNAL_EXIT) => {
-    first ??= signal;
-    if (!running || pid === undefined) {
-      note(`deploy: ${signal} received; finishing the deployment record before exiting`);
-      return;
-    }
-    note(`deploy: ${signal} received; forwarded to cdktf, waiting for Terraform to stop gracefully (the record follows)`);
-    if (interactive && signal === 'SIGINT') return; // the terminal sent it to cdktf already
-    try {
-      if (interactive) process.kill(pid, signal);
-      else process.kill(-pid, signal);
-    } catch {
-      // already gone
-    }
-  };
-  const onInt = () => handler('SIGINT');
-  const onTerm = () => handler('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  return {
-    detached: !interactive,
-    attach: (childPid: number) => {
-      pid = childPid;
-      running = true;
-    },
-    childExited: () => {
-      running = false;
-    },
-    received: () => first,
-    release: () => {
-      process.removeListener('SIGINT', onInt);
-      process.removeListener('SIGTERM', onTerm);
-    },
-  };
-}
-
-/** The environment's retention: the floor a deploy or a push may not go below. */
-export function retentionFloor(config: EnvironmentConfig): { lockMode: LockMode; retentionDays: number } {
-  return { lockMode: config.cloud === 'aws' ? config.archive.objectLockMode : 'none', retentionDays: config.archive.retentionDays };
-}
-
-/** Why `asked` is weaker than the environment's `floor` (undefined when it is not). */
-export function weakerRetention(floor: { lockMode: LockMode; retentionDays: number }, asked: { lockMode: LockMode; retentionDays: number }, what: string): string | undefined {
-  if (LOCK_STRENGTH[asked.lockMode] < LOCK_STRENGTH[floor.lockMode]) {
-    return `lock mode ${asked.lockMode} is weaker than ${floor.lockMode}, the environment's archive.objectLockMode, for ${what}; records keep at least the environment's lock`;
-  }
-  if (!Number.isInteger(asked.retentionDays) || asked.retentionDays < floor.retentionDays) {
-    return `retention of ${asked.retentionDays} days is below ${floor.retentionDays}, the environment's archive.retentionDays, for ${what}; records are kept at least that long`;
-  }
-  return undefined;
-}
-
-function safeUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
+    end.release();
   }
 }
 
