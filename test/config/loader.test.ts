@@ -46,7 +46,7 @@ describe('loadEnvironments: the shipped environments', () => {
 describe('loadEnvironments: bad input names the file, the key path and the reason', () => {
   test('fails on weights that do not sum to 100', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['traffic', 'blue'], 50) });
-    expect(problems(dir)).toEqual(['environments/prod.yaml: traffic.green: weights must sum to 100 (got 150)']);
+    expect(problems(dir)).toEqual(['environments/prod.yaml: traffic.green: weights must sum to 100 (got 150); fix: set traffic.blue: 0, or set traffic.blue: 100 and set traffic.green: 0']);
   });
 
   test.each([
@@ -166,7 +166,7 @@ describe('loadEnvironments: bad input names the file, the key path and the reaso
       'staging.yaml': withValue('staging.yaml', ['region'], 'mars-1'),
     });
     const lines = problems(dir);
-    expect(lines).toContain('environments/prod.yaml: traffic.green: weights must sum to 100 (got 90)');
+    expect(lines).toContain('environments/prod.yaml: traffic.green: weights must sum to 100 (got 90); fix: set traffic.green: 100, or set traffic.blue: 100 and set traffic.green: 0');
     expect(lines).toContain('environments/staging.yaml: region: "mars-1" is not an AWS region (e.g. eu-west-1)');
   });
 
