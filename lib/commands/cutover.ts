@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Document, isMap, isScalar, parseDocument, Scalar } from 'yaml';
 import { ConfigError, EnvironmentConfig, formatIssue, loadEnvironments } from '../config';
-import { DEFAULTS_FILE, listEnvironments, readValuesFile } from '../config/loader';
+import { listEnvironments, readValuesFile, valuesFilesOf } from '../config/loader';
 import { COLORS, Color } from '../config/sections/release';
 import { otherColor } from '../config/sections/traffic';
 import { stackName } from '../../stacks/contract';
@@ -76,9 +76,10 @@ export function cutover(options: CutoverOptions): CutoverResult {
   if (!(COLORS as readonly string[]).includes(color)) throw new UsageError(`color must be blue or green, got "${color}"`);
   if (!Number.isInteger(weight) || weight < 0 || weight > 100) throw new UsageError(`--weight must be a whole number from 0 to 100, got ${weight}`);
 
-  const file = path.join(dir, `${environment}.yaml`);
+  // environments/<env>.yaml, or <env>.yml: the loader reads both (and refuses both at once)
+  const file = valuesFilesOf(dir, environment)[0] ?? path.join(dir, `${environment}.yaml`);
   if (!fs.existsSync(file)) {
-    const known = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.yaml$/.test(f) && f !== DEFAULTS_FILE).map((f) => f.slice(0, -5)) : [];
+    const known = fs.existsSync(dir) ? listEnvironments(dir) : [];
     throw new UsageError(`no values file ${file} (environments: ${known.join(', ') || 'none'})`);
   }
   const checked = readValuesFile(file); // the loader's limits (regular file, size, UTF-8, plain data) before anything else
@@ -88,12 +89,12 @@ export function cutover(options: CutoverOptions): CutoverResult {
   if (doc.errors.length > 0) throw new ConfigError([{ file, path: [], message: `invalid YAML: ${doc.errors[0].message.split('\n')[0]}` }]);
   if (!isMap(doc.contents)) throw new ConfigError([{ file, path: [], message: 'must be a YAML mapping of keys to values' }]);
 
-  const all = loadAll(dir, environment, text);
+  const all = loadAll(dir, file, text);
   const current = all.get(environment)!;
   const before = { blue: current.traffic.blue, green: current.traffic.green };
   const after = { [color]: weight, [otherColor(color)]: 100 - weight } as Record<Color, number>;
   const edited = setWeights(text, doc, after);
-  const allAfter = loadAll(dir, environment, edited);
+  const allAfter = loadAll(dir, file, edited);
   const config = allAfter.get(environment)!;
   const strayChanges = changesBeyondWeights(all, allAfter, environment);
   if (strayChanges.length > 0) {
@@ -171,10 +172,10 @@ export function setWeights(text: string, doc: Document.Parsed, weights: Readonly
 }
 
 /**
- * Parses every environment of `dir` with the project loader, with `text` as `<environment>.yaml`, in a scratch
+ * Parses every environment of `dir` with the project loader, with `text` as the content of `file`, in a scratch
  * copy (symlinks followed) so nothing in `dir` is touched; problems are reported against the real file names.
  */
-function loadAll(dir: string, environment: string, text: string): Map<string, EnvironmentConfig> {
+function loadAll(dir: string, file: string, text: string): Map<string, EnvironmentConfig> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-'));
   try {
     for (const name of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
@@ -183,7 +184,7 @@ function loadAll(dir: string, environment: string, text: string): Map<string, En
       if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(scratch, name));
       else fs.symlinkSync(path.resolve(from), path.join(scratch, name));
     }
-    fs.writeFileSync(path.join(scratch, `${environment}.yaml`), text);
+    fs.writeFileSync(path.join(scratch, path.basename(file)), text);
     return new Map(loadEnvironments({ dir: scratch, only: listEnvironments(scratch) }).map((c) => [c.name, c]));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
