@@ -126,7 +126,8 @@ describe('a number or boolean where a string belongs says to quote it', () => {
  * (`<!-- values-example: merge environments/prod.yaml -->`, overlaid on the shipped file by the overlay rule).
  */
 function readmeValuesExamples(readme: string): Array<{ line: number; mode: string; file: string; text: string }> {
-  const blocks = [...readme.matchAll(/(?:<!-- values-example: (file|merge) environments\/([\w.-]+) -->\n)?```ya?ml\n([\s\S]*?)```/g)];
+  // a consumer-step file block (the quick start's environment) is a whole file too
+  const blocks = [...readme.matchAll(/(?:<!-- (?:values-example|consumer-step): (file|merge) environments\/([\w.-]+) -->\n)?```ya?ml\n([\s\S]*?)```/g)];
   return blocks.map((m) => {
     const line = readme.slice(0, m.index).split('\n').length;
     if (!m[1]) throw new Error(`README.md line ${line}: a yaml block without a <!-- values-example: file|merge environments/<file> --> marker`);
