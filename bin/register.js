@@ -68,6 +68,9 @@ function transpile(source, filename) {
   return transform(source, filename);
 }
 
+// Stack traces point at the TypeScript lines (each output carries an inline source map).
+process.setSourceMapsEnabled(true);
+
 require.extensions['.ts'] = function compileTs(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
   const key = crypto.createHash('sha1').update(`${TRANSPILER.name}@${TRANSPILER.version}`).update('\0').update(filename).update('\0').update(source).digest('hex');
@@ -90,3 +93,23 @@ require.extensions['.ts'] = function compileTs(module, filename) {
   }
   module._compile(code, filename);
 };
+
+// A user's mistake is no stack trace: a ConfigError (values) or ConstructPropsError (props) that the app does not
+// catch itself (the README's main.ts calls createEnvironmentsFromDir without a try) is printed as its message alone,
+// which names the file, key path and reason, or the construct path, value and fix. Under the cdktf CLI, which prints
+// a failing app's stderr a second time in its summary, the app stops without a manifest instead of exiting non-zero
+// (as main.ts does; see its stop()), so the problems appear once. Any other error keeps Node's default report.
+const USER_MISTAKES = ['ConfigError', 'ConstructPropsError'];
+process.on('uncaughtException', (error) => {
+  if (!(error instanceof Error) || !USER_MISTAKES.includes(error.name)) {
+    process.stderr.write(`${require('util').inspect(error)}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`${error.message}\nNothing was synthesized.\n`);
+  const outdir = process.env.CDKTF_OUTDIR;
+  if (outdir && process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS === 'true') {
+    fs.rmSync(path.join(outdir, 'manifest.json'), { force: true });
+    process.exit(0);
+  }
+  process.exit(1);
+});

@@ -193,6 +193,7 @@ describe('a consumer follows the README quick start as written, in an empty dire
   let wrongConstruct: Run;
   let oneEnv: Run;
   let esm: Run;
+  let badValues: Run;
 
   beforeAll(async () => {
     steps = consumerSteps(readme);
@@ -231,6 +232,11 @@ describe('a consumer follows the README quick start as written, in an empty dire
     wrongConstruct = run(process.execPath, [...register, 'wrong-values.ts', 'construct'], project, env);
     oneEnv = run(process.execPath, [...register, 'one-env.ts'], path.join(project, 'one-env'), consumerEnv(tmp, { CDKTF_OUTDIR: path.join(project, 'one-env.out') }));
     esm = run(process.execPath, ['--input-type=module', '-e', ESM_CHECK], project, env);
+    // the README's main.ts as is (no try/catch) over a values file with an unquoted version
+    const staging = fs.readFileSync(path.join(project, 'environments/staging.yaml'), 'utf8');
+    write(path.join(project, 'bad-values/environments/staging.yaml'), staging.replace('version: "1.5.0"', 'version: 1.5'));
+    fs.copyFileSync(path.join(project, 'main.ts'), path.join(project, 'bad-values/main.ts'));
+    badValues = run(process.execPath, [...register, 'main.ts'], path.join(project, 'bad-values'), env);
   }, 600_000);
 
   afterAll(() => {
@@ -316,6 +322,13 @@ describe('a consumer follows the README quick start as written, in an empty dire
     expect(wrongValues.status).toBe(3);
     expect(wrongValues.output).toContain('team-values.json: cloud: must be one of aws, digitalocean (got "gcp")');
     expect(wrongValues.output).toMatch(/team-values\.json: name: .*lowercase/);
+  });
+
+  test('a values mistake under the README main.ts (which does not catch it) is its message, not a stack trace', () => {
+    expect(badValues.status).toBe(1);
+    expect(badValues.output).toBe(
+      'invalid environment values (1 problem):\n  environments/staging.yaml: colors.blue.release.version: expected string, got number 1.5; quote it: version: "1.5"\nNothing was synthesized.\n',
+    );
   });
 
   test('fails at construction time on an invalid bucket name, saying what is wrong', () => {
