@@ -2,7 +2,8 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { Construct } from 'constructs';
 import { ALB_DEFAULT_SSL_POLICY, ALB_MODERN_SSL_POLICY, DEFAULT_STRICT_TRANSPORT_SECURITY, STRICT_TRANSPORT_SECURITY_VALUE } from '../config/sections/load-balancer';
 import { COLORS, Color } from '../config/sections/release';
-import { Weights, liveColor, otherColor } from '../config/sections/traffic';
+import { carriesMostTraffic } from '../config/sections/cutover-safety';
+import { Weights, liveColor } from '../config/sections/traffic';
 import { PUBLIC_LISTENER_PORTS } from './app-load-balancer';
 
 /**
@@ -143,7 +144,7 @@ function validate(path: string, props: CutoverListenersProps): void {
     fail(`strictTransportSecurity "${hsts}" is not a Strict-Transport-Security value; use e.g. "${DEFAULT_STRICT_TRANSPORT_SECURITY}", or null to send none`);
   }
   const test = props.testColor;
-  if (test && props.weights[test] > 0 && props.weights[test] >= props.weights[otherColor(test)]) {
+  if (test && carriesMostTraffic(props.weights, test)) {
     fail(`the test listener would point at ${test}, the live color (${props.weights[test]}% of traffic); point it at the idle color`);
   }
 }

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { Document, isMap, isScalar, isSeq, parse, parseDocument, Scalar } from 'yaml';
 import { ConfigError, EnvironmentConfig, formatKeyPath, loadEnvironments } from '../config';
-import { DEFAULTS_FILE, listEnvironments, readValuesFile } from '../config/loader';
+import { listEnvironments, readValuesFile, valuesFilesOf } from '../config/loader';
 import { UsageError } from '../cli/errors';
 
 /** One value to set: a key path below the environment's root and its new value (plain data). */
@@ -69,9 +69,10 @@ export interface ValuesEditOptions {
  */
 export function editValuesFile(options: ValuesEditOptions): ValuesEditResult {
   const { dir, environment } = options;
-  const file = path.join(dir, `${environment}.yaml`);
+  // environments/<env>.yaml, or <env>.yml: the loader reads both (and refuses both at once)
+  const file = valuesFilesOf(dir, environment)[0] ?? path.join(dir, `${environment}.yaml`);
   if (!fs.existsSync(file)) {
-    const known = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.yaml$/.test(f) && f !== DEFAULTS_FILE).map((f) => f.slice(0, -5)) : [];
+    const known = fs.existsSync(dir) ? listEnvironments(dir) : [];
     throw new UsageError(`no values file ${file} (environments: ${known.join(', ') || 'none'})`);
   }
   const checked = readValuesFile(file); // the loader's limits (regular file, size, UTF-8, plain data) before anything else
@@ -227,7 +228,8 @@ function differingPaths(a: unknown, b: unknown, at = ''): string[] {
 }
 
 /**
- * Parses every environment of `dir` with the project loader, with `text` as `<environment>.yaml`, in a scratch
+ * Parses every environment of `dir` with the project loader, with `text` as the environment's values file (`.yaml` or
+ * `.yml`, as it is spelled in `dir`), in a scratch
  * copy (symlinks followed) so nothing in `dir` is touched; problems are reported against the real file names.
  */
 export function loadAllWith(dir: string, environment: string, text: string): Map<string, EnvironmentConfig> {
@@ -239,7 +241,7 @@ export function loadAllWith(dir: string, environment: string, text: string): Map
       if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(scratch, name));
       else fs.symlinkSync(path.resolve(from), path.join(scratch, name));
     }
-    fs.writeFileSync(path.join(scratch, `${environment}.yaml`), text);
+    fs.writeFileSync(path.join(scratch, path.basename(valuesFilesOf(dir, environment)[0] ?? `${environment}.yaml`)), text);
     return new Map(loadEnvironments({ dir: scratch, only: listEnvironments(scratch) }).map((c) => [c.name, c]));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

@@ -18,7 +18,7 @@ import { userDataBytesFromValues, USER_DATA_LIMIT_BYTES } from '../agents/user-d
 import { checkAlarmSubscriptions, checkLogging, checkLogStoreType, checkLogStoreZones, checkUserDataBudget, loggingSchema } from './sections/logging';
 import { checkNetwork, networkSchema } from './sections/network';
 import { COLORS, colorSchema } from './sections/release';
-import { checkTraffic, trafficSchema } from './sections/traffic';
+import { trafficSchema } from './sections/traffic';
 import { checkVpn, vpnSchema } from './sections/vpn';
 
 /** The clouds an environment can run on. */
@@ -85,7 +85,6 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkNetwork(v.cloud, v.network, ctx, v.region),
   (v, ctx) => checkApp(v.cloud, v.app, ctx),
   (v, ctx) => checkAwsNames(v.cloud, v.name, v.app.name, v.tags, ctx),
-  (v, ctx) => checkTraffic(v.cloud, v.traffic, ctx),
   (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),
   (v, ctx) => checkCutoverSafety(v, ctx),
   (v, ctx) => checkLogging(v.logging, ctx),
