@@ -63,10 +63,27 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env, provide
 /**
  * Writes a Terraform CLI config into `dir` that installs `providers` from the mirror only (every other
  * registry address is refused: no network) and caches plugins in `dir/plugin-cache`. Returns the file's path.
+ *
+ * The cache starts out holding the mirror's providers (symlinks to its files): Terraform's plugin cache is not safe
+ * for concurrent installs (two `terraform init` runs filling it at once fail with "still not detected in
+ * plugin-cache; this is a bug in Terraform"), and a full cache is only read.
  */
 export function writeCliConfig(dir: string, mirror: string, providers: readonly string[] = [AWS_PROVIDER]): string {
   const cache = path.join(dir, 'plugin-cache');
   fs.mkdirSync(cache, { recursive: true });
+  for (const provider of providers) {
+    const root = path.join(mirror, provider);
+    if (!fs.existsSync(root)) continue;
+    for (const version of fs.readdirSync(root)) {
+      for (const platform of fs.readdirSync(path.join(root, version))) {
+        const from = path.join(root, version, platform);
+        if (!fs.statSync(from).isDirectory()) continue;
+        const to = path.join(cache, provider, version, platform);
+        fs.mkdirSync(to, { recursive: true });
+        for (const file of fs.readdirSync(from)) if (!fs.existsSync(path.join(to, file))) fs.symlinkSync(path.join(from, file), path.join(to, file));
+      }
+    }
+  }
   const file = path.join(dir, 'terraform.tfrc');
   fs.writeFileSync(
     file,
