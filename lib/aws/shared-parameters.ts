@@ -24,15 +24,15 @@ export interface SharedParametersProps {
    * The value of every published key (lists for `list` values, e.g. `privateSubnetIds`). A `logStoreOnly` value
    * (the log forwarder's policy) is left out when the environment has no managed log store: then no parameter.
    */
-  readonly values: { readonly [K in RequiredKey]: SharedValueOf<K> } & { readonly [K in LogStoreOnlyKey]?: SharedValueOf<K> };
+  readonly values: { readonly [K in AwsSharedRequiredKey]: AwsSharedValue<K> } & { readonly [K in AwsSharedLogStoreKey]?: AwsSharedValue<K> };
 }
 
-/** The published values that exist only with a managed log store (`logStoreOnly` in the contract). */
-export type LogStoreOnlyKey = { [K in AwsSharedValueKey]: (typeof AWS_SHARED_VALUES)[K] extends { logStoreOnly: true } ? K : never }[AwsSharedValueKey];
-/** The published values every AWS environment has. */
-export type RequiredKey = Exclude<AwsSharedValueKey, LogStoreOnlyKey>;
-/** The type of a published value: a list of strings for `list` values, else a string. */
-export type SharedValueOf<K extends AwsSharedValueKey> = (typeof AWS_SHARED_VALUES)[K] extends { list: true } ? readonly string[] : string;
+/** Keys of the values `<env>-shared` publishes only with the managed log store (`logStoreOnly` in the contract). */
+export type AwsSharedLogStoreKey = { [K in AwsSharedValueKey]: (typeof AWS_SHARED_VALUES)[K] extends { logStoreOnly: true } ? K : never }[AwsSharedValueKey];
+/** Keys of the values `<env>-shared` always publishes. */
+export type AwsSharedRequiredKey = Exclude<AwsSharedValueKey, AwsSharedLogStoreKey>;
+/** The value of one published key: a list of identifiers for `list` values, else one identifier. */
+export type AwsSharedValue<K extends AwsSharedValueKey> = (typeof AWS_SHARED_VALUES)[K] extends { list: true } ? readonly string[] : string;
 
 /**
  * What `<env>-shared` publishes for the other stacks of the environment: one `String` SSM parameter per value of
