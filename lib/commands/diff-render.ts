@@ -4,14 +4,20 @@
  * their changed part (see `diff-text.ts`), weights labelled by color. A diff with nothing in it renders as nothing.
  */
 import { AttributeChange, DiffReport, ResourceAction, RiskKind, Verdict } from './diff-model';
-import { describeChange } from './diff-text';
+import { decodeUserData, describeChange, shownPair } from './diff-text';
 
-/** A value for a Markdown table cell: short JSON, long values summarized (their changed part is shown below the table). */
-function cell(v: unknown): string {
-  if (v === undefined) return '–';
-  const text = typeof v === 'string' ? v : JSON.stringify(v);
-  const shown = text.length > 80 ? `${text.slice(0, 60)}… (${text.length} chars)` : text;
-  return '`' + shown.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\n/g, ' ') + '`';
+/** A value for a Markdown table cell. */
+function code(text: string): string {
+  return text === '–' ? text : '`' + text.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\n/g, ' ') + '`';
+}
+
+/** Before and after as two table cells: short values whole, long strings as the part that changed (see `shownPair`). */
+function cells(before: unknown, after: unknown): string {
+  if (typeof before === 'string' && typeof after === 'string' && decodeUserData(before) !== undefined && decodeUserData(after) !== undefined) {
+    return `(${before.length} chars of encoded user data) | (${after.length} chars; the changed lines are below the table)`;
+  }
+  const shown = shownPair(before, after);
+  return `${code(shown.before)} | ${code(shown.after)}`;
 }
 
 const escape = (text: string) => text.replace(/\|/g, '\\|');
@@ -55,7 +61,7 @@ export function renderMarkdown(report: DiffReport, extra = ''): string {
   const changed = report.stacks.filter((s) => s.status !== 'unchanged' || s.readsChanged.length > 0);
   if (report.values.length > 0) {
     out.push('### Values changed', '', '| Environment | File | Value | Before | After |', '| --- | --- | --- | --- | --- |');
-    for (const v of report.values) out.push(`| ${v.environment} | \`${v.file}\` | \`${v.path}\` | ${cell(v.before)} | ${cell(v.after)} |`);
+    for (const v of report.values) out.push(`| ${v.environment} | \`${v.file}\` | \`${v.path}\` | ${cells(v.before, v.after)} |`);
     out.push('');
   }
   if (report.risks.length === 0) {
@@ -92,9 +98,9 @@ export function renderMarkdown(report: DiffReport, extra = ''): string {
         out.push('<details><summary>Attribute changes</summary>', '', '| Resource | Attribute | Before | After |', '| --- | --- | --- | --- |');
         for (const r of updates) {
           for (const a of r.attributes) {
-            out.push(`| \`${r.address}\` | ${attributeName(a)} | ${cell(a.before)} | ${cell(a.after)} |`);
+            out.push(`| \`${r.address}\` | ${attributeName(a)} | ${cells(a.before, a.after)} |`);
             const detail = describeChange(a.before, a.after);
-            if (detail) long.push(`\`${r.address}\` ${attributeName(a)}, ${detail.kind === 'json' ? 'changed keys' : detail.kind === 'user data' ? 'user data decoded, changed lines' : 'changed part'}:`, '', '```diff', ...detail.lines, '```', '');
+            if (detail && detail.kind !== 'middle') long.push(`\`${r.address}\` ${attributeName(a)}, ${detail.kind === 'json' ? 'changed keys' : detail.kind === 'user data' ? 'user data decoded, changed lines' : 'changed part'}:`, '', detail.kind === 'json' ? '```text' : '```diff', ...detail.lines, '```', '');
           }
         }
         out.push('', ...long, '</details>', '');
@@ -102,7 +108,7 @@ export function renderMarkdown(report: DiffReport, extra = ''): string {
     }
     if (s.settings.length > 0) {
       out.push('| Setting | Before | After |', '| --- | --- | --- |');
-      for (const a of s.settings) out.push(`| \`${a.path}\` | ${cell(a.before)} | ${cell(a.after)} |`);
+      for (const a of s.settings) out.push(`| \`${a.path}\` | ${cells(a.before, a.after)} |`);
       out.push('');
     }
   }

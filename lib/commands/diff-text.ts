@@ -39,8 +39,8 @@ export function lineDiff(before: string, after: string): DiffLine[] {
     if (i < x.length && j < y.length && x[i] === y[j]) {
       middle.push({ op: ' ', text: x[i++] });
       j++;
-    } else if (j < y.length && (i >= x.length || lcs[i][j + 1] >= lcs[i + 1][j])) middle.push({ op: '+', text: y[j++] });
-    else middle.push({ op: '-', text: x[i++] });
+    } else if (i < x.length && (j >= y.length || lcs[i + 1][j] >= lcs[i][j + 1])) middle.push({ op: '-', text: x[i++] });
+    else middle.push({ op: '+', text: y[j++] });
   }
   return [...a.slice(0, start).map((text) => ({ op: ' ' as const, text })), ...middle, ...a.slice(a.length - end).map((text) => ({ op: ' ' as const, text }))];
 }
@@ -86,10 +86,6 @@ function parseJsonDocument(value: string): unknown {
   }
 }
 
-const short = (v: unknown) => {
-  const text = typeof v === 'string' ? v : JSON.stringify(v);
-  return text === undefined ? '–' : text.length > LONG_VALUE ? `${text.slice(0, LONG_VALUE - 20)}… (${text.length} chars)` : text;
-};
 
 /** What changed between two long strings, single-line: the differing middle with some context either side. */
 export function changedMiddle(before: string, after: string, context = 24): { before: string; after: string } {
@@ -99,6 +95,23 @@ export function changedMiddle(before: string, after: string, context = 24): { be
   while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
   const cut = (s: string) => `${start > context ? '…' : ''}${s.slice(Math.max(0, start - context), s.length - end + context)}${end > context ? '…' : ''}`;
   return { before: cut(before), after: cut(after) };
+}
+
+/**
+ * Two values as text short enough for a table cell or a line: whole when short, else (two strings) the part that
+ * changed with some context, else a prefix and the length.
+ */
+export function shownPair(before: unknown, after: unknown): { before: string; after: string } {
+  const text = (v: unknown) => (v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
+  const b = text(before);
+  const a = text(after);
+  if (b.length <= LONG_VALUE && a.length <= LONG_VALUE) return { before: b, after: a };
+  if (typeof before === 'string' && typeof after === 'string' && !decodeUserData(before)) {
+    const m = changedMiddle(before, after);
+    if (m.before.length <= LONG_VALUE && m.after.length <= LONG_VALUE) return m;
+  }
+  const clip = (t: string) => (t.length > LONG_VALUE ? `${t.slice(0, LONG_VALUE - 20)}… (${t.length} chars)` : t);
+  return { before: clip(b), after: clip(a) };
 }
 
 /**
@@ -112,7 +125,13 @@ export function describeChange(before: unknown, after: unknown): { kind: 'json' 
   const jb = parseJsonDocument(before);
   const ja = parseJsonDocument(after);
   if (jb !== undefined && ja !== undefined) {
-    return { kind: 'json', lines: diffValues(jb, ja).map((c) => `${c.path || '(whole)'}: ${short(c.before)} → ${short(c.after)}`) };
+    return {
+      kind: 'json',
+      lines: diffValues(jb, ja).map((c) => {
+        const shown = shownPair(c.before, c.after);
+        return `${c.path || '(whole)'}: ${shown.before} → ${shown.after}`;
+      }),
+    };
   }
   const ub = decodeUserData(before);
   const ua = decodeUserData(after);
