@@ -149,6 +149,9 @@ export const RESOURCE_KNOWLEDGE: Readonly<Record<string, ResourceKnowledge>> = {
   aws_db_instance: { replaceOn: ['identifier', 'engine', 'availability_zone', 'db_name', 'kms_key_id', 'storage_encrypted'], stateful: true },
   aws_efs_file_system: { replaceOn: ['creation_token', 'encrypted', 'kms_key_id', 'performance_mode', 'availability_zone_name'], stateful: true },
 
+  // --- Terraform's built-in provider ---
+  terraform_data: { replaceOn: ['triggers_replace'] },
+
   // --- DigitalOcean (provider source, digitalocean/<service>/resource_*.go) ---
   digitalocean_droplet: {
     // resource_droplet.go: ForceNew on image, region, public_networking, ssh_keys, user_data, monitoring,
