@@ -59,7 +59,7 @@ export interface DiffOptions {
   readonly baseValues?: string;
   /**
    * The head's values directory.
-   * @default - without `headOut`, the project's `environments/`; with it, none (no values summary)
+   * @default - the project's `environments/` (the working tree's values)
    */
   readonly headValues?: string;
   /**
@@ -101,7 +101,7 @@ export function runDiff(options: DiffOptions): DiffResult {
   const head = synthesized?.stacks ?? readSynthOutput(headOut);
   const refValues = !options.baseValues && options.baseRef ? valuesDirAtRef(project, options.baseRef) : undefined;
   const baseValues = options.baseValues ? path.resolve(project, options.baseValues) : refValues;
-  const headValues = options.headValues ? path.resolve(project, options.headValues) : options.headOut ? undefined : path.join(project, 'environments');
+  const headValues = options.headValues ? path.resolve(project, options.headValues) : path.join(project, 'environments');
   const headTree = headValues && fs.existsSync(headValues) ? readValuesTree(headValues) : undefined;
   const baseTree = baseValues && fs.existsSync(baseValues) ? readValuesTree(baseValues) : undefined;
   if (refValues) fs.rmSync(refValues, { recursive: true, force: true });
@@ -112,6 +112,9 @@ export function runDiff(options: DiffOptions): DiffResult {
   });
   return { report, markdown: renderMarkdown(report), exitCode: report.risks.length > 0 ? DIFF_EXIT.risks : DIFF_EXIT.clean, base, head, headOut };
 }
+
+/** What `--markdown` holds when nothing changed (stdout stays empty). */
+export const NO_CHANGES = 'No infrastructure or values changes.\n';
 
 /** `npm run diff -- --help`. */
 export const DIFF_HELP = `Usage: npm run diff -- (--base <git-ref> | --base-out <dir>) [options]
@@ -130,7 +133,7 @@ change, a new suppression).
   --json <file>        also write the JSON report to <file>
   --base-values <dir>  the base's values directory, for the values summary (default: the ref's
                        environments/ with --base; none with --base-out)
-  --head-values <dir>  the head's values directory (default: environments/, unless --head-out is given)
+  --head-values <dir>  the head's values directory (default: environments/)
   --format md|json     what to print on stdout (default: md)
   -h, --help           this text
 
@@ -171,7 +174,7 @@ export function diffMain(argv: readonly string[], io: CommandIo = {}): number {
     });
     const json = JSON.stringify(result.report, null, 2) + '\n';
     const md = stringFlag(flags, 'markdown');
-    if (md) fs.writeFileSync(md, result.markdown);
+    if (md) fs.writeFileSync(md, result.markdown || NO_CHANGES);
     const js = stringFlag(flags, 'json');
     if (js) fs.writeFileSync(js, json);
     // Nothing changed: nothing to say (the files above are still written, for CI steps that read them).
