@@ -174,10 +174,10 @@ export function blastRadius(
       const using = users(node.stack, node.address);
       if (k?.deleteRefusedWhileUsed && using.length > 0) {
         const cbd = !removed && createsBeforeDestroy(node);
-        const crossOnly = using.every((u) => u.stack !== node.stack);
         if (!cbd) {
           fails.push(`${node.address} in ${node.stack} is deleted${removed ? '' : ' before its replacement exists'} while ${using.map((u) => `${u.address} (${u.stack})`).join(', ')} still use${using.length === 1 ? 's' : ''} it: the cloud refuses (${k.deleteRefusedWhileUsed}) and the apply stops half-way`);
-        } else if (crossOnly) {
+        } else if (using.some((u) => u.stack !== node.stack)) {
+          // Consumers in its own stack move to the new one in the same apply; those in other stacks only later.
           deposed = true;
         }
       }

@@ -30,16 +30,45 @@ describe('app.port 8080 → 9090 in the defaults', () => {
     expect(markdown).toContain('| prod | `defaults.yaml` | `app.port` | `8080` | `9090` |');
   });
 
-  test('both target groups are replaced (forced by port) and their consumers in the cutover and color stacks are listed', () => {
+  test('both target groups are replaced (forced by port, and the name that carries it) and their consumers in the cutover and color stacks are listed', () => {
     const shared = report.stacks.find((s) => s.stack === 'prod-shared')!;
     const groups = shared.resources.filter((r) => r.type === 'aws_lb_target_group');
-    expect(groups.map((g) => [g.action, g.replacedBecause.includes('port')])).toEqual([['replace', true], ['replace', true]]);
-    const risk = report.risks.find((r) => r.kind === 'will-fail-at-apply' && r.address === groups[0].address)!;
-    expect(risk).toBeDefined();
-    const consumerStacks = new Set(risk.consumers!.map((c) => c.stack));
-    expect(consumerStacks).toEqual(new Set(['prod-shared', 'prod-blue', 'prod-cutover']));
+    expect(groups.map((g) => [g.action, g.replacedBecause])).toEqual([['replace', ['name', 'port']], ['replace', ['name', 'port']]]);
+    const risk = report.risks.find((r) => r.address === groups[0].address)!;
+    expect(new Set(risk.consumers!.map((c) => c.stack))).toEqual(new Set(['prod-shared', 'prod-blue', 'prod-cutover']));
     expect(risk.consumers).toContainEqual(expect.objectContaining({ stack: 'prod-cutover', via: expect.stringMatching(/^published blueTargetGroupArn → default_action/), effect: 'update' }));
-    expect(risk.message).toMatch(/ResourceInUse/);
+    expect(risk.consumers).toContainEqual(expect.objectContaining({ stack: 'prod-blue', via: 'published blueTargetGroupArn → target_group_arns', effect: 'update' }));
+  });
+
+  test('the groups are created before the old ones go (create_before_destroy), so the diff gives the deploy order', () => {
+    const group = report.stacks.find((s) => s.stack === 'prod-shared')!.resources.find((r) => r.type === 'aws_lb_target_group')!;
+    const risk = report.risks.find((r) => r.address === group.address)!;
+    expect(risk.kind).toBe('deploy-in-order');
+    expect(risk.steps).toEqual([
+      'npx cdktf deploy prod-shared',
+      'npx cdktf deploy prod-blue',
+      'npx cdktf deploy prod-cutover',
+      expect.stringMatching(/^npx cdktf deploy prod-shared \(again: deletes the old ones/),
+    ]);
+  });
+
+  test('with fixed names and no create_before_destroy (the constructs before this change) it will fail at apply: ResourceInUse', () => {
+    const fixed = (stacks: Map<string, StackJson>) =>
+      new Map(
+        [...stacks].map(([name, tf]) => {
+          const copy = JSON.parse(JSON.stringify(tf));
+          for (const [id, group] of Object.entries<Record<string, unknown>>(copy.resource?.aws_lb_target_group ?? {})) {
+            delete group.lifecycle;
+            group.name = `shop-prod-${id.includes('blue') ? 'blue' : 'green'}`;
+          }
+          return [name, copy];
+        }),
+      );
+    const dir = envDir({ 'defaults.yaml': edited('defaults.yaml', 'port: 8080', 'port: 9090') });
+    const old = diffSynth(fixed(baseStacks), fixed(synthEnvironments(dir, ['prod']) as unknown as Map<string, StackJson>));
+    const failing = old.risks.filter((r) => r.kind === 'will-fail-at-apply' && r.address?.startsWith('aws_lb_target_group.'));
+    expect(failing).toHaveLength(2);
+    expect(failing[0].message).toMatch(/is deleted before its replacement exists while .*\(prod-cutover\).* still use it: the cloud refuses \(ResourceInUse/);
   });
 
   test('the cutover stack is not listed as unchanged: it reads the changed target group ARNs', () => {
