@@ -21,7 +21,7 @@ export { renderMarkdown, hasChanges, RISK_TITLES } from './diff-render';
 export { stackRole, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind, Consumer, BlastRadius, Verdict, ValuesChange, RISK_ORDER } from './diff-model';
 export { valuesChanges, readValuesTree, mergedValues, ValuesTree } from './diff-values';
 export { releaseFacts, releaseRisks, ReleaseFacts } from './diff-release';
-export { describeChange, lineDiff, decodeUserData, changedMiddle } from './diff-text';
+export { describeChange, lineDiff, decodeUserData, changedMiddle, DiffLine } from './diff-text';
 
 /** Exit codes of `npm run diff` (from the one table, `lib/cli/exit-codes.ts`). */
 export const DIFF_EXIT = {
