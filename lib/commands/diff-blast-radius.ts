@@ -235,6 +235,12 @@ export function blastRadius(
     const others = [...new Set(closure.consumers.map((c) => c.stack).filter((s) => s !== root.stack))];
     const reach = `${closure.consumers.length} consumer(s)${others.length > 0 ? `, in ${[root.stack, ...others].join(', ')}` : ''}`;
     const base = { stack: root.stack, address: root.address, path: node.path, consumers: closure.consumers };
+    // A stateful resource replaced only because it follows the root (its own JSON may not change at all).
+    for (const c of closure.consumers.filter((c) => c.effect === 'replace' && changeOf(c.stack, c.address)?.action !== 'replace')) {
+      const type = c.address.split('.')[0];
+      if (!RESOURCE_KNOWLEDGE[type]?.stateful) continue;
+      risks.push({ kind: 'stateful-replacement', stack: c.stack, address: c.address, path: c.path, message: `${type} is replaced because ${c.via} follows the replaced ${root.address} (${root.stack}): it is destroyed and recreated, losing its data or connections` });
+    }
     if (verdict === 'fails') risks.push({ ...base, kind: 'will-fail-at-apply', message: `${root.address} ${what}; ${reach}. Will fail at apply: ${reasons.join('; ')}` });
     else if (verdict === 'downtime') risks.push({ ...base, kind: 'planned-downtime', message: `${root.address} ${what}; ${reach}. Not without downtime: ${reasons.join('; ')}`, steps });
     else if (verdict === 'in-order') risks.push({ ...base, kind: 'deploy-in-order', message: `${root.address} ${what}; ${reach}. Safe in this order: ${steps.join(' → ')}`, steps });

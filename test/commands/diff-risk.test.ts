@@ -170,3 +170,34 @@ describe('no-op', () => {
     expect({ code, printed }).toEqual({ code: DIFF_EXIT.clean, printed: '' });
   });
 });
+
+describe('DigitalOcean: blast radius through lookups by name', () => {
+  test('a new VPC range replaces the VPC, and the droplets of both colors (vpc_uuid from the lookup) with it', () => {
+    const base = synthEnvironments(baseDir, ['dev']) as unknown as Map<string, StackJson>;
+    const dir = envDir({ 'dev.yaml': edited('dev.yaml', 'vpcCidr: 10.10.0.0/20', 'vpcCidr: 10.11.0.0/20') });
+    const report = diffSynth(base, synthEnvironments(dir, ['dev']) as unknown as Map<string, StackJson>);
+    const vpc = report.stacks.find((s) => s.stack === 'dev-shared')!.resources.find((r) => r.type === 'digitalocean_vpc')!;
+    expect(vpc).toMatchObject({ action: 'replace', replacedBecause: ['ip_range'] });
+    const consumers = vpc.blastRadius!.consumers;
+    for (const color of ['blue', 'green']) {
+      expect(consumers).toContainEqual(expect.objectContaining({ stack: `dev-${color}`, address: expect.stringMatching(/^digitalocean_droplet\./), via: 'vpc_uuid', effect: 'replace' }));
+    }
+    // The log store follows the VPC (private_network_uuid forces a new cluster), and the colors look it up by name too.
+    expect(report.stacks.find((s) => s.stack === 'dev-blue')!.readsChanged).toEqual(expect.arrayContaining(['digitalocean_vpc "shop-dev"', 'digitalocean_database_cluster "shop-dev-logs"']));
+    expect(report.risks.some((r) => r.kind === 'stateful-replacement' && r.address?.startsWith('digitalocean_database_cluster.'))).toBe(true);
+  });
+});
+
+describe('incompatible releases', () => {
+  test('a release whose values declare migration.compatibleWithPrevious: false is flagged', () => {
+    const dir = envDir({ 'prod.yaml': edited('prod.yaml', /version: 1\.4\.1\n(\s+)image: ami-0a1b2c3d4e5f60718\n(\s+)artifact: (.*)@sha256:3b5c/, 'version: 2.0.0\n$1image: ami-0123456789abcdef0\n$2artifact: $3@sha256:4b5c') });
+    const head = synthEnvironments(dir, ['prod']) as unknown as Map<string, StackJson>;
+    // The values key of the release work (issue 18): read from the merged values, whatever the schema says of it.
+    const values = mergedValues(readValuesTree(dir)) as Map<string, { colors: { blue: { release: Record<string, unknown> } } }>;
+    values.get('prod')!.colors.blue.release.migration = { compatibleWithPrevious: false };
+    const report = diffSynth(baseStacks, head, { headValues: values });
+    expect(report.risks.map((r) => [r.kind, r.stack])).toEqual([['release-incompatible', 'prod-blue']]);
+    expect(report.risks[0].message).toContain('blue release 2.0.0 is declared incompatible with the previous one');
+    expect(diffSynth(baseStacks, head).risks).toEqual([]);
+  });
+});
