@@ -96,7 +96,7 @@ export class AppLoadBalancer extends Construct {
     super(scope, id);
     validate(props);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.loadBalancer, loadBalancerName(props.name));
-    for (const color of COLORS) validateAwsName(this, 'name', props.name, AWS_NAME_RULES.targetGroup, targetGroupName(props.name, color));
+    for (const color of COLORS) validateAwsName(this, 'name', props.name, AWS_NAME_RULES.targetGroup, targetGroupName(props.name, `${color}-${props.appPort}`));
     this.testListenerPort = props.testListenerPort ?? 8443;
     this.appPort = props.appPort;
 
@@ -172,8 +172,12 @@ export class AppLoadBalancer extends Construct {
 
     const targetGroups = {} as Record<Color, LbTargetGroup>;
     for (const color of COLORS) {
+      // The name carries the port (the one value-driven argument that forces a replacement), and the group is
+      // created before the old one is deleted: a port change brings up new groups next to the old ones, which the
+      // fleets and listeners (other stacks) leave before the old ones go. See README "Reading the diff".
       targetGroups[color] = new LbTargetGroup(this, color, {
-        name: targetGroupName(props.name, color),
+        name: targetGroupName(props.name, `${color}-${props.appPort}`),
+        lifecycle: { createBeforeDestroy: true },
         vpcId: props.vpc.id,
         port: props.appPort,
         protocol: 'HTTP',

@@ -12,11 +12,11 @@ export { ArchiveTarget, TargetFlags, ResolveTargetOptions, resolveTarget, TARGET
 export { Manifest, ManifestFile, VerifyResult, RecordSummary, MANIFEST_FORMAT, recordId, recordPrefix, uploadRecord, LockMode, LOCK_STRENGTH, RECORD_FILE_NAME, verifyRecord, listRecords } from './deployment-record';
 export { vpnConfig, vpnConfigMain, VpnConfigOptions, VPN_CONFIG_HELP } from './vpn-config';
 // PR pipeline (issue 8): diff, plan, diagram.
-export { diffMain, runDiff, diffSynth, diffValues, renderMarkdown, trafficOf, stackRole, DIFF_EXIT, DIFF_HELP, DiffOptions, DiffResult, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind } from './diff';
-export { STATEFUL_TYPES, REPLACE_ON, DISRUPTIVE, replacementCauses, disruptionCauses } from './resource-knowledge';
+export { diffMain, runDiff, diffSynth, diffValues, renderMarkdown, hasChanges, trafficOf, formatWeights, stackRole, DIFF_EXIT, DIFF_HELP, NO_CHANGES, DiffOptions, DiffResult, DiffInputs, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind, RISK_ORDER, RISK_TITLES, Consumer, BlastRadius, Verdict, ValuesChange, valuesChanges, readValuesTree, mergedValues, ValuesTree, releaseFacts, releaseRisks, ReleaseFacts, describeChange, lineDiff, DiffLine, decodeUserData, changedMiddle } from './diff';
+export { STATEFUL_TYPES, REPLACE_ON, REPLACE_WHEN, DISRUPTIVE, RESOURCE_KNOWLEDGE, ResourceKnowledge, replacementCauses, disruptionCauses, refusedChanges } from './resource-knowledge';
 export { readSynthOutput, synthesizeProject, synthesizeRef, SynthOutputError, StackJson, Log } from './synth-output';
 export { summarizePlan, redact as redactPlanValue, PlanSummary, ResourceChangeSummary, PlanAttributeChange, PLAN_SUMMARY_FORMAT } from './plan-summary';
-export { plan, planMain, statefulDeletes, classifyTerraformError, missingCredentials, cloudsOf, findExecutable, PLAN_EXIT, PLAN_FILE, PLAN_SUMMARY_FILE, PLAN_HELP, writePlanSummary, PlanOptions, PlanResult, StatefulDelete } from './plan';
+export { plan, planMain, statefulDeletes, sharedChangesInDiff, sharedChangesInPlan, classifyTerraformError, missingCredentials, cloudsOf, findExecutable, PLAN_EXIT, PLAN_FILE, PLAN_SUMMARY_FILE, PLAN_HELP, MIN_ALLOWANCE_REASON_LENGTH, writePlanSummary, PlanOptions, PlanResult, StatefulDelete, SharedChange, SharedReplaceAllowance } from './plan';
 // Blue/green (issue 3): cutover and smoke.
 export { cutover, cutoverMain, setWeights, CUTOVER_HELP, CutoverOptions, CutoverResult } from './cutover';
 export { smoke, smokeMain, smokeUrl, smokeTargetUrl, SMOKE_HELP, SmokeOptions, SmokeResult, SmokeAttempt, SmokeTargetOptions } from './smoke';

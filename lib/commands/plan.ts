@@ -2,32 +2,39 @@
  * `npm run plan`: runs `terraform plan` for the given stacks (or for those whose synthesized JSON differs from a
  * base), saves each plan as `plan.tfplan` (Terraform's binary plan, which embeds state: owner-only, never uploaded
  * or archived) and a redacted summary as `plan-summary.json` next to the stack, and fails on any delete of a
- * stateful resource. The raw `terraform show -json` (sensitive values in clear text) is never written.
+ * stateful resource and on any replace or delete in `<env>-shared` (unless allowed with a written reason). The raw
+ * `terraform show -json` (sensitive values in clear text) is never written.
  *
  * Offline checks run first and always: the guardrail pack over each stack's JSON and, with a base, the diff's
- * stateful removals and replacements. Then, without Terraform, without credentials, or without access to the
- * provider registry, it says exactly that and exits with a code of its own.
+ * stateful removals and replacements and the shared-stack gate. Then, without Terraform, without credentials, or
+ * without access to the provider registry, it says exactly that and exits 3 (a missing prerequisite).
+ *
+ * The steps live in their own modules: `plan-prerequisites.ts` (terraform, credentials, error classes),
+ * `plan-gate.ts` (stateful deletes, the shared gate), `plan-summary.ts` (the redacted summary).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { ExitCode } from '../cli/exit-codes';
 import { formatFinding, PolicyPack } from '../policy/pack';
 import { booleanFlag, stringFlag } from '../cli/args';
-import { classifyToolOutput, findExecutable } from '../cli/cdktf';
 import { defineCommand } from '../cli/command';
 import { UsageError } from '../cli/errors';
-import { ExitCode } from '../cli/exit-codes';
 import { DiffReport, runDiff } from './diff';
+import { allowanceReasonProblem, formatSharedChange, SharedChange, sharedChangesInDiff, sharedChangesInPlan, SharedReplaceAllowance, statefulDeletes } from './plan-gate';
+import { classifyTerraformError, cloudsOf, findExecutable, localStateInCi, missingCredentials, missingSpacesCredentials } from './plan-prerequisites';
 import { summarizePlan } from './plan-summary';
 import { STATEFUL_TYPES } from './resource-knowledge';
 import { Log, readSynthOutput, StackJson, synthesizeProject, SynthOutputError } from './synth-output';
 
-/** Exit codes of `npm run plan`: the shared table ({@link ExitCode}); the message names which prerequisite is missing. */
+export { statefulDeletes, StatefulDelete, sharedChangesInDiff, sharedChangesInPlan, SharedChange, SharedReplaceAllowance, MIN_ALLOWANCE_REASON_LENGTH } from './plan-gate';
+export { findExecutable, cloudsOf, missingCredentials, isCi, localStateInCi, missingSpacesCredentials, classifyTerraformError } from './plan-prerequisites';
+
+/** Exit codes of `npm run plan` (from the one table, `lib/cli/exit-codes.ts`). */
 export const PLAN_EXIT = {
-  /** Every plan was made and nothing stateful is deleted. */
+  /** Every plan was made; nothing stateful is deleted and nothing in a shared stack replaced (or it was allowed). */
   ok: ExitCode.OK,
-  /** A check failed: guardrail violation, stateful removal, stateful delete in a plan, or a Terraform error. */
+  /** A check failed: guardrail violation, stateful removal, shared replacement, stateful delete in a plan, or a Terraform error. */
   failed: ExitCode.FAILED,
   /** Bad command line. */
   usage: ExitCode.USAGE,
@@ -37,8 +44,6 @@ export const PLAN_EXIT = {
   noCredentials: ExitCode.PREREQUISITE,
   /** The provider registry (registry.terraform.io) cannot be reached, so providers cannot be installed. */
   registryUnreachable: ExitCode.PREREQUISITE,
-  /** The registry or mirror has no release of a provider matching the pinned version. */
-  providerVersionMissing: ExitCode.PREREQUISITE,
 } as const;
 
 /** Names of the saved plan files inside `cdktf.out/stacks/<stack>/`. */
@@ -47,89 +52,6 @@ export const PLAN_FILE = 'plan.tfplan';
 export const PLAN_SUMMARY_FILE = 'plan-summary.json';
 /** Where earlier versions wrote the raw `terraform show -json`; removed when found, since it holds secrets. */
 export const LEGACY_PLAN_JSON_FILE = 'plan.json';
-
-/** A delete of a stateful resource found in a plan. */
-export interface StatefulDelete {
-  /** Terraform address. */
-  readonly address: string;
-  /** Resource type. */
-  readonly type: string;
-  /** The planned actions, e.g. `["delete","create"]` for a replacement. */
-  readonly actions: readonly string[];
-}
-
-/** The stateful deletes (including replacements) in a `terraform show -json` plan. */
-export function statefulDeletes(planJson: unknown, statefulTypes: ReadonlySet<string> = STATEFUL_TYPES): StatefulDelete[] {
-  const changes = (planJson as { resource_changes?: unknown })?.resource_changes;
-  if (!Array.isArray(changes)) return [];
-  return changes
-    .filter((c) => c && statefulTypes.has(c.type) && c.mode !== 'data' && Array.isArray(c.change?.actions) && c.change.actions.includes('delete'))
-    .map((c) => ({ address: String(c.address), type: String(c.type), actions: c.change.actions.map(String) }));
-}
-
-export { findExecutable };
-
-/** Clouds a synthesized stack talks to: its providers, plus AWS for an S3 state backend. */
-export function cloudsOf(tf: StackJson): string[] {
-  const providers = Object.keys((tf.provider as Record<string, unknown>) ?? {});
-  const backend = Object.keys(((tf.terraform as Record<string, unknown>)?.backend as Record<string, unknown>) ?? {});
-  const clouds = new Set(providers.filter((p) => p === 'aws' || p === 'digitalocean'));
-  if (backend.includes('s3')) clouds.add('aws');
-  return [...clouds].sort();
-}
-
-/** Why credentials for `cloud` are missing from `env` (undefined when some are there). Only looks; never calls out. */
-export function missingCredentials(cloud: string, env: NodeJS.ProcessEnv): string | undefined {
-  if (cloud === 'aws') {
-    const home = env.HOME ?? os.homedir();
-    const files = [env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials'), env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config')];
-    const found =
-      (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) ||
-      env.AWS_PROFILE ||
-      (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) ||
-      env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ||
-      env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
-      files.some((f) => fs.existsSync(f));
-    return found
-      ? undefined
-      : 'no AWS credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or assume the plan role with OIDC (see "PR pipeline" in the README)';
-  }
-  if (cloud === 'digitalocean') {
-    return env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN ? undefined : 'no DigitalOcean credentials: set DIGITALOCEAN_TOKEN';
-  }
-  return undefined;
-}
-
-/** Whether `env` is a CI run (GitHub Actions and most CI services set `CI=true`). */
-export function isCi(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
-}
-
-/**
- * Why a DigitalOcean stack must not be planned here (undefined when it may): in CI, a stack without remote state
- * (a `local` backend, or none) would be planned against an empty state (every resource "to create"), which
- * says nothing about the real environment.
- */
-export function localStateInCi(stack: string, tf: StackJson, env: NodeJS.ProcessEnv): string | undefined {
-  if (!isCi(env) || !cloudsOf(tf).includes('digitalocean')) return undefined;
-  const backend = Object.keys(((tf.terraform as Record<string, unknown>)?.backend as Record<string, unknown>) ?? {});
-  if (backend.length > 0 && !backend.includes('local')) return undefined;
-  return `${stack}: keeps local state, so a plan in CI would compare against an empty state; give the environment a remote backend (backend.type s3 with the Spaces endpoint, see README "DigitalOcean")`;
-}
-
-/** Why a stack holding a Spaces bucket cannot be planned with `env` (the provider reads the bucket with Spaces keys). */
-export function missingSpacesCredentials(tf: StackJson, env: NodeJS.ProcessEnv): string | undefined {
-  const holdsBucket = Object.keys((tf.resource as Record<string, unknown>) ?? {}).includes('digitalocean_spaces_bucket');
-  if (!holdsBucket || (env.SPACES_ACCESS_KEY_ID && env.SPACES_SECRET_ACCESS_KEY)) return undefined;
-  return 'no Spaces credentials: set SPACES_ACCESS_KEY_ID and SPACES_SECRET_ACCESS_KEY (a read-only key is enough for a plan)';
-}
-
-/** What a failed `terraform init`/`plan` means, from its output (the cdktf adapter's {@link classifyToolOutput}). */
-export function classifyTerraformError(output: string): { code: number; reason: string } {
-  const cause = classifyToolOutput(output);
-  if (cause.kind === 'other') return { code: PLAN_EXIT.failed, reason: 'terraform failed' };
-  return { code: ExitCode.PREREQUISITE, reason: `${cause.reason} (Terraform: ${cause.evidence})` };
-}
 
 /** Options for {@link plan}. */
 export interface PlanOptions {
@@ -175,7 +97,7 @@ export interface PlanOptions {
   readonly env?: NodeJS.ProcessEnv;
   /**
    * Skip the credentials check, for credentials the check cannot see (an EC2 instance profile, a credential
-   * process); Terraform still reports missing or rejected credentials (exit 5).
+   * process); Terraform still reports missing or rejected credentials (exit 3).
    * @default false
    */
   readonly skipCredentialCheck?: boolean;
@@ -184,6 +106,12 @@ export interface PlanOptions {
    * @default STATEFUL_TYPES
    */
   readonly statefulTypes?: ReadonlySet<string>;
+  /**
+   * Allow replaces and deletes in `<env>-shared`, with a written reason (what is replaced, why, the deploy order);
+   * the shared stack's `plan-summary.json` keeps the reason and what it allowed.
+   * @default - any replace or delete in a shared stack fails the plan
+   */
+  readonly allowSharedReplace?: string;
   /**
    * Progress and results, line by line.
    * @default - stderr
@@ -201,17 +129,19 @@ export interface PlanResult {
   readonly planned: ReadonlyArray<{ readonly stack: string; readonly changes: boolean; readonly dir: string }>;
   /** Problems found (one line each). */
   readonly problems: readonly string[];
+  /** Replaces and deletes in shared stacks that `allowSharedReplace` allowed, with its reason. */
+  readonly allowance?: SharedReplaceAllowance;
 }
 
-/** Runs the offline checks, then Terraform, for the selected stacks. */
-export function plan(options: PlanOptions = {}): PlanResult {
-  const project = path.resolve(options.projectDir ?? process.cwd());
-  const env = options.env ?? process.env;
-  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  const problems: string[] = [];
-  const fail = (code: number, stacks: string[], planned: PlanResult['planned'] = []) => ({ exitCode: code, stacks, planned, problems });
+/** What to plan: the synthesized head, where it is, the diff against the base (when there is one), the stacks. */
+interface Selection {
+  readonly outdir: string;
+  readonly head: Map<string, StackJson>;
+  readonly diff?: DiffReport;
+  readonly stacks: string[];
+}
 
-  // 1. What to plan.
+function select(options: PlanOptions, project: string, log: Log): Selection {
   const hasBase = Boolean(options.baseRef || options.baseOut || options.diffJson);
   if (options.changed && !hasBase) throw new UsageError('--changed needs --base <git-ref>, --base-out <dir> or --diff-json <file>');
   let outdir: string;
@@ -247,6 +177,38 @@ export function plan(options: PlanOptions = {}): PlanResult {
     stacks = [...head.keys()];
   }
   log(`plan: ${stacks.length} stack(s) to plan${options.changed ? ' (changed since the base)' : ''}: ${stacks.join(', ') || 'none'}`);
+  return { outdir, head, diff, stacks };
+}
+
+/**
+ * The shared gate: replaces and deletes in shared stacks become problems, unless `reason` allows them (then they
+ * are logged and added to `allowed`).
+ */
+function gateShared(changes: readonly SharedChange[], reason: string | undefined, problems: string[], allowed: SharedChange[], log: Log): void {
+  for (const c of changes) {
+    if (reason !== undefined) {
+      allowed.push(c);
+      log(`  allowed (--allow-shared-replace "${reason}"): ${formatSharedChange(c)}`);
+    } else {
+      problems.push(`${formatSharedChange(c)}: it reaches every stack of the environment; review the diff's blast radius, then allow it with --allow-shared-replace "<reason>"`);
+    }
+  }
+}
+
+/** Runs the offline checks, then Terraform, for the selected stacks. */
+export function plan(options: PlanOptions = {}): PlanResult {
+  const project = path.resolve(options.projectDir ?? process.cwd());
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const reason = options.allowSharedReplace;
+  if (reason !== undefined && allowanceReasonProblem(reason)) throw new UsageError(allowanceReasonProblem(reason)!);
+  const problems: string[] = [];
+  const allowed: SharedChange[] = [];
+  const allowance = () => (allowed.length > 0 ? { allowance: { reason: reason!, changes: allowed } } : {});
+  const fail = (code: number, stacks: string[], planned: PlanResult['planned'] = []) => ({ exitCode: code, stacks, planned, problems, ...allowance() });
+
+  // 1. What to plan.
+  const { outdir, head, diff, stacks } = select(options, project, log);
 
   // 2. Offline checks.
   const pack = new PolicyPack();
@@ -259,6 +221,9 @@ export function plan(options: PlanOptions = {}): PlanResult {
     const removals = diff.risks.filter((r) => (r.kind === 'stateful-removal' || r.kind === 'stateful-replacement') && stacks.includes(r.stack));
     log(`plan: offline check: stateful removals or replacements since the base: ${removals.length}`);
     for (const r of removals) problems.push(`${r.stack} ${r.path ?? r.address ?? ''} ${r.kind}: ${r.message}`);
+    const shared = sharedChangesInDiff(diff, stacks);
+    log(`plan: offline check: replaces or deletes in shared stacks since the base: ${shared.length}`);
+    gateShared(shared, reason, problems, allowed, log);
   }
   for (const p of problems) log(`  ${p}`);
   const offlineFailed = problems.length > 0;
@@ -302,20 +267,20 @@ export function plan(options: PlanOptions = {}): PlanResult {
     const init = step('init', ['init', '-input=false', '-no-color']);
     if (init.status !== 0) {
       const output = `${init.stdout ?? ''}${init.stderr ?? ''}`;
-      const { code, reason } = classifyTerraformError(output);
-      log(`plan: ${stack}: terraform init failed: ${reason}`);
+      const { code, reason: why } = classifyTerraformError(output);
+      log(`plan: ${stack}: terraform init failed: ${why}`);
       log(indent(lastLines(output, 12)));
-      problems.push(`${stack}: terraform init failed: ${reason}`);
+      problems.push(`${stack}: terraform init failed: ${why}`);
       // Registry or credential problems affect every stack the same way: stop here.
       return fail(offlineFailed ? PLAN_EXIT.failed : code, stacks, planned);
     }
     const run = step('plan', ['plan', '-input=false', '-no-color', '-lock-timeout=60s', '-detailed-exitcode', `-out=${PLAN_FILE}`]);
     if (run.status !== 0 && run.status !== 2) {
       const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
-      const { code, reason } = classifyTerraformError(output);
-      log(`plan: ${stack}: terraform plan failed: ${reason}`);
+      const { code, reason: why } = classifyTerraformError(output);
+      log(`plan: ${stack}: terraform plan failed: ${why}`);
       log(indent(lastLines(output, 20)));
-      problems.push(`${stack}: terraform plan failed: ${reason}`);
+      problems.push(`${stack}: terraform plan failed: ${why}`);
       worst = worst || code;
       continue;
     }
@@ -327,10 +292,16 @@ export function plan(options: PlanOptions = {}): PlanResult {
       continue;
     }
     const showJson: unknown = JSON.parse(show.stdout);
-    writePlanSummary(dir, showJson);
-    planned.push({ stack, changes: run.status === 2, dir });
     const deletes = statefulDeletes(showJson, statefulTypes);
-    log(`plan: ${stack}: saved ${path.relative(project, path.join(dir, PLAN_FILE))} (owner-only) and ${PLAN_SUMMARY_FILE} (sensitive values redacted); ${run.status === 2 ? 'changes' : 'no changes'}; ${deletes.length} stateful delete(s)`);
+    const shared = sharedChangesInPlan(stack, showJson);
+    const before = problems.length;
+    gateShared(shared.filter((c) => !allowed.some((a) => a.stack === c.stack && a.address === c.address)), reason, problems, allowed, log);
+    const stackAllowance = reason !== undefined && shared.length > 0 ? { reason, changes: shared } : undefined;
+    writePlanSummary(dir, showJson, stackAllowance);
+    planned.push({ stack, changes: run.status === 2, dir });
+    log(`plan: ${stack}: saved ${path.relative(project, path.join(dir, PLAN_FILE))} (owner-only) and ${PLAN_SUMMARY_FILE} (sensitive values redacted); ${run.status === 2 ? 'changes' : 'no changes'}; ${deletes.length} stateful delete(s); ${shared.length} shared replace(s) or delete(s)`);
+    for (const p of problems.slice(before)) log(`  ${p}`);
+    if (problems.length > before) worst = PLAN_EXIT.failed;
     for (const d of deletes) {
       const line = `${stack} ${d.address}: plan deletes a stateful ${d.type} (${d.actions.join(', ')}); if intended, remove prevent_destroy and apply by hand after review`;
       problems.push(line);
@@ -339,15 +310,17 @@ export function plan(options: PlanOptions = {}): PlanResult {
     }
   }
   log(`plan: ${planned.length}/${stacks.length} plan(s) saved; ${problems.length} problem(s)`);
-  return { exitCode: worst, stacks, planned, problems };
+  return { exitCode: worst, stacks, planned, problems, ...allowance() };
 }
 
 /**
- * Writes the redacted {@link PLAN_SUMMARY_FILE} of a plan, makes the binary plan owner-only (it embeds the prior
+ * Writes the redacted {@link PLAN_SUMMARY_FILE} of a plan (with the allowance of a shared replacement, when one was
+ * given: the record keeps the reason), makes the binary plan owner-only (it embeds the prior
  * state), and removes a raw `plan.json` an earlier version left behind. The raw show-JSON is never written.
  */
-export function writePlanSummary(dir: string, showJson: unknown): void {
-  fs.writeFileSync(path.join(dir, PLAN_SUMMARY_FILE), `${JSON.stringify(summarizePlan(showJson), null, 2)}\n`, { mode: 0o644 });
+export function writePlanSummary(dir: string, showJson: unknown, allowance?: SharedReplaceAllowance): void {
+  const summary = { ...summarizePlan(showJson), ...(allowance ? { sharedReplaceAllowed: allowance } : {}) };
+  fs.writeFileSync(path.join(dir, PLAN_SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o644 });
   if (fs.existsSync(path.join(dir, PLAN_FILE))) fs.chmodSync(path.join(dir, PLAN_FILE), 0o600);
   fs.rmSync(path.join(dir, LEGACY_PLAN_JSON_FILE), { force: true });
 }
@@ -380,23 +353,27 @@ export const PLAN_HELP = `Usage: npm run plan -- [--changed (--base <git-ref> | 
 
 Runs terraform plan per stack in cdktf.out/stacks/<stack>/, saves plan.tfplan (binary, embeds state: owner-only,
 never upload it) and plan-summary.json (actions and changed attributes, sensitive values shown as (sensitive))
-there, and fails on any delete of a stateful resource. Offline checks run first: the guardrails over
-each stack's JSON and, with a base, the diff's stateful removals and replacements.
+there, and fails on any delete of a stateful resource and on any replace or delete in <env>-shared (which
+every other stack of the environment uses) unless --allow-shared-replace gives a written reason. Offline
+checks run first: the guardrails over each stack's JSON and, with a base, the diff's stateful removals and
+replacements and the shared-stack gate.
 
   --changed            plan only stacks whose synthesized JSON differs from the base
   --base <git-ref>     the base, synthesized in a temporary git worktree
   --base-out <dir>     the base, already synthesized
   --diff-json <file>   the JSON report of an earlier npm run diff (no second synthesis; --out defaults to cdktf.out)
   --out <dir>          plan this synthesized output (default: synthesize the working tree into cdktf.out)
+  --allow-shared-replace "<reason>"
+                       allow replaces and deletes in shared stacks; the reason (what, why, the deploy order)
+                       is kept in the shared stack's plan-summary.json
   --skip-credential-check
                        credentials come from where the check cannot see (instance profile, credential_process)
   stacks...            plan these stacks (default: all, or the changed ones)
   -h, --help           this text
 
-Exit codes: 0 plans saved, nothing stateful deleted; 1 a check or terraform failed; 2 bad arguments; 3 a
-prerequisite is missing: terraform not on PATH, no credentials (or rejected), provider registry unreachable, or
-the registry/mirror lacks the pinned provider version (the message says which). Code 3 comes after the offline
-checks have run and passed.
+Exit codes: 0 plans saved, nothing stateful deleted, no unallowed shared replacement; 1 a check or terraform
+failed; 2 bad arguments; 3 a prerequisite is missing (terraform not on PATH, no or rejected credentials, provider
+registry unreachable), said only after the offline checks have run and passed.
 `;
 
 /** The CLI: parses `argv` and runs {@link plan}. */
@@ -409,20 +386,29 @@ export const planMain = defineCommand({
     'base-out': { type: 'string' },
     'diff-json': { type: 'string' },
     out: { type: 'string' },
+    'allow-shared-replace': { type: 'string' },
     changed: { type: 'boolean' },
     'skip-credential-check': { type: 'boolean' },
   },
-  run: (args, io): number =>
-    plan({
-      stacks: [...args.positionals],
-      changed: booleanFlag(args, 'changed'),
-      baseRef: stringFlag(args, 'base'),
-      baseOut: stringFlag(args, 'base-out'),
-      diffJson: stringFlag(args, 'diff-json'),
-      skipCredentialCheck: booleanFlag(args, 'skip-credential-check'),
-      out: stringFlag(args, 'out'),
-      projectDir: io.cwd,
-      env: io.env,
-      log: (line) => io.stderr(`${line}\n`),
-    }).exitCode,
+  run: (args, io): number => {
+    try {
+      return plan({
+        stacks: [...args.positionals],
+        changed: booleanFlag(args, 'changed'),
+        baseRef: stringFlag(args, 'base'),
+        baseOut: stringFlag(args, 'base-out'),
+        diffJson: stringFlag(args, 'diff-json'),
+        skipCredentialCheck: booleanFlag(args, 'skip-credential-check'),
+        allowSharedReplace: stringFlag(args, 'allow-shared-replace'),
+        out: stringFlag(args, 'out'),
+        projectDir: io.cwd,
+        env: io.env,
+        log: (line) => io.stderr(`${line}\n`),
+      }).exitCode;
+    } catch (e) {
+      if (!(e instanceof SynthOutputError)) throw e;
+      io.stderr(`plan: ${e.message}\n`);
+      return PLAN_EXIT.failed;
+    }
+  },
 });

@@ -41,7 +41,8 @@ describe('AppLoadBalancer with defaults', () => {
     expect(Object.keys(alb.targetGroups).sort()).toEqual(['blue', 'green']);
     for (const color of ['blue', 'green']) {
       expect(synth).toHaveResourceWithProperties(LbTargetGroup, {
-        name: `shop-test-${color}`,
+        name: `shop-test-${color}-8080`,
+        lifecycle: { create_before_destroy: true },
         port: 8080,
         protocol: 'HTTP',
         deregistration_delay: '30',

@@ -10,12 +10,12 @@ const diffCase = (name: string) => runDiff({ baseOut: path.join(FIXTURES, 'base'
 const kinds = (name: string) => diffCase(name).report.risks.map((r) => r.kind);
 
 describe('npm run diff on fixtures', () => {
-  test('a no-op change flags nothing and exits 0', () => {
+  test('a no-op change flags nothing, exits 0 and renders nothing', () => {
     const result = diffCase('no-op');
     expect(result.report.risks).toEqual([]);
     expect(result.report.stacks.every((s) => s.status === 'unchanged')).toBe(true);
     expect(result.exitCode).toBe(DIFF_EXIT.clean);
-    expect(result.markdown).toContain('No risks flagged. 0 of 4 stacks change.');
+    expect(result.markdown).toBe('');
   });
 
   test('a new release on the idle color is listed but not flagged', () => {
@@ -37,7 +37,7 @@ describe('npm run diff on fixtures', () => {
     ['backend-change', ['backend-change']],
     ['new-suppression', ['new-suppression']],
   ];
-  test.each(cases)('flags %s (and nothing else) with exit 3', (name, expected) => {
+  test.each(cases)('flags %s (and nothing else) with exit 1', (name, expected) => {
     expect(kinds(name)).toEqual(expected);
     expect(diffCase(name).exitCode).toBe(DIFF_EXIT.risks);
   });
@@ -147,19 +147,26 @@ describe('diffMain (the CLI)', () => {
     return { code, stdout, stderr };
   }
 
-  test('writes the Markdown and JSON files and exits 3 when something is flagged', () => {
+  test('writes the Markdown and JSON files and exits 1 when something is flagged', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-diff-cli-'));
     const r = run(['--base-out', path.join(FIXTURES, 'base'), '--head-out', path.join(FIXTURES, 'traffic-change'), '--markdown', `${dir}/diff.md`, '--json', `${dir}/diff.json`]);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(DIFF_EXIT.risks);
     expect(fs.readFileSync(`${dir}/diff.md`, 'utf8')).toBe(r.stdout);
     expect(JSON.parse(fs.readFileSync(`${dir}/diff.json`, 'utf8')).risks[0].kind).toBe('traffic-change');
-    expect(r.stderr).toContain('1 risk(s) flagged (exit 3)');
+    expect(r.stderr).toContain('1 risk(s) flagged (exit 1)');
   });
 
-  test('prints JSON with --format json and exits 0 on a no-op', () => {
-    const r = run(['--base-out', path.join(FIXTURES, 'base'), '--head-out', path.join(FIXTURES, 'no-op'), '--format', 'json']);
+  test('is quiet on a no-op: exit 0, nothing on stdout or stderr, the JSON file still written', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-diff-cli-'));
+    const r = run(['--base-out', path.join(FIXTURES, 'base'), '--head-out', path.join(FIXTURES, 'no-op'), '--format', 'json', '--json', `${dir}/diff.json`]);
+    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(JSON.parse(fs.readFileSync(`${dir}/diff.json`, 'utf8')).risks).toEqual([]);
+  });
+
+  test('prints JSON with --format json', () => {
+    const r = run(['--base-out', path.join(FIXTURES, 'base'), '--head-out', path.join(FIXTURES, 'idle-fleet-release'), '--format', 'json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).risks).toEqual([]);
+    expect(JSON.parse(r.stdout).stacks.find((s: { stack: string }) => s.stack === 'prod-blue').status).toBe('changed');
   });
 
   test('prints help', () => {

@@ -52,23 +52,23 @@ describe('diff --base <git-ref>', () => {
     const r = run(['--base', 'main']);
     expect(r.stderr).toContain('checking out main');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('No risks flagged. 0 of 1 stacks change.');
+    expect(r.stdout).toBe(''); // a no-op is quiet
     const worktrees = spawnSync('git', ['worktree', 'list'], { cwd: repo, encoding: 'utf8' }).stdout.trim().split('\n');
     expect(worktrees).toHaveLength(1);
   });
 
-  test('renaming the bucket in the working tree is flagged as a stateful replacement (exit 3)', () => {
+  test('renaming the bucket in the working tree is flagged as a stateful replacement (exit 1)', () => {
     fs.writeFileSync(path.join(repo, 'values.json'), JSON.stringify({ bucket: 'demo-records' }));
     const r = run(['--base', 'main', '--format', 'json']);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.risks).toEqual([expect.objectContaining({ kind: 'stateful-replacement', stack: 'demo-shared', path: 'demo-shared/data' })]);
     expect(report.stacks[0].resources[0].attributes).toEqual([{ path: 'bucket', before: 'demo-data-v1', after: 'demo-records-v1' }]);
   });
 
-  test('fails on an unknown ref with exit 1', () => {
+  test('fails on an unknown ref with exit 2 (bad input)', () => {
     const r = run(['--base', 'no-such-branch']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown git ref "no-such-branch"');
   });
 });

@@ -100,6 +100,8 @@ describe('plan with terraform', () => {
     const { result, log } = planOut(out, { statefulTypes: new Set(['terraform_data']) });
     expect(result.exitCode).toBe(PLAN_EXIT.failed);
     expect(result.problems).toEqual([
+      // demo-shared is a shared stack: the shared-stack gate (issue 17) refuses the delete too.
+      'demo-shared terraform_data.archive: delete in the shared stack: it reaches every stack of the environment; review the diff\'s blast radius, then allow it with --allow-shared-replace "<reason>"',
       'demo-shared terraform_data.archive: plan deletes a stateful terraform_data (delete); if intended, remove prevent_destroy and apply by hand after review',
     ]);
     expect(log).toContain('1 stateful delete(s)');

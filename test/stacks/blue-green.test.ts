@@ -113,7 +113,7 @@ describe('blue/green: prod as shipped (green live, blue idle)', () => {
 
   test('prod-shared holds the load balancer, both target groups, the certificate and the DNS alias', () => {
     expect(resources(shared, 'aws_lb')).toEqual([expect.objectContaining({ enable_deletion_protection: true, drop_invalid_header_fields: true, internal: false })]);
-    expect(resources(shared, 'aws_lb_target_group').map((t) => t.name).sort()).toEqual(['shop-prod-blue', 'shop-prod-green']);
+    expect(resources(shared, 'aws_lb_target_group').map((t) => t.name).sort()).toEqual(['shop-prod-blue-8080', 'shop-prod-green-8080']);
     expect(resources(shared, 'aws_lb_target_group').every((t) => t.deregistration_delay === '60')).toBe(true);
     expect(resources(shared, 'aws_acm_certificate')).toEqual([expect.objectContaining({ domain_name: 'shop.example.com', validation_method: 'DNS' })]);
     expect(resources(shared, 'aws_route53_record').some((r) => r.type === 'A' && r.name === 'shop.example.com')).toBe(true);
