@@ -115,9 +115,10 @@ describe('what the package needs at run time', () => {
 });
 
 describe('the repo app uses the library like a consumer', () => {
-  test('main.ts imports only cdktf and the public index ./lib', () => {
+  test('main.ts imports only cdktf, Node built-ins and the public index ./lib', () => {
     const specs = specifiers('main.ts', fs.readFileSync(path.join(ROOT, 'main.ts'), 'utf8')).map((s) => s.spec);
     expect(specs).toContain('./lib');
-    expect(specs.filter((s) => s !== './lib' && s !== 'cdktf')).toEqual([]);
+    const builtins = new Set(require('module').builtinModules as string[]);
+    expect(specs.filter((s) => s !== './lib' && s !== 'cdktf' && !builtins.has(s.replace(/^node:/, '')))).toEqual([]);
   });
 });

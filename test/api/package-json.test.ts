@@ -26,7 +26,8 @@ function satisfiesCaret(version: string, range: string): boolean {
 describe('package.json', () => {
   test('exports the root and one subpath per lib/<area>/index.ts, each with types', () => {
     expect(AREAS).toEqual(expect.arrayContaining(['aws', 'config', 'digitalocean']));
-    const subpaths = Object.keys(PKG.exports).filter((k) => k !== '.' && k !== './package.json');
+    // Area subpaths map to { types, default }; a plain file export (the loader, ./register) is not an area.
+    const subpaths = Object.keys(PKG.exports).filter((k) => k !== '.' && k !== './package.json' && typeof PKG.exports[k] !== 'string');
     expect(subpaths.sort()).toEqual(AREAS.map((a) => `./${a}`));
     expect(PKG.exports['.']).toEqual({ types: './dist/lib/index.d.ts', default: './dist/lib/index.js' });
     for (const area of AREAS) {
