@@ -18,6 +18,7 @@ import { Document, isMap, isScalar, parseDocument, Scalar } from 'yaml';
 import { ConfigError, EnvironmentConfig, formatIssue, loadEnvironments } from '../config';
 import { DEFAULTS_FILE, listEnvironments, readValuesFile } from '../config/loader';
 import { COLORS, Color } from '../config/sections/release';
+import { irreversibleRollbackProblem } from '../config/sections/release-rollout';
 import { otherColor } from '../config/sections/traffic';
 import { stackName } from '../../stacks/contract';
 import { UsageError } from './archive-target';
@@ -44,6 +45,12 @@ export interface CutoverOptions {
    * @default false
    */
   readonly dryRun?: boolean;
+  /**
+   * Move traffic back to an older release even though the newer one declared `migration.compatibleWithPrevious:
+   * false` (its data may not be readable by the older release).
+   * @default false
+   */
+  readonly force?: boolean;
 }
 
 /** What {@link cutover} did. */
@@ -92,6 +99,8 @@ export function cutover(options: CutoverOptions): CutoverResult {
   const current = all.get(environment)!;
   const before = { blue: current.traffic.blue, green: current.traffic.green };
   const after = { [color]: weight, [otherColor(color)]: 100 - weight } as Record<Color, number>;
+  const irreversible = options.force ? undefined : irreversibleRollbackProblem(current, before, after);
+  if (irreversible) throw new ConfigError([{ file, path: ['traffic', color], message: irreversible }]);
   const edited = setWeights(text, doc, after);
   const allAfter = loadAll(dir, environment, edited);
   const config = allAfter.get(environment)!;
