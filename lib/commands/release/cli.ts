@@ -22,7 +22,7 @@ Releases colors.<idle>.release of environments/<env>.yaml, the color with 0% of 
              launch template version, the target group has at least capacity.desired healthy targets
              (DigitalOcean: droplets active, preview load balancer active and serving them)
   smoke      the test listener (output test_url of <env>-cutover) answers 2xx containing the version
-  steps      release.steps (default [100]; canary [10, 50, 100]): write the weights, deploy <env>-cutover,
+  steps      release.steps (default [100]; canary [10, 25, 100]): write the weights, deploy <env>-cutover,
              read them back from the listener, pause release.pauseSeconds, gates: the new color's alarms
              and release.gates.alarms must be OK
   bake       release.bakeSeconds with the gates watched; the old color keeps running

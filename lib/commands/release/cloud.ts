@@ -80,6 +80,12 @@ export interface AwsReleaseCloudOptions {
    * @default - the Auto Scaling client of `clientConfig`
    */
   readonly instanceRefreshClient?: AutoScalingClient;
+  /**
+   * The CloudWatch client (the AWS emulator used in tests speaks CloudWatch's query protocol only, not the JSON
+   * protocol the SDK sends by default; AWS accepts both).
+   * @default - a CloudWatch client of `clientConfig`
+   */
+  readonly cloudwatchClient?: CloudWatchClient;
 }
 
 /** The {@link ReleaseCloud} of an AWS environment. */
@@ -89,7 +95,7 @@ export function awsReleaseCloud(config: EnvironmentConfig, outputs: OutputsReade
   const elb = new ElasticLoadBalancingV2Client(clientConfig);
   const asg = new AutoScalingClient(clientConfig);
   const refreshes = options.instanceRefreshClient ?? asg;
-  const cloudwatch = new CloudWatchClient(clientConfig);
+  const cloudwatch = options.cloudwatchClient ?? new CloudWatchClient(clientConfig);
   const app = config.app.name;
   const env = config.name;
 

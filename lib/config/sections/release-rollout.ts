@@ -3,7 +3,7 @@
  *
  * ```yaml
  * release:
- *   steps: [10, 50, 100]        # percent of traffic on the new color after each step; default [100] (canary: [10, 50, 100])
+ *   steps: [10, 25, 100]        # percent of traffic on the new color after each step; default [100] (canary: [10, 25, 100])
  *   pauseSeconds: 120           # wait after each step before the gates are read
  *   bakeSeconds: 600            # after 100 %: gates still watched this long, old color kept running
  *   waitTimeoutSeconds: 1800    # how long the new fleet may take to become healthy
@@ -24,8 +24,11 @@ import { Strategy } from './traffic';
 /** How an alarm in `INSUFFICIENT_DATA` counts at a gate. */
 export const INSUFFICIENT_DATA_RULES = ['ok', 'fail'] as const;
 
-/** The default steps per strategy: one switch, or a canary through 10 % and 50 %. */
-export const DEFAULT_RELEASE_STEPS: Readonly<Record<'single' | 'canary', readonly number[]>> = { single: [100], canary: [10, 50, 100] };
+/**
+ * The default steps per strategy: one switch, or a canary through 10 % and 25 %. (Not 50 %: at an even split the
+ * test listener would serve a live color, which the cutover safety check refuses.)
+ */
+export const DEFAULT_RELEASE_STEPS: Readonly<Record<'single' | 'canary', readonly number[]>> = { single: [100], canary: [10, 25, 100] };
 
 const seconds = (max: number) => z.number().int('must be a whole number of seconds').min(0, 'must be 0 or more').max(max, `at most ${max} seconds`);
 
@@ -34,7 +37,7 @@ export const releaseRolloutSchema = z
   .object({
     /**
      * Percent of live traffic on the new color after each step, rising, ending at 100.
-     * @default - [100]; [10, 50, 100] under traffic.strategy canary
+     * @default - [100]; [10, 25, 100] under traffic.strategy canary
      */
     steps: z.array(z.number().int('steps are whole percents').min(1, 'steps range from 1 to 100').max(100, 'steps range from 1 to 100')).min(1, 'give at least one step, e.g. [100]').optional(),
     /** Seconds to wait after each step before reading the gates. */
@@ -87,12 +90,15 @@ export function checkReleaseRollout(cloud: string, strategy: Strategy, release: 
   const steps = release.steps;
   if (steps) {
     steps.forEach((step, i) => {
-      if (i > 0 && step <= steps[i - 1]) report(ctx, ['release', 'steps', i], `steps must rise: ${step} follows ${steps[i - 1]}; e.g. [10, 50, 100]`);
+      if (i > 0 && step <= steps[i - 1]) report(ctx, ['release', 'steps', i], `steps must rise: ${step} follows ${steps[i - 1]}; e.g. [10, 25, 100]`);
+      if (step === 50 && cloud === 'aws' && strategy === 'canary') {
+        report(ctx, ['release', 'steps', i], 'at 50 both colors carry half the traffic, so the test listener would point at a live color (refused by the cutover checks); use e.g. 40 or 60');
+      }
     });
     if (steps[steps.length - 1] !== 100) report(ctx, ['release', 'steps', steps.length - 1], `the last step must be 100 (got ${steps[steps.length - 1]}), so the release ends with all traffic on the new color`);
     if (steps.length > 1 || steps[0] !== 100) {
       if (cloud === 'digitalocean') {
-        report(ctx, ['release', 'steps'], 'DigitalOcean load balancers send traffic to one droplet tag, so a release moves 100% at once: use [100] (or drop release.steps)');
+        report(ctx, ['release', 'steps'], 'a load balancer on DigitalOcean sends traffic to one droplet tag, so a release moves 100% at once: use [100] (or drop release.steps)');
       } else if (strategy !== 'canary') {
         report(ctx, ['release', 'steps'], `steps below 100 split traffic, which only strategy canary allows (strategy is ${strategy}); use [100] or set traffic.strategy: canary`);
       }
