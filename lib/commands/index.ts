@@ -21,7 +21,7 @@ export { plan, planMain, statefulDeletes, classifyTerraformError, missingCredent
 export { cutover, cutoverMain, setWeights, CUTOVER_HELP, CutoverOptions, CutoverResult } from './cutover';
 // Automated release (issue 15): deploy idle → wait → smoke → gated steps → bake; rollback by itself.
 export { release, ReleaseOptions, ReleaseResult, ReleasePorts, StackDeployResult, SignalSource } from './release/engine';
-export { releaseMain, RELEASE_HELP } from './release/cli';
+export { releaseMain, RELEASE_HELP, ReleaseIo } from './release/cli';
 export { ReleaseCloud, DeployedRelease, FleetStatus, AlarmReading, OutputsReader, awsReleaseCloud, AwsReleaseCloudOptions, digitaloceanReleaseCloud, DigitalOceanReleaseCloudOptions } from './release/cloud';
 export { ReleaseRecord, StepRecord, PhaseRecord, GateReading, ReleaseOutcome, RELEASE_RECORD_FORMAT, lastReleaseRecord, releaseRecordKey } from './release/record';
 export { smoke, smokeMain, smokeUrl, smokeTargetUrl, SMOKE_HELP, SmokeOptions, SmokeResult, SmokeAttempt, SmokeTargetOptions } from './smoke';

@@ -54,7 +54,7 @@ suite('release on the AWS emulator (deploy port: stand-in applying weights via M
 
   const values = () => loadEnvironments({ dir: path.dirname(world.valuesFile), only: [ENV] })[0];
 
-  test('a canary through 10/60/100 (50 is refused by the cutover checks): after each step the listener applies the step, then the bake; the record is archived in the emulator S3', async () => {
+  test('a canary through 10/60/100 (50 is refused by the cutover checks): after each step the listener applies the step, then the bake; the record is archived (object-locked) on an S3-compatible server', async () => {
     world = await awsWorld(emulator, refresh, app.url, CANARY);
     const seen: Array<Record<string, number>> = [];
     world.onCutoverDeployed = async () => void seen.push(await world.listenerWeights());

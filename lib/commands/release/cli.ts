@@ -5,8 +5,36 @@
 import { parseArgs } from 'node:util';
 import { ExitCode } from '../../cli/exit-codes';
 import { COLORS, Color } from '../../config/sections/release';
-import type { CommandIo } from '../cli-flags';
 import { release, ReleaseOptions } from './engine';
+
+/** Where {@link releaseMain} writes and what it runs in: injectable for tests and embedding. */
+export interface ReleaseIo {
+  /**
+   * Receives standard output.
+   * @default - process.stdout
+   */
+  readonly stdout?: (text: string) => void;
+  /**
+   * Receives standard error.
+   * @default - process.stderr
+   */
+  readonly stderr?: (text: string) => void;
+  /**
+   * Project directory.
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
+  /**
+   * Environment variables.
+   * @default process.env
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Replacements for the outside world (see {@link ReleaseOptions.ports}).
+   * @default - the real commands and clouds
+   */
+  readonly ports?: ReleaseOptions['ports'];
+}
 
 /** `--help` text of `npm run release`. */
 export const RELEASE_HELP = `Usage: npm run release -- <env> [options]
@@ -49,7 +77,7 @@ Exit codes: 0 released (or ready, or restored), 2 bad input or refused in prefli
 `;
 
 /** The CLI: parses `argv` (after `npm run release --`), runs {@link release}, resolves to the exit code. */
-export async function releaseMain(argv: string[], io: CommandIo & { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv; readonly ports?: ReleaseOptions['ports'] } = {}): Promise<number> {
+export async function releaseMain(argv: string[], io: ReleaseIo = {}): Promise<number> {
   const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
   let parsed: ReturnType<typeof parse>;

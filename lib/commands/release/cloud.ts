@@ -73,7 +73,10 @@ export { CloudReadError };
 
 /** Options for {@link awsReleaseCloud}. */
 export interface AwsReleaseCloudOptions {
-  /** Extra client configuration for every SDK client (endpoint, credentials). */
+  /**
+   * Extra client configuration for every SDK client (endpoint, credentials).
+   * @default - the SDK's defaults in the environment's region (credential chain, AWS endpoints)
+   */
   readonly clientConfig?: Record<string, unknown>;
   /**
    * The client for `DescribeInstanceRefreshes` (the AWS emulator used in tests does not model refreshes).

@@ -64,7 +64,9 @@ export interface ReleasePorts {
 
 /** Where SIGINT/SIGTERM come from. */
 export interface SignalSource {
+  /** Adds a listener for the signal. */
   on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  /** Removes it again. */
   removeListener(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
 }
 
