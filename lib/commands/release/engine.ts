@@ -400,6 +400,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
 
       // --- steps ---------------------------------------------------------------------------------------------
       const cutoverStack = stackName(environment, 'cutover');
+      let lastGateLine = '';
       let stepNo = record.stepRecords.length;
       const stepOffset = resuming ? steps.length - remaining.length : 0;
       for (const percent of remaining) {
@@ -409,6 +410,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         const step: StepRecord = { step: stepNo, weights: want, startedAt: ports.now().toISOString(), gates: [] };
         record.stepRecords.push(step);
         const p = phase(`step ${stepNo}`);
+        lastGateLine = '';
         say(`[step ${stepNo}/${steps.length}] ${show(want)}: write values, deploy ${cutoverStack}`);
         await ports.setWeights(idle, percent);
         trafficMoved = true;
@@ -441,7 +443,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         checkInterrupted(stepNo);
         if (failed) return await gateFailed(bakeStep, bake, `during the bake: ${failed}`);
       }
-      end(bake, 'ok');
+      end(bake, 'ok', `${config.release.bakeSeconds}s, every gate reading passed`);
       return finish('released', ExitCode.OK, `${idle} ${target.version} serves 100% of traffic; ${live} (${record.previous.version}) still runs for a manual rollback`);
 
       /** Reads the listener back into the step record. */
@@ -467,7 +469,9 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         }
         step.gates.push(...readings);
         const failedReading = readings.find((r) => !r.passed);
-        say(`[gates] ${readings.length ? readings.map((r) => `${r.passed ? 'ok' : 'FAILED'} ${r.reading}`).join('; ') : 'none configured'}`);
+        const line = `[gates] ${readings.length ? readings.map((r) => `${r.passed ? 'ok' : 'FAILED'} ${r.reading}`).join('; ') : 'none configured'}`;
+        if (line !== lastGateLine) say(line); // a bake reads the gates every poll: print changes only (the record keeps every reading)
+        lastGateLine = line;
         return failedReading ? `gate ${failedReading.gate}: ${failedReading.reading}` : undefined;
       }
 
