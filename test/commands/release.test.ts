@@ -13,7 +13,8 @@ import { cutover } from '../../lib/commands/cutover';
 import { release } from '../../lib/commands/release/engine';
 import { releaseMain } from '../../lib/commands/release/cli';
 import { lastReleaseRecord } from '../../lib/commands/release/record';
-import { Emulator, startEmulator } from '../support/aws-emulator';
+import { DeleteParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { Emulator, EMULATOR_CREDENTIALS, startEmulator } from '../support/aws-emulator';
 import { S3Server, startS3Server } from '../support/s3-server';
 import { ALARMS, AwsWorld, RECORDS_BUCKET, awsWorld, ENV, IMAGE, motoServer, NEW_VERSION, releaseOptions, scratch, startApp, startRefreshStandIn } from './release-aws-world';
 
@@ -153,6 +154,15 @@ suite('release on the AWS emulator (deploy port: stand-in applying weights via M
     expect(err.join('')).toContain('the live listener applies blue 80% / green 20%, but environments/staging.yaml says blue 100% / green 0%');
     expect(world.deployed).toEqual([]);
     expect(lastReleaseRecord(world.cwd, ENV)).toBeUndefined();
+  });
+
+  test('a shared stack that published nothing (its SSM parameter missing): exit 3, nothing deployed, the message says what to deploy', async () => {
+    world = await awsWorld(emulator, refresh, app.url);
+    await new SSMClient({ region: 'eu-west-1', endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS }).send(new DeleteParameterCommand({ Name: '/shop/staging/shared/load-balancer-arn' }));
+    const result = await release(releaseOptions(world, records));
+    expect(result.exitCode).toBe(ExitCode.PREREQUISITE);
+    expect(result.reason).toBe('SSM parameter /shop/staging/shared/load-balancer-arn not found: deploy staging-shared first; nothing was changed');
+    expect(world.deployed).toEqual([]);
   });
 
   test('the idle color already runs the release: refused without --force', async () => {

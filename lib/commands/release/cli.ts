@@ -73,7 +73,7 @@ Options:
 Ctrl-C / SIGTERM: forwarded to the running deploy, which stops gracefully; the values are left matching the
 listener, the record says "interrupted at step N", and a second run refuses until --resume or --rollback.
 Exit codes: 0 released (or ready, or restored), 2 bad input or refused in preflight (nothing changed),
-4 rolled back, 5 stopped before traffic moved, 6 needs an operator, 130/143 interrupted by SIGINT/SIGTERM.
+3 missing credentials or an undeployed stack (nothing changed), 4 rolled back, 5 stopped before traffic moved, 6 needs an operator, 130/143 interrupted by SIGINT/SIGTERM.
 `;
 
 /** The CLI: parses `argv` (after `npm run release --`), runs {@link release}, resolves to the exit code. */

@@ -367,7 +367,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         const res = await deployStack(colorStack);
         checkInterrupted(0);
         if (res.exitCode !== 0) throw new Stop('stopped-before-traffic', ExitCode.STOPPED_BEFORE_TRAFFIC, `deploy of ${colorStack} failed (exit ${res.exitCode}${res.recordDir ? `; record ${path.relative(cwd, res.recordDir)}` : ''}); no traffic moved`);
-        end(dep, 'ok', res.uploadedTo ?? res.recordDir);
+        end(dep, 'ok', res.uploadedTo ?? (res.recordDir ? path.relative(cwd, res.recordDir) : undefined));
 
         // --- wait ----------------------------------------------------------------------------------------------
         const wait = phase('wait');
@@ -489,9 +489,12 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       }
     } catch (e) {
       if (e instanceof Stop) return finish(e.outcome, e.exitCode, e.message);
-      if (e instanceof CloudReadError || e instanceof OutputsUnavailableError || e instanceof UsageError || e instanceof ConfigError) {
-        const during = trafficMoved ? 'needs-operator' : 'stopped-before-traffic';
-        return finish(during, trafficMoved ? ExitCode.NEEDS_OPERATOR : ExitCode.STOPPED_BEFORE_TRAFFIC, `${e.message}${trafficMoved ? `; traffic was last deployed as ${show(deployed)}` : '; no traffic moved'}`);
+      if (e instanceof CloudReadError || e instanceof OutputsUnavailableError || e instanceof UsageError || e instanceof ConfigError || isCloudError(e)) {
+        const message = isCloudError(e) ? `${(e as Error).name}: ${(e as Error).message}` : (e as Error).message;
+        if (trafficMoved) return finish('needs-operator', ExitCode.NEEDS_OPERATOR, `${message}; traffic was last deployed as ${show(deployed)}`);
+        if (record?.deployRecords.length) return finish('stopped-before-traffic', ExitCode.STOPPED_BEFORE_TRAFFIC, `${message}; no traffic moved`);
+        const exitCode = e instanceof UsageError || e instanceof ConfigError ? ExitCode.USAGE : ExitCode.PREREQUISITE;
+        return finish('refused', exitCode, `${message}; nothing was changed`);
       }
       throw e;
     }
@@ -603,6 +606,15 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       stdout(`\n${rows.map(line).join('\n')}\n\n`);
     }
   }
+}
+
+/**
+ * Whether an error came from a cloud call (an AWS SDK service or credentials error, or a failed request to the
+ * DigitalOcean API): reported as a message with the release's outcome, never as a stack trace.
+ */
+function isCloudError(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  return '$metadata' in e || e.name === 'CredentialsProviderError' || (e instanceof TypeError && e.message === 'fetch failed');
 }
 
 /** The caller identity for the record; a lookup failure is recorded, not fatal (the deploys recorded theirs). */
