@@ -207,7 +207,7 @@ export function awsReleaseCloud(config: EnvironmentConfig, outputs: OutputsReade
 /** Options for {@link digitaloceanReleaseCloud}. */
 export interface DigitalOceanReleaseCloudOptions {
   /**
-   * Base URL of the DigitalOcean API.
+   * Base URL of the DigitalOcean API (the CLI passes `DIGITALOCEAN_API_URL`, as the deploy's identity lookup reads it).
    * @default 'https://api.digitalocean.com'
    */
   readonly apiUrl?: string;

@@ -662,7 +662,7 @@ function defaultPorts(options: ReleaseOptions, cwd: string, env: NodeJS.ProcessE
         if (config.cloud === 'aws') return awsReleaseCloud(config, read);
         const token = env.DIGITALOCEAN_TOKEN;
         if (!token) throw new UsageError('DIGITALOCEAN_TOKEN is not set; the release reads droplets and load balancers through the DigitalOcean API');
-        return digitaloceanReleaseCloud(config, read, { token });
+        return digitaloceanReleaseCloud(config, read, { token, apiUrl: env.DIGITALOCEAN_API_URL });
       }),
     smoke: given.smoke ?? smoke,
     outputs,
