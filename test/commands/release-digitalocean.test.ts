@@ -10,6 +10,7 @@ import { ExitCode } from '../../lib/cli/exit-codes';
 import { loadEnvironments } from '../../lib/config';
 import { digitaloceanReleaseCloud } from '../../lib/commands/release/cloud';
 import { release, ReleasePorts } from '../../lib/commands/release/engine';
+import { smoke } from '../../lib/commands/smoke';
 import { envDir } from '../support/env-dir';
 import { S3RVER_CREDENTIALS, S3Server, startS3Server } from '../support/s3-server';
 import { startApp } from './release-aws-world';
@@ -73,12 +74,15 @@ describe('release on DigitalOcean (DigitalOcean API: loopback stand-in of GET /v
     await records?.close();
   });
 
-  function project(extra = '') {
+  function project(extra = '', liveUrl = app.url) {
+    // Every test starts from blue live, green on the preview load balancer (what the shipped dev.yaml says).
+    api.state.loadBalancers[0] = { id: 'lb-live', name: 'shop-dev-live', status: 'active', tag: 'shop-dev-blue', droplet_ids: [1] };
+    api.state.loadBalancers[1] = { id: 'lb-preview', name: 'shop-dev-preview', status: 'active', tag: 'shop-dev-green', droplet_ids: [2] };
     const dir = envDir();
     const file = path.join(dir, 'dev.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('version: 1.4.1', 'version: 1.6.0') + extra);
     const cwd = path.dirname(dir);
-    fs.writeFileSync(path.join(cwd, 'outputs.json'), JSON.stringify({ 'dev-green': { release_version: '1.4.1' }, 'dev-cutover': { test_url: app.url, live_url: app.url } }));
+    fs.writeFileSync(path.join(cwd, 'outputs.json'), JSON.stringify({ 'dev-green': { release_version: '1.4.1' }, 'dev-cutover': { test_url: app.url, live_url: liveUrl } }));
     const deployed: string[] = [];
     let clock = Date.now();
     const ports: Partial<ReleasePorts> = {
@@ -127,10 +131,19 @@ describe('release on DigitalOcean (DigitalOcean API: loopback stand-in of GET /v
     expect(records.requests.some((r) => r.method === 'PUT' && r.path.endsWith('/manifest.json') && r.path.includes('/deployments/dev/dev-release/'))).toBe(true);
   });
 
+  test('a live smoke gate (release.gates.smokeLive) that fails after the switch rolls back: the live load balancer follows blue again (exit 4)', async () => {
+    const p = project('\nrelease:\n  gates: { smokeLive: true }\n', 'http://127.0.0.1:9'); // discard port: nothing listens
+    const result = await release({ ...options(p), ports: { ...p.ports, smoke: (o) => smoke({ ...o, attempts: 1 }) } });
+    expect(result.exitCode).toBe(ExitCode.ROLLED_BACK);
+    expect(result.reason).toMatch(/gate live smoke: http:\/\/127\.0\.0\.1:9\/health: connection refused/);
+    expect(p.deployed).toEqual(['dev-green', 'dev-cutover', 'dev-cutover']);
+    expect(api.state.loadBalancers[0].tag).toBe('shop-dev-blue');
+    expect(result.record!.stepRecords[0].gates).toEqual([expect.objectContaining({ gate: 'live smoke', passed: false })]);
+  });
+
   test('a preview load balancer that never serves the new droplets stops before traffic (exit 5)', async () => {
-    api.state.loadBalancers[0].tag = 'shop-dev-blue';
-    api.state.loadBalancers[1] = { ...api.state.loadBalancers[1], tag: 'shop-dev-green', status: 'new', droplet_ids: [] };
     const p = project('\nrelease:\n  waitTimeoutSeconds: 30\n');
+    api.state.loadBalancers[1] = { ...api.state.loadBalancers[1], status: 'new', droplet_ids: [] };
     const result = await release(options(p));
     expect(result.exitCode).toBe(ExitCode.STOPPED_BEFORE_TRAFFIC);
     expect(result.reason).toContain('preview load balancer new, follows shop-dev-green, serves 0/1');
