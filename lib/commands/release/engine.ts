@@ -204,7 +204,14 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     fail(`refused, nothing changed: ${reason}`);
     return { exitCode: ExitCode.USAGE, outcome: 'refused', reason };
   }
-  const cloud = ports.cloud(config, ports.outputs);
+  let cloud: ReleaseCloud;
+  try {
+    cloud = ports.cloud(config, ports.outputs);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    fail(`refused, nothing changed: ${e.message}`);
+    return { exitCode: ExitCode.PREREQUISITE, outcome: 'refused', reason: e.message };
+  }
 
   // Signals: recorded, and the running deploy (the deploy command forwards them to cdktf) stops gracefully.
   const abort = new AbortController();
@@ -233,7 +240,15 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   /** `--wait-only <color>`: the wait phase alone; no record (nothing changes). */
   async function waitOnly(color: Color): Promise<ReleaseResult> {
     say(`[wait] ${stackName(environment, color)}: instance refresh, launch template version, target health`);
-    const outcome = await waitForFleet(color, undefined);
+    let outcome: Awaited<ReturnType<typeof waitForFleet>>;
+    try {
+      outcome = await waitForFleet(color, undefined);
+    } catch (e) {
+      const reason = expectedFailure(e);
+      if (reason === undefined) throw e;
+      fail(`[wait] cannot read ${color}: ${reason}`);
+      return { exitCode: ExitCode.PREREQUISITE, outcome: 'refused', reason };
+    }
     if (signal) return { exitCode: exitCodeForSignal(signal), outcome: 'interrupted', reason: `interrupted by ${signal}` };
     if (outcome.ready) {
       say(`[wait] ${color} is ready: ${outcome.summary}`);
@@ -489,8 +504,8 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       }
     } catch (e) {
       if (e instanceof Stop) return finish(e.outcome, e.exitCode, e.message);
-      if (e instanceof CloudReadError || e instanceof OutputsUnavailableError || e instanceof UsageError || e instanceof ConfigError || isCloudError(e)) {
-        const message = isCloudError(e) ? `${(e as Error).name}: ${(e as Error).message}` : (e as Error).message;
+      const message = expectedFailure(e);
+      if (message !== undefined) {
         if (trafficMoved) return finish('needs-operator', ExitCode.NEEDS_OPERATOR, `${message}; traffic was last deployed as ${show(deployed)}`);
         if (record?.deployRecords.length) return finish('stopped-before-traffic', ExitCode.STOPPED_BEFORE_TRAFFIC, `${message}; no traffic moved`);
         const exitCode = e instanceof UsageError || e instanceof ConfigError ? ExitCode.USAGE : ExitCode.PREREQUISITE;
@@ -606,6 +621,16 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       stdout(`\n${rows.map(line).join('\n')}\n\n`);
     }
   }
+}
+
+/**
+ * The message of a failure the release reports as an outcome (a cloud read, stack outputs, bad input), or
+ * `undefined` for a bug, which is rethrown.
+ */
+function expectedFailure(e: unknown): string | undefined {
+  if (isCloudError(e)) return `${(e as Error).name}: ${(e as Error).message}`;
+  if (e instanceof CloudReadError || e instanceof OutputsUnavailableError || e instanceof UsageError || e instanceof ConfigError) return e.message;
+  return undefined;
 }
 
 /**
