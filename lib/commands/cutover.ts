@@ -12,8 +12,11 @@
  * is a cutover back to the previous color.
  */
 import { Document } from 'yaml';
-import { ConfigError, EnvironmentConfig, formatIssue } from '../config';
+import * as path from 'path';
+import { ConfigError, EnvironmentConfig, formatIssue, loadEnvironments } from '../config';
+import { valuesFilesOf } from '../config/loader';
 import { COLORS, Color } from '../config/sections/release';
+import { irreversibleRollbackProblem } from '../config/sections/release-rollout';
 import { otherColor } from '../config/sections/traffic';
 import { stackName } from '../../stacks/contract';
 import { stringFlag } from '../cli/args';
@@ -44,6 +47,12 @@ export interface CutoverOptions {
    * @default false
    */
   readonly dryRun?: boolean;
+  /**
+   * Move traffic back to an older release even though the newer one declared `migration.compatibleWithPrevious:
+   * false` (its data may not be readable by the older release).
+   * @default false
+   */
+  readonly force?: boolean;
 }
 
 /** What {@link cutover} did. */
@@ -77,6 +86,12 @@ export function cutover(options: CutoverOptions): CutoverResult {
   if (!Number.isInteger(weight) || weight < 0 || weight > 100) throw new UsageError(`--weight must be a whole number from 0 to 100, got ${weight}`);
 
   const after = { [color]: weight, [otherColor(color)]: 100 - weight } as Record<Color, number>;
+  if (!options.force) {
+    // Moving traffic back to an older release after an irreversible one: refused before anything is edited.
+    const [current] = loadEnvironments({ dir, only: [environment] });
+    const irreversible = irreversibleRollbackProblem(current, current.traffic, after);
+    if (irreversible) throw new ConfigError([{ file: valuesFilesOf(dir, environment)[0] ?? path.join(dir, `${environment}.yaml`), path: ['traffic', color], message: irreversible }]);
+  }
   const result = editValuesFile({
     dir,
     environment,

@@ -19,6 +19,11 @@ export { summarizePlan, redact as redactPlanValue, PlanSummary, ResourceChangeSu
 export { plan, planMain, statefulDeletes, sharedChangesInDiff, sharedChangesInPlan, classifyTerraformError, missingCredentials, cloudsOf, findExecutable, PLAN_EXIT, PLAN_FILE, PLAN_SUMMARY_FILE, PLAN_HELP, MIN_ALLOWANCE_REASON_LENGTH, writePlanSummary, PlanOptions, PlanResult, StatefulDelete, SharedChange, SharedReplaceAllowance } from './plan';
 // Blue/green (issue 3): cutover and smoke.
 export { cutover, cutoverMain, setWeights, CUTOVER_HELP, CutoverOptions, CutoverResult } from './cutover';
+// Automated release (issue 15): deploy idle → wait → smoke → gated steps → bake; rollback by itself.
+export { release, ReleaseOptions, ReleaseResult, ReleasePorts, StackDeployResult, SignalSource } from './release/engine';
+export { releaseMain, RELEASE_HELP, ReleaseIo } from './release/cli';
+export { ReleaseCloud, DeployedRelease, FleetStatus, AlarmReading, OutputsReader, awsReleaseCloud, AwsReleaseCloudOptions, digitaloceanReleaseCloud, DigitalOceanReleaseCloudOptions } from './release/cloud';
+export { ReleaseRecord, StepRecord, PhaseRecord, GateReading, ReleaseOutcome, RELEASE_RECORD_FORMAT, lastReleaseRecord, releaseRecordKey } from './release/record';
 export { smoke, smokeMain, smokeUrl, smokeTargetUrl, SMOKE_HELP, SmokeOptions, SmokeResult, SmokeAttempt, SmokeTargetOptions } from './smoke';
 export { diagram, diagramMain, buildDiagram, trafficRoles, renderMermaid, renderSvg, renderHtml, DIAGRAM_HELP, Diagram, DiagramNode, DiagramNodeKind, DiagramEdge, DiagramEdgeKind, DiagramGroup, DiagramTestPath, DiagramOptions, TrafficRole } from './diagram';
 // Central logging (issue 5): apply the log store bootstrap.

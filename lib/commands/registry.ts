@@ -22,6 +22,7 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'promote', summary: 'copy release artifacts by digest into the environment registry (and AMIs), pin them in the values', load: async () => (await import('./promote')).promoteMain },
   { name: 'bundle', summary: "write (or verify) an environment's content-addressed release bundle", load: async () => (await import('./bundle')).bundleMain },
+  { name: 'release', summary: 'deploy the idle color, wait, smoke it, shift traffic in gated steps, roll back by itself', load: async () => (await import('./release/cli')).releaseMain },
   { name: 'deploy', summary: 'deploy one stack (cdktf deploy) and archive its deployment record', load: async () => (await import('./deploy')).deployMain },
   { name: 'cutover', summary: 'move live traffic to a color (edits traffic in environments/<env>.yaml)', load: async () => (await import('./cutover')).cutoverMain },
   { name: 'smoke', summary: 'check a release over HTTP(S), e.g. through the test listener', load: async () => (await import('./smoke')).smokeMain },

@@ -18,6 +18,7 @@ import { userDataBytesFromValues, USER_DATA_LIMIT_BYTES } from '../agents/user-d
 import { checkAlarmSubscriptions, checkLogging, checkLogStoreType, checkLogStoreZones, checkUserDataBudget, loggingSchema } from './sections/logging';
 import { checkNetwork, networkSchema } from './sections/network';
 import { COLORS, colorSchema } from './sections/release';
+import { checkReleaseRollout, releaseRolloutSchema } from './sections/release-rollout';
 import { trafficSchema } from './sections/traffic';
 import { checkVpn, vpnSchema } from './sections/vpn';
 
@@ -50,6 +51,8 @@ export const environmentSchema = z
     colors: z.object({ blue: colorSchema, green: colorSchema }).strict(),
     /** Share of live traffic per color. */
     traffic: trafficSchema,
+    /** How `npm run release` shifts traffic: steps, pauses, bake, gates. */
+    release: releaseRolloutSchema.default({}),
     /** Archive buckets and release registry: object lock, retention, lifecycle. */
     archive: archiveSchema.default({}),
     /** DigitalOcean-only values: admin CIDRs, SSH keys, certificate, Spaces, OpenSearch (required there). */
@@ -85,6 +88,7 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkNetwork(v.cloud, v.network, ctx, v.region),
   (v, ctx) => checkApp(v.cloud, v.app, ctx),
   (v, ctx) => checkAwsNames(v.cloud, v.name, v.app.name, v.tags, ctx),
+  (v, ctx) => checkReleaseRollout(v.cloud, v.traffic.strategy, v.release, ctx),
   (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),
   (v, ctx) => checkCutoverSafety(v, ctx),
   (v, ctx) => checkLogging(v.logging, ctx),

@@ -24,6 +24,20 @@ const pinnedReference = z.string().superRefine((ref, ctx) => {
   if (reason) ctx.addIssue({ code: z.ZodIssueCode.custom, message: reason });
 });
 
+/**
+ * The migration declaration of a release (`colors.<color>.release.migration`): whether the previous release can
+ * still run against the data this one leaves behind (schema changes, rewritten records).
+ */
+export const migrationSchema = z
+  .object({
+    /**
+     * `false` makes the release irreversible: `npm run release` refuses canary steps, needs `--accept-irreversible`
+     * and stops for an operator instead of rolling back after the switch; `npm run cutover` back refuses without `--force`.
+     */
+    compatibleWithPrevious: z.boolean(),
+  })
+  .strict();
+
 /** The release a color runs. */
 export const releaseSchema = z
   .object({
@@ -46,6 +60,11 @@ export const releaseSchema = z
         });
       })
       .optional(),
+    /**
+     * Whether the previous release can run on this release's data.
+     * @default - compatible: the release may share traffic with the previous one and be rolled back
+     */
+    migration: migrationSchema.optional(),
   })
   .strict();
 
