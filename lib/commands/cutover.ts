@@ -86,7 +86,7 @@ export function cutover(options: CutoverOptions): CutoverResult {
   if (!Number.isInteger(weight) || weight < 0 || weight > 100) throw new UsageError(`--weight must be a whole number from 0 to 100, got ${weight}`);
 
   const after = { [color]: weight, [otherColor(color)]: 100 - weight } as Record<Color, number>;
-  if (!options.force) {
+  if (!options.force && valuesFilesOf(dir, environment).length > 0) {
     // Moving traffic back to an older release after an irreversible one: refused before anything is edited.
     const [current] = loadEnvironments({ dir, only: [environment] });
     const irreversible = irreversibleRollbackProblem(current, current.traffic, after);

@@ -336,7 +336,7 @@ describe('release command line', () => {
     expect(await releaseMain([], io)).toBe(ExitCode.USAGE);
     expect(await releaseMain(['staging', '--wait-only', 'red'], io)).toBe(ExitCode.USAGE);
     expect(await releaseMain(['staging', '--rollback', '--resume'], io)).toBe(ExitCode.USAGE);
-    expect(err.join('')).toMatch(/Unknown option '--bogus'[\s\S]*which environment\?[\s\S]*--wait-only takes blue or green, got "red"[\s\S]*--rollback and --resume cannot be combined/);
+    expect(err.join('')).toMatch(/unknown option --bogus[\s\S]*which environment\?[\s\S]*--wait-only takes blue or green, got "red"[\s\S]*--rollback and --resume cannot be combined/);
   });
 
   test('refuses invalid values with file, key path and reason (exit 2)', async () => {
