@@ -11,7 +11,8 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, ConfigIssue, KeyPath } from './errors';
 import { definesPath, isMapping, overlay } from './merge';
-import { EnvironmentConfig, environmentSchema, environmentValidator } from './schema';
+import { EnvironmentConfig, environmentSchema } from './schema';
+import { environmentValidator } from './validator';
 import { checkAwsPrefixesAcrossEnvironments } from './sections/app';
 import { checkDigitalOceanAcrossEnvironments, DigitalOceanEnvironment } from './sections/digitalocean';
 

@@ -42,3 +42,10 @@ export function isProductionValues(v: { readonly name: string; readonly tags?: R
 export function report(ctx: z.RefinementCtx, path: Array<string | number>, message: string): void {
   ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
 }
+
+/** Deeply read-only view of a type. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? ReadonlyArray<DeepReadonly<U>>
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
