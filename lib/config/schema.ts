@@ -27,6 +27,16 @@ export const CLOUDS = ['aws', 'digitalocean'] as const;
 /** A supported cloud. */
 export type Cloud = (typeof CLOUDS)[number];
 
+/**
+ * Values keys that were renamed, as dotted key paths (old → new). The loader reports an old key as
+ * `renamed to <new>` instead of "unknown key", so an upgrade says exactly what to change (see CHANGELOG.md).
+ */
+export const RENAMED_VALUES_KEYS: Readonly<Record<string, string>> = {
+  'logging.bufferDiskMb': 'logging.bufferDiskMiB',
+  'logging.store.volumeSizeGb': 'logging.store.volumeSizeGiB',
+  'digitalocean.spaces.noncurrentVersionDays': 'digitalocean.spaces.noncurrentVersionExpirationDays',
+};
+
 /** The schema of one environment's values (after the defaults overlay). */
 export const environmentSchema = z
   .object({

@@ -12,7 +12,7 @@ export interface DeploymentBucketProps {
    * Days a replaced or deleted object version is kept before it expires.
    * @default 90
    */
-  readonly noncurrentVersionDays?: number;
+  readonly noncurrentVersionExpirationDays?: number;
   /**
    * Days after which an unfinished multipart upload is aborted.
    * @default 7
@@ -45,8 +45,8 @@ export class DeploymentBucket extends Construct {
         `DeploymentBucket: bucketName "${props.bucketName}" must be 3–63 lowercase letters, digits and dashes (no dots: they break TLS on Spaces)`,
       );
     }
-    const days = props.noncurrentVersionDays ?? 90;
-    if (!Number.isInteger(days) || days < 1) throw new Error(`DeploymentBucket ${props.bucketName}: noncurrentVersionDays must be a whole number ≥ 1 (got ${days})`);
+    const days = props.noncurrentVersionExpirationDays ?? 90;
+    if (!Number.isInteger(days) || days < 1) throw new Error(`DeploymentBucket ${props.bucketName}: noncurrentVersionExpirationDays must be a whole number ≥ 1 (got ${days})`);
     this.bucket = new SpacesBucket(this, 'bucket', {
       name: props.bucketName,
       region: props.region,

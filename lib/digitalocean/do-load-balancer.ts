@@ -39,12 +39,12 @@ export interface DoLoadBalancerProps {
    * Source CIDRs allowed to connect; anyone else is refused by the load balancer's own firewall.
    * @default - open to everyone (a public site)
    */
-  readonly allowCidrs?: readonly string[];
+  readonly allowedCidrs?: readonly string[];
   /**
    * Seconds a client sticks to the droplet it first reached (cookie `DO-LB`); 0 turns stickiness off.
    * @default 0
    */
-  readonly stickySessionSeconds?: number;
+  readonly stickinessSeconds?: number;
   /**
    * Refuse to destroy (or replace) the load balancer: Terraform `prevent_destroy`. Its address is what DNS
    * points at, so losing it is an outage.
@@ -101,9 +101,9 @@ export class DoLoadBalancer extends Construct {
         healthyThreshold: 3,
         unhealthyThreshold: 3,
       },
-      firewall: props.allowCidrs ? { allow: props.allowCidrs.map((c) => `cidr:${c}`) } : undefined,
-      stickySessions: props.stickySessionSeconds
-        ? { type: 'cookies', cookieName: 'DO-LB', cookieTtlSeconds: props.stickySessionSeconds }
+      firewall: props.allowedCidrs ? { allow: props.allowedCidrs.map((c) => `cidr:${c}`) } : undefined,
+      stickySessions: props.stickinessSeconds
+        ? { type: 'cookies', cookieName: 'DO-LB', cookieTtlSeconds: props.stickinessSeconds }
         : { type: 'none' },
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
@@ -121,10 +121,10 @@ function validate(props: DoLoadBalancerProps): void {
   if (!Token.isUnresolved(props.healthCheckPath) && !props.healthCheckPath.startsWith('/')) {
     fail(`healthCheckPath "${props.healthCheckPath}" must be an absolute path such as /health`);
   }
-  const sticky = props.stickySessionSeconds ?? 0;
-  if (!Number.isInteger(sticky) || sticky < 0) fail(`stickySessionSeconds must be a whole number ≥ 0 (got ${sticky})`);
-  if (props.allowCidrs) {
-    if (props.allowCidrs.length === 0) fail('allowCidrs is empty, which would refuse everyone; omit it for a public load balancer');
-    for (const c of props.allowCidrs) if (!Token.isUnresolved(c)) cidrBlock(c);
+  const sticky = props.stickinessSeconds ?? 0;
+  if (!Number.isInteger(sticky) || sticky < 0) fail(`stickinessSeconds must be a whole number ≥ 0 (got ${sticky})`);
+  if (props.allowedCidrs) {
+    if (props.allowedCidrs.length === 0) fail('allowedCidrs is empty, which would refuse everyone; omit it for a public load balancer');
+    for (const c of props.allowedCidrs) if (!Token.isUnresolved(c)) cidrBlock(c);
   }
 }

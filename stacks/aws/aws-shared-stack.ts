@@ -185,7 +185,7 @@ export class AwsSharedStack extends EnvironmentStack {
       engineVersion: logging.store.engineVersion,
       instanceType: logging.store.instanceType,
       instanceCount: logging.store.instanceCount,
-      volumeSizeGb: logging.store.volumeSizeGb,
+      volumeSizeGiB: logging.store.volumeSizeGiB,
       dedicatedMasterCount: logging.store.dedicatedMasterCount,
       dedicatedMasterType: logging.store.dedicatedMasterType,
     });

@@ -65,7 +65,7 @@ export class DoCutoverStack extends EnvironmentStack {
       certificateName: d.certificate.name,
       certificateId: d.certificate.id,
       sizeUnit: d.loadBalancerSizeUnit,
-      stickySessionSeconds: config.traffic.stickinessSeconds,
+      stickinessSeconds: config.traffic.stickinessSeconds,
     };
     this.live = new DoLoadBalancer(this, 'live', {
       ...common,
@@ -81,7 +81,7 @@ export class DoCutoverStack extends EnvironmentStack {
         ...common,
         name: names.previewLoadBalancer,
         dropletTag: names.colorTags[previewColor],
-        allowCidrs: [...new Set([...d.adminCidrs, ...config.loadBalancer.testListener.allowedCidrs])],
+        allowedCidrs: [...new Set([...d.adminCidrs, ...config.loadBalancer.testListener.allowedCidrs])],
         preventDestroy: false,
       });
     }

@@ -81,7 +81,7 @@ export class DoSharedStack extends EnvironmentStack {
     this.deployments = new DeploymentBucket(this, 'deployments', {
       bucketName: d.spaces.bucket ?? '', // required by the values checks; an empty name fails DeploymentBucket's own check
       region: d.spaces.region ?? config.region,
-      noncurrentVersionDays: d.spaces.noncurrentVersionDays,
+      noncurrentVersionExpirationDays: d.spaces.noncurrentVersionExpirationDays,
       preventDestroy: d.preventDestroy,
     });
     new ProjectResources(this, 'project-resources', { project: this.project.project.id, resources: [this.deployments.bucket.urn] });
