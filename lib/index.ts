@@ -13,6 +13,7 @@ export * from './policy';
 export * from './token-traces';
 export * from './construct-errors';
 export * from './escape-template-literals';
+export * from './construct-ids';
 
 // Stacks and their contract (stack names, outputs, published values)
 export * from '../stacks/contract';

@@ -11,6 +11,8 @@ import { gunzipSync } from 'zlib';
 import { gzipBase64, USER_DATA_LIMIT_BYTES } from '../agents/user-data';
 import { ROOT_DEVICE_NAMES } from '../config/sections/fleet';
 import { refuseProps } from '../construct-errors';
+import { movedFromId } from '../construct-ids';
+import { IKmsKeyRef, IManagedPolicyRef } from './references';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { Color } from '../config/sections/release';
 import { templateLiteralArgument } from '../escape-template-literals';
@@ -85,10 +87,12 @@ export interface ColorFleetProps {
    */
   readonly userData?: string;
   /**
-   * Extra managed policies attached to the instance role (e.g. read access to a registry or a log store).
-   * @default [] - only the SSM agent's inline policy ({@link SSM_AGENT_ACTIONS})
+   * Extra managed policies attached to the instance role, by a key that names the access (lowercase letters, digits
+   * and dashes; the attachment's construct id is `policy-<key>`): e.g. `{ 'registry-pull': registry.grantPull(...) }`,
+   * or `{ arn }` another stack published.
+   * @default {} - only the SSM agent's inline policy ({@link SSM_AGENT_ACTIONS})
    */
-  readonly managedPolicyArns?: readonly string[];
+  readonly managedPolicies?: Readonly<Record<string, IManagedPolicyRef>>;
   /**
    * Seconds after launch before failed load balancer health checks replace an instance.
    * @default 300
@@ -119,10 +123,10 @@ export interface ColorFleetProps {
    */
   readonly verifyRootDeviceName?: boolean;
   /**
-   * KMS key for the root volume.
+   * KMS key for the root volume (a `KmsKey`, or `{ arn }`).
    * @default - the account's default EBS key (aws/ebs)
    */
-  readonly rootVolumeKmsKeyArn?: string;
+  readonly rootVolumeKey?: IKmsKeyRef;
   /**
    * Make `terraform apply` wait until this many instances are healthy in the target group.
    * @default - the desired capacity, so a deploy returns only when the new fleet serves
@@ -144,6 +148,8 @@ export class ColorFleet extends Construct {
   public readonly ssmAgentPolicy: IamRolePolicy;
   /** The instance profile wrapping {@link role}. */
   public readonly instanceProfile: IamInstanceProfile;
+  /** The attachments of {@link ColorFleetProps.managedPolicies}, in their order. */
+  public readonly policyAttachments: IamRolePolicyAttachment[];
   /** The launch template; every release is a new version. */
   public readonly launchTemplate: LaunchTemplate;
   /** The Auto Scaling group. */
@@ -170,14 +176,19 @@ export class ColorFleet extends Construct {
     });
     // What the SSM agent needs (Session Manager, Run Command, inventory), without AmazonSSMManagedInstanceCore's
     // ssm:GetParameter(s) on "*", which would let every fleet read every parameter (the other color's release,
-    // every SecureString). Parameter reads come only from the per-color read policies passed in managedPolicyArns.
+    // every SecureString). Parameter reads come only from the per-color read policies passed in managedPolicies.
     this.ssmAgentPolicy = new IamRolePolicy(this, 'ssm-agent', {
       role: this.role.id,
       name: 'ssm-agent',
       policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'SsmAgent', Effect: 'Allow', Action: [...SSM_AGENT_ACTIONS], Resource: '*' }] }),
     });
-    // Ids policy-1.. are kept from when policy-0 was AmazonSSMManagedInstanceCore (ids are public API).
-    (props.managedPolicyArns ?? []).forEach((arn, i) => new IamRolePolicyAttachment(this, `policy-${i + 1}`, { role: this.role.name, policyArn: arn }));
+    // Attachments are keyed by what they grant. Until 0.2 they were numbered policy-1.. in list order (policy-0 was
+    // AmazonSSMManagedInstanceCore): the moved block carries the n-th entry's attachment over to its key.
+    this.policyAttachments = Object.entries(props.managedPolicies ?? {}).map(([key, policy], i) => {
+      const attachment = new IamRolePolicyAttachment(this, `policy-${key}`, { role: this.role.name, policyArn: policy.arn });
+      movedFromId(attachment, `policy-${i + 1}`);
+      return attachment;
+    });
     this.instanceProfile = new IamInstanceProfile(this, 'profile', { name: `${name}-instance`, role: this.role.name });
 
     const instanceTags = { Name: name, color: props.color, release: props.releaseVersion };
@@ -200,7 +211,7 @@ export class ColorFleet extends Construct {
             volumeType: 'gp3',
             volumeSize: props.rootVolumeSizeGiB ?? 20,
             encrypted: 'true',
-            kmsKeyId: props.rootVolumeKmsKeyArn,
+            kmsKeyId: props.rootVolumeKey?.arn,
             deleteOnTermination: 'true',
           },
         },
@@ -276,6 +287,9 @@ function validate(scope: Construct, props: ColorFleetProps): void {
   if (desired < min || desired > max) fail(`capacity.desired (${desired}) must lie between min (${min}) and max (${max}). Fix: set desired within that range`);
   if (!Token.isUnresolved(props.imageId) && !/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(props.imageId)) {
     fail(`imageId "${props.imageId}" is not an AMI id (ami- and 8 or 17 hex digits). Fix: give the id of the AMI the release was baked into`);
+  }
+  for (const key of Object.keys(props.managedPolicies ?? {})) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(key)) fail(`managedPolicies key "${key}" is not lowercase letters, digits and dashes (it becomes the construct id policy-<key>). Fix: name the access, e.g. registry-pull`);
   }
   if (props.subnets.length === 0) fail('subnets is empty. Fix: give the private subnets, one per AZ');
   if (props.securityGroups.length === 0) fail("securityGroups is empty. Fix: pass the load balancer's instanceSecurityGroup");

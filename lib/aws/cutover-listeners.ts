@@ -4,6 +4,7 @@ import { ALB_DEFAULT_SSL_POLICY, ALB_MODERN_SSL_POLICY, DEFAULT_STRICT_TRANSPORT
 import { COLORS, Color } from '../config/sections/release';
 import { Weights, liveColor, otherColor } from '../config/sections/traffic';
 import { PUBLIC_LISTENER_PORTS } from './app-load-balancer';
+import { ICertificateRef } from './references';
 
 /**
  * The TLS policy of the HTTPS listeners: TLS 1.3, and TLS 1.2 with forward-secret AES-GCM suites only (no CBC
@@ -28,8 +29,8 @@ export interface ListenerLoadBalancer {
 export interface CutoverListenersProps {
   /** The load balancer and its `blue`/`green` target groups (an `AppLoadBalancer`, or ARNs published by the shared stack). */
   readonly loadBalancer: ListenerLoadBalancer;
-  /** ACM certificate of the HTTPS and test listeners. */
-  readonly certificateArn: string;
+  /** ACM certificate of the HTTPS and test listeners (a {@link TlsCertificate}, or `{ arn }` the shared stack published). */
+  readonly certificate: ICertificateRef;
   /** Percent of live traffic per color; whole numbers summing to 100. */
   readonly weights: Weights;
   /**
@@ -90,7 +91,7 @@ export class CutoverListeners extends Construct {
       port: PUBLIC_LISTENER_PORTS.https,
       protocol: 'HTTPS',
       sslPolicy,
-      certificateArn: props.certificateArn,
+      certificateArn: props.certificate.arn,
       ...hstsAttribute,
       defaultAction: [
         {
@@ -114,7 +115,7 @@ export class CutoverListeners extends Construct {
         port: lb.testListenerPort,
         protocol: 'HTTPS',
         sslPolicy,
-        certificateArn: props.certificateArn,
+        certificateArn: props.certificate.arn,
         ...hstsAttribute,
         defaultAction: [{ type: 'forward', targetGroupArn: lb.targetGroups[props.testColor].arn }],
       });

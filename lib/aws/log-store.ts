@@ -17,6 +17,7 @@ import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { accountAdministrationKeyPolicy } from './dedicated-key';
 import { protectStateful } from './stateful';
+import { IKmsKeyRef } from './references';
 import { LogStoreRequest, renderLogStoreBootstrap } from '../agents/log-store-bootstrap';
 import { LOG_GROUP_RETENTION_DAYS } from '../config/sections/logging';
 import { AWS_NAME_RULES, logStoreKeyAliasName, openSearchDomainName, validateAwsName } from './aws-names';
@@ -41,8 +42,8 @@ export interface LogStoreProps {
   readonly subnets: readonly Subnet[];
   /** Security groups allowed to reach the store on 443 (the fleets' instance security group). */
   readonly clientSecurityGroups: readonly SecurityGroup[];
-  /** KMS key ARN for the domain's CloudWatch log groups (see `LogEncryptionKey`). */
-  readonly logKmsKeyArn: string;
+  /** KMS key for the domain's CloudWatch log groups (a `LogEncryptionKey`, a `KmsKey`, or `{ arn }`). */
+  readonly logKey: IKmsKeyRef;
   /** Days the domain's CloudWatch log groups keep events. */
   readonly logRetentionDays: number;
   /** Index prefix the forwarders write (`<indexPrefix>-YYYY.MM.DD`). */
@@ -229,7 +230,7 @@ export class LogStore extends Construct {
       this.logGroups[type] = new CloudwatchLogGroup(this, `log-${suffix}`, {
         name: `/aws/opensearch/${this.domainName}/${suffix}`,
         retentionInDays: props.logRetentionDays,
-        kmsKeyId: props.logKmsKeyArn,
+        kmsKeyId: props.logKey.arn,
       });
     }
     const logPolicy = new CloudwatchLogResourcePolicy(this, 'log-policy', {

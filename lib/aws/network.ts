@@ -17,6 +17,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { protectStateful } from './stateful';
+import { IKmsKeyRef } from './references';
 import { cidrContains, cidrsOverlap, parseCidr } from '../config/cidr';
 import { AVAILABILITY_ZONE_NAME } from '../config/sections/network';
 
@@ -46,8 +47,8 @@ export interface NetworkProps {
    * @default 90
    */
   readonly flowLogRetentionDays?: number;
-  /** KMS key ARN that encrypts the flow log group (see {@link LogEncryptionKey}). */
-  readonly logKmsKeyArn: string;
+  /** KMS key that encrypts the flow log group (a {@link LogEncryptionKey}, a `KmsKey`, or `{ arn }`). */
+  readonly logKey: IKmsKeyRef;
   /**
    * Terraform's `prevent_destroy` on the flow log group (and `skip_destroy` on log groups): a plan that would delete
    * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
@@ -134,7 +135,7 @@ export class Network extends Construct {
     this.flowLogGroup = new CloudwatchLogGroup(this, 'flow-logs', {
       name: `/vpc/${props.name}/flow-logs`,
       retentionInDays: props.flowLogRetentionDays ?? 90,
-      kmsKeyId: props.logKmsKeyArn,
+      kmsKeyId: props.logKey.arn,
     });
     protectStateful([this.flowLogGroup], props.preventDestroy);
     // Only flow logs of this account may assume the role (confused deputy: aws:SourceAccount and aws:SourceArn).

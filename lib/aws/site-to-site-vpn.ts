@@ -13,6 +13,7 @@ import { VpnGatewayRoutePropagation } from '@cdktf/provider-aws/lib/vpn-gateway-
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { protectStateful } from './stateful';
+import { IKmsKeyRef } from './references';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { CustomerConfigInput, renderSwanctlConf, StrongswanTunnel } from '../agents/strongswan';
 import { parseCidr } from '../config/cidr';
@@ -89,8 +90,8 @@ export interface SiteToSiteVpnProps {
    * @default false
    */
   readonly allowWeakCrypto?: boolean;
-  /** KMS key ARN that encrypts the tunnel log group (see {@link LogEncryptionKey}). */
-  readonly logKmsKeyArn: string;
+  /** KMS key that encrypts the tunnel log group (a {@link LogEncryptionKey}, a `KmsKey`, or `{ arn }`). */
+  readonly logKey: IKmsKeyRef;
   /**
    * Days to keep tunnel logs.
    * @default 90
@@ -173,7 +174,7 @@ export class SiteToSiteVpn extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, 'tunnel-logs', {
       name: `/vpn/${props.name}/tunnels`,
       retentionInDays: props.logRetentionDays ?? 90,
-      kmsKeyId: props.logKmsKeyArn,
+      kmsKeyId: props.logKey.arn,
     });
     protectStateful([this.logGroup], props.preventDestroy);
     const logOptions = {

@@ -7,7 +7,7 @@ const CERT = 'arn:aws:acm:eu-west-1:111111111111:certificate/0b7f6a2e-4c1d-4e8a-
 
 function build(overrides: Partial<CutoverListenersProps> = {}) {
   const f = lbFixture();
-  const listeners = new CutoverListeners(f.stack, 'listeners', { loadBalancer: f.alb, certificateArn: CERT, weights: { blue: 0, green: 100 }, testColor: 'blue', ...overrides });
+  const listeners = new CutoverListeners(f.stack, 'listeners', { loadBalancer: f.alb, certificate: { arn: CERT }, weights: { blue: 0, green: 100 }, testColor: 'blue', ...overrides });
   const json = synthJson(f.stack);
   const byPort = (port: number) => Object.values(byId(json, 'aws_lb_listener')).find((l) => l.port === port);
   return { f, listeners, json, synth: Testing.synth(f.stack), byPort };

@@ -8,7 +8,7 @@ const props: NetworkProps = {
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
   publicSubnets: ['10.0.0.0/24', '10.0.1.0/24'],
   privateSubnets: ['10.0.10.0/24', '10.0.11.0/24'],
-  logKmsKeyArn: KEY,
+  logKey: { arn: KEY },
 };
 const synth = (overrides: Partial<NetworkProps> = {}) => JSON.parse(Testing.synthScope((scope) => new Network(scope, 'network', { ...props, ...overrides })));
 

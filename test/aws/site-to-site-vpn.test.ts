@@ -20,7 +20,7 @@ function vpnFixture(overrides: Partial<SiteToSiteVpnProps> = {}) {
     customerGatewayIp: '203.0.113.10',
     customerGatewayAsn: 65010,
     onPremCidrs: ['192.168.0.0/16', '172.16.0.0/16'],
-    logKmsKeyArn: KMS,
+    logKey: { arn: KMS },
     ...overrides,
   });
   return { ...fx, vpn };
