@@ -12,6 +12,7 @@ import { internetWideSourcesProblem, parseCidr } from '../config/cidr';
 import { COLORS, Color } from '../config/sections/release';
 import { AWS_NAME_RULES, loadBalancerName, targetGroupName, validateAwsName } from './aws-names';
 import { LogBucket } from './log-bucket';
+import { idKey, movedFromId } from '../construct-ids';
 
 /** Ports the public listeners use; the test listener must not take one of them. */
 export const PUBLIC_LISTENER_PORTS = { https: 443, http: 80 } as const;
@@ -126,7 +127,10 @@ export class AppLoadBalancer extends Construct {
         cidrIpv4: '0.0.0.0/0',
       });
     }
-    (props.testListenerCidrs ?? []).forEach((cidr, i) => this.addTestRule(`alb-in-test-${i}`, cidr, 'Test listener from an allowed CIDR'));
+    // Keyed by the CIDR (alb-in-test-203-0-113-0-24); numbered until 0.2, hence the moved blocks.
+    (props.testListenerCidrs ?? []).forEach((cidr, i) =>
+      movedFromId(this.addTestRule(`alb-in-test-${idKey(cidr, i)}`, cidr, 'Test listener from an allowed CIDR'), `alb-in-test-${i}`),
+    );
     new VpcSecurityGroupEgressRule(this, 'alb-out-app', {
       securityGroupId: this.securityGroup.id,
       description: 'To the instances on the app port',

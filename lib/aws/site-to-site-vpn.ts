@@ -14,6 +14,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { protectStateful } from './stateful';
 import { IKmsKeyRef } from './references';
+import { idKey, movedFromId } from '../construct-ids';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { CustomerConfigInput, renderSwanctlConf, StrongswanTunnel } from '../agents/strongswan';
 import { parseCidr } from '../config/cidr';
@@ -230,7 +231,8 @@ export class SiteToSiteVpn extends Construct {
     if (this.vpnGateway) {
       if (this.routing === 'static') {
         this.staticRoutes = this.onPremCidrs.map(
-          (cidr, i) => new VpnConnectionRoute(this, `static-route-${i}`, { vpnConnectionId: this.connection.id, destinationCidrBlock: cidr }),
+          (cidr, i) =>
+            movedFromId(new VpnConnectionRoute(this, `static-route-${idKey(cidr, i)}`, { vpnConnectionId: this.connection.id, destinationCidrBlock: cidr }), `static-route-${i}`),
         );
       }
       const vgw = this.vpnGateway;
@@ -239,16 +241,23 @@ export class SiteToSiteVpn extends Construct {
       if (this.routing === 'static') {
         this.onPremCidrs.forEach(
           (cidr, i) =>
-            new Ec2TransitGatewayRoute(this, `tgw-route-${i}`, {
-              destinationCidrBlock: cidr,
-              transitGatewayAttachmentId: this.connection.transitGatewayAttachmentId,
-              transitGatewayRouteTableId: props.transitGatewayRouteTableId!,
-            }),
+            movedFromId(
+              new Ec2TransitGatewayRoute(this, `tgw-route-${idKey(cidr, i)}`, {
+                destinationCidrBlock: cidr,
+                transitGatewayAttachmentId: this.connection.transitGatewayAttachmentId,
+                transitGatewayRouteTableId: props.transitGatewayRouteTableId!,
+              }),
+              `tgw-route-${i}`,
+            ),
         );
       }
       props.routeTables.forEach((rt, t) =>
         this.onPremCidrs.forEach(
-          (cidr, i) => new Route(this, `tgw-vpc-route-${t}-${i}`, { routeTableId: rt.id, destinationCidrBlock: cidr, transitGatewayId: props.transitGatewayId }),
+          (cidr, i) =>
+            movedFromId(
+              new Route(this, `tgw-vpc-route-${t}-${idKey(cidr, i)}`, { routeTableId: rt.id, destinationCidrBlock: cidr, transitGatewayId: props.transitGatewayId }),
+              `tgw-vpc-route-${t}-${i}`,
+            ),
         ),
       );
     }
@@ -262,14 +271,17 @@ export class SiteToSiteVpn extends Construct {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SiteToSiteVpn ${this.props.name}: allowFromOnPrem(${id}): ${port} is not a port number`);
     return this.onPremCidrs.map(
       (cidr, i) =>
-        new VpcSecurityGroupIngressRule(this, `${id}-${i}`, {
-          securityGroupId: securityGroup.id,
-          description: `${description} from on-prem ${cidr} over the VPN`,
-          ipProtocol: 'tcp',
-          fromPort: port,
-          toPort: port,
-          cidrIpv4: cidr,
-        }),
+        movedFromId(
+          new VpcSecurityGroupIngressRule(this, `${id}-${idKey(cidr, i)}`, {
+            securityGroupId: securityGroup.id,
+            description: `${description} from on-prem ${cidr} over the VPN`,
+            ipProtocol: 'tcp',
+            fromPort: port,
+            toPort: port,
+            cidrIpv4: cidr,
+          }),
+          `${id}-${i}`,
+        ),
     );
   }
 

@@ -24,6 +24,27 @@ describe('Network: availability zones by name', () => {
     expect(synth().data?.aws_availability_zones).toBeUndefined();
   });
 
+  test('per-AZ resources are keyed by the zone, and moved blocks carry over the numbered ids of 0.1', () => {
+    const json = synth();
+    expect(Object.keys(json.resource.aws_subnet).map((id) => id.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'network_private-eu-west-1a',
+      'network_private-eu-west-1b',
+      'network_public-eu-west-1a',
+      'network_public-eu-west-1b',
+    ]);
+    const moved = (json.moved as Array<{ from: string; to: string }>).map((m) => `${m.from.replace(/_[0-9A-F]{8}$/, '')} -> ${m.to.replace(/_[0-9A-F]{8}$/, '')}`);
+    expect(moved).toEqual(
+      expect.arrayContaining([
+        'aws_subnet.network_public-0 -> aws_subnet.network_public-eu-west-1a',
+        'aws_subnet.network_private-1 -> aws_subnet.network_private-eu-west-1b',
+        'aws_nat_gateway.network_nat-1 -> aws_nat_gateway.network_nat-eu-west-1b',
+        'aws_route_table.network_private-rt-0 -> aws_route_table.network_private-rt-eu-west-1a',
+      ]),
+    );
+    // every per-AZ resource of two zones: subnet, route table association (public and private), EIP, NAT, route table, route
+    expect(moved).toHaveLength(2 * 8);
+  });
+
   test('fails clearly with fewer zones than subnets, instead of wrapping two subnets into one zone', () => {
     expect(() => synth({ availabilityZones: ['eu-west-1a'] })).toThrow(
       'Network shop-test: availabilityZones names 1 zone(s) (eu-west-1a) for 2 subnets per tier; name one zone per subnet (e.g. network.availabilityZones in the values)',

@@ -83,11 +83,12 @@ describe('SiteToSiteVpn with defaults: static routing on a virtual private gatew
 
   test('routes each on-prem range statically and propagates into every private route table', () => {
     const routes = Object.values(byId(json, 'aws_vpn_connection_route'));
-    expect(routes.map((r) => r.destination_cidr_block)).toEqual(['192.168.0.0/16', '172.16.0.0/16']);
+    // sorted: the routes' ids are keyed by CIDR, and the JSON lists resources by id
+    expect(routes.map((r) => r.destination_cidr_block).sort()).toEqual(['172.16.0.0/16', '192.168.0.0/16']);
     const props = Object.values(byId(json, 'aws_vpn_gateway_route_propagation'));
     expect(props.map((p) => p.route_table_id)).toEqual([
-      expect.stringMatching(/aws_route_table\.network_private-rt-0_/),
-      expect.stringMatching(/aws_route_table\.network_private-rt-1_/),
+      expect.stringMatching(/aws_route_table\.network_private-rt-eu-west-1a_/),
+      expect.stringMatching(/aws_route_table\.network_private-rt-eu-west-1b_/),
     ]);
   });
 
@@ -157,9 +158,9 @@ describe('SiteToSiteVpn static routing on a transit gateway', () => {
   test('puts the on-prem routes into the given transit gateway route table', () => {
     const { stack } = vpnFixture({ transitGatewayId: 'tgw-0123456789abcdef0', transitGatewayRouteTableId: 'tgw-rtb-0123456789abcdef0' });
     const routes = Object.values(byId(synthJson(stack), 'aws_ec2_transit_gateway_route'));
-    expect(routes.map((r) => [r.destination_cidr_block, r.transit_gateway_route_table_id])).toEqual([
-      ['192.168.0.0/16', 'tgw-rtb-0123456789abcdef0'],
+    expect(routes.map((r) => [r.destination_cidr_block, r.transit_gateway_route_table_id]).sort()).toEqual([
       ['172.16.0.0/16', 'tgw-rtb-0123456789abcdef0'],
+      ['192.168.0.0/16', 'tgw-rtb-0123456789abcdef0'],
     ]);
     expect(routes[0].transit_gateway_attachment_id).toMatch(/aws_vpn_connection\.vpn_connection_[0-9A-F]+\.transit_gateway_attachment_id/);
   });
