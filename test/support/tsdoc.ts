@@ -75,12 +75,18 @@ export function checkTsdoc(entries: readonly string[], tsconfig: string): TsdocR
   const hasSummary = (symbol: ts.Symbol): boolean => ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim().length > 0;
 
   const resolved = new Map<ts.Symbol, string>(); // each symbol once, also when two entries export it
-  for (const entry of entries) {
-    for (const s of checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entry)!)!)) {
+  // A namespace re-export (`export * as aws from './aws'`): its members are the API (named by their flat export
+  // where there is one: namespaces are read last); the module's header documents the namespace itself.
+  const namespaces: Array<[ts.Symbol, string]> = [];
+  const addExports = (module: ts.Symbol, prefix: string): void => {
+    for (const s of checker.getExportsOfModule(module)) {
       const symbol = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
-      if (!resolved.has(symbol)) resolved.set(symbol, s.getName());
+      if (symbol.declarations?.some(ts.isSourceFile)) namespaces.push([symbol, `${prefix}${s.getName()}.`]);
+      else if (!resolved.has(symbol)) resolved.set(symbol, `${prefix}${s.getName()}`);
     }
-  }
+  };
+  for (const entry of entries) addExports(checker.getSymbolAtLocation(program.getSourceFile(entry)!)!, '');
+  for (let i = 0; i < namespaces.length; i++) addExports(...namespaces[i]);
 
   const noSummary: TsdocFinding[] = [];
   const memberNoSummary: TsdocFinding[] = [];

@@ -3,8 +3,8 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { cidrBlock } from '../config/cidr';
 
-/** Props for {@link DoLoadBalancer}. */
-export interface DoLoadBalancerProps {
+/** Props for {@link LoadBalancer}. */
+export interface LoadBalancerProps {
   /** Load balancer name, e.g. `shop-dev-live`. Stable across cutovers. */
   readonly name: string;
   /** Region slug, e.g. `fra1`. */
@@ -64,13 +64,13 @@ export interface DoLoadBalancerProps {
  * the application's path, optional cookie stickiness, optionally its own firewall restricting who may connect,
  * and `prevent_destroy` unless turned off. It never touches DNS: `disable_lets_encrypt_dns_records` is set, so a
  * Let's Encrypt certificate does not make DigitalOcean point the domain's apex at this load balancer (records
- * are explicit, see {@link DoHostRecord}).
+ * are explicit, see {@link HostRecord}).
  */
-export class DoLoadBalancer extends Construct {
+export class LoadBalancer extends Construct {
   /** The load balancer. */
   public readonly loadBalancer: Loadbalancer;
 
-  constructor(scope: Construct, id: string, props: DoLoadBalancerProps) {
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     validate(props);
     const target = { targetPort: props.appPort, targetProtocol: 'http' };
@@ -110,9 +110,9 @@ export class DoLoadBalancer extends Construct {
   }
 }
 
-function validate(props: DoLoadBalancerProps): void {
+function validate(props: LoadBalancerProps): void {
   const fail = (msg: string) => {
-    throw new Error(`DoLoadBalancer ${props.name}: ${msg}`);
+    throw new Error(`LoadBalancer ${props.name}: ${msg}`);
   };
   if ((props.certificateName === undefined) === (props.certificateId === undefined)) {
     fail('give exactly one of certificateName or certificateId for the HTTPS rule');

@@ -1,7 +1,7 @@
-import { DoLoadBalancer, DoLoadBalancerProps } from '../../lib/digitalocean/do-load-balancer';
+import { LoadBalancer, LoadBalancerProps } from '../../lib/digitalocean/load-balancer';
 import { onlyResource } from '../support/construct-synth';
 
-const PROPS: DoLoadBalancerProps = {
+const PROPS: LoadBalancerProps = {
   name: 'shop-dev-live',
   region: 'fra1',
   vpcId: 'vpc-123',
@@ -12,9 +12,9 @@ const PROPS: DoLoadBalancerProps = {
   projectId: 'project-1',
 };
 
-const synth = (props: DoLoadBalancerProps) => onlyResource('digitalocean_loadbalancer', (scope) => new DoLoadBalancer(scope, 'live', props));
+const synth = (props: LoadBalancerProps) => onlyResource('digitalocean_loadbalancer', (scope) => new LoadBalancer(scope, 'live', props));
 
-describe('DoLoadBalancer', () => {
+describe('LoadBalancer', () => {
   const lb = synth(PROPS);
 
   test('in the VPC and project, sending traffic to the droplets of one tag', () => {
