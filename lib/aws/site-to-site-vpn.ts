@@ -104,9 +104,10 @@ export interface SiteToSiteVpnProps {
    */
   readonly customerConfigMode?: CustomerConfigMode;
   /**
-   * Terraform's `prevent_destroy` on the tunnel log group (and `skip_destroy` on log groups): a plan that would delete
-   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
-   * that reason).
+   * Terraform's `prevent_destroy` on the customer gateway, the VPN gateway, the connection (their replacement would
+   * change the tunnel addresses and PSKs the office is configured with) and the tunnel log group (with `skip_destroy`):
+   * a plan that would delete them fails. `false` is the opt-out for disposable environments (the guardrail finding is
+   * then suppressed with that reason).
    * @default true
    */
   readonly preventDestroy?: boolean;
@@ -161,14 +162,14 @@ export class SiteToSiteVpn extends Construct {
       ...(asn > 2147483647 ? { bgpAsnExtended: String(asn) } : { bgpAsn: String(asn) }),
       deviceName: props.customerGatewayDeviceName,
       tags: tag('office'),
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
     if (!props.transitGatewayId) {
       this.vpnGateway = new VpnGateway(this, 'vpn-gateway', {
         vpcId: props.vpc.id,
         amazonSideAsn: String(props.amazonSideAsn ?? 64512),
         tags: tag('vgw'),
-        lifecycle: { preventDestroy: true },
+        lifecycle: { preventDestroy: props.preventDestroy ?? true },
       });
     }
 
@@ -220,7 +221,7 @@ export class SiteToSiteVpn extends Construct {
       ...tunnel(1),
       ...tunnel(2),
       tags: tag('vpn'),
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
     } as VpnConnectionConfig);
     if (props.allowWeakCrypto && tunnelOptionsProblems(this.tunnelOptions, false).length > 0) {
       suppress(this.connection, 'vpn-strong-crypto', 'weak algorithms accepted explicitly with allowWeakCrypto: true (a legacy customer gateway)');

@@ -255,3 +255,27 @@ describe('prod-shared holds the office VPN', () => {
     ]);
   });
 });
+
+describe('SiteToSiteVpn preventDestroy', () => {
+  const lifecycles = (overrides: Partial<SiteToSiteVpnProps>) => {
+    const json = synthJson(vpnFixture(overrides).stack);
+    return ['aws_customer_gateway', 'aws_vpn_gateway', 'aws_vpn_connection', 'aws_cloudwatch_log_group'].map((type) => {
+      const vpnOnes = Object.entries(byId(json, type)).filter(([id]) => id.startsWith('vpn_'));
+      expect(vpnOnes).toHaveLength(1);
+      return [type, (vpnOnes[0][1].lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy];
+    });
+  };
+
+  test('protects the gateways, the connection and the tunnel log group by default', () => {
+    expect(lifecycles({}).every(([, p]) => p === true)).toBe(true);
+  });
+
+  test('preventDestroy: false turns it off on all four (a disposable environment)', () => {
+    expect(lifecycles({ preventDestroy: false })).toEqual([
+      ['aws_customer_gateway', false],
+      ['aws_vpn_gateway', false],
+      ['aws_vpn_connection', false],
+      ['aws_cloudwatch_log_group', false],
+    ]);
+  });
+});
