@@ -19,6 +19,7 @@ import { LogBucket } from './log-bucket';
 import { denyInsecureTransport } from './bucket-policy';
 import { protectStateful } from './stateful';
 import { GrantPolicyProps } from './references';
+import { checkProp } from '../construct-errors';
 
 /** An S3 object-lock mode: `GOVERNANCE` (privileged users may bypass) or `COMPLIANCE` (nobody may). */
 export type ArchiveLockMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -154,11 +155,11 @@ export class ArchiveBucket extends Construct {
     const deepArchiveDays = wholeDays(this, 'deepArchiveAfterDays', props.deepArchiveAfterDays ?? 365, 36500);
     const noncurrentDays = wholeDays(this, 'noncurrentVersionExpirationDays', props.noncurrentVersionExpirationDays ?? 365, 36500);
     const abortDays = wholeDays(this, 'abortIncompleteUploadDays', props.abortIncompleteUploadDays ?? 7, 365);
-    if (deepArchiveDays < glacierDays + 90) {
-      throw new Error(
-        `ArchiveBucket ${this.node.path}: deepArchiveAfterDays (${deepArchiveDays}) must be at least 90 days after glacierAfterDays (${glacierDays}); S3 refuses the lifecycle otherwise`,
-      );
-    }
+    checkProp(this, [deepArchiveDays, glacierDays], ([deep, glacier]) =>
+      deep < glacier + 90
+        ? `deepArchiveAfterDays (${deep}) must be at least 90 days after glacierAfterDays (${glacier}); S3 refuses the lifecycle otherwise. Fix: raise deepArchiveAfterDays or lower glacierAfterDays`
+        : undefined,
+    );
 
     ({ key: this.key, alias: this.alias } = addDedicatedKey(this, {
       description: `${props.purpose} archive (${name})`,
@@ -297,8 +298,8 @@ export class ArchiveBucket extends Construct {
 }
 
 function wholeDays(scope: Construct, prop: string, value: number, max: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new Error(`ArchiveBucket ${scope.node.path}: ${prop} must be a whole number of days from 1 to ${max}, got ${value}`);
-  }
+  checkProp(scope, value, (v) =>
+    !Number.isInteger(v) || v < 1 || v > max ? `${prop} must be a whole number of days from 1 to ${max}, got ${v}. Fix: set ${prop} within 1–${max}` : undefined,
+  );
   return value;
 }

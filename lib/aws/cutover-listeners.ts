@@ -5,6 +5,7 @@ import { COLORS, Color } from '../config/sections/release';
 import { Weights, liveColor, otherColor } from '../config/sections/traffic';
 import { PUBLIC_LISTENER_PORTS } from './app-load-balancer';
 import { ICertificateRef } from './references';
+import { propsValidator } from '../construct-errors';
 
 /**
  * The TLS policy of the HTTPS listeners: TLS 1.3, and TLS 1.2 with forward-secret AES-GCM suites only (no CBC
@@ -77,7 +78,7 @@ export class CutoverListeners extends Construct {
 
   constructor(scope: Construct, id: string, props: CutoverListenersProps) {
     super(scope, id);
-    validate(this.node.path, props);
+    validate(this, props);
     const lb = props.loadBalancer;
     const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
     const sticky = props.stickinessSeconds ?? 0;
@@ -123,28 +124,34 @@ export class CutoverListeners extends Construct {
   }
 }
 
-function validate(path: string, props: CutoverListenersProps): void {
-  const fail = (msg: string) => {
-    throw new Error(`CutoverListeners ${path}: ${msg}`);
-  };
+function validate(scope: Construct, props: CutoverListenersProps): void {
+  const { check } = propsValidator(scope);
   for (const color of COLORS) {
-    const w = props.weights[color];
-    if (!Number.isInteger(w) || w < 0 || w > 100) fail(`weights.${color} must be a whole number 0–100 (got ${w})`);
+    check(props.weights[color], (w) => (!Number.isInteger(w) || w < 0 || w > 100 ? `weights.${color} must be a whole number 0–100 (got ${w}). Fix: set traffic.${color} within 0–100` : undefined));
   }
-  const sum = props.weights.blue + props.weights.green;
-  if (sum !== 100) fail(`weights must sum to 100 (got blue ${props.weights.blue} + green ${props.weights.green} = ${sum})`);
-  const sticky = props.stickinessSeconds ?? 0;
-  if (!Number.isInteger(sticky) || sticky < 0 || sticky > 604800) fail(`stickinessSeconds must be 0 (off) to 604800 (got ${sticky})`);
-  const policy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
-  if (!ALB_MODERN_SSL_POLICY.test(policy)) {
-    fail(`sslPolicy "${policy}" allows TLS below 1.2 or legacy ciphers; use ${DEFAULT_SSL_POLICY}, ELBSecurityPolicy-TLS13-1-2-2021-06 or a stricter ELBSecurityPolicy-TLS13-1-3-* policy`);
-  }
+  check([props.weights.blue, props.weights.green], ([blue, green]) =>
+    blue + green !== 100 ? `weights must sum to 100 (got blue ${blue} + green ${green} = ${blue + green}). Fix: make them add up to 100` : undefined,
+  );
+  check(props.stickinessSeconds ?? 0, (sticky) =>
+    !Number.isInteger(sticky) || sticky < 0 || sticky > 604800 ? `stickinessSeconds must be 0 (off) to 604800 (got ${sticky}). Fix: set it within that range` : undefined,
+  );
+  check(props.sslPolicy ?? DEFAULT_SSL_POLICY, (policy) =>
+    ALB_MODERN_SSL_POLICY.test(policy)
+      ? undefined
+      : `sslPolicy "${policy}" allows TLS below 1.2 or legacy ciphers. Fix: use ${DEFAULT_SSL_POLICY}, ELBSecurityPolicy-TLS13-1-2-2021-06 or a stricter ELBSecurityPolicy-TLS13-1-3-* policy`,
+  );
   const hsts = props.strictTransportSecurity;
-  if (typeof hsts === 'string' && !STRICT_TRANSPORT_SECURITY_VALUE.test(hsts)) {
-    fail(`strictTransportSecurity "${hsts}" is not a Strict-Transport-Security value; use e.g. "${DEFAULT_STRICT_TRANSPORT_SECURITY}", or null to send none`);
+  if (typeof hsts === 'string') {
+    check(hsts, (value) =>
+      STRICT_TRANSPORT_SECURITY_VALUE.test(value)
+        ? undefined
+        : `strictTransportSecurity "${value}" is not a Strict-Transport-Security value. Fix: use e.g. "${DEFAULT_STRICT_TRANSPORT_SECURITY}", or null to send none`,
+    );
   }
   const test = props.testColor;
-  if (test && props.weights[test] > 0 && props.weights[test] >= props.weights[otherColor(test)]) {
-    fail(`the test listener would point at ${test}, the live color (${props.weights[test]}% of traffic); point it at the idle color`);
+  if (test) {
+    check([props.weights[test], props.weights[otherColor(test)]], ([mine, other]) =>
+      mine > 0 && mine >= other ? `the test listener would point at ${test}, the live color (${mine}% of traffic). Fix: point it at the idle color` : undefined,
+    );
   }
 }

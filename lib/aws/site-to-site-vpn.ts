@@ -14,6 +14,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { protectStateful } from './stateful';
 import { IKmsKeyRef } from './references';
+import { isUnresolvedValue, propsValidator } from '../construct-errors';
 import { idKey, movedFromId } from '../construct-ids';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { CustomerConfigInput, renderSwanctlConf, StrongswanTunnel } from '../agents/strongswan';
@@ -151,7 +152,7 @@ export class SiteToSiteVpn extends Construct {
     this.tunnelOptions = props.tunnelOptions ?? DEFAULT_TUNNEL_OPTIONS;
     this.routing = props.routing ?? 'static';
     this.onPremCidrs = [...props.onPremCidrs];
-    validate(props, this.tunnelOptions);
+    validate(this, props, this.tunnelOptions);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.logGroup, `/vpn/${props.name}/tunnels`);
     const tag = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
     const asn = props.customerGatewayAsn ?? 65000;
@@ -319,30 +320,21 @@ export class SiteToSiteVpn extends Construct {
   }
 }
 
-function validate(props: SiteToSiteVpnProps, options: TunnelOptions): void {
-  const fail = (msg: string): never => {
-    throw new Error(`SiteToSiteVpn ${props.name}: ${msg}`);
-  };
+function validate(scope: Construct, props: SiteToSiteVpnProps, options: TunnelOptions): void {
+  const { check, fail } = propsValidator(scope);
   const first = (what: string, problems: VpnProblem[]) => {
     if (problems.length > 0) fail(`${what}${problems[0].path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}: ${problems[0].message}`);
   };
-  if (!Token.isUnresolved(props.customerGatewayIp)) {
-    const reason = publicIpProblem(props.customerGatewayIp);
-    if (reason) fail(`customerGatewayIp: ${reason}`);
-  }
-  const asnReason = bgpAsnProblem(props.customerGatewayAsn ?? 65000);
-  if (asnReason) fail(`customerGatewayAsn: ${asnReason}`);
+  const labelled = (prop: string, reason: string | undefined) => (reason === undefined ? undefined : `${prop}: ${reason}`);
+  check(props.customerGatewayIp, (ip) => labelled('customerGatewayIp', publicIpProblem(ip)));
+  check(props.customerGatewayAsn ?? 65000, (asn) => labelled('customerGatewayAsn', bgpAsnProblem(asn)));
   if (props.amazonSideAsn !== undefined) {
-    const reason = amazonSideAsnProblem(props.amazonSideAsn);
-    if (reason) fail(`amazonSideAsn: ${reason}`);
+    check(props.amazonSideAsn, (asn) => labelled('amazonSideAsn', amazonSideAsnProblem(asn)));
     if (props.transitGatewayId) fail('amazonSideAsn applies to a new virtual private gateway only; the transit gateway has its own ASN');
   }
   if (props.onPremCidrs.length === 0) fail('onPremCidrs is empty; list the office/dev ranges');
-  const cidrs = props.onPremCidrs.filter((c) => !Token.isUnresolved(c));
-  for (const c of cidrs) {
-    const block = parseCidr(c);
-    if (typeof block === 'string') fail(`onPremCidrs: ${block}`);
-  }
+  const cidrs = props.onPremCidrs.filter((c) => !isUnresolvedValue(c));
+  for (const c of props.onPremCidrs) check(c, (cidr) => { const block = parseCidr(cidr); return typeof block === 'string' ? `onPremCidrs: ${block}` : undefined; });
   const vpcCidr = props.vpc.cidrBlockInput;
   if (cidrs.length === props.onPremCidrs.length && vpcCidr && !Token.isUnresolved(vpcCidr)) first('onPremCidrs', onPremCidrProblems(cidrs, vpcCidr));
   first('tunnelOptions', tunnelOptionsProblems(options, props.allowWeakCrypto ?? false));

@@ -1,6 +1,7 @@
 import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { checkProp } from '../construct-errors';
 
 /** Props for {@link DeploymentBucket}. */
 export interface DeploymentBucketProps {
@@ -46,7 +47,9 @@ export class DeploymentBucket extends Construct {
       );
     }
     const days = props.noncurrentVersionExpirationDays ?? 90;
-    if (!Number.isInteger(days) || days < 1) throw new Error(`DeploymentBucket ${props.bucketName}: noncurrentVersionExpirationDays must be a whole number ≥ 1 (got ${days})`);
+    checkProp(this, days, (d) =>
+      !Number.isInteger(d) || d < 1 ? `noncurrentVersionExpirationDays must be a whole number ≥ 1 (got ${d}). Fix: keep old versions at least a day` : undefined,
+    );
     this.bucket = new SpacesBucket(this, 'bucket', {
       name: props.bucketName,
       region: props.region,

@@ -2,6 +2,7 @@ import { DataDigitaloceanDomain } from '@cdktf/provider-digitalocean/lib/data-di
 import { Record as DnsRecord } from '@cdktf/provider-digitalocean/lib/record';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { checkProp } from '../construct-errors';
 
 /** Props for {@link HostRecord}. */
 export interface HostRecordProps {
@@ -36,7 +37,7 @@ export class HostRecord extends Construct {
       throw new Error(`HostRecord ${hostname}: the host name is not inside the domain ${domain}; use a name ending in .${domain}`);
     }
     const ttl = props.ttlSeconds ?? 300;
-    if (!Number.isInteger(ttl) || ttl < 30) throw new Error(`HostRecord ${hostname}: ttlSeconds must be a whole number ≥ 30 (got ${ttl})`);
+    checkProp(this, ttl, (t) => (!Number.isInteger(t) || t < 30 ? `ttlSeconds must be a whole number ≥ 30 (got ${t}). Fix: use 30 or more` : undefined));
     this.domain = new DataDigitaloceanDomain(this, 'domain', { name: domain });
     this.record = new DnsRecord(this, 'record', {
       domain: this.domain.name,

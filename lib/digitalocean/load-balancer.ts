@@ -2,6 +2,7 @@ import { Loadbalancer } from '@cdktf/provider-digitalocean/lib/loadbalancer';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { cidrBlock } from '../config/cidr';
+import { checkProp } from '../construct-errors';
 
 /** Props for {@link LoadBalancer}. */
 export interface LoadBalancerProps {
@@ -72,7 +73,7 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    validate(props);
+    validate(this, props);
     const target = { targetPort: props.appPort, targetProtocol: 'http' };
     this.loadBalancer = new Loadbalancer(this, 'lb', {
       name: props.name,
@@ -110,19 +111,20 @@ export class LoadBalancer extends Construct {
   }
 }
 
-function validate(props: LoadBalancerProps): void {
+function validate(scope: Construct, props: LoadBalancerProps): void {
   const fail = (msg: string) => {
     throw new Error(`LoadBalancer ${props.name}: ${msg}`);
   };
   if ((props.certificateName === undefined) === (props.certificateId === undefined)) {
     fail('give exactly one of certificateName or certificateId for the HTTPS rule');
   }
-  if (!Number.isInteger(props.appPort) || props.appPort < 1 || props.appPort > 65535) fail(`appPort must be 1–65535 (got ${props.appPort})`);
+  checkProp(scope, props.appPort, (port) => (!Number.isInteger(port) || port < 1 || port > 65535 ? `appPort must be 1–65535 (got ${port}). Fix: give the port the app listens on` : undefined));
   if (!Token.isUnresolved(props.healthCheckPath) && !props.healthCheckPath.startsWith('/')) {
     fail(`healthCheckPath "${props.healthCheckPath}" must be an absolute path such as /health`);
   }
-  const sticky = props.stickinessSeconds ?? 0;
-  if (!Number.isInteger(sticky) || sticky < 0) fail(`stickinessSeconds must be a whole number ≥ 0 (got ${sticky})`);
+  checkProp(scope, props.stickinessSeconds ?? 0, (sticky) =>
+    !Number.isInteger(sticky) || sticky < 0 ? `stickinessSeconds must be a whole number ≥ 0 (got ${sticky}). Fix: use 0 (off) or more` : undefined,
+  );
   if (props.allowedCidrs) {
     if (props.allowedCidrs.length === 0) fail('allowedCidrs is empty, which would refuse everyone; omit it for a public load balancer');
     for (const c of props.allowedCidrs) if (!Token.isUnresolved(c)) cidrBlock(c);

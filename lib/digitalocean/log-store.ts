@@ -2,6 +2,7 @@ import { DatabaseCluster } from '@cdktf/provider-digitalocean/lib/database-clust
 import { DatabaseFirewall } from '@cdktf/provider-digitalocean/lib/database-firewall';
 import { DatabaseUser } from '@cdktf/provider-digitalocean/lib/database-user';
 import { Construct } from 'constructs';
+import { checkProp } from '../construct-errors';
 
 /**
  * The port of every DigitalOcean managed database, OpenSearch included (HTTPS). A constant, known before the
@@ -83,7 +84,9 @@ export class LogStore extends Construct {
       throw new Error(`LogStore ${props.name}: allowedTags is empty; a database firewall without rules admits every source`);
     }
     const nodeCount = props.nodeCount ?? 1;
-    if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new Error(`LogStore ${props.name}: nodeCount must be a whole number ≥ 1 (got ${nodeCount})`);
+    checkProp(this, nodeCount, (count) =>
+      !Number.isInteger(count) || count < 1 ? `nodeCount must be a whole number ≥ 1 (got ${count}). Fix: use 1, or 3 for a highly available cluster` : undefined,
+    );
     this.cluster = new DatabaseCluster(this, 'cluster', {
       name: props.name,
       engine: 'opensearch',

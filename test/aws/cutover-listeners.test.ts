@@ -97,6 +97,6 @@ describe('CutoverListeners: TLS opt-outs are explicit values', () => {
     expect(build({ sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }).byPort(443)!.ssl_policy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
   });
   test('fails on a malformed HSTS value, naming the construct and the fix', () => {
-    expect(() => build({ strictTransportSecurity: 'one year' })).toThrow(/CutoverListeners .*listeners: strictTransportSecurity "one year" is not a Strict-Transport-Security value; use e\.g\. "max-age=31536000; includeSubDomains", or null/);
+    expect(() => build({ strictTransportSecurity: 'one year' })).toThrow(/^test\/listeners: strictTransportSecurity "one year" is not a Strict-Transport-Security value\. Fix: use e\.g\. "max-age=31536000; includeSubDomains", or null/);
   });
 });

@@ -183,7 +183,7 @@ describe('SiteToSiteVpn with allowWeakCrypto', () => {
 
 describe('SiteToSiteVpn validation', () => {
   test('fails on a private customer gateway address', () => {
-    expect(() => vpnFixture({ customerGatewayIp: '10.1.2.3' })).toThrow(/SiteToSiteVpn shop-test: customerGatewayIp: 10\.1\.2\.3 is a private \(RFC 1918\) address/);
+    expect(() => vpnFixture({ customerGatewayIp: '10.1.2.3' })).toThrow(/^test\/vpn: customerGatewayIp: 10\.1\.2\.3 is a private \(RFC 1918\) address/);
   });
 
   test('fails on an invalid ASN', () => {

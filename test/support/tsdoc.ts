@@ -1,6 +1,7 @@
 // Finds exported symbols without TSDoc, read with the TypeScript compiler API from a module's exports.
 import * as path from 'path';
 import * as ts from 'typescript';
+import { exportedSymbols } from '../../bin/readme-props';
 
 /** One missing piece of documentation: where it is and what lacks it. */
 export interface TsdocFinding {
@@ -74,19 +75,8 @@ export function checkTsdoc(entries: readonly string[], tsconfig: string): TsdocR
   };
   const hasSummary = (symbol: ts.Symbol): boolean => ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim().length > 0;
 
-  const resolved = new Map<ts.Symbol, string>(); // each symbol once, also when two entries export it
-  // A namespace re-export (`export * as aws from './aws'`): its members are the API (named by their flat export
-  // where there is one: namespaces are read last); the module's header documents the namespace itself.
-  const namespaces: Array<[ts.Symbol, string]> = [];
-  const addExports = (module: ts.Symbol, prefix: string): void => {
-    for (const s of checker.getExportsOfModule(module)) {
-      const symbol = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
-      if (symbol.declarations?.some(ts.isSourceFile)) namespaces.push([symbol, `${prefix}${s.getName()}.`]);
-      else if (!resolved.has(symbol)) resolved.set(symbol, `${prefix}${s.getName()}`);
-    }
-  };
-  for (const entry of entries) addExports(checker.getSymbolAtLocation(program.getSourceFile(entry)!)!, '');
-  for (let i = 0; i < namespaces.length; i++) addExports(...namespaces[i]);
+  // each symbol once, also when two entries export it; namespace members (`digitalocean.LogStore`) too
+  const resolved = exportedSymbols(checker, entries.map((entry) => checker.getSymbolAtLocation(program.getSourceFile(entry)!)!));
 
   const noSummary: TsdocFinding[] = [];
   const memberNoSummary: TsdocFinding[] = [];
