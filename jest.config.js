@@ -10,6 +10,8 @@ module.exports = {
   },
   setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
   testTimeout: 60000,
+  // The default reporter, plus per-test wall times of the last run for `npm run bench` (its "ten slowest tests").
+  reporters: ['default', '<rootDir>/test/support/timing-reporter.js'],
   // At least two workers: many suites wait on real processes (terraform, checkov, moto, rsyslogd, strongSwan), so two
   // overlap well even on 2 cores, where jest's default is one worker.
   maxWorkers: Math.max(2, os.availableParallelism() - 1),

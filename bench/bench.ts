@@ -14,6 +14,8 @@ const REPO = path.resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? '3');
 const REGISTER = path.join(REPO, 'bin/register.js');
 const RUSAGE = path.join(REPO, 'bench/rusage.js');
+const MODULE_LOAD = path.join(REPO, 'bench/module-load.js');
+const TEST_TIMES = path.join(REPO, 'node_modules/.cache/cdktf-bluegreen/test-times.json');
 
 interface Sample {
   wallMs: number;
@@ -39,18 +41,34 @@ function runNode(args: string[], env: Record<string, string>, rusageFile: string
   return { wallMs, maxRssKiB };
 }
 
-function runCli(outdir: string): Sample {
+/**
+ * `cdktf synth` through the CLI, in `cwd` (the repository, or a directory holding a no-op app: the CLI's own floor).
+ */
+function runCli(outdir: string, cwd = REPO): Sample {
   const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   const cli = path.join(REPO, 'node_modules/.bin/cdktf');
   const args = ['synth', '--output', outdir];
+  const env = { ...process.env, CI: 'true', CHECKPOINT_DISABLE: '1' };
   const start = process.hrtime.bigint();
   const res = timeBin
-    ? spawnSync(timeBin, ['-f', 'BENCH_MAXRSS=%M', cli, ...args], { cwd: REPO, encoding: 'utf8', env: { ...process.env, CI: 'true' } })
-    : spawnSync(cli, args, { cwd: REPO, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    ? spawnSync(timeBin, ['-f', 'BENCH_MAXRSS=%M', cli, ...args], { cwd, encoding: 'utf8', env })
+    : spawnSync(cli, args, { cwd, encoding: 'utf8', env });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   if (res.status !== 0) throw new Error(`cdktf synth failed:\n${res.stdout}\n${res.stderr}`);
   const m = /BENCH_MAXRSS=(\d+)/.exec(res.stderr);
   return { wallMs, maxRssKiB: m ? Number(m[1]) : undefined };
+}
+
+/**
+ * A directory inside the repository (so `cdktf` resolves from its node_modules) holding a cdktf project whose app
+ * only loads cdktf and synthesizes an empty App: what `npx cdktf synth` costs before any library code runs.
+ */
+function noopProject(): string {
+  const dir = path.join(REPO, 'bench/.tmp/noop-app');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'main.js'), "const { App } = require('cdktf');\nnew App().synth();\n");
+  fs.writeFileSync(path.join(dir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node main.js', projectId: 'bench-noop', sendCrashReports: 'false' }));
+  return dir;
 }
 
 const CASES: Case[] = [
@@ -60,11 +78,16 @@ const CASES: Case[] = [
   },
   {
     name: 'direct synth, shipped environments (12 stacks)',
-    target: '≤ 600 ms, ≤ 200 MB',
+    target: '≤ 2.5 × baseline, ≤ 150 MB',
     run: (o, f) => runNode(['--require', REGISTER, 'main.ts'], { CDKTF_OUTDIR: o }, f),
   },
   {
+    name: '`npx cdktf synth`, no-op app (the CLI\'s own floor)',
+    run: (o) => runCli(o, noopProject()),
+  },
+  {
     name: '`npx cdktf synth`, shipped environments',
+    target: '≤ floor + 0.5 s',
     run: (o) => runCli(o),
   },
   {
@@ -75,18 +98,56 @@ const CASES: Case[] = [
 ];
 
 /** Median cumulative time at the end of each phase of a direct synth (bench/phases.ts). */
-function phases(tmp: string): Array<[string, number]> {
+function phases(tmp: string): { phases: Array<[string, number]>; modules: Array<[string, number]> } {
   const runs: Array<Record<string, number>> = [];
+  const loads: Array<Record<string, number>> = [];
   for (let i = 0; i < RUNS; i++) {
-    const res = spawnSync(process.execPath, ['--require', REGISTER, 'bench/phases.ts'], {
+    const loadFile = path.join(tmp, `module-load-${i}.json`);
+    const res = spawnSync(process.execPath, ['--require', MODULE_LOAD, '--require', REGISTER, 'bench/phases.ts'], {
       cwd: REPO,
-      env: { ...process.env, CDKTF_OUTDIR: path.join(tmp, `phases-${i}`) },
+      env: { ...process.env, CDKTF_OUTDIR: path.join(tmp, `phases-${i}`), BENCH_MODULE_LOAD_FILE: loadFile },
       encoding: 'utf8',
     });
     if (res.status !== 0) throw new Error(`bench/phases.ts failed:\n${res.stderr}`);
     runs.push(JSON.parse(res.stdout) as Record<string, number>);
+    loads.push(JSON.parse(fs.readFileSync(loadFile, 'utf8')) as Record<string, number>);
   }
-  return Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))]);
+  const packages = [...new Set(loads.flatMap((l) => Object.keys(l)))];
+  return {
+    phases: Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))]),
+    modules: [
+      ...packages
+        .map((p): [string, number] => [p, median(loads.map((l) => l[p] ?? 0))])
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8),
+      ['all packages together', median(loads.map((l) => Object.values(l).reduce((a, b) => a + b, 0)))],
+    ],
+  };
+}
+
+/** The ten slowest tests of the last `npm test` (written by test/support/timing-reporter.js), as Markdown. */
+function slowestTests(): string {
+  if (!fs.existsSync(TEST_TIMES)) return 'No test timings yet: run `npm test`, then `npm run bench`.';
+  const t = JSON.parse(fs.readFileSync(TEST_TIMES, 'utf8')) as {
+    finishedAt: string;
+    wallMs: number;
+    numTotalTests: number;
+    numTotalTestSuites: number;
+    slowestTests: Array<{ file: string; name: string; ms: number }>;
+    slowestFiles: Array<{ file: string; ms: number }>;
+  };
+  return [
+    `Last jest run: ${t.finishedAt}, ${t.numTotalTestSuites} files, ${t.numTotalTests} tests, ${(t.wallMs / 1000).toFixed(0)} s wall` +
+      ' (jest only; `npm test` adds `tsc --noEmit` and the lint).',
+    '',
+    '| slowest tests | file | s |',
+    '| --- | --- | ---: |',
+    ...t.slowestTests.map((x) => `| ${x.name.replace(/\|/g, '\\|')} | ${x.file} | ${(x.ms / 1000).toFixed(1)} |`),
+    '',
+    '| slowest test files | s |',
+    '| --- | ---: |',
+    ...t.slowestFiles.map((x) => `| ${x.file} | ${(x.ms / 1000).toFixed(1)} |`),
+  ].join('\n');
 }
 
 function median(values: number[]): number {
@@ -102,6 +163,7 @@ function main(): void {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-bench-'));
   const rows: Array<{ name: string; target?: string; wall: number; rss?: number }> = [];
   let phaseRows: Array<[string, number]> = [];
+  let moduleRows: Array<[string, number]> = [];
   try {
     for (const c of CASES) {
       const samples: Sample[] = [];
@@ -115,7 +177,7 @@ function main(): void {
       rows.push({ name: c.name, target: c.target, wall: median(samples.map((s) => s.wallMs)), rss });
     }
     process.stderr.write('bench: phases of a direct synth\n');
-    phaseRows = phases(tmp);
+    ({ phases: phaseRows, modules: moduleRows } = phases(tmp));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -141,7 +203,16 @@ function main(): void {
       return row;
     }),
   ].join('\n');
-  process.stdout.write(`${table}\n\n${phaseTable}\n`);
+  const moduleTable = [
+    '| module loading by package (self time, the largest eight) | ms |',
+    '| --- | ---: |',
+    ...moduleRows.map(([name, ms]) => `| ${name} | ${Math.round(ms)} |`),
+  ].join('\n');
+  const floor = rows.find((r) => r.name.includes('no-op app'));
+  const cli = rows.find((r) => r.name.startsWith('`npx cdktf synth`, shipped'));
+  const share = floor && cli ? `The library's share of \`npx cdktf synth\`: ${((cli.wall - floor.wall) / 1000).toFixed(2)} s over the CLI's floor (target ≤ 0.5 s).` : '';
+  const tests = slowestTests();
+  process.stdout.write(`${table}\n\n${share}\n\n${phaseTable}\n\n${moduleTable}\n\n${tests}\n`);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const doc = [
     '# Synth benchmark results',
@@ -157,6 +228,16 @@ function main(): void {
     'Where the time of a direct synth goes (bench/phases.ts, the same steps as main.ts):',
     '',
     phaseTable,
+    '',
+    'Module loading inside those phases, by package (bench/module-load.js):',
+    '',
+    moduleTable,
+    '',
+    share,
+    '',
+    '## The test suite',
+    '',
+    tests,
     '',
   ].join('\n');
   fs.writeFileSync(path.join(REPO, 'bench/RESULTS.md'), doc);

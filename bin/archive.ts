@@ -1,13 +1,4 @@
 // npm run archive -- verify <prefix> | list <env> | push <dir>: see lib/commands/archive.ts (or --help).
-// The pinned SDK works on Node 20; its notice about future releases needing Node 22 is not for our users.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import { runBin } from '../lib/commands/registry';
 
-import { archiveMain } from '../lib/commands/archive';
-
-archiveMain(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`archive: unexpected error: ${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runBin('archive');

@@ -1,57 +1,115 @@
-// Transpile-only TypeScript loader for the synth path and the package scripts: strips types with swc (no
-// type-checking), so `cdktf synth` starts in milliseconds instead of type-checking the provider typings on every
-// run. Type-checking happens in `npm test` (tsc --noEmit) instead.
+// Transpile-only TypeScript loader for the synth path and the package scripts: strips types (no type-checking),
+// so `cdktf synth` starts in milliseconds instead of type-checking the provider typings on every run.
+// Type-checking happens in `npm test` (tsc --noEmit) instead.
 //
-// Output is cached under node_modules/.cache/cdktf-bluegreen-ts/, keyed by a hash of the source, its path and
-// the swc version, so a warm synth does not even load swc.
+//   node --require ./bin/register.js main.ts                 (this repository)
+//   node --require cdktf-bluegreen/register main.ts          (a project that installed the package)
+//
+// It transpiles with @swc/core when the project has it (fastest), else with the project's `typescript`
+// (`transpileModule`, the same transpile-only mode), so a consumer needs nothing beyond the TypeScript it already
+// has. Output is cached under node_modules/.cache/cdktf-bluegreen-ts/ (this package's checkout, else the working
+// directory's node_modules), keyed by a hash of the source, its path and the transpiler and its version, so a warm
+// synth loads neither.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-const CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'cdktf-bluegreen-ts');
-const SWC_VERSION = (() => {
-  try {
-    return require('@swc/core/package.json').version;
-  } catch {
-    return 'missing';
-  }
-})();
-const OPTIONS = {
-  jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+/** Where the transpilers and the cache are looked for: the project (working directory) first, then this package. */
+const SEARCH = [process.cwd(), path.join(__dirname, '..')];
 
-let swc;
+function resolveFrom(request) {
+  try {
+    return require.resolve(request, { paths: SEARCH });
+  } catch {
+    return undefined;
+  }
+}
+
+function versionOf(name) {
+  const manifest = resolveFrom(`${name}/package.json`);
+  return manifest ? JSON.parse(fs.readFileSync(manifest, 'utf8')).version : undefined;
+}
+
+/** The transpiler to use: `swc@<version>`, `typescript@<version>`, or none. */
+const TRANSPILER = (() => {
+  const swc = versionOf('@swc/core');
+  if (swc) return { name: 'swc', version: swc };
+  const ts = versionOf('typescript');
+  if (ts) return { name: 'typescript', version: ts };
+  return { name: 'none', version: '' };
+})();
+
+const CACHE_DIR = (() => {
+  for (const base of [path.join(__dirname, '..', 'node_modules'), path.join(process.cwd(), 'node_modules')]) {
+    if (fs.existsSync(base)) return path.join(base, '.cache', 'cdktf-bluegreen-ts');
+  }
+  return undefined; // no node_modules anywhere: transpile every time
+})();
+
+let transform;
 function transpile(source, filename) {
-  if (!swc) {
-    try {
-      swc = require('@swc/core');
-    } catch (e) {
-      throw new Error(`bin/register.js: cannot load @swc/core to run ${filename}; run \`npm ci\` first (${e.message})`);
+  if (!transform) {
+    if (TRANSPILER.name === 'swc') {
+      const swc = require(resolveFrom('@swc/core'));
+      const options = { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' }, sourceMaps: 'inline' };
+      transform = (text, file) => swc.transformSync(text, { ...options, filename: file }).code;
+    } else if (TRANSPILER.name === 'typescript') {
+      const ts = require(resolveFrom('typescript'));
+      const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true, inlineSources: true };
+      transform = (text, file) => ts.transpileModule(text, { compilerOptions, fileName: file }).outputText;
+    } else {
+      throw new Error(
+        `cdktf-bluegreen register: cannot run ${filename}: neither typescript nor @swc/core is installed in ${process.cwd()}; ` +
+          'install one (npm install --save-dev typescript@5) and run again',
+      );
     }
   }
-  return swc.transformSync(source, { ...OPTIONS, filename }).code;
+  return transform(source, filename);
 }
+
+// Stack traces point at the TypeScript lines (each output carries an inline source map).
+process.setSourceMapsEnabled(true);
 
 require.extensions['.ts'] = function compileTs(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha1').update(SWC_VERSION).update('\0').update(filename).update('\0').update(source).digest('hex');
-  const cached = path.join(CACHE_DIR, `${key}.js`);
+  const key = crypto.createHash('sha1').update(`${TRANSPILER.name}@${TRANSPILER.version}`).update('\0').update(filename).update('\0').update(source).digest('hex');
+  const cached = CACHE_DIR && path.join(CACHE_DIR, `${key}.js`);
   let code;
   try {
     code = fs.readFileSync(cached, 'utf8');
   } catch {
     code = transpile(source, filename);
-    try {
-      fs.mkdirSync(CACHE_DIR, { recursive: true });
-      const tmp = `${cached}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, code);
-      fs.renameSync(tmp, cached); // atomic: concurrent synths never read a half-written entry
-    } catch {
-      // a read-only tree still works, just without the cache
+    if (cached) {
+      try {
+        fs.mkdirSync(CACHE_DIR, { recursive: true });
+        const tmp = `${cached}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, code);
+        fs.renameSync(tmp, cached); // atomic: concurrent synths never read a half-written entry
+      } catch {
+        // a read-only tree still works, just without the cache
+      }
     }
   }
   module._compile(code, filename);
 };
+
+// A user's mistake is no stack trace: a ConfigError (values) or ConstructPropsError (props) that the app does not
+// catch itself (the README's main.ts calls createEnvironmentsFromDir without a try) is printed as its message alone,
+// which names the file, key path and reason, or the construct path, value and fix. Under the cdktf CLI, which prints
+// a failing app's stderr a second time in its summary, the app stops without a manifest instead of exiting non-zero
+// (as main.ts does; see its stop()), so the problems appear once. Any other error keeps Node's default report.
+const USER_MISTAKES = ['ConfigError', 'ConstructPropsError'];
+process.on('uncaughtException', (error) => {
+  if (!(error instanceof Error) || !USER_MISTAKES.includes(error.name)) {
+    process.stderr.write(`${require('util').inspect(error)}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`${error.message}\nNothing was synthesized.\n`);
+  const outdir = process.env.CDKTF_OUTDIR;
+  if (outdir && process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS === 'true') {
+    fs.rmSync(path.join(outdir, 'manifest.json'), { force: true });
+    process.exit(0);
+  }
+  process.exit(1);
+});

@@ -25,6 +25,16 @@ export function skipTokenCreationTraces(env: NodeJS.ProcessEnv = process.env): b
     const head = `${target.name}${target.message ? `: ${target.message}` : ''}`;
     return [head, ...frames.map((f) => `    at ${f.toString()}`)].join('\n');
   };
+  // The prepareStackTrace hook above makes the traces empty, but V8 still walks and records every frame (cdktf asks
+  // for an unlimited depth). Replacing cdktf's capture function skips that walk; it is read at each call, so this
+  // takes effect for every token made from now on. A cdktf without that module keeps the hook alone.
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const traces = require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] };
+    traces.captureStackTrace = () => [];
+  } catch {
+    // cdktf moved the module: the prepareStackTrace hook still empties the traces.
+  }
   installed = true;
   return true;
 }

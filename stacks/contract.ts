@@ -127,6 +127,8 @@ export interface SharedValue {
   readonly description: string;
   /** A list of identifiers, published comma-joined. */
   readonly list?: boolean;
+  /** Published only when the environment has the managed log store (`logging.store.type: managed`). */
+  readonly logStoreOnly?: boolean;
 }
 
 /**
@@ -144,7 +146,7 @@ export const AWS_SHARED_VALUES = {
   hostname: { name: 'hostname', description: 'Hostname of the live and test URLs' },
   appFilesAccessPolicyArn: { name: 'app-files-access-policy-arn', description: 'Managed policy: the fleets\' access to the app files bucket' },
   registryPullPolicyArn: { name: 'registry-pull-policy-arn', description: 'Managed policy: pull images from the release registry' },
-  logForwarderReadPolicyArn: { name: 'log-forwarder-read-policy-arn', description: 'Managed policy: read the log forwarder secret' },
+  logForwarderReadPolicyArn: { name: 'log-forwarder-read-policy-arn', description: 'Managed policy: read the log forwarder secret', logStoreOnly: true },
 } as const satisfies Record<string, SharedValue & { readonly name: string }>;
 
 /** Key of a value `<env>-shared` publishes on AWS. */
@@ -156,6 +158,20 @@ export const AWS_SHARED_READS: Readonly<Record<Exclude<StackRole, 'shared'>, rea
   green: ['privateSubnetIds', 'instanceSecurityGroupId', 'greenTargetGroupArn', 'appFilesAccessPolicyArn', 'registryPullPolicyArn', 'logForwarderReadPolicyArn'],
   cutover: ['loadBalancerArn', 'blueTargetGroupArn', 'greenTargetGroupArn', 'certificateArn', 'hostname'],
 };
+
+/**
+ * The values `<env>-shared` publishes on AWS for an environment with (`logStore: true`) or without the managed log
+ * store (`logging.store.type: none` publishes no `logStoreOnly` value).
+ */
+export function awsSharedValueKeys(logStore: boolean): AwsSharedValueKey[] {
+  return (Object.keys(AWS_SHARED_VALUES) as AwsSharedValueKey[]).filter((key) => logStore || !(AWS_SHARED_VALUES[key] as SharedValue).logStoreOnly);
+}
+
+/** The values a stack reads from `<env>-shared` ({@link AWS_SHARED_READS}), without the log store's when it has none. */
+export function awsSharedReads(role: Exclude<StackRole, 'shared'>, logStore: boolean): AwsSharedValueKey[] {
+  const published = new Set(awsSharedValueKeys(logStore));
+  return AWS_SHARED_READS[role].filter((key) => published.has(key));
+}
 
 /** The SSM path under which `<env>-shared` publishes, with the trailing `/`: `/<app>/<env>/shared/`. */
 export function sharedParameterPrefix(app: string, env: string): string {

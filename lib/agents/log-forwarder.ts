@@ -28,6 +28,7 @@
  */
 import type { EnvironmentConfig } from '../config/schema';
 import { AppLogFormat, appLogTag, logPathProblem } from '../config/sections/logging';
+import { logDataStreamName } from './log-store-bootstrap';
 
 /** One application log file to forward. */
 export interface ForwardedLog {
@@ -85,8 +86,14 @@ export interface LogDestination {
    * @default 443
    */
   readonly port?: number;
-  /** Index name prefix; documents go to daily indices `<indexPrefix>-YYYY.MM.DD` (UTC). */
+  /** Index name prefix; documents go to daily indices `<indexPrefix>-YYYY.MM.DD` (UTC), or to {@link dataStream}. */
   readonly indexPrefix: string;
+  /**
+   * A data stream to append every document to (bulk `create` only; the store refuses overwrites there), e.g. the
+   * one `renderLogStoreBootstrap({ dataStream: true })` creates (`logDataStreamName(indexPrefix)`).
+   * @default - daily indices `<indexPrefix>-YYYY.MM.DD`
+   */
+  readonly dataStream?: string;
   /**
    * PEM file of the CA that signed the store's certificate.
    * @default - the system trust store (right for AWS OpenSearch and DigitalOcean managed OpenSearch)
@@ -154,6 +161,9 @@ function validate(config: LogForwarderConfig): void {
   }
   if (!/^[0-9A-Za-z.+-]+$/.test(config.release)) fail(`release "${config.release}" must be a version such as 1.4.2`);
   if (!/^[a-z][a-z0-9-]*$/.test(config.destination.indexPrefix)) fail(`indexPrefix "${config.destination.indexPrefix}" must be lowercase letters, digits and dashes`);
+  if (config.destination.dataStream !== undefined && !/^[a-z][a-z0-9-]*$/.test(config.destination.dataStream)) {
+    fail(`dataStream "${config.destination.dataStream}" must be lowercase letters, digits and dashes`);
+  }
   const port = config.destination.port ?? 443;
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`destination port ${port} must be 1-65535`);
   if (config.destination.host !== undefined && !/^[A-Za-z0-9.-]+$/.test(config.destination.host)) {
@@ -231,7 +241,9 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
     '',
     '# ---- documents: one JSON object per event',
     'template(name="fwd-timestamp" type="string" string="%timereported:::date-rfc3339,date-utc%")',
-    `template(name="fwd-index" type="string" string=${q(`${dest.indexPrefix}-%timereported:::date-year,date-utc%.%timereported:::date-month,date-utc%.%timereported:::date-day,date-utc%`)})`,
+    dest.dataStream !== undefined
+      ? `template(name="fwd-index" type="string" string=${q(dest.dataStream)})`
+      : `template(name="fwd-index" type="string" string=${q(`${dest.indexPrefix}-%timereported:::date-year,date-utc%.%timereported:::date-month,date-utc%.%timereported:::date-day,date-utc%`)})`,
     '# What the shipper reads, one line per event. A UUID per event is the document id: `create` refuses a second',
     '# copy if a batch is sent again.',
     'template(name="fwd-event" type="string" string="{\\"index\\":\\"%$.index%\\",\\"id\\":\\"%uuid%\\",\\"doc\\":%$!doc%}\\n")',
@@ -303,7 +315,9 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
 
 /**
  * The forwarder configuration of one color's servers, from the environment's values: the `logging` section,
- * the app name, and the color's release version. `destination.host` stays unset (read at boot).
+ * the app name, and the color's release version. `destination.host` stays unset (read at boot). On AWS the
+ * documents go to the log store's append-only data stream (`LogStore` bootstraps it); on DigitalOcean to daily
+ * indices, which the cluster's `log-forwarder` user may write.
  */
 export function forwarderConfigFromValues(config: EnvironmentConfig, color: 'blue' | 'green'): LogForwarderConfig {
   return {
@@ -313,7 +327,10 @@ export function forwarderConfigFromValues(config: EnvironmentConfig, color: 'blu
     release: config.colors[color].release.version,
     appLogs: config.logging.appLogs.map((l) => ({ path: l.path, format: l.format, tag: l.tag })),
     systemLogs: config.logging.systemLogs,
-    destination: { indexPrefix: config.logging.indexPrefix },
+    destination: {
+      indexPrefix: config.logging.indexPrefix,
+      ...(config.cloud === 'aws' ? { dataStream: logDataStreamName(config.logging.indexPrefix) } : {}),
+    },
     bufferDiskMiB: config.logging.bufferDiskMiB,
   };
 }

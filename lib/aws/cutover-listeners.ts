@@ -2,7 +2,8 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { Construct } from 'constructs';
 import { ALB_DEFAULT_SSL_POLICY, ALB_MODERN_SSL_POLICY, DEFAULT_STRICT_TRANSPORT_SECURITY, STRICT_TRANSPORT_SECURITY_VALUE } from '../config/sections/load-balancer';
 import { COLORS, Color } from '../config/sections/release';
-import { Weights, liveColor, otherColor } from '../config/sections/traffic';
+import { carriesMostTraffic } from '../config/sections/cutover-safety';
+import { Weights, liveColor } from '../config/sections/traffic';
 import { PUBLIC_LISTENER_PORTS } from './app-load-balancer';
 import { ICertificateRef } from './references';
 import { propsValidator } from '../construct-errors';
@@ -150,8 +151,8 @@ function validate(scope: Construct, props: CutoverListenersProps): void {
   }
   const test = props.testColor;
   if (test) {
-    check([props.weights[test], props.weights[otherColor(test)]], ([mine, other]) =>
-      mine > 0 && mine >= other ? `the test listener would point at ${test}, the live color (${mine}% of traffic). Fix: point it at the idle color` : undefined,
+    check(props.weights, (weights) =>
+      carriesMostTraffic(weights, test) ? `the test listener would point at ${test}, the live color (${weights[test]}% of traffic). Fix: point it at the idle color` : undefined,
     );
   }
 }

@@ -355,6 +355,8 @@ export class LogStore extends Construct {
         forwarderUsername: this.forwarderUsername,
         replicas: count > 1 ? 1 : 0,
         dashboardsIndexPattern: true,
+        // Append-only: the forwarders write into a data stream (see forwarderConfigFromValues).
+        dataStream: true,
       }),
       AUDIT_CONFIG_REQUEST,
     ];

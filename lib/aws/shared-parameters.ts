@@ -20,9 +20,19 @@ export interface SharedParametersProps {
   readonly app: string;
   /** Environment name, the second path segment. */
   readonly environment: string;
-  /** The value of every published key (lists for `list` values, e.g. `privateSubnetIds`). */
-  readonly values: { readonly [K in AwsSharedValueKey]: (typeof AWS_SHARED_VALUES)[K] extends { list: true } ? readonly string[] : string };
+  /**
+   * The value of every published key (lists for `list` values, e.g. `privateSubnetIds`). A `logStoreOnly` value
+   * (the log forwarder's policy) is left out when the environment has no managed log store: then no parameter.
+   */
+  readonly values: { readonly [K in RequiredKey]: SharedValueOf<K> } & { readonly [K in LogStoreOnlyKey]?: SharedValueOf<K> };
 }
+
+/** The published values that exist only with a managed log store (`logStoreOnly` in the contract). */
+export type LogStoreOnlyKey = { [K in AwsSharedValueKey]: (typeof AWS_SHARED_VALUES)[K] extends { logStoreOnly: true } ? K : never }[AwsSharedValueKey];
+/** The published values every AWS environment has. */
+export type RequiredKey = Exclude<AwsSharedValueKey, LogStoreOnlyKey>;
+/** The type of a published value: a list of strings for `list` values, else a string. */
+export type SharedValueOf<K extends AwsSharedValueKey> = (typeof AWS_SHARED_VALUES)[K] extends { list: true } ? readonly string[] : string;
 
 /**
  * What `<env>-shared` publishes for the other stacks of the environment: one `String` SSM parameter per value of
@@ -32,14 +42,16 @@ export interface SharedParametersProps {
  * stack's state (which holds the log store and VPN secrets).
  */
 export class SharedParameters extends Construct {
-  /** The parameters, by contract key. */
-  public readonly parameters: Readonly<Record<AwsSharedValueKey, SsmParameter>>;
+  /** The parameters, by contract key (a `logStoreOnly` key has none when its value was left out). */
+  public readonly parameters: Readonly<Partial<Record<AwsSharedValueKey, SsmParameter>>>;
 
   constructor(scope: Construct, id: string, props: SharedParametersProps) {
     super(scope, id);
-    const entries = (Object.keys(AWS_SHARED_VALUES) as AwsSharedValueKey[]).map((key) => {
+    const values = props.values as Partial<Record<AwsSharedValueKey, string | readonly string[]>>;
+    const keys = (Object.keys(AWS_SHARED_VALUES) as AwsSharedValueKey[]).filter((key) => values[key] !== undefined);
+    const entries = keys.map((key) => {
       const spec: { name: string; description: string; list?: boolean } = AWS_SHARED_VALUES[key];
-      const raw = props.values[key];
+      const raw = values[key]!;
       const value = spec.list ? joinList(this, key, raw as readonly string[]) : (raw as string);
       const parameter = new SsmParameter(this, spec.name, {
         name: sharedParameterPath(props.app, props.environment, key),
@@ -52,7 +64,7 @@ export class SharedParameters extends Construct {
       });
       return [key, parameter] as const;
     });
-    this.parameters = Object.fromEntries(entries) as Record<AwsSharedValueKey, SsmParameter>;
+    this.parameters = Object.fromEntries(entries) as Partial<Record<AwsSharedValueKey, SsmParameter>>;
   }
 }
 

@@ -14,18 +14,20 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'crypto';
+import { CommandError } from '../cli/errors';
+import { ExitCode } from '../cli/exit-codes';
 import { ArchiveTarget } from './archive-target';
 
 /** What kind of failure an {@link ArchiveError} is. */
 export type ArchiveErrorKind = 'credentials' | 'missing-bucket' | 'denied' | 'not-found' | 'transient' | 'other';
 
 /** A failure talking to the archive, with a message that names the bucket/key and the fix. */
-export class ArchiveError extends Error {
+export class ArchiveError extends CommandError {
   /** The kind of failure. */
   public readonly kind: ArchiveErrorKind;
 
   constructor(kind: ArchiveErrorKind, message: string) {
-    super(message);
+    super(message, ExitCode.PREREQUISITE);
     this.name = 'ArchiveError';
     this.kind = kind;
   }

@@ -8,9 +8,13 @@
  */
 import * as path from 'path';
 import { ConfigError, loadEnvironments } from '../config';
-import { ArchiveError, ArchiveStore } from './archive-store';
-import { resolveTarget, TargetFlags, UsageError } from './archive-target';
-import { intFlag, parseFlags, stringFlag, TARGET_FLAGS, targetFlags, writers } from './cli-flags';
+import { intFlag, stringFlag } from '../cli/args';
+import { defineCommand } from '../cli/command';
+import { UsageError } from '../cli/errors';
+import { ExitCode } from '../cli/exit-codes';
+import { CommandIo } from '../cli/io';
+import { ArchiveStore } from './archive-store';
+import { DEPRECATED_TARGET_FLAGS, resolveTarget, TARGET_FLAGS, TargetFlags, targetFlags } from './archive-target';
 import { LockMode, listRecords, Manifest, normalizePrefix, readLocalManifest, RecordSummary, uploadRecord, verifyRecord, VerifyResult } from './deployment-record';
 import { retentionFloor, weakerRetention } from './deploy';
 
@@ -130,41 +134,42 @@ Options:
   --region <region>       its region (default: output archive_region)
   --endpoint <url>        S3-compatible endpoint (DigitalOcean Spaces; default: output archive_endpoint)
   --path-style            address the bucket in the URL path (automatic for localhost/IP endpoints)
-  --shared-outputs <file> read <env>-shared outputs from this file (cdktf output --outputs-file) instead of running cdktf
+  --outputs <file>        read <env>-shared outputs from this file (cdktf output --outputs-file) instead of running cdktf
   --stack <stack>         list: only this stack's records
   --limit <n>             list: at most n records (default 50)
   --json                  print JSON instead of text
   --no-kms                push: do not request SSE-KMS (stores without KMS, e.g. Spaces)
   -h, --help              this text
 
-Exit: 0 ok; 1 verify found a problem; 2 bad input; 3 the archive could not be read or written.
+Exit: 0 ok; 1 verify found a problem; 2 bad input; 3 the archive could not be read or written, or the <env>-shared
+outputs could not be read (no credentials, provider not installable, stack not deployed: the message says which).
 `;
 
 /** The CLI: parses `argv` (after `npm run archive --`), runs the subcommand, returns the exit code. */
-export async function archiveMain(
-  argv: readonly string[],
-  io: { stdout?: (t: string) => void; stderr?: (t: string) => void } & Partial<ArchiveOptions> = {},
-): Promise<number> {
-  const { stdout, stderr } = writers(io);
-  try {
-    const { flags, rest } = parseFlags(argv, { values: [...TARGET_FLAGS, 'stack', 'limit'], switches: ['path-style', 'json', 'no-kms', 'help'] });
-    if (flags.help || rest.length === 0) {
-      (flags.help ? stdout : stderr)(ARCHIVE_HELP);
-      return flags.help ? 0 : 2;
+export const archiveMain = defineCommand<Promise<number>, CommandIo & Partial<ArchiveOptions>>({
+  command: 'archive',
+  help: ARCHIVE_HELP,
+  flags: { ...TARGET_FLAGS, stack: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, 'no-kms': { type: 'boolean' } },
+  deprecated: DEPRECATED_TARGET_FLAGS,
+  run: async (args, io): Promise<number> => {
+    const { stdout, stderr } = io;
+    if (args.positionals.length === 0) {
+      stderr(ARCHIVE_HELP);
+      return ExitCode.USAGE;
     }
-    const [command, arg, ...extra] = rest;
+    const [command, arg, ...extra] = args.positionals;
     if (!arg) throw new UsageError(`${command} needs an argument (see --help)`);
     if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     const options: ArchiveOptions = {
       ...io,
-      ...targetFlags(flags),
-      ...(flags['no-kms'] ? { serverSideEncryption: 'none' as const } : {}),
+      ...targetFlags(args),
+      ...(args.flags['no-kms'] ? { serverSideEncryption: 'none' as const } : {}),
       log: (line) => stderr(`${line}\n`),
     };
     switch (command) {
       case 'verify': {
         const result = await verifyArchive(arg, options);
-        if (flags.json) stdout(`${JSON.stringify(result, null, 2)}\n`);
+        if (args.flags.json) stdout(`${JSON.stringify(result, null, 2)}\n`);
         else {
           for (const f of result.files) stdout(`${f.status === 'ok' ? 'ok      ' : f.status.padEnd(8)} ${f.name}  ${f.actual ?? ''}\n`);
           for (const problem of result.problems) stderr(`problem: ${problem}\n`);
@@ -174,11 +179,11 @@ export async function archiveMain(
               : `record ${result.prefix} FAILED verification (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})\n`,
           );
         }
-        return result.problems.length === 0 ? 0 : 1;
+        return result.problems.length === 0 ? ExitCode.OK : ExitCode.FAILED;
       }
       case 'list': {
-        const records = await listArchive(arg, { ...options, stack: stringFlag(flags, 'stack'), limit: intFlag(flags, 'limit', 1) });
-        if (flags.json) stdout(`${JSON.stringify(records, null, 2)}\n`);
+        const records = await listArchive(arg, { ...options, stack: stringFlag(args, 'stack'), limit: intFlag(args, 'limit', 1) });
+        if (args.flags.json) stdout(`${JSON.stringify(records, null, 2)}\n`);
         else if (records.length === 0) stdout(`no deployment records for ${arg}\n`);
         else {
           for (const r of records) {
@@ -186,25 +191,15 @@ export async function archiveMain(
             stdout(`${r.prefix}  ${status.padEnd(10)} ${r.manifest ? `${r.manifest.git.commit.slice(0, 12)}  ${r.manifest.user}` : '(no manifest)'}\n`);
           }
         }
-        return 0;
+        return ExitCode.OK;
       }
       case 'push': {
         const url = await pushArchive(arg, options);
         stdout(`uploaded ${url}\n`);
-        return 0;
+        return ExitCode.OK;
       }
       default:
         throw new UsageError(`unknown subcommand "${command}": expected verify, list or push (see --help)`);
     }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      stderr(`archive: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof ArchiveError) {
-      stderr(`archive: ${e.message}\n`);
-      return 3;
-    }
-    throw e;
-  }
-}
+  },
+});

@@ -5,6 +5,8 @@
  * The deploy command takes the lookup as an injectable function ({@link CallerIdentityLookup}), so tests and
  * other clouds can supply their own; {@link defaultCallerIdentity} is the one the CLI uses.
  */
+import { PrerequisiteError } from '../cli/errors';
+
 /** The identity a cloud returned for the deploy's credentials. */
 export interface CallerIdentity {
   /** The principal: an ARN on AWS (`arn:aws:sts::123456789012:assumed-role/deploy/gh-1234`), an account e-mail or UUID on DigitalOcean. */
@@ -19,9 +21,9 @@ export interface CallerIdentity {
 export type CallerIdentityLookup = (cloud: 'aws' | 'digitalocean', env: NodeJS.ProcessEnv) => Promise<CallerIdentity>;
 
 /** The caller identity could not be established (no credentials, refused, unreachable, SDK missing). */
-export class IdentityError extends Error {
+export class IdentityError extends PrerequisiteError {
   constructor(message: string) {
-    super(message);
+    super(message, 'no-credentials');
     this.name = 'IdentityError';
   }
 }

@@ -14,28 +14,55 @@
  * when the deploy failed; 0 when deploy and record succeeded; 2 for bad input (nothing deployed); 3 when the
  * archive is unreachable before the deploy (nothing deployed) or the record could not be uploaded after it.
  */
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { parseStackName as parseContractStackName, StackNameError, StackRole } from '../../stacks/contract';
+import { StackRole } from '../../stacks/contract';
 import { ConfigError, EnvironmentConfig, loadEnvironments } from '../config';
-import { ArchiveError, ArchiveStore } from './archive-store';
-import { intFlag, parseFlags, stringFlag, TARGET_FLAGS, targetFlags } from './cli-flags';
-import { ArchiveTarget, cdktfBinary, resolveTarget, runProcess, TargetFlags, UsageError } from './archive-target';
-import { CallerIdentity, CallerIdentityLookup, defaultCallerIdentity, IdentityError } from './caller-identity';
-import { describeFiles, LOCK_STRENGTH, LockMode, Manifest, MANIFEST, MANIFEST_FORMAT, recordId, recordPrefix, RECORDS_ROOT, uploadRecord } from './deployment-record';
+import { FlagSpec, intFlag, stringFlag } from '../cli/args';
+import { defineCommand } from '../cli/command';
+import { UsageError } from '../cli/errors';
+import { ExitCode } from '../cli/exit-codes';
+import { CommandIo } from '../cli/io';
+import { commandLine } from '../cli/invocation';
+import { DEPRECATED_TARGET_FLAGS, TARGET_FLAGS, TargetFlags, targetFlags } from './archive-target';
+import { CallerIdentityLookup, defaultCallerIdentity } from './caller-identity';
+import { LockMode, RECORDS_ROOT } from './deployment-record';
+import { checkArchive, DeployArchiveAccess, uploadDeployRecord } from './deploy/archive';
+import {
+  cdktfDeployArgs,
+  LOCAL_RECORDS_DIR,
+  parseStackName,
+  recordEncryption,
+  recordRetention,
+  Retention,
+  retentionFloor,
+  terraformPlanned,
+  weakerRetention,
+} from './deploy/plan';
+import { startRecord, whoDeploys, writeLocalRecord } from './deploy/record';
+import { BundleDeploy, BundleError, bundleForDeploy } from './bundle';
+import { afterSignal, runCdktfDeploy } from './deploy/run';
 
-/** What the manifest says about plans: none is archived, and why. */
-export const NO_PLAN_ARCHIVED =
-  'none archived: cdktf deploy made and applied its own plan, printed by Terraform in deploy.log (sensitive values masked); a plan saved by npm run plan is of another run';
-
-/** Local directory that keeps every record (mirrors the bucket's `deployments/` prefix). */
-export const LOCAL_RECORDS_DIR = '.deployments';
-
+// The parts of a deploy (lib/commands/deploy/): its plan (pure), its log, the cdktf run with signal forwarding, the
+// record and the archive. Re-exported here, the public entry.
+export {
+  LOCAL_RECORDS_DIR,
+  parseStackName,
+  phaseOf,
+  retentionFloor,
+  terraformPlanned,
+  weakerRetention,
+} from './deploy/plan';
+export { gitState, NO_PLAN_ARCHIVED } from './deploy/record';
+export { SIGNAL_EXIT } from './deploy/run';
 
 /** Options for {@link deploy}. */
 export interface DeployOptions extends TargetFlags {
+  /**
+   * A release bundle (`npm run bundle`): verified, then exactly its stack is deployed (`--skip-synth`) and the record
+   * stores its digest. A bundle that does not verify is refused before anything runs.
+   * @default - synthesize the working tree, as `cdktf deploy` does
+   */
+  readonly bundle?: string;
   /** The stack to deploy, `<env>-<role>` (e.g. `prod-green`). */
   readonly stack: string;
   /**
@@ -117,319 +144,126 @@ export interface DeployResult {
   readonly error?: string;
 }
 
-/** Splits `<env>-<role>` into its parts (the contract's `parseStackName`), or throws a {@link UsageError}. */
-export function parseStackName(stack: string): { readonly environment: string; readonly role: StackRole } {
-  try {
-    return parseContractStackName(stack);
-  } catch (e) {
-    if (e instanceof StackNameError) throw new UsageError(e.message);
-    throw e;
-  }
+/** What {@link deploy} checked before anything runs: the stack's environment, its values, the record's retention. */
+interface DeployInputs {
+  readonly environment: string;
+  readonly role: StackRole;
+  readonly config: EnvironmentConfig;
+  readonly retention: Retention;
 }
 
-/** The commit of the work tree and whether it has uncommitted changes (`unknown` outside a git repository). */
-export function gitState(cwd: string): { commit: string; dirty: boolean } {
-  try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-    return { commit, dirty: status.trim() !== '' };
-  } catch {
-    return { commit: 'unknown', dirty: false };
-  }
-}
-
-const PHASES: Array<[RegExp, string]> = [
-  [/synthesi[sz]/i, 'synth'],
-  [/initiali[sz]ing|terraform init/i, 'init'],
-  [/refreshing state|execution plan|planning|plan:/i, 'plan'],
-  [/creating\.\.\.|modifying\.\.\.|destroying\.\.\.|still (creating|modifying|destroying)|applying/i, 'apply'],
-  [/apply complete|no changes\.|deployed/i, 'done'],
-];
-
-/** Which cdktf phase an output line announces, if any. */
-export function phaseOf(line: string): string | undefined {
-  return PHASES.find(([re]) => re.test(line))?.[1];
-}
-
-/**
- * Whether Terraform got as far as planning, given the last phase cdktf announced (plan, apply or done). Before
- * that (synth, a cdktf usage error such as a missing stack, `terraform init` without credentials or registry)
- * nothing in the cloud was read or changed.
- */
-export function terraformPlanned(phase: string | undefined): boolean {
-  return phase === 'plan' || phase === 'apply' || phase === 'done';
-}
-
-/** Runs the deploy and archives its record. Never throws for expected failures: see {@link DeployResult}. */
-export async function deploy(options: DeployOptions): Promise<DeployResult> {
-  const cwd = path.resolve(options.cwd ?? process.cwd());
-  const env = options.env ?? process.env;
-  const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = options.stderr ?? ((t: string) => void process.stderr.write(t));
-  const now = options.now ?? (() => new Date());
-
-  // 1. Inputs: stack name, environment values. Nothing runs if they are wrong.
+/** Reads and checks the inputs (stack name, environment values, retention), or says why nothing may run. */
+function deployInputs(options: DeployOptions, cwd: string, bundle?: BundleDeploy): DeployInputs | { readonly refused: string } {
   let environment: string;
   let role: StackRole;
   let config: EnvironmentConfig;
   try {
     ({ environment, role } = parseStackName(options.stack));
-    [config] = loadEnvironments({ dir: path.join(cwd, 'environments'), only: [environment] });
+    [config] = bundle ? [bundle.config] : loadEnvironments({ dir: path.join(cwd, 'environments'), only: [environment] });
   } catch (e) {
     if (!(e instanceof UsageError || e instanceof ConfigError)) throw e;
-    stderr(`deploy: ${e.message}\nNothing was deployed.\n`);
-    return { exitCode: 2, error: e.message };
+    return { refused: e.message };
   }
-  const floor = retentionFloor(config);
-  const lockMode = options.lockMode ?? floor.lockMode;
-  const retentionDays = options.retentionDays ?? floor.retentionDays;
-  const weaker = weakerRetention(floor, { lockMode, retentionDays }, options.stack);
-  if (weaker) {
-    stderr(`deploy: ${weaker}\nNothing was deployed.\n`);
-    return { exitCode: 2, error: weaker };
-  }
+  const retention = recordRetention(config, options);
+  const weaker = weakerRetention(retentionFloor(config), retention, options.stack);
+  return weaker ? { refused: weaker } : { environment, role, config, retention };
+}
 
+/** Runs the deploy and archives its record. Never throws for expected failures: see {@link DeployResult}. */
+export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  if (!options.bundle) return deployStack(options);
+  const bundle = await bundleForDeploy(options.bundle, options.stack, path.resolve(options.cwd ?? process.cwd())).catch((e: unknown) => e as Error);
+  if (!(bundle instanceof Error)) return deployStack(options, bundle).finally(bundle.cleanup);
+  if (!(bundle instanceof BundleError || bundle instanceof UsageError)) throw bundle;
+  (options.stderr ?? ((t: string) => void process.stderr.write(t)))(`deploy: ${bundle.message}\nNothing was deployed.\n`);
+  return { exitCode: ExitCode.USAGE, error: bundle.message };
+}
+
+/** {@link deploy} of the working tree's synthesized stack, or of a verified bundle's. */
+async function deployStack(options: DeployOptions, bundle?: BundleDeploy): Promise<DeployResult> {
+  const { stack, attempts, baseDelayMs } = options;
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const stderr = options.stderr ?? ((t: string) => void process.stderr.write(t));
+  // 1. Inputs: stack name, environment values, retention. Nothing runs if they are wrong.
+  const inputs = deployInputs(options, cwd, bundle);
+  if ('refused' in inputs) {
+    stderr(`deploy: ${inputs.refused}\nNothing was deployed.\n`);
+    return { exitCode: ExitCode.USAGE, error: inputs.refused };
+  }
+  const now = options.now ?? (() => new Date());
   const started = now();
-  const git = gitState(cwd);
-  const id = recordId(started, git.commit);
-  const prefix = recordPrefix(environment, options.stack, id);
-  const dir = path.join(cwd, LOCAL_RECORDS_DIR, environment, options.stack, id);
-  fs.mkdirSync(dir, { recursive: true });
-  const logFile = path.join(dir, 'deploy.log');
-  let logFd = fs.openSync(logFile, 'a');
-  const log = (text: string, to: (t: string) => void = stdout) => {
-    to(text);
-    fs.writeSync(logFd, text);
+  const { git, record, log } = startRecord(cwd, inputs.environment, stack, started, {
+    stdout: options.stdout ?? ((t: string) => void process.stdout.write(t)),
+    stderr,
+  });
+  const env = options.env ?? process.env;
+  const access: DeployArchiveAccess = {
+    flags: options,
+    stack,
+    environment: inputs.environment,
+    cwd,
+    env,
+    encryption: recordEncryption(inputs.config),
+    attempts,
+    baseDelayMs,
+    log,
   };
-  const say = (line: string) => log(`${line}\n`);
-  const fail = (line: string) => log(`${line}\n`, stderr);
-  const t0 = Date.now();
-  const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
-  say(`deploy ${options.stack}: record ${prefix}`);
-  say(`  local copy: ${dir}`);
-  say(`  log: ${logFile}`);
-
-  // 2. The archive: resolved and checked before anything is deployed (except a first deploy of <env>-shared,
-  //    which creates the bucket: its record goes up once the outputs exist).
-  say(`[1/4] archive target`);
-  const sse = config.cloud === 'aws' ? 'aws:kms' : 'none';
-  const storeFor = (target: ArchiveTarget) =>
-    new ArchiveStore({ target, serverSideEncryption: sse, env, attempts: options.attempts, baseDelayMs: options.baseDelayMs, log: say });
-  let store: ArchiveStore | undefined;
-  try {
-    const target = await resolveTarget({ ...options, environment, cwd, env, log: (l) => say(`  ${l}`) });
-    store = storeFor(target);
-    await store.checkBucket();
-    say(`  ${store.url()} (${target.endpoint ?? target.region}), lock ${lockMode === 'none' ? 'none' : `${lockMode} ${retentionDays} days`}`);
-  } catch (e) {
+  // 2. The archive and the deployer, established before anything is deployed (except a first deploy of
+  //    <env>-shared, which creates the bucket: its record goes up once the outputs exist).
+  const archive = await checkArchive(access, inputs.role, inputs.retention);
+  const store = 'store' in archive ? archive.store : undefined;
+  const identity =
+    'stop' in archive
+      ? archive
+      : await whoDeploys(options.callerIdentity ?? defaultCallerIdentity, inputs.config.cloud, env, log);
+  const kept = { recordDir: record.dir, logFile: record.logFile };
+  if ('stop' in identity) {
+    log.fail(`deploy: ${identity.stop.message}`);
+    log.fail(`Nothing was deployed. Log kept at ${record.logFile}`);
+    log.close();
     store?.close();
-    store = undefined;
-    if (!(e instanceof UsageError || e instanceof ArchiveError)) throw e;
-    if (role !== 'shared' || (e instanceof ArchiveError && e.kind !== 'missing-bucket')) {
-      fail(`deploy: ${e.message}`);
-      fail(`Nothing was deployed. Log kept at ${logFile}`);
-      fs.closeSync(logFd);
-      return { exitCode: e instanceof UsageError ? 2 : 3, recordDir: dir, logFile, error: e.message };
-    }
-    say(`  not available yet (${e.message}); ${options.stack} creates it, the record is uploaded after the deploy`);
-  }
-
-  // The deployer, as the cloud sees the credentials: established before anything is deployed.
-  let deployer: CallerIdentity;
-  try {
-    deployer = await (options.callerIdentity ?? defaultCallerIdentity)(config.cloud, env);
-    say(`  deployer: ${deployer.principal} (${deployer.source})`);
-  } catch (e) {
-    if (!(e instanceof IdentityError)) throw e;
-    fail(`deploy: cannot establish who is deploying: ${e.message}`);
-    fail(`Nothing was deployed. Log kept at ${logFile}`);
-    fs.closeSync(logFd);
-    store?.close();
-    return { exitCode: 3, recordDir: dir, logFile, error: e.message };
+    return { exitCode: identity.stop.exitCode, ...kept, error: identity.stop.error };
   }
 
   // 3. The deploy, streamed. SIGINT/SIGTERM are forwarded to cdktf, and this process stays until it has stopped.
-  const bin = cdktfBinary(cwd, env);
-  const args = ['deploy', options.stack, ...(options.cdktfArgs ?? [])];
-  say(`[2/4] cdktf ${args.join(' ')} (${elapsed()})`);
-  if (!args.includes('--auto-approve')) say(`  note: without --auto-approve cdktf asks for approval; its prompt may not render while the output is captured`);
-  let phase: string | undefined;
-  const stdinMode = options.stdin ?? 'inherit';
-  const signals = forwardSignals(stdinMode === 'inherit' && process.stdin.isTTY === true, (line) => log(`${line}\n`, stderr));
-  let run: { code: number; error?: string };
-  try {
-    run = await runProcess(bin, args, {
-    cwd,
-    env,
-    stdin: stdinMode,
-    detached: signals.detached,
-    onSpawn: signals.attach,
-    onLine: (line, stream) => {
-      log(`${line}\n`, stream === 'stdout' ? stdout : stderr);
-      const next = phaseOf(line);
-      if (next && next !== phase) {
-        phase = next;
-        say(`  » ${next} (${elapsed()})`);
-      }
-    },
-  });
-  } finally {
-    signals.childExited();
-  }
-  const interrupted = signals.received();
-  if (run.error && !interrupted) fail(run.error);
-  const outcome = interrupted ? 'interrupted' : run.code === 0 ? 'succeeded' : 'failed';
+  const args = cdktfDeployArgs(stack, [...(bundle?.cdktfArgs ?? []), ...(options.cdktfArgs ?? [])]);
+  const end = await runCdktfDeploy({ cwd, env, args, stdin: options.stdin ?? 'inherit', log });
   const finished = now();
-  say(`  cdktf exited ${run.code}: deploy ${outcome}${interrupted ? ` by ${interrupted}` : ''} (${elapsed()})`);
-  const finish = (result: DeployResult): DeployResult => {
-    signals.release();
-    return interrupted ? { ...result, exitCode: SIGNAL_EXIT[interrupted], error: `interrupted by ${interrupted}` } : result;
-  };
-  if (run.code !== 0 && !interrupted && !terraformPlanned(phase)) {
-    // cdktf stopped before Terraform planned (synth error, cdktf usage error, init without credentials or
-    // registry): nothing in the cloud changed, so there is no deployment to record in the locked archive.
-    fail(`deploy: cdktf stopped before Terraform planned (last phase: ${phase ?? 'none'}); nothing was deployed and no record is archived.`);
-    fail(`Log kept at ${logFile}`);
-    fs.closeSync(logFd);
-    store?.close();
-    return finish({ exitCode: run.code, outcome: 'failed', recordDir: dir, logFile, error: `cdktf exited ${run.code} before Terraform planned` });
-  }
-
-  // 4. The record, written locally in full (log closed, manifest last).
-  say(`[3/4] record ${dir}`);
-  const files: string[] = [];
-  const copy = (from: string, name: string) => {
-    if (!fs.existsSync(from)) return false;
-    fs.copyFileSync(from, path.join(dir, name));
-    files.push(name);
-    return true;
-  };
-  const stackDir = path.join(cwd, 'cdktf.out', 'stacks', options.stack);
-  if (!copy(path.join(stackDir, 'cdk.tf.json'), 'stack.json')) say(`  no synthesized stack at ${path.relative(cwd, stackDir)}/cdk.tf.json (synth did not complete)`);
-  fs.writeFileSync(path.join(dir, 'values.json'), `${JSON.stringify(config, null, 2)}\n`);
-  files.push('values.json');
-  say(`  plan: ${NO_PLAN_ARCHIVED}`);
-  const retainUntil = new Date(finished.getTime() + retentionDays * 86400000);
-  say(`  record complete locally; uploading next`);
-  fs.closeSync(logFd);
-  files.push('deploy.log');
-  const manifest: Manifest = {
-    format: MANIFEST_FORMAT,
-    record: prefix,
-    environment,
-    stack: options.stack,
-    outcome,
-    exitCode: run.code,
-    command: ['cdktf', ...args],
-    startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    ...(interrupted ? { signal: interrupted } : {}),
-    user: deployer.principal,
-    deployer,
-    requestedBy: env.GITHUB_ACTOR || env.DEPLOY_USER || safeUser(),
-    git,
-    plan: NO_PLAN_ARCHIVED,
-    objectLock: lockMode === 'none' ? null : { mode: lockMode, retainUntil: retainUntil.toISOString() },
-    files: describeFiles(dir, files),
-  };
-  fs.writeFileSync(path.join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-
-  // From here on the log of the upload goes to archive.log (deploy.log is sealed by the manifest).
-  logFd = fs.openSync(path.join(dir, 'archive.log'), 'a');
-  const deployCode = run.code;
-  say(`[4/4] upload (${elapsed()})`);
   try {
-    if (!store) {
-      const target = await resolveTarget({ ...options, environment, cwd, env, log: (l) => say(`  ${l}`) });
-      store = storeFor(target);
+    if (end.code !== 0 && !end.interrupted && !terraformPlanned(end.phase)) {
+      // cdktf stopped before Terraform planned (synth error, cdktf usage error, init without credentials or
+      // registry): nothing in the cloud changed, so there is no deployment to record in the locked archive.
+      log.fail(
+        `deploy: cdktf stopped before Terraform planned (last phase: ${end.phase ?? 'none'}); nothing was deployed and no record is archived.`,
+      );
+      log.fail(`Log kept at ${record.logFile}`);
+      log.close();
+      store?.close();
+      return afterSignal<DeployResult>(
+        { exitCode: end.code, outcome: 'failed', ...kept, error: `cdktf exited ${end.code} before Terraform planned` },
+        end.interrupted,
+      );
     }
-    await uploadRecord(store, dir, say);
-    const url = store.url(prefix);
-    say(`deploy ${options.stack} ${outcome}; record ${url} (${elapsed()})`);
-    return finish({ exitCode: deployCode, outcome, recordDir: dir, logFile, uploadedTo: url, ...(deployCode ? { error: `cdktf exited ${run.code}` } : {}) });
-  } catch (e) {
-    if (!(e instanceof UsageError || e instanceof ArchiveError)) throw e;
-    fail(`deploy: the record was NOT archived: ${e.message}`);
-    fail(`The record is kept at ${dir} (log: ${logFile}); upload it with: npm run archive -- push ${path.relative(cwd, dir) || dir}`);
-    return finish({ exitCode: deployCode || 3, outcome, recordDir: dir, logFile, error: e.message });
+    // 4. The record, written locally in full (log closed, manifest last), then uploaded.
+    writeLocalRecord(
+      { ...inputs, cwd, stack, record, args, end, started, finished, deployer: identity.deployer, env, git, ...(bundle ? { outdir: bundle.outdir, bundle: bundle.record } : {}) },
+      log,
+    );
+    const upload = await uploadDeployRecord(access, store, record, end.outcome);
+    const result: DeployResult =
+      'uploadedTo' in upload
+        ? {
+            exitCode: end.code,
+            outcome: end.outcome,
+            ...kept,
+            uploadedTo: upload.uploadedTo,
+            ...(end.code ? { error: `cdktf exited ${end.code}` } : {}),
+          }
+        : { exitCode: end.code || ExitCode.PREREQUISITE, outcome: end.outcome, ...kept, error: upload.error };
+    return afterSignal(result, end.interrupted);
   } finally {
-    fs.closeSync(logFd);
-    store?.close();
-  }
-}
-
-/** The exit code after a signal: 128 + its number, as shells report it. */
-export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-
-/**
- * Handles SIGINT/SIGTERM while cdktf runs and until the record is uploaded: each signal is forwarded to cdktf's
- * process group (cdktf and the Terraform it runs), and this process stays until they have stopped, so Terraform
- * can finish its current operations, write state and release its lock. On a terminal (interactive approval) the
- * child shares the terminal's process group, which already delivers Ctrl-C to it: SIGINT is then not sent twice
- * (a second interrupt makes Terraform stop at once).
- */
-function forwardSignals(interactive: boolean, note: (line: string) => void) {
-  let pid: number | undefined;
-  let running = false;
-  let first: keyof typeof SIGNAL_EXIT | undefined;
-  const handler = (signal: keyof typeof SIGNAL_EXIT) => {
-    first ??= signal;
-    if (!running || pid === undefined) {
-      note(`deploy: ${signal} received; finishing the deployment record before exiting`);
-      return;
-    }
-    note(`deploy: ${signal} received; forwarded to cdktf, waiting for Terraform to stop gracefully (the record follows)`);
-    if (interactive && signal === 'SIGINT') return; // the terminal sent it to cdktf already
-    try {
-      if (interactive) process.kill(pid, signal);
-      else process.kill(-pid, signal);
-    } catch {
-      // already gone
-    }
-  };
-  const onInt = () => handler('SIGINT');
-  const onTerm = () => handler('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  return {
-    detached: !interactive,
-    attach: (childPid: number) => {
-      pid = childPid;
-      running = true;
-    },
-    childExited: () => {
-      running = false;
-    },
-    received: () => first,
-    release: () => {
-      process.removeListener('SIGINT', onInt);
-      process.removeListener('SIGTERM', onTerm);
-    },
-  };
-}
-
-/** The environment's retention: the floor a deploy or a push may not go below. */
-export function retentionFloor(config: EnvironmentConfig): { lockMode: LockMode; retentionDays: number } {
-  return { lockMode: config.cloud === 'aws' ? config.archive.objectLockMode : 'none', retentionDays: config.archive.retentionDays };
-}
-
-/** Why `asked` is weaker than the environment's `floor` (undefined when it is not). */
-export function weakerRetention(floor: { lockMode: LockMode; retentionDays: number }, asked: { lockMode: LockMode; retentionDays: number }, what: string): string | undefined {
-  if (LOCK_STRENGTH[asked.lockMode] < LOCK_STRENGTH[floor.lockMode]) {
-    return `lock mode ${asked.lockMode} is weaker than ${floor.lockMode}, the environment's archive.objectLockMode, for ${what}; records keep at least the environment's lock`;
-  }
-  if (!Number.isInteger(asked.retentionDays) || asked.retentionDays < floor.retentionDays) {
-    return `retention of ${asked.retentionDays} days is below ${floor.retentionDays}, the environment's archive.retentionDays, for ${what}; records are kept at least that long`;
-  }
-  return undefined;
-}
-
-function safeUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
+    end.release();
   }
 }
 
@@ -445,15 +279,18 @@ archived (cdktf deploy makes its own plan; Terraform prints it into deploy.log, 
 A local copy stays in ${LOCAL_RECORDS_DIR}/. Ctrl-C or SIGTERM is forwarded to cdktf; the deploy waits for
 Terraform to stop, archives a record marked interrupted and exits 130 (SIGINT) or 143 (SIGTERM).
 
-Options (everything else, and everything after --, goes to cdktf deploy):
+Options (cdktf deploy's own flags, e.g. --auto-approve or --outputs-file <file>, and everything after --, go to
+cdktf deploy):
   --bucket <name>         records bucket (default: output deployment_records_bucket of <env>-shared)
   --region <region>       its region (default: output archive_region)
   --endpoint <url>        S3-compatible endpoint, e.g. https://fra1.digitaloceanspaces.com (default: output archive_endpoint)
   --path-style            address the bucket in the URL path (automatic for localhost/IP endpoints)
-  --shared-outputs <file> read <env>-shared outputs from this file (cdktf output --outputs-file) instead of running cdktf
+  --outputs <file>        read <env>-shared outputs from this file (cdktf output --outputs-file) instead of running cdktf
   --lock-mode <mode>      GOVERNANCE, COMPLIANCE or none, never weaker than archive.objectLockMode (the default;
                           none on DigitalOcean)
   --retention-days <n>    days the record stays locked, never fewer than archive.retentionDays (the default)
+  --bundle <file>         deploy exactly this release bundle's stack (npm run bundle; verified first, refused when
+                          any member or its digest does not match); the record stores the bundle's digest
   -h, --help              this text
 
 Environment: CDKTF_BIN (the cdktf executable; default node_modules/.bin/cdktf), AWS_PROFILE or AWS_ACCESS_KEY_ID/
@@ -463,35 +300,47 @@ Exit: cdktf's code if the deploy failed; 2 bad input; 3 archive unreachable or d
 or record not uploaded; 130/143 interrupted by SIGINT/SIGTERM (record archived).
 `;
 
+/** Flags of `cdktf deploy` that `deploy` passes on (from `cdktf deploy --help`, cdktf 0.21); anything else goes after `--`. */
+export const CDKTF_DEPLOY_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  'auto-approve': { type: 'boolean' },
+  'outputs-file': { type: 'string' },
+  'outputs-file-include-sensitive-outputs': { type: 'boolean' },
+  'ignore-missing-stack-dependencies': { type: 'boolean' },
+  parallelism: { type: 'string' },
+  'terraform-parallelism': { type: 'string' },
+  var: { type: 'string' },
+  'var-file': { type: 'string' },
+  'no-color': { type: 'boolean' },
+  'migrate-state': { type: 'boolean' },
+  'skip-synth': { type: 'boolean' },
+  'skip-provider-lock': { type: 'boolean' },
+  'refresh-only': { type: 'boolean' },
+};
+
 /** The CLI: parses `argv` (after `npm run deploy --`), runs {@link deploy}, returns the exit code. */
-export async function deployMain(argv: readonly string[], overrides: Partial<DeployOptions> = {}): Promise<number> {
-  const stdout = overrides.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = overrides.stderr ?? ((t: string) => void process.stderr.write(t));
-  let options: DeployOptions;
-  try {
-    const { flags, rest } = parseFlags(argv, { values: [...TARGET_FLAGS, 'lock-mode', 'retention-days'], switches: ['path-style', 'help'] });
-    if (flags.help) {
-      stdout(DEPLOY_HELP);
-      return 0;
-    }
-    const [stack, ...cdktfArgs] = rest;
-    if (!stack || stack.startsWith('-')) throw new UsageError('which stack? e.g. npm run deploy -- prod-green (see --help)');
-    const lock = stringFlag(flags, 'lock-mode');
+export const deployMain = defineCommand<Promise<number>, CommandIo & Partial<DeployOptions>>({
+  command: 'deploy',
+  help: DEPLOY_HELP,
+  flags: { ...TARGET_FLAGS, 'lock-mode': { type: 'string' }, 'retention-days': { type: 'string' }, bundle: { type: 'string' } },
+  deprecated: DEPRECATED_TARGET_FLAGS,
+  passThrough: CDKTF_DEPLOY_FLAGS,
+  run: async (args, io): Promise<number> => {
+    const [stack, ...extra] = args.positionals;
+    if (!stack) throw new UsageError(`which stack? e.g. ${commandLine('deploy', ['prod-green'], io)} (see --help)`);
+    if (extra.length > 0) throw new UsageError(`expected one stack, got ${args.positionals.join(' ')} (arguments for cdktf deploy go after --)`);
+    const lock = stringFlag(args, 'lock-mode');
     if (lock !== undefined && !['GOVERNANCE', 'COMPLIANCE', 'none'].includes(lock)) {
       throw new UsageError(`--lock-mode must be GOVERNANCE, COMPLIANCE or none, got "${lock}"`);
     }
-    options = {
-      ...overrides,
-      ...targetFlags(flags),
+    const options: DeployOptions = {
+      ...io,
+      ...targetFlags(args),
       stack,
-      cdktfArgs,
+      cdktfArgs: args.passThrough,
       ...(lock ? { lockMode: lock as DeployOptions['lockMode'] } : {}),
-      ...(flags['retention-days'] ? { retentionDays: intFlag(flags, 'retention-days', 1) } : {}),
+      ...(args.flags['retention-days'] ? { retentionDays: intFlag(args, 'retention-days', 1) } : {}),
+      ...(stringFlag(args, 'bundle') ? { bundle: stringFlag(args, 'bundle') } : {}),
     };
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    stderr(`deploy: ${e.message}\n`);
-    return 2;
-  }
-  return (await deploy(options)).exitCode;
-}
+    return (await deploy(options)).exitCode;
+  },
+});

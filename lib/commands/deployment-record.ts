@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArchiveError, ArchiveStore, ObjectLock, sha256Hex } from './archive-store';
-import { UsageError } from './archive-target';
+import { UsageError } from '../cli/errors';
 import type { CallerIdentity } from './caller-identity';
 
 /** Object-lock mode of a record; `none` for a store without object lock (DigitalOcean Spaces). */
@@ -69,6 +69,8 @@ export interface Manifest {
   readonly requestedBy?: string;
   /** What the record holds of the plan (none is archived; the applied plan is in the log). */
   readonly plan?: string;
+  /** The release bundle deployed (`npm run deploy -- <stack> --bundle <file>`): its file name, digest and commit. */
+  readonly bundle?: { readonly file: string; readonly sha256: string; readonly commit: string };
   /** The commit deployed and whether the work tree had uncommitted changes. */
   readonly git: { readonly commit: string; readonly dirty: boolean };
   /** Object-lock retention of every object of the record (null when the store has none). */

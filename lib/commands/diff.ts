@@ -6,10 +6,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readResources, SynthResource } from '../policy/stack-view';
-import { UsageError } from './archive-target';
-import { parseFlags, stringFlag, writers } from './cli-flags';
+import { stringFlag } from '../cli/args';
+import { defineCommand } from '../cli/command';
+import { UsageError } from '../cli/errors';
 import { disruptionCauses, replacementCauses, STATEFUL_TYPES } from './resource-knowledge';
-import { Log, readSynthOutput, StackJson, synthesizeProject, synthesizeRef, SynthOutputError } from './synth-output';
+import { Log, readSynthOutput, StackJson, synthesizeProject, synthesizeRef } from './synth-output';
 import { isStackName, parseStackName, StackRole } from '../../stacks/contract';
 
 /** Exit codes of `npm run diff`. */
@@ -411,52 +412,31 @@ SYNTH_ENVS=<env,...> limits synthesis on both sides. Exit codes: 0 nothing flagg
 1 the diff could not be computed, 2 bad arguments.
 `;
 
-/** I/O for {@link diffMain}. */
-export interface CommandIo {
-  /** Standard output. */
-  readonly stdout?: (text: string) => void;
-  /** Standard error (progress and errors). */
-  readonly stderr?: (text: string) => void;
-  /** Project directory. */
-  readonly cwd?: string;
-}
-
 /** The CLI: parses `argv`, runs the diff, prints and writes the outputs, returns the exit code. */
-export function diffMain(argv: readonly string[], io: CommandIo = {}): number {
-  const { stdout, stderr } = writers(io);
-  try {
-    const { flags, rest } = parseFlags(argv, { values: ['base', 'base-out', 'head-out', 'markdown', 'json', 'format'], switches: ['help'] });
-    if (flags.help) {
-      stdout(DIFF_HELP);
-      return 0;
-    }
-    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (see --help)`);
-    const format = stringFlag(flags, 'format') ?? 'md';
+export const diffMain = defineCommand({
+  command: 'diff',
+  synchronous: true,
+  help: DIFF_HELP,
+  flags: { base: { type: 'string' }, 'base-out': { type: 'string' }, 'head-out': { type: 'string' }, markdown: { type: 'string' }, json: { type: 'string' }, format: { type: 'string' } },
+  run: (args, io): number => {
+    const { stdout, stderr } = io;
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}" (see --help)`);
+    const format = stringFlag(args, 'format') ?? 'md';
     if (format !== 'md' && format !== 'json') throw new UsageError(`--format must be md or json, got "${format}"`);
     const result = runDiff({
-      baseRef: stringFlag(flags, 'base'),
-      baseOut: stringFlag(flags, 'base-out'),
-      headOut: stringFlag(flags, 'head-out'),
+      baseRef: stringFlag(args, 'base'),
+      baseOut: stringFlag(args, 'base-out'),
+      headOut: stringFlag(args, 'head-out'),
       projectDir: io.cwd,
       log: (line) => stderr(`diff: ${line}\n`),
     });
     const json = JSON.stringify(result.report, null, 2) + '\n';
-    const md = stringFlag(flags, 'markdown');
+    const md = stringFlag(args, 'markdown');
     if (md) fs.writeFileSync(md, result.markdown);
-    const js = stringFlag(flags, 'json');
+    const js = stringFlag(args, 'json');
     if (js) fs.writeFileSync(js, json);
     stdout(format === 'json' ? json : result.markdown);
     stderr(`diff: ${result.report.risks.length} risk(s) flagged${result.report.risks.length ? ` (exit ${DIFF_EXIT.risks})` : ''}\n`);
     return result.exitCode;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      stderr(`diff: ${e.message}\n`);
-      return DIFF_EXIT.usage;
-    }
-    if (e instanceof SynthOutputError) {
-      stderr(`diff: ${e.message}\n`);
-      return DIFF_EXIT.error;
-    }
-    throw e;
-  }
-}
+  },
+});

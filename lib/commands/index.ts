@@ -8,11 +8,11 @@ export { deploy, deployMain, DeployOptions, DeployResult, LOCAL_RECORDS_DIR, NO_
 export { CallerIdentity, CallerIdentityLookup, IdentityError, awsCallerIdentity, digitaloceanCallerIdentity, defaultCallerIdentity, STS_PACKAGE, StsModule } from './caller-identity';
 export { archiveMain, verifyArchive, listArchive, pushArchive, ArchiveOptions } from './archive';
 export { ArchiveStore, ArchiveStoreOptions, ArchiveError, ArchiveErrorKind, ObjectLock } from './archive-store';
-export { ArchiveTarget, TargetFlags, ResolveTargetOptions, resolveTarget, cdktfBinary, UsageError } from './archive-target';
+export { ArchiveTarget, TargetFlags, ResolveTargetOptions, resolveTarget, TARGET_FLAGS, targetFlags } from './archive-target';
 export { Manifest, ManifestFile, VerifyResult, RecordSummary, MANIFEST_FORMAT, recordId, recordPrefix, uploadRecord, LockMode, LOCK_STRENGTH, RECORD_FILE_NAME, verifyRecord, listRecords } from './deployment-record';
-export { vpnConfig, vpnConfigMain, VpnConfigOptions, VPN_CONFIG_HELP, OutputsUnavailableError } from './vpn-config';
+export { vpnConfig, vpnConfigMain, VpnConfigOptions, VPN_CONFIG_HELP } from './vpn-config';
 // PR pipeline (issue 8): diff, plan, diagram.
-export { diffMain, runDiff, diffSynth, diffValues, renderMarkdown, trafficOf, stackRole, DIFF_EXIT, DIFF_HELP, DiffOptions, DiffResult, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind, CommandIo } from './diff';
+export { diffMain, runDiff, diffSynth, diffValues, renderMarkdown, trafficOf, stackRole, DIFF_EXIT, DIFF_HELP, DiffOptions, DiffResult, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind } from './diff';
 export { STATEFUL_TYPES, REPLACE_ON, DISRUPTIVE, replacementCauses, disruptionCauses } from './resource-knowledge';
 export { readSynthOutput, synthesizeProject, synthesizeRef, SynthOutputError, StackJson, Log } from './synth-output';
 export { summarizePlan, redact as redactPlanValue, PlanSummary, ResourceChangeSummary, PlanAttributeChange, PLAN_SUMMARY_FORMAT } from './plan-summary';
@@ -20,7 +20,33 @@ export { plan, planMain, statefulDeletes, classifyTerraformError, missingCredent
 // Blue/green (issue 3): cutover and smoke.
 export { cutover, cutoverMain, setWeights, CUTOVER_HELP, CutoverOptions, CutoverResult } from './cutover';
 export { smoke, smokeMain, smokeUrl, smokeTargetUrl, SMOKE_HELP, SmokeOptions, SmokeResult, SmokeAttempt, SmokeTargetOptions } from './smoke';
-export { diagram, diagramMain, buildDiagram, renderMermaid, renderSvg, renderHtml, DIAGRAM_HELP, Diagram, DiagramNode, DiagramEdge, DiagramOptions } from './diagram';
+export { diagram, diagramMain, buildDiagram, trafficRoles, renderMermaid, renderSvg, renderHtml, DIAGRAM_HELP, Diagram, DiagramNode, DiagramNodeKind, DiagramEdge, DiagramEdgeKind, DiagramGroup, DiagramTestPath, DiagramOptions, TrafficRole } from './diagram';
 // Central logging (issue 5): apply the log store bootstrap.
 export { applyLogStoreBootstrap, bootstrapFromOutputs, logStoreBootstrapMain, ApplyBootstrapOptions, BootstrapRequestError, LOG_STORE_BOOTSTRAP_HELP } from './log-store-bootstrap';
-export { readDeployedOutputs, readOutputs, DeployedOutputsOptions } from './stack-outputs';
+// The CLI skeleton and the cdktf adapter the commands run on (lib/cli).
+export {
+  ExitCode,
+  CommandIo,
+  CommandError,
+  UsageError,
+  PrerequisiteError,
+  OutputsUnavailableError,
+  cdktfBinary,
+  readDeployedOutputs,
+  readOutputsFile,
+  DeployedOutputsOptions,
+  classifyToolOutput,
+  ToolFailure,
+  PrerequisiteKind,
+  FlagSpec,
+  ParsedArgs,
+  CommandMain,
+} from '../cli';
+// The package's commands (npx cdktf-bluegreen <command>).
+export { COMMANDS, CommandEntry, packageMain } from './registry';
+// The Release step (issue 21): promote artifacts by digest, the shared values edit.
+export { promote, promoteMain, releaseTag, PROMOTE_HELP, PromoteOptions, PromoteResult, ImageSource, TagMutability } from './promote';
+export { promoteArtifact, parseOciReference, digestOf, Skopeo, SkopeoOptions, OciReference, PromotedArtifact, CopiedManifest, PromotionError } from './promote-oci';
+export { copyAmi, transferSnapshot, CopyAmiOptions, TransferSnapshotOptions, CopiedImage, SOURCE_IMAGE_TAG, RELEASE_VERSION_TAG } from './promote-image';
+export { editValuesFile, setValues, ValuesEdit, ValuesEditOptions, ValuesEditResult } from './values-edit';
+export { buildBundle, openBundle, bundleForDeploy, bundleMain, secretFindings, BUNDLE_HELP, BUNDLE_FORMAT, BUNDLE_MANIFEST, BUNDLES_DIR, BundleError, BundleManifest, BundleMember, BuiltBundle, BuildBundleOptions, OpenedBundle, OpenBundleOptions, BundleDeploy } from './bundle';

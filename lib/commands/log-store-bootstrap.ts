@@ -7,19 +7,19 @@
  */
 import * as fs from 'fs';
 import * as https from 'https';
-import * as os from 'os';
-import * as path from 'path';
 import { z } from 'zod';
 import { LogStoreRequest, PASSWORD_PLACEHOLDER } from '../agents/log-store-bootstrap';
 import { LOG_OUTPUTS, stackName } from '../../stacks/contract';
-import { cdktfBinary, runProcess, UsageError } from './archive-target';
-import { parseFlags, stringFlag, writers } from './cli-flags';
-import { OutputsUnavailableError, readOutputs } from './vpn-config';
+import { stringFlag } from '../cli/args';
+import { readDeployedOutputs, readOutputsFile } from '../cli/cdktf';
+import { defineCommand } from '../cli/command';
+import { CommandError, UsageError } from '../cli/errors';
+import { ExitCode } from '../cli/exit-codes';
 
-/** A request the store refused, or a connection that failed: the command stops there (exit 4). */
-export class BootstrapRequestError extends Error {
+/** A request the store refused, or a connection that failed: the command stops there (exit 1). */
+export class BootstrapRequestError extends CommandError {
   constructor(message: string) {
-    super(message);
+    super(message, ExitCode.FAILED);
     this.name = 'BootstrapRequestError';
   }
 }
@@ -31,6 +31,7 @@ const requestsSchema = z.array(
     path: z.string().regex(/^\/[\w\-./]+(\?[\w=&-]+)?$/, 'must be a plain absolute path'),
     headers: z.record(z.string()).optional(),
     body: z.record(z.unknown()),
+    existingIsDone: z.boolean().optional(),
   }),
 );
 
@@ -105,10 +106,11 @@ export async function applyLogStoreBootstrap(options: ApplyBootstrapOptions): Pr
       req.on('error', (e) => reject(new BootstrapRequestError(`${step}: ${e.message} (is the port forward to ${options.host} up?)`)));
       req.end(body);
     });
-    if (status < 200 || status > 299) {
+    const exists = request.existingIsDone === true && status === 400 && text.includes('resource_already_exists_exception');
+    if ((status < 200 || status > 299) && !exists) {
       throw new BootstrapRequestError(`${step}: the store answered ${status}: ${text.slice(0, 300).replace(/\s+/g, ' ')}`);
     }
-    options.log?.(`${step}: ${status} (${request.description})`);
+    options.log?.(`${step}: ${status}${exists ? ' already exists, kept' : ''} (${request.description})`);
     statuses.push(status);
   }
   return statuses;
@@ -135,24 +137,6 @@ export function bootstrapFromOutputs(outputs: Record<string, unknown>, source: s
   return { host, requests: checked.data as LogStoreRequest[] };
 }
 
-async function deployedOutputs(stack: string, cwd: string, env: NodeJS.ProcessEnv | undefined, log: (l: string) => void): Promise<Record<string, unknown>> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'log-store-outputs-'));
-  const file = path.join(tmp, 'outputs.json');
-  try {
-    const bin = cdktfBinary(cwd, env);
-    log(`reading the outputs of ${stack} (${path.basename(bin)} output ${stack})`);
-    const errors: string[] = [];
-    const run = await runProcess(bin, ['output', stack, '--outputs-file', file], { cwd, env, onLine: (line, s) => s === 'stderr' && errors.push(line) });
-    if (run.code !== 0 || !fs.existsSync(file)) {
-      const why = run.error ?? (errors.filter(Boolean).slice(-3).join(' / ') || `exit code ${run.code}`);
-      throw new OutputsUnavailableError(`cannot read the outputs of ${stack} (${why}); deploy ${stack} first, or pass --outputs <file.json>`);
-    }
-    return readOutputs(file, stack);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
 /** `npm run log-store-bootstrap -- --help`. */
 export const LOG_STORE_BOOTSTRAP_HELP = `Usage:
   npm run log-store-bootstrap -- <env> [options]
@@ -176,40 +160,34 @@ Options:
   --dry-run            print the requests (password redacted) and exit
   -h, --help           this text
 
-Exit: 0 applied; 2 bad input (flags, outputs, missing credentials); 3 outputs unavailable; 4 the store refused
-a request or could not be reached (nothing after it was sent).
+Exit: 0 applied; 1 the store refused a request or could not be reached (nothing after it was sent); 2 bad input
+(flags, outputs, unknown environment, missing passwords); 3 the deployed outputs could not be read (no credentials,
+provider not installable, stack not deployed: the message says which).
 `;
 
 /** The CLI: parses `argv`, applies the bootstrap, returns the exit code. */
-export async function logStoreBootstrapMain(
-  argv: readonly string[],
-  io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<number> {
-  const { stdout, stderr } = writers(io);
-  const env = io.env ?? process.env;
-  try {
-    const { flags, rest } = parseFlags(argv, { values: ['outputs', 'connect', 'ca-file'], switches: ['help', 'dry-run'] });
-    if (flags.help) {
-      stdout(LOG_STORE_BOOTSTRAP_HELP);
-      return 0;
-    }
-    const unknown = rest.find((a) => a.startsWith('-'));
-    if (unknown) throw new UsageError(`unknown option ${unknown} (see --help)`);
+export const logStoreBootstrapMain = defineCommand({
+  command: 'log-store-bootstrap',
+  help: LOG_STORE_BOOTSTRAP_HELP,
+  flags: { outputs: { type: 'string' }, connect: { type: 'string' }, 'ca-file': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  run: async (args, io): Promise<number> => {
+    const { stdout, stderr, env } = io;
+    const rest = args.positionals;
     if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'name the environment, e.g. npm run log-store-bootstrap -- prod (see --help)' : `expected one environment, got ${rest.join(' ')}`);
     const environment = rest[0];
     if (!/^[a-z][a-z0-9-]*$/.test(environment)) throw new UsageError(`"${environment}" is not an environment name`);
-    const connect = stringFlag(flags, 'connect');
+    const connect = stringFlag(args, 'connect');
     if (connect !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(connect)) throw new UsageError(`--connect must be host:port, e.g. localhost:9443, got "${connect}"`);
-    const caFile = stringFlag(flags, 'ca-file');
+    const caFile = stringFlag(args, 'ca-file');
     if (caFile !== undefined && !fs.existsSync(caFile)) throw new UsageError(`--ca-file ${caFile}: no such file`);
 
     const stack = stackName(environment, 'shared');
-    const file = stringFlag(flags, 'outputs');
-    const outputs = file ? readOutputs(file, stack) : await deployedOutputs(stack, io.cwd ?? process.cwd(), io.env, (l) => stderr(`${l}\n`));
+    const file = stringFlag(args, 'outputs');
+    const outputs = file ? readOutputsFile(file, stack) : await readDeployedOutputs(stack, { cwd: io.cwd, env, log: (l) => stderr(`${l}\n`) });
     const { host, requests } = bootstrapFromOutputs(outputs, file ?? `cdktf output ${stack}`);
-    if (flags['dry-run']) {
+    if (args.flags['dry-run']) {
       for (const r of requests) stdout(`${r.method} https://${host}${r.path}\n${JSON.stringify(r.body)}\n`);
-      return 0;
+      return ExitCode.OK;
     }
     const password = env.LOG_STORE_ADMIN_PASSWORD;
     const forwarderPassword = env.LOG_STORE_FORWARDER_PASSWORD;
@@ -227,11 +205,6 @@ export async function logStoreBootstrapMain(
       log: (l) => stderr(`${l}\n`),
     });
     stderr('done: the forwarders can write now (their queued lines follow)\n');
-    return 0;
-  } catch (e) {
-    const code = e instanceof UsageError ? 2 : e instanceof OutputsUnavailableError ? 3 : e instanceof BootstrapRequestError ? 4 : 0;
-    if (!code) throw e;
-    stderr(`log-store-bootstrap: ${(e as Error).message}\n`);
-    return code;
-  }
-}
+    return ExitCode.OK;
+  },
+});

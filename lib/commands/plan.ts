@@ -13,27 +13,32 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { formatFinding, PolicyPack } from '../policy/pack';
-import { UsageError } from './archive-target';
-import { parseFlags, stringFlag, writers } from './cli-flags';
+import { booleanFlag, stringFlag } from '../cli/args';
+import { classifyToolOutput, findExecutable } from '../cli/cdktf';
+import { defineCommand } from '../cli/command';
+import { UsageError } from '../cli/errors';
+import { ExitCode } from '../cli/exit-codes';
 import { DiffReport, runDiff } from './diff';
 import { summarizePlan } from './plan-summary';
 import { STATEFUL_TYPES } from './resource-knowledge';
 import { Log, readSynthOutput, StackJson, synthesizeProject, SynthOutputError } from './synth-output';
 
-/** Exit codes of `npm run plan`. */
+/** Exit codes of `npm run plan`: the shared table ({@link ExitCode}); the message names which prerequisite is missing. */
 export const PLAN_EXIT = {
   /** Every plan was made and nothing stateful is deleted. */
-  ok: 0,
+  ok: ExitCode.OK,
   /** A check failed: guardrail violation, stateful removal, stateful delete in a plan, or a Terraform error. */
-  failed: 1,
+  failed: ExitCode.FAILED,
   /** Bad command line. */
-  usage: 2,
+  usage: ExitCode.USAGE,
   /** `terraform` is not on PATH. */
-  noTerraform: 4,
+  noTerraform: ExitCode.PREREQUISITE,
   /** No credentials for a cloud the stacks use (or the cloud rejected them). */
-  noCredentials: 5,
+  noCredentials: ExitCode.PREREQUISITE,
   /** The provider registry (registry.terraform.io) cannot be reached, so providers cannot be installed. */
-  registryUnreachable: 6,
+  registryUnreachable: ExitCode.PREREQUISITE,
+  /** The registry or mirror has no release of a provider matching the pinned version. */
+  providerVersionMissing: ExitCode.PREREQUISITE,
 } as const;
 
 /** Names of the saved plan files inside `cdktf.out/stacks/<stack>/`. */
@@ -62,19 +67,7 @@ export function statefulDeletes(planJson: unknown, statefulTypes: ReadonlySet<st
     .map((c) => ({ address: String(c.address), type: String(c.type), actions: c.change.actions.map(String) }));
 }
 
-/** The first `name` executable on `pathVar` (a PATH value), or undefined. */
-export function findExecutable(name: string, pathVar: string | undefined): string | undefined {
-  for (const dir of (pathVar ?? '').split(path.delimiter).filter(Boolean)) {
-    const file = path.join(dir, name);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+export { findExecutable };
 
 /** Clouds a synthesized stack talks to: its providers, plus AWS for an S3 state backend. */
 export function cloudsOf(tf: StackJson): string[] {
@@ -131,15 +124,11 @@ export function missingSpacesCredentials(tf: StackJson, env: NodeJS.ProcessEnv):
   return 'no Spaces credentials: set SPACES_ACCESS_KEY_ID and SPACES_SECRET_ACCESS_KEY (a read-only key is enough for a plan)';
 }
 
-/** What a failed `terraform init`/`plan` means, from its output. */
+/** What a failed `terraform init`/`plan` means, from its output (the cdktf adapter's {@link classifyToolOutput}). */
 export function classifyTerraformError(output: string): { code: number; reason: string } {
-  if (/validating provider credentials|No valid credential sources|NoCredentialProviders|InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|Unable to locate credentials|failed to refresh cached credentials|Unable to authenticate you|401 Unauthorized/i.test(output)) {
-    return { code: PLAN_EXIT.noCredentials, reason: 'the cloud rejected the credentials or could not be reached to check them' };
-  }
-  if (/Failed to query available provider packages|could not connect to registry|registry\.terraform\.io|Failed to install provider|Error while installing/i.test(output)) {
-    return { code: PLAN_EXIT.registryUnreachable, reason: 'cannot reach the provider registry (registry.terraform.io) to install providers; allow it, or use a provider mirror (provider_installation in ~/.terraformrc)' };
-  }
-  return { code: PLAN_EXIT.failed, reason: 'terraform failed' };
+  const cause = classifyToolOutput(output);
+  if (cause.kind === 'other') return { code: PLAN_EXIT.failed, reason: 'terraform failed' };
+  return { code: ExitCode.PREREQUISITE, reason: `${cause.reason} (Terraform: ${cause.evidence})` };
 }
 
 /** Options for {@link plan}. */
@@ -404,43 +393,36 @@ each stack's JSON and, with a base, the diff's stateful removals and replacement
   stacks...            plan these stacks (default: all, or the changed ones)
   -h, --help           this text
 
-Exit codes: 0 plans saved, nothing stateful deleted; 1 a check or terraform failed; 2 bad arguments;
-4 terraform not on PATH; 5 no credentials (or rejected); 6 provider registry unreachable.
-Codes 4-6 come after the offline checks have run and passed.
+Exit codes: 0 plans saved, nothing stateful deleted; 1 a check or terraform failed; 2 bad arguments; 3 a
+prerequisite is missing: terraform not on PATH, no credentials (or rejected), provider registry unreachable, or
+the registry/mirror lacks the pinned provider version (the message says which). Code 3 comes after the offline
+checks have run and passed.
 `;
 
 /** The CLI: parses `argv` and runs {@link plan}. */
-export function planMain(argv: readonly string[], io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
-  const { stdout, stderr } = writers(io);
-  try {
-    const { flags, rest } = parseFlags(argv, { values: ['base', 'base-out', 'diff-json', 'out'], switches: ['changed', 'skip-credential-check', 'help'] });
-    if (flags.help) {
-      stdout(PLAN_HELP);
-      return 0;
-    }
-    const bad = rest.find((a) => a.startsWith('-'));
-    if (bad) throw new UsageError(`unknown option "${bad}" (see --help)`);
-    return plan({
-      stacks: rest,
-      changed: flags.changed === true,
-      baseRef: stringFlag(flags, 'base'),
-      baseOut: stringFlag(flags, 'base-out'),
-      diffJson: stringFlag(flags, 'diff-json'),
-      skipCredentialCheck: flags['skip-credential-check'] === true,
-      out: stringFlag(flags, 'out'),
+export const planMain = defineCommand({
+  command: 'plan',
+  synchronous: true,
+  help: PLAN_HELP,
+  flags: {
+    base: { type: 'string' },
+    'base-out': { type: 'string' },
+    'diff-json': { type: 'string' },
+    out: { type: 'string' },
+    changed: { type: 'boolean' },
+    'skip-credential-check': { type: 'boolean' },
+  },
+  run: (args, io): number =>
+    plan({
+      stacks: [...args.positionals],
+      changed: booleanFlag(args, 'changed'),
+      baseRef: stringFlag(args, 'base'),
+      baseOut: stringFlag(args, 'base-out'),
+      diffJson: stringFlag(args, 'diff-json'),
+      skipCredentialCheck: booleanFlag(args, 'skip-credential-check'),
+      out: stringFlag(args, 'out'),
       projectDir: io.cwd,
       env: io.env,
-      log: (line) => stderr(`${line}\n`),
-    }).exitCode;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      stderr(`plan: ${e.message}\n`);
-      return PLAN_EXIT.usage;
-    }
-    if (e instanceof SynthOutputError) {
-      stderr(`plan: ${e.message}\n`);
-      return PLAN_EXIT.failed;
-    }
-    throw e;
-  }
-}
+      log: (line) => io.stderr(`${line}\n`),
+    }).exitCode,
+});

@@ -7,10 +7,12 @@
  */
 import * as http from 'http';
 import * as https from 'https';
-import { UsageError } from './archive-target';
-import { parseFlags, stringFlag, writers } from './cli-flags';
 import { CUTOVER_OUTPUTS, stackName } from '../../stacks/contract';
-import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
+import { ParsedArgs, stringFlag } from '../cli/args';
+import { readDeployedOutputs, readOutputsFile } from '../cli/cdktf';
+import { defineCommand } from '../cli/command';
+import { UsageError } from '../cli/errors';
+import { ExitCode } from '../cli/exit-codes';
 
 /** Options for {@link smoke}. */
 export interface SmokeOptions {
@@ -208,13 +210,14 @@ export interface SmokeTargetOptions {
 /**
  * The URL to check for an environment: the `test_url` (or, with `live`, `live_url`) output of `<env>-cutover`.
  *
- * @throws UsageError when the output is missing; OutputsUnavailableError when `cdktf output` fails
+ * @throws UsageError when the environment does not exist or the output is missing; OutputsUnavailableError (naming
+ * the cause) when `cdktf output` fails or the stack is not deployed
  */
 export async function smokeTargetUrl(options: SmokeTargetOptions): Promise<string> {
   if (!/^[a-z][a-z0-9-]*$/.test(options.environment)) throw new UsageError(`"${options.environment}" is not an environment name`);
   const stack = stackName(options.environment, 'cutover');
   const outputs = options.outputsFile
-    ? readOutputs(options.outputsFile, stack)
+    ? readOutputsFile(options.outputsFile, stack)
     : await readDeployedOutputs(stack, { cwd: options.cwd, env: options.env, log: options.log, offlineHint: 'pass the URL itself, or --outputs <file.json>' });
   const name = options.live ? CUTOVER_OUTPUTS.liveUrl : CUTOVER_OUTPUTS.testUrl;
   const url = outputs[name];
@@ -242,62 +245,56 @@ and the live URL (live_url) after it.
   --env E         take the URL from <E>-cutover's outputs: test_url (the idle color), or live_url with --live
   --outputs F     read those outputs from a JSON file (cdktf output --outputs-file) instead of cdktf output
 
-Exit codes: 0 healthy, 1 unhealthy after every attempt, 2 bad arguments, 3 the outputs could not be read.
+Exit codes: 0 healthy, 1 unhealthy after every attempt, 2 bad arguments or unknown environment, 3 the outputs
+could not be read (no credentials, provider not installable, stack not deployed: the message says which).
 `;
 
-function seconds(flags: Record<string, string | true>, name: string): number | undefined {
-  const v = stringFlag(flags, name);
+function seconds(args: ParsedArgs, name: string): number | undefined {
+  const v = stringFlag(args, name);
   if (v === undefined) return undefined;
   if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new UsageError(`--${name} must be a number of seconds above 0, got "${v}"`);
   return Number(v);
 }
 
 /** The CLI: parses arguments, runs {@link smoke}, prints each attempt; resolves to the exit code. */
-export async function smokeMain(
-  argv: readonly string[],
-  io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<number> {
-  const { stdout, stderr } = writers(io);
-  try {
-    const { flags, rest } = parseFlags(argv, { values: ['path', 'attempts', 'timeout', 'delay', 'expect', 'env', 'outputs'], switches: ['help', 'insecure', 'live'] });
-    if (flags.help) {
-      stdout(SMOKE_HELP);
-      return 0;
-    }
-    const unknown = rest.find((a) => a.startsWith('-'));
-    if (unknown) throw new UsageError(`unknown option ${unknown} (see --help)`);
-    const environment = stringFlag(flags, 'env');
+export const smokeMain = defineCommand({
+  command: 'smoke',
+  help: SMOKE_HELP,
+  flags: {
+    path: { type: 'string' },
+    attempts: { type: 'string' },
+    timeout: { type: 'string' },
+    delay: { type: 'string' },
+    expect: { type: 'string' },
+    env: { type: 'string' },
+    outputs: { type: 'string' },
+    insecure: { type: 'boolean' },
+    live: { type: 'boolean' },
+  },
+  run: async (args, io): Promise<number> => {
+    const rest = args.positionals;
+    const environment = stringFlag(args, 'env');
     if (environment !== undefined && rest.length > 0) throw new UsageError(`give either a URL or --env, not both (got ${rest.join(' ')} and --env ${environment})`);
-    if (environment === undefined && (flags.live || stringFlag(flags, 'outputs'))) throw new UsageError('--live and --outputs need --env <env>');
+    if (environment === undefined && (args.flags.live || stringFlag(args, 'outputs'))) throw new UsageError('--live and --outputs need --env <env>');
     if (environment === undefined && rest.length !== 1) {
       throw new UsageError(rest.length === 0 ? 'which URL? e.g. npm run smoke -- https://shop.example.com:8443, or --env prod (see --help)' : `expected one URL, got ${rest.join(' ')}`);
     }
-    const attemptsText = stringFlag(flags, 'attempts');
+    const attemptsText = stringFlag(args, 'attempts');
     if (attemptsText !== undefined && !/^[1-9]\d*$/.test(attemptsText)) throw new UsageError(`--attempts must be a whole number >= 1, got "${attemptsText}"`);
     const url =
       environment === undefined
         ? rest[0]
-        : await smokeTargetUrl({ environment, live: flags.live === true, outputsFile: stringFlag(flags, 'outputs'), cwd: io.cwd ?? process.cwd(), env: io.env, log: (line) => stdout(`${line}\n`) });
+        : await smokeTargetUrl({ environment, live: args.flags.live === true, outputsFile: stringFlag(args, 'outputs'), cwd: io.cwd, env: io.env, log: (line) => io.stdout(`${line}\n`) });
     const result = await smoke({
       url,
-      path: stringFlag(flags, 'path'),
+      path: stringFlag(args, 'path'),
       attempts: attemptsText === undefined ? undefined : Number(attemptsText),
-      timeoutSeconds: seconds(flags, 'timeout'),
-      delaySeconds: seconds(flags, 'delay'),
-      expectText: stringFlag(flags, 'expect'),
-      insecure: flags.insecure === true,
-      log: (line) => stdout(`${line}\n`),
+      timeoutSeconds: seconds(args, 'timeout'),
+      delaySeconds: seconds(args, 'delay'),
+      expectText: stringFlag(args, 'expect'),
+      insecure: args.flags.insecure === true,
+      log: (line) => io.stdout(`${line}\n`),
     });
-    return result.healthy ? 0 : 1;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      stderr(`smoke: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof OutputsUnavailableError) {
-      stderr(`smoke: ${e.message}\n`);
-      return 3;
-    }
-    throw e;
-  }
-}
+    return result.healthy ? ExitCode.OK : ExitCode.FAILED;
+  },
+});

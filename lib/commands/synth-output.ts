@@ -6,14 +6,16 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CommandError } from '../cli/errors';
+import { ExitCode } from '../cli/exit-codes';
 
 /** A synthesized stack's Terraform JSON. */
 export type StackJson = Record<string, unknown>;
 
 /** Raised when synthesized output cannot be read or produced; the message says which and why. */
-export class SynthOutputError extends Error {
+export class SynthOutputError extends CommandError {
   constructor(message: string) {
-    super(message);
+    super(message, ExitCode.FAILED);
     this.name = 'SynthOutputError';
   }
 }

@@ -7,13 +7,12 @@ import * as fs from 'fs';
 import { z } from 'zod';
 import { CustomerConfigInput, renderSwanctlConf } from '../agents/strongswan';
 import { CUSTOMER_CONFIG_MODES, CustomerConfigMode, tunnelOptionsSchema } from '../config/sections/vpn';
-import { UsageError } from './archive-target';
-import { parseFlags, stringFlag, writers } from './cli-flags';
 import { VPN_OUTPUTS, stackName } from '../../stacks/contract';
-import { OutputsUnavailableError, readDeployedOutputs, readOutputs } from './stack-outputs';
-
-// Kept importable from here (log-store-bootstrap reads them from this module).
-export { OutputsUnavailableError, readOutputs };
+import { stringFlag } from '../cli/args';
+import { readDeployedOutputs, readOutputsFile } from '../cli/cdktf';
+import { defineCommand } from '../cli/command';
+import { UsageError } from '../cli/errors';
+import { ExitCode } from '../cli/exit-codes';
 
 
 const tunnelSchema = z.object({
@@ -80,7 +79,7 @@ export interface VpnConfigOptions {
 export async function vpnConfig(options: VpnConfigOptions): Promise<string> {
   const stack = stackName(options.environment, 'shared');
   const outputs = options.outputsFile
-    ? readOutputs(options.outputsFile, stack)
+    ? readOutputsFile(options.outputsFile, stack)
     : await readDeployedOutputs(stack, { cwd: options.cwd, env: options.env, log: options.log, includeSensitive: true, offlineHint: 'render offline with --outputs <file.json>' });
   const source = options.outputsFile ?? `cdktf output ${stack}`;
   const raw = outputs[VPN_OUTPUTS.customerConfigInput];
@@ -124,7 +123,6 @@ the tunnel options allow, pre-shared keys included), from the deployed <env>-sha
 
 Options:
   --outputs <file>          render offline from this outputs JSON (cdktf --outputs-file, or terraform output -json)
-  --outputs-file <file>     same as --outputs
   --mode <mode>             route-based (XFRM interfaces, 0.0.0.0/0 selectors) or policy-based
                             (default: the environment's vpn.customerConfig)
   --local-address <ip>      address IKE binds to on the office device (default: any)
@@ -133,31 +131,26 @@ Options:
   -h, --help                this text
 
 The output holds the pre-shared keys: keep it out of tickets, chat and shell history.
-Exit: 0 ok; 2 bad input (unknown environment outputs, bad flags); 3 the deployed outputs could not be read.
+Exit: 0 ok; 2 bad input (unknown environment, outputs without a VPN, bad flags); 3 the deployed outputs could not be
+read (no credentials, provider not installable, stack not deployed: the message says which).
 `;
 
 /** The CLI: parses `argv` (after `npm run vpn-config --`), prints or writes the config, returns the exit code. */
-export async function vpnConfigMain(
-  argv: readonly string[],
-  io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<number> {
-  const { stdout, stderr } = writers(io);
-  try {
-    const { flags, rest } = parseFlags(argv, { values: ['outputs', 'outputs-file', 'mode', 'local-address', 'interface-ids', 'out'], switches: ['help'] });
-    if (flags.help) {
-      stdout(VPN_CONFIG_HELP);
-      return 0;
-    }
-    const unknown = rest.find((a) => a.startsWith('-'));
-    if (unknown) throw new UsageError(`unknown option ${unknown} (see --help)`);
+export const vpnConfigMain = defineCommand({
+  command: 'vpn-config',
+  help: VPN_CONFIG_HELP,
+  flags: { outputs: { type: 'string' }, mode: { type: 'string' }, 'local-address': { type: 'string' }, 'interface-ids': { type: 'string' }, out: { type: 'string' } },
+  deprecated: { 'outputs-file': 'outputs' },
+  run: async (args, io): Promise<number> => {
+    const rest = args.positionals;
     if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'name the environment, e.g. npm run vpn-config -- prod (see --help)' : `expected one environment, got ${rest.join(' ')}`);
     const environment = rest[0];
     if (!/^[a-z][a-z0-9-]*$/.test(environment)) throw new UsageError(`"${environment}" is not an environment name`);
-    const mode = stringFlag(flags, 'mode');
+    const mode = stringFlag(args, 'mode');
     if (mode !== undefined && !(CUSTOMER_CONFIG_MODES as readonly string[]).includes(mode)) {
       throw new UsageError(`--mode must be ${CUSTOMER_CONFIG_MODES.join(' or ')}, got "${mode}"`);
     }
-    const ids = stringFlag(flags, 'interface-ids');
+    const ids = stringFlag(args, 'interface-ids');
     let interfaceIds: [number, number] | undefined;
     if (ids !== undefined) {
       const m = /^(\d+),(\d+)$/.exec(ids);
@@ -166,33 +159,23 @@ export async function vpnConfigMain(
     }
     const text = await vpnConfig({
       environment,
-      cwd: io.cwd ?? process.cwd(),
+      cwd: io.cwd,
       env: io.env,
-      outputsFile: stringFlag(flags, 'outputs') ?? stringFlag(flags, 'outputs-file'),
+      outputsFile: stringFlag(args, 'outputs'),
       mode: mode as CustomerConfigMode | undefined,
-      localAddress: stringFlag(flags, 'local-address'),
+      localAddress: stringFlag(args, 'local-address'),
       interfaceIds,
-      log: (line) => stderr(`${line}\n`),
+      log: (line) => io.stderr(`${line}\n`),
     });
-    const out = stringFlag(flags, 'out');
+    const out = stringFlag(args, 'out');
     if (out) {
       const tmp = `${out}.tmp-${process.pid}`;
       fs.writeFileSync(tmp, text, { mode: 0o600 });
       fs.renameSync(tmp, out);
-      stderr(`wrote ${out} (mode 0600; it holds the pre-shared keys)\n`);
+      io.stderr(`wrote ${out} (mode 0600; it holds the pre-shared keys)\n`);
     } else {
-      stdout(text);
+      io.stdout(text);
     }
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      stderr(`vpn-config: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof OutputsUnavailableError) {
-      stderr(`vpn-config: ${e.message}\n`);
-      return 3;
-    }
-    throw e;
-  }
-}
+    return ExitCode.OK;
+  },
+});

@@ -29,4 +29,4 @@ export { CutoverValues, TestListenerTarget, testListenerTarget } from './section
 export { LoadBalancerValues, loadBalancerSchema } from './sections/load-balancer';
 export { FleetValues, fleetSchema, ROOT_DEVICE_NAMES } from './sections/fleet';
 export { DigitalOceanValues, digitaloceanSchema } from './sections/digitalocean';
-export { APP_LOG_FORMATS, AppLogFormat } from './sections/logging';
+export { APP_LOG_FORMATS, AppLogFormat, hasLogStore, LOG_STORE_TYPES, LogStoreType } from './sections/logging';

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseDocument } from 'yaml';
+import { Document, isScalar, parseDocument, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, ConfigIssue, KeyPath } from './errors';
 import { definesPath, isMapping, overlay } from './merge';
@@ -16,8 +16,29 @@ import { environmentValidator } from './validator';
 import { checkAwsPrefixesAcrossEnvironments } from './sections/app';
 import { checkDigitalOceanAcrossEnvironments, DigitalOceanEnvironment } from './sections/digitalocean';
 
-/** Name of the shared defaults file inside the environments directory. */
+/** Name of the shared defaults file inside the environments directory (`defaults.yml` is read too). */
 export const DEFAULTS_FILE = 'defaults.yaml';
+
+/** The extensions a values file may have, preferred first: `prod.yaml` and `prod.yml` are both read. */
+export const VALUES_FILE_EXTENSIONS: readonly string[] = ['.yaml', '.yml'];
+
+/** Base name of the shared defaults file, without extension. */
+const DEFAULTS_NAME = 'defaults';
+
+/**
+ * The values files of one name in `dir` that exist: `<name>.yaml` and/or `<name>.yml` (none, one, or both, which
+ * {@link loadEnvironments} refuses). Commands that take an environment name find its file with this.
+ */
+export function valuesFilesOf(dir: string, name: string): string[] {
+  return VALUES_FILE_EXTENSIONS.map((ext) => path.join(dir, `${name}${ext}`)).filter((f) => fs.existsSync(f));
+}
+
+/** The issue for a name spelled with both extensions, or `undefined`. */
+function bothExtensionsIssue(files: readonly string[]): ConfigIssue | undefined {
+  if (files.length < 2) return undefined;
+  const [first, second] = files.map(displayName);
+  return { file: second, path: [], message: `${path.basename(first)} exists too; keep one of them (both would define the same ${path.basename(first, path.extname(first))} values)` };
+}
 
 /** Options for {@link loadEnvironments}. */
 export interface LoadOptions {
@@ -41,6 +62,8 @@ export interface ReadResult {
   readonly values?: unknown;
   /** Why the file could not be used (missing, unreadable, invalid YAML, not a mapping); empty when it could. */
   readonly issues: ConfigIssue[];
+  /** The parsed YAML document, for the text of a value as written (absent when the file could not be parsed). */
+  readonly document?: Document.Parsed;
 }
 
 function displayName(file: string): string {
@@ -84,17 +107,12 @@ export function readValuesFile(file: string): ReadResult {
     return issue(`not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8Offset(bytes)}); save the file as UTF-8`);
   }
   let values: unknown;
+  let document: Document.Parsed | undefined;
   try {
     const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      const issues = doc.errors.map((err) => {
-        const pos = err.linePos?.[0];
-        const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
-        return { file: shown, path: [], message: `invalid YAML: ${where}${err.message.split('\n')[0]}` };
-      });
-      return { file: shown, issues };
-    }
+    if (doc.errors.length > 0) return { file: shown, issues: yamlErrorIssues(shown, text, doc.errors) };
     values = doc.toJS({ maxAliasCount: MAX_VALUES_ALIAS_COUNT }) ?? {};
+    document = doc;
   } catch (e) {
     // yaml throws (rather than reporting) on alias expansion beyond maxAliasCount and on stack exhaustion.
     const message = (e as Error).message ?? String(e);
@@ -104,7 +122,38 @@ export function readValuesFile(file: string): ReadResult {
   const unsafe = plainDataProblem(values);
   if (unsafe) return issue(unsafe.message, unsafe.path);
   if (!isMapping(values)) return issue('must be a YAML mapping of keys to values');
-  return { file: shown, values, issues: [] };
+  return { file: shown, values, issues: [], document };
+}
+
+/**
+ * One issue per YAML syntax error position: `invalid YAML at line L, column C: <reason>` and a code frame (the line
+ * before, the line, a caret under the column; tabs kept so the caret lines up). A second error yaml reports at the
+ * same position (usually a consequence of the first) is left out.
+ */
+function yamlErrorIssues(file: string, text: string, errors: readonly YAMLError[]): ConfigIssue[] {
+  const lines = text.split(/\r?\n/);
+  const seen = new Set<string>();
+  const issues: ConfigIssue[] = [];
+  for (const err of errors) {
+    const pos = err.linePos?.[0];
+    // yaml appends " at line L, column C:" and its own frame to the message; keep the reason alone
+    const reason = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    if (!pos) {
+      issues.push({ file, path: [], message: `invalid YAML: ${reason}` });
+      continue;
+    }
+    const key = `${pos.line}:${pos.col}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const width = String(pos.line + 1).length;
+    const row = (n: number) => `    ${String(n).padStart(width)} | ${lines[n - 1]}`;
+    const lineText = lines[pos.line - 1] ?? '';
+    const caret = `    ${' '.repeat(width)} | ${lineText.slice(0, pos.col - 1).replace(/[^\t]/g, ' ')}^`;
+    const after = pos.line < lines.length && lines[pos.line].trim() !== '' ? [row(pos.line + 1)] : [];
+    const frame = [...(pos.line > 1 ? [row(pos.line - 1)] : []), row(pos.line), caret, ...after].join('\n');
+    issues.push({ file, path: [], message: `invalid YAML at line ${pos.line}, column ${pos.col}: ${reason}\n${frame}` });
+  }
+  return issues;
 }
 
 /** The first problem that keeps `value` from being plain data: too deep, or a key JavaScript treats specially. */
@@ -183,6 +232,34 @@ function describe(value: unknown): string {
   return JSON.stringify(value)?.slice(0, 60) ?? String(value);
 }
 
+/**
+ * The reason for a number or boolean where a string belongs (`version: 1.5`, an unquoted account id): YAML typed the
+ * plain scalar, so say to quote it, with the text to write. `written` is the value as it appears in the file, when
+ * known: YAML reads `012345678901` as the number 12345678901 and `1.50` as 1.5, and then the quoted text must be
+ * what was written, not what YAML made of it.
+ */
+function quoteHint(keyPath: KeyPath, value: unknown, written?: string): string {
+  const text = written ?? String(value);
+  const key = keyPath[keyPath.length - 1];
+  const fix = typeof key === 'string' ? `${key}: "${text}"` : `"${text}"`;
+  const lost = written !== undefined && written !== String(value);
+  const why = lost
+    ? `: YAML read ${written} as the ${typeof value} ${String(value)}${/^[+-]?0\d/.test(written) ? ' and dropped the leading zero' : ''}`
+    : '';
+  return `expected string, got ${typeof value} ${String(value)}${why}; quote it: ${fix}`;
+}
+
+/**
+ * Where an issue is a value YAML typed as a number or boolean ({@link quoteHint}), the hint with the text as
+ * written in the file that set it.
+ */
+function withWrittenText(issue: ConfigIssue, documents: ReadonlyMap<string, Document.Parsed>): ConfigIssue {
+  if (!/^expected string, got (number|boolean) /.test(issue.message)) return issue;
+  const node = documents.get(issue.file)?.getIn(issue.path, true);
+  if (!isScalar(node) || typeof node.source !== 'string' || (typeof node.value !== 'number' && typeof node.value !== 'boolean')) return issue;
+  return { ...issue, message: quoteHint(issue.path, node.value, node.source) };
+}
+
 /** Rewrites zod's issues into one-line reasons at exact key paths. */
 function toReasons(issue: z.ZodIssue, values: unknown): Array<{ path: KeyPath; message: string }> {
   const at = (p: KeyPath): unknown => p.reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k as string], values);
@@ -199,6 +276,9 @@ function toReasons(issue: z.ZodIssue, values: unknown): Array<{ path: KeyPath; m
     case z.ZodIssueCode.invalid_type:
       if (issue.received === 'undefined') return [{ path: issue.path, message: `required (${issue.expected})` }];
       if (issue.expected === 'integer' && !issue.message.startsWith('Expected')) return [{ path: issue.path, message: issue.message }];
+      if (issue.expected === 'string' && (issue.received === 'number' || issue.received === 'boolean')) {
+        return [{ path: issue.path, message: quoteHint(issue.path, at(issue.path)) }];
+      }
       return [{ path: issue.path, message: `expected ${issue.expected}, got ${issue.received} ${describe(at(issue.path))}` }];
     case z.ZodIssueCode.invalid_enum_value:
       return [{ path: issue.path, message: `must be one of ${issue.options.join(', ')} (got ${describe(issue.received)})` }];
@@ -238,7 +318,7 @@ export function parseEnvironment(values: unknown, source = '<values>'): Environm
   return config;
 }
 
-/** Names of the environments defined in `dir` (every `*.yaml` except the defaults), sorted. */
+/** Names of the environments defined in `dir` (every `*.yaml` and `*.yml` except the defaults), sorted, each once. */
 export function listEnvironments(dir = 'environments'): string[] {
   let entries: string[];
   try {
@@ -246,10 +326,8 @@ export function listEnvironments(dir = 'environments'): string[] {
   } catch {
     throw new ConfigError([{ file: displayName(dir), path: [], message: 'environments directory not found' }]);
   }
-  return entries
-    .filter((f) => /\.ya?ml$/.test(f) && f !== DEFAULTS_FILE && f !== 'defaults.yml')
-    .map((f) => f.replace(/\.ya?ml$/, ''))
-    .sort();
+  const names = entries.filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, ''));
+  return [...new Set(names)].filter((n) => n !== DEFAULTS_NAME).sort();
 }
 
 /** Reads the environments selected by `SYNTH_ENVS` (comma-separated), or `undefined` for all. */
@@ -269,21 +347,32 @@ export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[]
   const names = listEnvironments(dir);
   const issues: ConfigIssue[] = [];
 
-  const defaultsPath = path.join(dir, DEFAULTS_FILE);
-  const defaults = fs.existsSync(defaultsPath) ? readValuesFile(defaultsPath) : { file: displayName(defaultsPath), values: {}, issues: [] };
+  const defaultsFiles = valuesFilesOf(dir, DEFAULTS_NAME);
+  const defaultsConflict = bothExtensionsIssue(defaultsFiles);
+  if (defaultsConflict) issues.push(defaultsConflict);
+  const defaults: ReadResult = defaultsFiles.length > 0 ? readValuesFile(defaultsFiles[0]) : { file: displayName(path.join(dir, DEFAULTS_FILE)), values: {}, issues: [] };
   issues.push(...defaults.issues);
+  const documents = new Map<string, Document.Parsed>();
+  if (defaults.document) documents.set(defaults.file, defaults.document);
 
   const configs = new Map<string, EnvironmentConfig>();
   const checked: DigitalOceanEnvironment[] = [];
   for (const name of names) {
-    const read = readValuesFile(path.join(dir, `${name}.yaml`));
+    const files = valuesFilesOf(dir, name);
+    const conflict = bothExtensionsIssue(files);
+    if (conflict) {
+      issues.push(conflict);
+      continue;
+    }
+    const read = readValuesFile(files[0]);
     issues.push(...read.issues);
+    if (read.document) documents.set(read.file, read.document);
     if (read.values === undefined || defaults.values === undefined) continue;
     const own = read.values as Record<string, unknown>;
     const merged = overlay(defaults.values, own) as Record<string, unknown>;
     const blame = (p: KeyPath) => (definesPath(own, p) || !definesPath(defaults.values, p) ? read.file : defaults.file);
     const result = validateEnvironment(merged, blame);
-    issues.push(...result.issues);
+    issues.push(...result.issues.map((issue) => withWrittenText(issue, documents)));
     if (result.config && result.config.name !== name) {
       issues.push({ file: read.file, path: ['name'], message: `must match the file name: expected "${name}", got "${result.config.name}"` });
     }
@@ -297,13 +386,23 @@ export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[]
   if (only) {
     for (const name of only) {
       if (!names.includes(name)) {
-        issues.push({ file: displayName(dir), path: [], message: `SYNTH_ENVS names "${name}", which has no ${name}.yaml (environments: ${names.join(', ') || 'none'})` });
+        issues.push({ file: displayName(dir), path: [], message: `SYNTH_ENVS names "${name}", which has no ${name}.yaml or ${name}.yml (environments: ${names.join(', ') || 'none'})` });
       }
     }
   }
-  if (issues.length > 0) throw new ConfigError(issues);
-  if (names.length === 0) throw new ConfigError([{ file: displayName(dir), path: [], message: 'no environment files (<name>.yaml) found' }]);
+  // A problem in the shared defaults shows up in every environment that inherits it: report it once.
+  if (issues.length > 0) throw new ConfigError(distinctIssues(issues));
+  if (names.length === 0) throw new ConfigError([{ file: displayName(dir), path: [], message: 'no environment files (<name>.yaml or <name>.yml) found' }]);
   return names.filter((n) => !only || only.includes(n)).map((n) => configs.get(n)!);
+}
+
+/** The issues with repeats (same file, key path and reason) left out, in first-seen order. */
+function distinctIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = JSON.stringify([issue.file, issue.path, issue.message]);
+    return !seen.has(key) && seen.add(key);
+  });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -11,10 +11,9 @@ import { isProductionValues, report } from './sections/common';
 import { checkCutoverSafety } from './sections/cutover-safety';
 import { checkDigitalOcean } from './sections/digitalocean';
 import { checkLoadBalancer } from './sections/load-balancer';
-import { checkAlarmSubscriptions, checkLogging, checkLogStoreZones, checkUserDataBudget } from './sections/logging';
+import { checkAlarmSubscriptions, checkLogging, checkLogStoreType, checkLogStoreZones, checkUserDataBudget } from './sections/logging';
 import { checkNetwork } from './sections/network';
 import { COLORS } from './sections/release';
-import { checkTraffic } from './sections/traffic';
 import { checkVpn } from './sections/vpn';
 
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
@@ -35,11 +34,11 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => checkNetwork(v.cloud, v.network, ctx, v.region),
   (v, ctx) => checkApp(v.cloud, v.app, ctx),
   (v, ctx) => checkAwsNames(v.cloud, v.name, v.app.name, v.tags, ctx),
-  (v, ctx) => checkTraffic(v.cloud, v.traffic, ctx),
   (v, ctx) => checkLoadBalancer(v.cloud, v.loadBalancer, ctx),
   (v, ctx) => checkCutoverSafety(v, ctx),
   (v, ctx) => checkLogging(v.logging, ctx),
   (v, ctx) => checkLogStoreZones(v.cloud, v.network.azCount, v.logging, ctx),
+  (v, ctx) => checkLogStoreType(v.cloud, v.logging, ctx),
   (v, ctx) => checkForwarderUserData(v, ctx),
   (v, ctx) => checkAlarmSubscriptions(v.cloud, isProductionValues(v), v.logging, ctx),
   (v, ctx) => checkDigitalOcean(v, ctx),

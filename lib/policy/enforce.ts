@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
+import { ref } from 'cdktf/lib/tfExpression';
+import { IConstruct } from 'constructs';
 import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import { formatReport, PolicyPack, reportPasses } from './pack';
 import { recordSuppressions } from './suppression';
@@ -51,25 +53,76 @@ export function enforceGuardrails(app: App, options: EnforceOptions = {}): boole
 }
 
 /**
- * Renders every stack once, the way `app.synth()` would (prepare all stacks, then apply each stack's aspects and
- * render it), and makes the
- * stacks return that rendering from then on. The guardrails then check exactly the JSON that `app.synth()` writes,
- * and synth does not pay for a second full token-resolution pass (about a quarter of a 12-stack synth).
- * Constructs added after this call are not rendered: call it last, right before `app.synth()`.
+ * Renders every stack once, the way `app.synth()` would, and makes the stacks return that rendering from then on.
+ * The guardrails then check exactly the JSON that `app.synth()` writes, and synth does not pay for a second full
+ * token-resolution pass. Constructs added after this call are not rendered: call it last, right before `app.synth()`.
+ *
+ * `app.synth()` first runs a "preparing" resolution of every element of every stack, only to discover cross-stack
+ * references (it adds the outputs and remote-state data sources they need), and throws the result away: about a
+ * quarter of a large synth. This library's stacks hold no cross-stack references (stacks/contract.ts), so the
+ * rendering first goes without that pass while watching every reference it resolves; if any reference points into
+ * another stack (a consumer's own stacks may), it starts again the way `app.synth()` does, preparing every stack.
+ * Either way the JSON is what `app.synth()` would write (tested, byte for byte).
  */
 function renderOnce(app: App): void {
   const stacks = app.node.findAll().filter(TerraformStack.isStack);
-  stacks.forEach((stack) => stack.prepareStack());
-  for (const stack of stacks) {
-    // Aspects change what a stack renders (the template escaping of every EnvironmentStack, a user's own), so they
-    // run first, as in app.synth(). app.synth() runs them again later; the rendering is fixed by then, so that pass
-    // cannot change the JSON (an aspect that adds annotations adds them twice).
-    invokeAspects(stack);
-    recordSuppressions(stack);
-    const rendered = stack.toTerraform();
-    Object.defineProperty(stack, 'prepareStack', { value: () => undefined });
-    Object.defineProperty(stack, 'toTerraform', { value: () => rendered });
+  stacks.forEach((stack) => (stack as unknown as { ensureBackendExists(): void }).ensureBackendExists());
+  const crossStack = watchCrossStackReferences();
+  let renderings: Array<{ [key: string]: unknown }>;
+  try {
+    renderings = stacks.map((stack) => renderStack(stack));
+  } finally {
+    crossStack.stop();
   }
+  if (crossStack.seen()) {
+    stacks.forEach((stack) => stack.prepareStack());
+    renderings = stacks.map((stack) => renderStack(stack));
+  }
+  stacks.forEach((stack, i) => {
+    Object.defineProperty(stack, 'prepareStack', { value: () => undefined });
+    Object.defineProperty(stack, 'toTerraform', { value: () => renderings[i] });
+  });
+}
+
+/**
+ * One stack's rendering, as `app.synth()` makes it: aspects first (the template escaping of every EnvironmentStack,
+ * a user's own), then the JSON. app.synth() runs the aspects again later; the rendering is fixed by then, so that
+ * pass cannot change the JSON (an aspect that adds annotations adds them twice).
+ */
+function renderStack(stack: TerraformStack): { [key: string]: unknown } {
+  invokeAspects(stack);
+  recordSuppressions(stack);
+  return stack.toTerraform();
+}
+
+/** cdktf's reference token (`tfExpression.ts`): the only thing that can point into another stack. */
+interface ReferenceToken {
+  readonly originStack?: TerraformStack;
+  readonly crossStackIdentifier: Record<string, string>;
+  resolve(context: { scope: IConstruct; preparing?: boolean }): unknown;
+}
+
+/**
+ * While active, notes whether any reference resolved outside a preparing pass belongs to another stack and was not
+ * prepared as a cross-stack reference (it would render as a reference to a resource the stack does not hold).
+ */
+function watchCrossStackReferences(): { seen(): boolean; stop(): void } {
+  const proto = Object.getPrototypeOf(ref('bluegreen.probe')) as ReferenceToken;
+  const resolve = proto.resolve;
+  let seen = false;
+  proto.resolve = function (this: ReferenceToken, context) {
+    if (!context.preparing && this.originStack) {
+      const here = TerraformStack.of(context.scope);
+      if (here !== this.originStack && !this.crossStackIdentifier[here.toString()]) seen = true;
+    }
+    return resolve.call(this, context);
+  };
+  return {
+    seen: () => seen,
+    stop: () => {
+      proto.resolve = resolve;
+    },
+  };
 }
 
 /** Removes the directories `new App()` creates (outdir and outdir/stacks) if nothing is in them. */

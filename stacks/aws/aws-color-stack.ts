@@ -7,7 +7,8 @@ import { logForwarderSecretName } from '../../lib/aws/log-store';
 import { ReleaseParameter } from '../../lib/aws/release-parameter';
 import { SharedLookup } from '../../lib/aws/shared-parameters';
 import { Color } from '../../lib/config';
-import { AWS_SHARED_READS, COLOR_OUTPUTS } from '../contract';
+import { awsSharedReads, COLOR_OUTPUTS } from '../contract';
+import { hasLogStore } from '../../lib/config/sections/logging';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
 
@@ -38,7 +39,8 @@ export class AwsColorStack extends EnvironmentStack {
     const color = props.color;
     const values = config.colors[color];
     const prefix = `${config.app.name}-${config.name}`;
-    const shared = new SharedLookup(this, 'shared', { app: config.app.name, environment: config.name, required: AWS_SHARED_READS[color] });
+    const logStore = hasLogStore(config);
+    const shared = new SharedLookup(this, 'shared', { app: config.app.name, environment: config.name, required: awsSharedReads(color, logStore) });
     this.shared = shared;
     this.release = new ReleaseParameter(this, 'release', { app: config.app.name, environment: config.name, color, release: values.release, region: config.region });
     const releaseRead = this.release.grantRead('release-read', { name: `${prefix}-${color}-release-read` });
@@ -63,14 +65,16 @@ export class AwsColorStack extends EnvironmentStack {
         'app-files': { arn: shared.get('appFilesAccessPolicyArn') },
         'registry-pull': { arn: shared.get('registryPullPolicyArn') },
         'release-read': releaseRead,
-        'log-forwarder-read': { arn: shared.get('logForwarderReadPolicyArn') },
+        ...(logStore ? { 'log-forwarder-read': { arn: shared.get('logForwarderReadPolicyArn') } } : {}),
       },
       // The log forwarder (rsyslog -> log store); a literal, it reads the store's address and credentials at boot
-      // from the secret the shared stack's log store names the same way.
-      userData: renderUserData({
-        forwarder: forwarderConfigFromValues(config, color),
-        credentials: { type: 'aws-secrets-manager', secretId: logForwarderSecretName(prefix), region: config.region },
-      }),
+      // from the secret the shared stack's log store names the same way. None without a log store.
+      userData: logStore
+        ? renderUserData({
+            forwarder: forwarderConfigFromValues(config, color),
+            credentials: { type: 'aws-secrets-manager', secretId: logForwarderSecretName(prefix), region: config.region },
+          })
+        : undefined,
     });
     new TerraformOutput(this, COLOR_OUTPUTS.releaseVersion, { value: values.release.version, description: `Release the ${color} fleet runs` });
     new TerraformOutput(this, COLOR_OUTPUTS.autoscalingGroupName, { value: this.fleet.autoscalingGroup.name, description: `Auto Scaling group of the ${color} fleet` });

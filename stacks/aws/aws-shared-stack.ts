@@ -18,6 +18,7 @@ import { ARCHIVE_OUTPUTS, LOG_OUTPUTS, SHARED_OUTPUTS, VPN_OUTPUTS } from '../co
 import { ecrRepositoryName } from '../../lib/aws/aws-names';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addAwsProvider } from './aws-provider';
+import { hasLogStore } from '../../lib/config/sections/logging';
 
 /**
  * `<env>-shared` on AWS: everything both colors use and that outlives any release: the network, the load
@@ -49,8 +50,11 @@ export class AwsSharedStack extends EnvironmentStack {
 
   /** Site-to-site VPN from the office/dev network, when the environment has a `vpn` section. */
   public readonly vpn?: SiteToSiteVpn;
-  /** The central log store (OpenSearch in the private subnets); the fleets' forwarders ship to it. */
-  public readonly logStore: LogStore;
+  /**
+   * The central log store (OpenSearch in the private subnets); the fleets' forwarders ship to it. Absent with
+   * `logging.store.type: none`.
+   */
+  public readonly logStore?: LogStore;
   /** Metric filters and alarms on the environment's logs, and per-color target alarms. */
   public readonly logMetrics: LogMetrics;
   /** The encrypted SNS topic every alarm notifies (subscriptions: `logging.alarmSubscriptions`). */
@@ -105,7 +109,7 @@ export class AwsSharedStack extends EnvironmentStack {
     new TerraformOutput(this, SHARED_OUTPUTS.loadBalancerDnsName, { value: this.loadBalancer.loadBalancer.dnsName, description: 'DNS name of the load balancer' });
 
     if (config.vpn) this.vpn = this.addVpn(prefix, config.vpn);
-    this.logStore = this.addLogStore(prefix);
+    if (hasLogStore(config)) this.logStore = this.addLogStore(prefix);
     this.alarmTopic = new AlarmTopic(this, 'alarm-topic', { name: prefix, region: config.region, subscriptions: config.logging.alarmSubscriptions });
     this.logMetrics = this.addLogMetrics(prefix);
 
@@ -164,7 +168,7 @@ export class AwsSharedStack extends EnvironmentStack {
         hostname: this.hostname,
         appFilesAccessPolicyArn: this.appFilesAccess.arn,
         registryPullPolicyArn: this.registryPull.arn,
-        logForwarderReadPolicyArn: this.logStore.forwarderReadPolicy.arn,
+        logForwarderReadPolicyArn: this.logStore?.forwarderReadPolicy.arn,
       },
     });
   }
@@ -209,7 +213,10 @@ export class AwsSharedStack extends EnvironmentStack {
     return store;
   }
 
-  /** Log-derived metrics and alarms (flow logs, VPN, log store, per-color target health); names and ARNs as outputs. */
+  /**
+   * Log-derived metrics and alarms (flow logs, VPN, log store, per-color target health); names and ARNs as outputs.
+   * Without a log store, its error alarm is not built; the others read CloudWatch and stay.
+   */
   private addLogMetrics(prefix: string): LogMetrics {
     const metrics = new LogMetrics(this, 'log-metrics', {
       name: prefix,
@@ -218,7 +225,7 @@ export class AwsSharedStack extends EnvironmentStack {
       loadBalancer: this.loadBalancer.loadBalancer,
       targetGroups: this.loadBalancer.targetGroups,
       vpn: this.vpn ? { logGroup: this.vpn.logGroup, connectionId: this.vpn.connection.id } : undefined,
-      logStoreErrorLogGroup: this.logStore.logGroups.ES_APPLICATION_LOGS,
+      logStoreErrorLogGroup: this.logStore?.logGroups.ES_APPLICATION_LOGS,
     });
     const alarms = Object.entries(metrics.alarms);
     new TerraformOutput(this, LOG_OUTPUTS.alarmNames, {

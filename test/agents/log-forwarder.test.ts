@@ -1,3 +1,9 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawn, spawnSync } from 'child_process';
+import { randomUUID } from 'crypto';
+import { BulkCollector } from '../support/bulk-collector';
 import { DEFAULT_FORWARDER_PATHS, forwarderConfigFromValues, LogForwarderConfig, renderRsyslogConfig, renderShipperScript } from '../../lib/agents/log-forwarder';
 import { loadEnvironments } from '../../lib/config';
 import { envDir } from '../support/env-dir';
@@ -70,6 +76,13 @@ describe('renderRsyslogConfig: the production shape', () => {
     expect(config).toMatch(/template\(name="fwd-index" type="string" string="logs-shop-%timereported:::date-year,date-utc%\.%timereported:::date-month,date-utc%\.%timereported:::date-day,date-utc%"\)/);
   });
 
+  test('with a data stream, every event goes to the stream (no dated index names)', () => {
+    const stream = renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs-shop', dataStream: 'logs-shop' } });
+    expect(stream).toContain('template(name="fwd-index" type="string" string="logs-shop")');
+    expect(stream).not.toContain('date-year');
+    expect(() => renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs-shop', dataStream: 'Logs*' } })).toThrow(/dataStream "Logs\*" must be lowercase/);
+  });
+
   test('buffers on disk, retries forever and saves the queue on shutdown', () => {
     expect(config).toContain('queue.type="Disk" queue.filename="fwd-log-store"');
     expect(config).toContain('queue.maxDiskSpace="4096m" queue.saveOnShutdown="on"');
@@ -128,6 +141,7 @@ describe('renderRsyslogConfig: rsyslogd -N1 accepts every variant', () => {
     ['no app logs', { ...BASE, appLogs: [] }],
     ['text logs only', { ...BASE, appLogs: [{ path: '/var/log/shop/*.log', format: 'text' }] }],
     ['socket source, literal host, CA file', { ...BASE, destination: { indexPrefix: 'logs', host: '127.0.0.1', port: 9200, caFile: ca }, systemLogSource: { type: 'socket', path: '/tmp/bg-log.sock' } }],
+    ['append-only data stream', { ...BASE, destination: { indexPrefix: 'logs-shop', dataStream: 'logs-shop' } }],
   ];
 
   test.each(variants)('%s', async (_name, input) => {
@@ -158,9 +172,64 @@ describe('forwarderConfigFromValues', () => {
         { path: '/var/log/shop/access.log', format: 'text', tag: undefined },
       ],
       systemLogs: true,
-      destination: { indexPrefix: 'logs-shop' },
+      destination: { indexPrefix: 'logs-shop', dataStream: 'logs-shop' },
       bufferDiskMiB: 4096,
     });
     expect(forwarderConfigFromValues(prod, 'green').release).toBe(prod.colors.green.release.version);
+  });
+});
+
+describe('the shipper against a loopback _bulk server (real python3 shipper, test HTTPS collector)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-shipper-'));
+  const file = (name: string) => path.join(dir, name);
+  const auth = { username: 'log-forwarder', password: 'test-password-1' };
+  let collector: BulkCollector;
+
+  beforeAll(async () => {
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', file('key.pem'), '-out', file('ca.pem')], { stdio: 'ignore' });
+    expect(made.status).toBe(0);
+    fs.writeFileSync(file('ship.py'), renderShipperScript());
+    collector = new BulkCollector({ key: fs.readFileSync(file('key.pem'), 'utf8'), cert: fs.readFileSync(file('ca.pem'), 'utf8') }, auth);
+    await collector.start();
+  });
+  afterAll(async () => {
+    await collector?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs the shipper as omprog would: one transaction per batch of event lines; resolves with its exit. */
+  function ship(batches: Array<Array<Record<string, unknown>>>): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn('python3', [file('ship.py'), String(collector.port), file('ca.pem'), file('rejected.json'), file('stats.json'), '2', 'localhost'], {
+        env: { ...process.env, LOG_STORE_USERNAME: auth.username, LOG_STORE_PASSWORD: auth.password },
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('exit', (code) => resolve({ code, stderr }));
+      const lines = batches.flatMap((b) => ['BEGIN TRANSACTION', ...b.map((e) => JSON.stringify(e)), 'COMMIT TRANSACTION']);
+      child.stdin.end(lines.join('\n') + '\n');
+    });
+  }
+
+  test('every document goes out as a bulk create with its event id into the data stream; a batch sent again stores nothing twice', async () => {
+    const event = (n: number) => ({ index: 'logs-shop', id: randomUUID(), doc: { '@timestamp': '2026-11-29T12:00:00Z', message: `line ${n}`, source: 'app' } });
+    const first = [event(1), event(2), event(3)];
+    const result = await ship([first, [event(4)], first]); // the first batch again, as after a lost confirmation
+    expect(result.code).toBe(0);
+    expect(collector.received.map((r) => r.op)).toEqual(['create', 'create', 'create', 'create', 'create', 'create', 'create']);
+    expect(new Set(collector.received.map((r) => r.index))).toEqual(new Set(['logs-shop']));
+    const ids = collector.received.slice(0, 4).map((r) => r.id);
+    expect(new Set(ids).size).toBe(4);
+    expect(collector.received.slice(4).map((r) => r.id)).toEqual(first.map((e) => e.id)); // the re-send: refused as 409 duplicates
+    const stats = JSON.parse(fs.readFileSync(file('stats.json'), 'utf8')) as Record<string, number>;
+    expect(stats).toMatchObject({ documents_total: 7, invalid_documents_total: 0 });
+    expect(fs.existsSync(file('rejected.json'))).toBe(false);
+  });
+
+  test('the rendered config gives each event its own id (rsyslog %uuid%), and the shipper never sends index, update or delete', () => {
+    expect(renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs-shop', dataStream: 'logs-shop' } })).toContain('\\"id\\":\\"%uuid%\\"');
+    const shipper = renderShipperScript();
+    expect(shipper).toContain('json.dumps({"create": {"_index": e["index"], "_id": e["id"]}})');
+    expect(shipper).not.toMatch(/"(index|update|delete)":\s*\{/);
   });
 });

@@ -1,4 +1,4 @@
-import { PASSWORD_PLACEHOLDER, renderIndexRetentionPolicy, renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
+import { logDataStreamName, PASSWORD_PLACEHOLDER, renderIndexRetentionPolicy, renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
 
 describe('renderIndexRetentionPolicy', () => {
   test('deletes <prefix>-* indices after the retention, applied automatically to new indices', () => {
@@ -68,5 +68,48 @@ describe('renderLogStoreBootstrap', () => {
 
   test('fails on a bad forwarder user name', () => {
     expect(() => renderLogStoreBootstrap({ indexPrefix: 'logs', retentionDays: 3, forwarderUsername: 'Admin User' })).toThrow(/forwarderUsername "Admin User"/);
+  });
+});
+
+describe('renderLogStoreBootstrap: append-only (dataStream, the AWS log store)', () => {
+  const requests = renderLogStoreBootstrap({ indexPrefix: 'logs-shop', retentionDays: 14, replicas: 1, dataStream: true, dashboardsIndexPattern: true });
+  const byPath = (p: string) => requests.find((r) => r.path === p)!;
+
+  test('the forwarder role may only append to the data stream: no create-index, update, delete or read permission', () => {
+    const role = byPath('/_plugins/_security/api/roles/log_forwarder').body as { index_permissions: Array<{ index_patterns: string[]; allowed_actions: string[] }>; cluster_permissions: string[] };
+    expect(role.index_permissions).toEqual([
+      { index_patterns: [logDataStreamName('logs-shop'), '.ds-logs-shop-*'], allowed_actions: ['indices:data/write/index', 'indices:data/write/bulk*', 'indices:admin/mapping/put'] },
+    ]);
+    expect(role.cluster_permissions).toEqual(['cluster:monitor/health', 'cluster:monitor/main', 'indices:data/write/bulk']);
+    const everything = [...role.cluster_permissions, ...role.index_permissions.flatMap((p) => p.allowed_actions)];
+    for (const forbidden of [/delete/, /update/, /read/, /admin\/create/, /auto_create/, /data_stream/, /^indices:\*$/, /^\*$/, /^(write|crud|index|delete|create_index|indices_all)$/]) {
+      expect(everything.filter((a) => forbidden.test(a))).toEqual([]);
+    }
+  });
+
+  test('the template makes <indexPrefix> a data stream on @timestamp; the admin creates the stream, keeping an existing one', () => {
+    expect(byPath('/_index_template/logs-shop').body).toMatchObject({ index_patterns: ['logs-shop'], data_stream: { timestamp_field: { name: '@timestamp' } }, priority: 100 });
+    const create = byPath('/_data_stream/logs-shop');
+    expect(create).toMatchObject({ method: 'PUT', existingIsDone: true });
+    const order = requests.map((r) => r.path);
+    expect(order.indexOf('/_index_template/logs-shop')).toBeLessThan(order.indexOf('/_data_stream/logs-shop'));
+    expect(order.indexOf('/_data_stream/logs-shop')).toBeLessThan(order.indexOf('/_plugins/_security/api/rolesmapping/log_forwarder'));
+  });
+
+  test('retention rolls the stream over daily and deletes backing indices after the retention', () => {
+    expect(byPath('/_plugins/_ism/policies/logs-shop-retention').body).toEqual(renderIndexRetentionPolicy('logs-shop', 14, true));
+    expect(renderIndexRetentionPolicy('logs-shop', 14, true)).toMatchObject({
+      policy: {
+        states: [
+          { name: 'hot', actions: [{ rollover: { min_index_age: '1d' } }], transitions: [{ state_name: 'delete', conditions: { min_index_age: '14d' } }] },
+          { name: 'delete', actions: [{ delete: {} }] },
+        ],
+        ism_template: [{ index_patterns: ['logs-shop'], priority: 100 }],
+      },
+    });
+  });
+
+  test('Dashboards reads the stream', () => {
+    expect(requests[requests.length - 1].body).toEqual({ attributes: { title: 'logs-shop', timeFieldName: '@timestamp' } });
   });
 });

@@ -70,7 +70,11 @@ describe('package.json', () => {
   test('npm pack builds first and ships only the compiled output plus the docs', () => {
     expect(PKG.scripts.prepack).toBe('npm run build');
     expect(PKG.scripts.build).toMatch(/tsc -p tsconfig\.build\.json/);
-    expect(PKG.files.every((f: string) => f.startsWith('dist/') || /^(CHANGELOG|README|LICENSE)/.test(f))).toBe(true);
+    // Plus the one command entry (`npx cdktf-bluegreen`, which runs the compiled dist/) and the exported loader
+    // (`cdktf-bluegreen/register`, for a consumer's cdktf.json app command).
+    const exported = Object.values(PKG.exports as Record<string, unknown>).filter((v): v is string => typeof v === 'string');
+    const entries = [...Object.values(PKG.bin as Record<string, string>), ...exported].map((f) => f.replace(/^\.\//, ''));
+    expect(PKG.files.every((f: string) => f.startsWith('dist/') || entries.includes(f) || /^(CHANGELOG|README|LICENSE)/.test(f))).toBe(true);
     expect(PKG.private).not.toBe(true);
   });
 });

@@ -63,6 +63,11 @@ describe('CutoverListeners options', () => {
     expect(listeners.liveColor).toBe('blue');
   });
 
+  test('an even canary split serves the pinned color on the test listener (neither color carries most traffic)', () => {
+    const { byPort } = build({ weights: { blue: 50, green: 50 }, testColor: 'blue' });
+    expect(byPort(8443)!.default_action).toEqual([{ type: 'forward', target_group_arn: tgRef('blue') }]);
+  });
+
   test('no test listener without a test color', () => {
     const { byPort, listeners } = build({ testColor: undefined });
     expect(byPort(8443)).toBeUndefined();
@@ -77,7 +82,6 @@ describe('CutoverListeners options', () => {
     ['weights that do not sum to 100', { weights: { blue: 50, green: 60 } }, /weights must sum to 100 \(got blue 50 \+ green 60 = 110\)/],
     ['a fractional weight', { weights: { blue: 99.5, green: 0.5 } }, /weights\.blue must be a whole number 0–100 \(got 99\.5\)/],
     ['a test listener on the live color', { testColor: 'green' }, /the test listener would point at green, the live color \(100% of traffic\)/],
-    ['a test listener at an even split', { weights: { blue: 50, green: 50 }, testColor: 'blue' }, /would point at blue, the live color \(50% of traffic\)/],
     ['a TLS policy that allows TLS 1.0', { sslPolicy: 'ELBSecurityPolicy-2016-08' }, /sslPolicy "ELBSecurityPolicy-2016-08" allows TLS below 1\.2/],
     ['a TLS policy with legacy ciphers', { sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06' }, /allows TLS below 1\.2 or legacy ciphers/],
     ['a negative stickiness', { stickinessSeconds: -1 }, /stickinessSeconds must be 0 \(off\) to 604800 \(got -1\)/],

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cdktfBinary, resolveTarget } from '../../lib/commands/archive-target';
+import { cdktfBinary } from '../../lib/cli/cdktf';
+import { resolveTarget } from '../../lib/commands/archive-target';
 
 function outputsFile(outputs: Record<string, unknown>): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'outputs-')), 'outputs.json');

@@ -1,5 +1,5 @@
 // Pure parts of the deploy command; the command itself runs end to end in test/e2e/deploy.test.ts.
-import { parseStackName, phaseOf, terraformPlanned, weakerRetention } from '../../lib/commands/deploy';
+import { gitState, parseStackName, phaseOf, terraformPlanned, weakerRetention } from '../../lib/commands/deploy';
 import { Manifest, manifestProblem, normalizePrefix, recordId, recordPrefix } from '../../lib/commands/deployment-record';
 
 describe('deploy helpers', () => {
@@ -68,5 +68,37 @@ describe('deploy helpers', () => {
   test('fails on a prefix that is not one record', () => {
     expect(() => normalizePrefix('deployments/prod/prod-green/')).toThrow('is not a record prefix');
     expect(() => normalizePrefix('logs/prod/prod-green/x/')).toThrow('is not a record prefix');
+  });
+});
+
+describe('gitState (a real git repository in a temp dir)', () => {
+  const { execFileSync } = require('child_process') as typeof import('child_process');
+  const fs = require('fs') as typeof import('fs');
+  const os = require('os') as typeof import('os');
+  const path = require('path') as typeof import('path');
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, stdio: 'pipe' });
+
+  test('dirty when the values file is untracked or modified; clean when committed; own output ignored', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'git-state-'));
+    git(dir, 'init', '-q');
+    fs.writeFileSync(path.join(dir, 'main.ts'), '// app\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    expect(gitState(dir).dirty).toBe(false);
+    fs.mkdirSync(path.join(dir, 'environments'));
+    fs.writeFileSync(path.join(dir, 'environments', 'qa.yaml'), 'name: qa\n');
+    expect(gitState(dir)).toMatchObject({ dirty: true }); // untracked values file
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'qa');
+    expect(gitState(dir).dirty).toBe(false);
+    fs.mkdirSync(path.join(dir, '.deployments', 'qa'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.deployments', 'qa', 'x.log'), 'x');
+    fs.mkdirSync(path.join(dir, 'cdktf.out'));
+    fs.writeFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), '{}');
+    expect(gitState(dir).dirty).toBe(false); // the command's own output does not count
+    fs.appendFileSync(path.join(dir, 'environments', 'qa.yaml'), 'traffic: {}\n');
+    expect(gitState(dir).dirty).toBe(true); // modified values file
+    expect(gitState(dir).commit).toMatch(/^[0-9a-f]{40}$/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

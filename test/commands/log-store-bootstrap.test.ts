@@ -153,12 +153,56 @@ describe('log-store-bootstrap CLI', () => {
     expect((await run(['test', '--bogus'])).code).toBe(2);
   });
 
-  test('fails when the store is unreachable (exit 4)', async () => {
+  test('fails when the store is unreachable (exit 1)', async () => {
     const s = await store();
     const port = s.port;
     await s.close();
     const r = await run(['test', '--outputs', outputsFile, '--connect', `127.0.0.1:${port}`], { LOG_STORE_ADMIN_PASSWORD: 'a', LOG_STORE_FORWARDER_PASSWORD: 'f' });
-    expect(r.code).toBe(4);
+    expect(r.code).toBe(1); // the shared table: a refused or unreachable store is a failed outcome (4 is ROLLED_BACK)
     expect(r.err).toMatch(/ECONNREFUSED.*port forward/);
+  });
+});
+
+describe('applyLogStoreBootstrap: the append-only data stream request', () => {
+  const streamRequests = renderLogStoreBootstrap({ indexPrefix: 'logs-shop', retentionDays: 30, dataStream: true });
+
+  /** A loopback store whose data stream answers 400 with `error` (OpenSearch's answer for an existing stream). */
+  async function storeWithStream(error: string): Promise<{ paths: string[]; port: number; close: () => Promise<void> }> {
+    const paths: string[] = [];
+    const server = https.createServer({ key: fs.readFileSync(file('key.pem')), cert: fs.readFileSync(file('ca.pem')) }, (req, res) => {
+      req.resume().on('end', () => {
+        paths.push(req.url!);
+        const stream = req.url === '/_data_stream/logs-shop';
+        res.statusCode = stream ? 400 : 200;
+        res.end(stream ? JSON.stringify({ error: { type: error, reason: 'data_stream [logs-shop] already exists' }, status: 400 }) : '{"acknowledged":true}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { paths, port: (server.address() as AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  test('an existing data stream is kept and the bootstrap goes on (applying it again is harmless)', async () => {
+    const s = await storeWithStream('resource_already_exists_exception');
+    try {
+      const lines: string[] = [];
+      const statuses = await applyLogStoreBootstrap({ host: HOST, connect: `127.0.0.1:${s.port}`, caFile: file('ca.pem'), requests: streamRequests, admin: { username: 'admin', password: 'x' }, forwarderPassword: 'y', log: (l) => lines.push(l) });
+      expect(s.paths).toEqual(streamRequests.map((r) => r.path));
+      expect(statuses).toHaveLength(streamRequests.length);
+      expect(lines.find((l) => l.includes('/_data_stream/logs-shop'))).toMatch(/: 400 already exists, kept \(Data stream logs-shop/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('fails on any other refusal of the data stream', async () => {
+    const s = await storeWithStream('illegal_argument_exception');
+    try {
+      await expect(
+        applyLogStoreBootstrap({ host: HOST, connect: `127.0.0.1:${s.port}`, caFile: file('ca.pem'), requests: streamRequests, admin: { username: 'admin', password: 'x' }, forwarderPassword: 'y' }),
+      ).rejects.toThrow(/PUT \/_data_stream\/logs-shop: the store answered 400/);
+      expect(s.paths[s.paths.length - 1]).toBe('/_data_stream/logs-shop');
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -151,7 +151,18 @@ describe('smoke --env: the URL from the cutover stack outputs', () => {
   test('fails with exit 3 when cdktf output cannot run', async () => {
     const { code, err } = await cli(['--env', 'prod'], { ...process.env, CDKTF_BIN: path.join(os.tmpdir(), 'no-such-cdktf') });
     expect(code).toBe(3);
-    expect(err).toMatch(/cannot read the outputs of prod-cutover \(.*not found.*\); deploy prod-cutover first, or pass the URL itself, or --outputs <file\.json>/);
+    expect(err).toMatch(/cannot read the outputs of prod-cutover: .*no-such-cdktf: not found \(set CDKTF_BIN or install cdktf-cli\)/);
+    expect(err).not.toMatch(/deploy prod-cutover first/); // the cause is a missing cdktf, not a missing deploy
+  });
+
+  test('names an environment that does not exist instead of blaming a missing deploy (exit 2)', async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-envs-'));
+    fs.mkdirSync(path.join(project, 'environments'));
+    fs.writeFileSync(path.join(project, 'environments', 'prod.yaml'), 'name: prod\n');
+    let err = '';
+    const code = await smokeMain(['--env', 'nosuch'], { stdout: () => undefined, stderr: (t) => (err += t), cwd: project, env: { ...process.env, CDKTF_BIN: '/bin/false' } });
+    expect(code).toBe(2);
+    expect(err).toBe('smoke: environment "nosuch" does not exist: no environments/nosuch.yaml (environments: prod)\n');
   });
 
   test('fails on a URL and --env together', async () => {
@@ -169,7 +180,8 @@ describe('smoke arguments', () => {
   test('--help explains the command', async () => {
     const { code, out } = await cli(['--help']);
     expect(code).toBe(0);
-    expect(out).toBe(SMOKE_HELP);
+    // Run from a directory without this project's package.json: the help names the package's command.
+    expect(out).toBe(SMOKE_HELP.replace(/npm run smoke --/g, 'npx cdktf-bluegreen smoke'));
   });
 
   test.each([

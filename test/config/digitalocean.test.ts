@@ -29,21 +29,21 @@ describe('digitalocean values: bad input names the file, the key path and the re
   test('fails on a weighted split, saying why DigitalOcean cannot do it', () => {
     const dir = envDir({ 'dev.yaml': withValue('dev.yaml', ['traffic'], { blue: 90, green: 10, strategy: 'canary' }) });
     expect(problems(dir)).toEqual([
-      'environments/dev.yaml: traffic.strategy: canary needs a weighted split, which DigitalOcean load balancers cannot do (they serve the droplets of one tag); use blue-green or hard-cutover',
-      'environments/dev.yaml: traffic: weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight (they send all of it to the droplets of one tag), so strategy canary is not available there either (got blue 90, green 10)',
+      'environments/dev.yaml: traffic.strategy: canary needs a weighted split, which DigitalOcean load balancers cannot do (they serve the droplets of one tag); fix: set traffic.strategy: blue-green and set traffic.blue: 0 and set traffic.green: 100, or set traffic.strategy: blue-green and set traffic.blue: 100 and set traffic.green: 0',
+      'environments/dev.yaml: traffic: weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight (they send all of it to the droplets of one tag), so strategy canary is not available there either (got blue 90, green 10); fix: set traffic.strategy: blue-green and set traffic.blue: 0 and set traffic.green: 100, or set traffic.strategy: blue-green and set traffic.blue: 100 and set traffic.green: 0',
     ]);
   });
 
   test('fails on a split under blue-green with the DigitalOcean reason too', () => {
     const lines = problems(envDir({ 'dev.yaml': withValue('dev.yaml', ['traffic'], { blue: 50, green: 50 }) }));
     expect(lines).toContain(
-      'environments/dev.yaml: traffic: weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight (they send all of it to the droplets of one tag), so strategy canary is not available there either (got blue 50, green 50)',
+      'environments/dev.yaml: traffic: weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight (they send all of it to the droplets of one tag), so strategy canary is not available there either (got blue 50, green 50); fix: set traffic.blue: 0 and set traffic.green: 100, or set traffic.blue: 100 and set traffic.green: 0',
     );
   });
 
   test('fails on strategy rolling', () => {
     expect(problems(dev(['traffic', 'strategy'], 'rolling'))).toContain(
-      'environments/dev.yaml: traffic.strategy: rolling replaces the live color in place, but droplets have no instance refresh, so the live color would go down; use blue-green or hard-cutover',
+      'environments/dev.yaml: traffic.strategy: rolling replaces the live color in place, but droplets have no instance refresh, so the live color would go down; fix: set traffic.strategy: blue-green, or set traffic.strategy: hard-cutover',
     );
   });
 

@@ -26,10 +26,14 @@ describe('logging section: the shipped values', () => {
 
   test('prod overrides retention, buffer and store sizing; staging keeps the defaults', () => {
     expect(prod.logging).toMatchObject({ indexRetentionDays: 90, logGroupRetentionDays: 365, bufferDiskMiB: 4096 });
-    expect(prod.logging.store).toEqual({ engineVersion: 'OpenSearch_2.13', instanceType: 'r6g.large.search', instanceCount: 3, volumeSizeGiB: 100, dedicatedMasterCount: 3, dedicatedMasterType: 'm6g.large.search' });
+    expect(prod.logging.store).toEqual({ type: 'managed', engineVersion: 'OpenSearch_2.13', instanceType: 'r6g.large.search', instanceCount: 3, volumeSizeGiB: 100, dedicatedMasterCount: 3, dedicatedMasterType: 'm6g.large.search' });
     expect(staging.logging).toMatchObject({ indexRetentionDays: 14, logGroupRetentionDays: 30, bufferDiskMiB: 1024 });
     expect(staging.logging.store.instanceCount).toBe(1);
     expect(staging.logging.store.dedicatedMasterCount).toBe(0);
+  });
+
+  test('the managed log store is the default (logging.store.type)', () => {
+    for (const c of configs) expect(c.logging.store.type).toBe('managed');
   });
 
   test('the source tag defaults to the file name without extension', () => {
@@ -137,5 +141,37 @@ describe('logging.alarmSubscriptions and the log store masters', () => {
     expect(problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'store', 'dedicatedMasterCount'], 2) }), ['prod'])).toEqual([
       'environments/prod.yaml: logging.store.dedicatedMasterCount: must be 0 (none), 3 or 5',
     ]);
+  });
+});
+
+describe('logging.store.type: the managed log store, or none', () => {
+  test('type none loads, with no sizing, and the rest of logging kept', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'store'], { type: 'none' }) });
+    const prod = loadEnvironments({ dir, only: ['prod'] })[0];
+    expect(prod.logging.store.type).toBe('none');
+    expect(prod.logging.logGroupRetentionDays).toBe(365);
+  });
+
+  test('fails on an unknown store type, naming the choices', () => {
+    expect(prodWith(['store', 'type'], 'external')).toEqual(['environments/prod.yaml: logging.store.type: must be one of managed, none (got "external")']);
+  });
+
+  test('fails on sizing keys next to type none, naming each key', () => {
+    expect(prodWith(['store', 'type'], 'none')).toEqual([
+      'environments/prod.yaml: logging.store.instanceType: sizes the managed store only; remove it, or set logging.store.type: managed',
+      'environments/prod.yaml: logging.store.instanceCount: sizes the managed store only; remove it, or set logging.store.type: managed',
+      'environments/prod.yaml: logging.store.volumeSizeGiB: sizes the managed store only; remove it, or set logging.store.type: managed',
+      'environments/prod.yaml: logging.store.dedicatedMasterCount: sizes the managed store only; remove it, or set logging.store.type: managed',
+      'environments/prod.yaml: logging.store.dedicatedMasterType: sizes the managed store only; remove it, or set logging.store.type: managed',
+    ]);
+  });
+
+  test('fails on type none on DigitalOcean, where the store is digitalocean.opensearch', () => {
+    const dir = envDir();
+    const doEnv = loadEnvironments({ dir }).find((c) => c.cloud === 'digitalocean');
+    if (!doEnv) throw new Error('test fixture: the shipped environments have no DigitalOcean environment');
+    const file = `${doEnv.name}.yaml`;
+    const out = problems(envDir({ [file]: withValue(file, ['logging', 'store'], { type: 'none' }) }), [doEnv.name]);
+    expect(out).toEqual([`environments/${file}: logging.store.type: "none" is AWS-only; on digitalocean the log store is sized under digitalocean.opensearch`]);
   });
 });

@@ -1,9 +1,10 @@
-// The package as another team gets it: `npm pack` the library, install the tarball into a fresh project with its
-// own package.json, tsconfig.json and cdktf.json (offline: the peer and runtime dependencies are linked from this
-// repo's node_modules, the tarball is unpacked by npm), type-check and compile the README's opening example as the
-// consumer's main.ts (one environment through the high-level entry point, an archive bucket on its own), synthesize
-// it with node, and
-// check the stacks. A consumer using a construct wrongly gets a compile error or an actionable construct-time error.
+// The package as another team gets it, by the README's own steps: `npm pack` the library, then run the README's
+// quick start AS WRITTEN in an empty directory: its shell blocks (npm init, the pinned npm installs, tsc, `npx cdktf
+// synth`) and its files (tsconfig.json, cdktf.json, environments/staging.yaml, main.ts), read from the blocks marked
+// `<!-- consumer-step: ... -->`. The packed tarball takes the place of the registry package only where the README says
+// so (its "before publication" note: it sits at ../cdktf-bluegreen/cdktf-bluegreen-0.1.0.tgz, built by npm pack in a
+// clone). The other packages come from the npm registry, cache first (npm_config_prefer_offline). Then the same
+// project checks what a consumer meets next: wrong types, wrong values, a wrong construct, ES modules.
 import { execFile, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -22,18 +23,34 @@ interface Run {
 }
 
 /**
- * Runs a command without the npm_* variables of an enclosing `npm test` (so nested npm acts as a fresh one) and
- * without CDKTF_* or SYNTH_ENVS (so the consumer app synthesizes what it says, where it says).
+ * The environment of a consumer's shell: without the npm_* variables of an enclosing `npm test` (so nested npm acts
+ * as a fresh one), CDKTF_* or SYNTH_ENVS (so the app synthesizes what it says, where it says); npm prefers its
+ * cache, Terraform reads an empty CLI configuration and sends no checkpoint.
  */
-function run(cmd: string, args: string[], cwd: string, timeoutMs = 120_000, extraEnv: Record<string, string> = {}): Run {
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|CDKTF_|SYNTH_ENVS$)/i.test(k))), ...extraEnv };
+function consumerEnv(tmp: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const rc = path.join(tmp, 'terraform.rc');
+  if (!fs.existsSync(rc)) fs.writeFileSync(rc, '');
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|CDKTF_|SYNTH_ENVS$)/i.test(k)));
+  return {
+    ...inherited,
+    npm_config_prefer_offline: 'true',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+    CI: 'true',
+    CHECKPOINT_DISABLE: '1',
+    TF_CLI_CONFIG_FILE: rc,
+    ...extra,
+  };
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Run {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs });
   return { status: r.status, stdout: r.stdout ?? '', output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
-/** {@link run}, without blocking: the three type-checks run side by side. */
-function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<Run> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|CDKTF_|SYNTH_ENVS$)/i.test(k)));
+/** {@link run}, without blocking: the type-checks run side by side. */
+function runAsync(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Run> {
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs }, (error, stdout, stderr) => {
       const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
@@ -42,8 +59,8 @@ function runAsync(cmd: string, args: string[], cwd: string, timeoutMs = 120_000)
   });
 }
 
-function mustRun(cmd: string, args: string[], cwd: string): string {
-  const r = run(cmd, args, cwd);
+function mustRun(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  const r = run(cmd, args, cwd, env);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${r.status}:\n${r.output}`);
   return r.stdout;
 }
@@ -53,18 +70,73 @@ function write(file: string, text: string): void {
   fs.writeFileSync(file, text);
 }
 
+/** One step of the README's quick start: a shell block, or a file's content. */
+interface ConsumerStep {
+  readonly kind: 'shell' | 'file';
+  /** The file to write (relative to the project), for a file step. */
+  readonly file?: string;
+  /** The README's "before publication" note on this block: the package spec, and the tarball that takes its place. */
+  readonly unpublished?: { readonly spec: string; readonly tarball: string };
+  readonly text: string;
+  /** README line of the block. */
+  readonly line: number;
+}
+
+/** The README's quick start: every fenced block preceded by a `<!-- consumer-step: ... -->` marker, in order. */
+function consumerSteps(readme: string): ConsumerStep[] {
+  const steps: ConsumerStep[] = [];
+  for (const m of readme.matchAll(/<!-- consumer-step: (shell|file (\S+))(?:; before publication: (\S+) is (\S+))? -->\n```\w*\n([\s\S]*?)```/g)) {
+    steps.push({
+      kind: m[1] === 'shell' ? 'shell' : 'file',
+      file: m[2],
+      unpublished: m[3] ? { spec: m[3], tarball: m[4] } : undefined,
+      text: m[5],
+      line: readme.slice(0, m.index).split('\n').length,
+    });
+  }
+  const markers = readme.match(/<!-- consumer-step:/g)?.length ?? 0;
+  if (markers !== steps.length) throw new Error(`README.md: ${markers} consumer-step markers but ${steps.length} are followed by a fenced block`);
+  return steps;
+}
+
+/** What running the steps did: each step's outcome and wall time. */
+interface StepRun {
+  readonly step: ConsumerStep;
+  readonly status: number | null;
+  readonly output: string;
+  readonly seconds: number;
+}
+
 /**
- * The README's TypeScript examples: its opening one (every environment of a values directory, and an archive
- * bucket on its own) is the consumer's main.ts; the one-environment example of "Using the library" (the block
- * calling `createEnvironmentStacks`) is one-env.ts.
+ * Runs the steps as written in `project`, starting empty: a shell block runs in bash (`-e`: the first failing
+ * command stops it), with the README's own "before publication" substitution applied to that block only; a file
+ * block is written. Stops at the first failing step.
  */
-function readmeExamples(): { main: string; oneEnv: string } {
+function runSteps(steps: readonly ConsumerStep[], project: string, env: NodeJS.ProcessEnv): StepRun[] {
+  const out: StepRun[] = [];
+  for (const step of steps) {
+    const started = Date.now();
+    if (step.kind === 'file') {
+      write(path.join(project, step.file!), step.text);
+      out.push({ step, status: 0, output: '', seconds: 0 });
+      continue;
+    }
+    const script = step.unpublished ? step.text.split(step.unpublished.spec).join(step.unpublished.tarball) : step.text;
+    const r = run('bash', ['-e', '-c', script], project, env, 300_000);
+    out.push({ step, status: r.status, output: r.output, seconds: (Date.now() - started) / 1000 });
+    if (r.status !== 0) break;
+  }
+  return out;
+}
+
+/**
+ * The README's one-environment example (the block calling `createEnvironmentStacks`), besides the quick start.
+ */
+function oneEnvExample(): string {
   const blocks = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
   const oneEnv = blocks.find((b) => b.includes('createEnvironmentStacks('));
-  if (!blocks[0]?.includes('createEnvironmentsFromDir(') || !oneEnv) {
-    throw new Error('README.md must open with a ```ts example calling createEnvironmentsFromDir and have one calling createEnvironmentStacks');
-  }
-  return { main: blocks[0], oneEnv };
+  if (!oneEnv) throw new Error('README.md must have a ```ts example calling createEnvironmentStacks');
+  return oneEnv;
 }
 
 /** Type-correct code that is wrong at construction time: bad values and a bad bucket name. */
@@ -103,86 +175,106 @@ import { ArchiveBucket } from 'cdktf-bluegreen/aws';
 import { environmentValidator } from 'cdktf-bluegreen/config';
 console.log([createEnvironmentsFromDir, parseEnvironment, ArchiveBucket, environmentValidator.safeParse].map((x) => typeof x).join(' '));`;
 
-describe('a consumer project installs, type-checks and synthesizes the packed library', () => {
+
+describe('a consumer follows the README quick start as written, in an empty directory, with the packed library', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-bluegreen-consumer-'));
   const stage = path.join(tmp, 'stage');
-  const project = path.join(tmp, 'consumer');
+  const project = path.join(tmp, 'team-infra');
+  const env = consumerEnv(tmp);
+  let steps: ConsumerStep[] = [];
+  let ran: StepRun[] = [];
   let tarball = '';
   let packedFiles: string[] = [];
-  let compile: Run;
-  let synth: Run;
-  let wrongTypes: Run;
+  let peers: Run;
   let node16: Run;
+  let wrongTypes: Run;
   let wrongValues: Run;
   let wrongConstruct: Run;
-  let peers: Run;
   let oneEnv: Run;
   let esm: Run;
+  let badValues: Run;
 
   beforeAll(async () => {
-    // 1. Build and pack exactly what `npm pack` ships (the package.json `files`), from a staging copy so the
-    //    test never touches this repo's dist/.
+    steps = consumerSteps(readme);
+    const unpublished = steps.find((s) => s.unpublished)?.unpublished;
+    if (!unpublished) throw new Error('README.md: no consumer-step says where the packed package goes before publication');
+
+    // 1. `npm pack`, exactly what the package.json `files` ship, from a staging copy (this repo's dist/ untouched),
+    //    into the place the README's note names: ../cdktf-bluegreen/ next to the project.
     mustRun(process.execPath, [TSC, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(stage, 'dist')], ROOT);
-    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE']) fs.copyFileSync(path.join(ROOT, f), path.join(stage, f));
-    const packed = JSON.parse(mustRun('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], stage));
-    tarball = path.join(tmp, packed[0].filename);
+    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'bin/register.js']) write(path.join(stage, f), fs.readFileSync(path.join(ROOT, f), 'utf8'));
+    const packDir = path.resolve(project, path.dirname(unpublished.tarball));
+    fs.mkdirSync(packDir, { recursive: true });
+    const packed = JSON.parse(mustRun('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], stage, consumerEnv(tmp)));
+    tarball = path.join(packDir, packed[0].filename);
     packedFiles = packed[0].files.map((f: { path: string }) => f.path);
 
-    // 2. A fresh project: its own package.json, tsconfig.json (cdktf's TypeScript template) and cdktf.json.
-    const linked = [...Object.keys(PKG.peerDependencies), ...Object.keys(PKG.dependencies ?? {})];
-    const dependencies: Record<string, string> = { [PKG.name]: `file:${tarball}` };
-    for (const dep of linked) dependencies[dep] = `file:${path.join(ROOT, 'node_modules', dep)}`;
-    write(path.join(project, 'package.json'), JSON.stringify({ name: 'team-infra', version: '1.0.0', private: true, dependencies, devDependencies: { '@types/node': `file:${path.join(ROOT, 'node_modules/@types/node')}` } }, null, 2));
-    write(
-      path.join(project, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          alwaysStrict: true, declaration: true, lib: ['es2018'], module: 'CommonJS', noEmitOnError: true, noImplicitAny: true,
-          noImplicitReturns: true, noUnusedLocals: true, noUnusedParameters: true, strict: true, target: 'ES2018', skipLibCheck: true, types: ['node'],
-        },
-        include: ['main.ts', 'one-env.ts', 'wrong-values.ts'],
-      }),
-    );
-    write(path.join(project, 'tsconfig.wrong.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, include: ['wrong-types.ts'] }));
-    write(path.join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node main.js', terraformProviders: [], terraformModules: [], context: {} }));
-    const examples = readmeExamples();
-    write(path.join(project, 'main.ts'), examples.main);
-    write(path.join(project, 'one-env.ts'), examples.oneEnv);
-    write(path.join(project, 'wrong-values.ts'), CONSUMER_WRONG_VALUES);
+    // 2. The README's steps, as written, in an empty directory.
+    fs.mkdirSync(project);
+    ran = runSteps(steps, project, env);
+    if (ran.length !== steps.length || ran.some((r) => r.status !== 0)) return; // reported by the first test
+
+    // 3. What a consumer meets next, in the same project.
+    const tsc = path.join(project, 'node_modules/typescript/bin/tsc');
+    write(path.join(project, 'tsconfig.wrong.json'), JSON.stringify({ extends: './tsconfig.json', include: ['wrong-types.ts'] }));
     write(path.join(project, 'wrong-types.ts'), CONSUMER_WRONG_TYPES);
-    for (const f of ['defaults.yaml', 'prod.yaml']) write(path.join(project, 'environments', f), fs.readFileSync(path.join(ROOT, 'environments', f), 'utf8'));
-
-    // 3. Install offline: an empty cache proves nothing comes from the registry. `--legacy-peer-deps` because
-    //    npm 11's arborist crashes placing peers onto `file:` links; `npm ls` then checks the peer ranges instead.
-    mustRun('npm', ['install', '--offline', '--legacy-peer-deps', '--cache', path.join(tmp, 'empty-cache'), '--ignore-scripts', '--no-audit', '--no-fund'], project);
-    peers = run('npm', ['ls', '--offline', ...Object.keys(PKG.peerDependencies)], project);
-
-    // 4. Compile (cdktf template settings: CommonJS, classic node resolution via typesVersions), then check the
-    //    same code under node16 resolution (package.json exports), then the wrong code; then run it all.
-    [compile, node16, wrongTypes] = await Promise.all([
-      runAsync(process.execPath, [TSC, '-p', 'tsconfig.json'], project),
-      runAsync(process.execPath, [TSC, '-p', 'tsconfig.json', '--noEmit', '--module', 'node16', '--moduleResolution', 'node16'], project),
-      runAsync(process.execPath, [TSC, '-p', 'tsconfig.wrong.json'], project),
+    write(path.join(project, 'wrong-values.ts'), CONSUMER_WRONG_VALUES);
+    write(path.join(project, 'one-env/one-env.ts'), oneEnvExample());
+    for (const f of fs.readdirSync(path.join(ROOT, 'environments'))) write(path.join(project, 'one-env/environments', f), fs.readFileSync(path.join(ROOT, 'environments', f), 'utf8'));
+    peers = run('npm', ['ls', '--offline', ...Object.keys(PKG.peerDependencies)], project, env);
+    [node16, wrongTypes] = await Promise.all([
+      runAsync(process.execPath, [tsc, '-p', 'tsconfig.json', '--module', 'node16', '--moduleResolution', 'node16'], project, env),
+      runAsync(process.execPath, [tsc, '-p', 'tsconfig.wrong.json'], project, env),
     ]);
-    synth = run(process.execPath, ['main.js'], project);
-    oneEnv = run(process.execPath, ['one-env.js'], project, 120_000, { CDKTF_OUTDIR: path.join(project, 'one-env.out') });
-    wrongValues = run(process.execPath, ['wrong-values.js', 'values'], project);
-    wrongConstruct = run(process.execPath, ['wrong-values.js', 'construct'], project);
-    esm = run(process.execPath, ['--input-type=module', '-e', ESM_CHECK], project);
-  }, 240_000);
+    const register = ['--require', 'cdktf-bluegreen/register'];
+    wrongValues = run(process.execPath, [...register, 'wrong-values.ts', 'values'], project, env);
+    wrongConstruct = run(process.execPath, [...register, 'wrong-values.ts', 'construct'], project, env);
+    oneEnv = run(process.execPath, [...register, 'one-env.ts'], path.join(project, 'one-env'), consumerEnv(tmp, { CDKTF_OUTDIR: path.join(project, 'one-env.out') }));
+    esm = run(process.execPath, ['--input-type=module', '-e', ESM_CHECK], project, env);
+    // the README's main.ts as is (no try/catch) over a values file with an unquoted version
+    const staging = fs.readFileSync(path.join(project, 'environments/staging.yaml'), 'utf8');
+    write(path.join(project, 'bad-values/environments/staging.yaml'), staging.replace('version: "1.5.0"', 'version: 1.5'));
+    fs.copyFileSync(path.join(project, 'main.ts'), path.join(project, 'bad-values/main.ts'));
+    badValues = run(process.execPath, [...register, 'main.ts'], path.join(project, 'bad-values'), env);
+  }, 600_000);
 
   afterAll(() => {
-    if (!process.env.KEEP_CONSUMER) fs.rmSync(tmp, { recursive: true, force: true });
+    if (process.env.KEEP_CONSUMER) process.stderr.write(`consumer project kept in ${project}; steps: ${ran.map((r) => `README line ${r.step.line} ${r.seconds}s`).join(', ')}\n`);
+    else fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  test('the tarball ships compiled JavaScript and .d.ts for every export, and no TypeScript sources or tests', () => {
-    expect(path.basename(tarball)).toBe(`${PKG.name}-${PKG.version}.tgz`);
+  test('the README has the quick start as marked steps: installs, tsconfig.json, cdktf.json, values, main.ts, synth', () => {
+    expect(steps.map((s) => s.file ?? s.kind)).toEqual(['shell', 'tsconfig.json', 'cdktf.json', 'environments/staging.yaml', 'main.ts', 'shell']);
+    expect(steps[steps.length - 1].text).toMatch(/^npx cdktf synth$/m);
+  });
+
+  test('every step of the README runs as written, the packed package in place of the registry one', () => {
+    expect(ran.map((r) => ({ line: r.step.line, status: r.status, output: r.status === 0 ? '' : r.output }))).toEqual(
+      steps.map((s) => ({ line: s.line, status: 0, output: '' })),
+    );
+  });
+
+  test('npm pack writes the tarball the README names, next to the project, shipping JavaScript, .d.ts and the loader', () => {
+    const unpublished = steps.find((s) => s.unpublished)!.unpublished!;
+    expect(tarball).toBe(path.resolve(project, unpublished.tarball));
+    expect(unpublished.spec).toBe(`${PKG.name}@${PKG.version}`);
     for (const [subpath, target] of Object.entries<Record<string, string> | string>(PKG.exports)) {
       const files = typeof target === 'string' ? [target] : Object.values(target);
       for (const f of files) expect({ subpath, file: f, packed: packedFiles.includes(f.replace(/^\.\//, '')) }).toEqual({ subpath, file: f, packed: true });
     }
-    expect(packedFiles).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts']));
+    expect(packedFiles).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'bin/register.js']));
     expect(packedFiles.filter((f) => (/\.ts$/.test(f) && !f.endsWith('.d.ts')) || /^test\/|\.test\.|^environments\/|\.map$/.test(f))).toEqual([]);
+  });
+
+  test('installs what the README pins: the packed package, TypeScript 5, cdktf 0.21; no @swc/core (the loader uses typescript)', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'));
+    expect(manifest.dependencies[PKG.name]).toMatch(/^file:.*cdktf-bluegreen-0\.1\.0\.tgz$/);
+    expect(manifest.devDependencies.typescript).toMatch(/^5\./);
+    const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8')).version;
+    expect(installed('typescript')).toMatch(/^5\./);
+    expect(installed('cdktf')).toMatch(/^0\.21\./);
+    expect(fs.existsSync(path.join(project, 'node_modules/@swc/core'))).toBe(false);
   });
 
   test('the installed cdktf, constructs and providers satisfy the peer dependency ranges', () => {
@@ -191,26 +283,22 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
     expect(peers.status).toBe(0);
   });
 
-  test('the consumer main.ts type-checks with the cdktf template settings and with node16 resolution', () => {
-    expect(compile.output).toBe('');
-    expect(compile.status).toBe(0);
-    expect(node16.output).toBe('');
-    expect(node16.status).toBe(0);
-  });
-
-  test('passes the guardrails and synthesizes the environment four stacks and the consumer own stack', () => {
-    expect(synth.status).toBe(0);
-    expect(synth.output).toMatch(/^guardrails: \d+ rules over 5 stacks: 0 violation\(s\)/);
+  test('npx cdktf synth (the README app: node --require cdktf-bluegreen/register main.ts) passes the guardrails and writes the stacks', () => {
+    const synth = ran.find((r) => /npx cdktf synth/.test(r.step.text))!;
+    expect(synth.output).toMatch(/guardrails: \d+ rules over 5 stacks: 0 violation\(s\)/);
     const manifest = JSON.parse(fs.readFileSync(path.join(project, 'cdktf.out/manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.stacks).sort()).toEqual(['prod-blue', 'prod-cutover', 'prod-green', 'prod-shared', 'team-archives']);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['staging-blue', 'staging-cutover', 'staging-green', 'staging-shared', 'team-archives']);
     const stackJson = (name: string) => JSON.parse(fs.readFileSync(path.join(project, 'cdktf.out/stacks', name, 'cdk.tf.json'), 'utf8'));
     const archives = stackJson('team-archives');
-    const buckets = Object.values<{ bucket: string; object_lock_enabled?: boolean }>(archives.resource.aws_s3_bucket).map((b) => b.bucket);
-    expect(buckets.sort()).toEqual(['team-access-logs', 'team-records']);
-    expect(Object.keys(archives.resource)).toEqual(expect.arrayContaining(['aws_s3_bucket_object_lock_configuration', 'aws_kms_key']));
-    const shared = stackJson('prod-shared');
-    expect(shared.terraform.backend.s3.key).toBe('shop/prod/prod-shared.tfstate');
-    expect(Object.keys(shared.resource)).toEqual(expect.arrayContaining(['aws_vpc', 'aws_s3_bucket']));
+    expect(Object.values<{ bucket: string }>(archives.resource.aws_s3_bucket).map((b) => b.bucket).sort()).toEqual(['team-access-logs', 'team-records']);
+    expect(stackJson('staging-shared').terraform.backend.s3.key).toBe('shop/staging/staging-shared.tfstate');
+    // the loader ran (typescript, no swc here) and cached main.ts by content hash in the project's node_modules
+    expect(fs.readdirSync(path.join(project, 'node_modules/.cache/cdktf-bluegreen-ts')).filter((f) => f.endsWith('.js')).length).toBeGreaterThan(0);
+  });
+
+  test('the consumer main.ts also type-checks with node16 resolution (package.json exports)', () => {
+    expect(node16.output).toBe('');
+    expect(node16.status).toBe(0);
   });
 
   test('the README one-environment example synthesizes that environment only', () => {
@@ -234,6 +322,13 @@ describe('a consumer project installs, type-checks and synthesizes the packed li
     expect(wrongValues.status).toBe(3);
     expect(wrongValues.output).toContain('team-values.json: cloud: must be one of aws, digitalocean (got "gcp")');
     expect(wrongValues.output).toMatch(/team-values\.json: name: .*lowercase/);
+  });
+
+  test('a values mistake under the README main.ts (which does not catch it) is its message, not a stack trace', () => {
+    expect(badValues.status).toBe(1);
+    expect(badValues.output).toBe(
+      'invalid environment values (1 problem):\n  environments/staging.yaml: colors.blue.release.version: expected string, got number 1.5; quote it: version: "1.5"\nNothing was synthesized.\n',
+    );
   });
 
   test('fails at construction time on an invalid bucket name, saying what is wrong', () => {

@@ -331,8 +331,8 @@ describe('when the archive is not usable', () => {
 
   test('fails before deploying when the shared stack has no outputs and no flags are given', async () => {
     const r = await run(project, {}, { STANDIN_NO_OUTPUTS: '1' });
-    expect(r.result.exitCode).toBe(2);
-    expect(r.stderr).toContain('cannot read the outputs of prod-shared (Error: no state for prod-shared); deploy prod-shared first, or pass --bucket and --region');
+    expect(r.result.exitCode).toBe(3); // outputs unreadable: PREREQUISITE in the shared exit-code table (was 2)
+    expect(r.stderr).toContain('cannot read the outputs of prod-shared (Error: no state for prod-shared); pass --bucket and --region (or --endpoint)');
   });
 
   test('a first deploy of <env>-shared, which creates the bucket, archives its record once the outputs exist', async () => {

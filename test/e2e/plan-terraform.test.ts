@@ -117,7 +117,7 @@ describe('plan with terraform', () => {
     expect(planOut(out, {}, env).result.exitCode).toBe(PLAN_EXIT.noCredentials); // the check, before terraform
     const { result, log } = planOut(out, { skipCredentialCheck: true }, env);
     expect(log).toContain('demo-shared: terraform init ...');
-    expect(log).toContain('the cloud rejected the credentials or could not be reached to check them');
+    expect(log).toContain('terraform init failed: no cloud credentials, or the cloud rejected them');
     expect(result.exitCode).toBe(PLAN_EXIT.noCredentials);
   });
 

@@ -1,4 +1,12 @@
-import { LOG_OUTPUTS } from '../../stacks/contract';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdktf';
+import { loadEnvironments } from '../../lib/config';
+import { enforceGuardrails } from '../../lib/policy/enforce';
+import { createEnvironmentStacks } from '../../stacks/environment-stacks';
+import { awsSharedReads, awsSharedValueKeys, LOG_OUTPUTS, sharedParameterPath } from '../../stacks/contract';
+import { envDir, withValue } from '../support/env-dir';
 import { followPublished, resources, synthEnvironments } from '../support/synth';
 import { decodeUserData } from '../../lib/aws/color-fleet';
 
@@ -78,5 +86,65 @@ describe('central logging wired into the prod stacks', () => {
   test('the instances may reach the log store on 443 and the package mirrors on 80', () => {
     const egress = resources(shared, 'aws_vpc_security_group_egress_rule').filter((r) => String(r.security_group_id).includes('instance-sg'));
     expect(egress.map((r) => r.from_port).sort()).toEqual([443, 80].sort());
+  });
+});
+
+describe('logging.store.type: none (prod): no log store, no forwarder, the contract still holds', () => {
+  const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'store'], { type: 'none' }) });
+  const stacks = synthEnvironments(dir, ['prod']);
+  const shared = stacks.get('prod-shared')!;
+
+  test('prod-shared builds no OpenSearch domain, store secrets, store log groups or store outputs', () => {
+    for (const stack of stacks.values()) {
+      expect(resources(stack, 'aws_opensearch_domain')).toHaveLength(0);
+      expect(resources(stack, 'aws_secretsmanager_secret')).toHaveLength(0);
+    }
+    expect(resources(shared, 'aws_cloudwatch_log_group').filter((g) => String(g.name).startsWith('/aws/opensearch/'))).toEqual([]);
+    for (const key of [LOG_OUTPUTS.endpoint, LOG_OUTPUTS.dashboardsUrl, LOG_OUTPUTS.adminSecret, LOG_OUTPUTS.forwarderSecret, LOG_OUTPUTS.bootstrap]) expect(shared.output?.[key]).toBeUndefined();
+    // No forwarder to install: no HTTP out to the package mirrors.
+    const egress = resources(shared, 'aws_vpc_security_group_egress_rule').filter((r) => String(r.security_group_id).includes('instance-sg'));
+    expect(egress.map((r) => r.from_port)).toEqual([443]);
+  });
+
+  test('the log store error alarm is not built; every other alarm stays and notifies the topic', () => {
+    const alarms = resources(shared, 'aws_cloudwatch_metric_alarm');
+    expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
+      'shop-prod-blue-target-5xx',
+      'shop-prod-blue-unhealthy-hosts',
+      'shop-prod-green-target-5xx',
+      'shop-prod-green-unhealthy-hosts',
+      'shop-prod-vpc-rejected-connections',
+      'shop-prod-vpn-ike-failures',
+      'shop-prod-vpn-tunnel-down',
+    ]);
+    for (const a of alarms) expect(a.alarm_actions).toEqual([expect.stringContaining('aws_sns_topic')]);
+  });
+
+  test('the forwarder policy is neither published nor read; every value a stack reads is published', () => {
+    const published = resources(shared, 'aws_ssm_parameter').map((p) => String(p.name)).sort();
+    expect(published).toEqual(awsSharedValueKeys(false).map((k) => sharedParameterPath('shop', 'prod', k)).sort());
+    expect(published).not.toContain(sharedParameterPath('shop', 'prod', 'logForwarderReadPolicyArn'));
+    for (const role of ['blue', 'green', 'cutover'] as const) {
+      const required = awsSharedReads(role, false).map((k) => sharedParameterPath('shop', 'prod', k));
+      expect(required.every((name) => published.includes(name))).toBe(true);
+      expect(JSON.stringify(stacks.get(`prod-${role}`))).not.toContain('log-forwarder-read-policy-arn');
+    }
+  });
+
+  test.each(['blue', 'green'])('prod-%s: no user data and no forwarder policy on the fleet', (color) => {
+    const stack = stacks.get(`prod-${color}`)!;
+    const [template] = resources(stack, 'aws_launch_template');
+    expect(template.user_data).toBeUndefined();
+    const attachments = resources(stack, 'aws_iam_role_policy_attachment').map((a) => followPublished(stacks, a.policy_arn));
+    expect(attachments.some((a) => a.includes('forwarder'))).toBe(false);
+    expect(attachments.length).toBeGreaterThanOrEqual(3); // app files, registry pull, release read (+ SSM agent)
+  });
+
+  test('the guardrails pass', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bg-none-')), stackTraces: false });
+    for (const config of loadEnvironments({ dir, only: ['prod'] })) createEnvironmentStacks(app, config);
+    let report = '';
+    expect(enforceGuardrails(app, { write: (t) => (report += t) })).toBe(true);
+    expect(report).not.toMatch(/FAIL/);
   });
 });

@@ -192,7 +192,7 @@ describe('blue/green: safety checks at synth', () => {
   test('fails on traffic to a color with desired capacity 0', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'green', 'capacity'], { min: 0, max: 6, desired: 0 }) });
     expect(problems(dir)).toEqual([
-      'environments/prod.yaml: traffic.green: environment prod: green would get 100% of traffic but colors.green.capacity.desired is 0; scale green up and deploy prod-green first',
+      'environments/prod.yaml: traffic.green: environment prod: green would get 100% of traffic but colors.green.capacity.desired is 0; scale green up and deploy prod-green first; fix: set colors.green.capacity.desired: 1, or set traffic.green: 0 and set traffic.blue: 100',
     ]);
   });
 
@@ -203,34 +203,34 @@ describe('blue/green: safety checks at synth', () => {
 
   test('fails on both colors at 0', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['traffic', 'green'], 0) });
-    expect(problems(dir)).toEqual(['environments/prod.yaml: traffic: both colors have weight 0, so nothing would serve users; give the live color 100']);
+    expect(problems(dir)).toEqual(['environments/prod.yaml: traffic: both colors have weight 0, so nothing would serve users; fix: set traffic.green: 100, or set traffic.blue: 100']);
   });
 
   test.each(['blue-green', 'hard-cutover', 'rolling'])('fails on a 90/10 split under %s', (strategy) => {
     const dir = envDir({ 'prod.yaml': withValues('prod.yaml', [[['traffic', 'strategy'], strategy], [['traffic', 'blue'], 10], [['traffic', 'green'], 90]]) });
     expect(problems(dir)).toEqual([
-      `environments/prod.yaml: traffic.blue: blue at 10% splits traffic, which only strategy canary allows (strategy is ${strategy}); use 0 or 100, or set traffic.strategy: canary`,
-      `environments/prod.yaml: traffic.green: green at 90% splits traffic, which only strategy canary allows (strategy is ${strategy}); use 0 or 100, or set traffic.strategy: canary`,
+      `environments/prod.yaml: traffic.blue: blue at 10% splits traffic, which only strategy canary allows (strategy is ${strategy}); fix: set traffic.strategy: canary, or set traffic.blue: 0 and set traffic.green: 100, or set traffic.blue: 100 and set traffic.green: 0`,
+      `environments/prod.yaml: traffic.green: green at 90% splits traffic, which only strategy canary allows (strategy is ${strategy}); fix: set traffic.strategy: canary, or set traffic.blue: 0 and set traffic.green: 100, or set traffic.blue: 100 and set traffic.green: 0`,
     ]);
   });
 
   test('fails on a test listener pinned to the live color', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['loadBalancer', 'testListener', 'color'], 'green') });
     expect(problems(dir)).toEqual([
-      'environments/prod.yaml: loadBalancer.testListener.color: environment prod: the test listener would point at green, the live color (100% of traffic); pin it to the idle color or drop loadBalancer.testListener.color to follow the idle color',
+      'environments/prod.yaml: loadBalancer.testListener.color: environment prod: the test listener would point at green, the live color (100% of traffic); fix: set loadBalancer.testListener.color: blue, or remove loadBalancer.testListener.color',
     ]);
   });
 
-  test('fails on an even canary split, where the test listener would serve a live color', () => {
+  test('fails on an even canary split with no pin, where no color is the new one for the test listener', () => {
     const dir = envDir({ 'prod.yaml': withValues('prod.yaml', [[['traffic', 'strategy'], 'canary'], [['traffic', 'blue'], 50], [['traffic', 'green'], 50]]) });
     expect(problems(dir)).toEqual([
-      'environments/prod.yaml: traffic: environment prod: both colors carry 50% of traffic, so the test listener would point at a live color; change the split or pin loadBalancer.testListener.color',
+      'environments/prod.yaml: traffic: environment prod: both colors carry 50% of traffic, so neither is the new one for the test listener to serve; pin loadBalancer.testListener.color to the color being brought in; fix: set loadBalancer.testListener.color: blue, or set loadBalancer.testListener.color: green',
     ]);
   });
 
   test('fails on a pinned test listener under a strategy without one', () => {
     const dir = envDir({ 'prod.yaml': withValues('prod.yaml', [[['traffic', 'strategy'], 'hard-cutover'], [['loadBalancer', 'testListener', 'color'], 'blue']]) });
-    expect(problems(dir)).toEqual(['environments/prod.yaml: loadBalancer.testListener.color: environment prod: strategy hard-cutover has no test listener; remove the pin or use strategy blue-green or canary']);
+    expect(problems(dir)).toEqual(['environments/prod.yaml: loadBalancer.testListener.color: environment prod: strategy hard-cutover has no test listener to pin; fix: remove loadBalancer.testListener.color, or set traffic.strategy: blue-green, or set traffic.strategy: canary']);
   });
 
   test('fails on a test listener open to the internet', () => {

@@ -78,7 +78,7 @@ function pythonOf(motoServer: string): string {
 }
 
 /** A free TCP port on 127.0.0.1 (the kernel picks it). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.on('error', reject);
@@ -358,4 +358,64 @@ export function members<T = Record<string, unknown>>(list: unknown, tag: 'member
   const inner = (list as Record<string, unknown>)[tag];
   if (inner === undefined) return [];
   return (Array.isArray(inner) ? inner : [inner]) as T[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One AWS provider process per stack, reused by every terraform run of that stack (Terraform's documented
+// TF_REATTACH_PROVIDERS mechanism). Each terraform command otherwise starts the provider afresh, several times, and
+// the 5.100 binary takes about 1.5 s of CPU per start to load its schema: tens of starts in the scenario.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A running provider that terraform attaches to instead of starting its own. */
+export interface ProviderServer {
+  /** The value of `TF_REATTACH_PROVIDERS` for the terraform runs that should use it. */
+  readonly reattach: string;
+  /** Stops the provider; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The unpacked `hashicorp/aws` binary of a filesystem mirror (the layout `terraform providers mirror` writes), if any. */
+export function mirroredAwsProvider(mirror: string, version: string): string | undefined {
+  const dir = path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', version, `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`);
+  const binary = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.startsWith('terraform-provider-aws')) : undefined;
+  return binary ? path.join(dir, binary) : undefined;
+}
+
+/**
+ * Starts the provider binary in its debug mode (`-debug`: it serves until stopped and prints the reattach
+ * configuration) and resolves once it is ready. Its log goes to `logFile`; `env` is its environment (the
+ * emulator's: fake credentials, nothing of the caller's AWS configuration).
+ */
+export function startProviderServer(binary: string, logFile: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ProviderServer> {
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(binary, ['-debug'], { stdio: ['ignore', 'pipe', log], env: withoutProxies(env) });
+  fs.closeSync(log);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exit;
+    clearTimeout(killer);
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${binary} -debug printed no TF_REATTACH_PROVIDERS within ${timeoutMs / 1000} s:\n${out}`));
+    }, timeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /TF_REATTACH_PROVIDERS='(\{.*\})'/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ reattach: match[1], stop });
+      }
+    });
+    void exit.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`${binary} -debug exited before it was ready:\n${out}`));
+    });
+  });
 }

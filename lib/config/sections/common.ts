@@ -49,3 +49,36 @@ export type DeepReadonly<T> = T extends (infer U)[]
   : T extends object
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
+
+/**
+ * One way to fix a refused value, as literal edits of the environment's values file: each step sets a key path
+ * (`traffic.strategy`) to a value, or removes it (`undefined`).
+ */
+export type ValuesFix = ReadonlyArray<readonly [keyPath: string, value: string | number | undefined]>;
+
+/**
+ * The end of a message that says how to fix it, in one grammar so a reader (or a test) can apply it literally:
+ * `fix: set a.b: 1 and set c: x, or remove d`. Alternatives are joined by `, or `; each alternative is enough on
+ * its own.
+ */
+export function formatFixes(fixes: readonly ValuesFix[]): string {
+  const step = ([keyPath, value]: ValuesFix[number]) => (value === undefined ? `remove ${keyPath}` : `set ${keyPath}: ${value}`);
+  return `fix: ${fixes.map((fix) => fix.map(step).join(' and ')).join(', or ')}`;
+}
+
+/** Applies a {@link ValuesFix} to a copy of plain values (the inverse of {@link formatFixes}'s text). */
+export function applyFix<T>(values: T, fix: ValuesFix): T {
+  const out = structuredClone(values) as Record<string, unknown>;
+  for (const [keyPath, value] of fix) {
+    const keys = keyPath.split('.');
+    let node = out;
+    for (const key of keys.slice(0, -1)) {
+      if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    const last = keys[keys.length - 1];
+    if (value === undefined) delete node[last];
+    else node[last] = value;
+  }
+  return out as T;
+}

@@ -1,7 +1,8 @@
 /**
  * The `digitalocean` section: values only a DigitalOcean environment has (who may SSH in, which SSH keys the
  * droplets trust, the load balancers' certificate, the Spaces bucket and the managed OpenSearch cluster), and
- * the checks that hold only on DigitalOcean (regions, VPC ranges, no weighted traffic).
+ * the checks that hold only on DigitalOcean (regions, VPC ranges; no weighted traffic is a traffic rule, in
+ * `cutover-safety.ts`).
  *
  * ```yaml
  * digitalocean:
@@ -161,8 +162,9 @@ export interface DigitalOceanCheckInput {
 
 /**
  * Cross-field checks for DigitalOcean environments: the section is present (and absent on other clouds), the
- * region exists, the VPC range is one DigitalOcean accepts, SSH is never open to the world, and traffic is
- * all-or-nothing because DigitalOcean load balancers cannot split by weight.
+ * region exists, the VPC range is one DigitalOcean accepts and SSH is never open to the world. (All-or-nothing
+ * traffic, since DigitalOcean load balancers cannot split by weight, is checked with the other traffic rules in
+ * `cutover-safety.ts`.)
  */
 export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCtx): void {
   if (v.cloud !== 'digitalocean') {
@@ -173,7 +175,6 @@ export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCt
     report(ctx, ['region'], `"${v.region}" is not a DigitalOcean region for droplets (one of ${DO_REGIONS.join(', ')})`);
   }
   checkVpcRange(v.network.vpcCidr, ctx);
-  checkTraffic(v.traffic, ctx);
 
   const d = v.digitalocean;
   if (!d) {
@@ -246,27 +247,6 @@ function checkAdminCidr(value: string, path: Array<string | number>, what: strin
   }
   if (block.prefix === 0) report(ctx, path, `0.0.0.0/0 would open ${what} to the whole internet; list your office, VPN or CI ranges`);
   else if (block.prefix < 8) report(ctx, path, `${value} would open ${what} to ${block.size.toLocaleString('en-US')} addresses; use a /8 or narrower`);
-}
-
-/**
- * DigitalOcean load balancers pick droplets by one tag: one color takes everything or nothing, so `canary`
- * cannot work; and droplets have no instance refresh, so `rolling` would take the live color down.
- */
-function checkTraffic(traffic: DigitalOceanCheckInput['traffic'], ctx: z.RefinementCtx): void {
-  if (traffic.strategy === 'canary') {
-    report(ctx, ['traffic', 'strategy'], 'canary needs a weighted split, which DigitalOcean load balancers cannot do (they serve the droplets of one tag); use blue-green or hard-cutover');
-  }
-  if (traffic.strategy === 'rolling') {
-    report(ctx, ['traffic', 'strategy'], 'rolling replaces the live color in place, but droplets have no instance refresh, so the live color would go down; use blue-green or hard-cutover');
-  }
-  const sum = traffic.blue + traffic.green;
-  const allOrNothing = (w: number) => w === 0 || w === 100;
-  if (sum !== 100 || (allOrNothing(traffic.blue) && allOrNothing(traffic.green))) return; // a wrong sum is reported by the traffic section
-  report(
-    ctx,
-    ['traffic'],
-    `weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight (they send all of it to the droplets of one tag), so strategy canary is not available there either (got blue ${traffic.blue}, green ${traffic.green})`,
-  );
 }
 
 /** The DNS domain holds the host names it makes records for; without host names it has nothing to do. */

@@ -5,6 +5,9 @@
  * reads the system journal, and ships both to the environment's log store (OpenSearch). Retention applies in
  * two places: the log store's indices (`indexRetentionDays`) and every CloudWatch log group the environment
  * creates (`logGroupRetentionDays`).
+ *
+ * `store.type: none` (AWS) is the explicit opt-out of central logging: no OpenSearch domain, no forwarder on the
+ * servers; CloudWatch log groups, their metrics and alarms stay.
  */
 import { z } from 'zod';
 import { report, slug } from './common';
@@ -39,23 +42,49 @@ export const appLogSchema = z
   })
   .strict();
 
-/** The log store: sizing of the managed OpenSearch domain (AWS). */
-export const logStoreSchema = z
-  .object({
-    /** OpenSearch engine version, e.g. `OpenSearch_2.13`. */
-    engineVersion: z.string().regex(/^OpenSearch_\d+\.\d+$/, 'must be an OpenSearch engine version such as OpenSearch_2.13').default('OpenSearch_2.13'),
-    /** Data node instance type (AWS), e.g. `r6g.large.search`. */
-    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as r6g.large.search').default('t3.medium.search'),
-    /** Number of data nodes; more than one spreads them over availability zones. */
-    instanceCount: z.number().int('must be a whole number').min(1).max(20).default(1),
-    /** Dedicated master nodes (0: none; else 3 or 5), which keep the cluster manageable when data nodes are busy. */
-    dedicatedMasterCount: z.number().int('must be a whole number').refine((n) => [0, 3, 5].includes(n), 'must be 0 (none), 3 or 5').default(0),
-    /** Instance type of the dedicated master nodes. */
-    dedicatedMasterType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as m6g.large.search').default('m6g.large.search'),
-    /** EBS volume per node, in GiB. */
-    volumeSizeGiB: z.number().int('must be a whole number').min(10).max(16384).default(20),
-  })
-  .strict();
+/** What the environment's central log store is: `managed` (an OpenSearch domain in the shared stack) or `none`. */
+export const LOG_STORE_TYPES = ['managed', 'none'] as const;
+/** The kind of log store: `managed` or `none`. */
+export type LogStoreType = (typeof LOG_STORE_TYPES)[number];
+
+/** The managed store's sizing keys (they mean nothing with `type: none`). */
+const managedStoreShape = {
+  /** OpenSearch engine version, e.g. `OpenSearch_2.13`. */
+  engineVersion: z.string().regex(/^OpenSearch_\d+\.\d+$/, 'must be an OpenSearch engine version such as OpenSearch_2.13').default('OpenSearch_2.13'),
+  /** Data node instance type (AWS), e.g. `r6g.large.search`. */
+  instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as r6g.large.search').default('t3.medium.search'),
+  /** Number of data nodes; more than one spreads them over availability zones. */
+  instanceCount: z.number().int('must be a whole number').min(1).max(20).default(1),
+  /** Dedicated master nodes (0: none; else 3 or 5), which keep the cluster manageable when data nodes are busy. */
+  dedicatedMasterCount: z.number().int('must be a whole number').refine((n) => [0, 3, 5].includes(n), 'must be 0 (none), 3 or 5').default(0),
+  /** Instance type of the dedicated master nodes. */
+  dedicatedMasterType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as m6g.large.search').default('m6g.large.search'),
+  /** EBS volume per node, in GiB. */
+  volumeSizeGiB: z.number().int('must be a whole number').min(10).max(16384).default(20),
+};
+
+/**
+ * The log store (AWS): `type: managed` (the default) builds an OpenSearch domain in the shared stack, sized by the
+ * other keys; `type: none` turns central logging off explicitly (no domain, no forwarder on the servers), e.g.
+ * for a team whose servers ship logs by other means, or a sandbox. Sizing keys next to `type: none` are refused.
+ */
+export const logStoreSchema = z.preprocess(
+  (raw, ctx) => {
+    if (raw && typeof raw === 'object' && !Array.isArray(raw) && (raw as Record<string, unknown>).type === 'none') {
+      for (const key of Object.keys(raw).filter((k) => k !== 'type' && k in managedStoreShape)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: 'sizes the managed store only; remove it, or set logging.store.type: managed' });
+      }
+    }
+    return raw;
+  },
+  z
+    .object({
+      /** `managed`: an OpenSearch domain in `<env>-shared`; `none`: no central log store and no forwarder. */
+      type: z.enum(LOG_STORE_TYPES).default('managed'),
+      ...managedStoreShape,
+    })
+    .strict(),
+);
 
 /** Logging values. */
 export const loggingSchema = z
@@ -78,7 +107,7 @@ export const loggingSchema = z
       .default(90),
     /** Disk each server may use to buffer logs while the store is unreachable, in MiB. */
     bufferDiskMiB: z.number().int('must be a whole number').min(16, 'must be between 16 and 65536 MiB').max(65536, 'must be between 16 and 65536 MiB').default(1024),
-    /** The log store's sizing. */
+    /** The log store: `type: managed` (default; its sizing) or `type: none` (no central log store, AWS). */
     store: logStoreSchema.default({}),
     /**
      * Who is told when an alarm fires or recovers (AWS): subscriptions of the environment's encrypted alarm topic,
@@ -135,7 +164,7 @@ export function logStoreZoneCount(instanceCount: number, privateSubnetCount: num
 
 /** Data nodes must split evenly over the zones they spread over (OpenSearch zone awareness): on AWS only. */
 export function checkLogStoreZones(cloud: string, azCount: number, logging: LoggingValues, ctx: z.RefinementCtx): void {
-  if (cloud !== 'aws') return;
+  if (cloud !== 'aws' || logging.store.type !== 'managed') return;
   const count = logging.store.instanceCount;
   const zones = logStoreZoneCount(count, azCount);
   if (zones > 1 && count % zones !== 0) {
@@ -169,4 +198,17 @@ export function checkAlarmSubscriptions(cloud: string, production: boolean, logg
   if (cloud === 'aws' && production && logging.alarmSubscriptions.length === 0) {
     report(ctx, ['logging', 'alarmSubscriptions'], 'required in production: at least one subscription ({ protocol: email, endpoint: ops@example.com }) of the alarm topic, or alarms reach nobody');
   }
+}
+
+
+/** `logging.store.type: none` is an AWS value: on DigitalOcean the log store is `digitalocean.opensearch`. */
+export function checkLogStoreType(cloud: string, logging: LoggingValues, ctx: z.RefinementCtx): void {
+  if (cloud !== 'aws' && logging.store.type !== 'managed') {
+    report(ctx, ['logging', 'store', 'type'], `"${logging.store.type}" is AWS-only; on ${cloud} the log store is sized under digitalocean.opensearch`);
+  }
+}
+
+/** Whether the environment has a central log store its servers forward to (`logging.store.type` is not `none`). */
+export function hasLogStore(config: { readonly logging: { readonly store: { readonly type: LogStoreType } } }): boolean {
+  return config.logging.store.type !== 'none';
 }

@@ -18,6 +18,12 @@ export function mutableReferenceReason(ref: string): string | undefined {
   return `"${ref}" is a mutable reference (a tag can be moved); pin it by digest: name@sha256:<64 hex>`;
 }
 
+/** An OCI reference pinned by digest (`name@sha256:<64 hex>`); a mutable reference is refused with the fix. */
+const pinnedReference = z.string().superRefine((ref, ctx) => {
+  const reason = mutableReferenceReason(ref);
+  if (reason) ctx.addIssue({ code: z.ZodIssueCode.custom, message: reason });
+});
+
 /** The release a color runs. */
 export const releaseSchema = z
   .object({
@@ -26,11 +32,18 @@ export const releaseSchema = z
     /** Machine image: an AMI id on AWS, a snapshot id on DigitalOcean (checked per cloud). */
     image: z.string().min(1),
     /** Optional OCI artifact (container image) pinned by digest. */
-    artifact: z
-      .string()
-      .superRefine((ref, ctx) => {
-        const reason = mutableReferenceReason(ref);
-        if (reason) ctx.addIssue({ code: z.ZodIssueCode.custom, message: reason });
+    artifact: pinnedReference.optional(),
+    /**
+     * More OCI artifacts the release needs (a sidecar, an agent image), each pinned by digest; `npm run promote`
+     * copies them into the environment's registry with the artifact.
+     */
+    dependencies: z
+      .array(pinnedReference)
+      .max(20, 'at most 20 dependencies')
+      .superRefine((refs, ctx) => {
+        refs.forEach((ref, i) => {
+          if (refs.indexOf(ref) !== i) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i], message: `"${ref}" is listed twice` });
+        });
       })
       .optional(),
   })

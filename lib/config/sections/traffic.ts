@@ -13,8 +13,7 @@
  * Only `<env>-cutover` reads this section, so changing it redeploys nothing but the listeners.
  */
 import { z } from 'zod';
-import { report } from './common';
-import { COLORS, Color } from './release';
+import { Color } from './release';
 
 const weight = z.number().int('weights must be whole numbers').min(0, 'weights range from 0 to 100').max(100, 'weights range from 0 to 100');
 
@@ -48,30 +47,6 @@ export const trafficSchema = z
 
 /** Traffic values after parsing. */
 export type TrafficValues = z.infer<typeof trafficSchema>;
-
-/**
- * The weights must add up to 100, someone must get traffic, and only `canary` splits it. On DigitalOcean,
- * whose load balancers cannot split at all, the DigitalOcean checks report splits instead (canary is no way out there).
- */
-export function checkTraffic(cloud: string, traffic: TrafficValues, ctx: z.RefinementCtx): void {
-  const sum = traffic.blue + traffic.green;
-  if (sum === 0) {
-    report(ctx, ['traffic'], 'both colors have weight 0, so nothing would serve users; give the live color 100');
-    return;
-  }
-  if (sum !== 100) {
-    report(ctx, ['traffic', 'green'], `weights must sum to 100 (got ${sum})`);
-    return; // the split itself is wrong; judging it against the strategy would only add noise
-  }
-  if (traffic.strategy !== 'canary' && cloud === 'aws') {
-    for (const color of COLORS) {
-      const w = traffic[color];
-      if (w !== 0 && w !== 100) {
-        report(ctx, ['traffic', color], `${color} at ${w}% splits traffic, which only strategy canary allows (strategy is ${traffic.strategy}); use 0 or 100, or set traffic.strategy: canary`);
-      }
-    }
-  }
-}
 
 /** The weights of both colors. */
 export type Weights = Readonly<Record<Color, number>>;

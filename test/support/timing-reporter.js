@@ -1,0 +1,44 @@
+// A jest reporter: after every run, writes each test file's wall time and its slowest tests to
+// node_modules/.cache/cdktf-bluegreen/test-times.json, which `npm run bench` reads to print the ten slowest tests of
+// the last run (a benchmark figure, never a timed test).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+class TimingReporter {
+  constructor(globalConfig) {
+    this.rootDir = globalConfig.rootDir;
+  }
+
+  onRunComplete(_contexts, results) {
+    const tests = [];
+    for (const file of results.testResults) {
+      for (const t of file.testResults) {
+        if (typeof t.duration === 'number') tests.push({ file: path.relative(this.rootDir, file.testFilePath), name: t.fullName, ms: t.duration });
+      }
+    }
+    tests.sort((a, b) => b.ms - a.ms);
+    const files = results.testResults
+      .map((f) => ({ file: path.relative(this.rootDir, f.testFilePath), ms: f.perfStats.end - f.perfStats.start }))
+      .sort((a, b) => b.ms - a.ms);
+    const out = path.join(this.rootDir, 'node_modules/.cache/cdktf-bluegreen/test-times.json');
+    try {
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.writeFileSync(
+        out,
+        JSON.stringify({
+          finishedAt: new Date().toISOString(),
+          wallMs: Date.now() - results.startTime,
+          numTotalTests: results.numTotalTests,
+          numTotalTestSuites: results.numTotalTestSuites,
+          slowestTests: tests.slice(0, 10),
+          slowestFiles: files.slice(0, 10),
+        }, null, 2),
+      );
+    } catch {
+      // A read-only checkout: the figure is optional.
+    }
+  }
+}
+
+module.exports = TimingReporter;
