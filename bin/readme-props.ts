@@ -42,6 +42,26 @@ function extendsConstruct(type: ts.Type, checker: ts.TypeChecker): boolean {
   return false;
 }
 
+/**
+ * Every symbol the entry modules export, each once, by the name a consumer imports it with: flat exports first, then
+ * the members of namespace re-exports (`export * as digitalocean`) that have no flat name of their own (a name both
+ * clouds define), spelled as a root import does, `digitalocean.LogStore`.
+ */
+export function exportedSymbols(checker: ts.TypeChecker, entries: readonly ts.Symbol[]): Map<ts.Symbol, string> {
+  const named = new Map<ts.Symbol, string>();
+  const namespaces: Array<[ts.Symbol, string]> = [];
+  const collect = (module: ts.Symbol, prefix: string): void => {
+    for (const exported of checker.getExportsOfModule(module)) {
+      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      if (symbol.declarations?.some(ts.isSourceFile)) namespaces.push([symbol, `${prefix}${exported.getName()}.`]);
+      else if (!named.has(symbol)) named.set(symbol, `${prefix}${exported.getName()}`);
+    }
+  };
+  for (const entry of entries) collect(entry, '');
+  for (let i = 0; i < namespaces.length; i++) collect(...namespaces[i]);
+  return named;
+}
+
 /** Reads every construct `lib/index.ts` exports (classes deriving from `Construct`, stacks included). */
 export function constructDocs(root: string, packageName = 'cdktf-bluegreen'): ConstructDoc[] {
   const entry = path.join(root, 'lib/index.ts');
@@ -49,8 +69,7 @@ export function constructDocs(root: string, packageName = 'cdktf-bluegreen'): Co
   const program = ts.createProgram({ rootNames: [entry], options: { ...parsed.options, noEmit: true } });
   const checker = program.getTypeChecker();
   const docs: ConstructDoc[] = [];
-  for (const exported of checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entry)!)!)) {
-    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+  for (const [symbol, name] of exportedSymbols(checker, [checker.getSymbolAtLocation(program.getSourceFile(entry)!)!])) {
     const decl = symbol.declarations?.find(ts.isClassDeclaration);
     if (!decl || !extendsConstruct(checker.getDeclaredTypeOfSymbol(symbol), checker)) continue;
     if (ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Abstract) continue;
@@ -72,7 +91,7 @@ export function constructDocs(root: string, packageName = 'cdktf-bluegreen'): Co
       });
     }
     docs.push({
-      name: symbol.getName(),
+      name,
       importPath: area ? `${packageName}/${area}` : packageName,
       summary: oneLine(ts.displayPartsToString(symbol.getDocumentationComment(checker))),
       propsName: propsType ? propsParam!.type!.getText() : undefined,

@@ -8,11 +8,19 @@
 export * from './config';
 export * from './aws';
 export * from './digitalocean';
+// Names both clouds define are AWS's at the root (as in 0.1); each cloud's full set is its namespace below, or its
+// subpath (`cdktf-bluegreen/aws`, `cdktf-bluegreen/digitalocean`).
+export { LogStore, LogStoreProps, Network, NetworkProps, SharedLookup, SharedLookupProps } from './aws';
+/** The AWS constructs, as one namespace: `aws.Network`, `aws.LogStore`. */
+export * as aws from './aws';
+/** The DigitalOcean constructs, as one namespace: `digitalocean.Network`, `digitalocean.LoadBalancer`. */
+export * as digitalocean from './digitalocean';
 export * from './agents';
 export * from './policy';
 export * from './token-traces';
 export * from './construct-errors';
 export * from './escape-template-literals';
+export * from './construct-ids';
 
 // Stacks and their contract (stack names, outputs, published values)
 export * from '../stacks/contract';

@@ -12,7 +12,7 @@
  *   authentication, as `create` with a per-event UUID as document id (a batch sent again never duplicates a
  *   line), and confirms the batch only when the store took every document. Push-back (HTTP 429 and 5xx, per-item
  *   429, the read-only index block, an unreachable store) is retried with exponential backoff until accepted, so a
- *   store that pushes back delays lines but loses none, up to `bufferDiskMb` per server; only documents the store
+ *   store that pushes back delays lines but loses none, up to `bufferDiskMiB` per server; only documents the store
  *   refuses as invalid (per-item 400: mapping and parse errors) go to the error file, each counted in the stats
  *   file (`invalid_documents_total`). rsyslog's own `omelasticsearch` (8.2302 in Debian 12) treats an HTTP 429 or
  *   503 reply as done and drops the batch into its error file even with `retryfailures` (our delivery test showed
@@ -121,7 +121,7 @@ export interface LogForwarderConfig {
    * Disk the queue may use while the store is unreachable, in MiB.
    * @default 1024
    */
-  readonly bufferDiskMb?: number;
+  readonly bufferDiskMiB?: number;
   /**
    * Where system logs come from.
    * @default { type: 'journal' }
@@ -169,8 +169,8 @@ function validate(config: LogForwarderConfig): void {
   if (config.destination.host !== undefined && !/^[A-Za-z0-9.-]+$/.test(config.destination.host)) {
     fail(`destination host "${config.destination.host}" must be a plain DNS name or IP (no scheme, no port)`);
   }
-  const disk = config.bufferDiskMb ?? 1024;
-  if (!Number.isInteger(disk) || disk < 16) fail(`bufferDiskMb ${disk} must be a whole number of at least 16`);
+  const disk = config.bufferDiskMiB ?? 1024;
+  if (!Number.isInteger(disk) || disk < 16) fail(`bufferDiskMiB ${disk} must be a whole number of at least 16`);
   const backoff = config.retryMaxIntervalSeconds ?? 60;
   if (!Number.isInteger(backoff) || backoff < 1 || backoff > 3600) fail(`retryMaxIntervalSeconds ${backoff} must be a whole number from 1 to 3600`);
   const seen = new Set<string>();
@@ -302,7 +302,7 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
     `    output=${q(`${paths.localLogDirectory}/log-forwarder.log`)}`,
     '    action.resumeRetryCount="-1" action.resumeInterval="10" action.reportSuspension="on"',
     `    queue.type="Disk" queue.filename="fwd-log-store" queue.size="100000" queue.dequeueBatchSize="500"`,
-    `    queue.maxDiskSpace=${q(`${config.bufferDiskMb ?? 1024}m`)} queue.saveOnShutdown="on" queue.workerThreads="1" queue.checkpointInterval="100"`,
+    `    queue.maxDiskSpace=${q(`${config.bufferDiskMiB ?? 1024}m`)} queue.saveOnShutdown="on" queue.workerThreads="1" queue.checkpointInterval="100"`,
     '  )',
     '}',
     '',
@@ -331,7 +331,7 @@ export function forwarderConfigFromValues(config: EnvironmentConfig, color: 'blu
       indexPrefix: config.logging.indexPrefix,
       ...(config.cloud === 'aws' ? { dataStream: logDataStreamName(config.logging.indexPrefix) } : {}),
     },
-    bufferDiskMb: config.logging.bufferDiskMb,
+    bufferDiskMiB: config.logging.bufferDiskMiB,
   };
 }
 

@@ -6,12 +6,14 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { ITerraformDependable, TerraformResource, Token } from 'cdktf';
+import { ITerraformDependable, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { internetWideSourcesProblem, parseCidr } from '../config/cidr';
 import { COLORS, Color } from '../config/sections/release';
 import { AWS_NAME_RULES, loadBalancerName, targetGroupName, validateAwsName } from './aws-names';
 import { LogBucket } from './log-bucket';
+import { checkProp, isUnresolvedValue, refuseProps } from '../construct-errors';
+import { idKey, movedFromId } from '../construct-ids';
 
 /** Ports the public listeners use; the test listener must not take one of them. */
 export const PUBLIC_LISTENER_PORTS = { https: 443, http: 80 } as const;
@@ -94,7 +96,7 @@ export class AppLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: AppLoadBalancerProps) {
     super(scope, id);
-    validate(props);
+    validate(this, props);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.loadBalancer, loadBalancerName(props.name));
     for (const color of COLORS) validateAwsName(this, 'name', props.name, AWS_NAME_RULES.targetGroup, targetGroupName(props.name, `${color}-${props.appPort}`));
     this.testListenerPort = props.testListenerPort ?? 8443;
@@ -126,7 +128,10 @@ export class AppLoadBalancer extends Construct {
         cidrIpv4: '0.0.0.0/0',
       });
     }
-    (props.testListenerCidrs ?? []).forEach((cidr, i) => this.addTestRule(`alb-in-test-${i}`, cidr, 'Test listener from an allowed CIDR'));
+    // Keyed by the CIDR (alb-in-test-203-0-113-0-24); numbered until 0.2, hence the moved blocks.
+    (props.testListenerCidrs ?? []).forEach((cidr, i) =>
+      movedFromId(this.addTestRule(`alb-in-test-${idKey(cidr, i)}`, cidr, 'Test listener from an allowed CIDR'), `alb-in-test-${i}`),
+    );
     new VpcSecurityGroupEgressRule(this, 'alb-out-app', {
       securityGroupId: this.securityGroup.id,
       description: 'To the instances on the app port',
@@ -217,8 +222,8 @@ export class AppLoadBalancer extends Construct {
    * than a /8: the test listener serves the release nobody has checked yet.
    */
   public allowTestListenerFrom(id: string, cidr: string, description = 'Test listener'): VpcSecurityGroupIngressRule {
-    checkTestCidr(cidr);
-    checkTestCidrSet(this.node.path, [...this.testSources, cidr]);
+    checkProp(this, cidr, testCidrProblem);
+    checkTestCidrSet(this, [...this.testSources, cidr]);
     return this.addTestRule(id, cidr, description);
   }
 
@@ -237,38 +242,37 @@ export class AppLoadBalancer extends Construct {
   }
 }
 
-function checkTestCidr(cidr: string): void {
-  if (Token.isUnresolved(cidr)) return;
+function testCidrProblem(cidr: string): string | undefined {
   const block = parseCidr(cidr);
-  if (typeof block === 'string') throw new Error(`AppLoadBalancer: test listener source ${block}`);
-  if (block.prefix === 0) {
-    throw new Error(`AppLoadBalancer: the test listener must not be open to the internet (got ${cidr}); list the CI and VPN ranges instead`);
-  }
+  if (typeof block === 'string') return `test listener source ${block}`;
+  if (block.prefix === 0) return `the test listener must not be open to the internet (got ${cidr}). Fix: list the CI and VPN ranges instead`;
   const wide = internetWideSourcesProblem([cidr]);
-  if (wide) throw new Error(`AppLoadBalancer: the test listener must not admit that much of the internet (${wide}); list the CI and VPN ranges instead`);
+  if (wide) return `the test listener must not admit that much of the internet (${wide}). Fix: list the CI and VPN ranges instead`;
+  return undefined;
 }
 
-function checkTestCidrSet(path: string, cidrs: readonly string[]): void {
-  const literal = cidrs.filter((c) => !Token.isUnresolved(c));
+function checkTestCidrSet(scope: Construct, cidrs: readonly string[]): void {
+  const literal = cidrs.filter((c) => !isUnresolvedValue(c));
   const wide = internetWideSourcesProblem(literal);
-  if (wide) throw new Error(`AppLoadBalancer ${path}: the test listener sources ${wide}; list the CI and VPN ranges instead`);
+  if (wide) refuseProps(scope, `the test listener sources ${wide}. Fix: list the CI and VPN ranges instead`);
 }
 
-function validate(props: AppLoadBalancerProps): void {
-  const fail = (msg: string) => {
-    throw new Error(`AppLoadBalancer ${props.name}: ${msg}`);
-  };
-  if (props.publicSubnets.length < 2) fail(`an Application Load Balancer needs subnets in at least two AZs (got ${props.publicSubnets.length})`);
-  const testPort = props.testListenerPort ?? 8443;
-  if (!Number.isInteger(testPort) || testPort < 1 || testPort > 65535) fail(`testListenerPort must be a port number (got ${testPort})`);
-  if (Object.values(PUBLIC_LISTENER_PORTS).includes(testPort as 80 | 443)) {
-    fail(`testListenerPort ${testPort} is taken by a public listener; pick another, e.g. 8443`);
-  }
-  for (const cidr of props.testListenerCidrs ?? []) checkTestCidr(cidr);
-  checkTestCidrSet(props.name, props.testListenerCidrs ?? []);
-  const slow = props.slowStartSeconds ?? 0;
-  if (slow !== 0 && (slow < 30 || slow > 900)) fail(`slowStartSeconds must be 0 (off) or 30–900 (got ${slow})`);
-  const delay = props.deregistrationDelaySeconds ?? 30;
-  if (delay < 0 || delay > 3600) fail(`deregistrationDelaySeconds must be 0–3600 (got ${delay})`);
-  if (!props.healthCheckPath.startsWith('/')) fail(`healthCheckPath must be an absolute path such as /health (got "${props.healthCheckPath}")`);
+function validate(scope: Construct, props: AppLoadBalancerProps): void {
+  if (props.publicSubnets.length < 2) refuseProps(scope, `an Application Load Balancer needs subnets in at least two AZs (got ${props.publicSubnets.length}). Fix: give one public subnet per AZ, at least two`);
+  checkProp(scope, props.testListenerPort ?? 8443, (port) => {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return `testListenerPort must be a port number (got ${port}). Fix: use 1–65535, e.g. 8443`;
+    if (Object.values(PUBLIC_LISTENER_PORTS).includes(port as 80 | 443)) return `testListenerPort ${port} is taken by a public listener. Fix: pick another, e.g. 8443`;
+    return undefined;
+  });
+  for (const cidr of props.testListenerCidrs ?? []) checkProp(scope, cidr, testCidrProblem);
+  checkTestCidrSet(scope, props.testListenerCidrs ?? []);
+  checkProp(scope, props.slowStartSeconds ?? 0, (slow) =>
+    slow !== 0 && (slow < 30 || slow > 900) ? `slowStartSeconds must be 0 (off) or 30–900 (got ${slow}). Fix: set it within that range` : undefined,
+  );
+  checkProp(scope, props.deregistrationDelaySeconds ?? 30, (delay) =>
+    delay < 0 || delay > 3600 ? `deregistrationDelaySeconds must be 0–3600 (got ${delay}). Fix: set it within that range` : undefined,
+  );
+  checkProp(scope, props.healthCheckPath, (path) =>
+    path.startsWith('/') ? undefined : `healthCheckPath must be an absolute path such as /health (got "${path}"). Fix: start it with /`,
+  );
 }

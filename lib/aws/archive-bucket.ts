@@ -18,6 +18,8 @@ import { addDedicatedKey } from './dedicated-key';
 import { LogBucket } from './log-bucket';
 import { denyInsecureTransport } from './bucket-policy';
 import { protectStateful } from './stateful';
+import { GrantPolicyProps } from './references';
+import { checkProp } from '../construct-errors';
 
 /** An S3 object-lock mode: `GOVERNANCE` (privileged users may bypass) or `COMPLIANCE` (nobody may). */
 export type ArchiveLockMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -30,7 +32,7 @@ export interface ArchiveBucketProps {
   readonly purpose: string;
   /** The bucket that receives this bucket's server access logs (under `<s3Prefix>/<bucketName>/`). */
   readonly accessLogs: LogBucket;
-  /** The AWS region of the bucket (`region` of the values), for the KMS `kms:ViaService` condition of {@link ArchiveBucket.accessPolicy}. */
+  /** The AWS region of the bucket (`region` of the values), for the KMS `kms:ViaService` condition of {@link ArchiveBucket.grantReadWrite}. */
   readonly region: string;
   /**
    * Object-lock mode of the default retention.
@@ -83,21 +85,13 @@ export interface ArchiveBucketProps {
   readonly preventDestroy?: boolean;
 }
 
-/** Props for {@link ArchiveBucket.accessPolicy}. */
-export interface ArchiveAccessPolicyProps {
-  /** IAM policy name, e.g. `shop-prod-app-files`. */
-  readonly name: string;
+/** Props for {@link ArchiveBucket.grantRead} and {@link ArchiveBucket.grantReadWrite}. */
+export interface ArchiveGrantProps extends GrantPolicyProps {
   /**
    * Key prefix the holder may use (no leading slash), e.g. `uploads/`.
    * @default - the whole bucket
    */
   readonly keyPrefix?: string;
-  /**
-   * Whether the holder may write new objects (and abort its own multipart uploads). Deleting is never granted:
-   * a delete in a versioned, locked bucket only hides data, and retention decides when data goes.
-   * @default true
-   */
-  readonly write?: boolean;
 }
 
 /**
@@ -161,11 +155,11 @@ export class ArchiveBucket extends Construct {
     const deepArchiveDays = wholeDays(this, 'deepArchiveAfterDays', props.deepArchiveAfterDays ?? 365, 36500);
     const noncurrentDays = wholeDays(this, 'noncurrentVersionExpirationDays', props.noncurrentVersionExpirationDays ?? 365, 36500);
     const abortDays = wholeDays(this, 'abortIncompleteUploadDays', props.abortIncompleteUploadDays ?? 7, 365);
-    if (deepArchiveDays < glacierDays + 90) {
-      throw new Error(
-        `ArchiveBucket ${this.node.path}: deepArchiveAfterDays (${deepArchiveDays}) must be at least 90 days after glacierAfterDays (${glacierDays}); S3 refuses the lifecycle otherwise`,
-      );
-    }
+    checkProp(this, [deepArchiveDays, glacierDays], ([deep, glacier]) =>
+      deep < glacier + 90
+        ? `deepArchiveAfterDays (${deep}) must be at least 90 days after glacierAfterDays (${glacier}); S3 refuses the lifecycle otherwise. Fix: raise deepArchiveAfterDays or lower glacierAfterDays`
+        : undefined,
+    );
 
     ({ key: this.key, alias: this.alias } = addDedicatedKey(this, {
       description: `${props.purpose} archive (${name})`,
@@ -252,17 +246,26 @@ export class ArchiveBucket extends Construct {
   }
 
   /**
-   * A managed IAM policy granting least-privilege access to this bucket (or one key prefix of it): list, read
-   * objects and versions, and (unless `write: false`) put objects and abort multipart uploads; plus the KMS
-   * permissions to use the bucket's key through S3 only. Attach its ARN to a fleet's role.
+   * Grants least-privilege read/write access to this bucket (or one key prefix of it) through a managed IAM policy:
+   * list, read objects and versions, put objects and abort multipart uploads, and use the bucket's key through S3
+   * only. Deleting is never granted: a delete in a versioned, locked bucket only hides data, and retention decides
+   * when data goes. Attach the policy to the grantee's role (`ColorFleetProps.managedPolicies`).
    */
-  public accessPolicy(id: string, props: ArchiveAccessPolicyProps): IamPolicy {
-    validateAwsName(this, 'accessPolicy name', props.name, AWS_NAME_RULES.iamPolicy);
+  public grantReadWrite(id: string, props: ArchiveGrantProps): IamPolicy {
+    return this.grantPolicy(id, props, true);
+  }
+
+  /** Grants read-only access to this bucket (or one key prefix of it) through a managed IAM policy: list and read, decrypt through S3. */
+  public grantRead(id: string, props: ArchiveGrantProps): IamPolicy {
+    return this.grantPolicy(id, props, false);
+  }
+
+  private grantPolicy(id: string, props: ArchiveGrantProps, write: boolean): IamPolicy {
+    validateAwsName(this, 'grant name', props.name, AWS_NAME_RULES.iamPolicy);
     const prefix = props.keyPrefix ?? '';
     if (prefix.startsWith('/') || /[*?]/.test(prefix)) {
       throw new Error(`ArchiveBucket ${this.node.path}: keyPrefix "${prefix}" must not start with "/" or contain wildcards`);
     }
-    const write = props.write ?? true;
     const arn = this.bucket.arn;
     const objectActions = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:GetObjectRetention'];
     if (write) objectActions.push('s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts');
@@ -295,8 +298,8 @@ export class ArchiveBucket extends Construct {
 }
 
 function wholeDays(scope: Construct, prop: string, value: number, max: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new Error(`ArchiveBucket ${scope.node.path}: ${prop} must be a whole number of days from 1 to ${max}, got ${value}`);
-  }
+  checkProp(scope, value, (v) =>
+    !Number.isInteger(v) || v < 1 || v > max ? `${prop} must be a whole number of days from 1 to ${max}, got ${v}. Fix: set ${prop} within 1–${max}` : undefined,
+  );
   return value;
 }

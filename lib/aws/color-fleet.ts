@@ -10,7 +10,9 @@ import { Construct } from 'constructs';
 import { gunzipSync } from 'zlib';
 import { gzipBase64, USER_DATA_LIMIT_BYTES } from '../agents/user-data';
 import { ROOT_DEVICE_NAMES } from '../config/sections/fleet';
-import { refuseProps } from '../construct-errors';
+import { checkProp, refuseProps } from '../construct-errors';
+import { movedFromId } from '../construct-ids';
+import { IKmsKeyRef, IManagedPolicyRef } from './references';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { Color } from '../config/sections/release';
 import { templateLiteralArgument } from '../escape-template-literals';
@@ -85,10 +87,12 @@ export interface ColorFleetProps {
    */
   readonly userData?: string;
   /**
-   * Extra managed policies attached to the instance role (e.g. read access to a registry or a log store).
-   * @default [] - only the SSM agent's inline policy ({@link SSM_AGENT_ACTIONS})
+   * Extra managed policies attached to the instance role, by a key that names the access (lowercase letters, digits
+   * and dashes; the attachment's construct id is `policy-<key>`): e.g. `{ 'registry-pull': registry.grantPull(...) }`,
+   * or `{ arn }` another stack published.
+   * @default {} - only the SSM agent's inline policy ({@link SSM_AGENT_ACTIONS})
    */
-  readonly managedPolicyArns?: readonly string[];
+  readonly managedPolicies?: Readonly<Record<string, IManagedPolicyRef>>;
   /**
    * Seconds after launch before failed load balancer health checks replace an instance.
    * @default 300
@@ -119,10 +123,10 @@ export interface ColorFleetProps {
    */
   readonly verifyRootDeviceName?: boolean;
   /**
-   * KMS key for the root volume.
+   * KMS key for the root volume (a `KmsKey`, or `{ arn }`).
    * @default - the account's default EBS key (aws/ebs)
    */
-  readonly rootVolumeKmsKeyArn?: string;
+  readonly rootVolumeKey?: IKmsKeyRef;
   /**
    * Make `terraform apply` wait until this many instances are healthy in the target group.
    * @default - the desired capacity, so a deploy returns only when the new fleet serves
@@ -144,6 +148,8 @@ export class ColorFleet extends Construct {
   public readonly ssmAgentPolicy: IamRolePolicy;
   /** The instance profile wrapping {@link role}. */
   public readonly instanceProfile: IamInstanceProfile;
+  /** The attachments of {@link ColorFleetProps.managedPolicies}, in their order. */
+  public readonly policyAttachments: IamRolePolicyAttachment[];
   /** The launch template; every release is a new version. */
   public readonly launchTemplate: LaunchTemplate;
   /** The Auto Scaling group. */
@@ -170,14 +176,19 @@ export class ColorFleet extends Construct {
     });
     // What the SSM agent needs (Session Manager, Run Command, inventory), without AmazonSSMManagedInstanceCore's
     // ssm:GetParameter(s) on "*", which would let every fleet read every parameter (the other color's release,
-    // every SecureString). Parameter reads come only from the per-color read policies passed in managedPolicyArns.
+    // every SecureString). Parameter reads come only from the per-color read policies passed in managedPolicies.
     this.ssmAgentPolicy = new IamRolePolicy(this, 'ssm-agent', {
       role: this.role.id,
       name: 'ssm-agent',
       policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'SsmAgent', Effect: 'Allow', Action: [...SSM_AGENT_ACTIONS], Resource: '*' }] }),
     });
-    // Ids policy-1.. are kept from when policy-0 was AmazonSSMManagedInstanceCore (ids are public API).
-    (props.managedPolicyArns ?? []).forEach((arn, i) => new IamRolePolicyAttachment(this, `policy-${i + 1}`, { role: this.role.name, policyArn: arn }));
+    // Attachments are keyed by what they grant. Until 0.2 they were numbered policy-1.. in list order (policy-0 was
+    // AmazonSSMManagedInstanceCore): the moved block carries the n-th entry's attachment over to its key.
+    this.policyAttachments = Object.entries(props.managedPolicies ?? {}).map(([key, policy], i) => {
+      const attachment = new IamRolePolicyAttachment(this, `policy-${key}`, { role: this.role.name, policyArn: policy.arn });
+      movedFromId(attachment, `policy-${i + 1}`);
+      return attachment;
+    });
     this.instanceProfile = new IamInstanceProfile(this, 'profile', { name: `${name}-instance`, role: this.role.name });
 
     const instanceTags = { Name: name, color: props.color, release: props.releaseVersion };
@@ -200,7 +211,7 @@ export class ColorFleet extends Construct {
             volumeType: 'gp3',
             volumeSize: props.rootVolumeSizeGiB ?? 20,
             encrypted: 'true',
-            kmsKeyId: props.rootVolumeKmsKeyArn,
+            kmsKeyId: props.rootVolumeKey?.arn,
             deleteOnTermination: 'true',
           },
         },
@@ -268,29 +279,43 @@ export function decodeUserData(encoded: string): string {
 /** Refuses unusable props with {@link ConstructPropsError}: construct path, prop, value, limit and fix. */
 function validate(scope: Construct, props: ColorFleetProps): void {
   const fail = (msg: string) => refuseProps(scope, `ColorFleet ${props.name}-${props.color}: ${msg}`);
+  const check = <T>(value: T, problem: (v: T) => string | undefined) => checkProp(scope, value, (v) => {
+    const found = problem(v);
+    return found === undefined ? undefined : `ColorFleet ${props.name}-${props.color}: ${found}`;
+  });
   const { min, max, desired } = props.capacity;
   for (const [key, n] of Object.entries(props.capacity)) {
-    if (!Number.isInteger(n) || n < 0) fail(`capacity.${key} must be a whole number ≥ 0 (got ${n}). Fix: set colors.<color>.capacity.${key} to 0 or more`);
+    check(n, (v) => (!Number.isInteger(v) || v < 0 ? `capacity.${key} must be a whole number ≥ 0 (got ${v}). Fix: set colors.<color>.capacity.${key} to 0 or more` : undefined));
   }
-  if (min > max) fail(`capacity.min (${min}) must not exceed capacity.max (${max}). Fix: raise max or lower min`);
-  if (desired < min || desired > max) fail(`capacity.desired (${desired}) must lie between min (${min}) and max (${max}). Fix: set desired within that range`);
-  if (!Token.isUnresolved(props.imageId) && !/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(props.imageId)) {
-    fail(`imageId "${props.imageId}" is not an AMI id (ami- and 8 or 17 hex digits). Fix: give the id of the AMI the release was baked into`);
+  check([min, max], ([lo, hi]) => (lo > hi ? `capacity.min (${lo}) must not exceed capacity.max (${hi}). Fix: raise max or lower min` : undefined));
+  check([min, max, desired], ([lo, hi, d]) =>
+    d < lo || d > hi ? `capacity.desired (${d}) must lie between min (${lo}) and max (${hi}). Fix: set desired within that range` : undefined,
+  );
+  check(props.imageId, (id) =>
+    /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(id) ? undefined : `imageId "${id}" is not an AMI id (ami- and 8 or 17 hex digits). Fix: give the id of the AMI the release was baked into`,
+  );
+  for (const key of Object.keys(props.managedPolicies ?? {})) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(key)) fail(`managedPolicies key "${key}" is not lowercase letters, digits and dashes (it becomes the construct id policy-<key>). Fix: name the access, e.g. registry-pull`);
   }
   if (props.subnets.length === 0) fail('subnets is empty. Fix: give the private subnets, one per AZ');
   if (props.securityGroups.length === 0) fail("securityGroups is empty. Fix: pass the load balancer's instanceSecurityGroup");
-  const pct = props.minHealthyPercentage ?? 90;
-  if (!Number.isInteger(pct) || pct < 0 || pct > 100) fail(`minHealthyPercentage must be 0–100 (got ${pct}). Fix: set fleet.minHealthyPercentage within 0–100`);
+  check(props.minHealthyPercentage ?? 90, (pct) =>
+    !Number.isInteger(pct) || pct < 0 || pct > 100 ? `minHealthyPercentage must be 0–100 (got ${pct}). Fix: set fleet.minHealthyPercentage within 0–100` : undefined,
+  );
   const device = props.rootDeviceName ?? '/dev/xvda';
   if (!(ROOT_DEVICE_NAMES as readonly string[]).includes(device)) {
     fail(`rootDeviceName "${device}" is not an AMI root device name (${ROOT_DEVICE_NAMES.join(' or ')}). Fix: set fleet.rootDeviceName to the image's RootDeviceName`);
   }
-  const size = props.rootVolumeSizeGiB ?? 20;
-  if (!Number.isInteger(size) || size < 8 || size > 16384) fail(`rootVolumeSizeGiB must be 8–16384 (got ${size}). Fix: set fleet.rootVolumeSizeGiB within 8–16384`);
-  const grace = props.healthCheckGracePeriodSeconds ?? 300;
-  if (!Number.isInteger(grace) || grace < 0) fail(`healthCheckGracePeriodSeconds must be a whole number ≥ 0 (got ${grace}). Fix: set fleet.healthCheckGracePeriodSeconds to 0 or more`);
-  if (props.waitForElbCapacity !== undefined && props.waitForElbCapacity > max) {
-    fail(`waitForElbCapacity (${props.waitForElbCapacity}) exceeds capacity.max (${max}); the deploy would never finish. Fix: wait for at most ${max}`);
+  check(props.rootVolumeSizeGiB ?? 20, (size) =>
+    !Number.isInteger(size) || size < 8 || size > 16384 ? `rootVolumeSizeGiB must be 8–16384 (got ${size}). Fix: set fleet.rootVolumeSizeGiB within 8–16384` : undefined,
+  );
+  check(props.healthCheckGracePeriodSeconds ?? 300, (grace) =>
+    !Number.isInteger(grace) || grace < 0 ? `healthCheckGracePeriodSeconds must be a whole number ≥ 0 (got ${grace}). Fix: set fleet.healthCheckGracePeriodSeconds to 0 or more` : undefined,
+  );
+  if (props.waitForElbCapacity !== undefined) {
+    check([props.waitForElbCapacity, max], ([wait, hi]) =>
+      wait > hi ? `waitForElbCapacity (${wait}) exceeds capacity.max (${hi}); the deploy would never finish. Fix: wait for at most ${hi}` : undefined,
+    );
   }
   if (props.userData !== undefined && !Token.isUnresolved(props.userData)) {
     const encoded = encodeUserData(props.userData).length;

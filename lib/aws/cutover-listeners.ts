@@ -5,6 +5,8 @@ import { COLORS, Color } from '../config/sections/release';
 import { carriesMostTraffic } from '../config/sections/cutover-safety';
 import { Weights, liveColor } from '../config/sections/traffic';
 import { PUBLIC_LISTENER_PORTS } from './app-load-balancer';
+import { ICertificateRef } from './references';
+import { propsValidator } from '../construct-errors';
 
 /**
  * The TLS policy of the HTTPS listeners: TLS 1.3, and TLS 1.2 with forward-secret AES-GCM suites only (no CBC
@@ -29,8 +31,8 @@ export interface ListenerLoadBalancer {
 export interface CutoverListenersProps {
   /** The load balancer and its `blue`/`green` target groups (an `AppLoadBalancer`, or ARNs published by the shared stack). */
   readonly loadBalancer: ListenerLoadBalancer;
-  /** ACM certificate of the HTTPS and test listeners. */
-  readonly certificateArn: string;
+  /** ACM certificate of the HTTPS and test listeners (a {@link TlsCertificate}, or `{ arn }` the shared stack published). */
+  readonly certificate: ICertificateRef;
   /** Percent of live traffic per color; whole numbers summing to 100. */
   readonly weights: Weights;
   /**
@@ -77,7 +79,7 @@ export class CutoverListeners extends Construct {
 
   constructor(scope: Construct, id: string, props: CutoverListenersProps) {
     super(scope, id);
-    validate(this.node.path, props);
+    validate(this, props);
     const lb = props.loadBalancer;
     const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
     const sticky = props.stickinessSeconds ?? 0;
@@ -91,7 +93,7 @@ export class CutoverListeners extends Construct {
       port: PUBLIC_LISTENER_PORTS.https,
       protocol: 'HTTPS',
       sslPolicy,
-      certificateArn: props.certificateArn,
+      certificateArn: props.certificate.arn,
       ...hstsAttribute,
       defaultAction: [
         {
@@ -115,7 +117,7 @@ export class CutoverListeners extends Construct {
         port: lb.testListenerPort,
         protocol: 'HTTPS',
         sslPolicy,
-        certificateArn: props.certificateArn,
+        certificateArn: props.certificate.arn,
         ...hstsAttribute,
         defaultAction: [{ type: 'forward', targetGroupArn: lb.targetGroups[props.testColor].arn }],
       });
@@ -123,28 +125,34 @@ export class CutoverListeners extends Construct {
   }
 }
 
-function validate(path: string, props: CutoverListenersProps): void {
-  const fail = (msg: string) => {
-    throw new Error(`CutoverListeners ${path}: ${msg}`);
-  };
+function validate(scope: Construct, props: CutoverListenersProps): void {
+  const { check } = propsValidator(scope);
   for (const color of COLORS) {
-    const w = props.weights[color];
-    if (!Number.isInteger(w) || w < 0 || w > 100) fail(`weights.${color} must be a whole number 0–100 (got ${w})`);
+    check(props.weights[color], (w) => (!Number.isInteger(w) || w < 0 || w > 100 ? `weights.${color} must be a whole number 0–100 (got ${w}). Fix: set traffic.${color} within 0–100` : undefined));
   }
-  const sum = props.weights.blue + props.weights.green;
-  if (sum !== 100) fail(`weights must sum to 100 (got blue ${props.weights.blue} + green ${props.weights.green} = ${sum})`);
-  const sticky = props.stickinessSeconds ?? 0;
-  if (!Number.isInteger(sticky) || sticky < 0 || sticky > 604800) fail(`stickinessSeconds must be 0 (off) to 604800 (got ${sticky})`);
-  const policy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
-  if (!ALB_MODERN_SSL_POLICY.test(policy)) {
-    fail(`sslPolicy "${policy}" allows TLS below 1.2 or legacy ciphers; use ${DEFAULT_SSL_POLICY}, ELBSecurityPolicy-TLS13-1-2-2021-06 or a stricter ELBSecurityPolicy-TLS13-1-3-* policy`);
-  }
+  check([props.weights.blue, props.weights.green], ([blue, green]) =>
+    blue + green !== 100 ? `weights must sum to 100 (got blue ${blue} + green ${green} = ${blue + green}). Fix: make them add up to 100` : undefined,
+  );
+  check(props.stickinessSeconds ?? 0, (sticky) =>
+    !Number.isInteger(sticky) || sticky < 0 || sticky > 604800 ? `stickinessSeconds must be 0 (off) to 604800 (got ${sticky}). Fix: set it within that range` : undefined,
+  );
+  check(props.sslPolicy ?? DEFAULT_SSL_POLICY, (policy) =>
+    ALB_MODERN_SSL_POLICY.test(policy)
+      ? undefined
+      : `sslPolicy "${policy}" allows TLS below 1.2 or legacy ciphers. Fix: use ${DEFAULT_SSL_POLICY}, ELBSecurityPolicy-TLS13-1-2-2021-06 or a stricter ELBSecurityPolicy-TLS13-1-3-* policy`,
+  );
   const hsts = props.strictTransportSecurity;
-  if (typeof hsts === 'string' && !STRICT_TRANSPORT_SECURITY_VALUE.test(hsts)) {
-    fail(`strictTransportSecurity "${hsts}" is not a Strict-Transport-Security value; use e.g. "${DEFAULT_STRICT_TRANSPORT_SECURITY}", or null to send none`);
+  if (typeof hsts === 'string') {
+    check(hsts, (value) =>
+      STRICT_TRANSPORT_SECURITY_VALUE.test(value)
+        ? undefined
+        : `strictTransportSecurity "${value}" is not a Strict-Transport-Security value. Fix: use e.g. "${DEFAULT_STRICT_TRANSPORT_SECURITY}", or null to send none`,
+    );
   }
   const test = props.testColor;
-  if (test && carriesMostTraffic(props.weights, test)) {
-    fail(`the test listener would point at ${test}, the live color (${props.weights[test]}% of traffic); point it at the idle color`);
+  if (test) {
+    check(props.weights, (weights) =>
+      carriesMostTraffic(weights, test) ? `the test listener would point at ${test}, the live color (${weights[test]}% of traffic). Fix: point it at the idle color` : undefined,
+    );
   }
 }

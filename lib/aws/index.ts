@@ -17,3 +17,4 @@ export * from './bucket-policy';
 export * from './shared-parameters';
 export * from './alarm-topic';
 export * from './stateful';
+export * from './references';

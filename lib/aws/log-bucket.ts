@@ -12,6 +12,7 @@ import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { suppress } from '../policy/suppression';
 import { denyInsecureTransport } from './bucket-policy';
 import { protectStateful } from './stateful';
+import { checkProp } from '../construct-errors';
 
 /**
  * Elastic Load Balancing's log-delivery accounts for regions that predate the
@@ -87,6 +88,9 @@ export class LogBucket extends Construct {
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     super(scope, id);
     validateAwsName(this, 'bucketName', props.bucketName, AWS_NAME_RULES.s3Bucket);
+    checkProp(this, props.retentionDays ?? 365, (days) =>
+      !Number.isInteger(days) || days < 1 ? `retentionDays must be a whole number of days ≥ 1 (got ${days}). Fix: keep logs at least a day` : undefined,
+    );
     const account = new DataAwsCallerIdentity(this, 'account');
     const partition = new DataAwsPartition(this, 'partition');
     const sourceBuckets = props.sourceBucketPattern ?? '*';

@@ -34,6 +34,8 @@ export interface LogEncryptionKeyProps {
 export class LogEncryptionKey extends Construct {
   /** The KMS key; pass `key.arn` as `kmsKeyId` of a log group. */
   public readonly key: KmsKey;
+  /** ARN of {@link key}: pass this construct wherever an `IKmsKeyRef` is asked for. */
+  public readonly arn: string;
   /** The key's alias. */
   public readonly alias: KmsAlias;
 
@@ -73,6 +75,7 @@ export class LogEncryptionKey extends Construct {
       deletionWindowInDays: props.deletionWindowInDays ?? 30,
       policy: policy.json,
     });
+    this.arn = this.key.arn;
     protectStateful([this.key], props.preventDestroy);
     this.alias = new KmsAlias(this, 'alias', { name: aliasName, targetKeyId: this.key.keyId });
   }

@@ -17,6 +17,7 @@ import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { accountAdministrationKeyPolicy } from './dedicated-key';
 import { protectStateful } from './stateful';
+import { IKmsKeyRef } from './references';
 import { LogStoreRequest, renderLogStoreBootstrap } from '../agents/log-store-bootstrap';
 import { LOG_GROUP_RETENTION_DAYS } from '../config/sections/logging';
 import { AWS_NAME_RULES, logStoreKeyAliasName, openSearchDomainName, validateAwsName } from './aws-names';
@@ -41,8 +42,8 @@ export interface LogStoreProps {
   readonly subnets: readonly Subnet[];
   /** Security groups allowed to reach the store on 443 (the fleets' instance security group). */
   readonly clientSecurityGroups: readonly SecurityGroup[];
-  /** KMS key ARN for the domain's CloudWatch log groups (see `LogEncryptionKey`). */
-  readonly logKmsKeyArn: string;
+  /** KMS key for the domain's CloudWatch log groups (a `LogEncryptionKey`, a `KmsKey`, or `{ arn }`). */
+  readonly logKey: IKmsKeyRef;
   /** Days the domain's CloudWatch log groups keep events. */
   readonly logRetentionDays: number;
   /** Index prefix the forwarders write (`<indexPrefix>-YYYY.MM.DD`). */
@@ -79,7 +80,7 @@ export interface LogStoreProps {
    * gp3 volume per node, in GiB.
    * @default 20
    */
-  readonly volumeSizeGb?: number;
+  readonly volumeSizeGiB?: number;
   /**
    * The forwarders' user name in the store.
    * @default 'log-forwarder'
@@ -229,7 +230,7 @@ export class LogStore extends Construct {
       this.logGroups[type] = new CloudwatchLogGroup(this, `log-${suffix}`, {
         name: `/aws/opensearch/${this.domainName}/${suffix}`,
         retentionInDays: props.logRetentionDays,
-        kmsKeyId: props.logKmsKeyArn,
+        kmsKeyId: props.logKey.arn,
       });
     }
     const logPolicy = new CloudwatchLogResourcePolicy(this, 'log-policy', {
@@ -287,7 +288,7 @@ export class LogStore extends Construct {
         ...(zones > 1 ? { zoneAwarenessConfig: { availabilityZoneCount: zones } } : {}),
       },
       vpcOptions: { subnetIds: props.subnets.slice(0, zones).map((s) => s.id), securityGroupIds: [this.securityGroup.id] },
-      ebsOptions: { ebsEnabled: true, volumeType: 'gp3', volumeSize: props.volumeSizeGb ?? 20 },
+      ebsOptions: { ebsEnabled: true, volumeType: 'gp3', volumeSize: props.volumeSizeGiB ?? 20 },
       encryptAtRest: { enabled: true, kmsKeyId: this.key.arn },
       nodeToNodeEncryption: { enabled: true },
       domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: props.tlsSecurityPolicy ?? 'Policy-Min-TLS-1-2-PFS-2023-10' },
@@ -388,8 +389,8 @@ function validate(props: LogStoreProps, count: number, zones: number): void {
   const masters = props.dedicatedMasterCount ?? 0;
   if (![0, 3, 5].includes(masters)) fail(`dedicatedMasterCount ${masters} must be 0 (none), 3 or 5 (an odd quorum that survives one or two node losses)`);
   if (props.dedicatedMasterType !== undefined && !/\.search$/.test(props.dedicatedMasterType)) fail(`dedicatedMasterType "${props.dedicatedMasterType}" must be an OpenSearch type such as m6g.large.search`);
-  const size = props.volumeSizeGb ?? 20;
-  if (!Number.isInteger(size) || size < 10) fail(`volumeSizeGb ${size} must be a whole number of at least 10`);
+  const size = props.volumeSizeGiB ?? 20;
+  if (!Number.isInteger(size) || size < 10) fail(`volumeSizeGiB ${size} must be a whole number of at least 10`);
   if (props.tlsSecurityPolicy !== undefined && !/^Policy-Min-TLS-1-[23]/.test(props.tlsSecurityPolicy)) {
     fail(`tlsSecurityPolicy "${props.tlsSecurityPolicy}" allows TLS older than 1.2; use Policy-Min-TLS-1-2-PFS-2023-10`);
   }

@@ -13,10 +13,12 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { Token } from 'cdktf';
+import { TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { protectStateful } from './stateful';
+import { IKmsKeyRef } from './references';
+import { movedFromId } from '../construct-ids';
 import { cidrContains, cidrsOverlap, parseCidr } from '../config/cidr';
 import { AVAILABILITY_ZONE_NAME } from '../config/sections/network';
 
@@ -46,8 +48,8 @@ export interface NetworkProps {
    * @default 90
    */
   readonly flowLogRetentionDays?: number;
-  /** KMS key ARN that encrypts the flow log group (see {@link LogEncryptionKey}). */
-  readonly logKmsKeyArn: string;
+  /** KMS key that encrypts the flow log group (a {@link LogEncryptionKey}, a `KmsKey`, or `{ arn }`). */
+  readonly logKey: IKmsKeyRef;
   /**
    * Terraform's `prevent_destroy` on the flow log group (and `skip_destroy` on log groups): a plan that would delete
    * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
@@ -97,44 +99,53 @@ export class Network extends Construct {
     this.publicRouteTable = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: tag('public') });
     new Route(this, 'public-default', { routeTableId: this.publicRouteTable.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
 
-    this.publicSubnets = props.publicSubnets.map(
-      (cidr, i) =>
-        new Subnet(this, `public-${i}`, {
+    // Per-AZ resources have ids keyed by the AZ (`public-eu-west-1a`). Until 0.2 they were numbered in AZ order
+    // (`public-0`): the moved blocks carry existing resources over. Name tags keep their numbers (no in-place change).
+    const perAz = <T extends TerraformResource>(base: string, i: number, create: (id: string) => T): T =>
+      movedFromId(create(`${base}-${props.availabilityZones[i]}`), `${base}-${i}`);
+
+    this.publicSubnets = props.publicSubnets.map((cidr, i) =>
+      perAz('public', i, (id) =>
+        new Subnet(this, id, {
           vpcId: this.vpc.id,
           cidrBlock: cidr,
           availabilityZone: props.availabilityZones[i],
           mapPublicIpOnLaunch: false,
           tags: { ...tag(`public-${i}`), tier: 'public' },
         }),
+      ),
     );
-    this.publicSubnets.forEach((subnet, i) => new RouteTableAssociation(this, `public-rta-${i}`, { subnetId: subnet.id, routeTableId: this.publicRouteTable.id }));
+    this.publicSubnets.forEach((subnet, i) =>
+      perAz('public-rta', i, (id) => new RouteTableAssociation(this, id, { subnetId: subnet.id, routeTableId: this.publicRouteTable.id })),
+    );
 
     const natCount = props.natGateways === 'single' ? 1 : this.publicSubnets.length;
     const nats = Array.from({ length: natCount }, (_, i) => {
-      const eip = new Eip(this, `nat-eip-${i}`, { domain: 'vpc', tags: tag(`nat-${i}`) });
-      return new NatGateway(this, `nat-${i}`, { allocationId: eip.id, subnetId: this.publicSubnets[i].id, tags: tag(`nat-${i}`), dependsOn: [igw] });
+      const eip = perAz('nat-eip', i, (id) => new Eip(this, id, { domain: 'vpc', tags: tag(`nat-${i}`) }));
+      return perAz('nat', i, (id) => new NatGateway(this, id, { allocationId: eip.id, subnetId: this.publicSubnets[i].id, tags: tag(`nat-${i}`), dependsOn: [igw] }));
     });
 
-    this.privateSubnets = props.privateSubnets.map(
-      (cidr, i) =>
-        new Subnet(this, `private-${i}`, {
+    this.privateSubnets = props.privateSubnets.map((cidr, i) =>
+      perAz('private', i, (id) =>
+        new Subnet(this, id, {
           vpcId: this.vpc.id,
           cidrBlock: cidr,
           availabilityZone: props.availabilityZones[i],
           tags: { ...tag(`private-${i}`), tier: 'private' },
         }),
+      ),
     );
     this.privateRouteTables = this.privateSubnets.map((subnet, i) => {
-      const rt = new RouteTable(this, `private-rt-${i}`, { vpcId: this.vpc.id, tags: tag(`private-${i}`) });
-      new Route(this, `private-default-${i}`, { routeTableId: rt.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nats[i % natCount].id });
-      new RouteTableAssociation(this, `private-rta-${i}`, { subnetId: subnet.id, routeTableId: rt.id });
+      const rt = perAz('private-rt', i, (id) => new RouteTable(this, id, { vpcId: this.vpc.id, tags: tag(`private-${i}`) }));
+      perAz('private-default', i, (id) => new Route(this, id, { routeTableId: rt.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nats[i % natCount].id }));
+      perAz('private-rta', i, (id) => new RouteTableAssociation(this, id, { subnetId: subnet.id, routeTableId: rt.id }));
       return rt;
     });
 
     this.flowLogGroup = new CloudwatchLogGroup(this, 'flow-logs', {
       name: `/vpc/${props.name}/flow-logs`,
       retentionInDays: props.flowLogRetentionDays ?? 90,
-      kmsKeyId: props.logKmsKeyArn,
+      kmsKeyId: props.logKey.arn,
     });
     protectStateful([this.flowLogGroup], props.preventDestroy);
     // Only flow logs of this account may assume the role (confused deputy: aws:SourceAccount and aws:SourceArn).

@@ -4,6 +4,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Construct } from 'constructs';
 import { AWS_NAME_RULES, releaseParameterName, validateAwsName } from './aws-names';
+import { GrantPolicyProps, IKmsKeyRef } from './references';
 
 /** The release a color runs, as written to Parameter Store. */
 export interface ReleaseDescription {
@@ -28,18 +29,18 @@ export interface ReleaseParameterProps {
   readonly color: string;
   /** The release. */
   readonly release: ReleaseDescription;
-  /** The AWS region of the parameter (`region` of the values), for the ARN in {@link ReleaseParameter.readPolicy}. */
+  /** The AWS region of the parameter (`region` of the values), for the ARN in {@link ReleaseParameter.grantRead}. */
   readonly region: string;
   /**
-   * Store the value as a `SecureString` (encrypted with `kmsKeyId`): for releases whose configuration is secret.
+   * Store the value as a `SecureString` (encrypted with `encryptionKey`): for releases whose configuration is secret.
    * @default false
    */
   readonly secure?: boolean;
   /**
-   * KMS key (id, ARN or alias) for a `SecureString`.
+   * KMS key for a `SecureString` (a `KmsKey`, or `{ arn }` of a key or an alias).
    * @default - the account's `alias/aws/ssm` key
    */
-  readonly kmsKeyId?: string;
+  readonly encryptionKey?: IKmsKeyRef;
 }
 
 const SEGMENT = /^[a-zA-Z0-9_.-]+$/;
@@ -63,8 +64,8 @@ export class ReleaseParameter extends Construct {
         throw new Error(`ReleaseParameter ${this.node.path}: ${key} "${props[key]}" must be letters, digits, "_", "." or "-" (it becomes a parameter path segment)`);
       }
     }
-    if (props.kmsKeyId && !props.secure) {
-      throw new Error(`ReleaseParameter ${this.node.path}: kmsKeyId is only used for a SecureString; set secure: true or drop kmsKeyId`);
+    if (props.encryptionKey && !props.secure) {
+      throw new Error(`ReleaseParameter ${this.node.path}: encryptionKey is only used for a SecureString; set secure: true or drop encryptionKey`);
     }
     if (props.release.artifact !== undefined && !/@sha256:[a-f0-9]{64}$/.test(props.release.artifact)) {
       throw new Error(`ReleaseParameter ${this.node.path}: artifact "${props.release.artifact}" is not pinned by digest (<repo>@sha256:<64 hex>)`);
@@ -77,18 +78,19 @@ export class ReleaseParameter extends Construct {
       name: this.parameterName,
       description: `Release of ${props.app} ${props.environment} ${props.color}`,
       type: props.secure ? 'SecureString' : 'String',
-      ...(props.secure && props.kmsKeyId ? { keyId: props.kmsKeyId } : {}),
+      ...(props.secure && props.encryptionKey ? { keyId: props.encryptionKey.arn } : {}),
       tier: 'Standard',
       value,
     });
   }
 
   /**
-   * A managed IAM policy that lets the color's servers read this parameter (and only this one); for a
+   * Grants reading this parameter (and only this one) through a managed IAM policy, for the color's servers; for a
    * `SecureString`, decryption is the KMS key's business (the default `alias/aws/ssm` key allows it via SSM).
    */
-  public readPolicy(id: string, name: string): IamPolicy {
-    validateAwsName(this, 'readPolicy name', name, AWS_NAME_RULES.iamPolicy);
+  public grantRead(id: string, props: GrantPolicyProps): IamPolicy {
+    const name = props.name;
+    validateAwsName(this, 'grant name', name, AWS_NAME_RULES.iamPolicy);
     const account = new DataAwsCallerIdentity(this, `${id}-account`);
     const partition = new DataAwsPartition(this, `${id}-partition`);
     const arn = `arn:${partition.partition}:ssm:${this.region}:${account.accountId}:parameter${this.parameterName}`;

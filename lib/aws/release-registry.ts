@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { AWS_NAME_RULES, ecrKeyAliasName, validateAwsName } from './aws-names';
 import { addDedicatedKey } from './dedicated-key';
 import { protectStateful } from './stateful';
+import { GrantPolicyProps } from './references';
 
 /** Props for {@link ReleaseRegistry}. */
 export interface ReleaseRegistryProps {
@@ -95,13 +96,14 @@ export class ReleaseRegistry extends Construct {
   }
 
   /**
-   * A managed IAM policy that lets a fleet pull images from this repository (and nothing else): the registry
-   * login token, layer download and image read (ECR decrypts with the repository key through its own grant).
+   * Grants pulling images from this repository (and nothing else) through a managed IAM policy: the registry login
+   * token, layer download and image read (ECR decrypts with the repository key through its own grant). Attach the
+   * policy to the grantee's role (`ColorFleetProps.managedPolicies`).
    */
-  public pullPolicy(id: string, name: string): IamPolicy {
-    validateAwsName(this, 'pullPolicy name', name, AWS_NAME_RULES.iamPolicy);
+  public grantPull(id: string, props: GrantPolicyProps): IamPolicy {
+    validateAwsName(this, 'grant name', props.name, AWS_NAME_RULES.iamPolicy);
     return new IamPolicy(this, id, {
-      name,
+      name: props.name,
       description: `Pull images from ECR repository ${this.repository.name}`,
       policy: JSON.stringify({
         Version: '2012-10-17',

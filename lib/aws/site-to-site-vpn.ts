@@ -13,6 +13,9 @@ import { VpnGatewayRoutePropagation } from '@cdktf/provider-aws/lib/vpn-gateway-
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { protectStateful } from './stateful';
+import { IKmsKeyRef } from './references';
+import { isUnresolvedValue, propsValidator } from '../construct-errors';
+import { idKey, movedFromId } from '../construct-ids';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { CustomerConfigInput, renderSwanctlConf, StrongswanTunnel } from '../agents/strongswan';
 import { parseCidr } from '../config/cidr';
@@ -89,8 +92,8 @@ export interface SiteToSiteVpnProps {
    * @default false
    */
   readonly allowWeakCrypto?: boolean;
-  /** KMS key ARN that encrypts the tunnel log group (see {@link LogEncryptionKey}). */
-  readonly logKmsKeyArn: string;
+  /** KMS key that encrypts the tunnel log group (a {@link LogEncryptionKey}, a `KmsKey`, or `{ arn }`). */
+  readonly logKey: IKmsKeyRef;
   /**
    * Days to keep tunnel logs.
    * @default 90
@@ -102,9 +105,10 @@ export interface SiteToSiteVpnProps {
    */
   readonly customerConfigMode?: CustomerConfigMode;
   /**
-   * Terraform's `prevent_destroy` on the tunnel log group (and `skip_destroy` on log groups): a plan that would delete
-   * them fails. `false` is the opt-out for disposable environments (the guardrail finding is then suppressed with
-   * that reason).
+   * Terraform's `prevent_destroy` on the customer gateway, the VPN gateway, the connection (their replacement would
+   * change the tunnel addresses and PSKs the office is configured with) and the tunnel log group (with `skip_destroy`):
+   * a plan that would delete them fails. `false` is the opt-out for disposable environments (the guardrail finding is
+   * then suppressed with that reason).
    * @default true
    */
   readonly preventDestroy?: boolean;
@@ -148,7 +152,7 @@ export class SiteToSiteVpn extends Construct {
     this.tunnelOptions = props.tunnelOptions ?? DEFAULT_TUNNEL_OPTIONS;
     this.routing = props.routing ?? 'static';
     this.onPremCidrs = [...props.onPremCidrs];
-    validate(props, this.tunnelOptions);
+    validate(this, props, this.tunnelOptions);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.logGroup, `/vpn/${props.name}/tunnels`);
     const tag = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
     const asn = props.customerGatewayAsn ?? 65000;
@@ -159,21 +163,21 @@ export class SiteToSiteVpn extends Construct {
       ...(asn > 2147483647 ? { bgpAsnExtended: String(asn) } : { bgpAsn: String(asn) }),
       deviceName: props.customerGatewayDeviceName,
       tags: tag('office'),
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
     if (!props.transitGatewayId) {
       this.vpnGateway = new VpnGateway(this, 'vpn-gateway', {
         vpcId: props.vpc.id,
         amazonSideAsn: String(props.amazonSideAsn ?? 64512),
         tags: tag('vgw'),
-        lifecycle: { preventDestroy: true },
+        lifecycle: { preventDestroy: props.preventDestroy ?? true },
       });
     }
 
     this.logGroup = new CloudwatchLogGroup(this, 'tunnel-logs', {
       name: `/vpn/${props.name}/tunnels`,
       retentionInDays: props.logRetentionDays ?? 90,
-      kmsKeyId: props.logKmsKeyArn,
+      kmsKeyId: props.logKey.arn,
     });
     protectStateful([this.logGroup], props.preventDestroy);
     const logOptions = {
@@ -218,7 +222,7 @@ export class SiteToSiteVpn extends Construct {
       ...tunnel(1),
       ...tunnel(2),
       tags: tag('vpn'),
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
     } as VpnConnectionConfig);
     if (props.allowWeakCrypto && tunnelOptionsProblems(this.tunnelOptions, false).length > 0) {
       suppress(this.connection, 'vpn-strong-crypto', 'weak algorithms accepted explicitly with allowWeakCrypto: true (a legacy customer gateway)');
@@ -229,7 +233,8 @@ export class SiteToSiteVpn extends Construct {
     if (this.vpnGateway) {
       if (this.routing === 'static') {
         this.staticRoutes = this.onPremCidrs.map(
-          (cidr, i) => new VpnConnectionRoute(this, `static-route-${i}`, { vpnConnectionId: this.connection.id, destinationCidrBlock: cidr }),
+          (cidr, i) =>
+            movedFromId(new VpnConnectionRoute(this, `static-route-${idKey(cidr, i)}`, { vpnConnectionId: this.connection.id, destinationCidrBlock: cidr }), `static-route-${i}`),
         );
       }
       const vgw = this.vpnGateway;
@@ -238,16 +243,23 @@ export class SiteToSiteVpn extends Construct {
       if (this.routing === 'static') {
         this.onPremCidrs.forEach(
           (cidr, i) =>
-            new Ec2TransitGatewayRoute(this, `tgw-route-${i}`, {
-              destinationCidrBlock: cidr,
-              transitGatewayAttachmentId: this.connection.transitGatewayAttachmentId,
-              transitGatewayRouteTableId: props.transitGatewayRouteTableId!,
-            }),
+            movedFromId(
+              new Ec2TransitGatewayRoute(this, `tgw-route-${idKey(cidr, i)}`, {
+                destinationCidrBlock: cidr,
+                transitGatewayAttachmentId: this.connection.transitGatewayAttachmentId,
+                transitGatewayRouteTableId: props.transitGatewayRouteTableId!,
+              }),
+              `tgw-route-${i}`,
+            ),
         );
       }
       props.routeTables.forEach((rt, t) =>
         this.onPremCidrs.forEach(
-          (cidr, i) => new Route(this, `tgw-vpc-route-${t}-${i}`, { routeTableId: rt.id, destinationCidrBlock: cidr, transitGatewayId: props.transitGatewayId }),
+          (cidr, i) =>
+            movedFromId(
+              new Route(this, `tgw-vpc-route-${t}-${idKey(cidr, i)}`, { routeTableId: rt.id, destinationCidrBlock: cidr, transitGatewayId: props.transitGatewayId }),
+              `tgw-vpc-route-${t}-${i}`,
+            ),
         ),
       );
     }
@@ -261,14 +273,17 @@ export class SiteToSiteVpn extends Construct {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SiteToSiteVpn ${this.props.name}: allowFromOnPrem(${id}): ${port} is not a port number`);
     return this.onPremCidrs.map(
       (cidr, i) =>
-        new VpcSecurityGroupIngressRule(this, `${id}-${i}`, {
-          securityGroupId: securityGroup.id,
-          description: `${description} from on-prem ${cidr} over the VPN`,
-          ipProtocol: 'tcp',
-          fromPort: port,
-          toPort: port,
-          cidrIpv4: cidr,
-        }),
+        movedFromId(
+          new VpcSecurityGroupIngressRule(this, `${id}-${idKey(cidr, i)}`, {
+            securityGroupId: securityGroup.id,
+            description: `${description} from on-prem ${cidr} over the VPN`,
+            ipProtocol: 'tcp',
+            fromPort: port,
+            toPort: port,
+            cidrIpv4: cidr,
+          }),
+          `${id}-${i}`,
+        ),
     );
   }
 
@@ -305,30 +320,21 @@ export class SiteToSiteVpn extends Construct {
   }
 }
 
-function validate(props: SiteToSiteVpnProps, options: TunnelOptions): void {
-  const fail = (msg: string): never => {
-    throw new Error(`SiteToSiteVpn ${props.name}: ${msg}`);
-  };
+function validate(scope: Construct, props: SiteToSiteVpnProps, options: TunnelOptions): void {
+  const { check, fail } = propsValidator(scope);
   const first = (what: string, problems: VpnProblem[]) => {
     if (problems.length > 0) fail(`${what}${problems[0].path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}: ${problems[0].message}`);
   };
-  if (!Token.isUnresolved(props.customerGatewayIp)) {
-    const reason = publicIpProblem(props.customerGatewayIp);
-    if (reason) fail(`customerGatewayIp: ${reason}`);
-  }
-  const asnReason = bgpAsnProblem(props.customerGatewayAsn ?? 65000);
-  if (asnReason) fail(`customerGatewayAsn: ${asnReason}`);
+  const labelled = (prop: string, reason: string | undefined) => (reason === undefined ? undefined : `${prop}: ${reason}`);
+  check(props.customerGatewayIp, (ip) => labelled('customerGatewayIp', publicIpProblem(ip)));
+  check(props.customerGatewayAsn ?? 65000, (asn) => labelled('customerGatewayAsn', bgpAsnProblem(asn)));
   if (props.amazonSideAsn !== undefined) {
-    const reason = amazonSideAsnProblem(props.amazonSideAsn);
-    if (reason) fail(`amazonSideAsn: ${reason}`);
+    check(props.amazonSideAsn, (asn) => labelled('amazonSideAsn', amazonSideAsnProblem(asn)));
     if (props.transitGatewayId) fail('amazonSideAsn applies to a new virtual private gateway only; the transit gateway has its own ASN');
   }
   if (props.onPremCidrs.length === 0) fail('onPremCidrs is empty; list the office/dev ranges');
-  const cidrs = props.onPremCidrs.filter((c) => !Token.isUnresolved(c));
-  for (const c of cidrs) {
-    const block = parseCidr(c);
-    if (typeof block === 'string') fail(`onPremCidrs: ${block}`);
-  }
+  const cidrs = props.onPremCidrs.filter((c) => !isUnresolvedValue(c));
+  for (const c of props.onPremCidrs) check(c, (cidr) => { const block = parseCidr(cidr); return typeof block === 'string' ? `onPremCidrs: ${block}` : undefined; });
   const vpcCidr = props.vpc.cidrBlockInput;
   if (cidrs.length === props.onPremCidrs.length && vpcCidr && !Token.isUnresolved(vpcCidr)) first('onPremCidrs', onPremCidrProblems(cidrs, vpcCidr));
   first('tunnelOptions', tunnelOptionsProblems(options, props.allowWeakCrypto ?? false));

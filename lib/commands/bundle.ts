@@ -31,7 +31,7 @@ import { defineCommand } from '../cli/command';
 import { CommandError, UsageError } from '../cli/errors';
 import { commandLine } from '../cli/invocation';
 import { CommandIo } from '../cli/io';
-import { gitState } from './deploy';
+import { gitState } from './deploy/record';
 
 /** The bundle manifest's format identifier. */
 export const BUNDLE_FORMAT = 'cdktf-bluegreen/release-bundle@1';

@@ -4,6 +4,7 @@ export * from './errors';
 export * from './loader';
 export * from './merge';
 export * from './schema';
+export * from './validator';
 export * from './values';
 export { COLORS, Color, mutableReferenceReason } from './sections/release';
 export {

@@ -11,7 +11,8 @@ import { Document, isScalar, parseDocument, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, ConfigIssue, KeyPath } from './errors';
 import { definesPath, isMapping, overlay } from './merge';
-import { EnvironmentConfig, environmentSchema, environmentValidator } from './schema';
+import { EnvironmentConfig, environmentSchema, RENAMED_VALUES_KEYS } from './schema';
+import { environmentValidator } from './validator';
 import { checkAwsPrefixesAcrossEnvironments } from './sections/app';
 import { checkDigitalOceanAcrossEnvironments, DigitalOceanEnvironment } from './sections/digitalocean';
 
@@ -266,7 +267,11 @@ function toReasons(issue: z.ZodIssue, values: unknown): Array<{ path: KeyPath; m
     case z.ZodIssueCode.unrecognized_keys: {
       const allowed = allowedKeysAt(issue.path);
       const hint = allowed ? ` (allowed keys: ${allowed.join(', ')})` : '';
-      return issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown key${hint}` }));
+      return issue.keys.map((key) => {
+        const renamed = RENAMED_VALUES_KEYS[[...issue.path, key].join('.')];
+        if (renamed) return { path: [...issue.path, key], message: `renamed to ${renamed}; rename the key (same value, same meaning)` };
+        return { path: [...issue.path, key], message: `unknown key${hint}` };
+      });
     }
     case z.ZodIssueCode.invalid_type:
       if (issue.received === 'undefined') return [{ path: issue.path, message: `required (${issue.expected})` }];

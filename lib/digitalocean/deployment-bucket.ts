@@ -1,6 +1,7 @@
 import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { checkProp } from '../construct-errors';
 
 /** Props for {@link DeploymentBucket}. */
 export interface DeploymentBucketProps {
@@ -12,7 +13,7 @@ export interface DeploymentBucketProps {
    * Days a replaced or deleted object version is kept before it expires.
    * @default 90
    */
-  readonly noncurrentVersionDays?: number;
+  readonly noncurrentVersionExpirationDays?: number;
   /**
    * Days after which an unfinished multipart upload is aborted.
    * @default 7
@@ -45,8 +46,10 @@ export class DeploymentBucket extends Construct {
         `DeploymentBucket: bucketName "${props.bucketName}" must be 3–63 lowercase letters, digits and dashes (no dots: they break TLS on Spaces)`,
       );
     }
-    const days = props.noncurrentVersionDays ?? 90;
-    if (!Number.isInteger(days) || days < 1) throw new Error(`DeploymentBucket ${props.bucketName}: noncurrentVersionDays must be a whole number ≥ 1 (got ${days})`);
+    const days = props.noncurrentVersionExpirationDays ?? 90;
+    checkProp(this, days, (d) =>
+      !Number.isInteger(d) || d < 1 ? `noncurrentVersionExpirationDays must be a whole number ≥ 1 (got ${d}). Fix: keep old versions at least a day` : undefined,
+    );
     this.bucket = new SpacesBucket(this, 'bucket', {
       name: props.bucketName,
       region: props.region,

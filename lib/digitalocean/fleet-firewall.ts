@@ -30,7 +30,7 @@ const ANYWHERE = ['0.0.0.0/0', '::/0'];
 
 /**
  * The droplets' cloud firewall, applied by tag: inbound only SSH from the admin CIDRs (application ports are
- * opened by {@link DoLbIngressFirewall}, to the load balancers only); outbound only DNS, NTP, the given
+ * opened by {@link LbIngressFirewall}, to the load balancers only); outbound only DNS, NTP, the given
  * internet ports, and the given ports inside the VPC. Everything else is dropped.
  */
 export class FleetFirewall extends Construct {

@@ -43,7 +43,7 @@ export class AwsColorStack extends EnvironmentStack {
     const shared = new SharedLookup(this, 'shared', { app: config.app.name, environment: config.name, required: awsSharedReads(color, logStore) });
     this.shared = shared;
     this.release = new ReleaseParameter(this, 'release', { app: config.app.name, environment: config.name, color, release: values.release, region: config.region });
-    const releaseRead = this.release.readPolicy('release-read', `${prefix}-${color}-release-read`);
+    const releaseRead = this.release.grantRead('release-read', { name: `${prefix}-${color}-release-read` });
     // One subnet per private subnet of the values (the shared stack creates exactly those, in that order).
     const subnetIds = shared.getList('privateSubnetIds');
     const subnets = (config.network.privateSubnets ?? []).map((_, i) => ({ id: Token.asString(Fn.element(subnetIds, i)) }));
@@ -61,12 +61,12 @@ export class AwsColorStack extends EnvironmentStack {
       minHealthyPercentage: config.fleet.minHealthyPercentage,
       rootVolumeSizeGiB: config.fleet.rootVolumeSizeGiB,
       rootDeviceName: config.fleet.rootDeviceName,
-      managedPolicyArns: [
-        shared.get('appFilesAccessPolicyArn'),
-        shared.get('registryPullPolicyArn'),
-        releaseRead.arn,
-        ...(logStore ? [shared.get('logForwarderReadPolicyArn')] : []),
-      ],
+      managedPolicies: {
+        'app-files': { arn: shared.get('appFilesAccessPolicyArn') },
+        'registry-pull': { arn: shared.get('registryPullPolicyArn') },
+        'release-read': releaseRead,
+        ...(logStore ? { 'log-forwarder-read': { arn: shared.get('logForwarderReadPolicyArn') } } : {}),
+      },
       // The log forwarder (rsyslog -> log store); a literal, it reads the store's address and credentials at boot
       // from the secret the shared stack's log store names the same way. None without a log store.
       userData: logStore

@@ -38,7 +38,7 @@ export class AwsCutoverStack extends EnvironmentStack {
         targetGroups: { blue: { arn: shared.get('blueTargetGroupArn') }, green: { arn: shared.get('greenTargetGroupArn') } },
         testListenerPort,
       },
-      certificateArn: shared.get('certificateArn'),
+      certificate: { arn: shared.get('certificateArn') },
       weights: config.traffic,
       stickinessSeconds: config.traffic.stickinessSeconds,
       testColor: target.color,

@@ -77,7 +77,7 @@ export class AwsSharedStack extends EnvironmentStack {
       privateSubnets: config.network.privateSubnets ?? [],
       natGateways: config.network.natGateways,
       flowLogRetentionDays: config.network.flowLogRetentionDays,
-      logKmsKeyArn: this.logKey.key.arn,
+      logKey: this.logKey,
     });
 
     this.accessLogs = new LogBucket(this, 'access-logs', { bucketName: `${prefix}-access-logs`, region: config.region, sourceBucketPattern: `${prefix}-*` });
@@ -137,13 +137,13 @@ export class AwsSharedStack extends EnvironmentStack {
       purpose: 'application files',
       retentionDays: archive.appFilesRetentionDays,
     });
-    this.appFilesAccess = this.appFiles.accessPolicy('fleet-access', { name: `${prefix}-app-files` });
+    this.appFilesAccess = this.appFiles.grantReadWrite('fleet-access', { name: `${prefix}-app-files` });
     this.registry = new ReleaseRegistry(this, 'registry', {
       repositoryName: ecrRepositoryName(config.app.name, config.name),
       keepImages: archive.registryKeepImages,
       untaggedExpiryDays: archive.registryUntaggedDays,
     });
-    this.registryPull = this.registry.pullPolicy('fleet-pull', `${prefix}-registry-pull`);
+    this.registryPull = this.registry.grantPull('fleet-pull', { name: `${prefix}-registry-pull` });
 
     new TerraformOutput(this, ARCHIVE_OUTPUTS.recordsBucket, {
       value: this.deploymentRecords.bucket.bucket,
@@ -182,14 +182,14 @@ export class AwsSharedStack extends EnvironmentStack {
       region: this.config.region,
       subnets: this.network.privateSubnets,
       clientSecurityGroups: [this.loadBalancer.instanceSecurityGroup],
-      logKmsKeyArn: this.logKey.key.arn,
+      logKey: this.logKey,
       logRetentionDays: logging.logGroupRetentionDays,
       indexPrefix: logging.indexPrefix,
       indexRetentionDays: logging.indexRetentionDays,
       engineVersion: logging.store.engineVersion,
       instanceType: logging.store.instanceType,
       instanceCount: logging.store.instanceCount,
-      volumeSizeGb: logging.store.volumeSizeGb,
+      volumeSizeGiB: logging.store.volumeSizeGiB,
       dedicatedMasterCount: logging.store.dedicatedMasterCount,
       dedicatedMasterType: logging.store.dedicatedMasterType,
     });
@@ -256,7 +256,7 @@ export class AwsSharedStack extends EnvironmentStack {
       tunnelOptions: vpn.tunnelOptions,
       insideCidrs: vpn.insideCidrs,
       allowWeakCrypto: vpn.allowWeakCrypto,
-      logKmsKeyArn: this.logKey.key.arn,
+      logKey: this.logKey,
       logRetentionDays: vpn.logRetentionDays,
       customerConfigMode: vpn.customerConfig,
     });

@@ -3,9 +3,9 @@ import { Construct } from 'constructs';
 import { forwarderConfigFromValues, LOG_STORE_ENV } from '../../lib/agents/log-forwarder';
 import { DESTINATION_ENV_FILE, renderUserData } from '../../lib/agents/user-data';
 import { Color } from '../../lib/config';
-import { DO_DATABASE_PORT, DO_FORWARDER_USER } from '../../lib/digitalocean/do-log-store';
-import { DoLogStoreLookup } from '../../lib/digitalocean/do-log-store-lookup';
-import { DoSharedLookup } from '../../lib/digitalocean/do-shared-lookup';
+import { DO_DATABASE_PORT, DO_FORWARDER_USER } from '../../lib/digitalocean/log-store';
+import { LogStoreLookup } from '../../lib/digitalocean/log-store-lookup';
+import { SharedLookup } from '../../lib/digitalocean/shared-lookup';
 import { DropletFleet } from '../../lib/digitalocean/droplet-fleet';
 import { SshKeyCheck } from '../../lib/digitalocean/ssh-key-check';
 import { toDoTags } from '../../lib/digitalocean/tag-names';
@@ -34,22 +34,22 @@ export interface DoColorStackProps extends EnvironmentStackProps {
  * `<env>-blue` / `<env>-green` on DigitalOcean: the droplets of one color, from the color's release snapshot,
  * tagged `<app>-<env>` (firewalls, log store access) and `<app>-<env>-<color>` (load balancers). Deploying it
  * never changes the other color's stack or which color is live. The VPC and project of `<env>-shared` are looked up
- * by name ({@link DoSharedLookup}), never read from its state.
+ * by name ({@link SharedLookup}), never read from its state.
  *
  * The log forwarder: the user data (no secret) configures rsyslog with the store's port; the deploy then writes the
  * CA certificate into the system trust store and `/etc/log-forwarder/destination.env` (host, user, password, looked
- * up at plan time with {@link DoLogStoreLookup}) onto each new droplet over SSH and restarts rsyslog, so every
+ * up at plan time with {@link LogStoreLookup}) onto each new droplet over SSH and restarts rsyslog, so every
  * release's droplets deliver without a manual step (see README "DigitalOcean" for what that requires and guarantees).
  */
 export class DoColorStack extends EnvironmentStack {
   /** The VPC and project of `<env>-shared`, looked up by name. */
-  public readonly shared: DoSharedLookup;
+  public readonly shared: SharedLookup;
   /** The droplets. */
   public readonly fleet: DropletFleet;
   /** Plan-time check that the SSH keys exist (a droplet with an unknown key would fail at creation). */
   public readonly sshKeys: SshKeyCheck;
   /** The OpenSearch cluster, its CA and the forwarder's user, looked up by name. */
-  public readonly logStore: DoLogStoreLookup;
+  public readonly logStore: LogStoreLookup;
 
   constructor(scope: Construct, props: DoColorStackProps) {
     super(scope, props.color, props);
@@ -58,9 +58,9 @@ export class DoColorStack extends EnvironmentStack {
     const color = props.color;
     const d = digitaloceanValues(this);
     const names = doResourceNames(config.app.name, config.name, d.project.name);
-    this.shared = new DoSharedLookup(this, 'shared', { environment: config.name, names });
+    this.shared = new SharedLookup(this, 'shared', { environment: config.name, names });
     this.sshKeys = new SshKeyCheck(this, 'ssh-keys', { fingerprints: d.sshKeyFingerprints });
-    this.logStore = new DoLogStoreLookup(this, 'log-store', { clusterName: names.logStore, dependsOn: [this.shared.projects] });
+    this.logStore = new LogStoreLookup(this, 'log-store', { clusterName: names.logStore, dependsOn: [this.shared.projects] });
     const values = config.colors[color];
     const forwarder = forwarderConfigFromValues(config, color);
     const env = [

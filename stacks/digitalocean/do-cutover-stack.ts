@@ -4,10 +4,10 @@ import { Color } from '../../lib/config';
 import { testListenerTarget } from '../../lib/config/sections/cutover-safety';
 import { liveColor } from '../../lib/config/sections/traffic';
 import { CertificateCheck } from '../../lib/digitalocean/certificate-check';
-import { DoHostRecord } from '../../lib/digitalocean/do-host-record';
-import { DoLbIngressFirewall } from '../../lib/digitalocean/do-lb-ingress-firewall';
-import { DoLoadBalancer } from '../../lib/digitalocean/do-load-balancer';
-import { DoSharedLookup } from '../../lib/digitalocean/do-shared-lookup';
+import { HostRecord } from '../../lib/digitalocean/host-record';
+import { LbIngressFirewall } from '../../lib/digitalocean/lb-ingress-firewall';
+import { LoadBalancer } from '../../lib/digitalocean/load-balancer';
+import { SharedLookup } from '../../lib/digitalocean/shared-lookup';
 import { CUTOVER_OUTPUTS, doResourceNames } from '../contract';
 import { EnvironmentStack, EnvironmentStackProps } from '../environment-stack';
 import { addDigitalOceanProvider } from './do-provider';
@@ -28,19 +28,19 @@ export type DoCutoverStackProps = EnvironmentStackProps;
  */
 export class DoCutoverStack extends EnvironmentStack {
   /** The VPC and project of `<env>-shared`, looked up by name. */
-  public readonly shared: DoSharedLookup;
+  public readonly shared: SharedLookup;
   /** The color that takes the traffic. */
   public readonly liveColor: Color;
   /** The public load balancer, in front of the live color. */
-  public readonly live: DoLoadBalancer;
+  public readonly live: LoadBalancer;
   /** The restricted load balancer in front of the idle color (absent for strategy hard-cutover). */
-  public readonly preview?: DoLoadBalancer;
+  public readonly preview?: LoadBalancer;
   /** Opens the application port to the two load balancers only. */
-  public readonly ingress: DoLbIngressFirewall;
+  public readonly ingress: LbIngressFirewall;
   /** Plan-time check of the certificate (by name: exists, issued, covers the host names). */
   public readonly certificate?: CertificateCheck;
   /** The explicit DNS records (with `digitalocean.dns`). */
-  public readonly records: DoHostRecord[] = [];
+  public readonly records: HostRecord[] = [];
 
   constructor(scope: Construct, props: DoCutoverStackProps) {
     super(scope, 'cutover', props);
@@ -48,7 +48,7 @@ export class DoCutoverStack extends EnvironmentStack {
     const { config } = this;
     const d = digitaloceanValues(this);
     const names = doResourceNames(config.app.name, config.name, d.project.name);
-    this.shared = new DoSharedLookup(this, 'shared', { environment: config.name, names });
+    this.shared = new SharedLookup(this, 'shared', { environment: config.name, names });
     this.liveColor = liveColor(config.traffic) ?? 'blue'; // the schema allows only 0/100 on DigitalOcean
     const previewColor = testListenerTarget(config).color;
     const hostnames = [d.liveHostname, previewColor ? d.previewHostname : undefined].filter((h): h is string => h !== undefined);
@@ -65,9 +65,9 @@ export class DoCutoverStack extends EnvironmentStack {
       certificateName: d.certificate.name,
       certificateId: d.certificate.id,
       sizeUnit: d.loadBalancerSizeUnit,
-      stickySessionSeconds: config.traffic.stickinessSeconds,
+      stickinessSeconds: config.traffic.stickinessSeconds,
     };
-    this.live = new DoLoadBalancer(this, 'live', {
+    this.live = new LoadBalancer(this, 'live', {
       ...common,
       name: names.liveLoadBalancer,
       // The join step of a cutover: both colors (the fleet tag), so the joining color passes the health check while the
@@ -77,16 +77,16 @@ export class DoCutoverStack extends EnvironmentStack {
       preventDestroy: config.loadBalancer.deletionProtection,
     });
     if (previewColor) {
-      this.preview = new DoLoadBalancer(this, 'preview', {
+      this.preview = new LoadBalancer(this, 'preview', {
         ...common,
         name: names.previewLoadBalancer,
         dropletTag: names.colorTags[previewColor],
-        allowCidrs: [...new Set([...d.adminCidrs, ...config.loadBalancer.testListener.allowedCidrs])],
+        allowedCidrs: [...new Set([...d.adminCidrs, ...config.loadBalancer.testListener.allowedCidrs])],
         preventDestroy: false,
       });
     }
     const balancers = this.preview ? [this.live, this.preview] : [this.live];
-    this.ingress = new DoLbIngressFirewall(this, 'lb-ingress', {
+    this.ingress = new LbIngressFirewall(this, 'lb-ingress', {
       name: names.lbIngressFirewall,
       tags: [names.fleetTag],
       loadBalancerIds: balancers.map((b) => b.loadBalancer.id),
@@ -94,20 +94,20 @@ export class DoCutoverStack extends EnvironmentStack {
     });
 
     if (d.dns) {
-      const records: Array<[string, string | undefined, DoLoadBalancer | undefined]> = [
+      const records: Array<[string, string | undefined, LoadBalancer | undefined]> = [
         ['live', d.liveHostname, this.live],
         ['preview', d.previewHostname, this.preview],
       ];
       for (const [id, hostname, lb] of records) {
         if (hostname && lb) {
-          this.records.push(new DoHostRecord(this, `dns-${id}`, { domain: d.dns.domain, hostname, ipv4Address: lb.loadBalancer.ip, ttlSeconds: d.dns.ttlSeconds }));
+          this.records.push(new HostRecord(this, `dns-${id}`, { domain: d.dns.domain, hostname, ipv4Address: lb.loadBalancer.ip, ttlSeconds: d.dns.ttlSeconds }));
         }
       }
     }
 
     // The cross-cloud output names (CUTOVER_OUTPUTS: `npm run smoke -- --env <env>` reads them), plus the
     // DigitalOcean-specific preview_* and *_ip ones.
-    const url = (host: string | undefined, lb: DoLoadBalancer) => `https://${host ?? lb.loadBalancer.ip}`;
+    const url = (host: string | undefined, lb: LoadBalancer) => `https://${host ?? lb.loadBalancer.ip}`;
     new TerraformOutput(this, CUTOVER_OUTPUTS.liveUrl, { value: url(d.liveHostname, this.live), description: 'URL users reach the live color by' });
     new TerraformOutput(this, CUTOVER_OUTPUTS.liveColor, {
       value: d.cutoverJoining ? `${this.liveColor}+${d.cutoverJoining}` : this.liveColor,

@@ -4,9 +4,9 @@ import { renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
 import { Construct } from 'constructs';
 import { DigitalOceanValues } from '../../lib/config/sections/digitalocean';
 import { DeploymentBucket } from '../../lib/digitalocean/deployment-bucket';
-import { DO_DATABASE_PORT, DoLogStore } from '../../lib/digitalocean/do-log-store';
-import { DoNetwork } from '../../lib/digitalocean/do-network';
-import { DoProject } from '../../lib/digitalocean/do-project';
+import { DO_DATABASE_PORT, LogStore } from '../../lib/digitalocean/log-store';
+import { Network } from '../../lib/digitalocean/network';
+import { Project } from '../../lib/digitalocean/project';
 import { FleetFirewall } from '../../lib/digitalocean/fleet-firewall';
 import { FleetTags } from '../../lib/digitalocean/fleet-tags';
 import { SshKeyCheck } from '../../lib/digitalocean/ssh-key-check';
@@ -28,9 +28,9 @@ export function digitaloceanValues(stack: EnvironmentStack): DigitalOceanValues 
  */
 export class DoSharedStack extends EnvironmentStack {
   /** The project grouping the environment's resources. */
-  public readonly project: DoProject;
+  public readonly project: Project;
   /** The environment's VPC. */
-  public readonly network: DoNetwork;
+  public readonly network: Network;
   /** The fleet tag and one tag per color. */
   public readonly fleetTags: FleetTags;
   /** Plan-time check that the SSH keys exist. */
@@ -40,7 +40,7 @@ export class DoSharedStack extends EnvironmentStack {
   /** Spaces bucket for deployment records and application files. */
   public readonly deployments: DeploymentBucket;
   /** Managed OpenSearch cluster, the central log store. */
-  public readonly logStore: DoLogStore;
+  public readonly logStore: LogStore;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, 'shared', props);
@@ -49,12 +49,12 @@ export class DoSharedStack extends EnvironmentStack {
     const d = digitaloceanValues(this);
     // The names the color and cutover stacks look the VPC, project and cluster up by (they never read this stack's state).
     const names = doResourceNames(config.app.name, config.name, d.project.name);
-    this.project = new DoProject(this, 'project', { name: names.project, environment: d.project.environment });
-    this.network = new DoNetwork(this, 'network', { name: names.vpc, region: config.region, ipRange: config.network.vpcCidr });
+    this.project = new Project(this, 'project', { name: names.project, environment: d.project.environment });
+    this.network = new Network(this, 'network', { name: names.vpc, region: config.region, ipRange: config.network.vpcCidr });
     this.fleetTags = new FleetTags(this, 'tags', { app: config.app.name, env: config.name });
     this.sshKeys = new SshKeyCheck(this, 'ssh-keys', { fingerprints: d.sshKeyFingerprints });
 
-    this.logStore = new DoLogStore(this, 'log-store', {
+    this.logStore = new LogStore(this, 'log-store', {
       name: names.logStore,
       region: config.region,
       vpcId: this.network.vpc.id,
@@ -81,7 +81,7 @@ export class DoSharedStack extends EnvironmentStack {
     this.deployments = new DeploymentBucket(this, 'deployments', {
       bucketName: d.spaces.bucket ?? '', // required by the values checks; an empty name fails DeploymentBucket's own check
       region: d.spaces.region ?? config.region,
-      noncurrentVersionDays: d.spaces.noncurrentVersionDays,
+      noncurrentVersionExpirationDays: d.spaces.noncurrentVersionExpirationDays,
       preventDestroy: d.preventDestroy,
     });
     new ProjectResources(this, 'project-resources', { project: this.project.project.id, resources: [this.deployments.bucket.urn] });

@@ -20,7 +20,7 @@ const BASE: LogForwarderConfig = {
   ],
   systemLogs: true,
   destination: { indexPrefix: 'logs-shop' },
-  bufferDiskMb: 4096,
+  bufferDiskMiB: 4096,
 };
 
 /** The text of one rsyslog ruleset block, by name. */
@@ -129,7 +129,7 @@ describe('renderRsyslogConfig: variants', () => {
   test('fails on values that would break out of a config string', () => {
     expect(() => renderRsyslogConfig({ ...BASE, release: '1.0"; x' })).toThrow(/release "1.0"; x" must be a version/);
     expect(() => renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs', host: 'https://x:1' } })).toThrow(/plain DNS name/);
-    expect(() => renderRsyslogConfig({ ...BASE, bufferDiskMb: 1 })).toThrow(/bufferDiskMb 1 must be a whole number of at least 16/);
+    expect(() => renderRsyslogConfig({ ...BASE, bufferDiskMiB: 1 })).toThrow(/bufferDiskMiB 1 must be a whole number of at least 16/);
   });
 });
 
@@ -173,7 +173,7 @@ describe('forwarderConfigFromValues', () => {
       ],
       systemLogs: true,
       destination: { indexPrefix: 'logs-shop', dataStream: 'logs-shop' },
-      bufferDiskMb: 4096,
+      bufferDiskMiB: 4096,
     });
     expect(forwarderConfigFromValues(prod, 'green').release).toBe(prod.colors.green.release.version);
   });

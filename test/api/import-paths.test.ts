@@ -4,39 +4,13 @@
 import * as fs from 'fs';
 import { builtinModules } from 'module';
 import * as path from 'path';
-import * as ts from 'typescript';
+import { specifiers, tsFiles } from '../support/module-specifiers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DIRS = ['lib', 'stacks', 'bin', 'test', 'bench'];
 const CDKTF_SPEC = /^(cdktf|constructs|@cdktf\/.*)(\/|$)/;
 /** The forms allowed: the cdktf root (small), cdktf internals by path, provider classes by their own file. */
 const ALLOWED = [/^cdktf$/, /^cdktf\/lib\/[\w/-]+$/, /^constructs$/, /^@cdktf\/provider-(aws|digitalocean)\/lib\/[a-z0-9-]+$/];
-
-/** Every module specifier in a file: imports, re-exports, `require()`, `import()`; `null` for a non-literal one. */
-function specifiers(file: string, text: string): Array<{ spec: string | null; reexport: boolean; line: number }> {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
-  const out: Array<{ spec: string | null; reexport: boolean; line: number }> = [];
-  const lineOf = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-      out.push({ spec: node.moduleSpecifier.text, reexport: false, line: lineOf(node) });
-    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      out.push({ spec: node.moduleSpecifier.text, reexport: true, line: lineOf(node) });
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
-      const expr = node.moduleReference.expression;
-      out.push({ spec: ts.isStringLiteral(expr) ? expr.text : null, reexport: false, line: lineOf(node) });
-    } else if (
-      ts.isCallExpression(node) &&
-      (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
-    ) {
-      const arg = node.arguments[0];
-      out.push({ spec: arg && ts.isStringLiteralLike(arg) ? arg.text : null, reexport: false, line: lineOf(node) });
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return out;
-}
 
 /** Problems with the cdktf-family imports of one file, as `<file>:<line>: <reason>`. */
 function importProblems(file: string, text: string): string[] {
@@ -54,15 +28,6 @@ function importProblems(file: string, text: string): string[] {
     }
   }
   return problems;
-}
-
-function tsFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('.') ? [] : tsFiles(p);
-    return /\.ts$/.test(e.name) && !e.name.endsWith('.d.ts') ? [p] : [];
-  });
 }
 
 const FILES = [path.join(ROOT, 'main.ts'), ...DIRS.flatMap((d) => tsFiles(path.join(ROOT, d)))];

@@ -18,7 +18,7 @@ describe('AppLoadBalancer with defaults', () => {
   test('is an internet-facing application load balancer in the public subnets', () => {
     expect(synth).toHaveResourceWithProperties(Lb, { internal: false, load_balancer_type: 'application', name: 'shop-test' });
     const lb = Object.values(byId(json, 'aws_lb'))[0];
-    expect(lb.subnets).toEqual([expect.stringMatching(/aws_subnet\.network_public-0_/), expect.stringMatching(/aws_subnet\.network_public-1_/)]);
+    expect(lb.subnets).toEqual([expect.stringMatching(/aws_subnet\.network_public-eu-west-1a_/), expect.stringMatching(/aws_subnet\.network_public-eu-west-1b_/)]);
   });
 
   test('drops invalid headers, mitigates desync, and is protected from deletion', () => {

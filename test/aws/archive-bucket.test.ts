@@ -24,8 +24,8 @@ const only = (json: ReturnType<typeof synthJson>, type: string): Json => {
 
 describe('ArchiveBucket with defaults', () => {
   const { stack, archive } = fixture();
-  archive.accessPolicy('fleet', { name: 'shop-test-fleet', keyPrefix: 'uploads/' });
-  archive.accessPolicy('reader', { name: 'shop-test-reader', write: false });
+  archive.grantReadWrite('fleet', { name: 'shop-test-fleet', keyPrefix: 'uploads/' });
+  archive.grantRead('reader', { name: 'shop-test-reader' });
   const json = synthJson(stack);
   const buckets = byId(json, 'aws_s3_bucket');
   const bucketId = Object.keys(buckets).find((k) => k.startsWith('records_bucket_'))!;
@@ -107,7 +107,7 @@ describe('ArchiveBucket with defaults', () => {
     expect(logging.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.logs_policy_[0-9A-F]+$/)]);
   });
 
-  test('accessPolicy grants list/read/write under the prefix, KMS only through S3, and never delete', () => {
+  test('grantReadWrite grants list/read/write under the prefix, KMS only through S3, and never delete', () => {
     const doc = iamDoc('shop-test-fleet');
     const actions = doc.Statement.flatMap((s) => ([] as string[]).concat(s.Action));
     expect(actions.filter((a) => /Delete|PutObjectRetention|BypassGovernance|\*/.test(a))).toEqual([]);
@@ -119,7 +119,7 @@ describe('ArchiveBucket with defaults', () => {
     expect(kms.Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } });
   });
 
-  test('accessPolicy with write: false grants reading only', () => {
+  test('grantRead grants reading only', () => {
     const doc = iamDoc('shop-test-reader');
     const actions = doc.Statement.flatMap((s) => ([] as string[]).concat(s.Action));
     expect(actions).not.toContain('s3:PutObject');
@@ -161,10 +161,10 @@ describe('ArchiveBucket validation', () => {
     expect(() => fixture({ glacierAfterDays: 100, deepArchiveAfterDays: 150 })).toThrow(/deepArchiveAfterDays \(150\) must be at least 90 days after glacierAfterDays \(100\)/);
   });
 
-  test('fails on an access-policy prefix with a wildcard or a leading slash', () => {
+  test('fails on a grant prefix with a wildcard or a leading slash', () => {
     const { archive } = fixture();
-    expect(() => archive.accessPolicy('p', { name: 'p', keyPrefix: '/uploads/' })).toThrow(/keyPrefix "\/uploads\/" must not start with "\/"/);
-    expect(() => archive.accessPolicy('q', { name: 'q', keyPrefix: 'up*' })).toThrow(/contain wildcards/);
+    expect(() => archive.grantReadWrite('p', { name: 'p', keyPrefix: '/uploads/' })).toThrow(/keyPrefix "\/uploads\/" must not start with "\/"/);
+    expect(() => archive.grantReadWrite('q', { name: 'q', keyPrefix: 'up*' })).toThrow(/contain wildcards/);
   });
 });
 

@@ -105,10 +105,10 @@ describe('validateAwsName: constructs refuse names AWS would refuse, naming path
     );
   });
 
-  test('fails an invalid IAM policy name (ReleaseRegistry.pullPolicy)', () => {
+  test('fails an invalid IAM policy name (ReleaseRegistry.grantPull)', () => {
     const registry = new ReleaseRegistry(stack(), 'registry', { repositoryName: 'shop/prod' });
-    expect(thrown(() => registry.pullPolicy('pull', 'shop prod pull'))).toMatch(
-      /^test\/registry: pullPolicy name "shop prod pull" is not a valid IAM policy name: it may contain only letters, digits and _\+=,\.@- .*reference_iam-quotas.*Fix: change pullPolicy name/,
+    expect(thrown(() => registry.grantPull('pull', { name: 'shop prod pull' }))).toMatch(
+      /^test\/registry: grant name "shop prod pull" is not a valid IAM policy name: it may contain only letters, digits and _\+=,\.@- .*reference_iam-quotas.*Fix: change grant name/,
     );
   });
 
@@ -136,7 +136,7 @@ describe('validateAwsName: constructs refuse names AWS would refuse, naming path
   });
 
   test('fails a name that makes an invalid log group (Network)', () => {
-    const build = () => new Network(stack(), 'network', { name: 'shop prod', vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], publicSubnets: ['10.0.0.0/24'], privateSubnets: ['10.0.10.0/24'], logKmsKeyArn: KEY });
+    const build = () => new Network(stack(), 'network', { name: 'shop prod', vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], publicSubnets: ['10.0.0.0/24'], privateSubnets: ['10.0.10.0/24'], logKey: { arn: KEY } });
     expect(thrown(build)).toMatch(/^test\/network: name "shop prod" makes the CloudWatch log group name "\/vpc\/shop prod\/flow-logs", which may contain only .*API_CreateLogGroup\.html/);
   });
 

@@ -17,7 +17,7 @@ function fleet(f: LbFixture, overrides: Partial<ColorFleetProps> = {}, id = 'fle
 
 describe('ColorFleet', () => {
   const f = lbFixture();
-  const built = fleet(f, { userData: CLOUD_CONFIG, managedPolicyArns: ['arn:aws:iam::111111111111:policy/shop-registry-pull'] });
+  const built = fleet(f, { userData: CLOUD_CONFIG, managedPolicies: { 'registry-pull': { arn: 'arn:aws:iam::111111111111:policy/shop-registry-pull' } } });
   const synth = Testing.synth(f.stack);
   const json = synthJson(f.stack);
   const lt = Object.values(byId(json, 'aws_launch_template'))[0];
@@ -52,7 +52,11 @@ describe('ColorFleet', () => {
     expect(JSON.parse(String(role.assume_role_policy)).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
     const attachments = Object.entries(byId(json, 'aws_iam_role_policy_attachment'));
     expect(attachments.map(([, a]) => a.policy_arn)).toEqual(['arn:aws:iam::111111111111:policy/shop-registry-pull']);
-    expect(attachments[0][0]).toMatch(/^fleet_policy-1_/); // the id it had before (policy-0 was AmazonSSMManagedInstanceCore)
+    // Keyed by what it grants; a moved block carries the attachment over from its numbered id of 0.1 (policy-1).
+    expect(attachments[0][0]).toMatch(/^fleet_policy-registry-pull_/);
+    expect(((json as { moved?: Array<{ from: string }> }).moved ?? []).filter((m) => m.from.startsWith('aws_iam_role_policy_attachment.'))).toEqual([
+      { from: expect.stringMatching(/^aws_iam_role_policy_attachment\.fleet_policy-1_[0-9A-F]{8}$/), to: `aws_iam_role_policy_attachment.${attachments[0][0]}` },
+    ]);
     const inline = Object.entries(byId(json, 'aws_iam_role_policy')).filter(([id]) => id.startsWith('fleet_'));
     expect(inline.map(([id]) => id)).toEqual([expect.stringMatching(/^fleet_ssm-agent_/)]);
     const actions = JSON.parse(String(inline[0][1].policy)).Statement.flatMap((st: { Action: string[] }) => st.Action);
@@ -63,7 +67,7 @@ describe('ColorFleet', () => {
   });
 
   test('the Auto Scaling group spans the private subnets and joins the color target group', () => {
-    expect(asg.vpc_zone_identifier).toEqual([expect.stringMatching(/network_private-0/), expect.stringMatching(/network_private-1/)]);
+    expect(asg.vpc_zone_identifier).toEqual([expect.stringMatching(/network_private-eu-west-1a_/), expect.stringMatching(/network_private-eu-west-1b_/)]);
     expect(asg.target_group_arns).toEqual([expect.stringMatching(/aws_lb_target_group\.alb_green_[0-9A-F]+\.arn/)]);
   });
 

@@ -7,7 +7,7 @@ const CERT = 'arn:aws:acm:eu-west-1:111111111111:certificate/0b7f6a2e-4c1d-4e8a-
 
 function build(overrides: Partial<CutoverListenersProps> = {}) {
   const f = lbFixture();
-  const listeners = new CutoverListeners(f.stack, 'listeners', { loadBalancer: f.alb, certificateArn: CERT, weights: { blue: 0, green: 100 }, testColor: 'blue', ...overrides });
+  const listeners = new CutoverListeners(f.stack, 'listeners', { loadBalancer: f.alb, certificate: { arn: CERT }, weights: { blue: 0, green: 100 }, testColor: 'blue', ...overrides });
   const json = synthJson(f.stack);
   const byPort = (port: number) => Object.values(byId(json, 'aws_lb_listener')).find((l) => l.port === port);
   return { f, listeners, json, synth: Testing.synth(f.stack), byPort };
@@ -101,6 +101,6 @@ describe('CutoverListeners: TLS opt-outs are explicit values', () => {
     expect(build({ sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }).byPort(443)!.ssl_policy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
   });
   test('fails on a malformed HSTS value, naming the construct and the fix', () => {
-    expect(() => build({ strictTransportSecurity: 'one year' })).toThrow(/CutoverListeners .*listeners: strictTransportSecurity "one year" is not a Strict-Transport-Security value; use e\.g\. "max-age=31536000; includeSubDomains", or null/);
+    expect(() => build({ strictTransportSecurity: 'one year' })).toThrow(/^test\/listeners: strictTransportSecurity "one year" is not a Strict-Transport-Security value\. Fix: use e\.g\. "max-age=31536000; includeSubDomains", or null/);
   });
 });

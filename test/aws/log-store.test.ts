@@ -25,7 +25,7 @@ describe('LogStore: a two-node domain in the private subnets', () => {
 
   test('lives in the private subnets, zone-aware over two AZs, behind its own security group', () => {
     expect(domain.domain_name).toBe('shop-test-logs');
-    expect(domain.vpc_options.subnet_ids).toEqual(['${aws_subnet.network_private-0_A0649C48.id}', '${aws_subnet.network_private-1_4188AF2B.id}']);
+    expect(domain.vpc_options.subnet_ids).toEqual(['${aws_subnet.network_private-eu-west-1a_FB3BA8C3.id}', '${aws_subnet.network_private-eu-west-1b_582BEE64.id}']);
     expect(domain.vpc_options.security_group_ids).toEqual([expect.stringMatching(/^\$\{aws_security_group\.log-store_sg_/)]);
     expect(domain.cluster_config).toEqual({ instance_type: 'r6g.large.search', instance_count: 2, zone_awareness_enabled: true, zone_awareness_config: { availability_zone_count: 2 } });
   });

@@ -8,7 +8,7 @@ const props: NetworkProps = {
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
   publicSubnets: ['10.0.0.0/24', '10.0.1.0/24'],
   privateSubnets: ['10.0.10.0/24', '10.0.11.0/24'],
-  logKmsKeyArn: KEY,
+  logKey: { arn: KEY },
 };
 const synth = (overrides: Partial<NetworkProps> = {}) => JSON.parse(Testing.synthScope((scope) => new Network(scope, 'network', { ...props, ...overrides })));
 
@@ -22,6 +22,27 @@ describe('Network: availability zones by name', () => {
       ['10.0.11.0/24', 'eu-west-1b'],
     ]);
     expect(synth().data?.aws_availability_zones).toBeUndefined();
+  });
+
+  test('per-AZ resources are keyed by the zone, and moved blocks carry over the numbered ids of 0.1', () => {
+    const json = synth();
+    expect(Object.keys(json.resource.aws_subnet).map((id) => id.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'network_private-eu-west-1a',
+      'network_private-eu-west-1b',
+      'network_public-eu-west-1a',
+      'network_public-eu-west-1b',
+    ]);
+    const moved = (json.moved as Array<{ from: string; to: string }>).map((m) => `${m.from.replace(/_[0-9A-F]{8}$/, '')} -> ${m.to.replace(/_[0-9A-F]{8}$/, '')}`);
+    expect(moved).toEqual(
+      expect.arrayContaining([
+        'aws_subnet.network_public-0 -> aws_subnet.network_public-eu-west-1a',
+        'aws_subnet.network_private-1 -> aws_subnet.network_private-eu-west-1b',
+        'aws_nat_gateway.network_nat-1 -> aws_nat_gateway.network_nat-eu-west-1b',
+        'aws_route_table.network_private-rt-0 -> aws_route_table.network_private-rt-eu-west-1a',
+      ]),
+    );
+    // every per-AZ resource of two zones: subnet, route table association (public and private), EIP, NAT, route table, route
+    expect(moved).toHaveLength(2 * 8);
   });
 
   test('fails clearly with fewer zones than subnets, instead of wrapping two subnets into one zone', () => {

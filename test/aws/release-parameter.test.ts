@@ -15,7 +15,7 @@ function fixture(props: Partial<ReleaseParameterProps> = {}) {
 
 describe('ReleaseParameter', () => {
   const { stack, parameter } = fixture();
-  parameter.readPolicy('read', 'shop-prod-green-release-read');
+  parameter.grantRead('read', { name: 'shop-prod-green-release-read' });
   const json = synthJson(stack);
   const ssm = Object.values(byId(json, 'aws_ssm_parameter'))[0];
 
@@ -34,7 +34,7 @@ describe('ReleaseParameter', () => {
     expect(Object.keys(JSON.parse(value))).toEqual(['app', 'artifact', 'color', 'environment', 'image', 'version']);
   });
 
-  test('readPolicy allows reading exactly this parameter', () => {
+  test('grantRead allows reading exactly this parameter', () => {
     const doc = JSON.parse(Object.values(byId(json, 'aws_iam_policy'))[0].policy as string) as { Statement: Array<{ Action: string[]; Resource: string }> };
     expect(doc.Statement).toHaveLength(1);
     expect(doc.Statement[0].Action).toEqual(['ssm:GetParameter', 'ssm:GetParameters']);
@@ -43,7 +43,7 @@ describe('ReleaseParameter', () => {
 });
 
 describe('ReleaseParameter marked secure', () => {
-  const { stack } = fixture({ secure: true, kmsKeyId: 'alias/shop-secrets' });
+  const { stack } = fixture({ secure: true, encryptionKey: { arn: 'alias/shop-secrets' } });
   const ssm = Object.values(byId(synthJson(stack), 'aws_ssm_parameter'))[0];
 
   test('is a SecureString encrypted with the given key', () => {
@@ -61,6 +61,6 @@ describe('ReleaseParameter validation', () => {
   });
 
   test('fails on a KMS key without secure: true', () => {
-    expect(() => fixture({ kmsKeyId: 'alias/x' })).toThrow(/kmsKeyId is only used for a SecureString/);
+    expect(() => fixture({ encryptionKey: { arn: 'alias/x' } })).toThrow(/encryptionKey is only used for a SecureString/);
   });
 });

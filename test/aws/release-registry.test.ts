@@ -14,7 +14,7 @@ function fixture(props: Partial<ReleaseRegistryProps> = {}) {
 
 describe('ReleaseRegistry with defaults', () => {
   const { stack, registry } = fixture();
-  registry.pullPolicy('pull', 'shop-test-pull');
+  registry.grantPull('pull', { name: 'shop-test-pull' });
   const json = synthJson(stack);
   const repoId = Object.keys(byId(json, 'aws_ecr_repository'))[0];
   const repo = byId(json, 'aws_ecr_repository')[repoId];
@@ -43,7 +43,7 @@ describe('ReleaseRegistry with defaults', () => {
     expect(rules[1]).toMatchObject({ rulePriority: 2, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 200 } });
   });
 
-  test('pullPolicy allows pulling from this repository only, and no push', () => {
+  test('grantPull allows pulling from this repository only, and no push', () => {
     const doc = JSON.parse(Object.values(byId(json, 'aws_iam_policy'))[0].policy as string) as { Statement: Statement[] };
     const pull = doc.Statement.find((s) => s.Sid === 'PullImages')!;
     expect(pull.Resource).toBe(`\${aws_ecr_repository.${repoId}.arn}`);

@@ -20,7 +20,7 @@ function vpnFixture(overrides: Partial<SiteToSiteVpnProps> = {}) {
     customerGatewayIp: '203.0.113.10',
     customerGatewayAsn: 65010,
     onPremCidrs: ['192.168.0.0/16', '172.16.0.0/16'],
-    logKmsKeyArn: KMS,
+    logKey: { arn: KMS },
     ...overrides,
   });
   return { ...fx, vpn };
@@ -83,11 +83,12 @@ describe('SiteToSiteVpn with defaults: static routing on a virtual private gatew
 
   test('routes each on-prem range statically and propagates into every private route table', () => {
     const routes = Object.values(byId(json, 'aws_vpn_connection_route'));
-    expect(routes.map((r) => r.destination_cidr_block)).toEqual(['192.168.0.0/16', '172.16.0.0/16']);
+    // sorted: the routes' ids are keyed by CIDR, and the JSON lists resources by id
+    expect(routes.map((r) => r.destination_cidr_block).sort()).toEqual(['172.16.0.0/16', '192.168.0.0/16']);
     const props = Object.values(byId(json, 'aws_vpn_gateway_route_propagation'));
     expect(props.map((p) => p.route_table_id)).toEqual([
-      expect.stringMatching(/aws_route_table\.network_private-rt-0_/),
-      expect.stringMatching(/aws_route_table\.network_private-rt-1_/),
+      expect.stringMatching(/aws_route_table\.network_private-rt-eu-west-1a_/),
+      expect.stringMatching(/aws_route_table\.network_private-rt-eu-west-1b_/),
     ]);
   });
 
@@ -157,9 +158,9 @@ describe('SiteToSiteVpn static routing on a transit gateway', () => {
   test('puts the on-prem routes into the given transit gateway route table', () => {
     const { stack } = vpnFixture({ transitGatewayId: 'tgw-0123456789abcdef0', transitGatewayRouteTableId: 'tgw-rtb-0123456789abcdef0' });
     const routes = Object.values(byId(synthJson(stack), 'aws_ec2_transit_gateway_route'));
-    expect(routes.map((r) => [r.destination_cidr_block, r.transit_gateway_route_table_id])).toEqual([
-      ['192.168.0.0/16', 'tgw-rtb-0123456789abcdef0'],
+    expect(routes.map((r) => [r.destination_cidr_block, r.transit_gateway_route_table_id]).sort()).toEqual([
       ['172.16.0.0/16', 'tgw-rtb-0123456789abcdef0'],
+      ['192.168.0.0/16', 'tgw-rtb-0123456789abcdef0'],
     ]);
     expect(routes[0].transit_gateway_attachment_id).toMatch(/aws_vpn_connection\.vpn_connection_[0-9A-F]+\.transit_gateway_attachment_id/);
   });
@@ -182,7 +183,7 @@ describe('SiteToSiteVpn with allowWeakCrypto', () => {
 
 describe('SiteToSiteVpn validation', () => {
   test('fails on a private customer gateway address', () => {
-    expect(() => vpnFixture({ customerGatewayIp: '10.1.2.3' })).toThrow(/SiteToSiteVpn shop-test: customerGatewayIp: 10\.1\.2\.3 is a private \(RFC 1918\) address/);
+    expect(() => vpnFixture({ customerGatewayIp: '10.1.2.3' })).toThrow(/^test\/vpn: customerGatewayIp: 10\.1\.2\.3 is a private \(RFC 1918\) address/);
   });
 
   test('fails on an invalid ASN', () => {
@@ -251,6 +252,30 @@ describe('prod-shared holds the office VPN', () => {
     expect(rules.map((r) => [r.cidr_ipv4, r.from_port]).sort()).toEqual([
       ['192.168.0.0/16', 22],
       ['192.168.0.0/16', 8443],
+    ]);
+  });
+});
+
+describe('SiteToSiteVpn preventDestroy', () => {
+  const lifecycles = (overrides: Partial<SiteToSiteVpnProps>) => {
+    const json = synthJson(vpnFixture(overrides).stack);
+    return ['aws_customer_gateway', 'aws_vpn_gateway', 'aws_vpn_connection', 'aws_cloudwatch_log_group'].map((type) => {
+      const vpnOnes = Object.entries(byId(json, type)).filter(([id]) => id.startsWith('vpn_'));
+      expect(vpnOnes).toHaveLength(1);
+      return [type, (vpnOnes[0][1].lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy];
+    });
+  };
+
+  test('protects the gateways, the connection and the tunnel log group by default', () => {
+    expect(lifecycles({}).every(([, p]) => p === true)).toBe(true);
+  });
+
+  test('preventDestroy: false turns it off on all four (a disposable environment)', () => {
+    expect(lifecycles({ preventDestroy: false })).toEqual([
+      ['aws_customer_gateway', false],
+      ['aws_vpn_gateway', false],
+      ['aws_vpn_connection', false],
+      ['aws_cloudwatch_log_group', false],
     ]);
   });
 });

@@ -157,7 +157,7 @@ describe('the diagram of a DigitalOcean environment', () => {
     expect(d.nodes.find((n) => n.id === 'archive')!.lines).toEqual([
       'Spaces bucket (records, app files)',
       dev.digitalocean!.spaces.bucket,
-      `versioned, old kept ${dev.digitalocean!.spaces.noncurrentVersionDays} days`,
+      `versioned, old kept ${dev.digitalocean!.spaces.noncurrentVersionExpirationDays} days`,
     ]);
   });
 

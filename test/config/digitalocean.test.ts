@@ -12,7 +12,7 @@ describe('digitalocean values: the shipped dev environment', () => {
     expect(config.digitalocean).toMatchObject({
       adminCidrs: ['203.0.113.0/24'],
       certificate: { name: 'shop-dev' },
-      spaces: { noncurrentVersionDays: 90 },
+      spaces: { noncurrentVersionExpirationDays: 90 },
       opensearch: { size: 'db-s-1vcpu-2gb', nodeCount: 1, version: '2' },
       loadBalancerSizeUnit: 1,
       project: { environment: 'Development' },

@@ -1,7 +1,7 @@
 import { loadEnvironments } from '../../lib/config';
 import { appLogTag, logPathProblem } from '../../lib/config/sections/logging';
 import { configProblems as problems } from '../support/config-problems';
-import { envDir, withValue } from '../support/env-dir';
+import { edited, envDir, withValue } from '../support/env-dir';
 
 /** prod.yaml with `logging.<keyPath>` set to `value`, loaded; returns the problems. */
 function prodWith(keyPath: Array<string | number>, value: unknown): string[] {
@@ -25,9 +25,9 @@ describe('logging section: the shipped values', () => {
   });
 
   test('prod overrides retention, buffer and store sizing; staging keeps the defaults', () => {
-    expect(prod.logging).toMatchObject({ indexRetentionDays: 90, logGroupRetentionDays: 365, bufferDiskMb: 4096 });
-    expect(prod.logging.store).toEqual({ type: 'managed', engineVersion: 'OpenSearch_2.13', instanceType: 'r6g.large.search', instanceCount: 3, volumeSizeGb: 100, dedicatedMasterCount: 3, dedicatedMasterType: 'm6g.large.search' });
-    expect(staging.logging).toMatchObject({ indexRetentionDays: 14, logGroupRetentionDays: 30, bufferDiskMb: 1024 });
+    expect(prod.logging).toMatchObject({ indexRetentionDays: 90, logGroupRetentionDays: 365, bufferDiskMiB: 4096 });
+    expect(prod.logging.store).toEqual({ type: 'managed', engineVersion: 'OpenSearch_2.13', instanceType: 'r6g.large.search', instanceCount: 3, volumeSizeGiB: 100, dedicatedMasterCount: 3, dedicatedMasterType: 'm6g.large.search' });
+    expect(staging.logging).toMatchObject({ indexRetentionDays: 14, logGroupRetentionDays: 30, bufferDiskMiB: 1024 });
     expect(staging.logging.store.instanceCount).toBe(1);
     expect(staging.logging.store.dedicatedMasterCount).toBe(0);
   });
@@ -113,9 +113,17 @@ describe('logging section: bad input names the file, the key path and the reason
     expect(out.every((l) => /^environments\/(defaults|dev|staging)\.yaml: logging\.logGroupRetentionDays: 10 is not a CloudWatch retention period/.test(l))).toBe(true);
   });
 
+  test('fails on the keys renamed for their units, naming the new key (0.x rename)', () => {
+    const prod = edited('prod.yaml', /bufferDiskMiB:/, 'bufferDiskMb:').replace(/volumeSizeGiB:/, 'volumeSizeGb:');
+    expect(problems(envDir({ 'prod.yaml': prod })).sort()).toEqual([
+      'environments/prod.yaml: logging.bufferDiskMb: renamed to logging.bufferDiskMiB; rename the key (same value, same meaning)',
+      'environments/prod.yaml: logging.store.volumeSizeGb: renamed to logging.store.volumeSizeGiB; rename the key (same value, same meaning)',
+    ]);
+  });
+
   test('fails on an unknown key and a bad store instance type', () => {
     expect(prodWith(['retention'], 3)).toEqual([
-      'environments/prod.yaml: logging.retention: unknown key (allowed keys: appLogs, systemLogs, indexPrefix, indexRetentionDays, logGroupRetentionDays, bufferDiskMb, store, alarmSubscriptions)',
+      'environments/prod.yaml: logging.retention: unknown key (allowed keys: appLogs, systemLogs, indexPrefix, indexRetentionDays, logGroupRetentionDays, bufferDiskMiB, store, alarmSubscriptions)',
     ]);
     expect(prodWith(['store', 'instanceType'], 'r6g.large')).toEqual([
       'environments/prod.yaml: logging.store.instanceType: must be an OpenSearch instance type such as r6g.large.search',
@@ -152,7 +160,7 @@ describe('logging.store.type: the managed log store, or none', () => {
     expect(prodWith(['store', 'type'], 'none')).toEqual([
       'environments/prod.yaml: logging.store.instanceType: sizes the managed store only; remove it, or set logging.store.type: managed',
       'environments/prod.yaml: logging.store.instanceCount: sizes the managed store only; remove it, or set logging.store.type: managed',
-      'environments/prod.yaml: logging.store.volumeSizeGb: sizes the managed store only; remove it, or set logging.store.type: managed',
+      'environments/prod.yaml: logging.store.volumeSizeGiB: sizes the managed store only; remove it, or set logging.store.type: managed',
       'environments/prod.yaml: logging.store.dedicatedMasterCount: sizes the managed store only; remove it, or set logging.store.type: managed',
       'environments/prod.yaml: logging.store.dedicatedMasterType: sizes the managed store only; remove it, or set logging.store.type: managed',
     ]);

@@ -26,7 +26,7 @@ describe('DeploymentBucket', () => {
   });
 
   test('retention of old versions follows the props', () => {
-    expect(synth({ bucketName: 'shop-dev-deployments', region: 'fra1', noncurrentVersionDays: 400 }).lifecycle_rule[0].noncurrent_version_expiration).toEqual({ days: 400 });
+    expect(synth({ bucketName: 'shop-dev-deployments', region: 'fra1', noncurrentVersionExpirationDays: 400 }).lifecycle_rule[0].noncurrent_version_expiration).toEqual({ days: 400 });
   });
 
   test.each(['Shop-Dev', 'shop.dev.records', 'ab', '-shop'])('fails on bucket name %p', (bucketName) => {
@@ -34,6 +34,6 @@ describe('DeploymentBucket', () => {
   });
 
   test('fails on a retention below one day', () => {
-    expect(() => synth({ bucketName: 'shop-dev-deployments', region: 'fra1', noncurrentVersionDays: 0 })).toThrow(/noncurrentVersionDays must be a whole number ≥ 1 \(got 0\)/);
+    expect(() => synth({ bucketName: 'shop-dev-deployments', region: 'fra1', noncurrentVersionExpirationDays: 0 })).toThrow(/noncurrentVersionExpirationDays must be a whole number ≥ 1 \(got 0\)/);
   });
 });

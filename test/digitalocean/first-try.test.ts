@@ -7,9 +7,9 @@ import * as path from 'path';
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { CertificateCheck, coversHosts } from '../../lib/digitalocean/certificate-check';
 import { DeploymentBucket } from '../../lib/digitalocean/deployment-bucket';
-import { DoHostRecord } from '../../lib/digitalocean/do-host-record';
-import { DoLoadBalancer } from '../../lib/digitalocean/do-load-balancer';
-import { DO_DATABASE_PORT, DoLogStore } from '../../lib/digitalocean/do-log-store';
+import { HostRecord } from '../../lib/digitalocean/host-record';
+import { LoadBalancer } from '../../lib/digitalocean/load-balancer';
+import { DO_DATABASE_PORT, LogStore } from '../../lib/digitalocean/log-store';
 import { DropletFleet, DropletFleetProps } from '../../lib/digitalocean/droplet-fleet';
 import { FleetFirewall } from '../../lib/digitalocean/fleet-firewall';
 import { onlyResource } from '../support/construct-synth';
@@ -33,15 +33,15 @@ describe('FleetFirewall: ports known at plan', () => {
   });
 });
 
-describe('DoLoadBalancer: no implicit DNS', () => {
+describe('LoadBalancer: no implicit DNS', () => {
   test('disable_lets_encrypt_dns_records is always set', () => {
-    const lb = onlyResource('digitalocean_loadbalancer', (s) => new DoLoadBalancer(s, 'lb', { name: 'l', region: 'fra1', vpcId: 'v', dropletTag: 't', appPort: 8080, healthCheckPath: '/health', certificateName: 'c' }));
+    const lb = onlyResource('digitalocean_loadbalancer', (s) => new LoadBalancer(s, 'lb', { name: 'l', region: 'fra1', vpcId: 'v', dropletTag: 't', appPort: 8080, healthCheckPath: '/health', certificateName: 'c' }));
     expect(lb.disable_lets_encrypt_dns_records).toBe(true);
   });
 });
 
-describe('DoHostRecord', () => {
-  const synth = (hostname: string) => JSON.parse(Testing.synthScope((s) => new DoHostRecord(s, 'r', { domain: 'shop.example.com', hostname, ipv4Address: '192.0.2.1' })));
+describe('HostRecord', () => {
+  const synth = (hostname: string) => JSON.parse(Testing.synthScope((s) => new HostRecord(s, 'r', { domain: 'shop.example.com', hostname, ipv4Address: '192.0.2.1' })));
 
   test('an A record named by the labels before the domain (the apex is @), in the domain looked up at plan', () => {
     const sub = synth('dev.shop.example.com');
@@ -51,7 +51,7 @@ describe('DoHostRecord', () => {
   });
 
   test('fails on a host outside the domain', () => {
-    expect(() => synth('dev.other.example.org')).toThrow(/DoHostRecord dev\.other\.example\.org: the host name is not inside the domain shop\.example\.com/);
+    expect(() => synth('dev.other.example.org')).toThrow(/HostRecord dev\.other\.example\.org: the host name is not inside the domain shop\.example\.com/);
   });
 });
 
@@ -83,7 +83,7 @@ describe('preventDestroy on the stateful DigitalOcean constructs', () => {
     expect(bucket().lifecycle).toEqual({ prevent_destroy: true });
     expect(bucket(false).lifecycle).toEqual({ prevent_destroy: false });
     const store = (preventDestroy?: boolean) =>
-      onlyResource('digitalocean_database_cluster', (s) => new DoLogStore(s, 'l', { name: 'shop-dev-logs', region: 'fra1', vpcId: 'v', allowedTags: ['shop-dev'], preventDestroy }));
+      onlyResource('digitalocean_database_cluster', (s) => new LogStore(s, 'l', { name: 'shop-dev-logs', region: 'fra1', vpcId: 'v', allowedTags: ['shop-dev'], preventDestroy }));
     expect(store().lifecycle).toEqual({ prevent_destroy: true });
     expect(store(false).lifecycle).toEqual({ prevent_destroy: false });
   });

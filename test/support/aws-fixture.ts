@@ -27,7 +27,7 @@ export function lbFixture(overrides: Partial<AppLoadBalancerProps> = {}, stackId
     availabilityZones: ['eu-west-1a', 'eu-west-1b'],
     publicSubnets: ['10.0.0.0/24', '10.0.1.0/24'],
     privateSubnets: ['10.0.10.0/24', '10.0.11.0/24'],
-    logKmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000',
+    logKey: { arn: 'arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000' },
   });
   const logs = new LogBucket(stack, 'logs', { bucketName: 'shop-test-logs', region: 'eu-west-1' });
   const alb = new AppLoadBalancer(stack, 'alb', {
@@ -75,7 +75,7 @@ export function logStoreProps(f: LbFixture): LogStoreProps {
     region: 'eu-west-1',
     subnets: f.network.privateSubnets,
     clientSecurityGroups: [f.alb.instanceSecurityGroup],
-    logKmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/11111111-1111-1111-1111-111111111111',
+    logKey: { arn: 'arn:aws:kms:eu-west-1:111111111111:key/11111111-1111-1111-1111-111111111111' },
     logRetentionDays: 30,
     indexPrefix: 'logs-shop',
     indexRetentionDays: 14,

@@ -1,6 +1,7 @@
 // Finds exported symbols without TSDoc, read with the TypeScript compiler API from a module's exports.
 import * as path from 'path';
 import * as ts from 'typescript';
+import { exportedSymbols } from '../../bin/readme-props';
 
 /** One missing piece of documentation: where it is and what lacks it. */
 export interface TsdocFinding {
@@ -74,13 +75,8 @@ export function checkTsdoc(entries: readonly string[], tsconfig: string): TsdocR
   };
   const hasSummary = (symbol: ts.Symbol): boolean => ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim().length > 0;
 
-  const resolved = new Map<ts.Symbol, string>(); // each symbol once, also when two entries export it
-  for (const entry of entries) {
-    for (const s of checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entry)!)!)) {
-      const symbol = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
-      if (!resolved.has(symbol)) resolved.set(symbol, s.getName());
-    }
-  }
+  // each symbol once, also when two entries export it; namespace members (`digitalocean.LogStore`) too
+  const resolved = exportedSymbols(checker, entries.map((entry) => checker.getSymbolAtLocation(program.getSourceFile(entry)!)!));
 
   const noSummary: TsdocFinding[] = [];
   const memberNoSummary: TsdocFinding[] = [];

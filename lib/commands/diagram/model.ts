@@ -252,7 +252,7 @@ function doDiagram(config: EnvironmentConfig): Pick<Diagram, 'nodes' | 'edges' |
     id: 'archive',
     kind: 'archive',
     stack: 'shared',
-    lines: ['Spaces bucket (records, app files)', d.spaces.bucket ?? '(bucket name missing)', `versioned, old kept ${d.spaces.noncurrentVersionDays} days`],
+    lines: ['Spaces bucket (records, app files)', d.spaces.bucket ?? '(bucket name missing)', `versioned, old kept ${d.spaces.noncurrentVersionExpirationDays} days`],
   });
   for (const color of COLORS) edges.push({ from: color, to: 'logs', kind: 'logs', label: 'logs' });
   return { nodes, edges, testPath: previewColor ? { color: previewColor } : undefined };

@@ -43,6 +43,13 @@ export function report(ctx: z.RefinementCtx, path: Array<string | number>, messa
   ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
 }
 
+/** Deeply read-only view of a type. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? ReadonlyArray<DeepReadonly<U>>
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
 /**
  * One way to fix a refused value, as literal edits of the environment's values file: each step sets a key path
  * (`traffic.strategy`) to a value, or removes it (`undefined`).

@@ -104,7 +104,7 @@ export const digitaloceanSchema = z
         /** Spaces region. @default the environment's region */
         region: z.string().optional(),
         /** Days a replaced or deleted object version is kept. */
-        noncurrentVersionDays: z.number().int('must be a whole number').min(1).max(3650).default(90),
+        noncurrentVersionExpirationDays: z.number().int('must be a whole number').min(1).max(3650).default(90),
         },
       )
       .strict()

@@ -60,7 +60,7 @@ const managedStoreShape = {
   /** Instance type of the dedicated master nodes. */
   dedicatedMasterType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as m6g.large.search').default('m6g.large.search'),
   /** EBS volume per node, in GiB. */
-  volumeSizeGb: z.number().int('must be a whole number').min(10).max(16384).default(20),
+  volumeSizeGiB: z.number().int('must be a whole number').min(10).max(16384).default(20),
 };
 
 /**
@@ -106,7 +106,7 @@ export const loggingSchema = z
       }))
       .default(90),
     /** Disk each server may use to buffer logs while the store is unreachable, in MiB. */
-    bufferDiskMb: z.number().int('must be a whole number').min(16, 'must be between 16 and 65536 MiB').max(65536, 'must be between 16 and 65536 MiB').default(1024),
+    bufferDiskMiB: z.number().int('must be a whole number').min(16, 'must be between 16 and 65536 MiB').max(65536, 'must be between 16 and 65536 MiB').default(1024),
     /** The log store: `type: managed` (default; its sizing) or `type: none` (no central log store, AWS). */
     store: logStoreSchema.default({}),
     /**

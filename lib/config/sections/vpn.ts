@@ -11,8 +11,7 @@
  */
 import { z } from 'zod';
 import { cidrContains, cidrsOverlap, parseCidr, parseIpv4 } from '../cidr';
-import type { DeepReadonly } from '../schema';
-import { cidr, report } from './common';
+import { cidr, DeepReadonly, report } from './common';
 
 /** IKE versions AWS accepts. */
 export const IKE_VERSIONS = ['ikev1', 'ikev2'] as const;

@@ -1,11 +1,11 @@
-import { DoLbIngressFirewall, DoLbIngressFirewallProps } from '../../lib/digitalocean/do-lb-ingress-firewall';
+import { LbIngressFirewall, LbIngressFirewallProps } from '../../lib/digitalocean/lb-ingress-firewall';
 import { onlyResource } from '../support/construct-synth';
 
-const PROPS: DoLbIngressFirewallProps = { name: 'shop-dev-lb-ingress', tags: ['shop-dev'], loadBalancerIds: ['lb-live', 'lb-preview'], appPort: 8080 };
+const PROPS: LbIngressFirewallProps = { name: 'shop-dev-lb-ingress', tags: ['shop-dev'], loadBalancerIds: ['lb-live', 'lb-preview'], appPort: 8080 };
 
-const synth = (props: DoLbIngressFirewallProps) => onlyResource('digitalocean_firewall', (scope) => new DoLbIngressFirewall(scope, 'lb-ingress', props));
+const synth = (props: LbIngressFirewallProps) => onlyResource('digitalocean_firewall', (scope) => new LbIngressFirewall(scope, 'lb-ingress', props));
 
-describe('DoLbIngressFirewall', () => {
+describe('LbIngressFirewall', () => {
   const fw = synth(PROPS);
 
   test('opens only the app port, only to the load balancers, on the fleet tag', () => {

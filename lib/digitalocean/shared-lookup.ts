@@ -4,8 +4,8 @@ import { Fn, Op, TerraformSelf, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { DoSharedNames, sharedMissingMessage } from '../../stacks/contract';
 
-/** Props for {@link DoSharedLookup}. */
-export interface DoSharedLookupProps {
+/** Props for {@link SharedLookup}. */
+export interface SharedLookupProps {
   /** Environment name; the error names `<env>-shared`. */
   readonly environment: string;
   /** The names `<env>-shared` gave its project and VPC (`doSharedNames` of the contract). */
@@ -18,7 +18,7 @@ export interface DoSharedLookupProps {
  * postcondition stops the plan with "`<env>-shared` has not been deployed ...: deploy it first with
  * `npx cdktf deploy <env>-shared`" when it does not exist) and then the VPC.
  */
-export class DoSharedLookup extends Construct {
+export class SharedLookup extends Construct {
   /** The project lookup (exactly one project of that name). */
   public readonly projects: DataDigitaloceanProjects;
   /** The VPC lookup. */
@@ -28,7 +28,7 @@ export class DoSharedLookup extends Construct {
   /** ID of the VPC. */
   public readonly vpcId: string;
 
-  constructor(scope: Construct, id: string, props: DoSharedLookupProps) {
+  constructor(scope: Construct, id: string, props: SharedLookupProps) {
     super(scope, id);
     this.projects = new DataDigitaloceanProjects(this, 'project', {
       filter: [{ key: 'name', values: [props.names.project] }],

@@ -1,8 +1,8 @@
-import { Project } from '@cdktf/provider-digitalocean/lib/project';
+import { Project as ProjectResource } from '@cdktf/provider-digitalocean/lib/project';
 import { Construct } from 'constructs';
 
-/** Props for {@link DoProject}. */
-export interface DoProjectProps {
+/** Props for {@link Project}. */
+export interface ProjectProps {
   /** Project name, e.g. `shop-dev`. */
   readonly name: string;
   /**
@@ -22,13 +22,13 @@ export interface DoProjectProps {
  * attaches its own (`digitalocean_project_resources` or a resource's `project_id`), so a color stack never has
  * to touch the shared one.
  */
-export class DoProject extends Construct {
+export class Project extends Construct {
   /** The project. */
-  public readonly project: Project;
+  public readonly project: ProjectResource;
 
-  constructor(scope: Construct, id: string, props: DoProjectProps) {
+  constructor(scope: Construct, id: string, props: ProjectProps) {
     super(scope, id);
-    this.project = new Project(this, 'project', {
+    this.project = new ProjectResource(this, 'project', {
       name: props.name,
       environment: props.environment ?? 'Development',
       purpose: 'Web Application',

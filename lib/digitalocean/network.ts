@@ -3,8 +3,8 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { cidrBlock, parseCidr } from '../config/cidr';
 
-/** Props for {@link DoNetwork}. */
-export interface DoNetworkProps {
+/** Props for {@link Network}. */
+export interface NetworkProps {
   /** VPC name, unique in the account, e.g. `shop-dev`. */
   readonly name: string;
   /** Region slug, e.g. `fra1`. */
@@ -22,18 +22,18 @@ export interface DoNetworkProps {
  * The environment's private network on DigitalOcean: one VPC with the environment's range. Droplets, the
  * load balancers and the OpenSearch cluster join it and talk over private addresses only.
  */
-export class DoNetwork extends Construct {
+export class Network extends Construct {
   /** The VPC. */
   public readonly vpc: Vpc;
 
-  constructor(scope: Construct, id: string, props: DoNetworkProps) {
+  constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     if (!Token.isUnresolved(props.ipRange)) {
       const block = parseCidr(props.ipRange);
-      if (typeof block === 'string') throw new Error(`DoNetwork ${props.name}: ipRange ${block}`);
+      if (typeof block === 'string') throw new Error(`Network ${props.name}: ipRange ${block}`);
       const { prefix } = cidrBlock(props.ipRange);
       if (prefix < 16 || prefix > 28) {
-        throw new Error(`DoNetwork ${props.name}: ipRange ${props.ipRange} is a /${prefix}; DigitalOcean VPCs range from /16 to /28`);
+        throw new Error(`Network ${props.name}: ipRange ${props.ipRange} is a /${prefix}; DigitalOcean VPCs range from /16 to /28`);
       }
     }
     this.vpc = new Vpc(this, 'vpc', {

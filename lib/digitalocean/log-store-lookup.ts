@@ -3,10 +3,10 @@ import { DataDigitaloceanDatabaseCluster } from '@cdktf/provider-digitalocean/li
 import { DataDigitaloceanDatabaseUser } from '@cdktf/provider-digitalocean/lib/data-digitalocean-database-user';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { DO_FORWARDER_USER } from './do-log-store';
+import { DO_FORWARDER_USER } from './log-store';
 
-/** Props for {@link DoLogStoreLookup}. */
-export interface DoLogStoreLookupProps {
+/** Props for {@link LogStoreLookup}. */
+export interface LogStoreLookupProps {
   /** Name of the OpenSearch cluster `<env>-shared` created (`doResourceNames(...).logStore`). */
   readonly clusterName: string;
   /**
@@ -21,7 +21,7 @@ export interface DoLogStoreLookupProps {
  * its CA certificate (DigitalOcean databases use a per-project CA, not a public one) and the log forwarder's user:
  * what the droplets' log forwarder needs to verify and authenticate to the store.
  */
-export class DoLogStoreLookup extends Construct {
+export class LogStoreLookup extends Construct {
   /** The cluster lookup. */
   public readonly cluster: DataDigitaloceanDatabaseCluster;
   /** The cluster's CA certificate (PEM). */
@@ -29,7 +29,7 @@ export class DoLogStoreLookup extends Construct {
   /** The log forwarder's database user (its password is sensitive). */
   public readonly forwarderUser: DataDigitaloceanDatabaseUser;
 
-  constructor(scope: Construct, id: string, props: DoLogStoreLookupProps) {
+  constructor(scope: Construct, id: string, props: LogStoreLookupProps) {
     super(scope, id);
     this.cluster = new DataDigitaloceanDatabaseCluster(this, 'cluster', { name: props.clusterName, dependsOn: props.dependsOn });
     this.ca = new DataDigitaloceanDatabaseCa(this, 'ca', { clusterId: this.cluster.id });

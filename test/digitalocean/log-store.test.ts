@@ -1,11 +1,11 @@
-import { DoLogStore, DoLogStoreProps } from '../../lib/digitalocean/do-log-store';
+import { LogStore, LogStoreProps } from '../../lib/digitalocean/log-store';
 import { synthResources } from '../support/construct-synth';
 
-const PROPS: DoLogStoreProps = { name: 'shop-dev-logs', region: 'fra1', vpcId: 'vpc-123', allowedTags: ['shop-dev'], forwarderIndexPattern: 'logs-*', tags: ['environment:dev'] };
+const PROPS: LogStoreProps = { name: 'shop-dev-logs', region: 'fra1', vpcId: 'vpc-123', allowedTags: ['shop-dev'], forwarderIndexPattern: 'logs-*', tags: ['environment:dev'] };
 
-const synth = (props: DoLogStoreProps) => synthResources((scope) => new DoLogStore(scope, 'log-store', props));
+const synth = (props: LogStoreProps) => synthResources((scope) => new LogStore(scope, 'log-store', props));
 
-describe('DoLogStore', () => {
+describe('LogStore', () => {
   const res = synth(PROPS);
   const cluster = Object.values(res.digitalocean_database_cluster)[0] as Record<string, any>;
 

@@ -1,7 +1,7 @@
-import { DoLoadBalancer, DoLoadBalancerProps } from '../../lib/digitalocean/do-load-balancer';
+import { LoadBalancer, LoadBalancerProps } from '../../lib/digitalocean/load-balancer';
 import { onlyResource } from '../support/construct-synth';
 
-const PROPS: DoLoadBalancerProps = {
+const PROPS: LoadBalancerProps = {
   name: 'shop-dev-live',
   region: 'fra1',
   vpcId: 'vpc-123',
@@ -12,9 +12,9 @@ const PROPS: DoLoadBalancerProps = {
   projectId: 'project-1',
 };
 
-const synth = (props: DoLoadBalancerProps) => onlyResource('digitalocean_loadbalancer', (scope) => new DoLoadBalancer(scope, 'live', props));
+const synth = (props: LoadBalancerProps) => onlyResource('digitalocean_loadbalancer', (scope) => new LoadBalancer(scope, 'live', props));
 
-describe('DoLoadBalancer', () => {
+describe('LoadBalancer', () => {
   const lb = synth(PROPS);
 
   test('in the VPC and project, sending traffic to the droplets of one tag', () => {
@@ -50,7 +50,7 @@ describe('DoLoadBalancer', () => {
   });
 
   test('restricted to the allowed CIDRs, cookie stickiness, destroyable when asked', () => {
-    const preview = synth({ ...PROPS, allowCidrs: ['203.0.113.0/24', '198.51.100.7/32'], stickySessionSeconds: 300, preventDestroy: false });
+    const preview = synth({ ...PROPS, allowedCidrs: ['203.0.113.0/24', '198.51.100.7/32'], stickinessSeconds: 300, preventDestroy: false });
     expect(preview.firewall).toEqual({ allow: ['cidr:203.0.113.0/24', 'cidr:198.51.100.7/32'] });
     expect(preview.sticky_sessions).toEqual({ type: 'cookies', cookie_name: 'DO-LB', cookie_ttl_seconds: 300 });
     expect(preview.lifecycle).toEqual({ prevent_destroy: false });
@@ -68,7 +68,7 @@ describe('DoLoadBalancer', () => {
   });
 
   test('fails on an empty allow list (it would refuse everyone)', () => {
-    expect(() => synth({ ...PROPS, allowCidrs: [] })).toThrow(/allowCidrs is empty, which would refuse everyone/);
+    expect(() => synth({ ...PROPS, allowedCidrs: [] })).toThrow(/allowedCidrs is empty, which would refuse everyone/);
   });
 
   test('fails on a relative health check path', () => {

@@ -2,9 +2,10 @@ import { DataDigitaloceanDomain } from '@cdktf/provider-digitalocean/lib/data-di
 import { Record as DnsRecord } from '@cdktf/provider-digitalocean/lib/record';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { checkProp } from '../construct-errors';
 
-/** Props for {@link DoHostRecord}. */
-export interface DoHostRecordProps {
+/** Props for {@link HostRecord}. */
+export interface HostRecordProps {
   /** The DigitalOcean-hosted domain, e.g. `shop.example.com`; the plan fails when the account does not host it. */
   readonly domain: string;
   /** The host name, inside `domain` (the domain itself makes the apex record `@`). */
@@ -23,20 +24,20 @@ export interface DoHostRecordProps {
  * not to create records of their own). The domain is looked up at plan time, so a domain the account does not host
  * stops the plan instead of the apply.
  */
-export class DoHostRecord extends Construct {
+export class HostRecord extends Construct {
   /** The plan-time lookup of the domain. */
   public readonly domain: DataDigitaloceanDomain;
   /** The record. */
   public readonly record: DnsRecord;
 
-  constructor(scope: Construct, id: string, props: DoHostRecordProps) {
+  constructor(scope: Construct, id: string, props: HostRecordProps) {
     super(scope, id);
     const { domain, hostname } = props;
     if (!Token.isUnresolved(hostname) && !Token.isUnresolved(domain) && hostname !== domain && !hostname.endsWith(`.${domain}`)) {
-      throw new Error(`DoHostRecord ${hostname}: the host name is not inside the domain ${domain}; use a name ending in .${domain}`);
+      throw new Error(`HostRecord ${hostname}: the host name is not inside the domain ${domain}; use a name ending in .${domain}`);
     }
     const ttl = props.ttlSeconds ?? 300;
-    if (!Number.isInteger(ttl) || ttl < 30) throw new Error(`DoHostRecord ${hostname}: ttlSeconds must be a whole number ≥ 30 (got ${ttl})`);
+    checkProp(this, ttl, (t) => (!Number.isInteger(t) || t < 30 ? `ttlSeconds must be a whole number ≥ 30 (got ${t}). Fix: use 30 or more` : undefined));
     this.domain = new DataDigitaloceanDomain(this, 'domain', { name: domain });
     this.record = new DnsRecord(this, 'record', {
       domain: this.domain.name,

@@ -2,6 +2,7 @@ import { DatabaseCluster } from '@cdktf/provider-digitalocean/lib/database-clust
 import { DatabaseFirewall } from '@cdktf/provider-digitalocean/lib/database-firewall';
 import { DatabaseUser } from '@cdktf/provider-digitalocean/lib/database-user';
 import { Construct } from 'constructs';
+import { checkProp } from '../construct-errors';
 
 /**
  * The port of every DigitalOcean managed database, OpenSearch included (HTTPS). A constant, known before the
@@ -14,8 +15,8 @@ export const DO_DATABASE_PORT = 25060;
 /** Name of the log forwarder's database user (write-only on the log indices). */
 export const DO_FORWARDER_USER = 'log-forwarder';
 
-/** Props for {@link DoLogStore}. */
-export interface DoLogStoreProps {
+/** Props for {@link LogStore}. */
+export interface LogStoreProps {
   /** Cluster name, e.g. `shop-dev-logs`. */
   readonly name: string;
   /** Region slug, e.g. `fra1`. */
@@ -69,7 +70,7 @@ export interface DoLogStoreProps {
  * With `forwarderIndexPattern`, a `log-forwarder` user that may only write to the log indices is created for the
  * servers. Credentials stay in Terraform state (sensitive outputs); they are never put in droplet user data.
  */
-export class DoLogStore extends Construct {
+export class LogStore extends Construct {
   /** The OpenSearch cluster. */
   public readonly cluster: DatabaseCluster;
   /** The cluster's trusted sources. */
@@ -77,13 +78,15 @@ export class DoLogStore extends Construct {
   /** The log forwarder's user (write-only on the log indices), when `forwarderIndexPattern` is given. */
   public readonly forwarderUser?: DatabaseUser;
 
-  constructor(scope: Construct, id: string, props: DoLogStoreProps) {
+  constructor(scope: Construct, id: string, props: LogStoreProps) {
     super(scope, id);
     if (props.allowedTags.length === 0) {
-      throw new Error(`DoLogStore ${props.name}: allowedTags is empty; a database firewall without rules admits every source`);
+      throw new Error(`LogStore ${props.name}: allowedTags is empty; a database firewall without rules admits every source`);
     }
     const nodeCount = props.nodeCount ?? 1;
-    if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new Error(`DoLogStore ${props.name}: nodeCount must be a whole number ≥ 1 (got ${nodeCount})`);
+    checkProp(this, nodeCount, (count) =>
+      !Number.isInteger(count) || count < 1 ? `nodeCount must be a whole number ≥ 1 (got ${count}). Fix: use 1, or 3 for a highly available cluster` : undefined,
+    );
     this.cluster = new DatabaseCluster(this, 'cluster', {
       name: props.name,
       engine: 'opensearch',
@@ -103,7 +106,7 @@ export class DoLogStore extends Construct {
     });
     if (props.forwarderIndexPattern !== undefined) {
       if (!/^[a-z0-9][a-z0-9._-]*\*?$/.test(props.forwarderIndexPattern)) {
-        throw new Error(`DoLogStore ${props.name}: forwarderIndexPattern "${props.forwarderIndexPattern}" must be an index name or prefix pattern such as logs-*`);
+        throw new Error(`LogStore ${props.name}: forwarderIndexPattern "${props.forwarderIndexPattern}" must be an index name or prefix pattern such as logs-*`);
       }
       this.forwarderUser = new DatabaseUser(this, 'forwarder-user', {
         clusterId: this.cluster.id,

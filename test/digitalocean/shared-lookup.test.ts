@@ -1,9 +1,9 @@
 import { Testing } from 'cdktf';
-import { DoSharedLookup } from '../../lib/digitalocean/do-shared-lookup';
+import { SharedLookup } from '../../lib/digitalocean/shared-lookup';
 import { doSharedNames } from '../../stacks/contract';
 
-describe('DoSharedLookup', () => {
-  const json = JSON.parse(Testing.synthScope((scope) => new DoSharedLookup(scope, 'shared', { environment: 'dev', names: doSharedNames('shop', 'dev', 'shop-development') })));
+describe('SharedLookup', () => {
+  const json = JSON.parse(Testing.synthScope((scope) => new SharedLookup(scope, 'shared', { environment: 'dev', names: doSharedNames('shop', 'dev', 'shop-development') })));
 
   test('finds the project by its exact name, and stops the plan naming dev-shared when there is not exactly one', () => {
     const [projects] = Object.values(json.data.digitalocean_projects) as Array<Record<string, any>>;

@@ -2,9 +2,10 @@ import { Loadbalancer } from '@cdktf/provider-digitalocean/lib/loadbalancer';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { cidrBlock } from '../config/cidr';
+import { checkProp } from '../construct-errors';
 
-/** Props for {@link DoLoadBalancer}. */
-export interface DoLoadBalancerProps {
+/** Props for {@link LoadBalancer}. */
+export interface LoadBalancerProps {
   /** Load balancer name, e.g. `shop-dev-live`. Stable across cutovers. */
   readonly name: string;
   /** Region slug, e.g. `fra1`. */
@@ -39,12 +40,12 @@ export interface DoLoadBalancerProps {
    * Source CIDRs allowed to connect; anyone else is refused by the load balancer's own firewall.
    * @default - open to everyone (a public site)
    */
-  readonly allowCidrs?: readonly string[];
+  readonly allowedCidrs?: readonly string[];
   /**
    * Seconds a client sticks to the droplet it first reached (cookie `DO-LB`); 0 turns stickiness off.
    * @default 0
    */
-  readonly stickySessionSeconds?: number;
+  readonly stickinessSeconds?: number;
   /**
    * Refuse to destroy (or replace) the load balancer: Terraform `prevent_destroy`. Its address is what DNS
    * points at, so losing it is an outage.
@@ -64,15 +65,15 @@ export interface DoLoadBalancerProps {
  * the application's path, optional cookie stickiness, optionally its own firewall restricting who may connect,
  * and `prevent_destroy` unless turned off. It never touches DNS: `disable_lets_encrypt_dns_records` is set, so a
  * Let's Encrypt certificate does not make DigitalOcean point the domain's apex at this load balancer (records
- * are explicit, see {@link DoHostRecord}).
+ * are explicit, see {@link HostRecord}).
  */
-export class DoLoadBalancer extends Construct {
+export class LoadBalancer extends Construct {
   /** The load balancer. */
   public readonly loadBalancer: Loadbalancer;
 
-  constructor(scope: Construct, id: string, props: DoLoadBalancerProps) {
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    validate(props);
+    validate(this, props);
     const target = { targetPort: props.appPort, targetProtocol: 'http' };
     this.loadBalancer = new Loadbalancer(this, 'lb', {
       name: props.name,
@@ -101,30 +102,31 @@ export class DoLoadBalancer extends Construct {
         healthyThreshold: 3,
         unhealthyThreshold: 3,
       },
-      firewall: props.allowCidrs ? { allow: props.allowCidrs.map((c) => `cidr:${c}`) } : undefined,
-      stickySessions: props.stickySessionSeconds
-        ? { type: 'cookies', cookieName: 'DO-LB', cookieTtlSeconds: props.stickySessionSeconds }
+      firewall: props.allowedCidrs ? { allow: props.allowedCidrs.map((c) => `cidr:${c}`) } : undefined,
+      stickySessions: props.stickinessSeconds
+        ? { type: 'cookies', cookieName: 'DO-LB', cookieTtlSeconds: props.stickinessSeconds }
         : { type: 'none' },
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
   }
 }
 
-function validate(props: DoLoadBalancerProps): void {
+function validate(scope: Construct, props: LoadBalancerProps): void {
   const fail = (msg: string) => {
-    throw new Error(`DoLoadBalancer ${props.name}: ${msg}`);
+    throw new Error(`LoadBalancer ${props.name}: ${msg}`);
   };
   if ((props.certificateName === undefined) === (props.certificateId === undefined)) {
     fail('give exactly one of certificateName or certificateId for the HTTPS rule');
   }
-  if (!Number.isInteger(props.appPort) || props.appPort < 1 || props.appPort > 65535) fail(`appPort must be 1–65535 (got ${props.appPort})`);
+  checkProp(scope, props.appPort, (port) => (!Number.isInteger(port) || port < 1 || port > 65535 ? `appPort must be 1–65535 (got ${port}). Fix: give the port the app listens on` : undefined));
   if (!Token.isUnresolved(props.healthCheckPath) && !props.healthCheckPath.startsWith('/')) {
     fail(`healthCheckPath "${props.healthCheckPath}" must be an absolute path such as /health`);
   }
-  const sticky = props.stickySessionSeconds ?? 0;
-  if (!Number.isInteger(sticky) || sticky < 0) fail(`stickySessionSeconds must be a whole number ≥ 0 (got ${sticky})`);
-  if (props.allowCidrs) {
-    if (props.allowCidrs.length === 0) fail('allowCidrs is empty, which would refuse everyone; omit it for a public load balancer');
-    for (const c of props.allowCidrs) if (!Token.isUnresolved(c)) cidrBlock(c);
+  checkProp(scope, props.stickinessSeconds ?? 0, (sticky) =>
+    !Number.isInteger(sticky) || sticky < 0 ? `stickinessSeconds must be a whole number ≥ 0 (got ${sticky}). Fix: use 0 (off) or more` : undefined,
+  );
+  if (props.allowedCidrs) {
+    if (props.allowedCidrs.length === 0) fail('allowedCidrs is empty, which would refuse everyone; omit it for a public load balancer');
+    for (const c of props.allowedCidrs) if (!Token.isUnresolved(c)) cidrBlock(c);
   }
 }

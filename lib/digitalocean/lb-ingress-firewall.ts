@@ -1,8 +1,8 @@
 import { Firewall } from '@cdktf/provider-digitalocean/lib/firewall';
 import { Construct } from 'constructs';
 
-/** Props for {@link DoLbIngressFirewall}. */
-export interface DoLbIngressFirewallProps {
+/** Props for {@link LbIngressFirewall}. */
+export interface LbIngressFirewallProps {
   /** Firewall name, e.g. `shop-dev-lb-ingress`. */
   readonly name: string;
   /** Droplet tags it applies to (the environment's fleet tag: both colors). */
@@ -18,14 +18,14 @@ export interface DoLbIngressFirewallProps {
  * the application only through a load balancer's 443 (or 80, which redirects). Lives next to the load
  * balancers (its sources are their ids); a cutover does not change it.
  */
-export class DoLbIngressFirewall extends Construct {
+export class LbIngressFirewall extends Construct {
   /** The firewall. */
   public readonly firewall: Firewall;
 
-  constructor(scope: Construct, id: string, props: DoLbIngressFirewallProps) {
+  constructor(scope: Construct, id: string, props: LbIngressFirewallProps) {
     super(scope, id);
-    if (props.loadBalancerIds.length === 0) throw new Error(`DoLbIngressFirewall ${props.name}: loadBalancerIds is empty; nothing could reach the application`);
-    if (props.tags.length === 0) throw new Error(`DoLbIngressFirewall ${props.name}: tags is empty; the firewall would apply to no droplet`);
+    if (props.loadBalancerIds.length === 0) throw new Error(`LbIngressFirewall ${props.name}: loadBalancerIds is empty; nothing could reach the application`);
+    if (props.tags.length === 0) throw new Error(`LbIngressFirewall ${props.name}: tags is empty; the firewall would apply to no droplet`);
     this.firewall = new Firewall(this, 'firewall', {
       name: props.name,
       tags: [...props.tags],
