@@ -4,7 +4,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { ConfigError, ConstructPropsError, createEnvironmentStacks, EnvironmentConfig, enforceGuardrails, loadEnvironments, skipTokenCreationTraces } from './lib';
+import {
+  ConfigError,
+  ConstructPropsError,
+  createEnvironmentStacks,
+  EnvironmentConfig,
+  enforceGuardrails,
+  loadEnvironments,
+  skipTokenCreationTraces,
+} from './lib';
 
 skipTokenCreationTraces(); // same output, a quarter less synth time (see lib/token-traces.ts)
 

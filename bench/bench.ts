@@ -67,7 +67,10 @@ function noopProject(): string {
   const dir = path.join(REPO, 'bench/.tmp/noop-app');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'main.js'), "const { App } = require('cdktf');\nnew App().synth();\n");
-  fs.writeFileSync(path.join(dir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node main.js', projectId: 'bench-noop', sendCrashReports: 'false' }));
+  fs.writeFileSync(
+    path.join(dir, 'cdktf.json'),
+    JSON.stringify({ language: 'typescript', app: 'node main.js', projectId: 'bench-noop', sendCrashReports: 'false' }),
+  );
   return dir;
 }
 
@@ -82,7 +85,7 @@ const CASES: Case[] = [
     run: (o, f) => runNode(['--require', REGISTER, 'main.ts'], { CDKTF_OUTDIR: o }, f),
   },
   {
-    name: '`npx cdktf synth`, no-op app (the CLI\'s own floor)',
+    name: "`npx cdktf synth`, no-op app (the CLI's own floor)",
     run: (o) => runCli(o, noopProject()),
   },
   {
@@ -157,13 +160,15 @@ function median(values: number[]): number {
 
 function main(): void {
   if (process.argv.includes('--help')) {
-    process.stdout.write('usage: npm run bench  (BENCH_RUNS=N, default 3)\nMeasures synth wall time and peak RSS; writes bench/RESULTS.md.\n');
+    process.stdout.write(
+      'usage: npm run bench  (BENCH_RUNS=N, default 3)\nMeasures synth wall time and peak RSS; writes bench/RESULTS.md.\n',
+    );
     return;
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-bench-'));
   const rows: Array<{ name: string; target?: string; wall: number; rss?: number }> = [];
-  let phaseRows: Array<[string, number]> = [];
-  let moduleRows: Array<[string, number]> = [];
+  let phaseRows: Array<[string, number]>;
+  let moduleRows: Array<[string, number]>;
   try {
     for (const c of CASES) {
       const samples: Sample[] = [];
@@ -173,7 +178,9 @@ function main(): void {
         samples.push(c.run(outdir, path.join(tmp, 'rusage.json')));
         fs.rmSync(outdir, { recursive: true, force: true });
       }
-      const rss = samples.every((s) => s.maxRssKiB !== undefined) ? median(samples.map((s) => s.maxRssKiB!)) / 1024 : undefined;
+      const rss = samples.every((s) => s.maxRssKiB !== undefined)
+        ? median(samples.map((s) => s.maxRssKiB!)) / 1024
+        : undefined;
       rows.push({ name: c.name, target: c.target, wall: median(samples.map((s) => s.wallMs)), rss });
     }
     process.stderr.write('bench: phases of a direct synth\n');
@@ -210,14 +217,19 @@ function main(): void {
   ].join('\n');
   const floor = rows.find((r) => r.name.includes('no-op app'));
   const cli = rows.find((r) => r.name.startsWith('`npx cdktf synth`, shipped'));
-  const share = floor && cli ? `The library's share of \`npx cdktf synth\`: ${((cli.wall - floor.wall) / 1000).toFixed(2)} s over the CLI's floor (target ≤ 0.5 s).` : '';
+  const share =
+    floor && cli
+      ? `The library's share of \`npx cdktf synth\`: ${((cli.wall - floor.wall) / 1000).toFixed(2)} s over the CLI's floor (target ≤ 0.5 s).`
+      : '';
   const tests = slowestTests();
   process.stdout.write(`${table}\n\n${share}\n\n${phaseTable}\n\n${moduleTable}\n\n${tests}\n`);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const doc = [
     '# Synth benchmark results',
     '',
-    'Produced by `npm run bench` (median of ' + RUNS + ' runs, each in a fresh process). Wall time is measured around each spawned',
+    'Produced by `npm run bench` (median of ' +
+      RUNS +
+      ' runs, each in a fresh process). Wall time is measured around each spawned',
     'process (start-up included); peak RSS of node processes is reported by the process itself; the `cdktf synth` row is measured around the CLI',
     '(GNU time: peak RSS of the largest process in its tree).',
     '',

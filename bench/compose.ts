@@ -1,7 +1,13 @@
 // A generated composition for the benchmark: BENCH_ENVS copies of the shipped AWS environments (four stacks
 // each), checked by the guardrails and synthesized into CDKTF_OUTDIR: the same path as main.ts, at a larger scale.
 import { App } from 'cdktf';
-import { createEnvironmentStacks, enforceGuardrails, loadEnvironments, parseEnvironment, skipTokenCreationTraces } from '../lib';
+import {
+  createEnvironmentStacks,
+  enforceGuardrails,
+  loadEnvironments,
+  parseEnvironment,
+  skipTokenCreationTraces,
+} from '../lib';
 
 skipTokenCreationTraces();
 
@@ -14,5 +20,6 @@ for (let i = 0; i < count; i++) {
   if (template.backend.type === 's3') template.backend.keyPrefix = `bench/${template.name}`;
   createEnvironmentStacks(app, parseEnvironment(template, `bench:${template.name}`));
 }
-if (!enforceGuardrails(app, { write: () => undefined })) throw new Error('guardrails failed on the generated composition');
+if (!enforceGuardrails(app, { write: () => undefined }))
+  throw new Error('guardrails failed on the generated composition');
 app.synth();

@@ -60,7 +60,9 @@ export function loadSkips(file: string): CheckovSkip[] {
   }
   const parsed = skipsFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new SkipsFileError(parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(top)'}: ${i.message}`).join('\n'));
+    throw new SkipsFileError(
+      parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(top)'}: ${i.message}`).join('\n'),
+    );
   }
   const seen = new Map<string, number>();
   parsed.data.skips.forEach((s, i) => {
@@ -75,7 +77,12 @@ export function loadSkips(file: string): CheckovSkip[] {
 export function globMatches(glob: string, value: string): boolean {
   const re = glob
     .split('**')
-    .map((part) => part.split('*').map((lit) => lit.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))
+    .map((part) =>
+      part
+        .split('*')
+        .map((lit) => lit.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*'),
+    )
     .join('.*');
   return new RegExp(`^${re}$`).test(value);
 }
@@ -108,7 +115,10 @@ export function matchingSkip(finding: CheckovFinding, skips: readonly CheckovSki
 function constructPaths(stackJson: unknown): Map<string, string> {
   const out = new Map<string, string>();
   for (const kind of ['resource', 'data'] as const) {
-    const blocks = (stackJson as Record<string, Record<string, Record<string, { '//'?: { metadata?: { path?: string } } }>>>)[kind] ?? {};
+    const blocks =
+      (stackJson as Record<string, Record<string, Record<string, { '//'?: { metadata?: { path?: string } } }>>>)[
+        kind
+      ] ?? {};
     for (const byName of Object.values(blocks)) {
       for (const [logicalId, block] of Object.entries(byName)) {
         const p = block?.['//']?.metadata?.path;
@@ -155,20 +165,35 @@ export function runCheckov(options: RunCheckovOptions): CheckovRun {
     env: { ...process.env, BC_SKIP_MAPPING: 'TRUE', CKV_SKIP_PACKAGE_UPDATE_CHECK: 'TRUE' },
   });
   if (res.error) {
-    throw new CheckovUnavailableError(`cannot run ${options.checkov}: ${res.error.message}; install it with \`bash .ci/run\` (or pip install -r .ci/requirements.txt into .venv)`);
+    throw new CheckovUnavailableError(
+      `cannot run ${options.checkov}: ${res.error.message}; install it with \`bash .ci/run\` (or pip install -r .ci/requirements.txt into .venv)`,
+    );
   }
   // checkov exits 1 when a check failed; anything else without a JSON report is a crash.
   let report: unknown;
   try {
     report = JSON.parse(res.stdout);
   } catch {
-    throw new CheckovUnavailableError(`${options.checkov} exited ${res.status} without a JSON report:\n${(res.stderr || res.stdout).trim().slice(-2000)}`);
+    throw new CheckovUnavailableError(
+      `${options.checkov} exited ${res.status} without a JSON report:\n${(res.stderr || res.stdout).trim().slice(-2000)}`,
+    );
   }
   const reports = (Array.isArray(report) ? report : [report]) as Array<{
     summary?: { passed?: number; parsing_errors?: number };
-    results?: { failed_checks?: Array<{ check_id: string; check_name: string; resource: string; file_abs_path?: string; file_path: string }>; parsing_errors?: string[] };
+    results?: {
+      failed_checks?: Array<{
+        check_id: string;
+        check_name: string;
+        resource: string;
+        file_abs_path?: string;
+        file_path: string;
+      }>;
+      parsing_errors?: string[];
+    };
   }>;
-  const pathsByFile = new Map(options.files.map((f) => [path.resolve(f), constructPaths(JSON.parse(fs.readFileSync(f, 'utf8')))]));
+  const pathsByFile = new Map(
+    options.files.map((f) => [path.resolve(f), constructPaths(JSON.parse(fs.readFileSync(f, 'utf8')))]),
+  );
   const failed: CheckovFinding[] = [];
   const skipped: Array<{ finding: CheckovFinding; skip: CheckovSkip }> = [];
   const used = new Set<CheckovSkip>();
@@ -205,19 +230,28 @@ export function runCheckov(options: RunCheckovOptions): CheckovRun {
 export function renderSkipsTable(skips: readonly CheckovSkip[]): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
   const scope = (s: CheckovSkip) =>
-    [s.stacks ? `stacks ${s.stacks.map((g) => `\`${g}\``).join(', ')}` : '', s.paths ? s.paths.map((g) => `\`${g}\``).join(', ') : '']
+    [
+      s.stacks ? `stacks ${s.stacks.map((g) => `\`${g}\``).join(', ')}` : '',
+      s.paths ? s.paths.map((g) => `\`${g}\``).join(', ') : '',
+    ]
       .filter(Boolean)
       .join('; ') || 'everywhere';
   // Reasons are prose: emphasis markers and angle brackets print as written, not as Markdown or HTML.
-  const prose = (s: string) => cell(s).replace(/[*<>]/g, (c) => ({ '*': '\\*', '<': '&lt;', '>': '&gt;' })[c] as string);
-  return ['| Check | Where | Reason |', '| --- | --- | --- |', ...skips.map((s) => `| ${s.id} | ${cell(scope(s))} | ${prose(s.reason)} |`)].join('\n');
+  const prose = (s: string) =>
+    cell(s).replace(/[*<>]/g, (c) => ({ '*': '\\*', '<': '&lt;', '>': '&gt;' })[c] as string);
+  return [
+    '| Check | Where | Reason |',
+    '| --- | --- | --- |',
+    ...skips.map((s) => `| ${s.id} | ${cell(scope(s))} | ${prose(s.reason)} |`),
+  ].join('\n');
 }
 
 /** Replaces the table between {@link README_MARKERS} in a README text; throws when the markers are missing. */
 export function withSkipsTable(readme: string, skips: readonly CheckovSkip[]): string {
   const start = readme.indexOf(README_MARKERS.start);
   const end = readme.indexOf(README_MARKERS.end);
-  if (start < 0 || end < start) throw new SkipsFileError(`README.md: markers ${README_MARKERS.start} … ${README_MARKERS.end} not found`);
+  if (start < 0 || end < start)
+    throw new SkipsFileError(`README.md: markers ${README_MARKERS.start} … ${README_MARKERS.end} not found`);
   return `${readme.slice(0, start + README_MARKERS.start.length)}\n${renderSkipsTable(skips)}\n${readme.slice(end)}`;
 }
 
@@ -238,7 +272,10 @@ matched nothing); 2 bad command line or skips file; 4 checkov missing or crashed
 `;
 
 /** The command line of `npm run checkov`; returns the exit code. */
-export function checkovMain(argv: readonly string[], io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string } = {}): number {
+export function checkovMain(
+  argv: readonly string[],
+  io: { stdout?: (t: string) => void; stderr?: (t: string) => void; cwd?: string } = {},
+): number {
   const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
   const cwd = io.cwd ?? process.cwd();
@@ -281,14 +318,21 @@ export function checkovMain(argv: readonly string[], io: { stdout?: (t: string) 
   }
 
   const stacksDir = path.resolve(cwd, values.out ?? 'cdktf.out', 'stacks');
-  const available = fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir).filter((s) => fs.existsSync(path.join(stacksDir, s, 'cdk.tf.json'))).sort() : [];
+  const available = fs.existsSync(stacksDir)
+    ? fs
+        .readdirSync(stacksDir)
+        .filter((s) => fs.existsSync(path.join(stacksDir, s, 'cdk.tf.json')))
+        .sort()
+    : [];
   if (available.length === 0) {
     err(`checkov: no synthesized stacks in ${stacksDir}; run \`npx cdktf synth\` first\n`);
     return CHECKOV_EXIT.usage;
   }
   const unknown = positionals.filter((s) => !available.includes(s));
   if (unknown.length > 0) {
-    err(`checkov: no synthesized stack ${unknown.map((s) => `"${s}"`).join(', ')} in ${stacksDir} (have: ${available.join(', ')})\n`);
+    err(
+      `checkov: no synthesized stack ${unknown.map((s) => `"${s}"`).join(', ')} in ${stacksDir} (have: ${available.join(', ')})\n`,
+    );
     return CHECKOV_EXIT.usage;
   }
   const stacks = positionals.length > 0 ? positionals : available;
@@ -309,8 +353,13 @@ export function checkovMain(argv: readonly string[], io: { stdout?: (t: string) 
   for (const f of run.failed) out(`FAILED  ${f.id} ${f.stack} ${f.path} (${f.resource}): ${f.name}\n`);
   // A skip that accepts nothing on a run over every stack is dead weight that would hide a future finding.
   const stale = positionals.length === 0 ? run.unused : [];
-  for (const s of stale) out(`STALE   ${s.id}${s.paths ? ` ${s.paths.join(',')}` : ''}${s.stacks ? ` in ${s.stacks.join(',')}` : ''}: matched no failed check; remove it from ${SKIPS_FILE}\n`);
-  out(`checkov: ${stacks.length} stacks, ${run.passed} passed, ${run.failed.length} failed, ${run.skipped.length} skipped with a reason${stale.length ? `, ${stale.length} stale skips` : ''}\n`);
+  for (const s of stale)
+    out(
+      `STALE   ${s.id}${s.paths ? ` ${s.paths.join(',')}` : ''}${s.stacks ? ` in ${s.stacks.join(',')}` : ''}: matched no failed check; remove it from ${SKIPS_FILE}\n`,
+    );
+  out(
+    `checkov: ${stacks.length} stacks, ${run.passed} passed, ${run.failed.length} failed, ${run.skipped.length} skipped with a reason${stale.length ? `, ${stale.length} stale skips` : ''}\n`,
+  );
   return run.failed.length > 0 || stale.length > 0 ? CHECKOV_EXIT.failed : CHECKOV_EXIT.ok;
 }
 

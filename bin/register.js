@@ -52,11 +52,21 @@ function transpile(source, filename) {
   if (!transform) {
     if (TRANSPILER.name === 'swc') {
       const swc = require(resolveFrom('@swc/core'));
-      const options = { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' }, sourceMaps: 'inline' };
+      const options = {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      };
       transform = (text, file) => swc.transformSync(text, { ...options, filename: file }).code;
     } else if (TRANSPILER.name === 'typescript') {
       const ts = require(resolveFrom('typescript'));
-      const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true, inlineSources: true };
+      const compilerOptions = {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+        inlineSourceMap: true,
+        inlineSources: true,
+      };
       transform = (text, file) => ts.transpileModule(text, { compilerOptions, fileName: file }).outputText;
     } else {
       throw new Error(
@@ -73,7 +83,14 @@ process.setSourceMapsEnabled(true);
 
 require.extensions['.ts'] = function compileTs(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha1').update(`${TRANSPILER.name}@${TRANSPILER.version}`).update('\0').update(filename).update('\0').update(source).digest('hex');
+  const key = crypto
+    .createHash('sha1')
+    .update(`${TRANSPILER.name}@${TRANSPILER.version}`)
+    .update('\0')
+    .update(filename)
+    .update('\0')
+    .update(source)
+    .digest('hex');
   const cached = CACHE_DIR && path.join(CACHE_DIR, `${key}.js`);
   let code;
   try {

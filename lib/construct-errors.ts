@@ -52,5 +52,8 @@ export interface PropsValidator {
 
 /** The {@link PropsValidator} of `scope`. */
 export function propsValidator(scope: IConstruct): PropsValidator {
-  return { check: (value, problem) => checkProp(scope, value, problem), fail: (problem) => refuseProps(scope, problem) };
+  return {
+    check: (value, problem) => checkProp(scope, value, problem),
+    fail: (problem) => refuseProps(scope, problem),
+  };
 }

@@ -38,7 +38,9 @@ export function stackName(env: string, role: StackRole): string {
 export function parseStackName(name: string): { readonly environment: string; readonly role: StackRole } {
   const match = STACK_NAME.exec(name);
   if (!match) {
-    throw new StackNameError(`"${name}" is not a stack name: expected <env>-<role> with role one of ${STACK_ROLES.join(', ')} (e.g. prod-green)`);
+    throw new StackNameError(
+      `"${name}" is not a stack name: expected <env>-<role> with role one of ${STACK_ROLES.join(', ')} (e.g. prod-green)`,
+    );
   }
   return { environment: match[1], role: match[2] as StackRole };
 }
@@ -137,16 +139,30 @@ export interface SharedValue {
  * stack's state and in Secrets Manager.
  */
 export const AWS_SHARED_VALUES = {
-  privateSubnetIds: { name: 'private-subnet-ids', description: 'Private subnet IDs, one per availability zone (comma-separated)', list: true },
+  privateSubnetIds: {
+    name: 'private-subnet-ids',
+    description: 'Private subnet IDs, one per availability zone (comma-separated)',
+    list: true,
+  },
   instanceSecurityGroupId: { name: 'instance-security-group-id', description: 'Security group of the fleet instances' },
   blueTargetGroupArn: { name: 'blue-target-group-arn', description: 'ARN of the blue target group' },
   greenTargetGroupArn: { name: 'green-target-group-arn', description: 'ARN of the green target group' },
   loadBalancerArn: { name: 'load-balancer-arn', description: 'ARN of the application load balancer' },
   certificateArn: { name: 'certificate-arn', description: 'ACM certificate of the HTTPS and test listeners' },
   hostname: { name: 'hostname', description: 'Hostname of the live and test URLs' },
-  appFilesAccessPolicyArn: { name: 'app-files-access-policy-arn', description: 'Managed policy: the fleets\' access to the app files bucket' },
-  registryPullPolicyArn: { name: 'registry-pull-policy-arn', description: 'Managed policy: pull images from the release registry' },
-  logForwarderReadPolicyArn: { name: 'log-forwarder-read-policy-arn', description: 'Managed policy: read the log forwarder secret', logStoreOnly: true },
+  appFilesAccessPolicyArn: {
+    name: 'app-files-access-policy-arn',
+    description: "Managed policy: the fleets' access to the app files bucket",
+  },
+  registryPullPolicyArn: {
+    name: 'registry-pull-policy-arn',
+    description: 'Managed policy: pull images from the release registry',
+  },
+  logForwarderReadPolicyArn: {
+    name: 'log-forwarder-read-policy-arn',
+    description: 'Managed policy: read the log forwarder secret',
+    logStoreOnly: true,
+  },
 } as const satisfies Record<string, SharedValue & { readonly name: string }>;
 
 /** Key of a value `<env>-shared` publishes on AWS. */
@@ -154,8 +170,22 @@ export type AwsSharedValueKey = keyof typeof AWS_SHARED_VALUES;
 
 /** The values each AWS stack role reads from `<env>-shared`. */
 export const AWS_SHARED_READS: Readonly<Record<Exclude<StackRole, 'shared'>, readonly AwsSharedValueKey[]>> = {
-  blue: ['privateSubnetIds', 'instanceSecurityGroupId', 'blueTargetGroupArn', 'appFilesAccessPolicyArn', 'registryPullPolicyArn', 'logForwarderReadPolicyArn'],
-  green: ['privateSubnetIds', 'instanceSecurityGroupId', 'greenTargetGroupArn', 'appFilesAccessPolicyArn', 'registryPullPolicyArn', 'logForwarderReadPolicyArn'],
+  blue: [
+    'privateSubnetIds',
+    'instanceSecurityGroupId',
+    'blueTargetGroupArn',
+    'appFilesAccessPolicyArn',
+    'registryPullPolicyArn',
+    'logForwarderReadPolicyArn',
+  ],
+  green: [
+    'privateSubnetIds',
+    'instanceSecurityGroupId',
+    'greenTargetGroupArn',
+    'appFilesAccessPolicyArn',
+    'registryPullPolicyArn',
+    'logForwarderReadPolicyArn',
+  ],
   cutover: ['loadBalancerArn', 'blueTargetGroupArn', 'greenTargetGroupArn', 'certificateArn', 'hostname'],
 };
 
@@ -164,7 +194,9 @@ export const AWS_SHARED_READS: Readonly<Record<Exclude<StackRole, 'shared'>, rea
  * store (`logging.store.type: none` publishes no `logStoreOnly` value).
  */
 export function awsSharedValueKeys(logStore: boolean): AwsSharedValueKey[] {
-  return (Object.keys(AWS_SHARED_VALUES) as AwsSharedValueKey[]).filter((key) => logStore || !(AWS_SHARED_VALUES[key] as SharedValue).logStoreOnly);
+  return (Object.keys(AWS_SHARED_VALUES) as AwsSharedValueKey[]).filter(
+    (key) => logStore || !(AWS_SHARED_VALUES[key] as SharedValue).logStoreOnly,
+  );
 }
 
 /** The values a stack reads from `<env>-shared` ({@link AWS_SHARED_READS}), without the log store's when it has none. */

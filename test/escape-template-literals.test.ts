@@ -5,7 +5,12 @@ import { App, Aspects, Fn, LocalBackend, TerraformOutput, TerraformStack, Testin
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { enforceGuardrails } from '../lib/policy/enforce';
-import { EscapeTemplateLiterals, escapeTemplateLiterals, escapeTemplateSequences, templateLiteralArgument } from '../lib/escape-template-literals';
+import {
+  EscapeTemplateLiterals,
+  escapeTemplateLiterals,
+  escapeTemplateSequences,
+  templateLiteralArgument,
+} from '../lib/escape-template-literals';
 
 /** A stack with the aspect: one parameter whose value mixes literal template text and a real reference. */
 function build(stack: TerraformStack): SsmParameter {
@@ -19,7 +24,10 @@ function build(stack: TerraformStack): SsmParameter {
     tags: { 'key ${k}': 'value ${v}', plain: upstream.arn },
   });
   param.addOverride('tags_all', { nested: ['${a}', { '%{b}': '%{c}' }] });
-  new TerraformOutput(stack, 'out', { value: { list: ['${x}', upstream.id], text: '%{ for }' }, description: 'output ${d}' });
+  new TerraformOutput(stack, 'out', {
+    value: { list: ['${x}', upstream.id], text: '%{ for }' },
+    description: 'output ${d}',
+  });
   Aspects.of(stack).add(new EscapeTemplateLiterals());
   return param;
 }
@@ -52,7 +60,9 @@ describe('escapeTemplateSequences', () => {
 describe('escapeTemplateLiterals', () => {
   test('escapes values and keys, nested in objects and lists; numbers, booleans and null stay', () => {
     const input = { 'k${1}': ['${a}', { '%{b}': '%{c}', n: 1, t: true, z: null }] };
-    expect(escapeTemplateLiterals(input)).toEqual({ 'k$${1}': ['$${a}', { '%%{b}': '%%{c}', n: 1, t: true, z: null }] });
+    expect(escapeTemplateLiterals(input)).toEqual({
+      'k$${1}': ['$${a}', { '%%{b}': '%%{c}', n: 1, t: true, z: null }],
+    });
     expect(input).toEqual({ 'k${1}': ['${a}', { '%{b}': '%{c}', n: 1, t: true, z: null }] });
   });
 });
@@ -72,7 +82,9 @@ describe('EscapeTemplateLiterals aspect', () => {
     build(stack);
     const upstream = stack.node.findChild('upstream') as SsmParameter;
     new TerraformOutput(stack, 'open', { value: `{"a": "\${x", "b": "${upstream.arn}"}` });
-    expect(JSON.parse(Testing.synth(stack)).output.open.value).toBe('{"a": "$${x", "b": "${aws_ssm_parameter.upstream.arn}"}');
+    expect(JSON.parse(Testing.synth(stack)).output.open.value).toBe(
+      '{"a": "$${x", "b": "${aws_ssm_parameter.upstream.arn}"}',
+    );
   });
 
   test('escapes map keys and values; a reference as a map value stays', () => {
@@ -84,7 +96,10 @@ describe('EscapeTemplateLiterals aspect', () => {
   });
 
   test('escapes outputs (value and description); a reference in a list stays', () => {
-    expect(json.output.out).toEqual({ value: { list: ['$${x}', '${aws_ssm_parameter.upstream.id}'], text: '%%{ for }' }, description: 'output $${d}' });
+    expect(json.output.out).toEqual({
+      value: { list: ['$${x}', '${aws_ssm_parameter.upstream.id}'], text: '%%{ for }' },
+      description: 'output $${d}',
+    });
   });
 
   test("escapes a stack's own overrides", () => {
@@ -113,7 +128,10 @@ describe('EscapeTemplateLiterals aspect', () => {
       fs.rmSync(outdir, { recursive: true, force: true });
       return JSON.parse(text);
     });
-    for (const out of outs) expect(out.resource.aws_ssm_parameter.param.value).toBe('literal $${HOME} and %%{ if x } then ${aws_ssm_parameter.upstream.value}');
+    for (const out of outs)
+      expect(out.resource.aws_ssm_parameter.param.value).toBe(
+        'literal $${HOME} and %%{ if x } then ${aws_ssm_parameter.upstream.value}',
+      );
     expect(outs[1]).toEqual(outs[0]);
   });
 
@@ -128,7 +146,10 @@ describe('EscapeTemplateLiterals aspect', () => {
     Aspects.of(consumer).add(new EscapeTemplateLiterals());
     producer.prepareStack();
     consumer.prepareStack();
-    const state = Object.values(JSON.parse(Testing.synth(consumer)).data.terraform_remote_state)[0] as Record<string, unknown>;
+    const state = Object.values(JSON.parse(Testing.synth(consumer)).data.terraform_remote_state)[0] as Record<
+      string,
+      unknown
+    >;
     expect(state.workspace).toBe('${terraform.workspace}');
   });
 });
@@ -137,7 +158,9 @@ describe('templateLiteralArgument', () => {
   test('escapes ${ and %{ inside a Terraform function call, where the aspect cannot reach', () => {
     const json = JSON.parse(
       Testing.synthScope((scope) => {
-        new TerraformOutput(scope, 'o', { value: Fn.join('', [templateLiteralArgument('a ${b} %{ if c }'), Fn.upper('x')]) });
+        new TerraformOutput(scope, 'o', {
+          value: Fn.join('', [templateLiteralArgument('a ${b} %{ if c }'), Fn.upper('x')]),
+        });
       }),
     );
     expect(json.output.o.value).toBe('${join("", ["a $${b} %%{ if c }", upper("x")])}');

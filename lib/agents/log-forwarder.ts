@@ -149,18 +149,27 @@ function q(value: string): string {
 }
 
 /** The environment variables rsyslog reads the log store's address and credentials from when it starts. */
-export const LOG_STORE_ENV = { host: 'LOG_STORE_HOST', username: 'LOG_STORE_USERNAME', password: 'LOG_STORE_PASSWORD' } as const;
+export const LOG_STORE_ENV = {
+  host: 'LOG_STORE_HOST',
+  username: 'LOG_STORE_USERNAME',
+  password: 'LOG_STORE_PASSWORD',
+} as const;
 
 function fail(message: string): never {
   throw new Error(`log forwarder: ${message}`);
 }
 
 function validate(config: LogForwarderConfig): void {
-  for (const [key, value] of Object.entries({ app: config.app, environment: config.environment, color: config.color })) {
+  for (const [key, value] of Object.entries({
+    app: config.app,
+    environment: config.environment,
+    color: config.color,
+  })) {
     if (!/^[a-z][a-z0-9-]*$/.test(value)) fail(`${key} "${value}" must be lowercase letters, digits and dashes`);
   }
   if (!/^[0-9A-Za-z.+-]+$/.test(config.release)) fail(`release "${config.release}" must be a version such as 1.4.2`);
-  if (!/^[a-z][a-z0-9-]*$/.test(config.destination.indexPrefix)) fail(`indexPrefix "${config.destination.indexPrefix}" must be lowercase letters, digits and dashes`);
+  if (!/^[a-z][a-z0-9-]*$/.test(config.destination.indexPrefix))
+    fail(`indexPrefix "${config.destination.indexPrefix}" must be lowercase letters, digits and dashes`);
   if (config.destination.dataStream !== undefined && !/^[a-z][a-z0-9-]*$/.test(config.destination.dataStream)) {
     fail(`dataStream "${config.destination.dataStream}" must be lowercase letters, digits and dashes`);
   }
@@ -172,7 +181,8 @@ function validate(config: LogForwarderConfig): void {
   const disk = config.bufferDiskMiB ?? 1024;
   if (!Number.isInteger(disk) || disk < 16) fail(`bufferDiskMiB ${disk} must be a whole number of at least 16`);
   const backoff = config.retryMaxIntervalSeconds ?? 60;
-  if (!Number.isInteger(backoff) || backoff < 1 || backoff > 3600) fail(`retryMaxIntervalSeconds ${backoff} must be a whole number from 1 to 3600`);
+  if (!Number.isInteger(backoff) || backoff < 1 || backoff > 3600)
+    fail(`retryMaxIntervalSeconds ${backoff} must be a whole number from 1 to 3600`);
   const seen = new Set<string>();
   const tags = new Set<string>();
   for (const log of config.appLogs) {
@@ -186,12 +196,14 @@ function validate(config: LogForwarderConfig): void {
   }
   const paths = { ...DEFAULT_FORWARDER_PATHS, ...config.paths };
   for (const [key, value] of Object.entries(paths)) {
-    if (logPathProblem(value)) fail(`paths.${key} "${value}" must be a normalized absolute path without spaces or quotes`);
+    if (logPathProblem(value))
+      fail(`paths.${key} "${value}" must be a normalized absolute path without spaces or quotes`);
   }
   if (config.systemLogSource?.type === 'socket' && logPathProblem(config.systemLogSource.path)) {
     fail(`system log socket "${config.systemLogSource.path}" must be a normalized absolute path`);
   }
-  if (config.destination.caFile !== undefined && logPathProblem(config.destination.caFile)) fail(`caFile "${config.destination.caFile}" must be an absolute path`);
+  if (config.destination.caFile !== undefined && logPathProblem(config.destination.caFile))
+    fail(`caFile "${config.destination.caFile}" must be an absolute path`);
 }
 
 /** The rsyslog ruleset name for one application log. */
@@ -222,8 +234,10 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
   if (config.appLogs.length > 0) add('module(load="imfile" mode="inotify")');
   if (config.appLogs.some((l) => l.format === 'json')) add('module(load="mmjsonparse")');
   if (source.type === 'journal') {
-    add('# The journal holds kernel, systemd and every unit\'s output; the cursor persists across restarts.');
-    add('module(load="imjournal" stateFile="imjournal.state" ratelimit.interval="0" ignorePreviousMessages="off" defaultSeverity="info")');
+    add("# The journal holds kernel, systemd and every unit's output; the cursor persists across restarts.");
+    add(
+      'module(load="imjournal" stateFile="imjournal.state" ratelimit.interval="0" ignorePreviousMessages="off" defaultSeverity="info")',
+    );
   } else {
     add('module(load="imuxsock" sysSock.use="off")');
     add(`input(type="imuxsock" socket=${q(source.path)} ruleset="fwd-system" useSpecialParser="on")`);
@@ -252,9 +266,20 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
 
   for (const log of config.appLogs) {
     const tag = appLogTag(log);
-    add(`ruleset(name=${q(appRuleset(tag))}) {`, '  set $!doc!log_type = "app";', `  set $!doc!source = ${q(tag)};`, '  set $!doc!file = $!metadata!filename;', '  set $!doc!message = $msg;');
+    add(
+      `ruleset(name=${q(appRuleset(tag))}) {`,
+      '  set $!doc!log_type = "app";',
+      `  set $!doc!source = ${q(tag)};`,
+      '  set $!doc!file = $!metadata!filename;',
+      '  set $!doc!message = $msg;',
+    );
     if (log.format === 'json') {
-      add('  action(type="mmjsonparse" cookie="" container="$!fields")', '  if $parsesuccess == "OK" then {', '    set $!doc!fields = $!fields;', '  }');
+      add(
+        '  action(type="mmjsonparse" cookie="" container="$!fields")',
+        '  if $parsesuccess == "OK" then {',
+        '    set $!doc!fields = $!fields;',
+        '  }',
+      );
     }
     add('  call fwd-ship', '}', '');
   }
@@ -306,7 +331,7 @@ export function renderRsyslogConfig(config: LogForwarderConfig): string {
     '  )',
     '}',
     '',
-    '# rsyslog\'s own messages and anything else not bound to a ruleset: treated as system logs.',
+    "# rsyslog's own messages and anything else not bound to a ruleset: treated as system logs.",
     'call fwd-system',
     '',
   );

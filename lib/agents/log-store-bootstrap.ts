@@ -82,8 +82,13 @@ export function logDataStreamName(indexPrefix: string): string {
  * it rolls the stream over to a new backing index daily and deletes each backing index `retentionDays` after its
  * creation (a data stream's current write index cannot be deleted, only rolled over).
  */
-export function renderIndexRetentionPolicy(indexPrefix: string, retentionDays: number, dataStream = false): Record<string, unknown> {
-  if (!/^[a-z][a-z0-9-]*$/.test(indexPrefix)) throw new Error(`log store: indexPrefix "${indexPrefix}" must be lowercase letters, digits and dashes`);
+export function renderIndexRetentionPolicy(
+  indexPrefix: string,
+  retentionDays: number,
+  dataStream = false,
+): Record<string, unknown> {
+  if (!/^[a-z][a-z0-9-]*$/.test(indexPrefix))
+    throw new Error(`log store: indexPrefix "${indexPrefix}" must be lowercase letters, digits and dashes`);
   if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) {
     throw new Error(`log store: retentionDays ${retentionDays} must be a whole number of days between 1 and 3650`);
   }
@@ -94,7 +99,11 @@ export function renderIndexRetentionPolicy(indexPrefix: string, retentionDays: n
         description: `Roll the ${stream} data stream over daily; delete its backing indices ${retentionDays} days after creation (rendered by cdktf-bluegreen)`,
         default_state: 'hot',
         states: [
-          { name: 'hot', actions: [{ rollover: { min_index_age: '1d' } }], transitions: [{ state_name: 'delete', conditions: { min_index_age: `${retentionDays}d` } }] },
+          {
+            name: 'hot',
+            actions: [{ rollover: { min_index_age: '1d' } }],
+            transitions: [{ state_name: 'delete', conditions: { min_index_age: `${retentionDays}d` } }],
+          },
           { name: 'delete', actions: [{ delete: {} }], transitions: [] },
         ],
         ism_template: [{ index_patterns: [stream], priority: 100 }],
@@ -106,7 +115,11 @@ export function renderIndexRetentionPolicy(indexPrefix: string, retentionDays: n
       description: `Delete ${indexPrefix}-* indices ${retentionDays} days after creation (rendered by cdktf-bluegreen)`,
       default_state: 'hot',
       states: [
-        { name: 'hot', actions: [], transitions: [{ state_name: 'delete', conditions: { min_index_age: `${retentionDays}d` } }] },
+        {
+          name: 'hot',
+          actions: [],
+          transitions: [{ state_name: 'delete', conditions: { min_index_age: `${retentionDays}d` } }],
+        },
         { name: 'delete', actions: [{ delete: {} }], transitions: [] },
       ],
       ism_template: [{ index_patterns: [`${indexPrefix}-*`], priority: 100 }],
@@ -122,11 +135,17 @@ export function renderLogStoreBootstrap(input: LogStoreBootstrapInput): LogStore
   const retention = renderIndexRetentionPolicy(indexPrefix, input.retentionDays, dataStream);
   const pattern = dataStream ? stream : `${indexPrefix}-*`;
   const user = input.forwarderUsername ?? 'log-forwarder';
-  if (!/^[a-z][a-z0-9_-]{2,63}$/.test(user)) throw new Error(`log store: forwarderUsername "${user}" must be 3-64 lowercase letters, digits, _ or -`);
+  if (!/^[a-z][a-z0-9_-]{2,63}$/.test(user))
+    throw new Error(`log store: forwarderUsername "${user}" must be 3-64 lowercase letters, digits, _ or -`);
   const replicas = input.replicas ?? 1;
   const keyword = { type: 'keyword' };
   return [
-    { description: `Index retention: delete ${indexPrefix}-* after ${input.retentionDays} days`, method: 'PUT', path: `/_plugins/_ism/policies/${indexPrefix}-retention`, body: retention },
+    {
+      description: `Index retention: delete ${indexPrefix}-* after ${input.retentionDays} days`,
+      method: 'PUT',
+      path: `/_plugins/_ism/policies/${indexPrefix}-retention`,
+      body: retention,
+    },
     {
       description: dataStream
         ? `Index template of the ${stream} data stream (append-only): typed tag fields, free-form app fields`
@@ -187,7 +206,12 @@ export function renderLogStoreBootstrap(input: LogStoreBootstrapInput): LogStore
               }
             : {
                 index_patterns: [`${indexPrefix}-*`],
-                allowed_actions: ['indices:admin/create', 'indices:admin/mapping/put', 'indices:data/write/index', 'indices:data/write/bulk*'],
+                allowed_actions: [
+                  'indices:admin/create',
+                  'indices:admin/mapping/put',
+                  'indices:data/write/index',
+                  'indices:data/write/bulk*',
+                ],
               },
         ],
       },
@@ -198,7 +222,12 @@ export function renderLogStoreBootstrap(input: LogStoreBootstrapInput): LogStore
       path: `/_plugins/_security/api/internalusers/${user}`,
       body: { password: PASSWORD_PLACEHOLDER, description: 'Log forwarder on the app servers (rsyslog)' },
     },
-    { description: `Map ${user} to log_forwarder`, method: 'PUT', path: '/_plugins/_security/api/rolesmapping/log_forwarder', body: { users: [user] } },
+    {
+      description: `Map ${user} to log_forwarder`,
+      method: 'PUT',
+      path: '/_plugins/_security/api/rolesmapping/log_forwarder',
+      body: { users: [user] },
+    },
     ...(input.dashboardsIndexPattern
       ? [
           {

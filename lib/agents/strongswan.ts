@@ -15,7 +15,12 @@ const ENCRYPTION: Readonly<Record<string, { keyword: string; aead: boolean }>> =
   'AES128-GCM-16': { keyword: 'aes128gcm16', aead: true },
   'AES256-GCM-16': { keyword: 'aes256gcm16', aead: true },
 };
-const INTEGRITY: Readonly<Record<string, string>> = { SHA1: 'sha1', 'SHA2-256': 'sha256', 'SHA2-384': 'sha384', 'SHA2-512': 'sha512' };
+const INTEGRITY: Readonly<Record<string, string>> = {
+  SHA1: 'sha1',
+  'SHA2-256': 'sha256',
+  'SHA2-384': 'sha384',
+  'SHA2-512': 'sha512',
+};
 const DH_GROUPS: Readonly<Record<number, string>> = {
   2: 'modp1024',
   5: 'modp1536',
@@ -144,7 +149,9 @@ export function renderSwanctlConf(input: CustomerConfigInput, render: RenderSwan
         `#   ip link set aws-tun${i + 1} up`,
       ]),
       ...(input.routing === 'static'
-        ? input.vpcCidrs.map((c) => `#   ip route add ${c} dev aws-tun1 metric 100   # and dev aws-tun2 metric 200 as standby`)
+        ? input.vpcCidrs.map(
+            (c) => `#   ip route add ${c} dev aws-tun1 metric 100   # and dev aws-tun2 metric 200 as standby`,
+          )
         : [
             `# BGP: peer ${input.tunnels.map((t) => t.vgwInsideAddress).join(' and ')} (remote-as ${input.awsAsn ?? 64512})` +
               ` from local-as ${input.customerAsn ?? '<your ASN>'}; announce ${input.onPremCidrs.join(', ')}.`,
@@ -177,7 +184,12 @@ export function renderSwanctlConf(input: CustomerConfigInput, render: RenderSwan
       '    children {',
       `      ${conn(n)} {`,
       ...(mode === 'route-based'
-        ? ['        local_ts = 0.0.0.0/0', '        remote_ts = 0.0.0.0/0', `        if_id_in = ${ids[i]}`, `        if_id_out = ${ids[i]}`]
+        ? [
+            '        local_ts = 0.0.0.0/0',
+            '        remote_ts = 0.0.0.0/0',
+            `        if_id_in = ${ids[i]}`,
+            `        if_id_out = ${ids[i]}`,
+          ]
         : [`        local_ts = ${input.onPremCidrs.join(',')}`, `        remote_ts = ${input.vpcCidrs.join(',')}`]),
       `        esp_proposals = ${esp}`,
       `        rekey_time = ${o.phase2.lifetimeSeconds - margin}s`,
@@ -194,7 +206,13 @@ export function renderSwanctlConf(input: CustomerConfigInput, render: RenderSwan
   });
   lines.push('}', '', 'secrets {');
   input.tunnels.forEach((t, i) => {
-    lines.push(`  ike-${conn(i + 1)} {`, `    id-1 = ${input.customerGatewayIp}`, `    id-2 = ${t.outsideAddress}`, `    secret = "${t.presharedKey}"`, '  }');
+    lines.push(
+      `  ike-${conn(i + 1)} {`,
+      `    id-1 = ${input.customerGatewayIp}`,
+      `    id-2 = ${t.outsideAddress}`,
+      `    secret = "${t.presharedKey}"`,
+      '  }',
+    );
   });
   lines.push('}', '');
   return lines.join('\n');
@@ -202,13 +220,19 @@ export function renderSwanctlConf(input: CustomerConfigInput, render: RenderSwan
 
 function dhKeyword(group: number): string {
   const k = DH_GROUPS[group];
-  if (!k) throw new Error(`strongSwan config: DH group ${group} has no strongSwan equivalent (known: ${Object.keys(DH_GROUPS).join(', ')})`);
+  if (!k)
+    throw new Error(
+      `strongSwan config: DH group ${group} has no strongSwan equivalent (known: ${Object.keys(DH_GROUPS).join(', ')})`,
+    );
   return k;
 }
 
 function integrityKeyword(name: string): string {
   const k = INTEGRITY[name];
-  if (!k) throw new Error(`strongSwan config: integrity algorithm "${name}" is unknown (known: ${Object.keys(INTEGRITY).join(', ')})`);
+  if (!k)
+    throw new Error(
+      `strongSwan config: integrity algorithm "${name}" is unknown (known: ${Object.keys(INTEGRITY).join(', ')})`,
+    );
   return k;
 }
 
@@ -217,20 +241,30 @@ function splitCiphers(names: readonly string[]): { aead: string[]; classic: stri
   const classic: string[] = [];
   for (const name of names) {
     const c = ENCRYPTION[name];
-    if (!c) throw new Error(`strongSwan config: encryption algorithm "${name}" is unknown (known: ${Object.keys(ENCRYPTION).join(', ')})`);
+    if (!c)
+      throw new Error(
+        `strongSwan config: encryption algorithm "${name}" is unknown (known: ${Object.keys(ENCRYPTION).join(', ')})`,
+      );
     (c.aead ? aead : classic).push(c.keyword);
   }
   return { aead, classic };
 }
 
 /** Refuses input that would produce a broken or injected config (unresolved tokens are checked by Terraform). */
-function validate(input: CustomerConfigInput, mode: CustomerConfigMode, ids: readonly number[], localAddress?: string): void {
+function validate(
+  input: CustomerConfigInput,
+  mode: CustomerConfigMode,
+  ids: readonly number[],
+  localAddress?: string,
+): void {
   const fail = (msg: string): never => {
     throw new Error(`strongSwan config ${input.name}: ${msg}`);
   };
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(input.name)) fail('name must be letters, digits, "-" and "_" (it names swanctl sections)');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(input.name))
+    fail('name must be letters, digits, "-" and "_" (it names swanctl sections)');
   if (input.tunnels.length < 1 || input.tunnels.length > 2) fail(`needs 1 or 2 tunnels, got ${input.tunnels.length}`);
-  if (ids.length !== 2 || ids.some((id) => !Number.isInteger(id) || id < 1 || id > 0xffffffff)) fail('interfaceIds must be two whole numbers from 1 to 4294967295');
+  if (ids.length !== 2 || ids.some((id) => !Number.isInteger(id) || id < 1 || id > 0xffffffff))
+    fail('interfaceIds must be two whole numbers from 1 to 4294967295');
   if (ids[0] === ids[1]) fail('interfaceIds must differ: each tunnel needs its own XFRM interface');
   if (mode === 'policy-based' && (input.onPremCidrs.length !== 1 || input.vpcCidrs.length !== 1)) {
     fail(
@@ -239,7 +273,8 @@ function validate(input: CustomerConfigInput, mode: CustomerConfigMode, ids: rea
     );
   }
   const plain = (what: string, v: string) => {
-    if (!Token.isUnresolved(v) && !/^[A-Za-z0-9.:/_%-]+$/.test(v)) fail(`${what} ${JSON.stringify(v)} contains characters that do not belong in swanctl.conf`);
+    if (!Token.isUnresolved(v) && !/^[A-Za-z0-9.:/_%-]+$/.test(v))
+      fail(`${what} ${JSON.stringify(v)} contains characters that do not belong in swanctl.conf`);
   };
   plain('customerGatewayIp', input.customerGatewayIp);
   if (localAddress) plain('localAddress', localAddress);

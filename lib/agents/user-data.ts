@@ -22,7 +22,14 @@ import { Document, isSeq } from 'yaml';
 import { gzipSync } from 'zlib';
 import type { EnvironmentConfig } from '../config/schema';
 import type { Color } from '../config/sections/release';
-import { DEFAULT_FORWARDER_PATHS, forwarderConfigFromValues, LOG_STORE_ENV, LogForwarderConfig, renderRsyslogConfig, renderShipperScript } from './log-forwarder';
+import {
+  DEFAULT_FORWARDER_PATHS,
+  forwarderConfigFromValues,
+  LOG_STORE_ENV,
+  LogForwarderConfig,
+  renderRsyslogConfig,
+  renderShipperScript,
+} from './log-forwarder';
 
 /** Where a server gets the log store's address and the forwarder's credentials at boot. */
 export type LogStoreCredentialSource =
@@ -68,7 +75,8 @@ export const SHIPPER_SCRIPT = DEFAULT_FORWARDER_PATHS.shipper;
  */
 export function renderInstallScript(extraPackages: readonly string[] = []): string {
   for (const pkg of [...FORWARDER_PACKAGES, ...extraPackages]) {
-    if (!/^[a-z0-9][a-z0-9+._-]+$/.test(pkg)) throw new Error(`log forwarder: "${pkg}" is not a package name (lowercase letters, digits, + . _ -)`);
+    if (!/^[a-z0-9][a-z0-9+._-]+$/.test(pkg))
+      throw new Error(`log forwarder: "${pkg}" is not a package name (lowercase letters, digits, + . _ -)`);
   }
   return `#!/bin/sh
 # Installs the log forwarder's packages one at a time (a missing optional package never stops the others).
@@ -122,8 +130,10 @@ echo "log-forwarder: packages installed with $manager"
  * `$`. `LOG_FORWARDER_IMDS_ENDPOINT` and `LOG_FORWARDER_SECRETSMANAGER_ENDPOINT` override the endpoints (tests).
  */
 export function renderCredentialsScript(secretId: string, region: string): string {
-  if (!/^[A-Za-z0-9/_+=.@:-]+$/.test(secretId)) throw new Error(`log forwarder: secret id "${secretId}" must be a Secrets Manager name or ARN`);
-  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) throw new Error(`log forwarder: region "${region}" is not an AWS region (e.g. eu-west-1)`);
+  if (!/^[A-Za-z0-9/_+=.@:-]+$/.test(secretId))
+    throw new Error(`log forwarder: secret id "${secretId}" must be a Secrets Manager name or ARN`);
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region))
+    throw new Error(`log forwarder: region "${region}" is not an AWS region (e.g. eu-west-1)`);
   const vars = Object.entries(LOG_STORE_ENV)
     .map(([key, name]) => `("${key}", "${name}")`)
     .join(', ');
@@ -239,17 +249,43 @@ export function renderUserData(input: UserDataInput): string {
 
   const writeFiles: Array<Record<string, unknown>> = [
     // Deferred: written after the packages are installed, so the package's own rsyslog.conf never wins.
-    { path: '/etc/rsyslog.conf', owner: 'root:root', permissions: '0644', defer: true, content: renderRsyslogConfig(forwarder) },
+    {
+      path: '/etc/rsyslog.conf',
+      owner: 'root:root',
+      permissions: '0644',
+      defer: true,
+      content: renderRsyslogConfig(forwarder),
+    },
     { path: INSTALL_SCRIPT, owner: 'root:root', permissions: '0700', content: install },
-    { path: forwarder.paths?.shipper ?? SHIPPER_SCRIPT, owner: 'root:root', permissions: '0755', content: renderShipperScript() },
-    { path: '/etc/systemd/system/rsyslog.service.d/10-log-forwarder.conf', owner: 'root:root', permissions: '0644', content: renderDropIn(credentials) },
+    {
+      path: forwarder.paths?.shipper ?? SHIPPER_SCRIPT,
+      owner: 'root:root',
+      permissions: '0755',
+      content: renderShipperScript(),
+    },
+    {
+      path: '/etc/systemd/system/rsyslog.service.d/10-log-forwarder.conf',
+      owner: 'root:root',
+      permissions: '0644',
+      content: renderDropIn(credentials),
+    },
   ];
   if (credentials.type === 'aws-secrets-manager') {
-    writeFiles.push({ path: CREDENTIALS_SCRIPT, owner: 'root:root', permissions: '0700', content: renderCredentialsScript(credentials.secretId, credentials.region) });
+    writeFiles.push({
+      path: CREDENTIALS_SCRIPT,
+      owner: 'root:root',
+      permissions: '0700',
+      content: renderCredentialsScript(credentials.secretId, credentials.region),
+    });
   }
   if (journal) {
     // rsyslog reads the journal itself (imjournal); journald need not also push to a syslog socket nobody reads.
-    writeFiles.push({ path: '/etc/systemd/journald.conf.d/10-log-forwarder.conf', owner: 'root:root', permissions: '0644', content: '[Journal]\nForwardToSyslog=no\n' });
+    writeFiles.push({
+      path: '/etc/systemd/journald.conf.d/10-log-forwarder.conf',
+      owner: 'root:root',
+      permissions: '0644',
+      content: '[Journal]\nForwardToSyslog=no\n',
+    });
   }
 
   const runcmd: string[][] = [
@@ -306,7 +342,9 @@ export function userDataBytesFromValues(config: EnvironmentConfig, color: Color)
   const forwarder = forwarderConfigFromValues(config, color);
   if (config.cloud === 'aws') {
     const secretId = `${config.app.name}-${config.name}/log-forwarder`;
-    return gzipBase64(renderUserData({ forwarder, credentials: { type: 'aws-secrets-manager', secretId, region: config.region } })).length;
+    return gzipBase64(
+      renderUserData({ forwarder, credentials: { type: 'aws-secrets-manager', secretId, region: config.region } }),
+    ).length;
   }
   return Buffer.byteLength(renderUserData({ forwarder, credentials: { type: 'env-file' } }));
 }

@@ -58,7 +58,9 @@ export class AlarmTopic extends Construct {
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.kmsAlias, `alias/${topicName}`);
     for (const [i, s] of (props.subscriptions ?? []).entries()) {
       if (!(ALARM_SUBSCRIPTION_PROTOCOLS as readonly string[]).includes(s.protocol)) {
-        throw new Error(`AlarmTopic ${this.node.path}: subscriptions[${i}].protocol "${s.protocol}" is not one of ${ALARM_SUBSCRIPTION_PROTOCOLS.join(', ')}`);
+        throw new Error(
+          `AlarmTopic ${this.node.path}: subscriptions[${i}].protocol "${s.protocol}" is not one of ${ALARM_SUBSCRIPTION_PROTOCOLS.join(', ')}`,
+        );
       }
     }
     const account = new DataAwsCallerIdentity(this, 'account');
@@ -70,7 +72,12 @@ export class AlarmTopic extends Construct {
     ];
     const keyPolicy = new DataAwsIamPolicyDocument(this, 'key-policy', {
       statement: [
-        { sid: 'AccountAdministration', principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }], actions: ['kms:*'], resources: ['*'] },
+        {
+          sid: 'AccountAdministration',
+          principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
+          actions: ['kms:*'],
+          resources: ['*'],
+        },
         {
           sid: 'CloudWatchAlarmsOfThisAccount',
           principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
@@ -102,7 +109,12 @@ export class AlarmTopic extends Construct {
     });
     new SnsTopicPolicy(this, 'policy', { arn: this.topic.arn, policy: topicPolicy.json });
     this.subscriptions = (props.subscriptions ?? []).map(
-      (s, i) => new SnsTopicSubscription(this, `subscription-${i}`, { topicArn: this.topic.arn, protocol: s.protocol, endpoint: s.endpoint }),
+      (s, i) =>
+        new SnsTopicSubscription(this, `subscription-${i}`, {
+          topicArn: this.topic.arn,
+          protocol: s.protocol,
+          endpoint: s.endpoint,
+        }),
     );
   }
 }

@@ -98,7 +98,14 @@ export class AppLoadBalancer extends Construct {
     super(scope, id);
     validate(this, props);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.loadBalancer, loadBalancerName(props.name));
-    for (const color of COLORS) validateAwsName(this, 'name', props.name, AWS_NAME_RULES.targetGroup, targetGroupName(props.name, `${color}-${props.appPort}`));
+    for (const color of COLORS)
+      validateAwsName(
+        this,
+        'name',
+        props.name,
+        AWS_NAME_RULES.targetGroup,
+        targetGroupName(props.name, `${color}-${props.appPort}`),
+      );
     this.testListenerPort = props.testListenerPort ?? 8443;
     this.appPort = props.appPort;
 
@@ -130,7 +137,10 @@ export class AppLoadBalancer extends Construct {
     }
     // Keyed by the CIDR (alb-in-test-203-0-113-0-24); numbered until 0.2, hence the moved blocks.
     (props.testListenerCidrs ?? []).forEach((cidr, i) =>
-      movedFromId(this.addTestRule(`alb-in-test-${idKey(cidr, i)}`, cidr, 'Test listener from an allowed CIDR'), `alb-in-test-${i}`),
+      movedFromId(
+        this.addTestRule(`alb-in-test-${idKey(cidr, i)}`, cidr, 'Test listener from an allowed CIDR'),
+        `alb-in-test-${i}`,
+      ),
     );
     new VpcSecurityGroupEgressRule(this, 'alb-out-app', {
       securityGroupId: this.securityGroup.id,
@@ -171,7 +181,8 @@ export class AppLoadBalancer extends Construct {
       enableHttp2: true,
       accessLogs: { bucket: props.accessLogs.bucket.bucket, prefix: props.accessLogs.albPrefix, enabled: true },
       // The ALB checks at creation that it may write to the bucket: wait for the bucket policy.
-      dependsOn: logPolicy instanceof TerraformResource ? [logPolicy as ITerraformDependable] : [props.accessLogs.bucket],
+      dependsOn:
+        logPolicy instanceof TerraformResource ? [logPolicy as ITerraformDependable] : [props.accessLogs.bucket],
       tags: { Name: props.name },
     });
 
@@ -245,9 +256,11 @@ export class AppLoadBalancer extends Construct {
 function testCidrProblem(cidr: string): string | undefined {
   const block = parseCidr(cidr);
   if (typeof block === 'string') return `test listener source ${block}`;
-  if (block.prefix === 0) return `the test listener must not be open to the internet (got ${cidr}). Fix: list the CI and VPN ranges instead`;
+  if (block.prefix === 0)
+    return `the test listener must not be open to the internet (got ${cidr}). Fix: list the CI and VPN ranges instead`;
   const wide = internetWideSourcesProblem([cidr]);
-  if (wide) return `the test listener must not admit that much of the internet (${wide}). Fix: list the CI and VPN ranges instead`;
+  if (wide)
+    return `the test listener must not admit that much of the internet (${wide}). Fix: list the CI and VPN ranges instead`;
   return undefined;
 }
 
@@ -258,21 +271,33 @@ function checkTestCidrSet(scope: Construct, cidrs: readonly string[]): void {
 }
 
 function validate(scope: Construct, props: AppLoadBalancerProps): void {
-  if (props.publicSubnets.length < 2) refuseProps(scope, `an Application Load Balancer needs subnets in at least two AZs (got ${props.publicSubnets.length}). Fix: give one public subnet per AZ, at least two`);
+  if (props.publicSubnets.length < 2)
+    refuseProps(
+      scope,
+      `an Application Load Balancer needs subnets in at least two AZs (got ${props.publicSubnets.length}). Fix: give one public subnet per AZ, at least two`,
+    );
   checkProp(scope, props.testListenerPort ?? 8443, (port) => {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) return `testListenerPort must be a port number (got ${port}). Fix: use 1–65535, e.g. 8443`;
-    if (Object.values(PUBLIC_LISTENER_PORTS).includes(port as 80 | 443)) return `testListenerPort ${port} is taken by a public listener. Fix: pick another, e.g. 8443`;
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      return `testListenerPort must be a port number (got ${port}). Fix: use 1–65535, e.g. 8443`;
+    if (Object.values(PUBLIC_LISTENER_PORTS).includes(port as 80 | 443))
+      return `testListenerPort ${port} is taken by a public listener. Fix: pick another, e.g. 8443`;
     return undefined;
   });
   for (const cidr of props.testListenerCidrs ?? []) checkProp(scope, cidr, testCidrProblem);
   checkTestCidrSet(scope, props.testListenerCidrs ?? []);
   checkProp(scope, props.slowStartSeconds ?? 0, (slow) =>
-    slow !== 0 && (slow < 30 || slow > 900) ? `slowStartSeconds must be 0 (off) or 30–900 (got ${slow}). Fix: set it within that range` : undefined,
+    slow !== 0 && (slow < 30 || slow > 900)
+      ? `slowStartSeconds must be 0 (off) or 30–900 (got ${slow}). Fix: set it within that range`
+      : undefined,
   );
   checkProp(scope, props.deregistrationDelaySeconds ?? 30, (delay) =>
-    delay < 0 || delay > 3600 ? `deregistrationDelaySeconds must be 0–3600 (got ${delay}). Fix: set it within that range` : undefined,
+    delay < 0 || delay > 3600
+      ? `deregistrationDelaySeconds must be 0–3600 (got ${delay}). Fix: set it within that range`
+      : undefined,
   );
   checkProp(scope, props.healthCheckPath, (path) =>
-    path.startsWith('/') ? undefined : `healthCheckPath must be an absolute path such as /health (got "${path}"). Fix: start it with /`,
+    path.startsWith('/')
+      ? undefined
+      : `healthCheckPath must be an absolute path such as /health (got "${path}"). Fix: start it with /`,
   );
 }

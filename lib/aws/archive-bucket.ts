@@ -144,16 +144,25 @@ export class ArchiveBucket extends Construct {
     validateAwsName(this, 'bucketName', name, AWS_NAME_RULES.kmsAlias, `alias/${name}`);
     const breakGlass = props.breakGlassRoleArn;
     if (breakGlass !== undefined && !Token.isUnresolved(breakGlass) && !IAM_ROLE_ARN.test(breakGlass)) {
-      throw new Error(`ArchiveBucket ${this.node.path}: breakGlassRoleArn "${breakGlass}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>); name the break-glass role, or leave it out so nobody can disable or delete the key`);
+      throw new Error(
+        `ArchiveBucket ${this.node.path}: breakGlassRoleArn "${breakGlass}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>); name the break-glass role, or leave it out so nobody can disable or delete the key`,
+      );
     }
     this.objectLockMode = props.objectLockMode ?? 'GOVERNANCE';
     if (this.objectLockMode !== 'GOVERNANCE' && this.objectLockMode !== 'COMPLIANCE') {
-      throw new Error(`ArchiveBucket ${this.node.path}: objectLockMode must be GOVERNANCE or COMPLIANCE, got "${String(this.objectLockMode)}"`);
+      throw new Error(
+        `ArchiveBucket ${this.node.path}: objectLockMode must be GOVERNANCE or COMPLIANCE, got "${String(this.objectLockMode)}"`,
+      );
     }
     this.retentionDays = wholeDays(this, 'retentionDays', props.retentionDays ?? 90, 36500);
     const glacierDays = wholeDays(this, 'glacierAfterDays', props.glacierAfterDays ?? 90, 36500);
     const deepArchiveDays = wholeDays(this, 'deepArchiveAfterDays', props.deepArchiveAfterDays ?? 365, 36500);
-    const noncurrentDays = wholeDays(this, 'noncurrentVersionExpirationDays', props.noncurrentVersionExpirationDays ?? 365, 36500);
+    const noncurrentDays = wholeDays(
+      this,
+      'noncurrentVersionExpirationDays',
+      props.noncurrentVersionExpirationDays ?? 365,
+      36500,
+    );
     const abortDays = wholeDays(this, 'abortIncompleteUploadDays', props.abortIncompleteUploadDays ?? 7, 365);
     checkProp(this, [deepArchiveDays, glacierDays], ([deep, glacier]) =>
       deep < glacier + 90
@@ -182,8 +191,14 @@ export class ArchiveBucket extends Construct {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    this.ownership = new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    this.versioning = new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    this.ownership = new S3BucketOwnershipControls(this, 'ownership', {
+      bucket,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    this.versioning = new S3BucketVersioningA(this, 'versioning', {
+      bucket,
+      versioningConfiguration: { status: 'Enabled' },
+    });
     this.objectLock = new S3BucketObjectLockConfigurationA(this, 'object-lock', {
       bucket,
       objectLockEnabled: 'Enabled',
@@ -192,7 +207,12 @@ export class ArchiveBucket extends Construct {
     });
     this.encryption = new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.key.arn },
+          bucketKeyEnabled: true,
+        },
+      ],
     });
     this.lifecycle = new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket,
@@ -238,8 +258,12 @@ export class ArchiveBucket extends Construct {
           // An upload that asks for no encryption, SSE-S3 (AES256) or DSSE is refused; one without the header gets the
           // default SSE-KMS key below. (A `Null` deny on the header would also refuse every multipart UploadPart,
           // which never carries it, so large uploads would fail.)
-          denyPut('DenyNonKmsEncryption', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } }),
-          denyPut('DenyOtherKmsKeys', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.arn } }),
+          denyPut('DenyNonKmsEncryption', {
+            StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+          }),
+          denyPut('DenyOtherKmsKeys', {
+            StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.arn },
+          }),
         ],
       }),
     });
@@ -264,7 +288,9 @@ export class ArchiveBucket extends Construct {
     validateAwsName(this, 'grant name', props.name, AWS_NAME_RULES.iamPolicy);
     const prefix = props.keyPrefix ?? '';
     if (prefix.startsWith('/') || /[*?]/.test(prefix)) {
-      throw new Error(`ArchiveBucket ${this.node.path}: keyPrefix "${prefix}" must not start with "/" or contain wildcards`);
+      throw new Error(
+        `ArchiveBucket ${this.node.path}: keyPrefix "${prefix}" must not start with "/" or contain wildcards`,
+      );
     }
     const arn = this.bucket.arn;
     const objectActions = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:GetObjectRetention'];
@@ -299,7 +325,9 @@ export class ArchiveBucket extends Construct {
 
 function wholeDays(scope: Construct, prop: string, value: number, max: number): number {
   checkProp(scope, value, (v) =>
-    !Number.isInteger(v) || v < 1 || v > max ? `${prop} must be a whole number of days from 1 to ${max}, got ${v}. Fix: set ${prop} within 1–${max}` : undefined,
+    !Number.isInteger(v) || v < 1 || v > max
+      ? `${prop} must be a whole number of days from 1 to ${max}, got ${v}. Fix: set ${prop} within 1–${max}`
+      : undefined,
   );
   return value;
 }

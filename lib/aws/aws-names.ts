@@ -35,7 +35,14 @@ function rule(
   problems: (name: string) => Array<string | false | undefined>,
   fitted = false,
 ): AwsNameRule {
-  return Object.freeze({ kind, minLength, maxLength, source, fitted, problems: (name: string) => problems(name).filter((p): p is string => !!p) });
+  return Object.freeze({
+    kind,
+    minLength,
+    maxLength,
+    source,
+    fitted,
+    problems: (name: string) => problems(name).filter((p): p is string => !!p),
+  });
 }
 
 const ELB_API = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference';
@@ -44,17 +51,26 @@ const elbCharacters = (name: string) => [
   (name.startsWith('-') || name.endsWith('-')) && 'must not begin or end with a hyphen',
 ];
 const iamCharacters = (name: string) => [!/^[\w+=,.@-]*$/.test(name) && 'may contain only letters, digits and _+=,.@-'];
-const IAM_QUOTAS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names';
+const IAM_QUOTAS =
+  'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names';
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const TAGGING = 'https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions';
 
 /** Every naming rule, by resource kind. */
 export const AWS_NAME_RULES = {
   /** Application Load Balancer: `CreateLoadBalancer` `Name`. */
-  loadBalancer: rule('load balancer name', 1, 32, `${ELB_API}/API_CreateLoadBalancer.html`, (n) => [
-    ...elbCharacters(n),
-    n.startsWith('internal-') && 'must not begin with "internal-" (AWS reserves it for internal load balancers\' DNS names)',
-  ], true),
+  loadBalancer: rule(
+    'load balancer name',
+    1,
+    32,
+    `${ELB_API}/API_CreateLoadBalancer.html`,
+    (n) => [
+      ...elbCharacters(n),
+      n.startsWith('internal-') &&
+        'must not begin with "internal-" (AWS reserves it for internal load balancers\' DNS names)',
+    ],
+    true,
+  ),
   /** Target group: `CreateTargetGroup` `Name`. */
   targetGroup: rule('target group name', 1, 32, `${ELB_API}/API_CreateTargetGroup.html`, elbCharacters, true),
   /** IAM role: `CreateRole` `RoleName`. */
@@ -64,56 +80,97 @@ export const AWS_NAME_RULES = {
   /** IAM instance profile: `CreateInstanceProfile` `InstanceProfileName`. */
   iamInstanceProfile: rule('IAM instance profile name', 1, 128, IAM_QUOTAS, iamCharacters),
   /** S3 general purpose bucket. */
-  s3Bucket: rule('S3 bucket name', 3, 63, 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html', (n) => [
-    !/^[a-z0-9.-]*$/.test(n) && 'may contain only lowercase letters, digits, dots and hyphens',
-    !/^[a-z0-9](?:.*[a-z0-9])?$/.test(n) && 'must begin and end with a letter or digit',
-    n.includes('..') && 'must not contain two adjacent dots',
-    /^\d+\.\d+\.\d+\.\d+$/.test(n) && 'must not be formatted as an IP address',
-    ...['xn--', 'sthree-', 'amzn-s3-demo-'].map((p) => n.startsWith(p) && `must not begin with the reserved prefix "${p}"`),
-    ...['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].map((s) => n.endsWith(s) && `must not end with the reserved suffix "${s}"`),
-  ]),
+  s3Bucket: rule(
+    'S3 bucket name',
+    3,
+    63,
+    'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html',
+    (n) => [
+      !/^[a-z0-9.-]*$/.test(n) && 'may contain only lowercase letters, digits, dots and hyphens',
+      !/^[a-z0-9](?:.*[a-z0-9])?$/.test(n) && 'must begin and end with a letter or digit',
+      n.includes('..') && 'must not contain two adjacent dots',
+      /^\d+\.\d+\.\d+\.\d+$/.test(n) && 'must not be formatted as an IP address',
+      ...['xn--', 'sthree-', 'amzn-s3-demo-'].map(
+        (p) => n.startsWith(p) && `must not begin with the reserved prefix "${p}"`,
+      ),
+      ...['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].map(
+        (s) => n.endsWith(s) && `must not end with the reserved suffix "${s}"`,
+      ),
+    ],
+  ),
   /** OpenSearch Service domain: `CreateDomain` `DomainName`. */
   openSearchDomain: rule(
     'OpenSearch domain name',
     3,
     28,
     'https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_CreateDomain.html',
-    (n) => [!/^[a-z][a-z0-9-]*$/.test(n) && 'must begin with a lowercase letter and contain only lowercase letters, digits and hyphens'],
+    (n) => [
+      !/^[a-z][a-z0-9-]*$/.test(n) &&
+        'must begin with a lowercase letter and contain only lowercase letters, digits and hyphens',
+    ],
     true,
   ),
   /** KMS alias: `CreateAlias` `AliasName`. */
-  kmsAlias: rule('KMS alias name', 7, 256, 'https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html', (n) => [
-    !n.startsWith('alias/') && 'must begin with "alias/"',
-    !/^[A-Za-z0-9/_-]*$/.test(n) && 'may contain only letters, digits and /_-',
-    n.startsWith('alias/aws/') && 'must not begin with "alias/aws/" (reserved for AWS managed keys)',
-  ]),
+  kmsAlias: rule(
+    'KMS alias name',
+    7,
+    256,
+    'https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html',
+    (n) => [
+      !n.startsWith('alias/') && 'must begin with "alias/"',
+      !/^[A-Za-z0-9/_-]*$/.test(n) && 'may contain only letters, digits and /_-',
+      n.startsWith('alias/aws/') && 'must not begin with "alias/aws/" (reserved for AWS managed keys)',
+    ],
+  ),
   /** CloudWatch Logs log group: `CreateLogGroup` `logGroupName`. */
-  logGroup: rule('CloudWatch log group name', 1, 512, 'https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html', (n) => [
-    !/^[.\-_/#A-Za-z0-9]*$/.test(n) && 'may contain only letters, digits and ._-/#',
-  ]),
+  logGroup: rule(
+    'CloudWatch log group name',
+    1,
+    512,
+    'https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html',
+    (n) => [!/^[.\-_/#A-Za-z0-9]*$/.test(n) && 'may contain only letters, digits and ._-/#'],
+  ),
   /** ECR repository: `CreateRepository` `repositoryName`. */
-  ecrRepository: rule('ECR repository name', 2, 256, 'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html', (n) => [
-    !/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(n) &&
-      'must be lowercase letters and digits in /-separated parts, each part beginning and ending with a letter or digit, with single . _ or - between them',
-  ]),
+  ecrRepository: rule(
+    'ECR repository name',
+    2,
+    256,
+    'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html',
+    (n) => [
+      !/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(n) &&
+        'must be lowercase letters and digits in /-separated parts, each part beginning and ending with a letter or digit, with single . _ or - between them',
+    ],
+  ),
   /** SSM parameter: `PutParameter` `Name` (the 1011 limit counts the name within its ARN, the tighter of AWS's limits). */
-  ssmParameter: rule('SSM parameter name', 1, 1011, 'https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html', (n) => [
-    !/^[A-Za-z0-9_.\-/]*$/.test(n) && 'may contain only letters, digits and _.-/',
-    /^\/?(aws|ssm)/i.test(n) && 'must not begin with "aws" or "ssm" (reserved)',
-    n.includes('/') && !n.startsWith('/') && 'must begin with "/" when it has a hierarchy',
-    n.split('/').length - 1 > 15 && 'must have at most 15 levels',
-  ]),
+  ssmParameter: rule(
+    'SSM parameter name',
+    1,
+    1011,
+    'https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html',
+    (n) => [
+      !/^[A-Za-z0-9_.\-/]*$/.test(n) && 'may contain only letters, digits and _.-/',
+      /^\/?(aws|ssm)/i.test(n) && 'must not begin with "aws" or "ssm" (reserved)',
+      n.includes('/') && !n.startsWith('/') && 'must begin with "/" when it has a hierarchy',
+      n.split('/').length - 1 > 15 && 'must have at most 15 levels',
+    ],
+  ),
   /** Secrets Manager secret: `CreateSecret` `Name`. */
-  secret: rule('Secrets Manager secret name', 1, 512, 'https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html', (n) => [
-    !/^[A-Za-z0-9/_+=.@-]*$/.test(n) && 'may contain only letters, digits and /_+=.@-',
-  ]),
+  secret: rule(
+    'Secrets Manager secret name',
+    1,
+    512,
+    'https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html',
+    (n) => [!/^[A-Za-z0-9/_+=.@-]*$/.test(n) && 'may contain only letters, digits and /_+=.@-'],
+  ),
   /** Tag key. */
   tagKey: rule('tag key', 1, 128, TAGGING, (n) => [
     !TAG_CHARACTERS.test(n) && 'may contain only letters, digits, spaces and _.:/=+-@',
     n.toLowerCase().startsWith('aws:') && 'must not begin with "aws:" (reserved for AWS)',
   ]),
   /** Tag value. */
-  tagValue: rule('tag value', 0, 256, TAGGING, (n) => [!TAG_CHARACTERS.test(n) && 'may contain only letters, digits, spaces and _.:/=+-@']),
+  tagValue: rule('tag value', 0, 256, TAGGING, (n) => [
+    !TAG_CHARACTERS.test(n) && 'may contain only letters, digits, spaces and _.:/=+-@',
+  ]),
 } as const;
 
 /** The problems of `name` under `rule`, length included (for a fitted rule: the length before fitting is fine). */
@@ -186,7 +243,10 @@ export interface DerivedName {
   derive(app: string, env: string): string;
 }
 
-const prefixed = (rule: AwsNameRule, f: (prefix: string) => string): DerivedName => ({ rule, derive: (app, env) => f(`${app}-${env}`) });
+const prefixed = (rule: AwsNameRule, f: (prefix: string) => string): DerivedName => ({
+  rule,
+  derive: (app, env) => f(`${app}-${env}`),
+});
 
 /**
  * The names an AWS environment's stacks derive from `<app>-<env>`, with the longest suffix of each kind
@@ -197,7 +257,9 @@ export const ENVIRONMENT_NAMES: readonly DerivedName[] = [
   prefixed(AWS_NAME_RULES.loadBalancer, loadBalancerName),
   ...['blue', 'green'].map((c) => prefixed(AWS_NAME_RULES.targetGroup, (p) => targetGroupName(p, c))),
   prefixed(AWS_NAME_RULES.openSearchDomain, openSearchDomainName),
-  ...['-access-logs', '-deployment-records', '-app-files'].map((s) => prefixed(AWS_NAME_RULES.s3Bucket, (p) => `${p}${s}`)),
+  ...['-access-logs', '-deployment-records', '-app-files'].map((s) =>
+    prefixed(AWS_NAME_RULES.s3Bucket, (p) => `${p}${s}`),
+  ),
   prefixed(AWS_NAME_RULES.iamRole, (p) => `${p}-green-instance`),
   prefixed(AWS_NAME_RULES.iamInstanceProfile, (p) => `${p}-green-instance`),
   prefixed(AWS_NAME_RULES.iamPolicy, (p) => `${p}-log-forwarder-read`),
@@ -239,7 +301,13 @@ export class AwsNameError extends Error {
  * @param rule the AWS rule
  * @param name the name derived from `value` (default: `value` itself)
  */
-export function validateAwsName(scope: IConstruct, prop: string, value: string, rule: AwsNameRule, name: string = value): void {
+export function validateAwsName(
+  scope: IConstruct,
+  prop: string,
+  value: string,
+  rule: AwsNameRule,
+  name: string = value,
+): void {
   if (Token.isUnresolved(value) || Token.isUnresolved(name)) return;
   const [problem] = nameProblems(rule, name);
   if (problem === undefined) return;

@@ -180,12 +180,18 @@ export class ColorFleet extends Construct {
     this.ssmAgentPolicy = new IamRolePolicy(this, 'ssm-agent', {
       role: this.role.id,
       name: 'ssm-agent',
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'SsmAgent', Effect: 'Allow', Action: [...SSM_AGENT_ACTIONS], Resource: '*' }] }),
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'SsmAgent', Effect: 'Allow', Action: [...SSM_AGENT_ACTIONS], Resource: '*' }],
+      }),
     });
     // Attachments are keyed by what they grant. Until 0.2 they were numbered policy-1.. in list order (policy-0 was
     // AmazonSSMManagedInstanceCore): the moved block carries the n-th entry's attachment over to its key.
     this.policyAttachments = Object.entries(props.managedPolicies ?? {}).map(([key, policy], i) => {
-      const attachment = new IamRolePolicyAttachment(this, `policy-${key}`, { role: this.role.name, policyArn: policy.arn });
+      const attachment = new IamRolePolicyAttachment(this, `policy-${key}`, {
+        role: this.role.name,
+        policyArn: policy.arn,
+      });
       movedFromId(attachment, `policy-${i + 1}`);
       return attachment;
     });
@@ -194,7 +200,9 @@ export class ColorFleet extends Construct {
     const instanceTags = { Name: name, color: props.color, release: props.releaseVersion };
     const rootDeviceName = props.rootDeviceName ?? '/dev/xvda';
     this.image =
-      props.verifyRootDeviceName === false ? undefined : new DataAwsAmi(this, 'image', { filter: [{ name: 'image-id', values: [props.imageId] }] });
+      props.verifyRootDeviceName === false
+        ? undefined
+        : new DataAwsAmi(this, 'image', { filter: [{ name: 'image-id', values: [props.imageId] }] });
     this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
       name,
       description: `${name} running release ${props.releaseVersion}`,
@@ -203,7 +211,12 @@ export class ColorFleet extends Construct {
       updateDefaultVersion: true,
       vpcSecurityGroupIds: props.securityGroups.map((sg) => sg.id),
       iamInstanceProfile: { arn: this.instanceProfile.arn },
-      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'enabled' },
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        httpPutResponseHopLimit: 1,
+        instanceMetadataTags: 'enabled',
+      },
       blockDeviceMappings: [
         {
           deviceName: rootDeviceName,
@@ -249,12 +262,16 @@ export class ColorFleet extends Construct {
         strategy: 'Rolling',
         preferences: { minHealthyPercentage: props.minHealthyPercentage ?? 90, autoRollback: true },
       },
-      enabledMetrics: ['GroupDesiredCapacity', 'GroupInServiceInstances', 'GroupPendingInstances', 'GroupTerminatingInstances'],
+      enabledMetrics: [
+        'GroupDesiredCapacity',
+        'GroupInServiceInstances',
+        'GroupPendingInstances',
+        'GroupTerminatingInstances',
+      ],
       tag: Object.entries(instanceTags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     });
   }
 }
-
 
 /**
  * Gzips and base64-encodes user data (cloud-init unpacks gzip itself, and the compressed text leaves room under
@@ -279,48 +296,75 @@ export function decodeUserData(encoded: string): string {
 /** Refuses unusable props with {@link ConstructPropsError}: construct path, prop, value, limit and fix. */
 function validate(scope: Construct, props: ColorFleetProps): void {
   const fail = (msg: string) => refuseProps(scope, `ColorFleet ${props.name}-${props.color}: ${msg}`);
-  const check = <T>(value: T, problem: (v: T) => string | undefined) => checkProp(scope, value, (v) => {
-    const found = problem(v);
-    return found === undefined ? undefined : `ColorFleet ${props.name}-${props.color}: ${found}`;
-  });
+  const check = <T>(value: T, problem: (v: T) => string | undefined) =>
+    checkProp(scope, value, (v) => {
+      const found = problem(v);
+      return found === undefined ? undefined : `ColorFleet ${props.name}-${props.color}: ${found}`;
+    });
   const { min, max, desired } = props.capacity;
   for (const [key, n] of Object.entries(props.capacity)) {
-    check(n, (v) => (!Number.isInteger(v) || v < 0 ? `capacity.${key} must be a whole number ≥ 0 (got ${v}). Fix: set colors.<color>.capacity.${key} to 0 or more` : undefined));
+    check(n, (v) =>
+      !Number.isInteger(v) || v < 0
+        ? `capacity.${key} must be a whole number ≥ 0 (got ${v}). Fix: set colors.<color>.capacity.${key} to 0 or more`
+        : undefined,
+    );
   }
-  check([min, max], ([lo, hi]) => (lo > hi ? `capacity.min (${lo}) must not exceed capacity.max (${hi}). Fix: raise max or lower min` : undefined));
+  check([min, max], ([lo, hi]) =>
+    lo > hi ? `capacity.min (${lo}) must not exceed capacity.max (${hi}). Fix: raise max or lower min` : undefined,
+  );
   check([min, max, desired], ([lo, hi, d]) =>
-    d < lo || d > hi ? `capacity.desired (${d}) must lie between min (${lo}) and max (${hi}). Fix: set desired within that range` : undefined,
+    d < lo || d > hi
+      ? `capacity.desired (${d}) must lie between min (${lo}) and max (${hi}). Fix: set desired within that range`
+      : undefined,
   );
   check(props.imageId, (id) =>
-    /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(id) ? undefined : `imageId "${id}" is not an AMI id (ami- and 8 or 17 hex digits). Fix: give the id of the AMI the release was baked into`,
+    /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(id)
+      ? undefined
+      : `imageId "${id}" is not an AMI id (ami- and 8 or 17 hex digits). Fix: give the id of the AMI the release was baked into`,
   );
   for (const key of Object.keys(props.managedPolicies ?? {})) {
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(key)) fail(`managedPolicies key "${key}" is not lowercase letters, digits and dashes (it becomes the construct id policy-<key>). Fix: name the access, e.g. registry-pull`);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(key))
+      fail(
+        `managedPolicies key "${key}" is not lowercase letters, digits and dashes (it becomes the construct id policy-<key>). Fix: name the access, e.g. registry-pull`,
+      );
   }
   if (props.subnets.length === 0) fail('subnets is empty. Fix: give the private subnets, one per AZ');
-  if (props.securityGroups.length === 0) fail("securityGroups is empty. Fix: pass the load balancer's instanceSecurityGroup");
+  if (props.securityGroups.length === 0)
+    fail("securityGroups is empty. Fix: pass the load balancer's instanceSecurityGroup");
   check(props.minHealthyPercentage ?? 90, (pct) =>
-    !Number.isInteger(pct) || pct < 0 || pct > 100 ? `minHealthyPercentage must be 0–100 (got ${pct}). Fix: set fleet.minHealthyPercentage within 0–100` : undefined,
+    !Number.isInteger(pct) || pct < 0 || pct > 100
+      ? `minHealthyPercentage must be 0–100 (got ${pct}). Fix: set fleet.minHealthyPercentage within 0–100`
+      : undefined,
   );
   const device = props.rootDeviceName ?? '/dev/xvda';
   if (!(ROOT_DEVICE_NAMES as readonly string[]).includes(device)) {
-    fail(`rootDeviceName "${device}" is not an AMI root device name (${ROOT_DEVICE_NAMES.join(' or ')}). Fix: set fleet.rootDeviceName to the image's RootDeviceName`);
+    fail(
+      `rootDeviceName "${device}" is not an AMI root device name (${ROOT_DEVICE_NAMES.join(' or ')}). Fix: set fleet.rootDeviceName to the image's RootDeviceName`,
+    );
   }
   check(props.rootVolumeSizeGiB ?? 20, (size) =>
-    !Number.isInteger(size) || size < 8 || size > 16384 ? `rootVolumeSizeGiB must be 8–16384 (got ${size}). Fix: set fleet.rootVolumeSizeGiB within 8–16384` : undefined,
+    !Number.isInteger(size) || size < 8 || size > 16384
+      ? `rootVolumeSizeGiB must be 8–16384 (got ${size}). Fix: set fleet.rootVolumeSizeGiB within 8–16384`
+      : undefined,
   );
   check(props.healthCheckGracePeriodSeconds ?? 300, (grace) =>
-    !Number.isInteger(grace) || grace < 0 ? `healthCheckGracePeriodSeconds must be a whole number ≥ 0 (got ${grace}). Fix: set fleet.healthCheckGracePeriodSeconds to 0 or more` : undefined,
+    !Number.isInteger(grace) || grace < 0
+      ? `healthCheckGracePeriodSeconds must be a whole number ≥ 0 (got ${grace}). Fix: set fleet.healthCheckGracePeriodSeconds to 0 or more`
+      : undefined,
   );
   if (props.waitForElbCapacity !== undefined) {
     check([props.waitForElbCapacity, max], ([wait, hi]) =>
-      wait > hi ? `waitForElbCapacity (${wait}) exceeds capacity.max (${hi}); the deploy would never finish. Fix: wait for at most ${hi}` : undefined,
+      wait > hi
+        ? `waitForElbCapacity (${wait}) exceeds capacity.max (${hi}); the deploy would never finish. Fix: wait for at most ${hi}`
+        : undefined,
     );
   }
   if (props.userData !== undefined && !Token.isUnresolved(props.userData)) {
     const encoded = encodeUserData(props.userData).length;
     if (encoded > USER_DATA_LIMIT_BYTES.aws) {
-      fail(`userData is ${encoded} bytes gzipped and base64-encoded (${Buffer.byteLength(props.userData)} bytes of text); EC2 accepts at most ${USER_DATA_LIMIT_BYTES.aws}. Fix: forward fewer log files or shorten extraCommands`);
+      fail(
+        `userData is ${encoded} bytes gzipped and base64-encoded (${Buffer.byteLength(props.userData)} bytes of text); EC2 accepts at most ${USER_DATA_LIMIT_BYTES.aws}. Fix: forward fewer log files or shorten extraCommands`,
+      );
     }
   }
 }

@@ -1,6 +1,11 @@
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { Construct } from 'constructs';
-import { ALB_DEFAULT_SSL_POLICY, ALB_MODERN_SSL_POLICY, DEFAULT_STRICT_TRANSPORT_SECURITY, STRICT_TRANSPORT_SECURITY_VALUE } from '../config/sections/load-balancer';
+import {
+  ALB_DEFAULT_SSL_POLICY,
+  ALB_MODERN_SSL_POLICY,
+  DEFAULT_STRICT_TRANSPORT_SECURITY,
+  STRICT_TRANSPORT_SECURITY_VALUE,
+} from '../config/sections/load-balancer';
 import { COLORS, Color } from '../config/sections/release';
 import { carriesMostTraffic } from '../config/sections/cutover-safety';
 import { Weights, liveColor } from '../config/sections/traffic';
@@ -83,7 +88,8 @@ export class CutoverListeners extends Construct {
     const lb = props.loadBalancer;
     const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
     const sticky = props.stickinessSeconds ?? 0;
-    const hsts = props.strictTransportSecurity === undefined ? DEFAULT_STRICT_TRANSPORT_SECURITY : props.strictTransportSecurity;
+    const hsts =
+      props.strictTransportSecurity === undefined ? DEFAULT_STRICT_TRANSPORT_SECURITY : props.strictTransportSecurity;
     const hstsAttribute = hsts === null ? {} : { routingHttpResponseStrictTransportSecurityHeaderValue: hsts };
     this.weights = { blue: props.weights.blue, green: props.weights.green };
     this.liveColor = liveColor(props.weights);
@@ -109,7 +115,12 @@ export class CutoverListeners extends Construct {
       loadBalancerArn: lb.loadBalancer.arn,
       port: PUBLIC_LISTENER_PORTS.http,
       protocol: 'HTTP',
-      defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: String(PUBLIC_LISTENER_PORTS.https), statusCode: 'HTTP_301' } }],
+      defaultAction: [
+        {
+          type: 'redirect',
+          redirect: { protocol: 'HTTPS', port: String(PUBLIC_LISTENER_PORTS.https), statusCode: 'HTTP_301' },
+        },
+      ],
     });
     if (props.testColor) {
       this.test = new LbListener(this, 'test', {
@@ -128,13 +139,21 @@ export class CutoverListeners extends Construct {
 function validate(scope: Construct, props: CutoverListenersProps): void {
   const { check } = propsValidator(scope);
   for (const color of COLORS) {
-    check(props.weights[color], (w) => (!Number.isInteger(w) || w < 0 || w > 100 ? `weights.${color} must be a whole number 0–100 (got ${w}). Fix: set traffic.${color} within 0–100` : undefined));
+    check(props.weights[color], (w) =>
+      !Number.isInteger(w) || w < 0 || w > 100
+        ? `weights.${color} must be a whole number 0–100 (got ${w}). Fix: set traffic.${color} within 0–100`
+        : undefined,
+    );
   }
   check([props.weights.blue, props.weights.green], ([blue, green]) =>
-    blue + green !== 100 ? `weights must sum to 100 (got blue ${blue} + green ${green} = ${blue + green}). Fix: make them add up to 100` : undefined,
+    blue + green !== 100
+      ? `weights must sum to 100 (got blue ${blue} + green ${green} = ${blue + green}). Fix: make them add up to 100`
+      : undefined,
   );
   check(props.stickinessSeconds ?? 0, (sticky) =>
-    !Number.isInteger(sticky) || sticky < 0 || sticky > 604800 ? `stickinessSeconds must be 0 (off) to 604800 (got ${sticky}). Fix: set it within that range` : undefined,
+    !Number.isInteger(sticky) || sticky < 0 || sticky > 604800
+      ? `stickinessSeconds must be 0 (off) to 604800 (got ${sticky}). Fix: set it within that range`
+      : undefined,
   );
   check(props.sslPolicy ?? DEFAULT_SSL_POLICY, (policy) =>
     ALB_MODERN_SSL_POLICY.test(policy)
@@ -152,7 +171,9 @@ function validate(scope: Construct, props: CutoverListenersProps): void {
   const test = props.testColor;
   if (test) {
     check(props.weights, (weights) =>
-      carriesMostTraffic(weights, test) ? `the test listener would point at ${test}, the live color (${weights[test]}% of traffic). Fix: point it at the idle color` : undefined,
+      carriesMostTraffic(weights, test)
+        ? `the test listener would point at ${test}, the live color (${weights[test]}% of traffic). Fix: point it at the idle color`
+        : undefined,
     );
   }
 }

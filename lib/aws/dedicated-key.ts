@@ -26,13 +26,16 @@ export interface DedicatedKeyProps {
   readonly breakGlassRoleArn?: string | null;
 }
 
-
 /**
  * Adds the key policy document `key-policy` to `scope`: this account administers the key (`kms:*` for the account
  * root, AWS's default key policy written out, so the key never depends on an implicit default); IAM policies and
  * grants in the account then give the narrow uses. `"Resource": "*"` in a key policy means the key itself.
  */
-export function accountAdministrationKeyPolicy(scope: Construct, account: DataAwsCallerIdentity, partition: DataAwsPartition): DataAwsIamPolicyDocument {
+export function accountAdministrationKeyPolicy(
+  scope: Construct,
+  account: DataAwsCallerIdentity,
+  partition: DataAwsPartition,
+): DataAwsIamPolicyDocument {
   return new DataAwsIamPolicyDocument(scope, 'key-policy', {
     statement: [
       {
@@ -81,7 +84,12 @@ export const GUARDED_KEY_ADMINISTRATION_ACTIONS = [
  * break-glass role (when one is named). Deleting or disabling the key would make every locked object unreadable,
  * which object lock alone does not prevent.
  */
-export function guardedKeyPolicy(scope: Construct, account: DataAwsCallerIdentity, partition: DataAwsPartition, breakGlassRoleArn: string | null): DataAwsIamPolicyDocument {
+export function guardedKeyPolicy(
+  scope: Construct,
+  account: DataAwsCallerIdentity,
+  partition: DataAwsPartition,
+  breakGlassRoleArn: string | null,
+): DataAwsIamPolicyDocument {
   const root = `arn:${partition.partition}:iam::${account.accountId}:root`;
   const destruction = [...KEY_DESTRUCTION_ACTIONS];
   return new DataAwsIamPolicyDocument(scope, 'key-policy', {
@@ -93,7 +101,14 @@ export function guardedKeyPolicy(scope: Construct, account: DataAwsCallerIdentit
         resources: ['*'],
       },
       ...(breakGlassRoleArn
-        ? [{ sid: 'BreakGlassDestruction', principals: [{ type: 'AWS', identifiers: [breakGlassRoleArn] }], actions: destruction, resources: ['*'] }]
+        ? [
+            {
+              sid: 'BreakGlassDestruction',
+              principals: [{ type: 'AWS', identifiers: [breakGlassRoleArn] }],
+              actions: destruction,
+              resources: ['*'],
+            },
+          ]
         : []),
       {
         sid: 'DenyDestructionExceptBreakGlass',
@@ -101,7 +116,9 @@ export function guardedKeyPolicy(scope: Construct, account: DataAwsCallerIdentit
         principals: [{ type: 'AWS', identifiers: ['*'] }],
         actions: destruction,
         resources: ['*'],
-        ...(breakGlassRoleArn ? { condition: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: [breakGlassRoleArn] }] } : {}),
+        ...(breakGlassRoleArn
+          ? { condition: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: [breakGlassRoleArn] }] }
+          : {}),
       },
     ],
   });
@@ -117,7 +134,9 @@ export function addDedicatedKey(scope: Construct, props: DedicatedKeyProps): { k
   const account = new DataAwsCallerIdentity(scope, 'account');
   const partition = new DataAwsPartition(scope, 'partition');
   const guarded = props.breakGlassRoleArn !== undefined;
-  const policy = guarded ? guardedKeyPolicy(scope, account, partition, props.breakGlassRoleArn ?? null) : accountAdministrationKeyPolicy(scope, account, partition);
+  const policy = guarded
+    ? guardedKeyPolicy(scope, account, partition, props.breakGlassRoleArn ?? null)
+    : accountAdministrationKeyPolicy(scope, account, partition);
   const key = new KmsKey(scope, 'key', {
     description: props.description,
     enableKeyRotation: true,

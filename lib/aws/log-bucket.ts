@@ -89,15 +89,25 @@ export class LogBucket extends Construct {
     super(scope, id);
     validateAwsName(this, 'bucketName', props.bucketName, AWS_NAME_RULES.s3Bucket);
     checkProp(this, props.retentionDays ?? 365, (days) =>
-      !Number.isInteger(days) || days < 1 ? `retentionDays must be a whole number of days ≥ 1 (got ${days}). Fix: keep logs at least a day` : undefined,
+      !Number.isInteger(days) || days < 1
+        ? `retentionDays must be a whole number of days ≥ 1 (got ${days}). Fix: keep logs at least a day`
+        : undefined,
     );
     const account = new DataAwsCallerIdentity(this, 'account');
     const partition = new DataAwsPartition(this, 'partition');
     const sourceBuckets = props.sourceBucketPattern ?? '*';
     this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false });
     protectStateful([this.bucket], props.preventDestroy);
-    suppress(this.bucket, 's3-kms-encryption', 'load balancer and S3 server access log delivery only write to SSE-S3 (AES256) buckets');
-    suppress(this.bucket, 's3-access-logging', 'this is the access-log bucket itself; logging it into itself would loop');
+    suppress(
+      this.bucket,
+      's3-kms-encryption',
+      'load balancer and S3 server access log delivery only write to SSE-S3 (AES256) buckets',
+    );
+    suppress(
+      this.bucket,
+      's3-access-logging',
+      'this is the access-log bucket itself; logging it into itself would loop',
+    );
     const bucketId = this.bucket.id;
     new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: bucketId,
@@ -106,7 +116,10 @@ export class LogBucket extends Construct {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    new S3BucketOwnershipControls(this, 'ownership', { bucket: bucketId, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    new S3BucketOwnershipControls(this, 'ownership', {
+      bucket: bucketId,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
     new S3BucketVersioningA(this, 'versioning', { bucket: bucketId, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket: bucketId,
@@ -130,7 +143,9 @@ export class LogBucket extends Construct {
     // prefix AWSLogs/<this account>/ cannot be forged, as ELB refuses a log prefix containing "AWSLogs"); the
     // service principal of newer regions is limited to load balancers of this account.
     const elbAccount = ELB_ACCOUNTS[props.region];
-    const elbPrincipal = elbAccount ? { AWS: `arn:aws:iam::${elbAccount}:root` } : { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' };
+    const elbPrincipal = elbAccount
+      ? { AWS: `arn:aws:iam::${elbAccount}:root` }
+      : { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' };
     const elbCondition = elbAccount ? {} : { Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } } };
     this.policy = new S3BucketPolicy(this, 'policy', {
       bucket: bucketId,

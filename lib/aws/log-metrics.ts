@@ -87,7 +87,10 @@ export class LogMetrics extends Construct {
     this.namespace = `LogMetrics/${props.name}`;
     const t = props.thresholds ?? {};
     const actions = props.alarmTopicArns ? [...props.alarmTopicArns] : [];
-    const alarm = (key: string, config: Omit<CloudwatchMetricAlarmConfig, 'alarmName' | 'alarmActions' | 'okActions'>) => {
+    const alarm = (
+      key: string,
+      config: Omit<CloudwatchMetricAlarmConfig, 'alarmName' | 'alarmActions' | 'okActions'>,
+    ) => {
       this.alarmNames[key] = `${props.name}-${key.replace(/_/g, '-')}`;
       this.alarms[key] = new CloudwatchMetricAlarm(this, `alarm-${key}`, {
         alarmName: this.alarmNames[key],
@@ -101,7 +104,13 @@ export class LogMetrics extends Construct {
         name: `${props.name}-${key.replace(/_/g, '-')}`,
         logGroupName: group.name,
         pattern,
-        metricTransformation: { name: metricName, namespace: this.namespace, value: '1', defaultValue: '0', unit: 'Count' },
+        metricTransformation: {
+          name: metricName,
+          namespace: this.namespace,
+          value: '1',
+          defaultValue: '0',
+          unit: 'Count',
+        },
       });
     };
 
@@ -113,7 +122,8 @@ export class LogMetrics extends Construct {
       '[version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, end, action="REJECT", log_status]',
     );
     alarm('vpc_rejected_connections', {
-      alarmDescription: 'VPC flow logs: many rejected connections (scan, misrouted traffic or a security group that is too tight)',
+      alarmDescription:
+        'VPC flow logs: many rejected connections (scan, misrouted traffic or a security group that is too tight)',
       namespace: this.namespace,
       metricName: 'RejectedConnections',
       statistic: 'Sum',
@@ -126,7 +136,12 @@ export class LogMetrics extends Construct {
 
     if (props.vpn) {
       // VPN tunnel logs are JSON: {"details": "...", "ike_phase1_state": ..., ...}.
-      countFilter('vpn_ike_failures', props.vpn.logGroup, 'VpnIkeFailures', '{ ($.details = "*fail*") || ($.details = "*Fail*") || ($.details = "*timed out*") }');
+      countFilter(
+        'vpn_ike_failures',
+        props.vpn.logGroup,
+        'VpnIkeFailures',
+        '{ ($.details = "*fail*") || ($.details = "*Fail*") || ($.details = "*timed out*") }',
+      );
       alarm('vpn_ike_failures', {
         alarmDescription: 'VPN tunnel logs: IKE negotiation failures (PSK, proposal or peer address mismatch)',
         namespace: this.namespace,
@@ -168,7 +183,10 @@ export class LogMetrics extends Construct {
     }
 
     for (const color of COLORS) {
-      const dimensions = { LoadBalancer: props.loadBalancer.arnSuffix, TargetGroup: props.targetGroups[color].arnSuffix };
+      const dimensions = {
+        LoadBalancer: props.loadBalancer.arnSuffix,
+        TargetGroup: props.targetGroups[color].arnSuffix,
+      };
       alarm(`${color}_target_5xx`, {
         alarmDescription: `${color}: the app answers with 5xx (target errors, per minute, 3 of 5 minutes)`,
         namespace: 'AWS/ApplicationELB',

@@ -117,7 +117,8 @@ export type DomainLogType = keyof typeof LOG_STORE_DOMAIN_LOGS;
  * index but the security index, with the request body, so a change to the logs themselves leaves a trace.
  */
 export const AUDIT_CONFIG_REQUEST: LogStoreRequest = {
-  description: 'Audit log: authentication failures, privilege denials, security changes and every write or delete (published to CloudWatch)',
+  description:
+    'Audit log: authentication failures, privilege denials, security changes and every write or delete (published to CloudWatch)',
   method: 'PUT',
   path: '/_plugins/_security/api/audit/config',
   body: {
@@ -246,7 +247,9 @@ export class LogStore extends Construct {
             // Only this domain may write (confused deputy: aws:SourceAccount and aws:SourceArn).
             Condition: {
               StringEquals: { 'aws:SourceAccount': account.accountId },
-              ArnLike: { 'aws:SourceArn': `arn:${partition.partition}:es:${props.region}:${account.accountId}:domain/${this.domainName}` },
+              ArnLike: {
+                'aws:SourceArn': `arn:${partition.partition}:es:${props.region}:${account.accountId}:domain/${this.domainName}`,
+              },
             },
           },
         ],
@@ -264,7 +267,11 @@ export class LogStore extends Construct {
     // value sticks. Rotate by tainting the version and re-applying (then restart rsyslog on the fleets).
     const secretVersions: SecretsmanagerSecretVersion[] = [];
     const secretVersion = (vid: string, secret: SecretsmanagerSecret, value: string) => {
-      const version = new SecretsmanagerSecretVersion(this, vid, { secretId: secret.id, secretString: value, lifecycle: { ignoreChanges: ['secret_string'] } });
+      const version = new SecretsmanagerSecretVersion(this, vid, {
+        secretId: secret.id,
+        secretString: value,
+        lifecycle: { ignoreChanges: ['secret_string'] },
+      });
       secretVersions.push(version);
       return version;
     };
@@ -275,7 +282,11 @@ export class LogStore extends Construct {
       kmsKeyId: this.key.arn,
       recoveryWindowInDays: 30,
     });
-    const admin = secretVersion('admin-secret-value', this.adminSecret, Fn.jsonencode({ username: 'admin', password: password('admin-password').randomPassword }));
+    const admin = secretVersion(
+      'admin-secret-value',
+      this.adminSecret,
+      Fn.jsonencode({ username: 'admin', password: password('admin-password').randomPassword }),
+    );
 
     this.domain = new OpensearchDomain(this, 'domain', {
       domainName: this.domainName,
@@ -284,19 +295,34 @@ export class LogStore extends Construct {
         instanceType: props.instanceType ?? 't3.medium.search',
         instanceCount: count,
         zoneAwarenessEnabled: zones > 1,
-        ...(masters > 0 ? { dedicatedMasterEnabled: true, dedicatedMasterCount: masters, dedicatedMasterType: props.dedicatedMasterType ?? 'm6g.large.search' } : {}),
+        ...(masters > 0
+          ? {
+              dedicatedMasterEnabled: true,
+              dedicatedMasterCount: masters,
+              dedicatedMasterType: props.dedicatedMasterType ?? 'm6g.large.search',
+            }
+          : {}),
         ...(zones > 1 ? { zoneAwarenessConfig: { availabilityZoneCount: zones } } : {}),
       },
-      vpcOptions: { subnetIds: props.subnets.slice(0, zones).map((s) => s.id), securityGroupIds: [this.securityGroup.id] },
+      vpcOptions: {
+        subnetIds: props.subnets.slice(0, zones).map((s) => s.id),
+        securityGroupIds: [this.securityGroup.id],
+      },
       ebsOptions: { ebsEnabled: true, volumeType: 'gp3', volumeSize: props.volumeSizeGiB ?? 20 },
       encryptAtRest: { enabled: true, kmsKeyId: this.key.arn },
       nodeToNodeEncryption: { enabled: true },
-      domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: props.tlsSecurityPolicy ?? 'Policy-Min-TLS-1-2-PFS-2023-10' },
+      domainEndpointOptions: {
+        enforceHttps: true,
+        tlsSecurityPolicy: props.tlsSecurityPolicy ?? 'Policy-Min-TLS-1-2-PFS-2023-10',
+      },
       advancedSecurityOptions: {
         enabled: true,
         anonymousAuthEnabled: false,
         internalUserDatabaseEnabled: true,
-        masterUserOptions: { masterUserName: 'admin', masterUserPassword: Fn.lookup(Fn.jsondecode(admin.secretString), 'password', '') },
+        masterUserOptions: {
+          masterUserName: 'admin',
+          masterUserPassword: Fn.lookup(Fn.jsondecode(admin.secretString), 'password', ''),
+        },
       },
       // Fine-grained access control authenticates every request (basic auth against the internal users), and the
       // security group limits who can connect; an IAM-principal policy would refuse the basic-auth forwarders.
@@ -311,7 +337,11 @@ export class LogStore extends Construct {
           },
         ],
       }),
-      logPublishingOptions: Object.entries(this.logGroups).map(([type, group]) => ({ logType: type, cloudwatchLogGroupArn: group.arn, enabled: true })),
+      logPublishingOptions: Object.entries(this.logGroups).map(([type, group]) => ({
+        logType: type,
+        cloudwatchLogGroupArn: group.arn,
+        enabled: true,
+      })),
       softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
       dependsOn: [logPolicy],
     });
@@ -325,7 +355,11 @@ export class LogStore extends Construct {
     secretVersion(
       'forwarder-secret-value',
       this.forwarderSecret,
-      Fn.jsonencode({ host: this.domain.endpoint, username: this.forwarderUsername, password: password('forwarder-password').randomPassword }),
+      Fn.jsonencode({
+        host: this.domain.endpoint,
+        username: this.forwarderUsername,
+        password: password('forwarder-password').randomPassword,
+      }),
     );
 
     this.forwarderReadPolicy = new IamPolicy(this, 'forwarder-read', {
@@ -334,7 +368,12 @@ export class LogStore extends Construct {
       policy: Fn.jsonencode({
         Version: '2012-10-17',
         Statement: [
-          { Sid: 'ReadForwarderSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: this.forwarderSecret.arn },
+          {
+            Sid: 'ReadForwarderSecret',
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: this.forwarderSecret.arn,
+          },
           {
             Sid: 'DecryptViaSecretsManager',
             Effect: 'Allow',
@@ -346,7 +385,17 @@ export class LogStore extends Construct {
       }),
     });
 
-    protectStateful([this.key, this.domain, ...Object.values(this.logGroups), this.adminSecret, this.forwarderSecret, ...secretVersions], props.preventDestroy);
+    protectStateful(
+      [
+        this.key,
+        this.domain,
+        ...Object.values(this.logGroups),
+        this.adminSecret,
+        this.forwarderSecret,
+        ...secretVersions,
+      ],
+      props.preventDestroy,
+    );
 
     this.bootstrapRequests = [
       ...renderLogStoreBootstrap({
@@ -378,20 +427,35 @@ function validate(props: LogStoreProps, count: number, zones: number): void {
     throw new Error(`LogStore ${props.name}: ${msg}`);
   };
   if (props.subnets.length === 0) fail('subnets is empty; pass the private subnets of the VPC');
-  if (props.clientSecurityGroups.length === 0) fail("clientSecurityGroups is empty; pass the fleets' instance security group, or nothing can ship logs");
+  if (props.clientSecurityGroups.length === 0)
+    fail("clientSecurityGroups is empty; pass the fleets' instance security group, or nothing can ship logs");
   if (!Number.isInteger(count) || count < 1 || count > 20) fail(`instanceCount ${count} must be 1-20`);
-  if (zones > 1 && count % zones !== 0) fail(`instanceCount ${count} must be a multiple of the ${zones} availability zones it spreads over`);
-  if (!Token.isUnresolved(props.logRetentionDays) && !(LOG_GROUP_RETENTION_DAYS as readonly number[]).includes(props.logRetentionDays)) {
-    fail(`logRetentionDays ${props.logRetentionDays} is not a CloudWatch retention period (${LOG_GROUP_RETENTION_DAYS.join(', ')})`);
+  if (zones > 1 && count % zones !== 0)
+    fail(`instanceCount ${count} must be a multiple of the ${zones} availability zones it spreads over`);
+  if (
+    !Token.isUnresolved(props.logRetentionDays) &&
+    !(LOG_GROUP_RETENTION_DAYS as readonly number[]).includes(props.logRetentionDays)
+  ) {
+    fail(
+      `logRetentionDays ${props.logRetentionDays} is not a CloudWatch retention period (${LOG_GROUP_RETENTION_DAYS.join(', ')})`,
+    );
   }
-  if (props.engineVersion !== undefined && !/^OpenSearch_\d+\.\d+$/.test(props.engineVersion)) fail(`engineVersion "${props.engineVersion}" must look like OpenSearch_2.13`);
-  if (props.instanceType !== undefined && !/\.search$/.test(props.instanceType)) fail(`instanceType "${props.instanceType}" must be an OpenSearch type such as r6g.large.search`);
+  if (props.engineVersion !== undefined && !/^OpenSearch_\d+\.\d+$/.test(props.engineVersion))
+    fail(`engineVersion "${props.engineVersion}" must look like OpenSearch_2.13`);
+  if (props.instanceType !== undefined && !/\.search$/.test(props.instanceType))
+    fail(`instanceType "${props.instanceType}" must be an OpenSearch type such as r6g.large.search`);
   const masters = props.dedicatedMasterCount ?? 0;
-  if (![0, 3, 5].includes(masters)) fail(`dedicatedMasterCount ${masters} must be 0 (none), 3 or 5 (an odd quorum that survives one or two node losses)`);
-  if (props.dedicatedMasterType !== undefined && !/\.search$/.test(props.dedicatedMasterType)) fail(`dedicatedMasterType "${props.dedicatedMasterType}" must be an OpenSearch type such as m6g.large.search`);
+  if (![0, 3, 5].includes(masters))
+    fail(
+      `dedicatedMasterCount ${masters} must be 0 (none), 3 or 5 (an odd quorum that survives one or two node losses)`,
+    );
+  if (props.dedicatedMasterType !== undefined && !/\.search$/.test(props.dedicatedMasterType))
+    fail(`dedicatedMasterType "${props.dedicatedMasterType}" must be an OpenSearch type such as m6g.large.search`);
   const size = props.volumeSizeGiB ?? 20;
   if (!Number.isInteger(size) || size < 10) fail(`volumeSizeGiB ${size} must be a whole number of at least 10`);
   if (props.tlsSecurityPolicy !== undefined && !/^Policy-Min-TLS-1-[23]/.test(props.tlsSecurityPolicy)) {
-    fail(`tlsSecurityPolicy "${props.tlsSecurityPolicy}" allows TLS older than 1.2; use Policy-Min-TLS-1-2-PFS-2023-10`);
+    fail(
+      `tlsSecurityPolicy "${props.tlsSecurityPolicy}" allows TLS older than 1.2; use Policy-Min-TLS-1-2-PFS-2023-10`,
+    );
   }
 }

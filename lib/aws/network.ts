@@ -93,11 +93,20 @@ export class Network extends Construct {
       enableDnsSupport: true,
       tags: tag('vpc'),
     });
-    new DefaultSecurityGroup(this, 'default-sg', { vpcId: this.vpc.id, ingress: [], egress: [], tags: tag('default-deny') });
+    new DefaultSecurityGroup(this, 'default-sg', {
+      vpcId: this.vpc.id,
+      ingress: [],
+      egress: [],
+      tags: tag('default-deny'),
+    });
 
     const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: tag('igw') });
     this.publicRouteTable = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: tag('public') });
-    new Route(this, 'public-default', { routeTableId: this.publicRouteTable.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
+    new Route(this, 'public-default', {
+      routeTableId: this.publicRouteTable.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      gatewayId: igw.id,
+    });
 
     // Per-AZ resources have ids keyed by the AZ (`public-eu-west-1a`). Until 0.2 they were numbered in AZ order
     // (`public-0`): the moved blocks carry existing resources over. Name tags keep their numbers (no in-place change).
@@ -105,40 +114,77 @@ export class Network extends Construct {
       movedFromId(create(`${base}-${props.availabilityZones[i]}`), `${base}-${i}`);
 
     this.publicSubnets = props.publicSubnets.map((cidr, i) =>
-      perAz('public', i, (id) =>
-        new Subnet(this, id, {
-          vpcId: this.vpc.id,
-          cidrBlock: cidr,
-          availabilityZone: props.availabilityZones[i],
-          mapPublicIpOnLaunch: false,
-          tags: { ...tag(`public-${i}`), tier: 'public' },
-        }),
+      perAz(
+        'public',
+        i,
+        (id) =>
+          new Subnet(this, id, {
+            vpcId: this.vpc.id,
+            cidrBlock: cidr,
+            availabilityZone: props.availabilityZones[i],
+            mapPublicIpOnLaunch: false,
+            tags: { ...tag(`public-${i}`), tier: 'public' },
+          }),
       ),
     );
     this.publicSubnets.forEach((subnet, i) =>
-      perAz('public-rta', i, (id) => new RouteTableAssociation(this, id, { subnetId: subnet.id, routeTableId: this.publicRouteTable.id })),
+      perAz(
+        'public-rta',
+        i,
+        (id) => new RouteTableAssociation(this, id, { subnetId: subnet.id, routeTableId: this.publicRouteTable.id }),
+      ),
     );
 
     const natCount = props.natGateways === 'single' ? 1 : this.publicSubnets.length;
     const nats = Array.from({ length: natCount }, (_, i) => {
       const eip = perAz('nat-eip', i, (id) => new Eip(this, id, { domain: 'vpc', tags: tag(`nat-${i}`) }));
-      return perAz('nat', i, (id) => new NatGateway(this, id, { allocationId: eip.id, subnetId: this.publicSubnets[i].id, tags: tag(`nat-${i}`), dependsOn: [igw] }));
+      return perAz(
+        'nat',
+        i,
+        (id) =>
+          new NatGateway(this, id, {
+            allocationId: eip.id,
+            subnetId: this.publicSubnets[i].id,
+            tags: tag(`nat-${i}`),
+            dependsOn: [igw],
+          }),
+      );
     });
 
     this.privateSubnets = props.privateSubnets.map((cidr, i) =>
-      perAz('private', i, (id) =>
-        new Subnet(this, id, {
-          vpcId: this.vpc.id,
-          cidrBlock: cidr,
-          availabilityZone: props.availabilityZones[i],
-          tags: { ...tag(`private-${i}`), tier: 'private' },
-        }),
+      perAz(
+        'private',
+        i,
+        (id) =>
+          new Subnet(this, id, {
+            vpcId: this.vpc.id,
+            cidrBlock: cidr,
+            availabilityZone: props.availabilityZones[i],
+            tags: { ...tag(`private-${i}`), tier: 'private' },
+          }),
       ),
     );
     this.privateRouteTables = this.privateSubnets.map((subnet, i) => {
-      const rt = perAz('private-rt', i, (id) => new RouteTable(this, id, { vpcId: this.vpc.id, tags: tag(`private-${i}`) }));
-      perAz('private-default', i, (id) => new Route(this, id, { routeTableId: rt.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nats[i % natCount].id }));
-      perAz('private-rta', i, (id) => new RouteTableAssociation(this, id, { subnetId: subnet.id, routeTableId: rt.id }));
+      const rt = perAz(
+        'private-rt',
+        i,
+        (id) => new RouteTable(this, id, { vpcId: this.vpc.id, tags: tag(`private-${i}`) }),
+      );
+      perAz(
+        'private-default',
+        i,
+        (id) =>
+          new Route(this, id, {
+            routeTableId: rt.id,
+            destinationCidrBlock: '0.0.0.0/0',
+            natGatewayId: nats[i % natCount].id,
+          }),
+      );
+      perAz(
+        'private-rta',
+        i,
+        (id) => new RouteTableAssociation(this, id, { subnetId: subnet.id, routeTableId: rt.id }),
+      );
       return rt;
     });
 
@@ -207,16 +253,22 @@ function validate(props: NetworkProps): void {
   const zones = props.availabilityZones;
   if (!zones.some((z) => Token.isUnresolved(z))) {
     zones.forEach((z, i) => {
-      if (!AVAILABILITY_ZONE_NAME.test(z)) fail(`availabilityZones[${i}] "${z}" is not an availability zone name such as eu-west-1a`);
-      if (zones.indexOf(z) !== i) fail(`availabilityZones lists ${z} twice; two subnets of a tier in one zone give no zone redundancy`);
+      if (!AVAILABILITY_ZONE_NAME.test(z))
+        fail(`availabilityZones[${i}] "${z}" is not an availability zone name such as eu-west-1a`);
+      if (zones.indexOf(z) !== i)
+        fail(`availabilityZones lists ${z} twice; two subnets of a tier in one zone give no zone redundancy`);
     });
     const needed = Math.max(props.publicSubnets.length, props.privateSubnets.length);
     if (zones.length < needed) {
-      fail(`availabilityZones names ${zones.length} zone(s) (${zones.join(', ') || 'none'}) for ${needed} subnets per tier; name one zone per subnet (e.g. network.availabilityZones in the values)`);
+      fail(
+        `availabilityZones names ${zones.length} zone(s) (${zones.join(', ') || 'none'}) for ${needed} subnets per tier; name one zone per subnet (e.g. network.availabilityZones in the values)`,
+      );
     }
   }
   if (props.publicSubnets.length !== props.privateSubnets.length) {
-    fail(`publicSubnets (${props.publicSubnets.length}) and privateSubnets (${props.privateSubnets.length}) need one CIDR per AZ each`);
+    fail(
+      `publicSubnets (${props.publicSubnets.length}) and privateSubnets (${props.privateSubnets.length}) need one CIDR per AZ each`,
+    );
   }
   const subnets = [...props.publicSubnets, ...props.privateSubnets];
   subnets.forEach((s, i) => {

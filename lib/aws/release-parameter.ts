@@ -61,14 +61,20 @@ export class ReleaseParameter extends Construct {
     super(scope, id);
     for (const key of ['app', 'environment', 'color'] as const) {
       if (!SEGMENT.test(props[key])) {
-        throw new Error(`ReleaseParameter ${this.node.path}: ${key} "${props[key]}" must be letters, digits, "_", "." or "-" (it becomes a parameter path segment)`);
+        throw new Error(
+          `ReleaseParameter ${this.node.path}: ${key} "${props[key]}" must be letters, digits, "_", "." or "-" (it becomes a parameter path segment)`,
+        );
       }
     }
     if (props.encryptionKey && !props.secure) {
-      throw new Error(`ReleaseParameter ${this.node.path}: encryptionKey is only used for a SecureString; set secure: true or drop encryptionKey`);
+      throw new Error(
+        `ReleaseParameter ${this.node.path}: encryptionKey is only used for a SecureString; set secure: true or drop encryptionKey`,
+      );
     }
     if (props.release.artifact !== undefined && !/@sha256:[a-f0-9]{64}$/.test(props.release.artifact)) {
-      throw new Error(`ReleaseParameter ${this.node.path}: artifact "${props.release.artifact}" is not pinned by digest (<repo>@sha256:<64 hex>)`);
+      throw new Error(
+        `ReleaseParameter ${this.node.path}: artifact "${props.release.artifact}" is not pinned by digest (<repo>@sha256:<64 hex>)`,
+      );
     }
     this.region = props.region;
     this.parameterName = releaseParameterName(props.app, props.environment, props.color);
@@ -99,14 +105,18 @@ export class ReleaseParameter extends Construct {
       description: `Read ${this.parameterName}`,
       policy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Sid: 'ReadRelease', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: arn }],
+        Statement: [
+          { Sid: 'ReadRelease', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: arn },
+        ],
       }),
     });
   }
 }
 
 /** The parameter's value: a stable, sorted JSON document (pure function of the props). */
-export function releaseParameterValue(props: Pick<ReleaseParameterProps, 'app' | 'environment' | 'color' | 'release'>): string {
+export function releaseParameterValue(
+  props: Pick<ReleaseParameterProps, 'app' | 'environment' | 'color' | 'release'>,
+): string {
   const doc: Record<string, string> = {
     app: props.app,
     color: props.color,

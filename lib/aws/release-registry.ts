@@ -64,10 +64,13 @@ export class ReleaseRegistry extends Construct {
     const aliasName = ecrKeyAliasName(name);
     validateAwsName(this, 'repositoryName', name, AWS_NAME_RULES.kmsAlias, aliasName);
     const keep = props.keepImages ?? 200;
-    if (!Number.isInteger(keep) || keep < 1) throw new Error(`ReleaseRegistry ${this.node.path}: keepImages must be a whole number >= 1, got ${keep}`);
+    if (!Number.isInteger(keep) || keep < 1)
+      throw new Error(`ReleaseRegistry ${this.node.path}: keepImages must be a whole number >= 1, got ${keep}`);
     const untaggedDays = props.untaggedExpiryDays ?? 7;
     if (!Number.isInteger(untaggedDays) || untaggedDays < 1) {
-      throw new Error(`ReleaseRegistry ${this.node.path}: untaggedExpiryDays must be a whole number >= 1, got ${untaggedDays}`);
+      throw new Error(
+        `ReleaseRegistry ${this.node.path}: untaggedExpiryDays must be a whole number >= 1, got ${untaggedDays}`,
+      );
     }
 
     ({ key: this.key, alias: this.alias } = addDedicatedKey(this, {
@@ -112,7 +115,12 @@ export class ReleaseRegistry extends Construct {
           {
             Sid: 'PullImages',
             Effect: 'Allow',
-            Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:DescribeImages'],
+            Action: [
+              'ecr:BatchGetImage',
+              'ecr:GetDownloadUrlForLayer',
+              'ecr:BatchCheckLayerAvailability',
+              'ecr:DescribeImages',
+            ],
             Resource: this.repository.arn,
           },
         ],
@@ -128,7 +136,12 @@ export function releaseLifecycleRules(keep: number, untaggedDays: number): { rul
       {
         rulePriority: 1,
         description: `Expire untagged images after ${untaggedDays} days`,
-        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: untaggedDays },
+        selection: {
+          tagStatus: 'untagged',
+          countType: 'sinceImagePushed',
+          countUnit: 'days',
+          countNumber: untaggedDays,
+        },
         action: { type: 'expire' },
       },
       {

@@ -24,15 +24,21 @@ export interface SharedParametersProps {
    * The value of every published key (lists for `list` values, e.g. `privateSubnetIds`). A `logStoreOnly` value
    * (the log forwarder's policy) is left out when the environment has no managed log store: then no parameter.
    */
-  readonly values: { readonly [K in AwsSharedRequiredKey]: AwsSharedValue<K> } & { readonly [K in AwsSharedLogStoreKey]?: AwsSharedValue<K> };
+  readonly values: { readonly [K in AwsSharedRequiredKey]: AwsSharedValue<K> } & {
+    readonly [K in AwsSharedLogStoreKey]?: AwsSharedValue<K>;
+  };
 }
 
 /** Keys of the values `<env>-shared` publishes only with the managed log store (`logStoreOnly` in the contract). */
-export type AwsSharedLogStoreKey = { [K in AwsSharedValueKey]: (typeof AWS_SHARED_VALUES)[K] extends { logStoreOnly: true } ? K : never }[AwsSharedValueKey];
+export type AwsSharedLogStoreKey = {
+  [K in AwsSharedValueKey]: (typeof AWS_SHARED_VALUES)[K] extends { logStoreOnly: true } ? K : never;
+}[AwsSharedValueKey];
 /** Keys of the values `<env>-shared` always publishes. */
 export type AwsSharedRequiredKey = Exclude<AwsSharedValueKey, AwsSharedLogStoreKey>;
 /** The value of one published key: a list of identifiers for `list` values, else one identifier. */
-export type AwsSharedValue<K extends AwsSharedValueKey> = (typeof AWS_SHARED_VALUES)[K] extends { list: true } ? readonly string[] : string;
+export type AwsSharedValue<K extends AwsSharedValueKey> = (typeof AWS_SHARED_VALUES)[K] extends { list: true }
+  ? readonly string[]
+  : string;
 
 /**
  * What `<env>-shared` publishes for the other stacks of the environment: one `String` SSM parameter per value of
@@ -102,7 +108,8 @@ export class SharedLookup extends Construct {
 
   constructor(scope: Construct, id: string, props: SharedLookupProps) {
     super(scope, id);
-    if (props.required.length === 0) throw new Error(`SharedLookup ${this.node.path}: required is empty; name the published values this stack reads`);
+    if (props.required.length === 0)
+      throw new Error(`SharedLookup ${this.node.path}: required is empty; name the published values this stack reads`);
     this.app = props.app;
     this.environment = props.environment;
     this.required = new Set(props.required);
@@ -117,7 +124,12 @@ export class SharedLookup extends Construct {
           {
             // `== 0` would render as `== undefined` (cdktf drops a literal 0 operand), hence `< 1`.
             condition: Op.lt(Fn.lengthOf(missing), 1),
-            errorMessage: Token.asString(Fn.join('', [`${sharedMissingMessage(props.environment)}. Missing: `, Fn.join(', ', Token.asList(missing))])),
+            errorMessage: Token.asString(
+              Fn.join('', [
+                `${sharedMissingMessage(props.environment)}. Missing: `,
+                Fn.join(', ', Token.asList(missing)),
+              ]),
+            ),
           },
         ],
       },
@@ -127,7 +139,9 @@ export class SharedLookup extends Construct {
   /** A published single value, e.g. `get('loadBalancerArn')`. */
   public get(key: AwsSharedValueKey): string {
     if (!this.required.has(key)) {
-      throw new Error(`SharedLookup ${this.node.path}: ${key} is not in required; add it so the plan checks that ${stackName(this.environment, 'shared')} publishes it`);
+      throw new Error(
+        `SharedLookup ${this.node.path}: ${key} is not in required; add it so the plan checks that ${stackName(this.environment, 'shared')} publishes it`,
+      );
     }
     const byName = Fn.zipmap(this.parameters.names, Fn.nonsensitive(this.parameters.values));
     return Token.asString(Fn.lookup(byName, sharedParameterPath(this.app, this.environment, key)));

@@ -185,7 +185,9 @@ export class SiteToSiteVpn extends Construct {
         logEnabled: true,
         logGroupArn: this.logGroup.arn,
         logOutputFormat: 'json',
-        ...(this.routing === 'bgp' ? { bgpLogEnabled: true, bgpLogGroupArn: this.logGroup.arn, bgpLogOutputFormat: 'json' } : {}),
+        ...(this.routing === 'bgp'
+          ? { bgpLogEnabled: true, bgpLogGroupArn: this.logGroup.arn, bgpLogOutputFormat: 'json' }
+          : {}),
       },
     };
 
@@ -225,41 +227,55 @@ export class SiteToSiteVpn extends Construct {
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     } as VpnConnectionConfig);
     if (props.allowWeakCrypto && tunnelOptionsProblems(this.tunnelOptions, false).length > 0) {
-      suppress(this.connection, 'vpn-strong-crypto', 'weak algorithms accepted explicitly with allowWeakCrypto: true (a legacy customer gateway)');
+      suppress(
+        this.connection,
+        'vpn-strong-crypto',
+        'weak algorithms accepted explicitly with allowWeakCrypto: true (a legacy customer gateway)',
+      );
     }
 
     this.staticRoutes = [];
     this.propagations = [];
     if (this.vpnGateway) {
       if (this.routing === 'static') {
-        this.staticRoutes = this.onPremCidrs.map(
-          (cidr, i) =>
-            movedFromId(new VpnConnectionRoute(this, `static-route-${idKey(cidr, i)}`, { vpnConnectionId: this.connection.id, destinationCidrBlock: cidr }), `static-route-${i}`),
+        this.staticRoutes = this.onPremCidrs.map((cidr, i) =>
+          movedFromId(
+            new VpnConnectionRoute(this, `static-route-${idKey(cidr, i)}`, {
+              vpnConnectionId: this.connection.id,
+              destinationCidrBlock: cidr,
+            }),
+            `static-route-${i}`,
+          ),
         );
       }
       const vgw = this.vpnGateway;
-      this.propagations = props.routeTables.map((rt, i) => new VpnGatewayRoutePropagation(this, `propagation-${i}`, { vpnGatewayId: vgw.id, routeTableId: rt.id }));
+      this.propagations = props.routeTables.map(
+        (rt, i) =>
+          new VpnGatewayRoutePropagation(this, `propagation-${i}`, { vpnGatewayId: vgw.id, routeTableId: rt.id }),
+      );
     } else {
       if (this.routing === 'static') {
-        this.onPremCidrs.forEach(
-          (cidr, i) =>
-            movedFromId(
-              new Ec2TransitGatewayRoute(this, `tgw-route-${idKey(cidr, i)}`, {
-                destinationCidrBlock: cidr,
-                transitGatewayAttachmentId: this.connection.transitGatewayAttachmentId,
-                transitGatewayRouteTableId: props.transitGatewayRouteTableId!,
-              }),
-              `tgw-route-${i}`,
-            ),
+        this.onPremCidrs.forEach((cidr, i) =>
+          movedFromId(
+            new Ec2TransitGatewayRoute(this, `tgw-route-${idKey(cidr, i)}`, {
+              destinationCidrBlock: cidr,
+              transitGatewayAttachmentId: this.connection.transitGatewayAttachmentId,
+              transitGatewayRouteTableId: props.transitGatewayRouteTableId!,
+            }),
+            `tgw-route-${i}`,
+          ),
         );
       }
       props.routeTables.forEach((rt, t) =>
-        this.onPremCidrs.forEach(
-          (cidr, i) =>
-            movedFromId(
-              new Route(this, `tgw-vpc-route-${t}-${idKey(cidr, i)}`, { routeTableId: rt.id, destinationCidrBlock: cidr, transitGatewayId: props.transitGatewayId }),
-              `tgw-vpc-route-${t}-${i}`,
-            ),
+        this.onPremCidrs.forEach((cidr, i) =>
+          movedFromId(
+            new Route(this, `tgw-vpc-route-${t}-${idKey(cidr, i)}`, {
+              routeTableId: rt.id,
+              destinationCidrBlock: cidr,
+              transitGatewayId: props.transitGatewayId,
+            }),
+            `tgw-vpc-route-${t}-${i}`,
+          ),
         ),
       );
     }
@@ -269,21 +285,26 @@ export class SiteToSiteVpn extends Construct {
    * Admits the on-prem ranges (and only them) to `port` on `securityGroup`: one ingress rule per range.
    * Use it for admin and test ports that must never be open to the internet.
    */
-  public allowFromOnPrem(id: string, securityGroup: SecurityGroup, port: number, description: string): VpcSecurityGroupIngressRule[] {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SiteToSiteVpn ${this.props.name}: allowFromOnPrem(${id}): ${port} is not a port number`);
-    return this.onPremCidrs.map(
-      (cidr, i) =>
-        movedFromId(
-          new VpcSecurityGroupIngressRule(this, `${id}-${idKey(cidr, i)}`, {
-            securityGroupId: securityGroup.id,
-            description: `${description} from on-prem ${cidr} over the VPN`,
-            ipProtocol: 'tcp',
-            fromPort: port,
-            toPort: port,
-            cidrIpv4: cidr,
-          }),
-          `${id}-${i}`,
-        ),
+  public allowFromOnPrem(
+    id: string,
+    securityGroup: SecurityGroup,
+    port: number,
+    description: string,
+  ): VpcSecurityGroupIngressRule[] {
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new Error(`SiteToSiteVpn ${this.props.name}: allowFromOnPrem(${id}): ${port} is not a port number`);
+    return this.onPremCidrs.map((cidr, i) =>
+      movedFromId(
+        new VpcSecurityGroupIngressRule(this, `${id}-${idKey(cidr, i)}`, {
+          securityGroupId: securityGroup.id,
+          description: `${description} from on-prem ${cidr} over the VPN`,
+          ipProtocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: cidr,
+        }),
+        `${id}-${i}`,
+      ),
     );
   }
 
@@ -291,8 +312,18 @@ export class SiteToSiteVpn extends Construct {
   public get tunnels(): StrongswanTunnel[] {
     const c = this.connection;
     return [
-      { outsideAddress: c.tunnel1Address, presharedKey: c.tunnel1PresharedKey, cgwInsideAddress: c.tunnel1CgwInsideAddress, vgwInsideAddress: c.tunnel1VgwInsideAddress },
-      { outsideAddress: c.tunnel2Address, presharedKey: c.tunnel2PresharedKey, cgwInsideAddress: c.tunnel2CgwInsideAddress, vgwInsideAddress: c.tunnel2VgwInsideAddress },
+      {
+        outsideAddress: c.tunnel1Address,
+        presharedKey: c.tunnel1PresharedKey,
+        cgwInsideAddress: c.tunnel1CgwInsideAddress,
+        vgwInsideAddress: c.tunnel1VgwInsideAddress,
+      },
+      {
+        outsideAddress: c.tunnel2Address,
+        presharedKey: c.tunnel2PresharedKey,
+        cgwInsideAddress: c.tunnel2CgwInsideAddress,
+        vgwInsideAddress: c.tunnel2VgwInsideAddress,
+      },
     ];
   }
 
@@ -323,30 +354,46 @@ export class SiteToSiteVpn extends Construct {
 function validate(scope: Construct, props: SiteToSiteVpnProps, options: TunnelOptions): void {
   const { check, fail } = propsValidator(scope);
   const first = (what: string, problems: VpnProblem[]) => {
-    if (problems.length > 0) fail(`${what}${problems[0].path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}: ${problems[0].message}`);
+    if (problems.length > 0)
+      fail(
+        `${what}${problems[0].path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}: ${problems[0].message}`,
+      );
   };
-  const labelled = (prop: string, reason: string | undefined) => (reason === undefined ? undefined : `${prop}: ${reason}`);
+  const labelled = (prop: string, reason: string | undefined) =>
+    reason === undefined ? undefined : `${prop}: ${reason}`;
   check(props.customerGatewayIp, (ip) => labelled('customerGatewayIp', publicIpProblem(ip)));
   check(props.customerGatewayAsn ?? 65000, (asn) => labelled('customerGatewayAsn', bgpAsnProblem(asn)));
   if (props.amazonSideAsn !== undefined) {
     check(props.amazonSideAsn, (asn) => labelled('amazonSideAsn', amazonSideAsnProblem(asn)));
-    if (props.transitGatewayId) fail('amazonSideAsn applies to a new virtual private gateway only; the transit gateway has its own ASN');
+    if (props.transitGatewayId)
+      fail('amazonSideAsn applies to a new virtual private gateway only; the transit gateway has its own ASN');
   }
   if (props.onPremCidrs.length === 0) fail('onPremCidrs is empty; list the office/dev ranges');
   const cidrs = props.onPremCidrs.filter((c) => !isUnresolvedValue(c));
-  for (const c of props.onPremCidrs) check(c, (cidr) => { const block = parseCidr(cidr); return typeof block === 'string' ? `onPremCidrs: ${block}` : undefined; });
+  for (const c of props.onPremCidrs)
+    check(c, (cidr) => {
+      const block = parseCidr(cidr);
+      return typeof block === 'string' ? `onPremCidrs: ${block}` : undefined;
+    });
   const vpcCidr = props.vpc.cidrBlockInput;
-  if (cidrs.length === props.onPremCidrs.length && vpcCidr && !Token.isUnresolved(vpcCidr)) first('onPremCidrs', onPremCidrProblems(cidrs, vpcCidr));
+  if (cidrs.length === props.onPremCidrs.length && vpcCidr && !Token.isUnresolved(vpcCidr))
+    first('onPremCidrs', onPremCidrProblems(cidrs, vpcCidr));
   first('tunnelOptions', tunnelOptionsProblems(options, props.allowWeakCrypto ?? false));
   if (props.insideCidrs) {
-    if (props.insideCidrs.length !== 2) fail(`insideCidrs needs two /30 ranges, one per tunnel (got ${props.insideCidrs.length})`);
+    if (props.insideCidrs.length !== 2)
+      fail(`insideCidrs needs two /30 ranges, one per tunnel (got ${props.insideCidrs.length})`);
     first('insideCidrs', insideCidrProblems(props.insideCidrs));
   }
   if (props.transitGatewayId && (props.routing ?? 'static') === 'static' && !props.transitGatewayRouteTableId) {
-    fail('transitGatewayRouteTableId is required for static routing on a transit gateway (the table that gets the on-prem routes)');
+    fail(
+      'transitGatewayRouteTableId is required for static routing on a transit gateway (the table that gets the on-prem routes)',
+    );
   }
-  if (props.routeTables.length === 0) fail('routeTables is empty; pass the private route tables that must reach the office');
+  if (props.routeTables.length === 0)
+    fail('routeTables is empty; pass the private route tables that must reach the office');
   if ((props.customerConfigMode ?? 'route-based') === 'policy-based' && props.onPremCidrs.length !== 1) {
-    fail(`a policy-based customer config supports exactly one on-prem range (AWS keeps one SA pair per tunnel; got ${props.onPremCidrs.length}); use route-based`);
+    fail(
+      `a policy-based customer config supports exactly one on-prem range (AWS keeps one SA pair per tunnel; got ${props.onPremCidrs.length}); use route-based`,
+    );
   }
 }

@@ -15,6 +15,11 @@ export function protectStateful(resources: readonly TerraformResource[], prevent
   for (const resource of resources) {
     resource.lifecycle = { ...(resource.lifecycle ?? {}), preventDestroy };
     if (resource instanceof CloudwatchLogGroup) resource.skipDestroy = preventDestroy;
-    if (!preventDestroy) suppress(resource, STATEFUL_PREVENT_DESTROY_RULE, 'the construct was built with preventDestroy: false (a disposable environment)');
+    if (!preventDestroy)
+      suppress(
+        resource,
+        STATEFUL_PREVENT_DESTROY_RULE,
+        'the construct was built with preventDestroy: false (a disposable environment)',
+      );
   }
 }

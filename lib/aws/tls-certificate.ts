@@ -43,17 +43,24 @@ export class TlsCertificate extends Construct {
     const hasArn = props.certificateArn !== undefined;
     const hasDomain = props.domainName !== undefined || props.zoneId !== undefined;
     if (hasArn === hasDomain) {
-      throw new Error(`TlsCertificate ${this.node.path}: give either certificateArn (an existing certificate) or domainName with zoneId (request one), not ${hasArn ? 'both' : 'neither'}`);
+      throw new Error(
+        `TlsCertificate ${this.node.path}: give either certificateArn (an existing certificate) or domainName with zoneId (request one), not ${hasArn ? 'both' : 'neither'}`,
+      );
     }
     if (props.certificateArn !== undefined) {
-      if (!Token.isUnresolved(props.certificateArn) && !/^arn:aws[\w-]*:acm:[^:]+:\d{12}:certificate\/.+$/.test(props.certificateArn)) {
+      if (
+        !Token.isUnresolved(props.certificateArn) &&
+        !/^arn:aws[\w-]*:acm:[^:]+:\d{12}:certificate\/.+$/.test(props.certificateArn)
+      ) {
         throw new Error(`TlsCertificate ${this.node.path}: "${props.certificateArn}" is not an ACM certificate ARN`);
       }
       this.arn = props.certificateArn;
       return;
     }
     if (!props.domainName || !props.zoneId) {
-      throw new Error(`TlsCertificate ${this.node.path}: requesting a certificate needs both domainName and zoneId (got ${props.domainName ? 'no zoneId' : 'no domainName'})`);
+      throw new Error(
+        `TlsCertificate ${this.node.path}: requesting a certificate needs both domainName and zoneId (got ${props.domainName ? 'no zoneId' : 'no domainName'})`,
+      );
     }
     this.domainName = props.domainName;
     this.certificate = new AcmCertificate(this, 'certificate', {

@@ -101,7 +101,9 @@ export function parseCommandArgs(argv: readonly string[], spec: ArgsSpec, contex
         `npm run ${script} -- ${[...argv.map(shellWord), ...given].join(' ')}`.trimEnd(),
     );
   }
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
   for (const [name, flag] of Object.entries({ ...spec.passThrough, ...spec.flags })) options[name] = { ...flag };
   for (const [old, current] of Object.entries(spec.deprecated ?? {})) options[old] = { ...spec.flags[current] };
   let parsed: ReturnType<typeof parseArgs>;
@@ -128,7 +130,8 @@ export function parseCommandArgs(argv: readonly string[], spec: ArgsSpec, contex
       const name = spec.deprecated?.[token.name] ?? token.name;
       if (name !== token.name) warnings.push(`--${token.name} is deprecated; use --${name}`);
       const value = token.value ?? true;
-      if (spec.flags[name]?.multiple) flags[name] = [...((flags[name] as string[] | undefined) ?? []), value] as string[];
+      if (spec.flags[name]?.multiple)
+        flags[name] = [...((flags[name] as string[] | undefined) ?? []), value] as string[];
       else flags[name] = value;
     }
   }
@@ -146,7 +149,9 @@ function describeParseError(e: NodeJS.ErrnoException): string {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option ${flag ?? e.message}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return /does not take an argument/.test(e.message) ? `${flag ?? 'an option'} takes no value` : `${flag ?? 'an option'} needs a value`;
+      return /does not take an argument/.test(e.message)
+        ? `${flag ?? 'an option'} takes no value`
+        : `${flag ?? 'an option'} needs a value`;
     default:
       return e.message;
   }
@@ -164,11 +169,18 @@ export function booleanFlag(args: ParsedArgs, name: string): boolean {
 }
 
 /** A whole-number flag, if given; a {@link UsageError} when it is not one or is below `min`. */
-export function intFlag(args: ParsedArgs, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function intFlag(
+  args: ParsedArgs,
+  name: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   const v = stringFlag(args, name);
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    throw new UsageError(`--${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got "${v}"`);
+    throw new UsageError(
+      `--${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got "${v}"`,
+    );
   }
   return Number(v);
 }

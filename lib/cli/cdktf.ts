@@ -95,10 +95,19 @@ export interface RunOptions {
 }
 
 /** Runs a program, feeding its output line by line to `onLine`; resolves with its exit code (127 if it could not start). */
-export function runProcess(command: string, args: readonly string[], options: RunOptions): Promise<{ code: number; error?: string }> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<{ code: number; error?: string }> {
   return new Promise((resolve) => {
     const stdio: StdioOptions = [options.stdin ?? 'ignore', 'pipe', 'pipe'];
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio, detached: options.detached ?? false });
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio,
+      detached: options.detached ?? false,
+    });
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const pending = { stdout: '', stderr: '' };
     const feed = (stream: 'stdout' | 'stderr', chunk: string) => {
@@ -110,12 +119,18 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     child.stderr!.setEncoding('utf8').on('data', (c: string) => feed('stderr', c));
     let failed: string | undefined;
     child.on('error', (e: NodeJS.ErrnoException) => {
-      failed = e.code === 'ENOENT' ? `${command}: not found (set CDKTF_BIN or install cdktf-cli)` : `${command}: ${e.message}`;
+      failed =
+        e.code === 'ENOENT' ? `${command}: not found (set CDKTF_BIN or install cdktf-cli)` : `${command}: ${e.message}`;
     });
     child.on('close', (code, signal) => {
-      for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) options.onLine?.(pending[stream], stream);
+      for (const stream of ['stdout', 'stderr'] as const)
+        if (pending[stream]) options.onLine?.(pending[stream], stream);
       if (failed) resolve({ code: 127, error: failed });
-      else resolve({ code: code ?? (signal ? 128 : 1), ...(signal ? { error: `${command} was killed by ${signal}` } : {}) });
+      else
+        resolve({
+          code: code ?? (signal ? 128 : 1),
+          ...(signal ? { error: `${command} was killed by ${signal}` } : {}),
+        });
     });
   });
 }
@@ -134,7 +149,8 @@ const CAUSES: ReadonlyArray<{ kind: PrerequisiteKind; pattern: RegExp; reason: (
   {
     // Terraform: "Could not retrieve the list of available versions for provider hashicorp/aws: no available releases match the given constraints 6.25.0"
     kind: 'provider-version-missing',
-    pattern: /available versions for provider ([\w./-]+): no available releases match the given constraints (\S+(?: ?[,<>=~!]+ ?\S+)*)/,
+    pattern:
+      /available versions for provider ([\w./-]+): no available releases match the given constraints (\S+(?: ?[,<>=~!]+ ?\S+)*)/,
     reason: (m) =>
       `the provider source (registry or mirror) has no release of ${m[1]} matching ${m[2].trim()}, the version the stacks pin; add that version to the mirror (terraform providers mirror) or point provider_installation at a source that has it`,
   },
@@ -142,11 +158,13 @@ const CAUSES: ReadonlyArray<{ kind: PrerequisiteKind; pattern: RegExp; reason: (
     // Terraform with a filesystem mirror that lacks the provider altogether.
     kind: 'provider-version-missing',
     pattern: /provider ([\w./-]+) was not found in any of the search locations/,
-    reason: (m) => `the provider mirror has no copy of ${m[1]}; add it (terraform providers mirror <dir>) or allow the registry in provider_installation`,
+    reason: (m) =>
+      `the provider mirror has no copy of ${m[1]}; add it (terraform providers mirror <dir>) or allow the registry in provider_installation`,
   },
   {
     kind: 'registry-unreachable',
-    pattern: /could not query provider registry for ([\w./-]+)|could not connect to ([\w.-]+)|Failed to request discovery document/,
+    pattern:
+      /could not query provider registry for ([\w./-]+)|could not connect to ([\w.-]+)|Failed to request discovery document/,
     reason: (m) =>
       `cannot reach the provider registry${m[1] ? ` for ${m[1]}` : m[2] ? ` (${m[2]})` : ''} to install providers; allow it, or use a provider mirror (provider_installation in the Terraform CLI config, TF_CLI_CONFIG_FILE)`,
   },
@@ -172,7 +190,10 @@ export function classifyToolOutput(output: string): ToolFailure {
     const m = flat.match(cause.pattern);
     if (m) return { kind: cause.kind, reason: cause.reason(m), evidence: m[0].replace(/\s+/g, ' ').trim() };
   }
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const error = [...lines].reverse().find((l) => /^Error:|\bERROR\b|error:/i.test(l)) ?? lines[lines.length - 1];
   return { kind: 'other', reason: error ?? 'no error output', ...(error ? { evidence: error } : {}) };
 }
@@ -186,7 +207,9 @@ export function assertEnvironmentExists(environment: string, cwd: string): void 
   if (!fs.existsSync(dir)) return; // not a project checkout (outputs come from elsewhere): nothing to check against
   const known = listEnvironments(dir);
   if (!known.includes(environment)) {
-    throw new UsageError(`environment "${environment}" does not exist: no environments/${environment}.yaml (environments: ${known.join(', ') || 'none'})`);
+    throw new UsageError(
+      `environment "${environment}" does not exist: no environments/${environment}.yaml (environments: ${known.join(', ') || 'none'})`,
+    );
   }
 }
 
@@ -194,14 +217,19 @@ export function assertEnvironmentExists(environment: string, cwd: string): void 
  * Reads a stack's outputs from a JSON file: `{ "<stack>": {...} }` (cdktf `--outputs-file`), the outputs themselves,
  * or the `terraform output -json` form (`{ "<name>": { "value": ..., "sensitive": true } }`).
  */
-export function readOutputsFile(file: string, stack: string, hint = 'pass another outputs file'): Record<string, unknown> {
+export function readOutputsFile(
+  file: string,
+  stack: string,
+  hint = 'pass another outputs file',
+): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     throw new UsageError(`${file}: cannot read the outputs file (${(e as Error).message})`);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`${file}: expected a JSON object of stack outputs`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UsageError(`${file}: expected a JSON object of stack outputs`);
   const top = parsed as Record<string, unknown>;
   const otherStacks = Object.keys(top).filter(isStackKey);
   if (!(stack in top) && otherStacks.length > 0 && otherStacks.length === Object.keys(top).length) {
@@ -262,7 +290,10 @@ export interface DeployedOutputsOptions {
  * {@link OutputsUnavailableError} naming the real cause when cdktf fails (credentials, registry, provider version) or
  * when the stack has no outputs (not deployed).
  */
-export async function readDeployedOutputs(stack: string, options: DeployedOutputsOptions): Promise<Record<string, unknown>> {
+export async function readDeployedOutputs(
+  stack: string,
+  options: DeployedOutputsOptions,
+): Promise<Record<string, unknown>> {
   const environment = isStackKey(stack) ? parseStackName(stack).environment : undefined;
   if (environment) assertEnvironmentExists(environment, options.cwd);
   const offline = options.offlineHint ?? 'pass --outputs <file.json>';
@@ -272,22 +303,32 @@ export async function readDeployedOutputs(stack: string, options: DeployedOutput
   try {
     const bin = cdktfBinary(options.cwd, options.env);
     const sensitive = options.includeSensitive ? ['--outputs-file-include-sensitive-outputs'] : [];
-    options.log?.(`reading the outputs of ${stack} (${path.basename(bin)} output ${stack}${sensitive.length ? ', sensitive values included' : ''})`);
+    options.log?.(
+      `reading the outputs of ${stack} (${path.basename(bin)} output ${stack}${sensitive.length ? ', sensitive values included' : ''})`,
+    );
     const output: string[] = [];
     const run = await runProcess(bin, ['output', stack, '--outputs-file', file, ...sensitive], {
       cwd: options.cwd,
       env: plainOutputEnv(options.env ?? process.env),
       onLine: (line) => output.push(line),
     });
-    if (run.error) throw new OutputsUnavailableError(`cannot read the outputs of ${stack}: ${run.error}`, 'tool-missing');
+    if (run.error)
+      throw new OutputsUnavailableError(`cannot read the outputs of ${stack}: ${run.error}`, 'tool-missing');
     if (run.code !== 0 || !fs.existsSync(file)) {
       const cause = classifyToolOutput(output.join('\n'));
-      if (cause.kind !== 'other') throw new OutputsUnavailableError(`cannot read the outputs of ${stack}: ${cause.reason} (Terraform: ${cause.evidence})`, cause.kind);
+      if (cause.kind !== 'other')
+        throw new OutputsUnavailableError(
+          `cannot read the outputs of ${stack}: ${cause.reason} (Terraform: ${cause.evidence})`,
+          cause.kind,
+        );
       throw new OutputsUnavailableError(`cannot read the outputs of ${stack} (${cause.reason}); ${offline}`, 'other');
     }
     const outputs = readOutputsFile(file, stack);
     if (Object.keys(outputs).length === 0) {
-      throw new OutputsUnavailableError(`${stack} has no outputs: it is not deployed yet; ${options.deployHint ?? `deploy it first (${commandLine('deploy', [stack], { cwd: options.cwd })})`}, or ${offline}`, 'stack-not-deployed');
+      throw new OutputsUnavailableError(
+        `${stack} has no outputs: it is not deployed yet; ${options.deployHint ?? `deploy it first (${commandLine('deploy', [stack], { cwd: options.cwd })})`}, or ${offline}`,
+        'stack-not-deployed',
+      );
     }
     return outputs;
   } finally {

@@ -12,13 +12,19 @@ import { forInvocation } from './invocation';
 import { CommandIo, ResolvedIo, writers } from './io';
 
 /** A command's entry point: `argv` after the command name; returns or resolves to the exit code. */
-export type CommandMain<R extends number | Promise<number> = number | Promise<number>, I extends CommandIo = CommandIo> = (argv: readonly string[], io?: I) => R;
+export type CommandMain<
+  R extends number | Promise<number> = number | Promise<number>,
+  I extends CommandIo = CommandIo,
+> = (argv: readonly string[], io?: I) => R;
 
 /** The IO a command's `run` receives: the defaults filled in, plus any extra fields its IO type has (test seams). */
 export type RunIo<I extends CommandIo> = ResolvedIo & Omit<I, keyof CommandIo>;
 
 /** What {@link defineCommand} needs. */
-export interface CommandDefinition<R extends number | Promise<number>, I extends CommandIo = CommandIo> extends ArgsSpec {
+export interface CommandDefinition<
+  R extends number | Promise<number>,
+  I extends CommandIo = CommandIo,
+> extends ArgsSpec {
   /**
    * `run` returns the exit code itself rather than a promise (and so does the command's main).
    * @default false - the main returns a promise
@@ -54,7 +60,11 @@ function report(command: string, e: unknown, io: ResolvedIo): number {
  * Runs one command: parse, `--help`, run, errors to exit codes. Synchronous when `run` is (a number comes back), else
  * a promise of the exit code.
  */
-export function runCommand<R extends number | Promise<number>, I extends CommandIo = CommandIo>(definition: CommandDefinition<R, I>, argv: readonly string[], io: I = {} as I): R {
+export function runCommand<R extends number | Promise<number>, I extends CommandIo = CommandIo>(
+  definition: CommandDefinition<R, I>,
+  argv: readonly string[],
+  io: I = {} as I,
+): R {
   const resolved: RunIo<I> = { ...io, ...writers(io) };
   const context = { cwd: resolved.cwd, env: resolved.env };
   const done = (code: number) => (definition.synchronous ? code : Promise.resolve(code)) as R;

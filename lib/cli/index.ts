@@ -5,7 +5,18 @@
 export { ExitCode, ExitCodeValue, exitCodeForSignal } from './exit-codes';
 export { CommandError, UsageError, PrerequisiteError, PrerequisiteKind } from './errors';
 export { CommandIo, ResolvedIo, writers } from './io';
-export { ArgsSpec, FlagSpec, ParsedArgs, ParseContext, parseCommandArgs, npmConsumedFlags, helpHint, stringFlag, booleanFlag, intFlag } from './args';
+export {
+  ArgsSpec,
+  FlagSpec,
+  ParsedArgs,
+  ParseContext,
+  parseCommandArgs,
+  npmConsumedFlags,
+  helpHint,
+  stringFlag,
+  booleanFlag,
+  intFlag,
+} from './args';
 export { CommandMain, CommandDefinition, defineCommand, runCommand, describeError } from './command';
 export { PACKAGE_BIN, InvocationContext, commandPrefix, commandLine, forInvocation, shellWord } from './invocation';
 export { plainText } from './terminal';

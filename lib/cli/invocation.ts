@@ -20,7 +20,9 @@ export interface InvocationContext {
 
 function scriptsOf(cwd: string): Record<string, unknown> {
   try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf8')) as {
+      scripts?: Record<string, unknown>;
+    };
     return pkg.scripts ?? {};
   } catch {
     return {};

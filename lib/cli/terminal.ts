@@ -5,6 +5,7 @@
  */
 
 // CSI sequences (ESC [ params letter), OSC sequences (ESC ] ... BEL or ESC \), and two-character escapes.
+// eslint-disable-next-line no-control-regex -- matching terminal control sequences is this module's job
 const ESCAPE = /\u001b\[([0-9;?]*)([@-~])|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
 
 /** The text a terminal would finally show for `raw`, without escape codes. */
@@ -27,6 +28,7 @@ export function plainText(raw: string): string {
       } else if (part === '\r') {
         col = 0;
       } else if (part) {
+        // eslint-disable-next-line no-control-regex -- dropping the remaining control characters
         write(part.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ''));
       }
     }

@@ -101,7 +101,9 @@ export class ArchiveStore {
       region: this.target.region,
       ...(this.target.endpoint ? { endpoint: this.target.endpoint } : {}),
       forcePathStyle: this.target.forcePathStyle,
-      ...(id && secret ? { credentials: { accessKeyId: id, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN } } : {}),
+      ...(id && secret
+        ? { credentials: { accessKeyId: id, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN } }
+        : {}),
       maxAttempts: 1, // retries are ours: visible, and the same for every operation
       requestChecksumCalculation: 'WHEN_REQUIRED', // we send SHA-256 ourselves
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -116,11 +118,17 @@ export class ArchiveStore {
 
   /** Fails early, with the fix in the message, when the bucket is missing or the credentials cannot reach it. */
   public async checkBucket(): Promise<void> {
-    await this.call(`check ${this.url()}`, undefined, () => this.client.send(new HeadBucketCommand({ Bucket: this.target.bucket })));
+    await this.call(`check ${this.url()}`, undefined, () =>
+      this.client.send(new HeadBucketCommand({ Bucket: this.target.bucket })),
+    );
   }
 
   /** Uploads one object with its SHA-256 checksum, encryption and (optionally) object-lock retention. */
-  public async put(key: string, body: Buffer, options: { lock?: ObjectLock; contentType?: string } = {}): Promise<void> {
+  public async put(
+    key: string,
+    body: Buffer,
+    options: { lock?: ObjectLock; contentType?: string } = {},
+  ): Promise<void> {
     const input: PutObjectCommandInput = {
       Bucket: this.target.bucket,
       Key: key,
@@ -128,7 +136,9 @@ export class ArchiveStore {
       ContentType: options.contentType ?? 'application/octet-stream',
       ChecksumSHA256: createHash('sha256').update(body).digest('base64'),
       ...(this.sse === 'aws:kms' ? { ServerSideEncryption: 'aws:kms' as const } : {}),
-      ...(options.lock ? { ObjectLockMode: options.lock.mode, ObjectLockRetainUntilDate: options.lock.retainUntil } : {}),
+      ...(options.lock
+        ? { ObjectLockMode: options.lock.mode, ObjectLockRetainUntilDate: options.lock.retainUntil }
+        : {}),
     };
     await this.call(`upload ${this.url(key)}`, key, () => this.client.send(new PutObjectCommand(input)));
   }
@@ -147,7 +157,9 @@ export class ArchiveStore {
     let token: string | undefined;
     do {
       const page: ListObjectsV2CommandOutput = await this.call(`list ${this.url(prefix)}`, undefined, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.target.bucket, Prefix: prefix, ContinuationToken: token })),
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: this.target.bucket, Prefix: prefix, ContinuationToken: token }),
+        ),
       );
       for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -167,7 +179,8 @@ export class ArchiveStore {
       } catch (e) {
         const error = this.classify(e, what, key);
         if (error.kind !== 'transient' || attempt >= this.attempts) {
-          if (error.kind === 'transient') throw new ArchiveError('transient', `${error.message} (gave up after ${attempt} attempts)`);
+          if (error.kind === 'transient')
+            throw new ArchiveError('transient', `${error.message} (gave up after ${attempt} attempts)`);
           throw error;
         }
         const delay = Math.min(10000, this.baseDelayMs * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
@@ -178,7 +191,13 @@ export class ArchiveStore {
   }
 
   private classify(e: unknown, what: string, key: string | undefined): ArchiveError {
-    const err = e as { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    const err = e as {
+      name?: string;
+      Code?: string;
+      code?: string;
+      message?: string;
+      $metadata?: { httpStatusCode?: number };
+    };
     const name = err.Code ?? err.name ?? '';
     const status = err.$metadata?.httpStatusCode;
     const detail = err.message && err.message !== 'UnknownError' ? err.message : `HTTP ${status ?? '?'} ${name}`.trim();
@@ -195,9 +214,17 @@ export class ArchiveStore {
         `cannot ${what}: bucket ${this.target.bucket} does not exist (${where}). Deploy the environment's shared stack first, or pass --bucket/--region`,
       );
     }
-    if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new ArchiveError('not-found', `cannot ${what}: no such object`);
-    if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired'].includes(name)) {
-      return new ArchiveError('credentials', `cannot ${what}: the credentials were refused (${name}: ${detail}). Refresh them (e.g. aws sso login) and retry`);
+    if (name === 'NoSuchKey' || name === 'NotFound' || status === 404)
+      return new ArchiveError('not-found', `cannot ${what}: no such object`);
+    if (
+      ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired'].includes(
+        name,
+      )
+    ) {
+      return new ArchiveError(
+        'credentials',
+        `cannot ${what}: the credentials were refused (${name}: ${detail}). Refresh them (e.g. aws sso login) and retry`,
+      );
     }
     if (name === 'AccessDenied' || name === 'Forbidden' || status === 403) {
       return new ArchiveError(
@@ -205,9 +232,31 @@ export class ArchiveStore {
         `cannot ${what}: access denied (${detail}). The caller needs s3:PutObject, s3:GetObject and s3:ListBucket on ${this.target.bucket} and kms:GenerateDataKey/kms:Decrypt on its key`,
       );
     }
-    const transientNames = ['TimeoutError', 'RequestTimeout', 'RequestTimeTooSkewed', 'SlowDown', 'InternalError', 'ServiceUnavailable', 'Throttling', 'ThrottlingException'];
-    const transientCodes = ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED'];
-    if ((status !== undefined && (status >= 500 || status === 429)) || transientNames.includes(name) || transientCodes.includes(err.code ?? '') || /socket hang up|ECONNRESET|aborted/i.test(err.message ?? '')) {
+    const transientNames = [
+      'TimeoutError',
+      'RequestTimeout',
+      'RequestTimeTooSkewed',
+      'SlowDown',
+      'InternalError',
+      'ServiceUnavailable',
+      'Throttling',
+      'ThrottlingException',
+    ];
+    const transientCodes = [
+      'ECONNRESET',
+      'EPIPE',
+      'ETIMEDOUT',
+      'ECONNREFUSED',
+      'EAI_AGAIN',
+      'ENOTFOUND',
+      'ECONNABORTED',
+    ];
+    if (
+      (status !== undefined && (status >= 500 || status === 429)) ||
+      transientNames.includes(name) ||
+      transientCodes.includes(err.code ?? '') ||
+      /socket hang up|ECONNRESET|aborted/i.test(err.message ?? '')
+    ) {
       return new ArchiveError('transient', `cannot ${what}: ${detail}`);
     }
     return new ArchiveError('other', `cannot ${what}: ${detail}`);

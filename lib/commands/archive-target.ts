@@ -86,7 +86,10 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<Arch
       ? readOutputsFile(options.outputsFile, shared, 'pass --bucket and --region')
       : await readDeployedOutputs(shared, { cwd: options.cwd, env: options.env, log: options.log, offlineHint: hint });
     bucket ??= optionalString(outputs[ARCHIVE_OUTPUTS.recordsBucket]);
-    if (!bucket) throw new UsageError(`${shared} has no output "${ARCHIVE_OUTPUTS.recordsBucket}"; deploy ${shared} first, or pass --bucket`);
+    if (!bucket)
+      throw new UsageError(
+        `${shared} has no output "${ARCHIVE_OUTPUTS.recordsBucket}"; deploy ${shared} first, or pass --bucket`,
+      );
     region ??= optionalString(outputs[ARCHIVE_OUTPUTS.region]);
     endpoint ??= optionalString(outputs[ARCHIVE_OUTPUTS.endpoint]);
     // A bare host name (as Spaces reports it) means HTTPS.

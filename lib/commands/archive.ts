@@ -15,7 +15,17 @@ import { ExitCode } from '../cli/exit-codes';
 import { CommandIo } from '../cli/io';
 import { ArchiveStore } from './archive-store';
 import { DEPRECATED_TARGET_FLAGS, resolveTarget, TARGET_FLAGS, TargetFlags, targetFlags } from './archive-target';
-import { LockMode, listRecords, Manifest, normalizePrefix, readLocalManifest, RecordSummary, uploadRecord, verifyRecord, VerifyResult } from './deployment-record';
+import {
+  LockMode,
+  listRecords,
+  Manifest,
+  normalizePrefix,
+  readLocalManifest,
+  RecordSummary,
+  uploadRecord,
+  verifyRecord,
+  VerifyResult,
+} from './deployment-record';
 import { retentionFloor, weakerRetention } from './deploy';
 
 /** Options shared by the archive subcommands. */
@@ -54,7 +64,14 @@ export interface ArchiveOptions extends TargetFlags {
 
 async function openStore(environment: string, options: ArchiveOptions, bucket?: string): Promise<ArchiveStore> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  const target = await resolveTarget({ ...options, bucket: options.bucket ?? bucket, environment, cwd, env: options.env, log: options.log });
+  const target = await resolveTarget({
+    ...options,
+    bucket: options.bucket ?? bucket,
+    environment,
+    cwd,
+    env: options.env,
+    log: options.log,
+  });
   return new ArchiveStore({
     target,
     env: options.env,
@@ -77,7 +94,10 @@ export async function verifyArchive(prefix: string, options: ArchiveOptions = {}
 }
 
 /** Lists an environment's records, newest first. */
-export async function listArchive(environment: string, options: ArchiveOptions & { stack?: string; limit?: number } = {}): Promise<RecordSummary[]> {
+export async function listArchive(
+  environment: string,
+  options: ArchiveOptions & { stack?: string; limit?: number } = {},
+): Promise<RecordSummary[]> {
   if (!/^[a-z][a-z0-9-]*$/.test(environment)) throw new UsageError(`"${environment}" is not an environment name`);
   const store = await openStore(environment, options);
   try {
@@ -111,14 +131,23 @@ function checkRetention(manifest: Manifest, cwd: string): void {
     floor = retentionFloor(loadEnvironments({ dir: path.join(cwd, 'environments'), only: [manifest.environment] })[0]);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    throw new UsageError(`cannot check the record's retention against environment ${manifest.environment}: ${e.message}`);
+    throw new UsageError(
+      `cannot check the record's retention against environment ${manifest.environment}: ${e.message}`,
+    );
   }
   const lock = manifest.objectLock;
   const mode: LockMode = lock ? (lock.mode as LockMode) : 'none';
   const until = lock ? Date.parse(lock.retainUntil) : NaN;
   const days = lock ? Math.floor((until - Date.parse(manifest.finishedAt)) / 86400000) : 0;
-  const weaker = weakerRetention(floor, { lockMode: mode, retentionDays: floor.lockMode === 'none' && !lock ? floor.retentionDays : days }, manifest.record);
-  if (weaker) throw new UsageError(`${weaker} (the manifest asks for ${lock ? `${lock.mode} until ${lock.retainUntil}` : 'no lock'}); refusing to upload it`);
+  const weaker = weakerRetention(
+    floor,
+    { lockMode: mode, retentionDays: floor.lockMode === 'none' && !lock ? floor.retentionDays : days },
+    manifest.record,
+  );
+  if (weaker)
+    throw new UsageError(
+      `${weaker} (the manifest asks for ${lock ? `${lock.mode} until ${lock.retainUntil}` : 'no lock'}); refusing to upload it`,
+    );
 }
 
 /** `npm run archive -- --help`. */
@@ -149,7 +178,13 @@ outputs could not be read (no credentials, provider not installable, stack not d
 export const archiveMain = defineCommand<Promise<number>, CommandIo & Partial<ArchiveOptions>>({
   command: 'archive',
   help: ARCHIVE_HELP,
-  flags: { ...TARGET_FLAGS, stack: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, 'no-kms': { type: 'boolean' } },
+  flags: {
+    ...TARGET_FLAGS,
+    stack: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-kms': { type: 'boolean' },
+  },
   deprecated: DEPRECATED_TARGET_FLAGS,
   run: async (args, io): Promise<number> => {
     const { stdout, stderr } = io;
@@ -171,7 +206,8 @@ export const archiveMain = defineCommand<Promise<number>, CommandIo & Partial<Ar
         const result = await verifyArchive(arg, options);
         if (args.flags.json) stdout(`${JSON.stringify(result, null, 2)}\n`);
         else {
-          for (const f of result.files) stdout(`${f.status === 'ok' ? 'ok      ' : f.status.padEnd(8)} ${f.name}  ${f.actual ?? ''}\n`);
+          for (const f of result.files)
+            stdout(`${f.status === 'ok' ? 'ok      ' : f.status.padEnd(8)} ${f.name}  ${f.actual ?? ''}\n`);
           for (const problem of result.problems) stderr(`problem: ${problem}\n`);
           stdout(
             result.problems.length === 0
@@ -182,13 +218,19 @@ export const archiveMain = defineCommand<Promise<number>, CommandIo & Partial<Ar
         return result.problems.length === 0 ? ExitCode.OK : ExitCode.FAILED;
       }
       case 'list': {
-        const records = await listArchive(arg, { ...options, stack: stringFlag(args, 'stack'), limit: intFlag(args, 'limit', 1) });
+        const records = await listArchive(arg, {
+          ...options,
+          stack: stringFlag(args, 'stack'),
+          limit: intFlag(args, 'limit', 1),
+        });
         if (args.flags.json) stdout(`${JSON.stringify(records, null, 2)}\n`);
         else if (records.length === 0) stdout(`no deployment records for ${arg}\n`);
         else {
           for (const r of records) {
             const status = r.complete ? (r.manifest?.outcome ?? '?') : 'INCOMPLETE';
-            stdout(`${r.prefix}  ${status.padEnd(10)} ${r.manifest ? `${r.manifest.git.commit.slice(0, 12)}  ${r.manifest.user}` : '(no manifest)'}\n`);
+            stdout(
+              `${r.prefix}  ${status.padEnd(10)} ${r.manifest ? `${r.manifest.git.commit.slice(0, 12)}  ${r.manifest.user}` : '(no manifest)'}\n`,
+            );
           }
         }
         return ExitCode.OK;

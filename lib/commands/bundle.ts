@@ -79,7 +79,8 @@ const STACK_FILES = ['cdk.tf.json', 'metadata.json', '.terraform.lock.hcl'] as c
 /** A member path: `stacks/<stack>/<file>` or a top-level JSON file. */
 const MEMBER = /^(?:stacks\/[a-z][a-z0-9-]*\/(?:cdk\.tf\.json|metadata\.json|\.terraform\.lock\.hcl)|[a-z]+\.json)$/;
 /** Keys whose literal value would be a secret (their synthesized values are references to generated secrets). */
-const SECRET_KEY = /(?:^|[_-])(?:password|passphrase|psk|preshared_?key|private_?key|secret_?string|secret_?key|secret_?access_?key|access_?token|token)$/i;
+const SECRET_KEY =
+  /(?:^|[_-])(?:password|passphrase|psk|preshared_?key|private_?key|secret_?string|secret_?key|secret_?access_?key|access_?token|token)$/i;
 
 /** Options of {@link buildBundle}. */
 export interface BuildBundleOptions {
@@ -126,24 +127,35 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuiltBun
   const { environment } = options;
   const [config] = loadEnvironments({ dir, only: [environment] });
 
-  const stacks = STACK_ROLES.map((role: StackRole) => stackName(environment, role)).filter((s) => fs.existsSync(path.join(outdir, 'stacks', s, 'cdk.tf.json')));
+  const stacks = STACK_ROLES.map((role: StackRole) => stackName(environment, role)).filter((s) =>
+    fs.existsSync(path.join(outdir, 'stacks', s, 'cdk.tf.json')),
+  );
   if (stacks.length < STACK_ROLES.length) {
     const missing = STACK_ROLES.map((r) => stackName(environment, r)).filter((s) => !stacks.includes(s));
-    throw new BundleError(`${path.relative(cwd, outdir) || outdir}: no synthesized ${missing.join(', ')} (run npx cdktf synth first)`);
+    throw new BundleError(
+      `${path.relative(cwd, outdir) || outdir}: no synthesized ${missing.join(', ')} (run npx cdktf synth first)`,
+    );
   }
   const members = new Map<string, Buffer>();
   const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
   members.set('values.json', json(config));
-  members.set('references.json', json(Object.fromEntries(COLORS.map((color) => [color, config.colors[color].release]))));
+  members.set(
+    'references.json',
+    json(Object.fromEntries(COLORS.map((color) => [color, config.colors[color].release]))),
+  );
   members.set('manifest.json', json(cdktfManifest(outdir, stacks)));
   for (const stack of stacks) {
     for (const name of STACK_FILES) {
       const from = path.join(outdir, 'stacks', stack, name);
-      if (fs.existsSync(from) && fs.statSync(from).isFile()) members.set(`stacks/${stack}/${name}`, fs.readFileSync(from));
+      if (fs.existsSync(from) && fs.statSync(from).isFile())
+        members.set(`stacks/${stack}/${name}`, fs.readFileSync(from));
     }
   }
-  const findings = [...members].filter(([name]) => name.endsWith('.json')).flatMap(([name, bytes]) => secretFindings(name, JSON.parse(bytes.toString('utf8'))));
-  if (findings.length > 0) throw new BundleError(`refused: the bundle would hold secrets:\n${findings.map((f) => `  ${f}`).join('\n')}`);
+  const findings = [...members]
+    .filter(([name]) => name.endsWith('.json'))
+    .flatMap(([name, bytes]) => secretFindings(name, JSON.parse(bytes.toString('utf8'))));
+  if (findings.length > 0)
+    throw new BundleError(`refused: the bundle would hold secrets:\n${findings.map((f) => `  ${f}`).join('\n')}`);
 
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
@@ -151,7 +163,9 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuiltBun
     stacks,
     // The bundle's own output directory (often inside the project) is not a change to the sources.
     git: gitState(cwd, path.relative(cwd, outDir).startsWith('..') ? [] : [path.relative(cwd, outDir)]),
-    members: [...members].map(([name, bytes]) => ({ name, sha256: sha256(bytes), bytes: bytes.length })).sort((a, b) => a.name.localeCompare(b.name)),
+    members: [...members]
+      .map(([name, bytes]) => ({ name, sha256: sha256(bytes), bytes: bytes.length }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
   };
   members.set(BUNDLE_MANIFEST, json(manifest));
 
@@ -165,7 +179,10 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuiltBun
     }
     const tmp = path.join(staging, 'bundle.tgz');
     const names = [BUNDLE_MANIFEST, ...[...members.keys()].filter((n) => n !== BUNDLE_MANIFEST).sort()];
-    await tar.create({ file: tmp, cwd: staging, gzip: { level: 9 }, portable: true, mtime: new Date(0), noDirRecurse: true }, names);
+    await tar.create(
+      { file: tmp, cwd: staging, gzip: { level: 9 }, portable: true, mtime: new Date(0), noDirRecurse: true },
+      names,
+    );
     const bytes = fs.readFileSync(tmp);
     const hex = sha256(bytes);
     fs.mkdirSync(outDir, { recursive: true });
@@ -180,7 +197,9 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuiltBun
 /** cdktf's manifest of the output directory with the environment's stacks only (or one made for a hand-written tree). */
 function cdktfManifest(outdir: string, stacks: readonly string[]): Record<string, unknown> {
   const file = path.join(outdir, 'manifest.json');
-  const original = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { stacks?: Record<string, unknown> } & Record<string, unknown>) : {};
+  const original = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { stacks?: Record<string, unknown> } & Record<string, unknown>)
+    : {};
   const entry = (name: string) =>
     original.stacks?.[name] ?? {
       name,
@@ -200,7 +219,8 @@ export function secretFindings(member: string, value: unknown, at = ''): string[
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value as Record<string, unknown>).flatMap(([key, v]) => {
     const here = at ? `${at}.${key}` : key;
-    if (SECRET_KEY.test(key) && typeof v === 'string' && v !== '' && !v.includes('${')) return [`${member}: ${here} holds a literal value (secrets belong in a secret store; reference them)`];
+    if (SECRET_KEY.test(key) && typeof v === 'string' && v !== '' && !v.includes('${'))
+      return [`${member}: ${here} holds a literal value (secrets belong in a secret store; reference them)`];
     return secretFindings(member, v, here);
   });
 }
@@ -247,8 +267,12 @@ export async function openBundle(file: string, options: OpenBundleOptions = {}):
   const digest = `sha256:${sha256(bytes)}`;
   const named = BUNDLE_NAME.exec(path.basename(file))?.[1];
   if (!named) throw new BundleError(`${file}: not a bundle file name (<env>-bundle-<sha256>.tgz)`);
-  if (digest !== `sha256:${named}`) throw new BundleError(`${file}: the file's digest is ${digest}, its name says sha256:${named}: the bundle was changed after it was built`);
-  if (options.expectedDigest && options.expectedDigest !== digest) throw new BundleError(`${file}: digest ${digest}, expected ${options.expectedDigest}`);
+  if (digest !== `sha256:${named}`)
+    throw new BundleError(
+      `${file}: the file's digest is ${digest}, its name says sha256:${named}: the bundle was changed after it was built`,
+    );
+  if (options.expectedDigest && options.expectedDigest !== digest)
+    throw new BundleError(`${file}: digest ${digest}, expected ${options.expectedDigest}`);
 
   const dir = options.into ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-open-'));
   if (options.into) fs.mkdirSync(dir, { recursive: false });
@@ -279,7 +303,8 @@ export async function openBundle(file: string, options: OpenBundleOptions = {}):
     } catch (e) {
       throw new BundleError(`${file}: ${BUNDLE_MANIFEST} is not valid JSON (${(e as Error).message})`);
     }
-    if (manifest.format !== BUNDLE_FORMAT || !Array.isArray(manifest.members)) throw new BundleError(`${file}: ${BUNDLE_MANIFEST} is not a ${BUNDLE_FORMAT} manifest`);
+    if (manifest.format !== BUNDLE_FORMAT || !Array.isArray(manifest.members))
+      throw new BundleError(`${file}: ${BUNDLE_MANIFEST} is not a ${BUNDLE_FORMAT} manifest`);
     const problems: string[] = [];
     const listed = new Set<string>();
     for (const member of manifest.members) {
@@ -290,10 +315,14 @@ export async function openBundle(file: string, options: OpenBundleOptions = {}):
         continue;
       }
       const actual = sha256(fs.readFileSync(at));
-      if (actual !== member.sha256) problems.push(`${member.name}: SHA-256 ${actual}, the manifest says ${member.sha256}`);
+      if (actual !== member.sha256)
+        problems.push(`${member.name}: SHA-256 ${actual}, the manifest says ${member.sha256}`);
     }
-    for (const present of walk(dir)) if (present !== BUNDLE_MANIFEST && !listed.has(present)) problems.push(`${present}: not listed in ${BUNDLE_MANIFEST}`);
-    if (problems.length > 0) throw new BundleError(`${file}: does not verify:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    for (const present of walk(dir))
+      if (present !== BUNDLE_MANIFEST && !listed.has(present))
+        problems.push(`${present}: not listed in ${BUNDLE_MANIFEST}`);
+    if (problems.length > 0)
+      throw new BundleError(`${file}: does not verify:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'values.json'), 'utf8')) as EnvironmentConfig;
     return { file, digest, manifest, dir, config, cleanup };
   } catch (e) {
@@ -365,7 +394,13 @@ Exit codes: 0 written or verified, 1 refused (a secret in a member) or does not 
 export const bundleMain = defineCommand<Promise<number>, CommandIo & { cwd?: string }>({
   command: 'bundle',
   help: BUNDLE_HELP,
-  flags: { 'out-dir': { type: 'string' }, output: { type: 'string' }, dir: { type: 'string' }, verify: { type: 'string' }, digest: { type: 'string' } },
+  flags: {
+    'out-dir': { type: 'string' },
+    output: { type: 'string' },
+    dir: { type: 'string' },
+    verify: { type: 'string' },
+    digest: { type: 'string' },
+  },
   run: async (args, io): Promise<number> => {
     const { stdout } = io;
     const verify = stringFlag(args, 'verify');
@@ -373,12 +408,23 @@ export const bundleMain = defineCommand<Promise<number>, CommandIo & { cwd?: str
       if (verify) {
         const opened = await openBundle(verify, { expectedDigest: stringFlag(args, 'digest') });
         opened.cleanup();
-        stdout(`${verify}: verified ${opened.digest} (${opened.manifest.members.length} members, ${opened.manifest.stacks.join(', ')}, commit ${opened.manifest.git.commit})\n`);
+        stdout(
+          `${verify}: verified ${opened.digest} (${opened.manifest.members.length} members, ${opened.manifest.stacks.join(', ')}, commit ${opened.manifest.git.commit})\n`,
+        );
         return ExitCode.OK;
       }
-      if (args.positionals.length !== 1) throw new UsageError(`expected <env>, e.g. ${commandLine('bundle', ['prod'], io)} (see --help)`);
-      const built = await buildBundle({ environment: args.positionals[0], cwd: io.cwd, outDir: stringFlag(args, 'out-dir'), outdir: stringFlag(args, 'output'), dir: stringFlag(args, 'dir') });
-      stdout(`${built.file}\n${built.digest} (${built.manifest.members.length + 1} members: ${built.manifest.stacks.join(', ')}; commit ${built.manifest.git.commit}${built.manifest.git.dirty ? ', uncommitted changes' : ''})\n`);
+      if (args.positionals.length !== 1)
+        throw new UsageError(`expected <env>, e.g. ${commandLine('bundle', ['prod'], io)} (see --help)`);
+      const built = await buildBundle({
+        environment: args.positionals[0],
+        cwd: io.cwd,
+        outDir: stringFlag(args, 'out-dir'),
+        outdir: stringFlag(args, 'output'),
+        dir: stringFlag(args, 'dir'),
+      });
+      stdout(
+        `${built.file}\n${built.digest} (${built.manifest.members.length + 1} members: ${built.manifest.stacks.join(', ')}; commit ${built.manifest.git.commit}${built.manifest.git.dirty ? ', uncommitted changes' : ''})\n`,
+      );
       return ExitCode.OK;
     } catch (e) {
       if (e instanceof BundleError) throw new CommandError(e.message, ExitCode.FAILED);

@@ -34,41 +34,64 @@ export const STS_PACKAGE = '@aws-sdk/client-sts';
 /** The part of `@aws-sdk/client-sts` the lookup uses (injectable, so tests and bundlers can supply it). */
 export interface StsModule {
   /** The STS client class. */
-  STSClient: new (config: Record<string, unknown>) => { send(command: unknown): Promise<{ Arn?: string; Account?: string }>; destroy(): void };
+  STSClient: new (config: Record<string, unknown>) => {
+    send(command: unknown): Promise<{ Arn?: string; Account?: string }>;
+    destroy(): void;
+  };
   /** The GetCallerIdentity command class. */
   GetCallerIdentityCommand: new (input: Record<string, unknown>) => unknown;
 }
 
 /** AWS: STS `GetCallerIdentity` with the SDK's default credential chain (or the keys in `env`). */
-export async function awsCallerIdentity(env: NodeJS.ProcessEnv, loadSts: () => StsModule = () => require(STS_PACKAGE) as StsModule): Promise<CallerIdentity> {
+export async function awsCallerIdentity(
+  env: NodeJS.ProcessEnv,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: most commands never need the STS client
+  loadSts: () => StsModule = () => require(STS_PACKAGE) as StsModule,
+): Promise<CallerIdentity> {
   let sts: StsModule;
   try {
     sts = loadSts();
   } catch {
-    throw new IdentityError(`${STS_PACKAGE} is not installed; install it (npm install ${STS_PACKAGE}) so the deploy can record who ran it`);
+    throw new IdentityError(
+      `${STS_PACKAGE} is not installed; install it (npm install ${STS_PACKAGE}) so the deploy can record who ran it`,
+    );
   }
   const id = env.AWS_ACCESS_KEY_ID;
   const secret = env.AWS_SECRET_ACCESS_KEY;
   const client = new sts.STSClient({
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    ...(id && secret ? { credentials: { accessKeyId: id, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN } } : {}),
+    ...(id && secret
+      ? { credentials: { accessKeyId: id, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN } }
+      : {}),
   });
   try {
     const out = await client.send(new sts.GetCallerIdentityCommand({}));
     if (!out.Arn) throw new IdentityError('STS GetCallerIdentity returned no ARN');
-    return { principal: out.Arn, ...(out.Account ? { account: out.Account } : {}), source: 'aws-sts:GetCallerIdentity' };
+    return {
+      principal: out.Arn,
+      ...(out.Account ? { account: out.Account } : {}),
+      source: 'aws-sts:GetCallerIdentity',
+    };
   } catch (e) {
     if (e instanceof IdentityError) throw e;
-    throw new IdentityError(`STS GetCallerIdentity failed (${(e as Error).message}); the deploy needs credentials the cloud accepts`);
+    throw new IdentityError(
+      `STS GetCallerIdentity failed (${(e as Error).message}); the deploy needs credentials the cloud accepts`,
+    );
   } finally {
     client.destroy();
   }
 }
 
 /** DigitalOcean: `GET /v2/account` with `DIGITALOCEAN_TOKEN` (or `DIGITALOCEAN_ACCESS_TOKEN`). */
-export async function digitaloceanCallerIdentity(env: NodeJS.ProcessEnv, fetchImpl: typeof fetch = fetch): Promise<CallerIdentity> {
+export async function digitaloceanCallerIdentity(
+  env: NodeJS.ProcessEnv,
+  fetchImpl: typeof fetch = fetch,
+): Promise<CallerIdentity> {
   const token = env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN;
-  if (!token) throw new IdentityError('no DigitalOcean credentials: set DIGITALOCEAN_TOKEN (the deploy records the account it belongs to)');
+  if (!token)
+    throw new IdentityError(
+      'no DigitalOcean credentials: set DIGITALOCEAN_TOKEN (the deploy records the account it belongs to)',
+    );
   const api = (env.DIGITALOCEAN_API_URL ?? 'https://api.digitalocean.com').replace(/\/$/, '');
   let body: { account?: { email?: string; uuid?: string; team?: { uuid?: string } } };
   try {
@@ -86,4 +109,5 @@ export async function digitaloceanCallerIdentity(env: NodeJS.ProcessEnv, fetchIm
 }
 
 /** The lookup the CLI uses: STS on AWS, the account endpoint on DigitalOcean. */
-export const defaultCallerIdentity: CallerIdentityLookup = (cloud, env) => (cloud === 'aws' ? awsCallerIdentity(env) : digitaloceanCallerIdentity(env));
+export const defaultCallerIdentity: CallerIdentityLookup = (cloud, env) =>
+  cloud === 'aws' ? awsCallerIdentity(env) : digitaloceanCallerIdentity(env);

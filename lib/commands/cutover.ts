@@ -82,15 +82,24 @@ export function cutover(options: CutoverOptions): CutoverResult {
   const { environment, color } = options;
   const weight = options.weight ?? 100;
   if (!/^[a-z][a-z0-9-]*$/.test(environment)) throw new UsageError(`"${environment}" is not an environment name`);
-  if (!(COLORS as readonly string[]).includes(color)) throw new UsageError(`color must be blue or green, got "${color}"`);
-  if (!Number.isInteger(weight) || weight < 0 || weight > 100) throw new UsageError(`--weight must be a whole number from 0 to 100, got ${weight}`);
+  if (!(COLORS as readonly string[]).includes(color))
+    throw new UsageError(`color must be blue or green, got "${color}"`);
+  if (!Number.isInteger(weight) || weight < 0 || weight > 100)
+    throw new UsageError(`--weight must be a whole number from 0 to 100, got ${weight}`);
 
   const after = { [color]: weight, [otherColor(color)]: 100 - weight } as Record<Color, number>;
   if (!options.force && valuesFilesOf(dir, environment).length > 0) {
     // Moving traffic back to an older release after an irreversible one: refused before anything is edited.
     const [current] = loadEnvironments({ dir, only: [environment] });
     const irreversible = irreversibleRollbackProblem(current, current.traffic, after);
-    if (irreversible) throw new ConfigError([{ file: valuesFilesOf(dir, environment)[0] ?? path.join(dir, `${environment}.yaml`), path: ['traffic', color], message: irreversible }]);
+    if (irreversible)
+      throw new ConfigError([
+        {
+          file: valuesFilesOf(dir, environment)[0] ?? path.join(dir, `${environment}.yaml`),
+          path: ['traffic', color],
+          message: irreversible,
+        },
+      ]);
   }
   const result = editValuesFile({
     dir,
@@ -111,7 +120,11 @@ export function cutover(options: CutoverOptions): CutoverResult {
  * other byte stays as it was (see {@link setValues}).
  */
 export function setWeights(text: string, doc: Document.Parsed, weights: Readonly<Record<Color, number>>): string {
-  return setValues(text, doc, COLORS.map((color) => ({ path: ['traffic', color], value: weights[color] })));
+  return setValues(
+    text,
+    doc,
+    COLORS.map((color) => ({ path: ['traffic', color], value: weights[color] })),
+  );
 }
 
 /** `--help` text of `npm run cutover`. */
@@ -140,10 +153,13 @@ export const cutoverMain = defineCommand({
   run: (args, io): number => {
     const rest = args.positionals;
     if (rest.length !== 2) {
-      throw new UsageError(`expected <env> <color>, e.g. ${commandLine('cutover', ['prod', 'blue'], io)} (got ${rest.length === 0 ? 'nothing' : rest.join(' ')}; see --help)`);
+      throw new UsageError(
+        `expected <env> <color>, e.g. ${commandLine('cutover', ['prod', 'blue'], io)} (got ${rest.length === 0 ? 'nothing' : rest.join(' ')}; see --help)`,
+      );
     }
     const weightText = stringFlag(args, 'weight');
-    if (weightText !== undefined && !/^\d+$/.test(weightText)) throw new UsageError(`--weight must be a whole number from 0 to 100, got "${weightText}"`);
+    if (weightText !== undefined && !/^\d+$/.test(weightText))
+      throw new UsageError(`--weight must be a whole number from 0 to 100, got "${weightText}"`);
     const dryRun = args.flags['dry-run'] === true;
     let result: CutoverResult;
     try {
@@ -168,7 +184,9 @@ export const cutoverMain = defineCommand({
     const strategy = result.config.traffic.strategy;
     io.stdout(`${result.file}: traffic ${show(result.before)} -> ${show(result.after)} (strategy ${strategy})\n`);
     io.stdout(dryRun ? 'dry run: nothing written.\n' : `wrote ${result.file}\n`);
-    io.stdout(`next: deploy ${result.nextStack} (the only stack this changes): ${commandLine('deploy', [result.nextStack], io)}\n`);
+    io.stdout(
+      `next: deploy ${result.nextStack} (the only stack this changes): ${commandLine('deploy', [result.nextStack], io)}\n`,
+    );
     if (result.config.cloud === 'digitalocean' && result.config.digitalocean?.cutoverJoining === undefined) {
       // A one-step tag swap hands the live load balancer droplets it has never health-checked (README "DigitalOcean").
       io.stdout(

@@ -153,13 +153,19 @@ interface DeployInputs {
 }
 
 /** Reads and checks the inputs (stack name, environment values, retention), or says why nothing may run. */
-function deployInputs(options: DeployOptions, cwd: string, bundle?: BundleDeploy): DeployInputs | { readonly refused: string } {
+function deployInputs(
+  options: DeployOptions,
+  cwd: string,
+  bundle?: BundleDeploy,
+): DeployInputs | { readonly refused: string } {
   let environment: string;
   let role: StackRole;
   let config: EnvironmentConfig;
   try {
     ({ environment, role } = parseStackName(options.stack));
-    [config] = bundle ? [bundle.config] : loadEnvironments({ dir: path.join(cwd, 'environments'), only: [environment] });
+    [config] = bundle
+      ? [bundle.config]
+      : loadEnvironments({ dir: path.join(cwd, 'environments'), only: [environment] });
   } catch (e) {
     if (!(e instanceof UsageError || e instanceof ConfigError)) throw e;
     return { refused: e.message };
@@ -172,10 +178,14 @@ function deployInputs(options: DeployOptions, cwd: string, bundle?: BundleDeploy
 /** Runs the deploy and archives its record. Never throws for expected failures: see {@link DeployResult}. */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
   if (!options.bundle) return deployStack(options);
-  const bundle = await bundleForDeploy(options.bundle, options.stack, path.resolve(options.cwd ?? process.cwd())).catch((e: unknown) => e as Error);
+  const bundle = await bundleForDeploy(options.bundle, options.stack, path.resolve(options.cwd ?? process.cwd())).catch(
+    (e: unknown) => e as Error,
+  );
   if (!(bundle instanceof Error)) return deployStack(options, bundle).finally(bundle.cleanup);
   if (!(bundle instanceof BundleError || bundle instanceof UsageError)) throw bundle;
-  (options.stderr ?? ((t: string) => void process.stderr.write(t)))(`deploy: ${bundle.message}\nNothing was deployed.\n`);
+  (options.stderr ?? ((t: string) => void process.stderr.write(t)))(
+    `deploy: ${bundle.message}\nNothing was deployed.\n`,
+  );
   return { exitCode: ExitCode.USAGE, error: bundle.message };
 }
 
@@ -247,7 +257,20 @@ async function deployStack(options: DeployOptions, bundle?: BundleDeploy): Promi
     }
     // 4. The record, written locally in full (log closed, manifest last), then uploaded.
     writeLocalRecord(
-      { ...inputs, cwd, stack, record, args, end, started, finished, deployer: identity.deployer, env, git, ...(bundle ? { outdir: bundle.outdir, bundle: bundle.record } : {}) },
+      {
+        ...inputs,
+        cwd,
+        stack,
+        record,
+        args,
+        end,
+        started,
+        finished,
+        deployer: identity.deployer,
+        env,
+        git,
+        ...(bundle ? { outdir: bundle.outdir, bundle: bundle.record } : {}),
+      },
       log,
     );
     const upload = await uploadDeployRecord(access, store, record, end.outcome);
@@ -321,13 +344,21 @@ export const CDKTF_DEPLOY_FLAGS: Readonly<Record<string, FlagSpec>> = {
 export const deployMain = defineCommand<Promise<number>, CommandIo & Partial<DeployOptions>>({
   command: 'deploy',
   help: DEPLOY_HELP,
-  flags: { ...TARGET_FLAGS, 'lock-mode': { type: 'string' }, 'retention-days': { type: 'string' }, bundle: { type: 'string' } },
+  flags: {
+    ...TARGET_FLAGS,
+    'lock-mode': { type: 'string' },
+    'retention-days': { type: 'string' },
+    bundle: { type: 'string' },
+  },
   deprecated: DEPRECATED_TARGET_FLAGS,
   passThrough: CDKTF_DEPLOY_FLAGS,
   run: async (args, io): Promise<number> => {
     const [stack, ...extra] = args.positionals;
     if (!stack) throw new UsageError(`which stack? e.g. ${commandLine('deploy', ['prod-green'], io)} (see --help)`);
-    if (extra.length > 0) throw new UsageError(`expected one stack, got ${args.positionals.join(' ')} (arguments for cdktf deploy go after --)`);
+    if (extra.length > 0)
+      throw new UsageError(
+        `expected one stack, got ${args.positionals.join(' ')} (arguments for cdktf deploy go after --)`,
+      );
     const lock = stringFlag(args, 'lock-mode');
     if (lock !== undefined && !['GOVERNANCE', 'COMPLIANCE', 'none'].includes(lock)) {
       throw new UsageError(`--lock-mode must be GOVERNANCE, COMPLIANCE or none, got "${lock}"`);

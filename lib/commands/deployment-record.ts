@@ -132,12 +132,18 @@ export function manifestProblem(manifest: Manifest): string | undefined {
     }
   }
   const { environment, stack, record } = manifest;
-  if (typeof environment !== 'string' || !/^[a-z][a-z0-9-]*$/.test(environment)) return `environment ${JSON.stringify(environment)} is not an environment name`;
+  if (typeof environment !== 'string' || !/^[a-z][a-z0-9-]*$/.test(environment))
+    return `environment ${JSON.stringify(environment)} is not an environment name`;
   if (typeof stack !== 'string' || !stack.startsWith(`${environment}-`) || !/^[a-z][a-z0-9-]*$/.test(stack)) {
     return `stack ${JSON.stringify(stack)} is not a stack of environment ${environment}`;
   }
   const parts = record.split('/');
-  if (parts.length !== 5 || parts[4] !== '' || record !== recordPrefix(environment, stack, parts[3]) || !RECORD_ID.test(parts[3])) {
+  if (
+    parts.length !== 5 ||
+    parts[4] !== '' ||
+    record !== recordPrefix(environment, stack, parts[3]) ||
+    !RECORD_ID.test(parts[3])
+  ) {
     return `record prefix ${JSON.stringify(record)} does not match ${recordPrefix(environment, stack, '<time>-<sha>')} for its environment and stack`;
   }
   return undefined;
@@ -147,7 +153,11 @@ export function manifestProblem(manifest: Manifest): string | undefined {
  * Uploads a local record: every file of the manifest (checked against its digest first), then the manifest
  * itself, each with the manifest's object-lock retention. Safe to repeat: the same keys get new versions.
  */
-export async function uploadRecord(store: ArchiveStore, dir: string, log: (line: string) => void = () => undefined): Promise<Manifest> {
+export async function uploadRecord(
+  store: ArchiveStore,
+  dir: string,
+  log: (line: string) => void = () => undefined,
+): Promise<Manifest> {
   const manifest = readLocalManifest(dir);
   const lock: ObjectLock | undefined = manifest.objectLock
     ? { mode: manifest.objectLock.mode as ObjectLock['mode'], retainUntil: new Date(manifest.objectLock.retainUntil) }
@@ -157,13 +167,19 @@ export async function uploadRecord(store: ArchiveStore, dir: string, log: (line:
   for (const file of manifest.files) {
     const data = fs.readFileSync(path.join(dir, file.name));
     if (sha256Hex(data) !== file.sha256) {
-      throw new ArchiveError('other', `${path.join(dir, file.name)} changed after its manifest was written; refusing to upload a record that does not match`);
+      throw new ArchiveError(
+        'other',
+        `${path.join(dir, file.name)} changed after its manifest was written; refusing to upload a record that does not match`,
+      );
     }
     log(`  [${++n}/${total}] ${file.name} (${file.bytes} bytes)`);
     await store.put(manifest.record + file.name, data, { lock, contentType: contentType(file.name) });
   }
-  log(`  [${++n}/${total}] ${MANIFEST}`);
-  await store.put(manifest.record + MANIFEST, fs.readFileSync(path.join(dir, MANIFEST)), { lock, contentType: 'application/json' });
+  log(`  [${n + 1}/${total}] ${MANIFEST}`);
+  await store.put(manifest.record + MANIFEST, fs.readFileSync(path.join(dir, MANIFEST)), {
+    lock,
+    contentType: 'application/json',
+  });
   return manifest;
 }
 
@@ -174,7 +190,12 @@ export interface VerifyResult {
   /** The manifest, when it exists. */
   readonly manifest?: Manifest;
   /** One entry per manifest file. */
-  readonly files: ReadonlyArray<{ name: string; status: 'ok' | 'mismatch' | 'missing'; expected: string; actual?: string }>;
+  readonly files: ReadonlyArray<{
+    name: string;
+    status: 'ok' | 'mismatch' | 'missing';
+    expected: string;
+    actual?: string;
+  }>;
   /** Objects under the prefix the manifest does not list. */
   readonly unexpected: readonly string[];
   /** Problems, one line each; empty when the record is intact. */
@@ -191,7 +212,9 @@ export function normalizePrefix(prefix: string): { bucket?: string; prefix: stri
   if (!rest.endsWith('/')) rest += '/';
   const parts = rest.split('/');
   if (parts[0] !== RECORDS_ROOT || parts.length !== 5 || parts.slice(0, 4).some((p) => !p)) {
-    throw new UsageError(`"${prefix}" is not a record prefix: expected ${RECORDS_ROOT}/<env>/<stack>/<time>-<sha>/ (see npm run archive -- list <env>)`);
+    throw new UsageError(
+      `"${prefix}" is not a record prefix: expected ${RECORDS_ROOT}/<env>/<stack>/<time>-<sha>/ (see npm run archive -- list <env>)`,
+    );
   }
   return { bucket, prefix: rest, environment: parts[1] };
 }
@@ -199,19 +222,29 @@ export function normalizePrefix(prefix: string): { bucket?: string; prefix: stri
 /** Downloads a record and checks every file against the manifest's digest. */
 export async function verifyRecord(store: ArchiveStore, prefix: string): Promise<VerifyResult> {
   const keys = await store.list(prefix);
-  if (keys.length === 0) return { prefix, files: [], unexpected: [], problems: [`no objects under ${store.url(prefix)}`] };
+  if (keys.length === 0)
+    return { prefix, files: [], unexpected: [], problems: [`no objects under ${store.url(prefix)}`] };
   let manifest: Manifest;
   try {
     manifest = JSON.parse((await store.get(prefix + MANIFEST)).toString('utf8')) as Manifest;
   } catch (e) {
     if (e instanceof ArchiveError && e.kind === 'not-found') {
-      return { prefix, files: [], unexpected: keys, problems: [`incomplete record: ${MANIFEST} is missing (the deploy did not finish uploading; re-run npm run archive -- push <local record dir>)`] };
+      return {
+        prefix,
+        files: [],
+        unexpected: keys,
+        problems: [
+          `incomplete record: ${MANIFEST} is missing (the deploy did not finish uploading; re-run npm run archive -- push <local record dir>)`,
+        ],
+      };
     }
-    if (e instanceof SyntaxError) return { prefix, files: [], unexpected: [], problems: [`${MANIFEST} is not valid JSON (${e.message})`] };
+    if (e instanceof SyntaxError)
+      return { prefix, files: [], unexpected: [], problems: [`${MANIFEST} is not valid JSON (${e.message})`] };
     throw e;
   }
   const problems: string[] = [];
-  if (manifest.record !== prefix) problems.push(`${MANIFEST} names record ${manifest.record}, but lies under ${prefix}`);
+  if (manifest.record !== prefix)
+    problems.push(`${MANIFEST} names record ${manifest.record}, but lies under ${prefix}`);
   const files: Array<VerifyResult['files'][number]> = [];
   for (const file of manifest.files ?? []) {
     const key = prefix + file.name;
@@ -246,7 +279,11 @@ export interface RecordSummary {
 }
 
 /** Lists an environment's records, newest first (optionally one stack's), reading the manifests of the first `limit`. */
-export async function listRecords(store: ArchiveStore, environment: string, options: { stack?: string; limit?: number } = {}): Promise<RecordSummary[]> {
+export async function listRecords(
+  store: ArchiveStore,
+  environment: string,
+  options: { stack?: string; limit?: number } = {},
+): Promise<RecordSummary[]> {
   const base = options.stack ? `${RECORDS_ROOT}/${environment}/${options.stack}/` : `${RECORDS_ROOT}/${environment}/`;
   const keys = await store.list(base);
   const records = new Map<string, { stack: string; id: string; complete: boolean }>();
@@ -258,7 +295,9 @@ export async function listRecords(store: ArchiveStore, environment: string, opti
     if (parts.slice(4).join('/') === MANIFEST) entry.complete = true;
     records.set(prefix, entry);
   }
-  const sorted = [...records.entries()].sort(([, a], [, b]) => (a.id === b.id ? a.stack.localeCompare(b.stack) : b.id.localeCompare(a.id)));
+  const sorted = [...records.entries()].sort(([, a], [, b]) =>
+    a.id === b.id ? a.stack.localeCompare(b.stack) : b.id.localeCompare(a.id),
+  );
   const limited = sorted.slice(0, options.limit ?? 50);
   const out: RecordSummary[] = [];
   for (const [prefix, r] of limited) {

@@ -16,8 +16,29 @@ import { STACK_ROLES, stackName } from '../../stacks/contract';
 import { Diagram, buildDiagram } from './diagram/model';
 import { renderHtml, renderMarkdown, renderMermaid } from './diagram/render';
 
-export { Diagram, DiagramEdge, DiagramEdgeKind, DiagramGroup, DiagramNode, DiagramNodeKind, DiagramTestPath, TrafficRole, buildDiagram, trafficRoles } from './diagram/model';
-export { EDGE_STYLES, FLEET_COLORS, TRAFFIC_BORDERS, legendEntries, renderHtml, renderLegendText, renderMarkdown, renderMermaid, renderSvg } from './diagram/render';
+export {
+  Diagram,
+  DiagramEdge,
+  DiagramEdgeKind,
+  DiagramGroup,
+  DiagramNode,
+  DiagramNodeKind,
+  DiagramTestPath,
+  TrafficRole,
+  buildDiagram,
+  trafficRoles,
+} from './diagram/model';
+export {
+  EDGE_STYLES,
+  FLEET_COLORS,
+  TRAFFIC_BORDERS,
+  legendEntries,
+  renderHtml,
+  renderLegendText,
+  renderMarkdown,
+  renderMermaid,
+  renderSvg,
+} from './diagram/render';
 
 /** Options for {@link diagram}. */
 export interface DiagramOptions {
@@ -41,11 +62,16 @@ export interface DiagramOptions {
 }
 
 /** Draws each environment; returns the diagram and Mermaid text per environment and the files written. */
-export function diagram(options: DiagramOptions): { diagrams: Map<string, Diagram>; mermaid: Map<string, string>; files: string[] } {
+export function diagram(options: DiagramOptions): {
+  diagrams: Map<string, Diagram>;
+  mermaid: Map<string, string>;
+  files: string[];
+} {
   const valuesDir = options.valuesDir ?? 'environments';
   const known = listEnvironments(valuesDir);
   const unknown = options.envs.filter((e) => !known.includes(e));
-  if (unknown.length > 0) throw new UsageError(`no environment named ${unknown.join(', ')} in ${valuesDir}/ (have: ${known.join(', ')})`);
+  if (unknown.length > 0)
+    throw new UsageError(`no environment named ${unknown.join(', ')} in ${valuesDir}/ (have: ${known.join(', ')})`);
   const configs = loadEnvironments({ dir: valuesDir, only: options.envs });
   const outDir = options.outDir ?? path.join('cdktf.out', 'diagrams');
   fs.mkdirSync(outDir, { recursive: true });
@@ -63,7 +89,10 @@ export function diagram(options: DiagramOptions): { diagrams: Map<string, Diagra
     const text = renderMermaid(d);
     diagrams.set(config.name, d);
     mermaid.set(config.name, text);
-    for (const [ext, content] of [['mmd', text], ['html', renderHtml(d)]] as const) {
+    for (const [ext, content] of [
+      ['mmd', text],
+      ['html', renderHtml(d)],
+    ] as const) {
       const file = path.join(outDir, `${config.name}.${ext}`);
       fs.writeFileSync(file, content);
       files.push(file);
@@ -92,13 +121,24 @@ export const diagramMain = defineCommand({
   command: 'diagram',
   synchronous: true,
   help: DIAGRAM_HELP,
-  flags: { out: { type: 'string' }, values: { type: 'string' }, 'synth-out': { type: 'string' }, markdown: { type: 'string' } },
+  flags: {
+    out: { type: 'string' },
+    values: { type: 'string' },
+    'synth-out': { type: 'string' },
+    markdown: { type: 'string' },
+  },
   run: (args, io): number => {
     const { stdout, stderr } = io;
-    if (args.positionals.length === 0) throw new UsageError('which environment? e.g. npm run diagram -- prod (see --help)');
+    if (args.positionals.length === 0)
+      throw new UsageError('which environment? e.g. npm run diagram -- prod (see --help)');
     let drawn: ReturnType<typeof diagram>;
     try {
-      drawn = diagram({ envs: [...args.positionals], valuesDir: stringFlag(args, 'values'), synthOut: stringFlag(args, 'synth-out'), outDir: stringFlag(args, 'out') });
+      drawn = diagram({
+        envs: [...args.positionals],
+        valuesDir: stringFlag(args, 'values'),
+        synthOut: stringFlag(args, 'synth-out'),
+        outDir: stringFlag(args, 'out'),
+      });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       stderr(`diagram: ${e.message}\n`);

@@ -6,7 +6,14 @@
  * be deployed: safely, in a given stack order, only with downtime, or not at all (the cloud refuses a step).
  */
 import { readResources, references, SynthResource } from '../policy/stack-view';
-import { AWS_SHARED_READS, AWS_SHARED_VALUES, AwsSharedValueKey, stackName, STACK_ROLES, StackRole } from '../../stacks/contract';
+import {
+  AWS_SHARED_READS,
+  AWS_SHARED_VALUES,
+  AwsSharedValueKey,
+  stackName,
+  STACK_ROLES,
+  StackRole,
+} from '../../stacks/contract';
 import { BlastRadius, Consumer, isObject, Json, ResourceChange, Risk, stackRole, Verdict } from './diff-model';
 import { RESOURCE_KNOWLEDGE, topArgument } from './resource-knowledge';
 import { StackJson } from './synth-output';
@@ -33,9 +40,21 @@ interface Node {
 /** Resources and data sources of a stack (data sources as `data.<type>.<name>`). */
 function nodesOf(stack: string, tf: StackJson | undefined): Node[] {
   if (!tf) return [];
-  const resources = readResources(tf).map((r: SynthResource) => ({ stack, address: r.address, type: r.type, path: r.path, config: r.config }));
+  const resources = readResources(tf).map((r: SynthResource) => ({
+    stack,
+    address: r.address,
+    type: r.type,
+    path: r.path,
+    config: r.config,
+  }));
   // Data sources have the same shape under `data`: read them the same way, addressed `data.<type>.<name>`.
-  const data = readResources({ resource: tf.data }).map((r) => ({ stack, address: `data.${r.address}`, type: r.type, path: r.path, config: r.config }));
+  const data = readResources({ resource: tf.data }).map((r) => ({
+    stack,
+    address: `data.${r.address}`,
+    type: r.type,
+    path: r.path,
+    config: r.config,
+  }));
   return [...resources, ...data];
 }
 
@@ -43,15 +62,21 @@ function nodesOf(stack: string, tf: StackJson | undefined): Node[] {
 function referencingArguments(node: Node, address: string): string[] {
   const dot = address.lastIndexOf('.');
   const target = { type: address.slice(0, dot), name: address.slice(dot + 1) };
-  return Object.keys(node.config).filter((k) => k !== 'lifecycle' && k !== 'depends_on' && references(node.config[k], target));
+  return Object.keys(node.config).filter(
+    (k) => k !== 'lifecycle' && k !== 'depends_on' && references(node.config[k], target),
+  );
 }
 
 /** The top-level arguments of `node` whose value contains `text` (a published parameter name). */
 function argumentsContaining(node: Node, text: string): string[] {
-  return Object.keys(node.config).filter((k) => JSON.stringify(node.config[k] ?? null).includes(JSON.stringify(text).slice(1, -1)));
+  return Object.keys(node.config).filter((k) =>
+    JSON.stringify(node.config[k] ?? null).includes(JSON.stringify(text).slice(1, -1)),
+  );
 }
 
-const PUBLISHED_BY_NAME: ReadonlyMap<string, AwsSharedValueKey> = new Map(Object.entries(AWS_SHARED_VALUES).map(([key, v]): [string, AwsSharedValueKey] => [v.name, key as AwsSharedValueKey]));
+const PUBLISHED_BY_NAME: ReadonlyMap<string, AwsSharedValueKey> = new Map(
+  Object.entries(AWS_SHARED_VALUES).map(([key, v]): [string, AwsSharedValueKey] => [v.name, key as AwsSharedValueKey]),
+);
 
 /** The published value key of an SSM parameter of `<env>-shared` (`/<app>/<env>/shared/<name>`), if it is one. */
 function publishedKey(node: Node): AwsSharedValueKey | undefined {
@@ -60,7 +85,8 @@ function publishedKey(node: Node): AwsSharedValueKey | undefined {
   return match ? PUBLISHED_BY_NAME.get(match[1]) : undefined;
 }
 
-const createsBeforeDestroy = (node: Node | undefined) => isObject(node?.config.lifecycle) && node!.config.lifecycle.create_before_destroy === true;
+const createsBeforeDestroy = (node: Node | undefined) =>
+  isObject(node?.config.lifecycle) && node!.config.lifecycle.create_before_destroy === true;
 const deploy = (stack: string) => `npx cdktf deploy ${stack}`;
 const roleIndex = (stack: string) => STACK_ROLES.indexOf(stackRole(stack).role ?? 'shared');
 
@@ -86,7 +112,8 @@ export function blastRadius(
 ): BlastRadiusResult {
   const headNodes = new Map([...head].map(([s, tf]) => [s, nodesOf(s, tf)]));
   const baseNodes = new Map([...base].map(([s, tf]) => [s, nodesOf(s, tf)]));
-  const find = (nodes: ReadonlyMap<string, Node[]>, stack: string, address: string) => nodes.get(stack)?.find((n) => n.address === address);
+  const find = (nodes: ReadonlyMap<string, Node[]>, stack: string, address: string) =>
+    nodes.get(stack)?.find((n) => n.address === address);
   const changeOf = (stack: string, address: string) => changes.get(stack)?.find((c) => c.address === address);
 
   function follow(stack: string, address: string): Closure {
@@ -115,14 +142,19 @@ export function blastRadius(
       const key = publishedKey(node);
       if (key) {
         if (removed) closure.unpublished.add(key);
-        for (const [reader, keys] of Object.entries(AWS_SHARED_READS) as Array<[StackRole, readonly AwsSharedValueKey[]]>) {
+        for (const [reader, keys] of Object.entries(AWS_SHARED_READS) as Array<
+          [StackRole, readonly AwsSharedValueKey[]]
+        >) {
           if (!keys.includes(key)) continue;
           const consumerStack = stackName(env, reader);
           if (!head.has(consumerStack)) continue;
           closure.reads.set(consumerStack, (closure.reads.get(consumerStack) ?? new Set()).add(key));
           for (const c of headNodes.get(consumerStack) ?? []) {
-            const args = argumentsContaining(c, String(node.config.name)).filter((a) => !(c.address.startsWith('data.') && a === 'lifecycle'));
-            if (args.length > 0 && !c.address.startsWith('data.')) consume(c, `published ${key} → ${args.join(', ')}`, args);
+            const args = argumentsContaining(c, String(node.config.name)).filter(
+              (a) => !(c.address.startsWith('data.') && a === 'lifecycle'),
+            );
+            if (args.length > 0 && !c.address.startsWith('data.'))
+              consume(c, `published ${key} → ${args.join(', ')}`, args);
           }
         }
       }
@@ -130,7 +162,9 @@ export function blastRadius(
       if (node.type.startsWith('digitalocean_') && typeof node.config.name === 'string') {
         for (const [other, nodes] of headNodes) {
           if (other === node.stack || stackRole(other).env !== env) continue;
-          for (const d of nodes.filter((n) => n.address.startsWith(`data.${node.type}.`) && n.config.name === node.config.name)) {
+          for (const d of nodes.filter(
+            (n) => n.address.startsWith(`data.${node.type}.`) && n.config.name === node.config.name,
+          )) {
             closure.reads.set(other, (closure.reads.get(other) ?? new Set()).add(`${node.type} "${node.config.name}"`));
             consume(d, `looks up ${node.type} "${node.config.name}" by name`, ['name']);
           }
@@ -145,7 +179,8 @@ export function blastRadius(
       const removed = !node;
       const subject = node ?? find(baseNodes, item.stack, item.address);
       if (!subject) continue;
-      if (!subject.address.startsWith('data.')) closure.replaced.set(`${item.stack} ${item.address}`, { node: subject, removed });
+      if (!subject.address.startsWith('data.'))
+        closure.replaced.set(`${item.stack} ${item.address}`, { node: subject, removed });
       crossStack(subject, removed);
       if (removed) continue;
       for (const c of headNodes.get(item.stack) ?? []) {
@@ -163,9 +198,16 @@ export function blastRadius(
     const { env } = stackRole(rootStack);
     const liveColors = live[env] ?? [];
     const users = (stack: string, address: string) =>
-      closure.consumers.filter((c) => c.effect === 'update' && !c.address.startsWith('data.') && (c.stack !== stack || referencingArguments(find(headNodes, c.stack, c.address)!, address).length > 0));
+      closure.consumers.filter(
+        (c) =>
+          c.effect === 'update' &&
+          !c.address.startsWith('data.') &&
+          (c.stack !== stack || referencingArguments(find(headNodes, c.stack, c.address)!, address).length > 0),
+      );
     let deposed = false;
-    const vpcMoves = [...closure.replaced.values()].some((r) => !r.removed && (r.node.type === 'aws_vpc' || r.node.type === 'digitalocean_vpc'));
+    const vpcMoves = [...closure.replaced.values()].some(
+      (r) => !r.removed && (r.node.type === 'aws_vpc' || r.node.type === 'digitalocean_vpc'),
+    );
     for (const { node, removed } of closure.replaced.values()) {
       const k = RESOURCE_KNOWLEDGE[node.type];
       const before = find(baseNodes, node.stack, node.address);
@@ -175,7 +217,9 @@ export function blastRadius(
       if (k?.deleteRefusedWhileUsed && using.length > 0) {
         const cbd = !removed && createsBeforeDestroy(node);
         if (!cbd) {
-          fails.push(`${node.address} in ${node.stack} is deleted${removed ? '' : ' before its replacement exists'} while ${using.map((u) => `${u.address} (${u.stack})`).join(', ')} still use${using.length === 1 ? 's' : ''} it: the cloud refuses (${k.deleteRefusedWhileUsed}) and the apply stops half-way`);
+          fails.push(
+            `${node.address} in ${node.stack} is deleted${removed ? '' : ' before its replacement exists'} while ${using.map((u) => `${u.address} (${u.stack})`).join(', ')} still use${using.length === 1 ? 's' : ''} it: the cloud refuses (${k.deleteRefusedWhileUsed}) and the apply stops half-way`,
+          );
         } else if (using.some((u) => u.stack !== node.stack)) {
           // Consumers in its own stack move to the new one in the same apply; those in other stacks only later.
           deposed = true;
@@ -194,17 +238,41 @@ export function blastRadius(
         const node = find(headNodes, c.stack, c.address);
         const placement = node ? (RESOURCE_KNOWLEDGE[node.type]?.vpcPlacement ?? []) : [];
         const args = c.via.replace(/^published [^ ]+ → /, '').split(', ');
-        if (placement.some((p) => args.includes(p))) fails.push(`${c.address} (${node!.type}) in ${c.stack} cannot move to another VPC in place: the cloud refuses the new ${placement.filter((p) => args.includes(p)).join('/')}`);
+        if (placement.some((p) => args.includes(p)))
+          fails.push(
+            `${c.address} (${node!.type}) in ${c.stack} cannot move to another VPC in place: the cloud refuses the new ${placement.filter((p) => args.includes(p)).join('/')}`,
+          );
       }
     }
     for (const key of closure.unpublished) {
       const readers = [...closure.reads].filter(([, keys]) => keys.has(key)).map(([s]) => s);
-      if (readers.length > 0) fails.push(`${readers.join(', ')} read${readers.length === 1 ? 's' : ''} ${key}, which ${stackName(env, 'shared')} no longer publishes: their plans fail`);
+      if (readers.length > 0)
+        fails.push(
+          `${readers.join(', ')} read${readers.length === 1 ? 's' : ''} ${key}, which ${stackName(env, 'shared')} no longer publishes: their plans fail`,
+        );
     }
-    const stacks = [...new Set(closure.consumers.map((c) => c.stack))].filter((s) => s !== rootStack).sort((a, b) => roleIndex(a) - roleIndex(b) || a.localeCompare(b));
-    const steps = stacks.length > 0 ? [deploy(rootStack), ...stacks.map(deploy), ...(deposed ? [`${deploy(rootStack)} (again: deletes the old ones, kept until nothing uses them; the first deploy reports their delete as refused)`] : [])] : [];
-    const verdict: Verdict = fails.length > 0 ? 'fails' : downtime.length > 0 ? 'downtime' : stacks.length > 0 ? 'in-order' : 'safe';
-    return { verdict, reasons: verdict === 'fails' ? fails : verdict === 'downtime' ? downtime : [], steps: verdict === 'fails' ? [] : steps };
+    const stacks = [...new Set(closure.consumers.map((c) => c.stack))]
+      .filter((s) => s !== rootStack)
+      .sort((a, b) => roleIndex(a) - roleIndex(b) || a.localeCompare(b));
+    const steps =
+      stacks.length > 0
+        ? [
+            deploy(rootStack),
+            ...stacks.map(deploy),
+            ...(deposed
+              ? [
+                  `${deploy(rootStack)} (again: deletes the old ones, kept until nothing uses them; the first deploy reports their delete as refused)`,
+                ]
+              : []),
+          ]
+        : [];
+    const verdict: Verdict =
+      fails.length > 0 ? 'fails' : downtime.length > 0 ? 'downtime' : stacks.length > 0 ? 'in-order' : 'safe';
+    return {
+      verdict,
+      reasons: verdict === 'fails' ? fails : verdict === 'downtime' ? downtime : [],
+      steps: verdict === 'fails' ? [] : steps,
+    };
   }
 
   // Roots: every replaced or removed resource, and every published value whose parameter changes in place.
@@ -213,37 +281,74 @@ export function blastRadius(
     for (const c of list) {
       const node = find(headNodes, stack, c.address) ?? find(baseNodes, stack, c.address);
       const published = node && stackRole(stack).role === 'shared' && publishedKey(node) !== undefined;
-      if (c.action === 'replace' || c.action === 'remove' || (c.action === 'update' && published)) roots.push({ stack, address: c.address });
+      if (c.action === 'replace' || c.action === 'remove' || (c.action === 'update' && published))
+        roots.push({ stack, address: c.address });
     }
   }
   const closures = roots.map((r) => ({ root: r, closure: follow(r.stack, r.address) }));
   const inOther = (r: { stack: string; address: string }) =>
-    closures.some((o) => (o.root.stack !== r.stack || o.root.address !== r.address) && (o.closure.replaced.has(`${r.stack} ${r.address}`) || o.closure.consumers.some((c) => c.stack === r.stack && c.address === r.address)));
+    closures.some(
+      (o) =>
+        (o.root.stack !== r.stack || o.root.address !== r.address) &&
+        (o.closure.replaced.has(`${r.stack} ${r.address}`) ||
+          o.closure.consumers.some((c) => c.stack === r.stack && c.address === r.address)),
+    );
 
   const byResource = new Map<string, BlastRadius>();
   const risks: Risk[] = [];
   const readsChanged = new Map<string, Set<string>>();
   for (const { root, closure } of closures) {
-    for (const [s, keys] of closure.reads) for (const k of keys) readsChanged.set(s, (readsChanged.get(s) ?? new Set()).add(k));
+    for (const [s, keys] of closure.reads)
+      for (const k of keys) readsChanged.set(s, (readsChanged.get(s) ?? new Set()).add(k));
     if (inOther(root)) continue;
     const { verdict, reasons, steps } = judge(root.stack, closure);
     const radius: BlastRadius = { consumers: closure.consumers, verdict, reasons, steps };
     byResource.set(`${root.stack} ${root.address}`, radius);
     const change = changeOf(root.stack, root.address)!;
     const node = find(headNodes, root.stack, root.address) ?? find(baseNodes, root.stack, root.address)!;
-    const what = change.action === 'remove' ? 'is removed' : change.action === 'replace' ? `is replaced (forced by ${change.replacedBecause.join(', ')})` : 'changes the value it publishes';
+    const what =
+      change.action === 'remove'
+        ? 'is removed'
+        : change.action === 'replace'
+          ? `is replaced (forced by ${change.replacedBecause.join(', ')})`
+          : 'changes the value it publishes';
     const others = [...new Set(closure.consumers.map((c) => c.stack).filter((s) => s !== root.stack))];
     const reach = `${closure.consumers.length} consumer(s)${others.length > 0 ? `, in ${[root.stack, ...others].join(', ')}` : ''}`;
     const base = { stack: root.stack, address: root.address, path: node.path, consumers: closure.consumers };
     // A stateful resource replaced only because it follows the root (its own JSON may not change at all).
-    for (const c of closure.consumers.filter((c) => c.effect === 'replace' && changeOf(c.stack, c.address)?.action !== 'replace')) {
+    for (const c of closure.consumers.filter(
+      (c) => c.effect === 'replace' && changeOf(c.stack, c.address)?.action !== 'replace',
+    )) {
       const type = c.address.split('.')[0];
       if (!RESOURCE_KNOWLEDGE[type]?.stateful) continue;
-      risks.push({ kind: 'stateful-replacement', stack: c.stack, address: c.address, path: c.path, message: `${type} is replaced because ${c.via} follows the replaced ${root.address} (${root.stack}): it is destroyed and recreated, losing its data or connections` });
+      risks.push({
+        kind: 'stateful-replacement',
+        stack: c.stack,
+        address: c.address,
+        path: c.path,
+        message: `${type} is replaced because ${c.via} follows the replaced ${root.address} (${root.stack}): it is destroyed and recreated, losing its data or connections`,
+      });
     }
-    if (verdict === 'fails') risks.push({ ...base, kind: 'will-fail-at-apply', message: `${root.address} ${what}; ${reach}. Will fail at apply: ${reasons.join('; ')}` });
-    else if (verdict === 'downtime') risks.push({ ...base, kind: 'planned-downtime', message: `${root.address} ${what}; ${reach}. Not without downtime: ${reasons.join('; ')}`, steps });
-    else if (verdict === 'in-order') risks.push({ ...base, kind: 'deploy-in-order', message: `${root.address} ${what}; ${reach}. Safe in this order: ${steps.join(' → ')}`, steps });
+    if (verdict === 'fails')
+      risks.push({
+        ...base,
+        kind: 'will-fail-at-apply',
+        message: `${root.address} ${what}; ${reach}. Will fail at apply: ${reasons.join('; ')}`,
+      });
+    else if (verdict === 'downtime')
+      risks.push({
+        ...base,
+        kind: 'planned-downtime',
+        message: `${root.address} ${what}; ${reach}. Not without downtime: ${reasons.join('; ')}`,
+        steps,
+      });
+    else if (verdict === 'in-order')
+      risks.push({
+        ...base,
+        kind: 'deploy-in-order',
+        message: `${root.address} ${what}; ${reach}. Safe in this order: ${steps.join(' → ')}`,
+        steps,
+      });
   }
   risks.push(...publishedRuleChanges(changes, headNodes, live));
   return { byResource, risks, readsChanged: new Map([...readsChanged].map(([s, k]) => [s, [...k].sort()])) };
@@ -253,20 +358,32 @@ export function blastRadius(
  * Port changes of the rules of a security group `<env>-shared` publishes to the fleets: they apply with
  * `<env>-shared`, while a live fleet still serves on the old port until its own stack is deployed.
  */
-function publishedRuleChanges(changes: ReadonlyMap<string, readonly ResourceChange[]>, headNodes: ReadonlyMap<string, Node[]>, live: Readonly<Record<string, readonly string[]>>): Risk[] {
+function publishedRuleChanges(
+  changes: ReadonlyMap<string, readonly ResourceChange[]>,
+  headNodes: ReadonlyMap<string, Node[]>,
+  live: Readonly<Record<string, readonly string[]>>,
+): Risk[] {
   const risks: Risk[] = [];
   for (const [stack, list] of changes) {
     const { env, role } = stackRole(stack);
     if (role !== 'shared') continue;
     const nodes = headNodes.get(stack) ?? [];
     const published = nodes.filter((n) => publishedKey(n) !== undefined);
-    for (const c of list.filter((c) => c.action === 'update' && /^aws_vpc_security_group_(ingress|egress)_rule$/.test(c.type))) {
+    for (const c of list.filter(
+      (c) => c.action === 'update' && /^aws_vpc_security_group_(ingress|egress)_rule$/.test(c.type),
+    )) {
       const ports = c.attributes.filter((a) => ['from_port', 'to_port'].includes(topArgument(a.path)));
       const node = nodes.find((n) => n.address === c.address);
       if (ports.length === 0 || !node) continue;
-      const groups = ['security_group_id', 'referenced_security_group_id'].map((a) => node.config[a]).filter((v): v is string => typeof v === 'string');
-      const keys = published.filter((p) => groups.some((g) => g === (p.config.insecure_value ?? p.config.value))).map((p) => publishedKey(p)!);
-      const readers = (Object.entries(AWS_SHARED_READS) as Array<[StackRole, readonly AwsSharedValueKey[]]>).filter(([, k]) => keys.some((key) => k.includes(key))).map(([r]) => r);
+      const groups = ['security_group_id', 'referenced_security_group_id']
+        .map((a) => node.config[a])
+        .filter((v): v is string => typeof v === 'string');
+      const keys = published
+        .filter((p) => groups.some((g) => g === (p.config.insecure_value ?? p.config.value)))
+        .map((p) => publishedKey(p)!);
+      const readers = (Object.entries(AWS_SHARED_READS) as Array<[StackRole, readonly AwsSharedValueKey[]]>)
+        .filter(([, k]) => keys.some((key) => k.includes(key)))
+        .map(([r]) => r);
       const liveReaders = readers.filter((r) => (live[env] ?? []).includes(r));
       if (liveReaders.length === 0) continue;
       const change = ports.map((a) => `${a.path} ${String(a.before)} → ${String(a.after)}`).join(', ');

@@ -6,7 +6,19 @@
  */
 import { readResources, SynthResource } from '../policy/stack-view';
 import { blastRadius } from './diff-blast-radius';
-import { AttributeChange, DiffReport, isObject, Json, ResourceChange, Risk, RISK_ORDER, sameJson, StackDiff, stackRole, ValuesChange } from './diff-model';
+import {
+  AttributeChange,
+  DiffReport,
+  isObject,
+  Json,
+  ResourceChange,
+  Risk,
+  RISK_ORDER,
+  sameJson,
+  StackDiff,
+  stackRole,
+  ValuesChange,
+} from './diff-model';
 import { releaseRisks } from './diff-release';
 import { disruptionCauses, refusedChanges, replacementCauses, STATEFUL_TYPES } from './resource-knowledge';
 import { StackJson } from './synth-output';
@@ -39,11 +51,15 @@ export function trafficOf(cutover: StackJson | undefined): Record<string, number
   if (!cutover) return undefined;
   const outputs = isObject(cutover.output) ? cutover.output : {};
   const weights = isObject(outputs.weights) ? outputs.weights.value : undefined;
-  if (isObject(weights) && Object.values(weights).every((w) => typeof w === 'number')) return weights as Record<string, number>;
+  if (isObject(weights) && Object.values(weights).every((w) => typeof w === 'number'))
+    return weights as Record<string, number>;
   const live = isObject(outputs.live_color) ? outputs.live_color.value : undefined;
   if (typeof live === 'string' && /^(blue|green)(\+(blue|green))?$/.test(live)) {
     const colors = live.split('+');
-    return { blue: colors.includes('blue') ? 100 / colors.length : 0, green: colors.includes('green') ? 100 / colors.length : 0 };
+    return {
+      blue: colors.includes('blue') ? 100 / colors.length : 0,
+      green: colors.includes('green') ? 100 / colors.length : 0,
+    };
   }
   const found: Record<string, number> = {};
   for (const r of readResources(cutover)) {
@@ -51,7 +67,8 @@ export function trafficOf(cutover: StackJson | undefined): Record<string, number
     const actions = Array.isArray(r.config.default_action) ? r.config.default_action : [r.config.default_action];
     for (const a of actions.filter(isObject)) {
       const forward = Array.isArray(a.forward) ? a.forward[0] : a.forward;
-      const groups = isObject(forward) && Array.isArray(forward.target_group) ? forward.target_group.filter(isObject) : [];
+      const groups =
+        isObject(forward) && Array.isArray(forward.target_group) ? forward.target_group.filter(isObject) : [];
       for (const g of groups) {
         const color = colorIn(g.arn);
         if (color) found[color] = Math.max(found[color] ?? 0, Number(g.weight ?? 0));
@@ -61,7 +78,10 @@ export function trafficOf(cutover: StackJson | undefined): Record<string, number
   return Object.keys(found).length > 0 ? found : undefined;
 }
 
-function liveColors(base: ReadonlyMap<string, StackJson>, head: ReadonlyMap<string, StackJson>): Record<string, string[]> {
+function liveColors(
+  base: ReadonlyMap<string, StackJson>,
+  head: ReadonlyMap<string, StackJson>,
+): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const side of [base, head]) {
     for (const [name, tf] of side) {
@@ -106,7 +126,10 @@ function labelled(change: AttributeChange, after: Json, before: Json): Attribute
   return color ? { ...change, label: `${color} weight` } : change;
 }
 
-function resourceChange(before: SynthResource | undefined, after: SynthResource | undefined): ResourceChange | undefined {
+function resourceChange(
+  before: SynthResource | undefined,
+  after: SynthResource | undefined,
+): ResourceChange | undefined {
   const r = (after ?? before)!;
   const stateful = STATEFUL_TYPES.has(r.type);
   const base = { address: r.address, type: r.type, path: r.path, stateful };
@@ -116,18 +139,28 @@ function resourceChange(before: SynthResource | undefined, after: SynthResource 
   if (attributes.length === 0) return undefined;
   const paths = attributes.map((a) => a.path);
   const replacedBecause = replacementCauses(r.type, paths, before.config, after.config);
-  return { ...base, action: replacedBecause.length > 0 ? 'replace' : 'update', attributes, replacedBecause, disruptedBy: disruptionCauses(r.type, paths) };
+  return {
+    ...base,
+    action: replacedBecause.length > 0 ? 'replace' : 'update',
+    attributes,
+    replacedBecause,
+    disruptedBy: disruptionCauses(r.type, paths),
+  };
 }
 
 function suppressionKeys(tf: StackJson | undefined): Map<string, { path: string; id: string; reason: string }> {
   const out = new Map<string, { path: string; id: string; reason: string }>();
   if (!tf) return out;
-  for (const r of readResources(tf)) for (const s of r.suppressions) out.set(`${r.path} ${s.id}`, { path: r.path, id: s.id, reason: s.reason });
+  for (const r of readResources(tf))
+    for (const s of r.suppressions) out.set(`${r.path} ${s.id}`, { path: r.path, id: s.id, reason: s.reason });
   return out;
 }
 
 /** Weights as a reader wants them: each color with its share before and after. */
-export function formatWeights(was: Record<string, number> | undefined, now: Record<string, number> | undefined): string {
+export function formatWeights(
+  was: Record<string, number> | undefined,
+  now: Record<string, number> | undefined,
+): string {
   const colors = [...new Set([...Object.keys(was ?? {}), ...Object.keys(now ?? {})])].sort();
   if (colors.length === 0) return 'none';
   return colors.map((c) => `${c} ${was?.[c] ?? 0}% → ${now?.[c] ?? 0}%`).join(', ');
@@ -144,7 +177,11 @@ export interface DiffInputs {
 }
 
 /** Compares two sets of synthesized stacks. Pure: the same inputs give the same report. */
-export function diffSynth(base: ReadonlyMap<string, StackJson>, head: ReadonlyMap<string, StackJson>, options: DiffInputs = {}): DiffReport {
+export function diffSynth(
+  base: ReadonlyMap<string, StackJson>,
+  head: ReadonlyMap<string, StackJson>,
+  options: DiffInputs = {},
+): DiffReport {
   const labels = options.labels ?? { base: 'base', head: 'head' };
   const names = [...new Set([...base.keys(), ...head.keys()])].sort();
   const live = liveColors(base, head);
@@ -153,7 +190,12 @@ export function diffSynth(base: ReadonlyMap<string, StackJson>, head: ReadonlyMa
     const before = byAddress(base.get(stack));
     const after = byAddress(head.get(stack));
     const addresses = [...new Set([...before.keys(), ...after.keys()])].sort();
-    changes.set(stack, addresses.map((a) => resourceChange(before.get(a), after.get(a))).filter((c): c is ResourceChange => c !== undefined));
+    changes.set(
+      stack,
+      addresses
+        .map((a) => resourceChange(before.get(a), after.get(a)))
+        .filter((c): c is ResourceChange => c !== undefined),
+    );
   }
   const radius = blastRadius(base, head, changes, live);
   const risks: Risk[] = [...radius.risks];
@@ -167,31 +209,85 @@ export function diffSynth(base: ReadonlyMap<string, StackJson>, head: ReadonlyMa
     });
     const settings = [
       ...diffValues(outputValues(b), outputValues(h), 'output'),
-      ...(b && h ? diffValues(isObject(b.terraform) ? b.terraform.backend : {}, isObject(h.terraform) ? h.terraform.backend : {}, 'terraform.backend') : []),
-      ...(b && h ? diffValues(isObject(b.terraform) ? b.terraform.required_providers : {}, isObject(h.terraform) ? h.terraform.required_providers : {}, 'terraform.required_providers') : []),
+      ...(b && h
+        ? diffValues(
+            isObject(b.terraform) ? b.terraform.backend : {},
+            isObject(h.terraform) ? h.terraform.backend : {},
+            'terraform.backend',
+          )
+        : []),
+      ...(b && h
+        ? diffValues(
+            isObject(b.terraform) ? b.terraform.required_providers : {},
+            isObject(h.terraform) ? h.terraform.required_providers : {},
+            'terraform.required_providers',
+          )
+        : []),
       ...(b && h ? diffValues(b.provider ?? {}, h.provider ?? {}, 'provider') : []),
     ].filter((c) => !/^output\.cross-stack-output-/.test(c.path));
-    const status = !b ? 'added' : !h ? 'removed' : resources.length > 0 || settings.length > 0 ? 'changed' : 'unchanged';
+    const status = !b
+      ? 'added'
+      : !h
+        ? 'removed'
+        : resources.length > 0 || settings.length > 0
+          ? 'changed'
+          : 'unchanged';
     stacks.push({ stack, status, resources, settings, readsChanged: radius.readsChanged.get(stack) ?? [] });
 
     const { env, role } = stackRole(stack);
     for (const c of resources) {
       if (c.stateful && c.action === 'remove') {
-        risks.push({ kind: 'stateful-removal', stack, address: c.address, path: c.path, message: `${c.type} is removed${!h ? ' (its stack is gone)' : ''}: its data or connection is lost` });
+        risks.push({
+          kind: 'stateful-removal',
+          stack,
+          address: c.address,
+          path: c.path,
+          message: `${c.type} is removed${!h ? ' (its stack is gone)' : ''}: its data or connection is lost`,
+        });
       } else if (c.stateful && c.action === 'replace') {
-        risks.push({ kind: 'stateful-replacement', stack, address: c.address, path: c.path, message: `${c.type} is replaced because ${c.replacedBecause.join(', ')} changed: it is destroyed and recreated, losing its data or connections` });
+        risks.push({
+          kind: 'stateful-replacement',
+          stack,
+          address: c.address,
+          path: c.path,
+          message: `${c.type} is replaced because ${c.replacedBecause.join(', ')} changed: it is destroyed and recreated, losing its data or connections`,
+        });
       } else if (c.stateful && c.disruptedBy.length > 0) {
-        risks.push({ kind: 'stateful-disruption', stack, address: c.address, path: c.path, message: `${c.type} changes ${c.disruptedBy.join(', ')} in place, which interrupts it` });
+        risks.push({
+          kind: 'stateful-disruption',
+          stack,
+          address: c.address,
+          path: c.path,
+          message: `${c.type} changes ${c.disruptedBy.join(', ')} in place, which interrupts it`,
+        });
       }
-      for (const refused of c.action === 'update' ? refusedChanges(c.type, c.attributes.map((a) => a.path)) : []) {
-        risks.push({ kind: 'will-fail-at-apply', stack, address: c.address, path: c.path, message: `${c.type} changes ${refused.argument} in place, which the cloud refuses: ${refused.why}` });
+      for (const refused of c.action === 'update'
+        ? refusedChanges(
+            c.type,
+            c.attributes.map((a) => a.path),
+          )
+        : []) {
+        risks.push({
+          kind: 'will-fail-at-apply',
+          stack,
+          address: c.address,
+          path: c.path,
+          message: `${c.type} changes ${refused.argument} in place, which the cloud refuses: ${refused.why}`,
+        });
       }
     }
     // A stack that is new in the head runs nothing yet; only changes to a running live fleet are flagged.
     if ((role === 'blue' || role === 'green') && b && resources.length > 0 && (live[env] ?? []).includes(role)) {
       const fleet = resources.filter((c) => c.disruptedBy.length > 0 || c.replacedBecause.length > 0);
-      const detail = fleet.length > 0 ? `: ${fleet.map((c) => `${c.address} (${[...c.replacedBecause, ...c.disruptedBy].join(', ')})`).join('; ')}` : '';
-      risks.push({ kind: 'live-fleet-change', stack, message: `${resources.length} change(s) to the ${role} fleet, which carries traffic${detail}` });
+      const detail =
+        fleet.length > 0
+          ? `: ${fleet.map((c) => `${c.address} (${[...c.replacedBecause, ...c.disruptedBy].join(', ')})`).join('; ')}`
+          : '';
+      risks.push({
+        kind: 'live-fleet-change',
+        stack,
+        message: `${resources.length} change(s) to the ${role} fleet, which carries traffic${detail}`,
+      });
     }
     if (role === 'cutover' && b && h) {
       const was = trafficOf(b);
@@ -203,11 +299,21 @@ export function diffSynth(base: ReadonlyMap<string, StackJson>, head: ReadonlyMa
     }
     const backend = settings.filter((s) => s.path.startsWith('terraform.backend'));
     if (backend.length > 0) {
-      risks.push({ kind: 'backend-change', stack, message: `state backend changes (${backend.map((s) => s.path.replace(/^terraform\.backend\./, '')).join(', ')}): migrate the state (terraform init -migrate-state) before applying` });
+      risks.push({
+        kind: 'backend-change',
+        stack,
+        message: `state backend changes (${backend.map((s) => s.path.replace(/^terraform\.backend\./, '')).join(', ')}): migrate the state (terraform init -migrate-state) before applying`,
+      });
     }
     const beforeSuppressions = suppressionKeys(b);
     for (const [key, s] of suppressionKeys(h)) {
-      if (!beforeSuppressions.has(key)) risks.push({ kind: 'new-suppression', stack, path: s.path, message: `guardrail ${s.id} suppressed: "${s.reason}"` });
+      if (!beforeSuppressions.has(key))
+        risks.push({
+          kind: 'new-suppression',
+          stack,
+          path: s.path,
+          message: `guardrail ${s.id} suppressed: "${s.reason}"`,
+        });
     }
   }
   risks.push(...releaseRisks(base, head, options.headValues));

@@ -28,18 +28,22 @@ export function releaseFacts(tf: StackJson | undefined): ReleaseFacts {
   if (!tf) return {};
   const facts: Record<string, unknown> = {};
   const outputs = isObject(tf.output) ? tf.output : {};
-  const version = isObject(outputs[COLOR_OUTPUTS.releaseVersion]) ? (outputs[COLOR_OUTPUTS.releaseVersion] as Record<string, unknown>).value : undefined;
+  const version = isObject(outputs[COLOR_OUTPUTS.releaseVersion])
+    ? (outputs[COLOR_OUTPUTS.releaseVersion] as Record<string, unknown>).value
+    : undefined;
   if (typeof version === 'string') facts.version = version;
   for (const r of readResources(tf)) {
     if (r.type === 'aws_ssm_parameter' && typeof r.config.name === 'string' && /\/release$/.test(r.config.name)) {
       try {
         const doc = JSON.parse(String(r.config.insecure_value ?? r.config.value)) as Record<string, unknown>;
-        for (const key of ['version', 'image', 'artifact', 'migration']) if (doc[key] !== undefined) facts[key] = doc[key];
+        for (const key of ['version', 'image', 'artifact', 'migration'])
+          if (doc[key] !== undefined) facts[key] = doc[key];
       } catch {
         // not a release document
       }
     }
-    if (r.type === 'digitalocean_droplet' && r.config.image !== undefined && facts.image === undefined) facts.image = String(r.config.image);
+    if (r.type === 'digitalocean_droplet' && r.config.image !== undefined && facts.image === undefined)
+      facts.image = String(r.config.image);
   }
   return facts as ReleaseFacts;
 }
@@ -53,7 +57,11 @@ function declaredMigration(values: unknown, color: string): unknown {
 }
 
 /** Release risks of every color stack that exists on both sides. `headValues`: merged values per environment. */
-export function releaseRisks(base: ReadonlyMap<string, StackJson>, head: ReadonlyMap<string, StackJson>, headValues?: ReadonlyMap<string, unknown>): Risk[] {
+export function releaseRisks(
+  base: ReadonlyMap<string, StackJson>,
+  head: ReadonlyMap<string, StackJson>,
+  headValues?: ReadonlyMap<string, unknown>,
+): Risk[] {
   const risks: Risk[] = [];
   for (const [stack, tf] of head) {
     const { env, role } = stackRole(stack);
@@ -61,14 +69,20 @@ export function releaseRisks(base: ReadonlyMap<string, StackJson>, head: Readonl
     const before = releaseFacts(base.get(stack));
     const after = releaseFacts(tf);
     if (!base.has(stack)) continue;
-    const fields = (['version', 'image', 'artifact'] as const).filter((f) => before[f] !== undefined || after[f] !== undefined);
+    const fields = (['version', 'image', 'artifact'] as const).filter(
+      (f) => before[f] !== undefined || after[f] !== undefined,
+    );
     const changed = fields.filter((f) => before[f] !== after[f]);
     if (changed.length > 0 && changed.length < fields.length) {
       const kept = fields.filter((f) => !changed.includes(f));
       const what = changed.includes('version')
         ? `the version changes (${before.version} → ${after.version}) but the ${kept.join(' and ')} do${kept.length === 1 ? 'es' : ''} not: the old build ships under the new version number`
         : `the ${changed.join(' and ')} change${changed.length === 1 ? 's' : ''} but the version stays ${after.version ?? 'unset'}: a new build under the old version number`;
-      risks.push({ kind: 'release-mismatch', stack, message: `${role} release: ${what}. Change version, image and artifact together` });
+      risks.push({
+        kind: 'release-mismatch',
+        stack,
+        message: `${role} release: ${what}. Change version, image and artifact together`,
+      });
     }
     const migration = after.migration ?? declaredMigration(headValues?.get(env), role);
     const compatible = isObject(migration) ? migration.compatibleWithPrevious : undefined;

@@ -31,7 +31,9 @@ export function lineDiff(before: string, after: string): DiffLine[] {
   const x = a.slice(start, a.length - end);
   const y = b.slice(start, b.length - end);
   const lcs: number[][] = Array.from({ length: x.length + 1 }, () => new Array<number>(y.length + 1).fill(0));
-  for (let i = x.length - 1; i >= 0; i--) for (let j = y.length - 1; j >= 0; j--) lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  for (let i = x.length - 1; i >= 0; i--)
+    for (let j = y.length - 1; j >= 0; j--)
+      lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   const middle: DiffLine[] = [];
   let i = 0;
   let j = 0;
@@ -39,17 +41,23 @@ export function lineDiff(before: string, after: string): DiffLine[] {
     if (i < x.length && j < y.length && x[i] === y[j]) {
       middle.push({ op: ' ', text: x[i++] });
       j++;
-    } else if (i < x.length && (j >= y.length || lcs[i + 1][j] >= lcs[i][j + 1])) middle.push({ op: '-', text: x[i++] });
+    } else if (i < x.length && (j >= y.length || lcs[i + 1][j] >= lcs[i][j + 1]))
+      middle.push({ op: '-', text: x[i++] });
     else middle.push({ op: '+', text: y[j++] });
   }
-  return [...a.slice(0, start).map((text) => ({ op: ' ' as const, text })), ...middle, ...a.slice(a.length - end).map((text) => ({ op: ' ' as const, text }))];
+  return [
+    ...a.slice(0, start).map((text) => ({ op: ' ' as const, text })),
+    ...middle,
+    ...a.slice(a.length - end).map((text) => ({ op: ' ' as const, text })),
+  ];
 }
 
 /** The changed lines of a line diff with `context` lines around each change, in unified style (`-`/`+`/` `). */
 export function unifiedLines(lines: readonly DiffLine[], context = 2): string[] {
   const keep = new Set<number>();
   lines.forEach((l, i) => {
-    if (l.op !== ' ') for (let k = Math.max(0, i - context); k <= Math.min(lines.length - 1, i + context); k++) keep.add(k);
+    if (l.op !== ' ')
+      for (let k = Math.max(0, i - context); k <= Math.min(lines.length - 1, i + context); k++) keep.add(k);
   });
   const out: string[] = [];
   let last = -1;
@@ -86,14 +94,19 @@ function parseJsonDocument(value: string): unknown {
   }
 }
 
-
 /** What changed between two long strings, single-line: the differing middle with some context either side. */
 export function changedMiddle(before: string, after: string, context = 24): { before: string; after: string } {
   let start = 0;
   while (start < before.length && start < after.length && before[start] === after[start]) start++;
   let end = 0;
-  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
-  const cut = (s: string) => `${start > context ? '…' : ''}${s.slice(Math.max(0, start - context), s.length - end + context)}${end > context ? '…' : ''}`;
+  while (
+    end < before.length - start &&
+    end < after.length - start &&
+    before[before.length - 1 - end] === after[after.length - 1 - end]
+  )
+    end++;
+  const cut = (s: string) =>
+    `${start > context ? '…' : ''}${s.slice(Math.max(0, start - context), s.length - end + context)}${end > context ? '…' : ''}`;
   return { before: cut(before), after: cut(after) };
 }
 
@@ -119,9 +132,13 @@ export function shownPair(before: unknown, after: unknown): { before: string; af
  * JSON documents: the changed keys; user data: the changed lines of the decoded text; multi-line text: the changed
  * lines; other long strings: the changed middle.
  */
-export function describeChange(before: unknown, after: unknown): { kind: 'json' | 'user data' | 'text' | 'middle'; lines: string[] } | undefined {
+export function describeChange(
+  before: unknown,
+  after: unknown,
+): { kind: 'json' | 'user data' | 'text' | 'middle'; lines: string[] } | undefined {
   if (typeof before !== 'string' || typeof after !== 'string') return undefined;
-  if (before.length <= LONG_VALUE && after.length <= LONG_VALUE && !before.includes('\n') && !after.includes('\n')) return undefined;
+  if (before.length <= LONG_VALUE && after.length <= LONG_VALUE && !before.includes('\n') && !after.includes('\n'))
+    return undefined;
   const jb = parseJsonDocument(before);
   const ja = parseJsonDocument(after);
   if (jb !== undefined && ja !== undefined) {
@@ -136,7 +153,8 @@ export function describeChange(before: unknown, after: unknown): { kind: 'json' 
   const ub = decodeUserData(before);
   const ua = decodeUserData(after);
   if (ub !== undefined && ua !== undefined) return { kind: 'user data', lines: unifiedLines(lineDiff(ub, ua)) };
-  if (before.includes('\n') || after.includes('\n')) return { kind: 'text', lines: unifiedLines(lineDiff(before, after)) };
+  if (before.includes('\n') || after.includes('\n'))
+    return { kind: 'text', lines: unifiedLines(lineDiff(before, after)) };
   const m = changedMiddle(before, after);
   return { kind: 'middle', lines: [`-${m.before}`, `+${m.after}`] };
 }

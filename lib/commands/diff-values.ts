@@ -25,7 +25,10 @@ export interface ValuesTree {
 export function readValuesTree(dir: string): ValuesTree {
   const read = (file: string) => (fs.existsSync(file) ? (readValuesFile(file).values ?? {}) : {});
   const names = fs.existsSync(dir) ? listEnvironments(dir) : [];
-  return { defaults: read(path.join(dir, DEFAULTS_FILE)), environments: new Map(names.map((n) => [n, read(path.join(dir, `${n}.yaml`))])) };
+  return {
+    defaults: read(path.join(dir, DEFAULTS_FILE)),
+    environments: new Map(names.map((n) => [n, read(path.join(dir, `${n}.yaml`))])),
+  };
 }
 
 /** The merged values of each environment of a tree. */
@@ -35,7 +38,10 @@ export function mergedValues(tree: ValuesTree): Map<string, unknown> {
 
 /** Splits `a.b[2].c` into `['a', 'b', 2, 'c']`. */
 function keyPath(p: string): Array<string | number> {
-  return p.split(/\.|(?=\[)/).map((k) => (/^\[\d+\]$/.test(k) ? Number(k.slice(1, -1)) : k)).filter((k) => k !== '');
+  return p
+    .split(/\.|(?=\[)/)
+    .map((k) => (/^\[\d+\]$/.test(k) ? Number(k.slice(1, -1)) : k))
+    .filter((k) => k !== '');
 }
 
 /** Every changed value between two values trees, per environment, with the file that sets it. */
@@ -60,11 +66,18 @@ export function valuesChanges(base: ValuesTree, head: ValuesTree): ValuesChange[
  * when the ref has no such directory.
  */
 export function valuesDirAtRef(projectDir: string, ref: string, valuesDir = 'environments'): string | undefined {
-  const list = spawnSync('git', ['ls-tree', '--name-only', `${ref}:${valuesDir}`], { cwd: projectDir, encoding: 'utf8' });
+  const list = spawnSync('git', ['ls-tree', '--name-only', `${ref}:${valuesDir}`], {
+    cwd: projectDir,
+    encoding: 'utf8',
+  });
   if (list.status !== 0) return undefined;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-values-'));
   for (const name of list.stdout.split('\n').filter((n) => n.endsWith('.yaml'))) {
-    const show = spawnSync('git', ['show', `${ref}:${valuesDir}/${name}`], { cwd: projectDir, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const show = spawnSync('git', ['show', `${ref}:${valuesDir}/${name}`], {
+      cwd: projectDir,
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    });
     if (show.status === 0) fs.writeFileSync(path.join(tmp, name), show.stdout);
   }
   return tmp;

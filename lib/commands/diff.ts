@@ -20,7 +20,21 @@ import { Log, readSynthOutput, StackJson, synthesizeProject, synthesizeRef, Synt
 
 export { diffSynth, diffValues, trafficOf, formatWeights, DiffInputs } from './diff-compute';
 export { renderMarkdown, hasChanges, RISK_TITLES } from './diff-render';
-export { stackRole, DiffReport, StackDiff, ResourceChange, ResourceAction, AttributeChange, Risk, RiskKind, Consumer, BlastRadius, Verdict, ValuesChange, RISK_ORDER } from './diff-model';
+export {
+  stackRole,
+  DiffReport,
+  StackDiff,
+  ResourceChange,
+  ResourceAction,
+  AttributeChange,
+  Risk,
+  RiskKind,
+  Consumer,
+  BlastRadius,
+  Verdict,
+  ValuesChange,
+  RISK_ORDER,
+} from './diff-model';
 export { valuesChanges, readValuesTree, mergedValues, ValuesTree } from './diff-values';
 export { releaseFacts, releaseRisks, ReleaseFacts } from './diff-release';
 export { describeChange, lineDiff, decodeUserData, changedMiddle, DiffLine } from './diff-text';
@@ -96,14 +110,19 @@ export interface DiffResult {
 export function runDiff(options: DiffOptions): DiffResult {
   const project = path.resolve(options.projectDir ?? process.cwd());
   const log = options.log ?? (() => {});
-  if (!options.baseRef === !options.baseOut) throw new UsageError('give exactly one of --base <git-ref> or --base-out <dir>');
-  const base = options.baseOut ? readSynthOutput(path.resolve(project, options.baseOut)) : synthesizeRef(project, options.baseRef!, log);
+  if (!options.baseRef === !options.baseOut)
+    throw new UsageError('give exactly one of --base <git-ref> or --base-out <dir>');
+  const base = options.baseOut
+    ? readSynthOutput(path.resolve(project, options.baseOut))
+    : synthesizeRef(project, options.baseRef!, log);
   const synthesized = options.headOut ? undefined : synthesizeProject(project, 'working tree', log);
   const headOut = synthesized?.outdir ?? path.resolve(project, options.headOut!);
   const head = synthesized?.stacks ?? readSynthOutput(headOut);
   const refValues = !options.baseValues && options.baseRef ? valuesDirAtRef(project, options.baseRef) : undefined;
   const baseValues = options.baseValues ? path.resolve(project, options.baseValues) : refValues;
-  const headValues = options.headValues ? path.resolve(project, options.headValues) : path.join(project, 'environments');
+  const headValues = options.headValues
+    ? path.resolve(project, options.headValues)
+    : path.join(project, 'environments');
   const headTree = headValues && fs.existsSync(headValues) ? readValuesTree(headValues) : undefined;
   const baseTree = baseValues && fs.existsSync(baseValues) ? readValuesTree(baseValues) : undefined;
   if (refValues) fs.rmSync(refValues, { recursive: true, force: true });
@@ -112,7 +131,14 @@ export function runDiff(options: DiffOptions): DiffResult {
     values: baseTree && headTree ? valuesChanges(baseTree, headTree) : [],
     headValues: headTree ? mergedValues(headTree) : undefined,
   });
-  return { report, markdown: renderMarkdown(report), exitCode: report.risks.length > 0 ? DIFF_EXIT.risks : DIFF_EXIT.clean, base, head, headOut };
+  return {
+    report,
+    markdown: renderMarkdown(report),
+    exitCode: report.risks.length > 0 ? DIFF_EXIT.risks : DIFF_EXIT.clean,
+    base,
+    head,
+    headOut,
+  };
 }
 
 /** What `--markdown` holds when nothing changed (stdout stays empty). */
@@ -187,7 +213,9 @@ export const diffMain = defineCommand<number, CommandIo & { cwd?: string }>({
     // Nothing changed: nothing to say (the files above are still written, for CI steps that read them).
     if (!hasChanges(result.report)) return result.exitCode;
     stdout(format === 'json' ? json : result.markdown);
-    stderr(`diff: ${result.report.risks.length} risk(s) flagged${result.report.risks.length ? ` (exit ${DIFF_EXIT.risks})` : ''}\n`);
+    stderr(
+      `diff: ${result.report.risks.length} risk(s) flagged${result.report.risks.length ? ` (exit ${DIFF_EXIT.risks})` : ''}\n`,
+    );
     return result.exitCode;
   },
 });

@@ -71,7 +71,8 @@ export interface ApplyBootstrapOptions {
 function withPassword(value: unknown, password: string): unknown {
   if (value === PASSWORD_PLACEHOLDER) return password;
   if (Array.isArray(value)) return value.map((v) => withPassword(v, password));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPassword(v, password)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPassword(v, password)]));
   return value;
 }
 
@@ -93,7 +94,13 @@ export async function applyLogStoreBootstrap(options: ApplyBootstrapOptions): Pr
           method: request.method,
           path: request.path,
           ca,
-          headers: { ...request.headers, host: options.host, authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            ...request.headers,
+            host: options.host,
+            authorization: auth,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
           timeout: (options.timeoutSeconds ?? 30) * 1000,
         },
         (res) => {
@@ -103,12 +110,17 @@ export async function applyLogStoreBootstrap(options: ApplyBootstrapOptions): Pr
         },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutSeconds ?? 30} s`)));
-      req.on('error', (e) => reject(new BootstrapRequestError(`${step}: ${e.message} (is the port forward to ${options.host} up?)`)));
+      req.on('error', (e) =>
+        reject(new BootstrapRequestError(`${step}: ${e.message} (is the port forward to ${options.host} up?)`)),
+      );
       req.end(body);
     });
-    const exists = request.existingIsDone === true && status === 400 && text.includes('resource_already_exists_exception');
+    const exists =
+      request.existingIsDone === true && status === 400 && text.includes('resource_already_exists_exception');
     if ((status < 200 || status > 299) && !exists) {
-      throw new BootstrapRequestError(`${step}: the store answered ${status}: ${text.slice(0, 300).replace(/\s+/g, ' ')}`);
+      throw new BootstrapRequestError(
+        `${step}: the store answered ${status}: ${text.slice(0, 300).replace(/\s+/g, ' ')}`,
+      );
     }
     options.log?.(`${step}: ${status}${exists ? ' already exists, kept' : ''} (${request.description})`);
     statuses.push(status);
@@ -117,11 +129,16 @@ export async function applyLogStoreBootstrap(options: ApplyBootstrapOptions): Pr
 }
 
 /** Reads the bootstrap requests and the store's host from `<env>-shared` outputs. */
-export function bootstrapFromOutputs(outputs: Record<string, unknown>, source: string): { host: string; requests: LogStoreRequest[] } {
+export function bootstrapFromOutputs(
+  outputs: Record<string, unknown>,
+  source: string,
+): { host: string; requests: LogStoreRequest[] } {
   const host = outputs[LOG_OUTPUTS.endpoint];
   const raw = outputs[LOG_OUTPUTS.bootstrap];
   if (typeof host !== 'string' || !host || raw === undefined) {
-    throw new UsageError(`${source}: no outputs ${LOG_OUTPUTS.endpoint} and ${LOG_OUTPUTS.bootstrap}; deploy the shared stack (with its log store) first`);
+    throw new UsageError(
+      `${source}: no outputs ${LOG_OUTPUTS.endpoint} and ${LOG_OUTPUTS.bootstrap}; deploy the shared stack (with its log store) first`,
+    );
   }
   let parsed: unknown;
   try {
@@ -169,21 +186,34 @@ provider not installable, stack not deployed: the message says which).
 export const logStoreBootstrapMain = defineCommand({
   command: 'log-store-bootstrap',
   help: LOG_STORE_BOOTSTRAP_HELP,
-  flags: { outputs: { type: 'string' }, connect: { type: 'string' }, 'ca-file': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  flags: {
+    outputs: { type: 'string' },
+    connect: { type: 'string' },
+    'ca-file': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  },
   run: async (args, io): Promise<number> => {
     const { stdout, stderr, env } = io;
     const rest = args.positionals;
-    if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'name the environment, e.g. npm run log-store-bootstrap -- prod (see --help)' : `expected one environment, got ${rest.join(' ')}`);
+    if (rest.length !== 1)
+      throw new UsageError(
+        rest.length === 0
+          ? 'name the environment, e.g. npm run log-store-bootstrap -- prod (see --help)'
+          : `expected one environment, got ${rest.join(' ')}`,
+      );
     const environment = rest[0];
     if (!/^[a-z][a-z0-9-]*$/.test(environment)) throw new UsageError(`"${environment}" is not an environment name`);
     const connect = stringFlag(args, 'connect');
-    if (connect !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(connect)) throw new UsageError(`--connect must be host:port, e.g. localhost:9443, got "${connect}"`);
+    if (connect !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(connect))
+      throw new UsageError(`--connect must be host:port, e.g. localhost:9443, got "${connect}"`);
     const caFile = stringFlag(args, 'ca-file');
     if (caFile !== undefined && !fs.existsSync(caFile)) throw new UsageError(`--ca-file ${caFile}: no such file`);
 
     const stack = stackName(environment, 'shared');
     const file = stringFlag(args, 'outputs');
-    const outputs = file ? readOutputsFile(file, stack) : await readDeployedOutputs(stack, { cwd: io.cwd, env, log: (l) => stderr(`${l}\n`) });
+    const outputs = file
+      ? readOutputsFile(file, stack)
+      : await readDeployedOutputs(stack, { cwd: io.cwd, env, log: (l) => stderr(`${l}\n`) });
     const { host, requests } = bootstrapFromOutputs(outputs, file ?? `cdktf output ${stack}`);
     if (args.flags['dry-run']) {
       for (const r of requests) stdout(`${r.method} https://${host}${r.path}\n${JSON.stringify(r.body)}\n`);
@@ -192,7 +222,9 @@ export const logStoreBootstrapMain = defineCommand({
     const password = env.LOG_STORE_ADMIN_PASSWORD;
     const forwarderPassword = env.LOG_STORE_FORWARDER_PASSWORD;
     if (!password || !forwarderPassword) {
-      throw new UsageError('set LOG_STORE_ADMIN_PASSWORD and LOG_STORE_FORWARDER_PASSWORD (from the secrets named by the outputs; see --help)');
+      throw new UsageError(
+        'set LOG_STORE_ADMIN_PASSWORD and LOG_STORE_FORWARDER_PASSWORD (from the secrets named by the outputs; see --help)',
+      );
     }
     stderr(`applying ${requests.length} requests to ${host}${connect ? ` via ${connect}` : ''}\n`);
     await applyLogStoreBootstrap({

@@ -17,11 +17,21 @@ export interface StatefulDelete {
 }
 
 /** The stateful deletes (including replacements) in a `terraform show -json` plan. */
-export function statefulDeletes(planJson: unknown, statefulTypes: ReadonlySet<string> = STATEFUL_TYPES): StatefulDelete[] {
+export function statefulDeletes(
+  planJson: unknown,
+  statefulTypes: ReadonlySet<string> = STATEFUL_TYPES,
+): StatefulDelete[] {
   const changes = (planJson as { resource_changes?: unknown })?.resource_changes;
   if (!Array.isArray(changes)) return [];
   return changes
-    .filter((c) => c && statefulTypes.has(c.type) && c.mode !== 'data' && Array.isArray(c.change?.actions) && c.change.actions.includes('delete'))
+    .filter(
+      (c) =>
+        c &&
+        statefulTypes.has(c.type) &&
+        c.mode !== 'data' &&
+        Array.isArray(c.change?.actions) &&
+        c.change.actions.includes('delete'),
+    )
     .map((c) => ({ address: String(c.address), type: String(c.type), actions: c.change.actions.map(String) }));
 }
 
@@ -64,7 +74,17 @@ export function sharedChangesInDiff(diff: DiffReport, stacks: readonly string[])
     .flatMap((s) =>
       s.resources
         .filter((r) => r.action === 'replace' || r.action === 'remove')
-        .map((r): SharedChange => ({ stack: s.stack, address: r.address, action: r.action === 'replace' ? 'replace' : 'delete', because: s.status === 'removed' ? 'stack removed' : r.action === 'replace' ? `forced by ${r.replacedBecause.join(', ')}` : 'removed from the stack' })),
+        .map((r): SharedChange => ({
+          stack: s.stack,
+          address: r.address,
+          action: r.action === 'replace' ? 'replace' : 'delete',
+          because:
+            s.status === 'removed'
+              ? 'stack removed'
+              : r.action === 'replace'
+                ? `forced by ${r.replacedBecause.join(', ')}`
+                : 'removed from the stack',
+        })),
     );
 }
 
@@ -77,8 +97,15 @@ export function sharedChangesInPlan(stack: string, planJson: unknown): SharedCha
     .filter((c) => c && c.mode !== 'data' && Array.isArray(c.change?.actions) && c.change.actions.includes('delete'))
     .map((c): SharedChange => {
       const replace = c.change.actions.includes('create');
-      const paths = Array.isArray(c.change.replace_paths) ? c.change.replace_paths.map((p: unknown[]) => p.join('.')).join(', ') : '';
-      return { stack, address: String(c.address), action: replace ? 'replace' : 'delete', ...(replace && paths ? { because: `forced by ${paths}` } : {}) };
+      const paths = Array.isArray(c.change.replace_paths)
+        ? c.change.replace_paths.map((p: unknown[]) => p.join('.')).join(', ')
+        : '';
+      return {
+        stack,
+        address: String(c.address),
+        action: replace ? 'replace' : 'delete',
+        ...(replace && paths ? { because: `forced by ${paths}` } : {}),
+      };
     });
 }
 

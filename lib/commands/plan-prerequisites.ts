@@ -11,7 +11,6 @@ import { ExitCode } from '../cli/exit-codes';
 export { findExecutable };
 import { StackJson } from './synth-output';
 
-
 /** Clouds a synthesized stack talks to: its providers, plus AWS for an S3 state backend. */
 export function cloudsOf(tf: StackJson): string[] {
   const providers = Object.keys((tf.provider as Record<string, unknown>) ?? {});
@@ -25,7 +24,10 @@ export function cloudsOf(tf: StackJson): string[] {
 export function missingCredentials(cloud: string, env: NodeJS.ProcessEnv): string | undefined {
   if (cloud === 'aws') {
     const home = env.HOME ?? os.homedir();
-    const files = [env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials'), env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config')];
+    const files = [
+      env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials'),
+      env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config'),
+    ];
     const found =
       (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) ||
       env.AWS_PROFILE ||
@@ -38,7 +40,9 @@ export function missingCredentials(cloud: string, env: NodeJS.ProcessEnv): strin
       : 'no AWS credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or assume the plan role with OIDC (see "PR pipeline" in the README)';
   }
   if (cloud === 'digitalocean') {
-    return env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN ? undefined : 'no DigitalOcean credentials: set DIGITALOCEAN_TOKEN';
+    return env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN
+      ? undefined
+      : 'no DigitalOcean credentials: set DIGITALOCEAN_TOKEN';
   }
   return undefined;
 }
@@ -62,7 +66,9 @@ export function localStateInCi(stack: string, tf: StackJson, env: NodeJS.Process
 
 /** Why a stack holding a Spaces bucket cannot be planned with `env` (the provider reads the bucket with Spaces keys). */
 export function missingSpacesCredentials(tf: StackJson, env: NodeJS.ProcessEnv): string | undefined {
-  const holdsBucket = Object.keys((tf.resource as Record<string, unknown>) ?? {}).includes('digitalocean_spaces_bucket');
+  const holdsBucket = Object.keys((tf.resource as Record<string, unknown>) ?? {}).includes(
+    'digitalocean_spaces_bucket',
+  );
   if (!holdsBucket || (env.SPACES_ACCESS_KEY_ID && env.SPACES_SECRET_ACCESS_KEY)) return undefined;
   return 'no Spaces credentials: set SPACES_ACCESS_KEY_ID and SPACES_SECRET_ACCESS_KEY (a read-only key is enough for a plan)';
 }
@@ -76,4 +82,3 @@ export function classifyTerraformError(output: string): { code: number; reason: 
   if (cause.kind === 'other') return { code: ExitCode.FAILED, reason: 'terraform failed' };
   return { code: ExitCode.PREREQUISITE, reason: `${cause.reason} (Terraform: ${cause.evidence})` };
 }
-

@@ -79,10 +79,13 @@ interface RawChange {
 export function redact(value: unknown, sensitive: unknown, unknown: unknown = false): unknown {
   if (sensitive === true) return SENSITIVE;
   if (unknown === true) return KNOWN_AFTER_APPLY;
-  const maskAt = (mask: unknown, key: string | number): unknown => (mask !== null && typeof mask === 'object' ? (mask as Record<string, Json>)[key] : undefined);
+  const maskAt = (mask: unknown, key: string | number): unknown =>
+    mask !== null && typeof mask === 'object' ? (mask as Record<string, Json>)[key] : undefined;
   if (Array.isArray(value)) return value.map((item, i) => redact(item, maskAt(sensitive, i), maskAt(unknown, i)));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, maskAt(sensitive, k), maskAt(unknown, k))]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, redact(v, maskAt(sensitive, k), maskAt(unknown, k))]),
+    );
   }
   if (value === undefined && unknown !== undefined && unknown !== false && unknown !== null) {
     // after is absent where after_unknown describes a structure: it is all unknown.
@@ -96,25 +99,33 @@ function actionsOf(change: RawChange | undefined): string[] {
 }
 
 function field(value: Json, key: string): Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, Json>)[key] : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, Json>)[key]
+    : undefined;
 }
 
 /** The attributes whose value differs between `before` and `after` (or becomes unknown), each side redacted. */
 function changedAttributes(change: RawChange): Record<string, PlanAttributeChange> {
   const keys = new Set<string>();
   for (const side of [change.before, change.after, change.after_unknown]) {
-    if (side !== null && typeof side === 'object' && !Array.isArray(side)) for (const k of Object.keys(side)) keys.add(k);
+    if (side !== null && typeof side === 'object' && !Array.isArray(side))
+      for (const k of Object.keys(side)) keys.add(k);
   }
   const out: Record<string, PlanAttributeChange> = {};
   for (const key of [...keys].sort()) {
     const before = field(change.before, key);
     const after = field(change.after, key);
     const unknown = field(change.after_unknown, key);
-    const unknownAny = unknown === true || (unknown !== null && typeof unknown === 'object' && JSON.stringify(unknown).includes('true'));
+    const unknownAny =
+      unknown === true || (unknown !== null && typeof unknown === 'object' && JSON.stringify(unknown).includes('true'));
     if (!unknownAny && JSON.stringify(before) === JSON.stringify(after)) continue;
     out[key] = {
-      ...(change.before !== null && change.before !== undefined ? { before: redact(before, field(change.before_sensitive, key)) } : {}),
-      ...(change.after !== null && change.after !== undefined ? { after: redact(after, field(change.after_sensitive, key), unknown) } : {}),
+      ...(change.before !== null && change.before !== undefined
+        ? { before: redact(before, field(change.before_sensitive, key)) }
+        : {}),
+      ...(change.after !== null && change.after !== undefined
+        ? { after: redact(after, field(change.after_sensitive, key), unknown) }
+        : {}),
     };
   }
   return out;
@@ -141,14 +152,16 @@ export function sensitiveValues(showJson: unknown): Set<string> {
   for (const [name, variable] of Object.entries<Record<string, Json>>(plan.variables ?? {})) {
     if (declared[name]?.sensitive) markedLeaves(variable?.value, true, found);
   }
-  const walkModule = (module: any): void => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Terraform's plan JSON, read as it comes
+  const walkModule = (module: any): void => {
     if (!module) return;
     for (const r of module.resources ?? []) markedLeaves(r.values, r.sensitive_values, found);
     for (const child of module.child_modules ?? []) walkModule(child);
   };
   for (const values of [plan.prior_state?.values, plan.planned_values]) {
     walkModule(values?.root_module);
-    for (const output of Object.values<Record<string, Json>>(values?.outputs ?? {})) if (output?.sensitive) markedLeaves(output.value, true, found);
+    for (const output of Object.values<Record<string, Json>>(values?.outputs ?? {}))
+      if (output?.sensitive) markedLeaves(output.value, true, found);
   }
   for (const rc of [...(plan.resource_changes ?? []), ...(plan.resource_drift ?? [])]) {
     markedLeaves(rc?.change?.before, rc?.change?.before_sensitive, found);
@@ -166,19 +179,27 @@ function scrub(value: Json, secrets: readonly string[]): Json {
   const clean = (text: string) => secrets.reduce((t, secret) => t.split(secret).join(SENSITIVE), text);
   if (typeof value === 'string') return clean(value);
   if (Array.isArray(value)) return value.map((v) => scrub(v, secrets));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [clean(k), scrub(v, secrets)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [clean(k), scrub(v, secrets)]));
   return value;
 }
 
 /** Reduces `terraform show -json <planfile>` output to the redacted {@link PlanSummary}. */
 export function summarizePlan(showJson: unknown): PlanSummary {
-  const secrets = [...sensitiveValues(showJson)].filter((v) => v.length >= MIN_SEARCHED_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  const secrets = [...sensitiveValues(showJson)]
+    .filter((v) => v.length >= MIN_SEARCHED_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length);
   return scrub(markedSummary(showJson), secrets) as PlanSummary;
 }
 
 /** The summary with the values Terraform marks redacted (before the search for copies of them). */
 function markedSummary(showJson: Json): PlanSummary {
-  const plan = (showJson ?? {}) as { terraform_version?: unknown; resource_changes?: unknown; output_changes?: unknown; resource_drift?: unknown };
+  const plan = (showJson ?? {}) as {
+    terraform_version?: unknown;
+    resource_changes?: unknown;
+    output_changes?: unknown;
+    resource_drift?: unknown;
+  };
   const list = (v: unknown) => (Array.isArray(v) ? (v as Array<Record<string, unknown>>) : []);
   const resourceChanges = list(plan.resource_changes).map((rc) => {
     const change = (rc.change ?? {}) as RawChange;
@@ -188,8 +209,11 @@ function markedSummary(showJson: Json): PlanSummary {
       type: String(rc.type),
       mode: String(rc.mode ?? 'managed'),
       actions,
-      changes: actions.length === 1 && (actions[0] === 'no-op' || actions[0] === 'read') ? {} : changedAttributes(change),
-      ...(Array.isArray(change.replace_paths) && change.replace_paths.length > 0 ? { replacePaths: change.replace_paths } : {}),
+      changes:
+        actions.length === 1 && (actions[0] === 'no-op' || actions[0] === 'read') ? {} : changedAttributes(change),
+      ...(Array.isArray(change.replace_paths) && change.replace_paths.length > 0
+        ? { replacePaths: change.replace_paths }
+        : {}),
     };
   });
   const outputs = (plan.output_changes ?? {}) as Record<string, RawChange>;
@@ -202,14 +226,23 @@ function markedSummary(showJson: Json): PlanSummary {
           name,
           {
             actions: actionsOf(change),
-            ...(change.before !== null && change.before !== undefined ? { before: redact(change.before, change.before_sensitive) } : {}),
-            ...(change.after !== null && change.after !== undefined ? { after: redact(change.after, change.after_sensitive, change.after_unknown) } : {}),
-            ...((change.after === null || change.after === undefined) && change.after_unknown === true ? { after: KNOWN_AFTER_APPLY } : {}),
+            ...(change.before !== null && change.before !== undefined
+              ? { before: redact(change.before, change.before_sensitive) }
+              : {}),
+            ...(change.after !== null && change.after !== undefined
+              ? { after: redact(change.after, change.after_sensitive, change.after_unknown) }
+              : {}),
+            ...((change.after === null || change.after === undefined) && change.after_unknown === true
+              ? { after: KNOWN_AFTER_APPLY }
+              : {}),
           },
         ];
       }),
   );
-  const drift = list(plan.resource_drift).map((d) => ({ address: String(d.address), actions: actionsOf(d.change as RawChange) }));
+  const drift = list(plan.resource_drift).map((d) => ({
+    address: String(d.address),
+    actions: actionsOf(d.change as RawChange),
+  }));
   return {
     format: PLAN_SUMMARY_FORMAT,
     ...(typeof plan.terraform_version === 'string' ? { terraformVersion: plan.terraform_version } : {}),

@@ -21,14 +21,45 @@ import { booleanFlag, stringFlag } from '../cli/args';
 import { defineCommand } from '../cli/command';
 import { UsageError } from '../cli/errors';
 import { DiffReport, runDiff } from './diff';
-import { allowanceReasonProblem, formatSharedChange, SharedChange, sharedChangesInDiff, sharedChangesInPlan, SharedReplaceAllowance, statefulDeletes } from './plan-gate';
-import { classifyTerraformError, cloudsOf, findExecutable, localStateInCi, missingCredentials, missingSpacesCredentials } from './plan-prerequisites';
+import {
+  allowanceReasonProblem,
+  formatSharedChange,
+  SharedChange,
+  sharedChangesInDiff,
+  sharedChangesInPlan,
+  SharedReplaceAllowance,
+  statefulDeletes,
+} from './plan-gate';
+import {
+  classifyTerraformError,
+  cloudsOf,
+  findExecutable,
+  localStateInCi,
+  missingCredentials,
+  missingSpacesCredentials,
+} from './plan-prerequisites';
 import { summarizePlan } from './plan-summary';
 import { STATEFUL_TYPES } from './resource-knowledge';
 import { Log, readSynthOutput, StackJson, synthesizeProject, SynthOutputError } from './synth-output';
 
-export { statefulDeletes, StatefulDelete, sharedChangesInDiff, sharedChangesInPlan, SharedChange, SharedReplaceAllowance, MIN_ALLOWANCE_REASON_LENGTH } from './plan-gate';
-export { findExecutable, cloudsOf, missingCredentials, isCi, localStateInCi, missingSpacesCredentials, classifyTerraformError } from './plan-prerequisites';
+export {
+  statefulDeletes,
+  StatefulDelete,
+  sharedChangesInDiff,
+  sharedChangesInPlan,
+  SharedChange,
+  SharedReplaceAllowance,
+  MIN_ALLOWANCE_REASON_LENGTH,
+} from './plan-gate';
+export {
+  findExecutable,
+  cloudsOf,
+  missingCredentials,
+  isCi,
+  localStateInCi,
+  missingSpacesCredentials,
+  classifyTerraformError,
+} from './plan-prerequisites';
 
 /** Exit codes of `npm run plan` (from the one table, `lib/cli/exit-codes.ts`). */
 export const PLAN_EXIT = {
@@ -143,7 +174,8 @@ interface Selection {
 
 function select(options: PlanOptions, project: string, log: Log): Selection {
   const hasBase = Boolean(options.baseRef || options.baseOut || options.diffJson);
-  if (options.changed && !hasBase) throw new UsageError('--changed needs --base <git-ref>, --base-out <dir> or --diff-json <file>');
+  if (options.changed && !hasBase)
+    throw new UsageError('--changed needs --base <git-ref>, --base-out <dir> or --diff-json <file>');
   let outdir: string;
   let head: Map<string, StackJson>;
   let diff: DiffReport | undefined;
@@ -152,7 +184,13 @@ function select(options: PlanOptions, project: string, log: Log): Selection {
     outdir = path.resolve(project, options.out ?? 'cdktf.out');
     head = readSynthOutput(outdir);
   } else if (hasBase) {
-    const result = runDiff({ baseRef: options.baseRef, baseOut: options.baseOut, headOut: options.out, projectDir: project, log: (l) => log(`plan: ${l}`) });
+    const result = runDiff({
+      baseRef: options.baseRef,
+      baseOut: options.baseOut,
+      headOut: options.out,
+      projectDir: project,
+      log: (l) => log(`plan: ${l}`),
+    });
     diff = result.report;
     outdir = result.headOut;
     head = result.head;
@@ -167,16 +205,22 @@ function select(options: PlanOptions, project: string, log: Log): Selection {
   let stacks: string[];
   if (options.stacks && options.stacks.length > 0) {
     const unknown = options.stacks.filter((s) => !head.has(s));
-    if (unknown.length > 0) throw new UsageError(`no synthesized stack named ${unknown.join(', ')} in ${outdir} (have: ${[...head.keys()].join(', ')})`);
+    if (unknown.length > 0)
+      throw new UsageError(
+        `no synthesized stack named ${unknown.join(', ')} in ${outdir} (have: ${[...head.keys()].join(', ')})`,
+      );
     stacks = [...options.stacks];
   } else if (options.changed && diff) {
     stacks = diff.stacks.filter((s) => s.status === 'added' || s.status === 'changed').map((s) => s.stack);
     const removed = diff.stacks.filter((s) => s.status === 'removed').map((s) => s.stack);
-    if (removed.length > 0) log(`plan: stacks removed since the base (destroy them deliberately; not planned here): ${removed.join(', ')}`);
+    if (removed.length > 0)
+      log(`plan: stacks removed since the base (destroy them deliberately; not planned here): ${removed.join(', ')}`);
   } else {
     stacks = [...head.keys()];
   }
-  log(`plan: ${stacks.length} stack(s) to plan${options.changed ? ' (changed since the base)' : ''}: ${stacks.join(', ') || 'none'}`);
+  log(
+    `plan: ${stacks.length} stack(s) to plan${options.changed ? ' (changed since the base)' : ''}: ${stacks.join(', ') || 'none'}`,
+  );
   return { outdir, head, diff, stacks };
 }
 
@@ -184,13 +228,21 @@ function select(options: PlanOptions, project: string, log: Log): Selection {
  * The shared gate: replaces and deletes in shared stacks become problems, unless `reason` allows them (then they
  * are logged and added to `allowed`).
  */
-function gateShared(changes: readonly SharedChange[], reason: string | undefined, problems: string[], allowed: SharedChange[], log: Log): void {
+function gateShared(
+  changes: readonly SharedChange[],
+  reason: string | undefined,
+  problems: string[],
+  allowed: SharedChange[],
+  log: Log,
+): void {
   for (const c of changes) {
     if (reason !== undefined) {
       allowed.push(c);
       log(`  allowed (--allow-shared-replace "${reason}"): ${formatSharedChange(c)}`);
     } else {
-      problems.push(`${formatSharedChange(c)}: it reaches every stack of the environment; review the diff's blast radius, then allow it with --allow-shared-replace "<reason>"`);
+      problems.push(
+        `${formatSharedChange(c)}: it reaches every stack of the environment; review the diff's blast radius, then allow it with --allow-shared-replace "<reason>"`,
+      );
     }
   }
 }
@@ -205,7 +257,13 @@ export function plan(options: PlanOptions = {}): PlanResult {
   const problems: string[] = [];
   const allowed: SharedChange[] = [];
   const allowance = () => (allowed.length > 0 ? { allowance: { reason: reason!, changes: allowed } } : {});
-  const fail = (code: number, stacks: string[], planned: PlanResult['planned'] = []) => ({ exitCode: code, stacks, planned, problems, ...allowance() });
+  const fail = (code: number, stacks: string[], planned: PlanResult['planned'] = []) => ({
+    exitCode: code,
+    stacks,
+    planned,
+    problems,
+    ...allowance(),
+  });
 
   // 1. What to plan.
   const { outdir, head, diff, stacks } = select(options, project, log);
@@ -213,12 +271,16 @@ export function plan(options: PlanOptions = {}): PlanResult {
   // 2. Offline checks.
   const pack = new PolicyPack();
   const report = pack.checkSynthesized(Object.fromEntries(stacks.map((s) => [s, head.get(s)!])));
-  log(`plan: offline check: guardrails (${report.rules} rules): ${report.violations.length} violation(s), ${report.suppressed.length} suppressed`);
+  log(
+    `plan: offline check: guardrails (${report.rules} rules): ${report.violations.length} violation(s), ${report.suppressed.length} suppressed`,
+  );
   for (const f of report.violations) problems.push(formatFinding(f));
   const localInCi = stacks.map((s) => localStateInCi(s, head.get(s)!, env)).filter((m): m is string => Boolean(m));
   problems.push(...localInCi);
   if (diff) {
-    const removals = diff.risks.filter((r) => (r.kind === 'stateful-removal' || r.kind === 'stateful-replacement') && stacks.includes(r.stack));
+    const removals = diff.risks.filter(
+      (r) => (r.kind === 'stateful-removal' || r.kind === 'stateful-replacement') && stacks.includes(r.stack),
+    );
     log(`plan: offline check: stateful removals or replacements since the base: ${removals.length}`);
     for (const r of removals) problems.push(`${r.stack} ${r.path ?? r.address ?? ''} ${r.kind}: ${r.message}`);
     const shared = sharedChangesInDiff(diff, stacks);
@@ -239,13 +301,17 @@ export function plan(options: PlanOptions = {}): PlanResult {
   // 3. Terraform and credentials.
   const terraform = env.TERRAFORM_BIN ?? findExecutable('terraform', env.PATH);
   if (!terraform) {
-    log(`plan: terraform not found on PATH; cannot make plans (${offlineVerdict}). Install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) or set TERRAFORM_BIN.`);
+    log(
+      `plan: terraform not found on PATH; cannot make plans (${offlineVerdict}). Install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) or set TERRAFORM_BIN.`,
+    );
     return fail(offlineFailed ? PLAN_EXIT.failed : PLAN_EXIT.noTerraform, stacks);
   }
   const clouds = options.skipCredentialCheck ? [] : [...new Set(stacks.flatMap((s) => cloudsOf(head.get(s)!)))];
   const missing = [
     ...clouds.map((c) => missingCredentials(c, env)),
-    options.skipCredentialCheck ? undefined : stacks.map((s) => missingSpacesCredentials(head.get(s)!, env)).find(Boolean),
+    options.skipCredentialCheck
+      ? undefined
+      : stacks.map((s) => missingSpacesCredentials(head.get(s)!, env)).find(Boolean),
   ].filter((m): m is string => Boolean(m));
   if (missing.length > 0) {
     for (const m of missing) log(`plan: ${m}`);
@@ -262,7 +328,13 @@ export function plan(options: PlanOptions = {}): PlanResult {
     const dir = path.join(outdir, 'stacks', stack);
     const step = (what: string, args: string[]) => {
       log(`plan: [${i + 1}/${stacks.length}] ${stack}: terraform ${what} ...`);
-      return spawnSync(terraform, args, { cwd: dir, env: tfEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 15 * 60_000 });
+      return spawnSync(terraform, args, {
+        cwd: dir,
+        env: tfEnv,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: 15 * 60_000,
+      });
     };
     const init = step('init', ['init', '-input=false', '-no-color']);
     if (init.status !== 0) {
@@ -274,7 +346,14 @@ export function plan(options: PlanOptions = {}): PlanResult {
       // Registry or credential problems affect every stack the same way: stop here.
       return fail(offlineFailed ? PLAN_EXIT.failed : code, stacks, planned);
     }
-    const run = step('plan', ['plan', '-input=false', '-no-color', '-lock-timeout=60s', '-detailed-exitcode', `-out=${PLAN_FILE}`]);
+    const run = step('plan', [
+      'plan',
+      '-input=false',
+      '-no-color',
+      '-lock-timeout=60s',
+      '-detailed-exitcode',
+      `-out=${PLAN_FILE}`,
+    ]);
     if (run.status !== 0 && run.status !== 2) {
       const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
       const { code, reason: why } = classifyTerraformError(output);
@@ -295,11 +374,19 @@ export function plan(options: PlanOptions = {}): PlanResult {
     const deletes = statefulDeletes(showJson, statefulTypes);
     const shared = sharedChangesInPlan(stack, showJson);
     const before = problems.length;
-    gateShared(shared.filter((c) => !allowed.some((a) => a.stack === c.stack && a.address === c.address)), reason, problems, allowed, log);
+    gateShared(
+      shared.filter((c) => !allowed.some((a) => a.stack === c.stack && a.address === c.address)),
+      reason,
+      problems,
+      allowed,
+      log,
+    );
     const stackAllowance = reason !== undefined && shared.length > 0 ? { reason, changes: shared } : undefined;
     writePlanSummary(dir, showJson, stackAllowance);
     planned.push({ stack, changes: run.status === 2, dir });
-    log(`plan: ${stack}: saved ${path.relative(project, path.join(dir, PLAN_FILE))} (owner-only) and ${PLAN_SUMMARY_FILE} (sensitive values redacted); ${run.status === 2 ? 'changes' : 'no changes'}; ${deletes.length} stateful delete(s); ${shared.length} shared replace(s) or delete(s)`);
+    log(
+      `plan: ${stack}: saved ${path.relative(project, path.join(dir, PLAN_FILE))} (owner-only) and ${PLAN_SUMMARY_FILE} (sensitive values redacted); ${run.status === 2 ? 'changes' : 'no changes'}; ${deletes.length} stateful delete(s); ${shared.length} shared replace(s) or delete(s)`,
+    );
     for (const p of problems.slice(before)) log(`  ${p}`);
     if (problems.length > before) worst = PLAN_EXIT.failed;
     for (const d of deletes) {
@@ -333,7 +420,10 @@ function readDiffReport(file: string): DiffReport {
   } catch (e) {
     throw new SynthOutputError(`${file}: cannot read the diff report (${(e as Error).message})`);
   }
-  if (!Array.isArray(report.stacks) || !Array.isArray(report.risks)) throw new SynthOutputError(`${file}: not a diff report (no stacks/risks); write one with npm run diff -- --json <file>`);
+  if (!Array.isArray(report.stacks) || !Array.isArray(report.risks))
+    throw new SynthOutputError(
+      `${file}: not a diff report (no stacks/risks); write one with npm run diff -- --json <file>`,
+    );
   return report;
 }
 

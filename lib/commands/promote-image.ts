@@ -4,7 +4,14 @@
  * snapshot transfer to the environment's region through the API (`POST /v2/images/{id}/actions`, type `transfer`).
  * A copy made earlier of the same source image (found by its `cdktf-bluegreen:source-image` tag) is used again.
  */
-import { CopyImageCommand, CreateTagsCommand, DescribeImagesCommand, EC2Client, Image, waitUntilImageAvailable } from '@aws-sdk/client-ec2';
+import {
+  CopyImageCommand,
+  CreateTagsCommand,
+  DescribeImagesCommand,
+  EC2Client,
+  Image,
+  waitUntilImageAvailable,
+} from '@aws-sdk/client-ec2';
 import { PromotionError } from './promote-oci';
 
 /** The tag that names the source of a copied AMI: `<region>/<ami-id>`. */
@@ -83,18 +90,29 @@ export async function copyAmi(options: CopyAmiOptions): Promise<CopiedImage> {
   };
   try {
     const found = await sdk(options.fromRegion, 'DescribeImages', () =>
-      source.send(new DescribeImagesCommand({ ImageIds: [options.imageId], ...(options.fromAccount ? { Owners: [options.fromAccount] } : {}) })),
+      source.send(
+        new DescribeImagesCommand({
+          ImageIds: [options.imageId],
+          ...(options.fromAccount ? { Owners: [options.fromAccount] } : {}),
+        }),
+      ),
     ).catch((e: PromotionError) => {
       if (/InvalidAMIID/.test(e.message)) return { Images: [] as Image[] };
       throw e;
     });
     const image = found.Images?.[0];
     if (!image) throw fail(options.fromRegion, `does not resolve in ${where} (no such image the credentials can see)`);
-    if (image.State !== 'available') throw fail(options.fromRegion, `is ${image.State ?? 'in an unknown state'}, not available`);
+    if (image.State !== 'available')
+      throw fail(options.fromRegion, `is ${image.State ?? 'in an unknown state'}, not available`);
 
     const sourceTag = `${options.fromRegion}/${options.imageId}`;
     const earlier = await sdk(options.region, 'DescribeImages', () =>
-      target.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: `tag:${SOURCE_IMAGE_TAG}`, Values: [sourceTag] }] })),
+      target.send(
+        new DescribeImagesCommand({
+          Owners: ['self'],
+          Filters: [{ Name: `tag:${SOURCE_IMAGE_TAG}`, Values: [sourceTag] }],
+        }),
+      ),
     );
     const reuse = (earlier.Images ?? []).find((i) => i.State === 'available' && i.ImageId);
     let imageId: string;
@@ -102,7 +120,9 @@ export async function copyAmi(options: CopyAmiOptions): Promise<CopiedImage> {
       imageId = reuse.ImageId!;
       log(`  ${options.imageId}: ${options.region} has its copy ${imageId} already; nothing copied`);
     } else {
-      log(`  ${options.imageId}: CopyImage ${where} -> ${options.region} (encrypted${options.kmsKeyId ? ` with ${options.kmsKeyId}` : ' with the default EBS key'})`);
+      log(
+        `  ${options.imageId}: CopyImage ${where} -> ${options.region} (encrypted${options.kmsKeyId ? ` with ${options.kmsKeyId}` : ' with the default EBS key'})`,
+      );
       const copy = await sdk(options.region, 'CopyImage', () =>
         target.send(
           new CopyImageCommand({
@@ -119,11 +139,21 @@ export async function copyAmi(options: CopyAmiOptions): Promise<CopiedImage> {
       imageId = copy.ImageId;
       log(`  ${options.imageId}: waiting for ${imageId} to become available`);
       await sdk(options.region, `waiting for ${imageId}`, () =>
-        waitUntilImageAvailable({ client: target, maxWaitTime: options.maxWaitSeconds ?? 3600, minDelay: 5, maxDelay: 30 }, { ImageIds: [imageId] }),
+        waitUntilImageAvailable(
+          { client: target, maxWaitTime: options.maxWaitSeconds ?? 3600, minDelay: 5, maxDelay: 30 },
+          { ImageIds: [imageId] },
+        ),
       );
     }
     const tags = { ...(options.tags ?? {}), [SOURCE_IMAGE_TAG]: sourceTag, [RELEASE_VERSION_TAG]: options.version };
-    await sdk(options.region, 'CreateTags', () => target.send(new CreateTagsCommand({ Resources: [imageId], Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) })));
+    await sdk(options.region, 'CreateTags', () =>
+      target.send(
+        new CreateTagsCommand({
+          Resources: [imageId],
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      ),
+    );
     return { imageId, copied: !reuse };
   } finally {
     source.destroy();
@@ -167,7 +197,9 @@ export interface TransferSnapshotOptions {
  *
  * @throws PromotionError naming the snapshot, the API and the reason
  */
-export async function transferSnapshot(options: TransferSnapshotOptions): Promise<{ imageId: string; copied: boolean }> {
+export async function transferSnapshot(
+  options: TransferSnapshotOptions,
+): Promise<{ imageId: string; copied: boolean }> {
   const api = (options.apiUrl ?? 'https://api.digitalocean.com').replace(/\/$/, '');
   const fail = (reason: string) => new PromotionError(`snapshot ${options.imageId}: ${api}: ${reason}`);
   const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
@@ -185,20 +217,30 @@ export async function transferSnapshot(options: TransferSnapshotOptions): Promis
     if (!response.ok) throw fail(`${method} ${url} answered HTTP ${response.status}`);
     return (await response.json()) as T;
   };
-  const { image } = await call<{ image?: { id?: number; regions?: string[]; status?: string } }>('GET', `/v2/images/${encodeURIComponent(options.imageId)}`);
+  const { image } = await call<{ image?: { id?: number; regions?: string[]; status?: string } }>(
+    'GET',
+    `/v2/images/${encodeURIComponent(options.imageId)}`,
+  );
   if (!image) throw fail('the API returned no image');
   if (image.regions?.includes(options.region)) {
     options.log?.(`  snapshot ${options.imageId}: already in ${options.region}; nothing transferred`);
     return { imageId: options.imageId, copied: false };
   }
-  options.log?.(`  snapshot ${options.imageId}: transfer ${(image.regions ?? []).join(', ') || '?'} -> ${options.region}`);
-  const { action } = await call<{ action?: { id?: number; status?: string } }>('POST', `/v2/images/${encodeURIComponent(options.imageId)}/actions`, { type: 'transfer', region: options.region });
+  options.log?.(
+    `  snapshot ${options.imageId}: transfer ${(image.regions ?? []).join(', ') || '?'} -> ${options.region}`,
+  );
+  const { action } = await call<{ action?: { id?: number; status?: string } }>(
+    'POST',
+    `/v2/images/${encodeURIComponent(options.imageId)}/actions`,
+    { type: 'transfer', region: options.region },
+  );
   if (!action?.id) throw fail('the transfer action returned no id');
   const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
   let status = action.status;
   while (status !== 'completed') {
     if (status === 'errored') throw fail(`transfer action ${action.id} errored`);
-    if (Date.now() > deadline) throw fail(`transfer action ${action.id} still ${status} after ${(options.timeoutMs ?? 3_600_000) / 1000} s`);
+    if (Date.now() > deadline)
+      throw fail(`transfer action ${action.id} still ${status} after ${(options.timeoutMs ?? 3_600_000) / 1000} s`);
     await new Promise((r) => setTimeout(r, options.pollMs ?? 10_000));
     status = (await call<{ action?: { status?: string } }>('GET', `/v2/actions/${action.id}`)).action?.status;
   }

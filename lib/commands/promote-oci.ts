@@ -103,7 +103,10 @@ export class Skopeo {
   constructor(private readonly options: SkopeoOptions = {}) {
     this.bin = options.bin ?? 'skopeo';
     for (const host of options.insecureRegistries ?? []) {
-      if (!isLoopbackRegistry(host)) throw new PromotionError(`--insecure-registry ${host}: only loopback registries (127.0.0.1, localhost, [::1]) may skip TLS`);
+      if (!isLoopbackRegistry(host))
+        throw new PromotionError(
+          `--insecure-registry ${host}: only loopback registries (127.0.0.1, localhost, [::1]) may skip TLS`,
+        );
     }
     this.insecure = new Set(options.insecureRegistries ?? []);
   }
@@ -117,11 +120,19 @@ export class Skopeo {
       execFile(
         this.bin,
         args,
-        { env: this.options.env ?? process.env, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: this.options.timeoutMs ?? 600_000 },
+        {
+          env: this.options.env ?? process.env,
+          encoding: 'buffer',
+          maxBuffer: 64 * 1024 * 1024,
+          timeout: this.options.timeoutMs ?? 600_000,
+        },
         (error, stdout, stderr) => {
           if (!error) return resolve(stdout);
           const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') return reject(new SkopeoMissingError(`${this.bin} not found: install skopeo (Debian/Ubuntu: apt-get install skopeo)`));
+          if (code === 'ENOENT')
+            return reject(
+              new SkopeoMissingError(`${this.bin} not found: install skopeo (Debian/Ubuntu: apt-get install skopeo)`),
+            );
           const lines = stderr.toString('utf8').trim().split('\n').filter(Boolean);
           reject(new SkopeoCallError(lines.slice(-3).join(' ').replace(/\s+/g, ' ') || error.message));
         },
@@ -133,9 +144,17 @@ export class Skopeo {
   async manifest(repository: string, selector: string, registry: string): Promise<Buffer | undefined> {
     const sep = selector.startsWith('sha256:') ? '@' : ':';
     try {
-      return await this.run(['inspect', '--raw', '--retry-times', '2', ...this.tls('--tls-verify', registry), `docker://${repository}${sep}${selector}`]);
+      return await this.run([
+        'inspect',
+        '--raw',
+        '--retry-times',
+        '2',
+        ...this.tls('--tls-verify', registry),
+        `docker://${repository}${sep}${selector}`,
+      ]);
     } catch (e) {
-      if (e instanceof SkopeoCallError && /manifest unknown|not found|name unknown|404/i.test(e.message)) return undefined;
+      if (e instanceof SkopeoCallError && /manifest unknown|not found|name unknown|404/i.test(e.message))
+        return undefined;
       throw e;
     }
   }
@@ -143,7 +162,13 @@ export class Skopeo {
   /** The tags of a repository (empty when the repository does not exist yet). */
   async tags(repository: string, registry: string): Promise<string[]> {
     try {
-      const out = await this.run(['list-tags', '--retry-times', '2', ...this.tls('--tls-verify', registry), `docker://${repository}`]);
+      const out = await this.run([
+        'list-tags',
+        '--retry-times',
+        '2',
+        ...this.tls('--tls-verify', registry),
+        `docker://${repository}`,
+      ]);
       return (JSON.parse(out.toString('utf8')) as { Tags?: string[] }).Tags ?? [];
     } catch (e) {
       if (e instanceof SkopeoCallError && /name unknown|not found|404/i.test(e.message)) return [];
@@ -227,12 +252,18 @@ function childDigests(raw: Buffer): string[] {
  *
  * @throws PromotionError naming the artifact, the registry and the reason
  */
-export async function promoteArtifact(skopeo: Skopeo, sourceRef: string, target: OciReference, tag: string): Promise<PromotedArtifact> {
+export async function promoteArtifact(
+  skopeo: Skopeo,
+  sourceRef: string,
+  target: OciReference,
+  tag: string,
+): Promise<PromotedArtifact> {
   const source = parseOciReference(sourceRef);
   const sourceRepo = repositoryOf(source);
   const targetRepo = repositoryOf(target);
   const fail = (registry: string, reason: string) => new PromotionError(`${sourceRef}: ${registry}: ${reason}`);
-  if (!source.digest || !DIGEST.test(source.digest)) throw fail(source.registry, 'not pinned by digest (a tag can be moved); give name@sha256:<64 hex>');
+  if (!source.digest || !DIGEST.test(source.digest))
+    throw fail(source.registry, 'not pinned by digest (a tag can be moved); give name@sha256:<64 hex>');
   const digest = source.digest;
   const call = async <T>(registry: string, what: string, f: () => Promise<T>): Promise<T> => {
     try {
@@ -243,9 +274,12 @@ export async function promoteArtifact(skopeo: Skopeo, sourceRef: string, target:
     }
   };
 
-  const raw = await call(source.registry, 'reading the manifest', () => skopeo.manifest(sourceRepo, digest, source.registry));
+  const raw = await call(source.registry, 'reading the manifest', () =>
+    skopeo.manifest(sourceRepo, digest, source.registry),
+  );
   if (!raw) throw fail(source.registry, `digest ${digest} does not resolve in ${sourceRepo} (no such manifest)`);
-  if (digestOf(raw) !== digest) throw fail(source.registry, `the registry answered ${digest} with a manifest whose digest is ${digestOf(raw)}`);
+  if (digestOf(raw) !== digest)
+    throw fail(source.registry, `the registry answered ${digest} with a manifest whose digest is ${digestOf(raw)}`);
   const platforms = childDigests(raw);
 
   // Referrers by the tag schema: cosign's sha256-<hex>.sig/.att/.sbom and the OCI 1.1 fallback tag sha256-<hex>.
@@ -261,31 +295,55 @@ export async function promoteArtifact(skopeo: Skopeo, sourceRef: string, target:
 
   const manifests: CopiedManifest[] = [];
   if (!present) await call(target.registry, `copying ${digest}`, () => skopeo.copy({ ...source, digest }, target, tag));
-  await verifyInTarget(skopeo, targetRepo, target.registry, digest, platforms, (reason) => fail(target.registry, reason));
+  await verifyInTarget(skopeo, targetRepo, target.registry, digest, platforms, (reason) =>
+    fail(target.registry, reason),
+  );
   manifests.push({ digest, tag, kind: 'artifact', copied: !present });
 
   for (const referrerTag of referrerTags.sort()) {
     const [referrer, atTarget] = await Promise.all([
-      call(source.registry, `reading referrer ${referrerTag}`, () => skopeo.manifest(sourceRepo, referrerTag, source.registry)),
-      call(target.registry, `reading referrer ${referrerTag}`, () => skopeo.manifest(targetRepo, referrerTag, target.registry)),
+      call(source.registry, `reading referrer ${referrerTag}`, () =>
+        skopeo.manifest(sourceRepo, referrerTag, source.registry),
+      ),
+      call(target.registry, `reading referrer ${referrerTag}`, () =>
+        skopeo.manifest(targetRepo, referrerTag, target.registry),
+      ),
     ]);
     if (!referrer) continue; // removed between listing and reading
     const referrerDigest = digestOf(referrer);
     if (atTarget && digestOf(atTarget) !== referrerDigest) {
-      throw fail(target.registry, `referrer tag ${referrerTag} already names ${digestOf(atTarget)} in ${targetRepo}, not ${referrerDigest} as in the source`);
+      throw fail(
+        target.registry,
+        `referrer tag ${referrerTag} already names ${digestOf(atTarget)} in ${targetRepo}, not ${referrerDigest} as in the source`,
+      );
     }
-    if (!atTarget) await call(target.registry, `copying referrer ${referrerTag}`, () => skopeo.copy({ ...source, digest: referrerDigest }, target, referrerTag));
-    await verifyInTarget(skopeo, targetRepo, target.registry, referrerDigest, childDigests(referrer), (reason) => fail(target.registry, `referrer ${referrerTag}: ${reason}`));
+    if (!atTarget)
+      await call(target.registry, `copying referrer ${referrerTag}`, () =>
+        skopeo.copy({ ...source, digest: referrerDigest }, target, referrerTag),
+      );
+    await verifyInTarget(skopeo, targetRepo, target.registry, referrerDigest, childDigests(referrer), (reason) =>
+      fail(target.registry, `referrer ${referrerTag}: ${reason}`),
+    );
     manifests.push({ digest: referrerDigest, tag: referrerTag, kind: 'referrer', copied: !atTarget });
   }
   return { source: sourceRef, target: `${targetRepo}@${digest}`, digest, platforms, manifests };
 }
 
 /** Checks that the target serves `digest` byte-for-byte (its manifest hashes to it) and every listed platform. */
-async function verifyInTarget(skopeo: Skopeo, repo: string, registry: string, digest: string, platforms: readonly string[], fail: (reason: string) => Error): Promise<void> {
-  const served = await Promise.all([digest, ...platforms].map(async (d) => [d, await skopeo.manifest(repo, d, registry)] as const));
+async function verifyInTarget(
+  skopeo: Skopeo,
+  repo: string,
+  registry: string,
+  digest: string,
+  platforms: readonly string[],
+  fail: (reason: string) => Error,
+): Promise<void> {
+  const served = await Promise.all(
+    [digest, ...platforms].map(async (d) => [d, await skopeo.manifest(repo, d, registry)] as const),
+  );
   for (const [d, raw] of served) {
     if (!raw) throw fail(`after the copy ${repo} does not serve ${d}`);
-    if (digestOf(raw) !== d) throw fail(`after the copy ${repo}@${d} serves a manifest whose digest is ${digestOf(raw)}`);
+    if (digestOf(raw) !== d)
+      throw fail(`after the copy ${repo}@${d} serves a manifest whose digest is ${digestOf(raw)}`);
   }
 }

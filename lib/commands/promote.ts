@@ -32,7 +32,16 @@ import { CommandError, PrerequisiteError, UsageError } from '../cli/errors';
 import { commandLine } from '../cli/invocation';
 import { CommandIo } from '../cli/io';
 import { copyAmi, transferSnapshot } from './promote-image';
-import { OciReference, parseOciReference, PromotedArtifact, promoteArtifact, PromotionError, Skopeo, SkopeoMissingError, SkopeoOptions } from './promote-oci';
+import {
+  OciReference,
+  parseOciReference,
+  PromotedArtifact,
+  promoteArtifact,
+  PromotionError,
+  Skopeo,
+  SkopeoMissingError,
+  SkopeoOptions,
+} from './promote-oci';
 import { OutputsUnavailableError, readDeployedOutputs, readOutputsFile as readOutputs } from '../cli/cdktf';
 import { editValuesFile, ValuesEdit } from './values-edit';
 
@@ -180,7 +189,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const log = options.log ?? (() => {});
   const { environment, color } = options;
   if (!/^[a-z][a-z0-9-]*$/.test(environment)) throw new UsageError(`"${environment}" is not an environment name`);
-  if (!(COLORS as readonly string[]).includes(color)) throw new UsageError(`color must be blue or green, got "${color}"`);
+  if (!(COLORS as readonly string[]).includes(color))
+    throw new UsageError(`color must be blue or green, got "${color}"`);
   const [config] = loadEnvironments({ dir, only: [environment] });
   const release = config.colors[color].release;
   const version = options.version ?? release.version;
@@ -190,7 +200,10 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const main = given[0];
   const dependencies = given.length > 1 ? given.slice(1) : main ? [...(release.dependencies ?? [])] : [];
   const sources = [...(main ? [main] : []), ...dependencies];
-  if (sources.length === 0 && !options.image) throw new UsageError('nothing to promote: give --artifact <ref@sha256:…> and/or --image <id> --from-region <region> (see --help)');
+  if (sources.length === 0 && !options.image)
+    throw new UsageError(
+      'nothing to promote: give --artifact <ref@sha256:…> and/or --image <id> --from-region <region> (see --help)',
+    );
   for (const ref of sources) {
     const reason = mutableReferenceReason(ref);
     if (reason) throw new PromotionError(`${ref}: ${parseOciReference(ref).registry}: refused: ${reason}`);
@@ -204,7 +217,10 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     checkTagMutability(config, target, options, cwd, sources);
     sources.forEach((ref, i) => {
       const tag = releaseTag(version, i === 0 && main ? undefined : parseOciReference(ref).repository);
-      if ([...tags.values()].includes(tag)) throw new UsageError(`two artifacts would get the tag ${tag} in ${target!.registry}/${target!.repository}; give each dependency a distinct repository name`);
+      if ([...tags.values()].includes(tag))
+        throw new UsageError(
+          `two artifacts would get the tag ${tag} in ${target!.registry}/${target!.repository}; give each dependency a distinct repository name`,
+        );
       tags.set(ref, tag);
     });
   }
@@ -215,7 +231,9 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const edits = (imageId?: string): ValuesEdit[] => {
     const at = (key: string) => ['colors', color, 'release', key];
     return [
-      ...(options.version && options.version !== release.version ? [{ path: at('version'), value: options.version }] : []),
+      ...(options.version && options.version !== release.version
+        ? [{ path: at('version'), value: options.version }]
+        : []),
       ...(main ? [{ path: at('artifact'), value: targetRef(main) }] : []),
       ...(dependencies.length > 0 ? [{ path: at('dependencies'), value: dependencies.map(targetRef) }] : []),
       ...(imageId && imageId !== release.image ? [{ path: at('image'), value: imageId }] : []),
@@ -227,11 +245,18 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   // 4. Copy and verify.
   const artifacts: PromotedArtifact[] = [];
   if (target) {
-    const skopeo = new Skopeo({ ...options.skopeo, env: options.skopeo?.env ?? env, insecureRegistries: options.insecureRegistries });
+    const skopeo = new Skopeo({
+      ...options.skopeo,
+      env: options.skopeo?.env ?? env,
+      insecureRegistries: options.insecureRegistries,
+    });
     for (const ref of sources) {
       log(`  ${ref} -> ${target.registry}/${target.repository}:${tags.get(ref)}`);
       const promoted = await promoteArtifact(skopeo, ref, target, tags.get(ref)!);
-      for (const m of promoted.manifests) log(`    ${m.kind} ${m.digest} (${m.tag}): ${m.copied ? 'copied, digest verified in the target' : 'already in the target, not copied'}`);
+      for (const m of promoted.manifests)
+        log(
+          `    ${m.kind} ${m.digest} (${m.tag}): ${m.copied ? 'copied, digest verified in the target' : 'already in the target, not copied'}`,
+        );
       artifacts.push(promoted);
     }
   }
@@ -253,31 +278,54 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 /** The target tag of an artifact: the version (`+` is not allowed in tags), and for a dependency its repository's last segment. */
 export function releaseTag(version: string, dependencyRepository?: string): string {
   const base = version.replace(/\+/g, '_');
-  const name = dependencyRepository?.split('/').pop()?.replace(/[^A-Za-z0-9_.-]/g, '-');
+  const name = dependencyRepository
+    ?.split('/')
+    .pop()
+    ?.replace(/[^A-Za-z0-9_.-]/g, '-');
   return (name ? `${base}-${name}` : base).slice(0, 128);
 }
 
 /** The target repository: `--registry`, else on AWS the `release_registry_url` output of `<env>-shared`. */
-async function targetRepository(config: EnvironmentConfig, options: PromoteOptions, cwd: string, env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<OciReference> {
+async function targetRepository(
+  config: EnvironmentConfig,
+  options: PromoteOptions,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  log: (l: string) => void,
+): Promise<OciReference> {
   let url = options.registry;
   if (!url) {
     if (config.cloud !== 'aws') {
-      throw new UsageError(`DigitalOcean: name the target with --registry ${DO_REGISTRY_HOST}/<your registry>/<repository> (e.g. ${DO_REGISTRY_HOST}/shop/${config.app.name}-${config.name})`);
+      throw new UsageError(
+        `DigitalOcean: name the target with --registry ${DO_REGISTRY_HOST}/<your registry>/<repository> (e.g. ${DO_REGISTRY_HOST}/shop/${config.app.name}-${config.name})`,
+      );
     }
     const shared = stackName(config.name, 'shared');
     let outputs: Record<string, unknown>;
     try {
-      outputs = options.sharedOutputsFile ? readOutputs(options.sharedOutputsFile, shared) : await readDeployedOutputs(shared, { cwd, env, offlineHint: 'pass --shared-outputs <file.json> or --registry <registry>/<repository>', log });
+      outputs = options.sharedOutputsFile
+        ? readOutputs(options.sharedOutputsFile, shared)
+        : await readDeployedOutputs(shared, {
+            cwd,
+            env,
+            offlineHint: 'pass --shared-outputs <file.json> or --registry <registry>/<repository>',
+            log,
+          });
     } catch (e) {
-      if (e instanceof OutputsUnavailableError) throw new PromotionError(`the release registry of ${config.name}: ${e.message}`);
+      if (e instanceof OutputsUnavailableError)
+        throw new PromotionError(`the release registry of ${config.name}: ${e.message}`);
       throw e;
     }
     const value = outputs[ARCHIVE_OUTPUTS.registryUrl];
-    if (typeof value !== 'string' || value === '') throw new PromotionError(`${shared} has no output ${ARCHIVE_OUTPUTS.registryUrl} (deploy ${shared} first, or pass --registry)`);
+    if (typeof value !== 'string' || value === '')
+      throw new PromotionError(
+        `${shared} has no output ${ARCHIVE_OUTPUTS.registryUrl} (deploy ${shared} first, or pass --registry)`,
+      );
     url = value;
   }
   const ref = parseOciReference(url);
-  if (ref.tag || ref.digest || !url.startsWith(`${ref.registry}/`)) throw new UsageError(`--registry must be <registry host>/<repository> without tag or digest, got "${url}"`);
+  if (ref.tag || ref.digest || !url.startsWith(`${ref.registry}/`))
+    throw new UsageError(`--registry must be <registry host>/<repository> without tag or digest, got "${url}"`);
   return ref;
 }
 
@@ -286,18 +334,33 @@ async function targetRepository(config: EnvironmentConfig, options: PromoteOptio
  * synthesized `<env>-shared` (the reviewed configuration; `npx cdktf synth` first). DigitalOcean's registry has no
  * immutable tags. Any other registry: the API does not tell, so the operator states it (`--tag-mutability`).
  */
-function checkTagMutability(config: EnvironmentConfig, target: OciReference, options: PromoteOptions, cwd: string, sources: readonly string[]): void {
+function checkTagMutability(
+  config: EnvironmentConfig,
+  target: OciReference,
+  options: PromoteOptions,
+  cwd: string,
+  sources: readonly string[],
+): void {
   const where = `${target.registry}/${target.repository}`;
-  const refuse = (reason: string) => new PromotionError(`${sources.join(', ')}: ${target.registry}: refused: ${reason}`);
+  const refuse = (reason: string) =>
+    new PromotionError(`${sources.join(', ')}: ${target.registry}: refused: ${reason}`);
   let mutability: TagMutability | undefined;
   let how: string;
   if (config.cloud === 'aws' && ECR_HOST.test(target.registry)) {
     const outdir = path.resolve(cwd, options.outdir ?? 'cdktf.out');
     const file = path.join(outdir, 'stacks', stackName(config.name, 'shared'), 'cdk.tf.json');
-    if (!fs.existsSync(file)) throw refuse(`cannot read the repository's tag mutability: no ${path.relative(cwd, file) || file} (run npx cdktf synth first)`);
-    const stack = JSON.parse(fs.readFileSync(file, 'utf8')) as { resource?: { aws_ecr_repository?: Record<string, { name?: string; image_tag_mutability?: string }> } };
+    if (!fs.existsSync(file))
+      throw refuse(
+        `cannot read the repository's tag mutability: no ${path.relative(cwd, file) || file} (run npx cdktf synth first)`,
+      );
+    const stack = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      resource?: { aws_ecr_repository?: Record<string, { name?: string; image_tag_mutability?: string }> };
+    };
     const repo = Object.values(stack.resource?.aws_ecr_repository ?? {}).find((r) => r.name === target.repository);
-    if (!repo) throw refuse(`${stackName(config.name, 'shared')} defines no ECR repository ${target.repository} (${path.relative(cwd, file)}); promote into the environment's release registry`);
+    if (!repo)
+      throw refuse(
+        `${stackName(config.name, 'shared')} defines no ECR repository ${target.repository} (${path.relative(cwd, file)}); promote into the environment's release registry`,
+      );
     mutability = repo.image_tag_mutability === 'IMMUTABLE' ? 'IMMUTABLE' : 'MUTABLE';
     how = `image_tag_mutability ${repo.image_tag_mutability ?? 'MUTABLE (the default)'} in ${path.relative(cwd, file)}`;
   } else if (target.registry === DO_REGISTRY_HOST) {
@@ -314,24 +377,39 @@ function checkTagMutability(config: EnvironmentConfig, target: OciReference, opt
       `cannot tell whether ${where} lets tags be moved (${how}); state it with --tag-mutability IMMUTABLE (the registry refuses to move a tag, e.g. a Harbor immutability rule) or accept it with --allow-mutable-tags`,
     );
   }
-  throw refuse(`${where} lets tags be moved (${how}); make its tags immutable, or accept it with --allow-mutable-tags (the values still pin by digest)`);
+  throw refuse(
+    `${where} lets tags be moved (${how}); make its tags immutable, or accept it with --allow-mutable-tags (the values still pin by digest)`,
+  );
 }
 
 function checkImageArguments(config: EnvironmentConfig, image: ImageSource): void {
-  if (config.cloud === 'aws' && !/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(image.id)) throw new UsageError(`--image "${image.id}" is not an AMI id (ami- and 8 or 17 hex digits)`);
-  if (config.cloud === 'digitalocean' && !/^\d+$/.test(image.id)) throw new UsageError(`--image "${image.id}" is not a snapshot id (digits)`);
-  if (config.cloud === 'digitalocean' && image.fromAccount) throw new UsageError('--from-account is AWS-only (a DigitalOcean snapshot is transferred within its account)');
-  if (image.fromAccount && !/^\d{12}$/.test(image.fromAccount)) throw new UsageError(`--from-account must be a 12-digit AWS account id, got "${image.fromAccount}"`);
+  if (config.cloud === 'aws' && !/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(image.id))
+    throw new UsageError(`--image "${image.id}" is not an AMI id (ami- and 8 or 17 hex digits)`);
+  if (config.cloud === 'digitalocean' && !/^\d+$/.test(image.id))
+    throw new UsageError(`--image "${image.id}" is not a snapshot id (digits)`);
+  if (config.cloud === 'digitalocean' && image.fromAccount)
+    throw new UsageError('--from-account is AWS-only (a DigitalOcean snapshot is transferred within its account)');
+  if (image.fromAccount && !/^\d{12}$/.test(image.fromAccount))
+    throw new UsageError(`--from-account must be a 12-digit AWS account id, got "${image.fromAccount}"`);
 }
 
-async function promoteImage(config: EnvironmentConfig, image: ImageSource, version: string, options: PromoteOptions, env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<{ id: string; copied: boolean }> {
+async function promoteImage(
+  config: EnvironmentConfig,
+  image: ImageSource,
+  version: string,
+  options: PromoteOptions,
+  env: NodeJS.ProcessEnv,
+  log: (l: string) => void,
+): Promise<{ id: string; copied: boolean }> {
   if (config.cloud === 'aws') {
     const copied = await copyAmi({
       imageId: image.id,
       fromRegion: image.fromRegion,
       fromAccount: image.fromAccount,
       region: config.region,
-      name: `${config.app.name}-${config.name}-${version}-${image.id}`.replace(/[^A-Za-z0-9()[\]./'@_ -]/g, '-').slice(0, 128),
+      name: `${config.app.name}-${config.name}-${version}-${image.id}`
+        .replace(/[^A-Za-z0-9()[\]./'@_ -]/g, '-')
+        .slice(0, 128),
       version,
       tags: { ...config.tags, environment: config.name },
       kmsKeyId: options.kmsKeyId,
@@ -342,7 +420,14 @@ async function promoteImage(config: EnvironmentConfig, image: ImageSource, versi
   }
   const token = env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN;
   if (!token) throw new PromotionError(`snapshot ${image.id}: no DigitalOcean credentials: set DIGITALOCEAN_TOKEN`);
-  const moved = await transferSnapshot({ imageId: image.id, region: config.region, token, apiUrl: env.DIGITALOCEAN_API_URL, pollMs: options.pollMs, log });
+  const moved = await transferSnapshot({
+    imageId: image.id,
+    region: config.region,
+    token,
+    apiUrl: env.DIGITALOCEAN_API_URL,
+    pollMs: options.pollMs,
+    log,
+  });
   return { id: moved.imageId, copied: moved.copied };
 }
 
@@ -375,7 +460,10 @@ arguments or values, 3 skopeo missing.
 `;
 
 /** The CLI: parses arguments, runs {@link promote}, prints the outcome; resolves to the exit code. */
-export const promoteMain = defineCommand<Promise<number>, CommandIo & { cwd?: string; options?: Partial<PromoteOptions> }>({
+export const promoteMain = defineCommand<
+  Promise<number>,
+  CommandIo & { cwd?: string; options?: Partial<PromoteOptions> }
+>({
   command: 'promote',
   help: PROMOTE_HELP,
   flags: {
@@ -399,11 +487,17 @@ export const promoteMain = defineCommand<Promise<number>, CommandIo & { cwd?: st
     const str = (name: string) => stringFlag(args, name);
     const list = (name: string) => (Array.isArray(flags[name]) ? (flags[name] as string[]) : []);
     const positionals = args.positionals;
-    if (positionals.length !== 2) throw new UsageError(`expected <env> <color>, e.g. ${commandLine('promote', ['prod', 'blue', '--artifact', '<ref@sha256:…>'], io)} (got ${positionals.join(' ') || 'nothing'}; see --help)`);
+    if (positionals.length !== 2)
+      throw new UsageError(
+        `expected <env> <color>, e.g. ${commandLine('promote', ['prod', 'blue', '--artifact', '<ref@sha256:…>'], io)} (got ${positionals.join(' ') || 'nothing'}; see --help)`,
+      );
     const mutability = str('tag-mutability');
-    if (mutability !== undefined && mutability !== 'IMMUTABLE' && mutability !== 'MUTABLE') throw new UsageError(`--tag-mutability must be IMMUTABLE or MUTABLE, got "${mutability}"`);
-    if (str('image') && !str('from-region')) throw new UsageError('--image needs --from-region <region the image is in>');
-    if (!str('image') && (str('from-region') || str('from-account'))) throw new UsageError('--from-region and --from-account go with --image');
+    if (mutability !== undefined && mutability !== 'IMMUTABLE' && mutability !== 'MUTABLE')
+      throw new UsageError(`--tag-mutability must be IMMUTABLE or MUTABLE, got "${mutability}"`);
+    if (str('image') && !str('from-region'))
+      throw new UsageError('--image needs --from-region <region the image is in>');
+    if (!str('image') && (str('from-region') || str('from-account')))
+      throw new UsageError('--from-region and --from-account go with --image');
     let result: PromoteResult;
     try {
       result = await promote({
@@ -412,7 +506,9 @@ export const promoteMain = defineCommand<Promise<number>, CommandIo & { cwd?: st
         environment: positionals[0],
         color: positionals[1] as Color,
         artifacts: list('artifact'),
-        ...(str('image') ? { image: { id: str('image')!, fromRegion: str('from-region')!, fromAccount: str('from-account') } } : {}),
+        ...(str('image')
+          ? { image: { id: str('image')!, fromRegion: str('from-region')!, fromAccount: str('from-account') } }
+          : {}),
         version: str('version'),
         registry: str('registry'),
         sharedOutputsFile: str('outputs'),
@@ -424,12 +520,16 @@ export const promoteMain = defineCommand<Promise<number>, CommandIo & { cwd?: st
         log: (line) => stdout(`${line}\n`),
       });
     } catch (e) {
-      if (e instanceof PromotionError) throw new CommandError(`${e.message}\nThe values file was not changed.`, ExitCode.FAILED);
-      if (e instanceof SkopeoMissingError) throw new PrerequisiteError(`${e.message}\nThe values file was not changed.`, 'tool-missing');
+      if (e instanceof PromotionError)
+        throw new CommandError(`${e.message}\nThe values file was not changed.`, ExitCode.FAILED);
+      if (e instanceof SkopeoMissingError)
+        throw new PrerequisiteError(`${e.message}\nThe values file was not changed.`, 'tool-missing');
       throw e;
     }
     const copied = result.artifacts.flatMap((a) => a.manifests).filter((m) => m.copied).length;
-    stdout(`promoted ${result.artifacts.length} artifact(s) into ${result.registry ?? '-'} (${copied} manifest(s) copied)${result.image ? `; image ${result.image.id}${result.image.copied ? '' : ' (already there)'}` : ''}\n`);
+    stdout(
+      `promoted ${result.artifacts.length} artifact(s) into ${result.registry ?? '-'} (${copied} manifest(s) copied)${result.image ? `; image ${result.image.id}${result.image.copied ? '' : ' (already there)'}` : ''}\n`,
+    );
     stdout(result.changed ? `wrote ${result.file}\n` : `${result.file} already names these; nothing to change.\n`);
     stdout(`next: review the values change, then ${commandLine('deploy', [result.nextStack], io)}\n`);
     return ExitCode.OK;

@@ -20,18 +20,66 @@ export interface CommandEntry {
 
 /** Every command, in the order `--help` lists them. Add a command with one line here (and, for `npm run`, a script). */
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'promote', summary: 'copy release artifacts by digest into the environment registry (and AMIs), pin them in the values', load: async () => (await import('./promote')).promoteMain },
-  { name: 'bundle', summary: "write (or verify) an environment's content-addressed release bundle", load: async () => (await import('./bundle')).bundleMain },
-  { name: 'release', summary: 'deploy the idle color, wait, smoke it, shift traffic in gated steps, roll back by itself', load: async () => (await import('./release/cli')).releaseMain },
-  { name: 'deploy', summary: 'deploy one stack (cdktf deploy) and archive its deployment record', load: async () => (await import('./deploy')).deployMain },
-  { name: 'cutover', summary: 'move live traffic to a color (edits traffic in environments/<env>.yaml)', load: async () => (await import('./cutover')).cutoverMain },
-  { name: 'smoke', summary: 'check a release over HTTP(S), e.g. through the test listener', load: async () => (await import('./smoke')).smokeMain },
-  { name: 'archive', summary: 'verify, list or upload deployment records', load: async () => (await import('./archive')).archiveMain },
-  { name: 'diff', summary: 'compare the synthesized stacks with a base and flag risks', load: async () => (await import('./diff')).diffMain },
-  { name: 'plan', summary: 'terraform plan per stack after offline checks; fails on stateful deletes', load: async () => (await import('./plan')).planMain },
-  { name: 'diagram', summary: 'draw an environment (Mermaid and HTML)', load: async () => (await import('./diagram')).diagramMain },
-  { name: 'vpn-config', summary: "print the office's strongSwan config for the site-to-site VPN", load: async () => (await import('./vpn-config')).vpnConfigMain },
-  { name: 'log-store-bootstrap', summary: 'apply the log store bootstrap (retention policy, forwarder role and user)', load: async () => (await import('./log-store-bootstrap')).logStoreBootstrapMain },
+  {
+    name: 'promote',
+    summary: 'copy release artifacts by digest into the environment registry (and AMIs), pin them in the values',
+    load: async () => (await import('./promote')).promoteMain,
+  },
+  {
+    name: 'bundle',
+    summary: "write (or verify) an environment's content-addressed release bundle",
+    load: async () => (await import('./bundle')).bundleMain,
+  },
+  {
+    name: 'release',
+    summary: 'deploy the idle color, wait, smoke it, shift traffic in gated steps, roll back by itself',
+    load: async () => (await import('./release/cli')).releaseMain,
+  },
+  {
+    name: 'deploy',
+    summary: 'deploy one stack (cdktf deploy) and archive its deployment record',
+    load: async () => (await import('./deploy')).deployMain,
+  },
+  {
+    name: 'cutover',
+    summary: 'move live traffic to a color (edits traffic in environments/<env>.yaml)',
+    load: async () => (await import('./cutover')).cutoverMain,
+  },
+  {
+    name: 'smoke',
+    summary: 'check a release over HTTP(S), e.g. through the test listener',
+    load: async () => (await import('./smoke')).smokeMain,
+  },
+  {
+    name: 'archive',
+    summary: 'verify, list or upload deployment records',
+    load: async () => (await import('./archive')).archiveMain,
+  },
+  {
+    name: 'diff',
+    summary: 'compare the synthesized stacks with a base and flag risks',
+    load: async () => (await import('./diff')).diffMain,
+  },
+  {
+    name: 'plan',
+    summary: 'terraform plan per stack after offline checks; fails on stateful deletes',
+    load: async () => (await import('./plan')).planMain,
+  },
+  {
+    name: 'diagram',
+    summary: 'draw an environment (Mermaid and HTML)',
+    load: async () => (await import('./diagram')).diagramMain,
+  },
+  {
+    name: 'vpn-config',
+    summary: "print the office's strongSwan config for the site-to-site VPN",
+    load: async () => (await import('./vpn-config')).vpnConfigMain,
+  },
+  {
+    name: 'log-store-bootstrap',
+    summary: 'apply the log store bootstrap (retention policy, forwarder role and user)',
+    load: async () => (await import('./log-store-bootstrap')).logStoreBootstrapMain,
+  },
 ];
 
 /** `npx cdktf-bluegreen --help`: the commands with one-line summaries. */
@@ -54,7 +102,9 @@ export function packageHelp(): string {
 export async function runNamedCommand(name: string, argv: readonly string[], io: CommandIo = {}): Promise<number> {
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    writers(io).stderr(`${PACKAGE_BIN}: unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see npx ${PACKAGE_BIN} --help)\n`);
+    writers(io).stderr(
+      `${PACKAGE_BIN}: unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see npx ${PACKAGE_BIN} --help)\n`,
+    );
     return ExitCode.USAGE;
   }
   return (await entry.load())(argv, io);

@@ -99,25 +99,40 @@ export function smokeUrl(base: string, path = '/health'): URL {
 }
 
 /** One GET with a hard deadline; resolves with the status and body, or rejects with a readable reason. */
-function get(url: URL, timeoutMs: number, insecure: boolean): Promise<{ status: number; statusText: string; body: string }> {
+function get(
+  url: URL,
+  timeoutMs: number,
+  insecure: boolean,
+): Promise<{ status: number; statusText: string; body: string }> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
-    const req = client.get(url, { headers: { 'user-agent': 'cdktf-bluegreen-smoke', connection: 'close' }, ...(insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= 1 << 20) chunks.push(chunk);
-      });
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-    });
+    const req = client.get(
+      url,
+      {
+        headers: { 'user-agent': 'cdktf-bluegreen-smoke', connection: 'close' },
+        ...(insecure ? { rejectUnauthorized: false } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= 1 << 20) chunks.push(chunk);
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+        res.on('error', (e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+      },
+    );
     const timer = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMs / 1000}s`)), timeoutMs);
     req.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
@@ -141,7 +156,8 @@ export async function smoke(options: SmokeOptions): Promise<SmokeResult> {
   const timeoutMs = (options.timeoutSeconds ?? 5) * 1000;
   const delayMs = (options.delaySeconds ?? 1) * 1000;
   const maxDelayMs = (options.maxDelaySeconds ?? 15) * 1000;
-  if (!Number.isInteger(attempts) || attempts < 1) throw new UsageError(`--attempts must be a whole number >= 1, got ${attempts}`);
+  if (!Number.isInteger(attempts) || attempts < 1)
+    throw new UsageError(`--attempts must be a whole number >= 1, got ${attempts}`);
   if (!(timeoutMs > 0)) throw new UsageError(`--timeout must be more than 0 seconds, got ${options.timeoutSeconds}`);
   const log = options.log ?? (() => undefined);
   const done: SmokeAttempt[] = [];
@@ -158,7 +174,9 @@ export async function smoke(options: SmokeOptions): Promise<SmokeResult> {
           ? `HTTP ${res.status}, but the body does not contain "${options.expectText}"`
           : undefined;
       attempt = { attempt: n, status: res.status, problem, ms };
-      log(`attempt ${n}/${attempts}: GET ${url.href} -> ${problem ?? `HTTP ${res.status} ${res.statusText}`.trim()} (${ms} ms)`);
+      log(
+        `attempt ${n}/${attempts}: GET ${url.href} -> ${problem ?? `HTTP ${res.status} ${res.statusText}`.trim()} (${ms} ms)`,
+      );
     } catch (e) {
       const ms = Date.now() - started;
       attempt = { attempt: n, problem: (e as Error).message, ms };
@@ -214,15 +232,23 @@ export interface SmokeTargetOptions {
  * the cause) when `cdktf output` fails or the stack is not deployed
  */
 export async function smokeTargetUrl(options: SmokeTargetOptions): Promise<string> {
-  if (!/^[a-z][a-z0-9-]*$/.test(options.environment)) throw new UsageError(`"${options.environment}" is not an environment name`);
+  if (!/^[a-z][a-z0-9-]*$/.test(options.environment))
+    throw new UsageError(`"${options.environment}" is not an environment name`);
   const stack = stackName(options.environment, 'cutover');
   const outputs = options.outputsFile
     ? readOutputsFile(options.outputsFile, stack)
-    : await readDeployedOutputs(stack, { cwd: options.cwd, env: options.env, log: options.log, offlineHint: 'pass the URL itself, or --outputs <file.json>' });
+    : await readDeployedOutputs(stack, {
+        cwd: options.cwd,
+        env: options.env,
+        log: options.log,
+        offlineHint: 'pass the URL itself, or --outputs <file.json>',
+      });
   const name = options.live ? CUTOVER_OUTPUTS.liveUrl : CUTOVER_OUTPUTS.testUrl;
   const url = outputs[name];
   if (typeof url !== 'string' || url === '') {
-    const hint = options.live ? `deploy ${stack} first` : `the strategy has no test listener (hard-cutover, rolling): check the live URL with --live, or deploy ${stack} first`;
+    const hint = options.live
+      ? `deploy ${stack} first`
+      : `the strategy has no test listener (hard-cutover, rolling): check the live URL with --live, or deploy ${stack} first`;
     throw new UsageError(`${options.outputsFile ?? `cdktf output ${stack}`}: no output "${name}"; ${hint}`);
   }
   return url;
@@ -252,7 +278,8 @@ could not be read (no credentials, provider not installable, stack not deployed:
 function seconds(args: ParsedArgs, name: string): number | undefined {
   const v = stringFlag(args, name);
   if (v === undefined) return undefined;
-  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new UsageError(`--${name} must be a number of seconds above 0, got "${v}"`);
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0)
+    throw new UsageError(`--${name} must be a number of seconds above 0, got "${v}"`);
   return Number(v);
 }
 
@@ -274,17 +301,31 @@ export const smokeMain = defineCommand({
   run: async (args, io): Promise<number> => {
     const rest = args.positionals;
     const environment = stringFlag(args, 'env');
-    if (environment !== undefined && rest.length > 0) throw new UsageError(`give either a URL or --env, not both (got ${rest.join(' ')} and --env ${environment})`);
-    if (environment === undefined && (args.flags.live || stringFlag(args, 'outputs'))) throw new UsageError('--live and --outputs need --env <env>');
+    if (environment !== undefined && rest.length > 0)
+      throw new UsageError(`give either a URL or --env, not both (got ${rest.join(' ')} and --env ${environment})`);
+    if (environment === undefined && (args.flags.live || stringFlag(args, 'outputs')))
+      throw new UsageError('--live and --outputs need --env <env>');
     if (environment === undefined && rest.length !== 1) {
-      throw new UsageError(rest.length === 0 ? 'which URL? e.g. npm run smoke -- https://shop.example.com:8443, or --env prod (see --help)' : `expected one URL, got ${rest.join(' ')}`);
+      throw new UsageError(
+        rest.length === 0
+          ? 'which URL? e.g. npm run smoke -- https://shop.example.com:8443, or --env prod (see --help)'
+          : `expected one URL, got ${rest.join(' ')}`,
+      );
     }
     const attemptsText = stringFlag(args, 'attempts');
-    if (attemptsText !== undefined && !/^[1-9]\d*$/.test(attemptsText)) throw new UsageError(`--attempts must be a whole number >= 1, got "${attemptsText}"`);
+    if (attemptsText !== undefined && !/^[1-9]\d*$/.test(attemptsText))
+      throw new UsageError(`--attempts must be a whole number >= 1, got "${attemptsText}"`);
     const url =
       environment === undefined
         ? rest[0]
-        : await smokeTargetUrl({ environment, live: args.flags.live === true, outputsFile: stringFlag(args, 'outputs'), cwd: io.cwd, env: io.env, log: (line) => io.stdout(`${line}\n`) });
+        : await smokeTargetUrl({
+            environment,
+            live: args.flags.live === true,
+            outputsFile: stringFlag(args, 'outputs'),
+            cwd: io.cwd,
+            env: io.env,
+            log: (line) => io.stdout(`${line}\n`),
+          });
     const result = await smoke({
       url,
       path: stringFlag(args, 'path'),

@@ -28,13 +28,17 @@ export class SynthOutputError extends CommandError {
 export function readSynthOutput(outdir: string): Map<string, StackJson> {
   const stacksDir = path.join(outdir, 'stacks');
   if (!fs.existsSync(stacksDir)) {
-    throw new SynthOutputError(`${outdir}: no synthesized stacks (expected ${stacksDir}/<stack>/cdk.tf.json); run "npx cdktf synth" first`);
+    throw new SynthOutputError(
+      `${outdir}: no synthesized stacks (expected ${stacksDir}/<stack>/cdk.tf.json); run "npx cdktf synth" first`,
+    );
   }
   let names = fs.readdirSync(stacksDir);
   const manifestFile = path.join(outdir, 'manifest.json');
   if (fs.existsSync(manifestFile)) {
     try {
-      names = Object.keys((JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { stacks?: Record<string, unknown> }).stacks ?? {});
+      names = Object.keys(
+        (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { stacks?: Record<string, unknown> }).stacks ?? {},
+      );
     } catch (e) {
       throw new SynthOutputError(`${manifestFile}: not valid JSON (${(e as Error).message})`);
     }
@@ -61,7 +65,11 @@ export type Log = (line: string) => void;
  * where cdktf puts it so that paths inside it (a local backend's state path) match a normal synth. Environment
  * variables such as `SYNTH_ENVS` pass through.
  */
-export function synthesizeProject(projectDir: string, label: string, log: Log = () => {}): { stacks: Map<string, StackJson>; outdir: string } {
+export function synthesizeProject(
+  projectDir: string,
+  label: string,
+  log: Log = () => {},
+): { stacks: Map<string, StackJson>; outdir: string } {
   const cdktfJson = path.join(projectDir, 'cdktf.json');
   if (!fs.existsSync(cdktfJson)) throw new SynthOutputError(`${label}: no cdktf.json in ${projectDir}`);
   const settings = JSON.parse(fs.readFileSync(cdktfJson, 'utf8')) as { app?: string; output?: string };
@@ -83,7 +91,8 @@ export function synthesizeProject(projectDir: string, label: string, log: Log = 
 
 function git(cwd: string, args: string[]): string {
   const run = spawnSync('git', args, { cwd, encoding: 'utf8' });
-  if (run.status !== 0) throw new SynthOutputError(`git ${args.join(' ')}: ${(run.stderr || run.stdout || `exit ${run.status}`).trim()}`);
+  if (run.status !== 0)
+    throw new SynthOutputError(`git ${args.join(' ')}: ${(run.stderr || run.stdout || `exit ${run.status}`).trim()}`);
   return run.stdout.trim();
 }
 
@@ -98,7 +107,9 @@ export function synthesizeRef(projectDir: string, ref: string, log: Log = () => 
   try {
     commit = git(projectDir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   } catch {
-    throw new SynthOutputError(`unknown git ref "${ref}" (git rev-parse found no commit; fetch it first, e.g. git fetch origin ${ref})`);
+    throw new SynthOutputError(
+      `unknown git ref "${ref}" (git rev-parse found no commit; fetch it first, e.g. git fetch origin ${ref})`,
+    );
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-base-'));
   const worktree = path.join(tmp, 'tree');
@@ -107,7 +118,8 @@ export function synthesizeRef(projectDir: string, ref: string, log: Log = () => 
   try {
     const baseProject = path.join(worktree, sub);
     const modules = path.join(path.resolve(projectDir), 'node_modules');
-    if (fs.existsSync(modules) && !fs.existsSync(path.join(baseProject, 'node_modules'))) fs.symlinkSync(modules, path.join(baseProject, 'node_modules'), 'dir');
+    if (fs.existsSync(modules) && !fs.existsSync(path.join(baseProject, 'node_modules')))
+      fs.symlinkSync(modules, path.join(baseProject, 'node_modules'), 'dir');
     return synthesizeProject(baseProject, `base ${ref}`, log).stacks;
   } finally {
     spawnSync('git', ['worktree', 'remove', '--force', worktree], { cwd: root });

@@ -79,8 +79,10 @@ export function editValuesFile(options: ValuesEditOptions): ValuesEditResult {
   if (checked.issues.length > 0) throw new ConfigError(checked.issues.map((issue) => ({ ...issue, file })));
   const text = fs.readFileSync(file, 'utf8');
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new ConfigError([{ file, path: [], message: `invalid YAML: ${doc.errors[0].message.split('\n')[0]}` }]);
-  if (!isMap(doc.contents)) throw new ConfigError([{ file, path: [], message: 'must be a YAML mapping of keys to values' }]);
+  if (doc.errors.length > 0)
+    throw new ConfigError([{ file, path: [], message: `invalid YAML: ${doc.errors[0].message.split('\n')[0]}` }]);
+  if (!isMap(doc.contents))
+    throw new ConfigError([{ file, path: [], message: 'must be a YAML mapping of keys to values' }]);
 
   const all = loadAllWith(dir, environment, text);
   const edited = setValues(text, doc, options.edits);
@@ -140,17 +142,25 @@ function textEdit(text: string, edit: ValuesEdit): string | undefined {
     const end = items[items.length - 1].range?.[1];
     if (end === undefined) return undefined;
     if (node.flow) {
-      out = text.slice(0, node.range[0]) + `[${list.map((v) => scalarText(v, Scalar.PLAIN)).join(', ')}]` + text.slice(node.range[1]);
+      out =
+        text.slice(0, node.range[0]) +
+        `[${list.map((v) => scalarText(v, Scalar.PLAIN)).join(', ')}]` +
+        text.slice(node.range[1]);
     } else {
       const indent = ' '.repeat(column(node.range[0]));
-      out = text.slice(0, node.range[0]) + list.map((v) => `- ${scalarText(v, Scalar.PLAIN)}`).join(`\n${indent}`) + text.slice(end);
+      out =
+        text.slice(0, node.range[0]) +
+        list.map((v) => `- ${scalarText(v, Scalar.PLAIN)}`).join(`\n${indent}`) +
+        text.slice(end);
     }
   } else if (node === undefined && (isScalarValue(value) || (list && list.length > 0))) {
     const parent = doc.getIn(edit.path.slice(0, -1), true);
     if (!isMap(parent) || parent.flow || parent.items.length === 0) return undefined;
     const first = parent.items[0].key as { range?: [number, number, number] } | null;
     const last = parent.items[parent.items.length - 1];
-    const lastEnd = (last.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (last.key as { range?: [number, number, number] } | null)?.range?.[1];
+    const lastEnd =
+      (last.value as { range?: [number, number, number] } | null)?.range?.[1] ??
+      (last.key as { range?: [number, number, number] } | null)?.range?.[1];
     if (!first?.range || lastEnd === undefined) return undefined;
     const indent = ' '.repeat(column(first.range[0]));
     let at = lastEnd;
@@ -158,14 +168,19 @@ function textEdit(text: string, edit: ValuesEdit): string | undefined {
     const eol = text.indexOf('\n', at);
     at = eol < 0 ? text.length : eol;
     const key = edit.path[edit.path.length - 1];
-    const rendered = list ? list.map((v) => `\n${indent}  - ${scalarText(v, Scalar.PLAIN)}`).join('') : ` ${scalarText(value, Scalar.PLAIN)}`;
+    const rendered = list
+      ? list.map((v) => `\n${indent}  - ${scalarText(v, Scalar.PLAIN)}`).join('')
+      : ` ${scalarText(value, Scalar.PLAIN)}`;
     out = `${text.slice(0, at)}\n${indent}${key}:${rendered}${text.slice(at)}`;
   }
   if (out === undefined) return undefined;
   // The text edit must read back as exactly the value (else the document route is taken).
   const check = parseDocument(out);
   if (check.errors.length > 0) return undefined;
-  const readBack = edit.path.reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), check.toJS());
+  const readBack = edit.path.reduce<unknown>(
+    (at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined),
+    check.toJS(),
+  );
   return isDeepStrictEqual(readBack, value) ? out : undefined;
 }
 
@@ -222,7 +237,8 @@ function changesBeyond(
 /** Key paths (`a.b[0].c`) whose values differ between two plain values. */
 function differingPaths(a: unknown, b: unknown, at = ''): string[] {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return Object.is(a, b) ? [] : [at || '(root)'];
+  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b))
+    return Object.is(a, b) ? [] : [at || '(root)'];
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].flatMap((k) => differingPaths(a[k], b[k], Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k));
 }
@@ -241,7 +257,10 @@ export function loadAllWith(dir: string, environment: string, text: string): Map
       if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(scratch, name));
       else fs.symlinkSync(path.resolve(from), path.join(scratch, name));
     }
-    fs.writeFileSync(path.join(scratch, path.basename(valuesFilesOf(dir, environment)[0] ?? `${environment}.yaml`)), text);
+    fs.writeFileSync(
+      path.join(scratch, path.basename(valuesFilesOf(dir, environment)[0] ?? `${environment}.yaml`)),
+      text,
+    );
     return new Map(loadEnvironments({ dir: scratch, only: listEnvironments(scratch) }).map((c) => [c.name, c]));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

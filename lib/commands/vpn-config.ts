@@ -14,7 +14,6 @@ import { defineCommand } from '../cli/command';
 import { UsageError } from '../cli/errors';
 import { ExitCode } from '../cli/exit-codes';
 
-
 const tunnelSchema = z.object({
   outsideAddress: z.string().min(1),
   presharedKey: z.string(),
@@ -80,7 +79,13 @@ export async function vpnConfig(options: VpnConfigOptions): Promise<string> {
   const stack = stackName(options.environment, 'shared');
   const outputs = options.outputsFile
     ? readOutputsFile(options.outputsFile, stack)
-    : await readDeployedOutputs(stack, { cwd: options.cwd, env: options.env, log: options.log, includeSensitive: true, offlineHint: 'render offline with --outputs <file.json>' });
+    : await readDeployedOutputs(stack, {
+        cwd: options.cwd,
+        env: options.env,
+        log: options.log,
+        includeSensitive: true,
+        offlineHint: 'render offline with --outputs <file.json>',
+      });
   const source = options.outputsFile ?? `cdktf output ${stack}`;
   const raw = outputs[VPN_OUTPUTS.customerConfigInput];
   if (raw === undefined || raw === null) {
@@ -98,7 +103,9 @@ export async function vpnConfig(options: VpnConfigOptions): Promise<string> {
   const input = parsed.data;
   input.tunnels.forEach((t, i) => {
     if (!t.presharedKey) {
-      throw new UsageError(`${source}: tunnel ${i + 1} has no pre-shared key; read the outputs with sensitive values included (cdktf output --outputs-file-include-sensitive-outputs)`);
+      throw new UsageError(
+        `${source}: tunnel ${i + 1} has no pre-shared key; read the outputs with sensitive values included (cdktf output --outputs-file-include-sensitive-outputs)`,
+      );
     }
   });
   const { mode, ...config } = input;
@@ -139,11 +146,22 @@ read (no credentials, provider not installable, stack not deployed: the message 
 export const vpnConfigMain = defineCommand({
   command: 'vpn-config',
   help: VPN_CONFIG_HELP,
-  flags: { outputs: { type: 'string' }, mode: { type: 'string' }, 'local-address': { type: 'string' }, 'interface-ids': { type: 'string' }, out: { type: 'string' } },
+  flags: {
+    outputs: { type: 'string' },
+    mode: { type: 'string' },
+    'local-address': { type: 'string' },
+    'interface-ids': { type: 'string' },
+    out: { type: 'string' },
+  },
   deprecated: { 'outputs-file': 'outputs' },
   run: async (args, io): Promise<number> => {
     const rest = args.positionals;
-    if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'name the environment, e.g. npm run vpn-config -- prod (see --help)' : `expected one environment, got ${rest.join(' ')}`);
+    if (rest.length !== 1)
+      throw new UsageError(
+        rest.length === 0
+          ? 'name the environment, e.g. npm run vpn-config -- prod (see --help)'
+          : `expected one environment, got ${rest.join(' ')}`,
+      );
     const environment = rest[0];
     if (!/^[a-z][a-z0-9-]*$/.test(environment)) throw new UsageError(`"${environment}" is not an environment name`);
     const mode = stringFlag(args, 'mode');

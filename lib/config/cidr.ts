@@ -151,10 +151,12 @@ export function ipv6Prefix(cidr: string): number | undefined {
  */
 export function internetWideSourcesProblem(cidrs: readonly string[]): string | undefined {
   const v6 = cidrs.filter((c) => (ipv6Prefix(c) ?? 128) < MIN_IPV6_SOURCE_PREFIX);
-  if (v6.length > 0) return `${v6.join(', ')} ${v6.length > 1 ? 'are' : 'is'} wider than an IPv6 /${MIN_IPV6_SOURCE_PREFIX}${v6.includes('::/0') ? ' (::/0 is the whole internet)' : ''}`;
+  if (v6.length > 0)
+    return `${v6.join(', ')} ${v6.length > 1 ? 'are' : 'is'} wider than an IPv6 /${MIN_IPV6_SOURCE_PREFIX}${v6.includes('::/0') ? ' (::/0 is the whole internet)' : ''}`;
   const count = publicIpv4Addresses(cidrs);
   const list = cidrs.filter((c) => typeof parseCidr(c) !== 'string').join(', ');
-  if (count >= PUBLIC_IPV4_ADDRESSES) return `${list} ${cidrs.length > 1 ? 'together cover' : 'covers'} the whole internet (every public IPv4 address)`;
+  if (count >= PUBLIC_IPV4_ADDRESSES)
+    return `${list} ${cidrs.length > 1 ? 'together cover' : 'covers'} the whole internet (every public IPv4 address)`;
   if (count > MAX_PUBLIC_IPV4_ADDRESSES) {
     return `${list} ${cidrs.length > 1 ? 'together admit' : 'admits'} ${count.toLocaleString('en-US')} public IPv4 addresses, more than a /8 (${MAX_PUBLIC_IPV4_ADDRESSES.toLocaleString('en-US')})`;
   }

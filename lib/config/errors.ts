@@ -18,7 +18,10 @@ export interface ConfigIssue {
 
 /** Formats a key path as `a.b[2].c`. */
 export function formatKeyPath(path: KeyPath): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${key}` : key), '');
+  return path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${key}` : key),
+    '',
+  );
 }
 
 /** Formats one issue as a single line: `file: key.path: reason` (or `file: reason` for whole-file problems). */

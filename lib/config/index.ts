@@ -24,7 +24,16 @@ export {
   vpnSchema,
   VpnProblem,
 } from './sections/vpn';
-export { STRATEGIES, Strategy, TEST_LISTENER_STRATEGIES, Weights, liveColor, otherColor, TrafficValues, trafficSchema } from './sections/traffic';
+export {
+  STRATEGIES,
+  Strategy,
+  TEST_LISTENER_STRATEGIES,
+  Weights,
+  liveColor,
+  otherColor,
+  TrafficValues,
+  trafficSchema,
+} from './sections/traffic';
 export { CutoverValues, TestListenerTarget, testListenerTarget } from './sections/cutover-safety';
 export { LoadBalancerValues, loadBalancerSchema } from './sections/load-balancer';
 export { FleetValues, fleetSchema, ROOT_DEVICE_NAMES } from './sections/fleet';

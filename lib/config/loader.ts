@@ -37,7 +37,11 @@ export function valuesFilesOf(dir: string, name: string): string[] {
 function bothExtensionsIssue(files: readonly string[]): ConfigIssue | undefined {
   if (files.length < 2) return undefined;
   const [first, second] = files.map(displayName);
-  return { file: second, path: [], message: `${path.basename(first)} exists too; keep one of them (both would define the same ${path.basename(first, path.extname(first))} values)` };
+  return {
+    file: second,
+    path: [],
+    message: `${path.basename(first)} exists too; keep one of them (both would define the same ${path.basename(first, path.extname(first))} values)`,
+  };
 }
 
 /** Options for {@link loadEnvironments}. */
@@ -87,17 +91,23 @@ export const FORBIDDEN_VALUES_KEYS: readonly string[] = ['__proto__', 'construct
  */
 export function readValuesFile(file: string): ReadResult {
   const shown = displayName(file);
-  const issue = (message: string, keyPath: KeyPath = []): ReadResult => ({ file: shown, issues: [{ file: shown, path: keyPath, message }] });
+  const issue = (message: string, keyPath: KeyPath = []): ReadResult => ({
+    file: shown,
+    issues: [{ file: shown, path: keyPath, message }],
+  });
   let bytes: Buffer;
   try {
     const stat = fs.statSync(file);
     // A device or pipe (say, a symlink to /dev/zero) reports no size and never ends: refuse it before reading.
     if (!stat.isFile()) return issue('not a regular file');
-    if (stat.size > MAX_VALUES_FILE_BYTES) return issue(`file is ${stat.size} bytes; values files are limited to ${MAX_VALUES_FILE_BYTES} bytes (1 MiB)`);
+    if (stat.size > MAX_VALUES_FILE_BYTES)
+      return issue(`file is ${stat.size} bytes; values files are limited to ${MAX_VALUES_FILE_BYTES} bytes (1 MiB)`);
     bytes = fs.readFileSync(file);
-    if (bytes.length > MAX_VALUES_FILE_BYTES) return issue(`file is ${bytes.length} bytes; values files are limited to ${MAX_VALUES_FILE_BYTES} bytes (1 MiB)`);
+    if (bytes.length > MAX_VALUES_FILE_BYTES)
+      return issue(`file is ${bytes.length} bytes; values files are limited to ${MAX_VALUES_FILE_BYTES} bytes (1 MiB)`);
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${(e as Error).message})`;
+    const reason =
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${(e as Error).message})`;
     return issue(reason);
   }
   let text: string;
@@ -116,7 +126,8 @@ export function readValuesFile(file: string): ReadResult {
   } catch (e) {
     // yaml throws (rather than reporting) on alias expansion beyond maxAliasCount and on stack exhaustion.
     const message = (e as Error).message ?? String(e);
-    if (/alias/i.test(message)) return issue(`too many aliases: expanding them exceeds ${MAX_VALUES_ALIAS_COUNT} (${message.split('\n')[0]})`);
+    if (/alias/i.test(message))
+      return issue(`too many aliases: expanding them exceeds ${MAX_VALUES_ALIAS_COUNT} (${message.split('\n')[0]})`);
     return issue(`cannot parse the file (${message.split('\n')[0]}); nesting is limited to ${MAX_VALUES_DEPTH} levels`);
   }
   const unsafe = plainDataProblem(values);
@@ -151,15 +162,23 @@ function yamlErrorIssues(file: string, text: string, errors: readonly YAMLError[
     const caret = `    ${' '.repeat(width)} | ${lineText.slice(0, pos.col - 1).replace(/[^\t]/g, ' ')}^`;
     const after = pos.line < lines.length && lines[pos.line].trim() !== '' ? [row(pos.line + 1)] : [];
     const frame = [...(pos.line > 1 ? [row(pos.line - 1)] : []), row(pos.line), caret, ...after].join('\n');
-    issues.push({ file, path: [], message: `invalid YAML at line ${pos.line}, column ${pos.col}: ${reason}\n${frame}` });
+    issues.push({
+      file,
+      path: [],
+      message: `invalid YAML at line ${pos.line}, column ${pos.col}: ${reason}\n${frame}`,
+    });
   }
   return issues;
 }
 
 /** The first problem that keeps `value` from being plain data: too deep, or a key JavaScript treats specially. */
-function plainDataProblem(value: unknown, keyPath: Array<string | number> = []): { path: KeyPath; message: string } | undefined {
+function plainDataProblem(
+  value: unknown,
+  keyPath: Array<string | number> = [],
+): { path: KeyPath; message: string } | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  if (keyPath.length >= MAX_VALUES_DEPTH) return { path: keyPath, message: `nested deeper than ${MAX_VALUES_DEPTH} levels` };
+  if (keyPath.length >= MAX_VALUES_DEPTH)
+    return { path: keyPath, message: `nested deeper than ${MAX_VALUES_DEPTH} levels` };
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
       const found = plainDataProblem(item, [...keyPath, i]);
@@ -167,10 +186,14 @@ function plainDataProblem(value: unknown, keyPath: Array<string | number> = []):
     }
     return undefined;
   }
-  if (value instanceof Map || value instanceof Set) return { path: keyPath, message: 'must be a plain mapping (complex keys are not supported)' };
+  if (value instanceof Map || value instanceof Set)
+    return { path: keyPath, message: 'must be a plain mapping (complex keys are not supported)' };
   for (const key of Object.keys(value)) {
     if (FORBIDDEN_VALUES_KEYS.includes(key)) {
-      return { path: [...keyPath, key], message: `key "${key}" is not allowed (${FORBIDDEN_VALUES_KEYS.join(', ')} are special to JavaScript objects)` };
+      return {
+        path: [...keyPath, key],
+        message: `key "${key}" is not allowed (${FORBIDDEN_VALUES_KEYS.join(', ')} are special to JavaScript objects)`,
+      };
     }
     const found = plainDataProblem((value as Record<string, unknown>)[key], [...keyPath, key]);
     if (found) return found;
@@ -213,7 +236,8 @@ function allowedKeysAt(keyPath: KeyPath): string[] | undefined {
   const unwrap = (n: z.ZodTypeAny): z.ZodTypeAny => {
     for (;;) {
       if (n instanceof z.ZodEffects) n = n.innerType();
-      else if (n instanceof z.ZodOptional || n instanceof z.ZodDefault || n instanceof z.ZodNullable) n = n._def.innerType;
+      else if (n instanceof z.ZodOptional || n instanceof z.ZodDefault || n instanceof z.ZodNullable)
+        n = n._def.innerType;
       else return n;
     }
   };
@@ -256,34 +280,54 @@ function quoteHint(keyPath: KeyPath, value: unknown, written?: string): string {
 function withWrittenText(issue: ConfigIssue, documents: ReadonlyMap<string, Document.Parsed>): ConfigIssue {
   if (!/^expected string, got (number|boolean) /.test(issue.message)) return issue;
   const node = documents.get(issue.file)?.getIn(issue.path, true);
-  if (!isScalar(node) || typeof node.source !== 'string' || (typeof node.value !== 'number' && typeof node.value !== 'boolean')) return issue;
+  if (
+    !isScalar(node) ||
+    typeof node.source !== 'string' ||
+    (typeof node.value !== 'number' && typeof node.value !== 'boolean')
+  )
+    return issue;
   return { ...issue, message: quoteHint(issue.path, node.value, node.source) };
 }
 
 /** Rewrites zod's issues into one-line reasons at exact key paths. */
 function toReasons(issue: z.ZodIssue, values: unknown): Array<{ path: KeyPath; message: string }> {
-  const at = (p: KeyPath): unknown => p.reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k as string], values);
+  const at = (p: KeyPath): unknown =>
+    p.reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k as string], values);
   switch (issue.code) {
     case z.ZodIssueCode.unrecognized_keys: {
       const allowed = allowedKeysAt(issue.path);
       const hint = allowed ? ` (allowed keys: ${allowed.join(', ')})` : '';
       return issue.keys.map((key) => {
         const renamed = RENAMED_VALUES_KEYS[[...issue.path, key].join('.')];
-        if (renamed) return { path: [...issue.path, key], message: `renamed to ${renamed}; rename the key (same value, same meaning)` };
+        if (renamed)
+          return {
+            path: [...issue.path, key],
+            message: `renamed to ${renamed}; rename the key (same value, same meaning)`,
+          };
         return { path: [...issue.path, key], message: `unknown key${hint}` };
       });
     }
     case z.ZodIssueCode.invalid_type:
       if (issue.received === 'undefined') return [{ path: issue.path, message: `required (${issue.expected})` }];
-      if (issue.expected === 'integer' && !issue.message.startsWith('Expected')) return [{ path: issue.path, message: issue.message }];
+      if (issue.expected === 'integer' && !issue.message.startsWith('Expected'))
+        return [{ path: issue.path, message: issue.message }];
       if (issue.expected === 'string' && (issue.received === 'number' || issue.received === 'boolean')) {
         return [{ path: issue.path, message: quoteHint(issue.path, at(issue.path)) }];
       }
-      return [{ path: issue.path, message: `expected ${issue.expected}, got ${issue.received} ${describe(at(issue.path))}` }];
+      return [
+        { path: issue.path, message: `expected ${issue.expected}, got ${issue.received} ${describe(at(issue.path))}` },
+      ];
     case z.ZodIssueCode.invalid_enum_value:
-      return [{ path: issue.path, message: `must be one of ${issue.options.join(', ')} (got ${describe(issue.received)})` }];
+      return [
+        { path: issue.path, message: `must be one of ${issue.options.join(', ')} (got ${describe(issue.received)})` },
+      ];
     case z.ZodIssueCode.invalid_union_discriminator:
-      return [{ path: issue.path, message: `must be one of ${issue.options.map(String).join(', ')} (got ${describe(at(issue.path))})` }];
+      return [
+        {
+          path: issue.path,
+          message: `must be one of ${issue.options.map(String).join(', ')} (got ${describe(at(issue.path))})`,
+        },
+      ];
     default: {
       const msg = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
       return [{ path: issue.path, message: msg }];
@@ -333,7 +377,12 @@ export function listEnvironments(dir = 'environments'): string[] {
 /** Reads the environments selected by `SYNTH_ENVS` (comma-separated), or `undefined` for all. */
 export function selectedFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
   const raw = env.SYNTH_ENVS?.trim();
-  return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  return raw
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 /**
@@ -350,7 +399,10 @@ export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[]
   const defaultsFiles = valuesFilesOf(dir, DEFAULTS_NAME);
   const defaultsConflict = bothExtensionsIssue(defaultsFiles);
   if (defaultsConflict) issues.push(defaultsConflict);
-  const defaults: ReadResult = defaultsFiles.length > 0 ? readValuesFile(defaultsFiles[0]) : { file: displayName(path.join(dir, DEFAULTS_FILE)), values: {}, issues: [] };
+  const defaults: ReadResult =
+    defaultsFiles.length > 0
+      ? readValuesFile(defaultsFiles[0])
+      : { file: displayName(path.join(dir, DEFAULTS_FILE)), values: {}, issues: [] };
   issues.push(...defaults.issues);
   const documents = new Map<string, Document.Parsed>();
   if (defaults.document) documents.set(defaults.file, defaults.document);
@@ -374,7 +426,11 @@ export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[]
     const result = validateEnvironment(merged, blame);
     issues.push(...result.issues.map((issue) => withWrittenText(issue, documents)));
     if (result.config && result.config.name !== name) {
-      issues.push({ file: read.file, path: ['name'], message: `must match the file name: expected "${name}", got "${result.config.name}"` });
+      issues.push({
+        file: read.file,
+        path: ['name'],
+        message: `must match the file name: expected "${name}", got "${result.config.name}"`,
+      });
     }
     if (result.config) configs.set(name, result.config);
     if (result.config) checked.push({ file: read.file, config: result.config });
@@ -386,13 +442,20 @@ export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[]
   if (only) {
     for (const name of only) {
       if (!names.includes(name)) {
-        issues.push({ file: displayName(dir), path: [], message: `SYNTH_ENVS names "${name}", which has no ${name}.yaml or ${name}.yml (environments: ${names.join(', ') || 'none'})` });
+        issues.push({
+          file: displayName(dir),
+          path: [],
+          message: `SYNTH_ENVS names "${name}", which has no ${name}.yaml or ${name}.yml (environments: ${names.join(', ') || 'none'})`,
+        });
       }
     }
   }
   // A problem in the shared defaults shows up in every environment that inherits it: report it once.
   if (issues.length > 0) throw new ConfigError(distinctIssues(issues));
-  if (names.length === 0) throw new ConfigError([{ file: displayName(dir), path: [], message: 'no environment files (<name>.yaml or <name>.yml) found' }]);
+  if (names.length === 0)
+    throw new ConfigError([
+      { file: displayName(dir), path: [], message: 'no environment files (<name>.yaml or <name>.yml) found' },
+    ]);
   return names.filter((n) => !only || only.includes(n)).map((n) => configs.get(n)!);
 }
 

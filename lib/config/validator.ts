@@ -11,7 +11,13 @@ import { isProductionValues, report } from './sections/common';
 import { checkCutoverSafety } from './sections/cutover-safety';
 import { checkDigitalOcean } from './sections/digitalocean';
 import { checkLoadBalancer } from './sections/load-balancer';
-import { checkAlarmSubscriptions, checkLogging, checkLogStoreType, checkLogStoreZones, checkUserDataBudget } from './sections/logging';
+import {
+  checkAlarmSubscriptions,
+  checkLogging,
+  checkLogStoreType,
+  checkLogStoreZones,
+  checkUserDataBudget,
+} from './sections/logging';
 import { checkNetwork } from './sections/network';
 import { checkReleaseRollout } from './sections/release-rollout';
 import { COLORS } from './sections/release';
@@ -23,8 +29,10 @@ const DO_REGION = /^[a-z]{3}\d$/;
 /** Checks that span sections, run after every section parsed. */
 const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
   (v, ctx) => {
-    if (v.cloud === 'aws' && !AWS_REGION.test(v.region)) report(ctx, ['region'], `"${v.region}" is not an AWS region (e.g. eu-west-1)`);
-    if (v.cloud === 'digitalocean' && !DO_REGION.test(v.region)) report(ctx, ['region'], `"${v.region}" is not a DigitalOcean region (e.g. fra1)`);
+    if (v.cloud === 'aws' && !AWS_REGION.test(v.region))
+      report(ctx, ['region'], `"${v.region}" is not an AWS region (e.g. eu-west-1)`);
+    if (v.cloud === 'digitalocean' && !DO_REGION.test(v.region))
+      report(ctx, ['region'], `"${v.region}" is not a DigitalOcean region (e.g. fra1)`);
   },
   (v, ctx) => {
     if (v.cloud === 'aws' && !v.allowedAccountIds?.length) {
@@ -54,7 +62,11 @@ const CHECKS: Array<(v: ParsedValues, ctx: z.RefinementCtx) => void> = [
         report(ctx, path, `"${image}" is not an AMI id (ami- and 8 or 17 hex digits)`);
       }
       if (v.cloud === 'digitalocean' && !/^\d+$/.test(image)) {
-        report(ctx, path, `"${image}" is not a snapshot id; distribution slugs change in place, so bake a snapshot and use its numeric id`);
+        report(
+          ctx,
+          path,
+          `"${image}" is not a snapshot id; distribution slugs change in place, so bake a snapshot and use its numeric id`,
+        );
       }
     }
   },
@@ -76,4 +88,3 @@ function checkForwarderUserData(v: ParsedValues, ctx: z.RefinementCtx): void {
 export const environmentValidator = environmentSchema.superRefine((values, ctx) => {
   for (const check of CHECKS) check(values, ctx);
 });
-

@@ -48,7 +48,9 @@ export class DeploymentBucket extends Construct {
     }
     const days = props.noncurrentVersionExpirationDays ?? 90;
     checkProp(this, days, (d) =>
-      !Number.isInteger(d) || d < 1 ? `noncurrentVersionExpirationDays must be a whole number ≥ 1 (got ${d}). Fix: keep old versions at least a day` : undefined,
+      !Number.isInteger(d) || d < 1
+        ? `noncurrentVersionExpirationDays must be a whole number ≥ 1 (got ${d}). Fix: keep old versions at least a day`
+        : undefined,
     );
     this.bucket = new SpacesBucket(this, 'bucket', {
       name: props.bucketName,

@@ -128,10 +128,21 @@ export class DropletFleet extends Construct {
 /** The SSH connection and provisioners that deliver files to a droplet after cloud-init has finished. */
 function delivery(d: DropletDelivery): Pick<DropletConfig, 'connection' | 'provisioners'> {
   return {
-    connection: { type: 'ssh', host: TerraformSelf.getString('ipv4_address'), user: 'root', timeout: `${d.connectTimeoutMinutes ?? 5}m` },
+    connection: {
+      type: 'ssh',
+      host: TerraformSelf.getString('ipv4_address'),
+      user: 'root',
+      timeout: `${d.connectTimeoutMinutes ?? 5}m`,
+    },
     provisioners: [
       // cloud-init installs the packages and writes the unit drop-ins; wait for it, whatever its outcome.
-      { type: 'remote-exec', inline: ['cloud-init status --wait >/dev/null || true', ...new Set(d.files.map((f) => `mkdir -p ${dirname(f.path)}`))] },
+      {
+        type: 'remote-exec',
+        inline: [
+          'cloud-init status --wait >/dev/null || true',
+          ...new Set(d.files.map((f) => `mkdir -p ${dirname(f.path)}`)),
+        ],
+      },
       ...d.files.map((f) => ({ type: 'file' as const, content: f.content, destination: f.path })),
       { type: 'remote-exec', inline: [...d.files.map((f) => `chmod ${f.mode} ${f.path}`), ...(d.commands ?? [])] },
     ],
@@ -146,16 +157,22 @@ function validate(props: DropletFleetProps): void {
   const fail = (msg: string) => {
     throw new Error(`DropletFleet ${props.name}: ${msg}`);
   };
-  if (!Number.isInteger(props.count) || props.count < 0 || props.count > 100) fail(`count must be a whole number from 0 to 100 (got ${props.count})`);
+  if (!Number.isInteger(props.count) || props.count < 0 || props.count > 100)
+    fail(`count must be a whole number from 0 to 100 (got ${props.count})`);
   if (!Token.isUnresolved(props.image) && !/^\d+$/.test(props.image)) {
-    fail(`image "${props.image}" is not a snapshot id; distribution slugs change in place, so bake a snapshot and use its numeric id`);
+    fail(
+      `image "${props.image}" is not a snapshot id; distribution slugs change in place, so bake a snapshot and use its numeric id`,
+    );
   }
-  if (props.sshKeyFingerprints.length === 0) fail('sshKeyFingerprints is empty; without a key DigitalOcean sets a root password and mails it');
+  if (props.sshKeyFingerprints.length === 0)
+    fail('sshKeyFingerprints is empty; without a key DigitalOcean sets a root password and mails it');
   if (props.tags.length === 0) fail('tags is empty; untagged droplets get no firewall and no load balancer traffic');
   const minutes = props.deleteTimeoutMinutes ?? 10;
-  if (!Number.isInteger(minutes) || minutes < 1) fail(`deleteTimeoutMinutes must be a whole number ≥ 1 (got ${minutes})`);
+  if (!Number.isInteger(minutes) || minutes < 1)
+    fail(`deleteTimeoutMinutes must be a whole number ≥ 1 (got ${minutes})`);
   for (const f of props.delivery?.files ?? []) {
-    if (!/^\/[A-Za-z0-9._/-]+$/.test(f.path)) fail(`delivery file "${f.path}" must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(f.path))
+      fail(`delivery file "${f.path}" must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
     if (!/^0[0-7]{3}$/.test(f.mode)) fail(`delivery file ${f.path}: mode "${f.mode}" must be octal such as 0600`);
   }
 }

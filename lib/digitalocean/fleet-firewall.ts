@@ -40,7 +40,11 @@ export class FleetFirewall extends Construct {
   constructor(scope: Construct, id: string, props: FleetFirewallProps) {
     super(scope, id);
     validate(props);
-    const tcp = (port: string, to: string[]): FirewallOutboundRule => ({ protocol: 'tcp', portRange: port, destinationAddresses: to });
+    const tcp = (port: string, to: string[]): FirewallOutboundRule => ({
+      protocol: 'tcp',
+      portRange: port,
+      destinationAddresses: to,
+    });
     const outbound: FirewallOutboundRule[] = [
       { protocol: 'udp', portRange: '53', destinationAddresses: ANYWHERE },
       tcp('53', ANYWHERE),
@@ -65,12 +69,15 @@ function validate(props: FleetFirewallProps): void {
   if (props.adminCidrs.length === 0) fail('adminCidrs is empty; list the office/VPN ranges allowed to SSH in');
   for (const port of [...(props.vpcEgressPorts ?? []), ...(props.internetEgressPorts ?? [])]) {
     if (Token.isUnresolved(port)) {
-      fail(`a port is a Terraform expression (${port}); the provider validates port_range at plan time and reads an unknown value as missing, so a new environment could never be planned. Give the number (e.g. DO_DATABASE_PORT)`);
+      fail(
+        `a port is a Terraform expression (${port}); the provider validates port_range at plan time and reads an unknown value as missing, so a new environment could never be planned. Give the number (e.g. DO_DATABASE_PORT)`,
+      );
     }
     if (!/^\d{1,5}(-\d{1,5})?$/.test(port)) fail(`port "${port}" must be a port or a range such as 8000-8100`);
   }
   for (const cidr of props.adminCidrs) {
     if (Token.isUnresolved(cidr)) continue;
-    if (cidr === '::/0' || cidrBlock(cidr).prefix === 0) fail(`adminCidrs contains ${cidr}: SSH must never be open to the whole internet`);
+    if (cidr === '::/0' || cidrBlock(cidr).prefix === 0)
+      fail(`adminCidrs contains ${cidr}: SSH must never be open to the whole internet`);
   }
 }

@@ -26,7 +26,8 @@ export class FleetTags extends Construct {
     super(scope, id);
     this.fleet = new Tag(this, 'fleet', { name: fleetTagName(props.app, props.env) });
     const colors = {} as Record<Color, Tag>;
-    for (const color of COLORS) colors[color] = new Tag(this, color, { name: colorTagName(props.app, props.env, color) });
+    for (const color of COLORS)
+      colors[color] = new Tag(this, color, { name: colorTagName(props.app, props.env, color) });
     this.colors = colors;
   }
 }

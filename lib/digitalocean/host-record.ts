@@ -33,11 +33,22 @@ export class HostRecord extends Construct {
   constructor(scope: Construct, id: string, props: HostRecordProps) {
     super(scope, id);
     const { domain, hostname } = props;
-    if (!Token.isUnresolved(hostname) && !Token.isUnresolved(domain) && hostname !== domain && !hostname.endsWith(`.${domain}`)) {
-      throw new Error(`HostRecord ${hostname}: the host name is not inside the domain ${domain}; use a name ending in .${domain}`);
+    if (
+      !Token.isUnresolved(hostname) &&
+      !Token.isUnresolved(domain) &&
+      hostname !== domain &&
+      !hostname.endsWith(`.${domain}`)
+    ) {
+      throw new Error(
+        `HostRecord ${hostname}: the host name is not inside the domain ${domain}; use a name ending in .${domain}`,
+      );
     }
     const ttl = props.ttlSeconds ?? 300;
-    checkProp(this, ttl, (t) => (!Number.isInteger(t) || t < 30 ? `ttlSeconds must be a whole number ≥ 30 (got ${t}). Fix: use 30 or more` : undefined));
+    checkProp(this, ttl, (t) =>
+      !Number.isInteger(t) || t < 30
+        ? `ttlSeconds must be a whole number ≥ 30 (got ${t}). Fix: use 30 or more`
+        : undefined,
+    );
     this.domain = new DataDigitaloceanDomain(this, 'domain', { name: domain });
     this.record = new DnsRecord(this, 'record', {
       domain: this.domain.name,

@@ -24,12 +24,16 @@ export class LbIngressFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: LbIngressFirewallProps) {
     super(scope, id);
-    if (props.loadBalancerIds.length === 0) throw new Error(`LbIngressFirewall ${props.name}: loadBalancerIds is empty; nothing could reach the application`);
-    if (props.tags.length === 0) throw new Error(`LbIngressFirewall ${props.name}: tags is empty; the firewall would apply to no droplet`);
+    if (props.loadBalancerIds.length === 0)
+      throw new Error(`LbIngressFirewall ${props.name}: loadBalancerIds is empty; nothing could reach the application`);
+    if (props.tags.length === 0)
+      throw new Error(`LbIngressFirewall ${props.name}: tags is empty; the firewall would apply to no droplet`);
     this.firewall = new Firewall(this, 'firewall', {
       name: props.name,
       tags: [...props.tags],
-      inboundRule: [{ protocol: 'tcp', portRange: String(props.appPort), sourceLoadBalancerUids: [...props.loadBalancerIds] }],
+      inboundRule: [
+        { protocol: 'tcp', portRange: String(props.appPort), sourceLoadBalancerUids: [...props.loadBalancerIds] },
+      ],
     });
   }
 }

@@ -77,7 +77,11 @@ interface ApiLoadBalancer {
   readonly name: string;
   readonly status: string;
   readonly droplet_ids?: readonly number[];
-  readonly health_check?: { readonly check_interval_seconds?: number; readonly response_timeout_seconds?: number; readonly healthy_threshold?: number };
+  readonly health_check?: {
+    readonly check_interval_seconds?: number;
+    readonly response_timeout_seconds?: number;
+    readonly healthy_threshold?: number;
+  };
 }
 
 /**
@@ -92,23 +96,37 @@ export async function waitForJoinedDroplets(options: LoadBalancerJoinOptions): P
   const start = now();
   const deadline = start + (options.timeoutSeconds ?? 600) * 1000;
   const get = async <T>(pathAndQuery: string): Promise<T> => {
-    const response = await fetch(`${api}${pathAndQuery}`, { headers: { Authorization: `Bearer ${options.token}`, Accept: 'application/json' } });
-    if (!response.ok) throw new LoadBalancerJoinError(`GET ${pathAndQuery}: the DigitalOcean API answered ${response.status}${response.status === 401 ? ' (check DIGITALOCEAN_TOKEN)' : ''}`);
+    const response = await fetch(`${api}${pathAndQuery}`, {
+      headers: { Authorization: `Bearer ${options.token}`, Accept: 'application/json' },
+    });
+    if (!response.ok)
+      throw new LoadBalancerJoinError(
+        `GET ${pathAndQuery}: the DigitalOcean API answered ${response.status}${response.status === 401 ? ' (check DIGITALOCEAN_TOKEN)' : ''}`,
+      );
     return (await response.json()) as T;
   };
 
   const { load_balancers: all } = await get<{ load_balancers: ApiLoadBalancer[] }>('/v2/load_balancers?per_page=200');
   const found = all.find((lb) => lb.name === options.loadBalancerName);
-  if (!found) throw new LoadBalancerJoinError(`no load balancer named ${options.loadBalancerName}; deploy the cutover stack first`);
+  if (!found)
+    throw new LoadBalancerJoinError(
+      `no load balancer named ${options.loadBalancerName}; deploy the cutover stack first`,
+    );
   let readySince: number | undefined;
-  let missing = '';
+  let missing: string;
   for (;;) {
-    const { droplets } = await get<{ droplets: Array<{ id: number; status: string }> }>(`/v2/droplets?tag_name=${encodeURIComponent(options.dropletTag)}&per_page=200`);
-    if (droplets.length === 0) throw new LoadBalancerJoinError(`no droplet is tagged ${options.dropletTag}; deploy that color's stack first`);
-    const { load_balancer: lb } = await get<{ load_balancer: ApiLoadBalancer }>(`/v2/load_balancers/${encodeURIComponent(found.id)}`);
+    const { droplets } = await get<{ droplets: Array<{ id: number; status: string }> }>(
+      `/v2/droplets?tag_name=${encodeURIComponent(options.dropletTag)}&per_page=200`,
+    );
+    if (droplets.length === 0)
+      throw new LoadBalancerJoinError(`no droplet is tagged ${options.dropletTag}; deploy that color's stack first`);
+    const { load_balancer: lb } = await get<{ load_balancer: ApiLoadBalancer }>(
+      `/v2/load_balancers/${encodeURIComponent(found.id)}`,
+    );
     const hc = lb.health_check ?? {};
     // Defaults of the DigitalOcean API when a field is absent (check 10 s, timeout 5 s, healthy after 5).
-    const settleSeconds = (hc.healthy_threshold ?? 5) * (hc.check_interval_seconds ?? 10) + (hc.response_timeout_seconds ?? 5);
+    const settleSeconds =
+      (hc.healthy_threshold ?? 5) * (hc.check_interval_seconds ?? 10) + (hc.response_timeout_seconds ?? 5);
     const inLb = new Set(lb.droplet_ids ?? []);
     const notActive = droplets.filter((d) => d.status !== 'active').map((d) => d.id);
     const notIn = droplets.filter((d) => !inLb.has(d.id)).map((d) => d.id);
@@ -123,8 +141,15 @@ export async function waitForJoinedDroplets(options: LoadBalancerJoinOptions): P
     if (missing) readySince = undefined;
     else readySince ??= t;
     if (readySince !== undefined && t - readySince >= settleSeconds * 1000) {
-      log(`${options.loadBalancerName}: ${droplets.length} ${options.dropletTag} droplet(s) in the load balancer for ${Math.round((t - readySince) / 1000)} s (health check settles in ${settleSeconds} s)`);
-      return { loadBalancerId: found.id, dropletIds: droplets.map((d) => d.id), settleSeconds, waitedSeconds: Math.round((t - start) / 1000) };
+      log(
+        `${options.loadBalancerName}: ${droplets.length} ${options.dropletTag} droplet(s) in the load balancer for ${Math.round((t - readySince) / 1000)} s (health check settles in ${settleSeconds} s)`,
+      );
+      return {
+        loadBalancerId: found.id,
+        dropletIds: droplets.map((d) => d.id),
+        settleSeconds,
+        waitedSeconds: Math.round((t - start) / 1000),
+      };
     }
     if (t >= deadline) {
       throw new LoadBalancerJoinError(

@@ -90,7 +90,13 @@ export class LoadBalancer extends Construct {
       enableBackendKeepalive: true,
       httpIdleTimeoutSeconds: 60,
       forwardingRule: [
-        { entryPort: 443, entryProtocol: 'https', ...target, certificateName: props.certificateName, certificateId: props.certificateId },
+        {
+          entryPort: 443,
+          entryProtocol: 'https',
+          ...target,
+          certificateName: props.certificateName,
+          certificateId: props.certificateId,
+        },
         { entryPort: 80, entryProtocol: 'http', ...target },
       ],
       healthcheck: {
@@ -118,15 +124,22 @@ function validate(scope: Construct, props: LoadBalancerProps): void {
   if ((props.certificateName === undefined) === (props.certificateId === undefined)) {
     fail('give exactly one of certificateName or certificateId for the HTTPS rule');
   }
-  checkProp(scope, props.appPort, (port) => (!Number.isInteger(port) || port < 1 || port > 65535 ? `appPort must be 1–65535 (got ${port}). Fix: give the port the app listens on` : undefined));
+  checkProp(scope, props.appPort, (port) =>
+    !Number.isInteger(port) || port < 1 || port > 65535
+      ? `appPort must be 1–65535 (got ${port}). Fix: give the port the app listens on`
+      : undefined,
+  );
   if (!Token.isUnresolved(props.healthCheckPath) && !props.healthCheckPath.startsWith('/')) {
     fail(`healthCheckPath "${props.healthCheckPath}" must be an absolute path such as /health`);
   }
   checkProp(scope, props.stickinessSeconds ?? 0, (sticky) =>
-    !Number.isInteger(sticky) || sticky < 0 ? `stickinessSeconds must be a whole number ≥ 0 (got ${sticky}). Fix: use 0 (off) or more` : undefined,
+    !Number.isInteger(sticky) || sticky < 0
+      ? `stickinessSeconds must be a whole number ≥ 0 (got ${sticky}). Fix: use 0 (off) or more`
+      : undefined,
   );
   if (props.allowedCidrs) {
-    if (props.allowedCidrs.length === 0) fail('allowedCidrs is empty, which would refuse everyone; omit it for a public load balancer');
+    if (props.allowedCidrs.length === 0)
+      fail('allowedCidrs is empty, which would refuse everyone; omit it for a public load balancer');
     for (const c of props.allowedCidrs) if (!Token.isUnresolved(c)) cidrBlock(c);
   }
 }

@@ -31,8 +31,14 @@ export class LogStoreLookup extends Construct {
 
   constructor(scope: Construct, id: string, props: LogStoreLookupProps) {
     super(scope, id);
-    this.cluster = new DataDigitaloceanDatabaseCluster(this, 'cluster', { name: props.clusterName, dependsOn: props.dependsOn });
+    this.cluster = new DataDigitaloceanDatabaseCluster(this, 'cluster', {
+      name: props.clusterName,
+      dependsOn: props.dependsOn,
+    });
     this.ca = new DataDigitaloceanDatabaseCa(this, 'ca', { clusterId: this.cluster.id });
-    this.forwarderUser = new DataDigitaloceanDatabaseUser(this, 'forwarder-user', { clusterId: this.cluster.id, name: DO_FORWARDER_USER });
+    this.forwarderUser = new DataDigitaloceanDatabaseUser(this, 'forwarder-user', {
+      clusterId: this.cluster.id,
+      name: DO_FORWARDER_USER,
+    });
   }
 }

@@ -81,11 +81,15 @@ export class LogStore extends Construct {
   constructor(scope: Construct, id: string, props: LogStoreProps) {
     super(scope, id);
     if (props.allowedTags.length === 0) {
-      throw new Error(`LogStore ${props.name}: allowedTags is empty; a database firewall without rules admits every source`);
+      throw new Error(
+        `LogStore ${props.name}: allowedTags is empty; a database firewall without rules admits every source`,
+      );
     }
     const nodeCount = props.nodeCount ?? 1;
     checkProp(this, nodeCount, (count) =>
-      !Number.isInteger(count) || count < 1 ? `nodeCount must be a whole number ≥ 1 (got ${count}). Fix: use 1, or 3 for a highly available cluster` : undefined,
+      !Number.isInteger(count) || count < 1
+        ? `nodeCount must be a whole number ≥ 1 (got ${count}). Fix: use 1, or 3 for a highly available cluster`
+        : undefined,
     );
     this.cluster = new DatabaseCluster(this, 'cluster', {
       name: props.name,
@@ -106,7 +110,9 @@ export class LogStore extends Construct {
     });
     if (props.forwarderIndexPattern !== undefined) {
       if (!/^[a-z0-9][a-z0-9._-]*\*?$/.test(props.forwarderIndexPattern)) {
-        throw new Error(`LogStore ${props.name}: forwarderIndexPattern "${props.forwarderIndexPattern}" must be an index name or prefix pattern such as logs-*`);
+        throw new Error(
+          `LogStore ${props.name}: forwarderIndexPattern "${props.forwarderIndexPattern}" must be an index name or prefix pattern such as logs-*`,
+        );
       }
       this.forwarderUser = new DatabaseUser(this, 'forwarder-user', {
         clusterId: this.cluster.id,

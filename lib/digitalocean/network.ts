@@ -33,7 +33,9 @@ export class Network extends Construct {
       if (typeof block === 'string') throw new Error(`Network ${props.name}: ipRange ${block}`);
       const { prefix } = cidrBlock(props.ipRange);
       if (prefix < 16 || prefix > 28) {
-        throw new Error(`Network ${props.name}: ipRange ${props.ipRange} is a /${prefix}; DigitalOcean VPCs range from /16 to /28`);
+        throw new Error(
+          `Network ${props.name}: ipRange ${props.ipRange} is a /${prefix}; DigitalOcean VPCs range from /16 to /28`,
+        );
       }
     }
     this.vpc = new Vpc(this, 'vpc', {

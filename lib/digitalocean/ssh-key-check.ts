@@ -27,7 +27,10 @@ export class SshKeyCheck extends Construct {
       throw new Error('SshKeyCheck: fingerprints is empty; give at least one, or DigitalOcean mails a root password');
     }
     const bad = props.fingerprints.filter((f) => !FINGERPRINT.test(f));
-    if (bad.length > 0) throw new Error(`SshKeyCheck: ${bad.join(', ')} is not an MD5 fingerprint (16 lowercase hex pairs joined by ":")`);
+    if (bad.length > 0)
+      throw new Error(
+        `SshKeyCheck: ${bad.join(', ')} is not an MD5 fingerprint (16 lowercase hex pairs joined by ":")`,
+      );
     this.fingerprints = [...props.fingerprints];
     this.keys = new DataDigitaloceanSshKeys(this, 'keys', {
       filter: [{ key: 'fingerprint', values: [...this.fingerprints] }],

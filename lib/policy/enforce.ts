@@ -35,7 +35,9 @@ export function enforceGuardrails(app: App, options: EnforceOptions = {}): boole
   renderOnce(app);
   const report = (options.pack ?? new PolicyPack()).checkApp(app);
   const ok = reportPasses(report);
-  const text = formatReport(report) + (ok ? '' : 'Nothing was synthesized: fix the violations above or suppress them with a reason.\n');
+  const text =
+    formatReport(report) +
+    (ok ? '' : 'Nothing was synthesized: fix the violations above or suppress them with a reason.\n');
   (options.write ?? ((t, failed) => (failed ? process.stderr : process.stdout).write(t)))(text, !ok);
   if (!ok) {
     removeIfEmpty(app.outdir);
@@ -46,7 +48,12 @@ export function enforceGuardrails(app: App, options: EnforceOptions = {}): boole
     rules: report.rules,
     stacks: report.stacks,
     violations: 0,
-    suppressed: report.suppressed.map((f) => ({ stack: f.stack, path: f.path, rule: f.ruleId, reason: f.suppressedBecause })),
+    suppressed: report.suppressed.map((f) => ({
+      stack: f.stack,
+      path: f.path,
+      rule: f.ruleId,
+      reason: f.suppressedBecause,
+    })),
   };
   fs.writeFileSync(path.join(app.outdir, GUARDRAILS_REPORT), JSON.stringify(summary, null, 2) + '\n');
   return true;

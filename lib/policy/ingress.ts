@@ -30,9 +30,13 @@ export function ingressPermissions(resource: SynthResource): IngressPermission[]
   const c = resource.config;
   switch (resource.type) {
     case 'aws_security_group':
-      return blocks(c.ingress).map((i) => permission(i.protocol, i.from_port, i.to_port, [...strings(i.cidr_blocks), ...strings(i.ipv6_cidr_blocks)]));
+      return blocks(c.ingress).map((i) =>
+        permission(i.protocol, i.from_port, i.to_port, [...strings(i.cidr_blocks), ...strings(i.ipv6_cidr_blocks)]),
+      );
     case 'aws_security_group_rule':
-      return c.type === 'ingress' ? [permission(c.protocol, c.from_port, c.to_port, [...strings(c.cidr_blocks), ...strings(c.ipv6_cidr_blocks)])] : [];
+      return c.type === 'ingress'
+        ? [permission(c.protocol, c.from_port, c.to_port, [...strings(c.cidr_blocks), ...strings(c.ipv6_cidr_blocks)])]
+        : [];
     case 'aws_vpc_security_group_ingress_rule':
       return [permission(c.ip_protocol, c.from_port, c.to_port, [...strings(c.cidr_ipv4), ...strings(c.cidr_ipv6)])];
     default:
@@ -73,7 +77,11 @@ export function securityGroupKey(resource: SynthResource): string {
  * (every `aws_vpc_security_group_ingress_rule` holds one CIDR, so one resource alone says little), for the
  * permissions `matches` selects, admit too much of the internet (see `internetWideSourcesProblem`); `undefined` when they do not.
  */
-export function groupInternetExposure(stack: StackView, resource: SynthResource, matches: (p: IngressPermission) => boolean): string | undefined {
+export function groupInternetExposure(
+  stack: StackView,
+  resource: SynthResource,
+  matches: (p: IngressPermission) => boolean,
+): string | undefined {
   const key = securityGroupKey(resource);
   const own = ingressPermissions(resource).filter(matches);
   if (own.length === 0) return undefined;
@@ -90,8 +98,14 @@ export function describeExposure(cidrs: readonly string[]): string | undefined {
   const wide = internetWideSourcesProblem(cidrs);
   if (!wide) return undefined;
   const anywhere = cidrs.filter((c) => ANYWHERE.includes(c));
-  return anywhere.length > 0 ? `open to ${anywhere.join(' and ')}` : `open to more of the internet than allowed: ${wide}`;
+  return anywhere.length > 0
+    ? `open to ${anywhere.join(' and ')}`
+    : `open to more of the internet than allowed: ${wide}`;
 }
 
 /** Security group resource types that carry ingress rules. */
-export const SECURITY_GROUP_TYPES = ['aws_security_group', 'aws_security_group_rule', 'aws_vpc_security_group_ingress_rule'];
+export const SECURITY_GROUP_TYPES = [
+  'aws_security_group',
+  'aws_security_group_rule',
+  'aws_vpc_security_group_ingress_rule',
+];

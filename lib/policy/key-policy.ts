@@ -16,20 +16,37 @@ export interface PolicyStatement {
   /** Service principals (`logs.amazonaws.com`). */
   readonly servicePrincipals: readonly string[];
   /** Conditions as `{ test, variable, values }`. */
-  readonly conditions: ReadonlyArray<{ readonly test: string; readonly variable: string; readonly values: readonly string[] }>;
+  readonly conditions: ReadonlyArray<{
+    readonly test: string;
+    readonly variable: string;
+    readonly values: readonly string[];
+  }>;
 }
 
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)]);
+const list = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)];
 
 function fromJson(doc: Json): PolicyStatement[] {
   return blocks(doc.Statement).map((s) => {
     const principal = s.Principal;
-    const aws = principal === '*' ? ['*'] : typeof principal === 'object' && principal !== null ? list((principal as Json).AWS) : [];
+    const aws =
+      principal === '*'
+        ? ['*']
+        : typeof principal === 'object' && principal !== null
+          ? list((principal as Json).AWS)
+          : [];
     const service = typeof principal === 'object' && principal !== null ? list((principal as Json).Service) : [];
-    const conditions = Object.entries((s.Condition ?? {}) as Record<string, Record<string, unknown>>).flatMap(([test, byKey]) =>
-      Object.entries(byKey).map(([variable, values]) => ({ test, variable, values: list(values) })),
+    const conditions = Object.entries((s.Condition ?? {}) as Record<string, Record<string, unknown>>).flatMap(
+      ([test, byKey]) => Object.entries(byKey).map(([variable, values]) => ({ test, variable, values: list(values) })),
     );
-    return { effect: String(s.Effect ?? 'Allow'), actions: s.Action === undefined ? undefined : list(s.Action), notActions: s.NotAction === undefined ? undefined : list(s.NotAction), awsPrincipals: aws, servicePrincipals: service, conditions };
+    return {
+      effect: String(s.Effect ?? 'Allow'),
+      actions: s.Action === undefined ? undefined : list(s.Action),
+      notActions: s.NotAction === undefined ? undefined : list(s.NotAction),
+      awsPrincipals: aws,
+      servicePrincipals: service,
+      conditions,
+    };
   });
 }
 
@@ -38,9 +55,17 @@ function fromDocument(doc: Json): PolicyStatement[] {
     effect: String(s.effect ?? 'Allow'),
     actions: s.actions === undefined ? undefined : list(s.actions),
     notActions: s.not_actions === undefined ? undefined : list(s.not_actions),
-    awsPrincipals: blocks(s.principals).filter((p) => p.type === 'AWS').flatMap((p) => list(p.identifiers)),
-    servicePrincipals: blocks(s.principals).filter((p) => p.type === 'Service').flatMap((p) => list(p.identifiers)),
-    conditions: blocks(s.condition).map((c) => ({ test: String(c.test), variable: String(c.variable), values: list(c.values) })),
+    awsPrincipals: blocks(s.principals)
+      .filter((p) => p.type === 'AWS')
+      .flatMap((p) => list(p.identifiers)),
+    servicePrincipals: blocks(s.principals)
+      .filter((p) => p.type === 'Service')
+      .flatMap((p) => list(p.identifiers)),
+    conditions: blocks(s.condition).map((c) => ({
+      test: String(c.test),
+      variable: String(c.variable),
+      values: list(c.values),
+    })),
   }));
 }
 

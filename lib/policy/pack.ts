@@ -38,7 +38,11 @@ export interface GuardrailReport {
   /** Suppressed findings, with their reasons. */
   readonly suppressed: readonly Finding[];
   /** Suppressions that name a rule the pack does not have (each one fails synth: a typo hides nothing). */
-  readonly unknownSuppressions: ReadonlyArray<{ readonly stack: string; readonly path: string; readonly ruleId: string }>;
+  readonly unknownSuppressions: ReadonlyArray<{
+    readonly stack: string;
+    readonly path: string;
+    readonly ruleId: string;
+  }>;
 }
 
 /** Whether a report lets synth go ahead. */
@@ -156,7 +160,10 @@ export function formatReport(report: GuardrailReport): string {
     `guardrails: ${report.rules} rules over ${report.stacks.length} stacks: ${report.violations.length} violation(s), ${report.suppressed.length} suppressed`,
   ];
   for (const f of report.violations) lines.push(`  ${formatFinding(f)}`);
-  for (const u of report.unknownSuppressions) lines.push(`  ${u.stack} ${u.path} ${u.ruleId}: suppression names a rule the pack does not have. Fix: use one of the rule ids listed in the README`);
+  for (const u of report.unknownSuppressions)
+    lines.push(
+      `  ${u.stack} ${u.path} ${u.ruleId}: suppression names a rule the pack does not have. Fix: use one of the rule ids listed in the README`,
+    );
   for (const f of report.suppressed) lines.push(`  ${formatSuppressed(f)}`);
   return lines.join('\n') + '\n';
 }

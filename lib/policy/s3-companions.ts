@@ -8,7 +8,10 @@ export function bucketCompanions(bucket: SynthResource, stack: StackView, type: 
   const name = bucket.config.bucket;
   return stack
     .ofType(type)
-    .filter((r) => stack.referencing(bucket, type, 'bucket').includes(r) || (typeof name === 'string' && r.config.bucket === name));
+    .filter(
+      (r) =>
+        stack.referencing(bucket, type, 'bucket').includes(r) || (typeof name === 'string' && r.config.bucket === name),
+    );
 }
 
 /**

@@ -68,7 +68,14 @@ export function readResources(tf: Json): SynthResource[] {
         ? guard.suppressions.filter(isObject).map((s) => ({ id: String(s.id), reason: String(s.reason ?? '') }))
         : [];
       const address = `${type}.${name}`;
-      out.push({ type, name, address, path: typeof metadata.path === 'string' ? metadata.path : address, config, suppressions });
+      out.push({
+        type,
+        name,
+        address,
+        path: typeof metadata.path === 'string' ? metadata.path : address,
+        config,
+        suppressions,
+      });
     }
   }
   return out;
@@ -83,7 +90,8 @@ export function references(value: unknown, target: { readonly type: string; read
     const before = text[at - 1];
     const after = text[at + needle.length];
     // A reference: preceded by the start of an expression or an operator, followed by an attribute or the end.
-    if ((before === undefined || /[${(\s,[!]/.test(before)) && (after === undefined || /[.}\s,)\]]/.test(after))) return true;
+    if ((before === undefined || /[${(\s,[!]/.test(before)) && (after === undefined || /[.}\s,)\]]/.test(after)))
+      return true;
     at = text.indexOf(needle, at + 1);
   }
   return false;
@@ -128,11 +136,17 @@ export function isProductionStack(tf: Json): boolean {
     for (const p of blocks(list)) {
       for (const dt of blocks(p.default_tags)) {
         const tags = isObject(dt.tags) ? dt.tags : {};
-        if (tags['environment-class'] === 'production' || tags.environment === 'prod' || tags.environment === 'production') return true;
+        if (
+          tags['environment-class'] === 'production' ||
+          tags.environment === 'prod' ||
+          tags.environment === 'production'
+        )
+          return true;
       }
     }
   }
-  const meta = isObject(tf['//']) && isObject((tf['//'] as Json).bluegreen) ? ((tf['//'] as Json).bluegreen as Json) : {};
+  const meta =
+    isObject(tf['//']) && isObject((tf['//'] as Json).bluegreen) ? ((tf['//'] as Json).bluegreen as Json) : {};
   return meta.production === true;
 }
 

@@ -18,11 +18,15 @@ type WithSuppressions = IConstruct & { [KEY]?: Suppression[] };
  */
 export function suppress(scope: IConstruct, ruleId: string, reason: string): void {
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(ruleId)) {
-    throw new Error(`suppress(${scope.node.path}): "${ruleId}" is not a rule id; name the rule, e.g. "s3-access-logging"`);
+    throw new Error(
+      `suppress(${scope.node.path}): "${ruleId}" is not a rule id; name the rule, e.g. "s3-access-logging"`,
+    );
   }
   const why = (reason ?? '').trim();
   if (why.length < MIN_REASON_LENGTH || why === ruleId) {
-    throw new Error(`suppress(${scope.node.path}, ${ruleId}): a reason of at least ${MIN_REASON_LENGTH} characters is required (got "${why}"); say why the finding is acceptable here`);
+    throw new Error(
+      `suppress(${scope.node.path}, ${ruleId}): a reason of at least ${MIN_REASON_LENGTH} characters is required (got "${why}"); say why the finding is acceptable here`,
+    );
   }
   const target = scope as WithSuppressions;
   const list = target[KEY] ?? [];
@@ -44,6 +48,7 @@ export function recordSuppressions(stack: TerraformStack): void {
   for (const c of stack.node.findAll()) {
     if (!TerraformResource.isTerraformResource(c)) continue;
     const list = suppressionsOf(c);
-    if (list.length > 0) c.addOverride(`//.${SUPPRESSIONS_KEY}`, { suppressions: list.map((s) => ({ id: s.id, reason: s.reason })) });
+    if (list.length > 0)
+      c.addOverride(`//.${SUPPRESSIONS_KEY}`, { suppressions: list.map((s) => ({ id: s.id, reason: s.reason })) });
   }
 }

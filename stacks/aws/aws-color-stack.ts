@@ -40,13 +40,25 @@ export class AwsColorStack extends EnvironmentStack {
     const values = config.colors[color];
     const prefix = `${config.app.name}-${config.name}`;
     const logStore = hasLogStore(config);
-    const shared = new SharedLookup(this, 'shared', { app: config.app.name, environment: config.name, required: awsSharedReads(color, logStore) });
+    const shared = new SharedLookup(this, 'shared', {
+      app: config.app.name,
+      environment: config.name,
+      required: awsSharedReads(color, logStore),
+    });
     this.shared = shared;
-    this.release = new ReleaseParameter(this, 'release', { app: config.app.name, environment: config.name, color, release: values.release, region: config.region });
+    this.release = new ReleaseParameter(this, 'release', {
+      app: config.app.name,
+      environment: config.name,
+      color,
+      release: values.release,
+      region: config.region,
+    });
     const releaseRead = this.release.grantRead('release-read', { name: `${prefix}-${color}-release-read` });
     // One subnet per private subnet of the values (the shared stack creates exactly those, in that order).
     const subnetIds = shared.getList('privateSubnetIds');
-    const subnets = (config.network.privateSubnets ?? []).map((_, i) => ({ id: Token.asString(Fn.element(subnetIds, i)) }));
+    const subnets = (config.network.privateSubnets ?? []).map((_, i) => ({
+      id: Token.asString(Fn.element(subnetIds, i)),
+    }));
     this.fleet = new ColorFleet(this, 'fleet', {
       name: prefix,
       color,
@@ -72,11 +84,21 @@ export class AwsColorStack extends EnvironmentStack {
       userData: logStore
         ? renderUserData({
             forwarder: forwarderConfigFromValues(config, color),
-            credentials: { type: 'aws-secrets-manager', secretId: logForwarderSecretName(prefix), region: config.region },
+            credentials: {
+              type: 'aws-secrets-manager',
+              secretId: logForwarderSecretName(prefix),
+              region: config.region,
+            },
           })
         : undefined,
     });
-    new TerraformOutput(this, COLOR_OUTPUTS.releaseVersion, { value: values.release.version, description: `Release the ${color} fleet runs` });
-    new TerraformOutput(this, COLOR_OUTPUTS.autoscalingGroupName, { value: this.fleet.autoscalingGroup.name, description: `Auto Scaling group of the ${color} fleet` });
+    new TerraformOutput(this, COLOR_OUTPUTS.releaseVersion, {
+      value: values.release.version,
+      description: `Release the ${color} fleet runs`,
+    });
+    new TerraformOutput(this, COLOR_OUTPUTS.autoscalingGroupName, {
+      value: this.fleet.autoscalingGroup.name,
+      description: `Auto Scaling group of the ${color} fleet`,
+    });
   }
 }

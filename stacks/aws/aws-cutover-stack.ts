@@ -28,14 +28,21 @@ export class AwsCutoverStack extends EnvironmentStack {
     const { config } = this;
     const target = testListenerTarget(config);
     if (target.problem) throw new Error(`${this.node.id}: ${target.problem}`);
-    const shared = new SharedLookup(this, 'shared', { app: config.app.name, environment: config.name, required: AWS_SHARED_READS.cutover });
+    const shared = new SharedLookup(this, 'shared', {
+      app: config.app.name,
+      environment: config.name,
+      required: AWS_SHARED_READS.cutover,
+    });
     this.shared = shared;
 
     const testListenerPort = config.loadBalancer.testListener.port;
     this.listeners = new CutoverListeners(this, 'listeners', {
       loadBalancer: {
         loadBalancer: { arn: shared.get('loadBalancerArn') },
-        targetGroups: { blue: { arn: shared.get('blueTargetGroupArn') }, green: { arn: shared.get('greenTargetGroupArn') } },
+        targetGroups: {
+          blue: { arn: shared.get('blueTargetGroupArn') },
+          green: { arn: shared.get('greenTargetGroupArn') },
+        },
         testListenerPort,
       },
       certificate: { arn: shared.get('certificateArn') },
@@ -47,14 +54,19 @@ export class AwsCutoverStack extends EnvironmentStack {
     });
 
     const host = shared.get('hostname');
-    new TerraformOutput(this, CUTOVER_OUTPUTS.liveUrl, { value: `https://${host}`, description: 'URL users reach (weighted over both colors)' });
+    new TerraformOutput(this, CUTOVER_OUTPUTS.liveUrl, {
+      value: `https://${host}`,
+      description: 'URL users reach (weighted over both colors)',
+    });
     if (target.color) {
       new TerraformOutput(this, CUTOVER_OUTPUTS.testUrl, {
         value: `https://${host}:${testListenerPort}`,
         description: `Test listener URL: the idle color (${target.color}), reachable only from the allowed CIDRs and the VPN`,
       });
     }
-    const serving = [...COLORS].filter((c) => config.traffic[c] > 0).sort((a, b) => config.traffic[b] - config.traffic[a]);
+    const serving = [...COLORS]
+      .filter((c) => config.traffic[c] > 0)
+      .sort((a, b) => config.traffic[b] - config.traffic[a]);
     new TerraformOutput(this, CUTOVER_OUTPUTS.liveColor, {
       value: serving.join('+'),
       description: 'Colors serving users, most traffic first (e.g. green, or blue+green during a canary)',

@@ -80,7 +80,11 @@ export class AwsSharedStack extends EnvironmentStack {
       logKey: this.logKey,
     });
 
-    this.accessLogs = new LogBucket(this, 'access-logs', { bucketName: `${prefix}-access-logs`, region: config.region, sourceBucketPattern: `${prefix}-*` });
+    this.accessLogs = new LogBucket(this, 'access-logs', {
+      bucketName: `${prefix}-access-logs`,
+      region: config.region,
+      sourceBucketPattern: `${prefix}-*`,
+    });
     this.loadBalancer = new AppLoadBalancer(this, 'alb', {
       name: prefix,
       vpc: this.network.vpc,
@@ -102,15 +106,23 @@ export class AwsSharedStack extends EnvironmentStack {
       this.hostname = cert.domain;
     } else {
       // The schema requires a certificate on AWS; a config built in code without one fails here, clearly.
-      if (!cert) throw new Error(`${this.node.id}: loadBalancer.certificate is required on AWS ({ arn } or { domain, zoneId })`);
+      if (!cert)
+        throw new Error(`${this.node.id}: loadBalancer.certificate is required on AWS ({ arn } or { domain, zoneId })`);
       this.certificate = new TlsCertificate(this, 'certificate', { certificateArn: cert.arn });
       this.hostname = cert.hostname ?? this.loadBalancer.loadBalancer.dnsName;
     }
-    new TerraformOutput(this, SHARED_OUTPUTS.loadBalancerDnsName, { value: this.loadBalancer.loadBalancer.dnsName, description: 'DNS name of the load balancer' });
+    new TerraformOutput(this, SHARED_OUTPUTS.loadBalancerDnsName, {
+      value: this.loadBalancer.loadBalancer.dnsName,
+      description: 'DNS name of the load balancer',
+    });
 
     if (config.vpn) this.vpn = this.addVpn(prefix, config.vpn);
     if (hasLogStore(config)) this.logStore = this.addLogStore(prefix);
-    this.alarmTopic = new AlarmTopic(this, 'alarm-topic', { name: prefix, region: config.region, subscriptions: config.logging.alarmSubscriptions });
+    this.alarmTopic = new AlarmTopic(this, 'alarm-topic', {
+      name: prefix,
+      region: config.region,
+      subscriptions: config.logging.alarmSubscriptions,
+    });
     this.logMetrics = this.addLogMetrics(prefix);
 
     const archive = config.archive;
@@ -149,10 +161,22 @@ export class AwsSharedStack extends EnvironmentStack {
       value: this.deploymentRecords.bucket.bucket,
       description: 'Bucket that holds the deployment records written by npm run deploy',
     });
-    new TerraformOutput(this, ARCHIVE_OUTPUTS.appFilesBucket, { value: this.appFiles.bucket.bucket, description: 'Bucket for application files' });
-    new TerraformOutput(this, ARCHIVE_OUTPUTS.region, { value: config.region, description: 'Region of the archive buckets' });
-    new TerraformOutput(this, ARCHIVE_OUTPUTS.registryUrl, { value: this.registry.repositoryUrl, description: 'ECR repository URL; pin images by digest' });
-    new TerraformOutput(this, SHARED_OUTPUTS.vpcId, { value: this.network.vpc.id, description: 'ID of the environment VPC' });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.appFilesBucket, {
+      value: this.appFiles.bucket.bucket,
+      description: 'Bucket for application files',
+    });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.region, {
+      value: config.region,
+      description: 'Region of the archive buckets',
+    });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.registryUrl, {
+      value: this.registry.repositoryUrl,
+      description: 'ECR repository URL; pin images by digest',
+    });
+    new TerraformOutput(this, SHARED_OUTPUTS.vpcId, {
+      value: this.network.vpc.id,
+      description: 'ID of the environment VPC',
+    });
 
     const lb = this.loadBalancer;
     this.published = new SharedParameters(this, 'published', {
@@ -202,13 +226,26 @@ export class AwsSharedStack extends EnvironmentStack {
       toPort: 80,
       cidrIpv4: '0.0.0.0/0',
     });
-    new TerraformOutput(this, LOG_OUTPUTS.endpoint, { value: store.endpoint, description: 'HTTPS endpoint of the log store (inside the VPC)' });
-    new TerraformOutput(this, LOG_OUTPUTS.dashboardsUrl, { value: store.dashboardsUrl, description: 'OpenSearch Dashboards (inside the VPC; sign in with the admin secret)' });
-    new TerraformOutput(this, LOG_OUTPUTS.adminSecret, { value: store.adminSecret.name, description: 'Secrets Manager secret holding the log store admin user (bootstrap, break-glass)' });
-    new TerraformOutput(this, LOG_OUTPUTS.forwarderSecret, { value: store.forwarderSecret.name, description: 'Secrets Manager secret the forwarders read at boot (host, username, password)' });
+    new TerraformOutput(this, LOG_OUTPUTS.endpoint, {
+      value: store.endpoint,
+      description: 'HTTPS endpoint of the log store (inside the VPC)',
+    });
+    new TerraformOutput(this, LOG_OUTPUTS.dashboardsUrl, {
+      value: store.dashboardsUrl,
+      description: 'OpenSearch Dashboards (inside the VPC; sign in with the admin secret)',
+    });
+    new TerraformOutput(this, LOG_OUTPUTS.adminSecret, {
+      value: store.adminSecret.name,
+      description: 'Secrets Manager secret holding the log store admin user (bootstrap, break-glass)',
+    });
+    new TerraformOutput(this, LOG_OUTPUTS.forwarderSecret, {
+      value: store.forwarderSecret.name,
+      description: 'Secrets Manager secret the forwarders read at boot (host, username, password)',
+    });
     new TerraformOutput(this, LOG_OUTPUTS.bootstrap, {
       value: JSON.stringify(store.bootstrapRequests),
-      description: 'REST requests to apply once to the log store (ISM retention, index template, forwarder role/user); see README "Centralized logging"',
+      description:
+        'REST requests to apply once to the log store (ISM retention, index template, forwarder role/user); see README "Centralized logging"',
     });
     return store;
   }
@@ -230,7 +267,8 @@ export class AwsSharedStack extends EnvironmentStack {
     const alarms = Object.entries(metrics.alarms);
     new TerraformOutput(this, LOG_OUTPUTS.alarmNames, {
       value: metrics.alarmNames,
-      description: 'CloudWatch alarm names by key (blue_target_5xx, green_unhealthy_hosts, vpc_rejected_connections, ...)',
+      description:
+        'CloudWatch alarm names by key (blue_target_5xx, green_unhealthy_hosts, vpc_rejected_connections, ...)',
     });
     new TerraformOutput(this, LOG_OUTPUTS.alarmArns, {
       value: Object.fromEntries(alarms.map(([key, a]) => [key, a.arn])),
@@ -260,11 +298,22 @@ export class AwsSharedStack extends EnvironmentStack {
       logRetentionDays: vpn.logRetentionDays,
       customerConfigMode: vpn.customerConfig,
     });
-    site.allowFromOnPrem('onprem-test-listener', this.loadBalancer.securityGroup, this.loadBalancer.testListenerPort, 'Test listener');
+    site.allowFromOnPrem(
+      'onprem-test-listener',
+      this.loadBalancer.securityGroup,
+      this.loadBalancer.testListenerPort,
+      'Test listener',
+    );
     site.allowFromOnPrem('onprem-ssh', this.loadBalancer.instanceSecurityGroup, 22, 'SSH');
     const c = site.connection;
-    new TerraformOutput(this, VPN_OUTPUTS.connectionId, { value: c.id, description: 'ID of the site-to-site VPN connection' });
-    new TerraformOutput(this, VPN_OUTPUTS.tunnelAddresses, { value: [c.tunnel1Address, c.tunnel2Address], description: 'AWS outside addresses of tunnel 1 and 2' });
+    new TerraformOutput(this, VPN_OUTPUTS.connectionId, {
+      value: c.id,
+      description: 'ID of the site-to-site VPN connection',
+    });
+    new TerraformOutput(this, VPN_OUTPUTS.tunnelAddresses, {
+      value: [c.tunnel1Address, c.tunnel2Address],
+      description: 'AWS outside addresses of tunnel 1 and 2',
+    });
     new TerraformOutput(this, VPN_OUTPUTS.customerConfig, {
       value: site.customerConfig(),
       sensitive: true,
@@ -273,7 +322,8 @@ export class AwsSharedStack extends EnvironmentStack {
     new TerraformOutput(this, VPN_OUTPUTS.customerConfigInput, {
       value: { ...site.customerConfigInput(), mode: vpn.customerConfig },
       sensitive: true,
-      description: 'What the swanctl.conf is rendered from (holds the PSKs); npm run vpn-config -- <env> --mode re-renders it',
+      description:
+        'What the swanctl.conf is rendered from (holds the PSKs); npm run vpn-config -- <env> --mode re-renders it',
     });
     return site;
   }

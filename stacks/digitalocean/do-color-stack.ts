@@ -60,7 +60,10 @@ export class DoColorStack extends EnvironmentStack {
     const names = doResourceNames(config.app.name, config.name, d.project.name);
     this.shared = new SharedLookup(this, 'shared', { environment: config.name, names });
     this.sshKeys = new SshKeyCheck(this, 'ssh-keys', { fingerprints: d.sshKeyFingerprints });
-    this.logStore = new LogStoreLookup(this, 'log-store', { clusterName: names.logStore, dependsOn: [this.shared.projects] });
+    this.logStore = new LogStoreLookup(this, 'log-store', {
+      clusterName: names.logStore,
+      dependsOn: [this.shared.projects],
+    });
     const values = config.colors[color];
     const forwarder = forwarderConfigFromValues(config, color);
     const env = [
@@ -95,8 +98,14 @@ export class DoColorStack extends EnvironmentStack {
       },
     });
 
-    new TerraformOutput(this, COLOR_OUTPUTS.releaseVersion, { value: values.release.version, description: `Release the ${color} droplets run` });
-    new TerraformOutput(this, COLOR_OUTPUTS.dropletIds, { value: this.fleet.droplets.map((x) => x.id), description: `IDs of the ${color} droplets` });
+    new TerraformOutput(this, COLOR_OUTPUTS.releaseVersion, {
+      value: values.release.version,
+      description: `Release the ${color} droplets run`,
+    });
+    new TerraformOutput(this, COLOR_OUTPUTS.dropletIds, {
+      value: this.fleet.droplets.map((x) => x.id),
+      description: `IDs of the ${color} droplets`,
+    });
     new TerraformOutput(this, COLOR_OUTPUTS.privateIps, {
       value: this.fleet.droplets.map((x) => x.ipv4AddressPrivate),
       description: `Private addresses of the ${color} droplets`,

@@ -51,7 +51,9 @@ export class DoCutoverStack extends EnvironmentStack {
     this.shared = new SharedLookup(this, 'shared', { environment: config.name, names });
     this.liveColor = liveColor(config.traffic) ?? 'blue'; // the schema allows only 0/100 on DigitalOcean
     const previewColor = testListenerTarget(config).color;
-    const hostnames = [d.liveHostname, previewColor ? d.previewHostname : undefined].filter((h): h is string => h !== undefined);
+    const hostnames = [d.liveHostname, previewColor ? d.previewHostname : undefined].filter(
+      (h): h is string => h !== undefined,
+    );
     if (d.certificate.name) {
       this.certificate = new CertificateCheck(this, 'certificate', { certificateName: d.certificate.name, hostnames });
     }
@@ -100,7 +102,14 @@ export class DoCutoverStack extends EnvironmentStack {
       ];
       for (const [id, hostname, lb] of records) {
         if (hostname && lb) {
-          this.records.push(new HostRecord(this, `dns-${id}`, { domain: d.dns.domain, hostname, ipv4Address: lb.loadBalancer.ip, ttlSeconds: d.dns.ttlSeconds }));
+          this.records.push(
+            new HostRecord(this, `dns-${id}`, {
+              domain: d.dns.domain,
+              hostname,
+              ipv4Address: lb.loadBalancer.ip,
+              ttlSeconds: d.dns.ttlSeconds,
+            }),
+          );
         }
       }
     }
@@ -108,19 +117,40 @@ export class DoCutoverStack extends EnvironmentStack {
     // The cross-cloud output names (CUTOVER_OUTPUTS: `npm run smoke -- --env <env>` reads them), plus the
     // DigitalOcean-specific preview_* and *_ip ones.
     const url = (host: string | undefined, lb: LoadBalancer) => `https://${host ?? lb.loadBalancer.ip}`;
-    new TerraformOutput(this, CUTOVER_OUTPUTS.liveUrl, { value: url(d.liveHostname, this.live), description: 'URL users reach the live color by' });
+    new TerraformOutput(this, CUTOVER_OUTPUTS.liveUrl, {
+      value: url(d.liveHostname, this.live),
+      description: 'URL users reach the live color by',
+    });
     new TerraformOutput(this, CUTOVER_OUTPUTS.liveColor, {
       value: d.cutoverJoining ? `${this.liveColor}+${d.cutoverJoining}` : this.liveColor,
       description: 'The colors the live load balancer serves (`blue+green` while a color joins during a cutover)',
     });
-    new TerraformOutput(this, CUTOVER_OUTPUTS.weights, { value: { blue: config.traffic.blue, green: config.traffic.green }, description: 'Percent of traffic per color' });
-    new TerraformOutput(this, 'live_ip', { value: this.live.loadBalancer.ip, description: 'Public address of the live load balancer (point DNS here)' });
+    new TerraformOutput(this, CUTOVER_OUTPUTS.weights, {
+      value: { blue: config.traffic.blue, green: config.traffic.green },
+      description: 'Percent of traffic per color',
+    });
+    new TerraformOutput(this, 'live_ip', {
+      value: this.live.loadBalancer.ip,
+      description: 'Public address of the live load balancer (point DNS here)',
+    });
     if (this.preview && previewColor) {
       const previewUrl = url(d.previewHostname, this.preview);
-      new TerraformOutput(this, 'preview_url', { value: previewUrl, description: 'URL of the idle color, for tests before a cutover' });
-      new TerraformOutput(this, CUTOVER_OUTPUTS.testUrl, { value: previewUrl, description: `The idle color (${previewColor}) for smoke tests: the preview load balancer` });
-      new TerraformOutput(this, 'preview_color', { value: previewColor, description: 'The color the preview load balancer serves' });
-      new TerraformOutput(this, 'preview_ip', { value: this.preview.loadBalancer.ip, description: 'Public address of the preview load balancer' });
+      new TerraformOutput(this, 'preview_url', {
+        value: previewUrl,
+        description: 'URL of the idle color, for tests before a cutover',
+      });
+      new TerraformOutput(this, CUTOVER_OUTPUTS.testUrl, {
+        value: previewUrl,
+        description: `The idle color (${previewColor}) for smoke tests: the preview load balancer`,
+      });
+      new TerraformOutput(this, 'preview_color', {
+        value: previewColor,
+        description: 'The color the preview load balancer serves',
+      });
+      new TerraformOutput(this, 'preview_ip', {
+        value: this.preview.loadBalancer.ip,
+        description: 'Public address of the preview load balancer',
+      });
     }
   }
 }

@@ -17,7 +17,10 @@ import { addDigitalOceanProvider, doTags } from './do-provider';
 /** The `digitalocean` values of an environment, which the schema guarantees on DigitalOcean. */
 export function digitaloceanValues(stack: EnvironmentStack): DigitalOceanValues {
   const values = stack.config.digitalocean;
-  if (!values) throw new Error(`${stack.node.id}: the environment has no digitalocean section (the values schema requires one on DigitalOcean)`);
+  if (!values)
+    throw new Error(
+      `${stack.node.id}: the environment has no digitalocean section (the values schema requires one on DigitalOcean)`,
+    );
   return values as DigitalOceanValues;
 }
 
@@ -50,7 +53,11 @@ export class DoSharedStack extends EnvironmentStack {
     // The names the color and cutover stacks look the VPC, project and cluster up by (they never read this stack's state).
     const names = doResourceNames(config.app.name, config.name, d.project.name);
     this.project = new Project(this, 'project', { name: names.project, environment: d.project.environment });
-    this.network = new Network(this, 'network', { name: names.vpc, region: config.region, ipRange: config.network.vpcCidr });
+    this.network = new Network(this, 'network', {
+      name: names.vpc,
+      region: config.region,
+      ipRange: config.network.vpcCidr,
+    });
     this.fleetTags = new FleetTags(this, 'tags', { app: config.app.name, env: config.name });
     this.sshKeys = new SshKeyCheck(this, 'ssh-keys', { fingerprints: d.sshKeyFingerprints });
 
@@ -84,20 +91,50 @@ export class DoSharedStack extends EnvironmentStack {
       noncurrentVersionExpirationDays: d.spaces.noncurrentVersionExpirationDays,
       preventDestroy: d.preventDestroy,
     });
-    new ProjectResources(this, 'project-resources', { project: this.project.project.id, resources: [this.deployments.bucket.urn] });
+    new ProjectResources(this, 'project-resources', {
+      project: this.project.project.id,
+      resources: [this.deployments.bucket.urn],
+    });
 
-    new TerraformOutput(this, SHARED_OUTPUTS.vpcId, { value: this.network.vpc.id, description: 'ID of the environment VPC' });
-    new TerraformOutput(this, SHARED_OUTPUTS.projectId, { value: this.project.project.id, description: 'ID of the DigitalOcean project' });
+    new TerraformOutput(this, SHARED_OUTPUTS.vpcId, {
+      value: this.network.vpc.id,
+      description: 'ID of the environment VPC',
+    });
+    new TerraformOutput(this, SHARED_OUTPUTS.projectId, {
+      value: this.project.project.id,
+      description: 'ID of the DigitalOcean project',
+    });
     // The names the deploy and archive commands read, as on AWS: one Spaces bucket holds both the deployment
     // records and the app files.
     const bucket = this.deployments.bucket;
-    new TerraformOutput(this, ARCHIVE_OUTPUTS.recordsBucket, { value: bucket.name, description: 'Spaces bucket for deployment records' });
-    new TerraformOutput(this, ARCHIVE_OUTPUTS.appFilesBucket, { value: bucket.name, description: 'Spaces bucket for application files (the same bucket)' });
-    new TerraformOutput(this, ARCHIVE_OUTPUTS.region, { value: bucket.region, description: 'Spaces region of the bucket' });
-    new TerraformOutput(this, ARCHIVE_OUTPUTS.endpoint, { value: `https://${bucket.endpoint}`, description: 'S3-compatible endpoint URL of the bucket' });
-    new TerraformOutput(this, LOG_OUTPUTS.endpoint, { value: this.logStore.cluster.privateHost, description: 'Private host of the OpenSearch cluster (inside the VPC)' });
-    new TerraformOutput(this, 'log_store_port', { value: this.logStore.cluster.port, description: 'Port of the OpenSearch cluster (TLS)' });
-    new TerraformOutput(this, 'log_forwarder_username', { value: this.logStore.forwarderUser!.name, description: 'OpenSearch user of the log forwarder' });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.recordsBucket, {
+      value: bucket.name,
+      description: 'Spaces bucket for deployment records',
+    });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.appFilesBucket, {
+      value: bucket.name,
+      description: 'Spaces bucket for application files (the same bucket)',
+    });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.region, {
+      value: bucket.region,
+      description: 'Spaces region of the bucket',
+    });
+    new TerraformOutput(this, ARCHIVE_OUTPUTS.endpoint, {
+      value: `https://${bucket.endpoint}`,
+      description: 'S3-compatible endpoint URL of the bucket',
+    });
+    new TerraformOutput(this, LOG_OUTPUTS.endpoint, {
+      value: this.logStore.cluster.privateHost,
+      description: 'Private host of the OpenSearch cluster (inside the VPC)',
+    });
+    new TerraformOutput(this, 'log_store_port', {
+      value: this.logStore.cluster.port,
+      description: 'Port of the OpenSearch cluster (TLS)',
+    });
+    new TerraformOutput(this, 'log_forwarder_username', {
+      value: this.logStore.forwarderUser!.name,
+      description: 'OpenSearch user of the log forwarder',
+    });
     new TerraformOutput(this, 'log_forwarder_password', {
       value: this.logStore.forwarderUser!.password,
       sensitive: true,
@@ -113,7 +150,8 @@ export class DoSharedStack extends EnvironmentStack {
     }).filter((r) => !r.path.startsWith('/_plugins/_security/'));
     new TerraformOutput(this, LOG_OUTPUTS.bootstrap, {
       value: JSON.stringify(bootstrap),
-      description: 'REST requests to apply once to the log store (ISM retention, index template); see README "DigitalOcean"',
+      description:
+        'REST requests to apply once to the log store (ISM retention, index template); see README "DigitalOcean"',
     });
   }
 }

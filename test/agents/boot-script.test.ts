@@ -22,7 +22,9 @@ interface Run {
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: 20_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
+    execFile(cmd, args, { env, timeout: 20_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    );
   });
 }
 
@@ -51,7 +53,12 @@ describe.each([
     const calls = path.join(dir, `calls-${manager}-${Math.random()}`);
     fs.writeFileSync(calls, '');
     // PATH holds only the stand-in: the script must not rely on anything else the image may lack.
-    const result = await run(shell, [script], { PATH: packageManager(manager), CALLS: calls, MISSING: missing, LOG_FORWARDER_PACKAGE_RETRIES: '1' });
+    const result = await run(shell, [script], {
+      PATH: packageManager(manager),
+      CALLS: calls,
+      MISSING: missing,
+      LOG_FORWARDER_PACKAGE_RETRIES: '1',
+    });
     return { ...result, calls: fs.readFileSync(calls, 'utf8').trim().split('\n') };
   }
 
@@ -97,16 +104,31 @@ test('the install script refuses a package name that is not one', () => {
 });
 
 /** SigV4 as AWS documents it, independently of the script: the signature the stand-in expects. */
-function sigV4(req: { method: string; path: string; headers: http.IncomingHttpHeaders; body: Buffer }, secretKey: string, region: string, service: string): string {
+function sigV4(
+  req: { method: string; path: string; headers: http.IncomingHttpHeaders; body: Buffer },
+  secretKey: string,
+  region: string,
+  service: string,
+): string {
   const auth = String(req.headers.authorization);
   const signedHeaders = /SignedHeaders=([^,]+)/.exec(auth)![1].split(';');
   const stamp = String(req.headers['x-amz-date']);
   const day = stamp.slice(0, 8);
-  const canonical = [req.method, req.path, '', signedHeaders.map((h) => `${h}:${String(req.headers[h]).trim()}\n`).join(''), signedHeaders.join(';'), crypto.createHash('sha256').update(req.body).digest('hex')].join('\n');
+  const canonical = [
+    req.method,
+    req.path,
+    '',
+    signedHeaders.map((h) => `${h}:${String(req.headers[h]).trim()}\n`).join(''),
+    signedHeaders.join(';'),
+    crypto.createHash('sha256').update(req.body).digest('hex'),
+  ].join('\n');
   const scope = `${day}/${region}/${service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', stamp, scope, crypto.createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const toSign = ['AWS4-HMAC-SHA256', stamp, scope, crypto.createHash('sha256').update(canonical).digest('hex')].join(
+    '\n',
+  );
   let key: Buffer = Buffer.from(`AWS4${secretKey}`);
-  for (const part of [day, region, service, 'aws4_request']) key = crypto.createHmac('sha256', key).update(part).digest();
+  for (const part of [day, region, service, 'aws4_request'])
+    key = crypto.createHmac('sha256', key).update(part).digest();
   return crypto.createHmac('sha256', key).update(toSign).digest('hex');
 }
 
@@ -123,24 +145,47 @@ describe('the credentials script (loopback stand-in of IMDSv2 and Secrets Manage
       const body = Buffer.concat(chunks);
       const url = req.url ?? '/';
       if (url === '/latest/api/token') {
-        if (req.method !== 'PUT' || !req.headers['x-aws-ec2-metadata-token-ttl-seconds']) return void res.writeHead(400).end();
+        if (req.method !== 'PUT' || !req.headers['x-aws-ec2-metadata-token-ttl-seconds'])
+          return void res.writeHead(400).end();
         return void res.end(IMDS_TOKEN);
       }
       if (url.startsWith('/latest/meta-data/')) {
         // IMDSv2 only: no token, no answer (as on an instance with HttpTokens=required).
         if (req.headers['x-aws-ec2-metadata-token'] !== IMDS_TOKEN) return void res.writeHead(401).end();
         if (url === '/latest/meta-data/iam/security-credentials/') return void res.end('shop-staging-app\n');
-        if (url === '/latest/meta-data/iam/security-credentials/shop-staging-app') return void res.end(JSON.stringify({ Code: 'Success', Type: 'AWS-HMAC', ...ROLE }));
+        if (url === '/latest/meta-data/iam/security-credentials/shop-staging-app')
+          return void res.end(JSON.stringify({ Code: 'Success', Type: 'AWS-HMAC', ...ROLE }));
         return void res.writeHead(404).end();
       }
       if (req.method === 'POST' && url === '/') {
-        const expected = sigV4({ method: 'POST', path: '/', headers: req.headers, body }, ROLE.SecretAccessKey, 'eu-west-1', 'secretsmanager');
-        const signatureOk = String(req.headers.authorization).endsWith(`Signature=${expected}`) && String(req.headers.authorization).includes(`Credential=${ROLE.AccessKeyId}/`);
-        seen.push({ signatureOk, target: req.headers['x-amz-target'] as string, body: body.toString(), token: req.headers['x-amz-security-token'] as string });
+        const expected = sigV4(
+          { method: 'POST', path: '/', headers: req.headers, body },
+          ROLE.SecretAccessKey,
+          'eu-west-1',
+          'secretsmanager',
+        );
+        const signatureOk =
+          String(req.headers.authorization).endsWith(`Signature=${expected}`) &&
+          String(req.headers.authorization).includes(`Credential=${ROLE.AccessKeyId}/`);
+        seen.push({
+          signatureOk,
+          target: req.headers['x-amz-target'] as string,
+          body: body.toString(),
+          token: req.headers['x-amz-security-token'] as string,
+        });
         res.setHeader('content-type', 'application/x-amz-json-1.1');
         if (!signatureOk) return void res.writeHead(403).end(JSON.stringify({ __type: 'InvalidSignatureException' }));
-        if (denied) return void res.writeHead(400).end(JSON.stringify({ __type: 'AccessDeniedException', Message: 'not allowed' }));
-        return void res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x', Name: 'shop-staging/log-forwarder', SecretString: secret }));
+        if (denied)
+          return void res
+            .writeHead(400)
+            .end(JSON.stringify({ __type: 'AccessDeniedException', Message: 'not allowed' }));
+        return void res.end(
+          JSON.stringify({
+            ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x',
+            Name: 'shop-staging/log-forwarder',
+            SecretString: secret,
+          }),
+        );
       }
       res.writeHead(404).end();
     });
@@ -157,19 +202,36 @@ describe('the credentials script (loopback stand-in of IMDSv2 and Secrets Manage
 
   function fetchCredentials(target: string): Promise<Run> {
     // PATH without any AWS CLI: the script needs python3 only.
-    return run('/usr/bin/python3', [script], { PATH: '/nonexistent', LOG_FORWARDER_ENV_FILE: target, LOG_FORWARDER_BACKOFF_SECONDS: '0', LOG_FORWARDER_IMDS_ENDPOINT: base, LOG_FORWARDER_SECRETSMANAGER_ENDPOINT: base });
+    return run('/usr/bin/python3', [script], {
+      PATH: '/nonexistent',
+      LOG_FORWARDER_ENV_FILE: target,
+      LOG_FORWARDER_BACKOFF_SECONDS: '0',
+      LOG_FORWARDER_IMDS_ENDPOINT: base,
+      LOG_FORWARDER_SECRETSMANAGER_ENDPOINT: base,
+    });
   }
 
   test('writes the destination file, root-only, from a SigV4-signed GetSecretValue with the role from IMDSv2', async () => {
-    secret = JSON.stringify({ host: 'vpc-logs.eu-west-1.es.amazonaws.com', username: 'log-forwarder', password: 'Xy7!pq#Rs' });
+    secret = JSON.stringify({
+      host: 'vpc-logs.eu-west-1.es.amazonaws.com',
+      username: 'log-forwarder',
+      password: 'Xy7!pq#Rs',
+    });
     const target = path.join(dir, 'ok', 'destination.env');
     const result = await fetchCredentials(target);
     expect(result.out).toContain('wrote');
     expect(result.code).toBe(0);
-    expect(fs.readFileSync(target, 'utf8')).toBe('LOG_STORE_HOST=vpc-logs.eu-west-1.es.amazonaws.com\nLOG_STORE_USERNAME=log-forwarder\nLOG_STORE_PASSWORD=Xy7!pq#Rs\n');
+    expect(fs.readFileSync(target, 'utf8')).toBe(
+      'LOG_STORE_HOST=vpc-logs.eu-west-1.es.amazonaws.com\nLOG_STORE_USERNAME=log-forwarder\nLOG_STORE_PASSWORD=Xy7!pq#Rs\n',
+    );
     expect(fs.statSync(target).mode & 0o777).toBe(0o600);
     const call = seen[seen.length - 1];
-    expect(call).toEqual({ signatureOk: true, target: 'secretsmanager.GetSecretValue', body: '{"SecretId": "shop-staging/log-forwarder"}', token: ROLE.Token });
+    expect(call).toEqual({
+      signatureOk: true,
+      target: 'secretsmanager.GetSecretValue',
+      body: '{"SecretId": "shop-staging/log-forwarder"}',
+      token: ROLE.Token,
+    });
   });
 
   test('fails on a secret without a password, writing nothing', async () => {

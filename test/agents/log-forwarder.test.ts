@@ -4,7 +4,13 @@ import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { randomUUID } from 'crypto';
 import { BulkCollector } from '../support/bulk-collector';
-import { DEFAULT_FORWARDER_PATHS, forwarderConfigFromValues, LogForwarderConfig, renderRsyslogConfig, renderShipperScript } from '../../lib/agents/log-forwarder';
+import {
+  DEFAULT_FORWARDER_PATHS,
+  forwarderConfigFromValues,
+  LogForwarderConfig,
+  renderRsyslogConfig,
+  renderShipperScript,
+} from '../../lib/agents/log-forwarder';
 import { loadEnvironments } from '../../lib/config';
 import { envDir } from '../support/env-dir';
 import { rsyslogCheck, tempFile } from '../support/agent-checks';
@@ -34,8 +40,12 @@ describe('renderRsyslogConfig: the production shape', () => {
   const config = renderRsyslogConfig(BASE);
 
   test('tails each app log with its own ruleset; JSON lines are parsed into fields, text lines are not', () => {
-    expect(config).toContain('input(type="imfile" file="/var/log/shop/app.log" tag="app:" ruleset="fwd-app-app" addMetadata="on"');
-    expect(config).toContain('input(type="imfile" file="/var/log/shop/access.log" tag="http:" ruleset="fwd-app-http" addMetadata="on"');
+    expect(config).toContain(
+      'input(type="imfile" file="/var/log/shop/app.log" tag="app:" ruleset="fwd-app-app" addMetadata="on"',
+    );
+    expect(config).toContain(
+      'input(type="imfile" file="/var/log/shop/access.log" tag="http:" ruleset="fwd-app-http" addMetadata="on"',
+    );
     expect(ruleset(config, 'fwd-app-app')).toContain('action(type="mmjsonparse" cookie="" container="$!fields")');
     expect(ruleset(config, 'fwd-app-app')).toContain('set $!doc!fields = $!fields;');
     expect(ruleset(config, 'fwd-app-http')).not.toContain('mmjsonparse');
@@ -61,7 +71,9 @@ describe('renderRsyslogConfig: the production shape', () => {
   });
 
   test('ships through the shipper (omprog, confirmed transactions); host and credentials come from the environment', () => {
-    expect(config).toContain(`binary="/usr/bin/python3 ${DEFAULT_FORWARDER_PATHS.shipper} 443 - ${DEFAULT_FORWARDER_PATHS.errorFile} ${DEFAULT_FORWARDER_PATHS.statsFile} 60 -"`);
+    expect(config).toContain(
+      `binary="/usr/bin/python3 ${DEFAULT_FORWARDER_PATHS.shipper} 443 - ${DEFAULT_FORWARDER_PATHS.errorFile} ${DEFAULT_FORWARDER_PATHS.statsFile} 60 -"`,
+    );
     expect(config).toContain('confirmMessages="on" useTransactions="on"');
     expect(config).not.toMatch(/LOG_STORE_PASSWORD|omelasticsearch/);
     const shipper = renderShipperScript();
@@ -72,15 +84,21 @@ describe('renderRsyslogConfig: the production shape', () => {
 
   test('uses _bulk with create and a per-event id, into daily indices', () => {
     expect(renderShipperScript()).toContain('json.dumps({"create": {"_index": e["index"], "_id": e["id"]}})');
-    expect(config).toContain('template(name="fwd-event" type="string" string="{\\"index\\":\\"%$.index%\\",\\"id\\":\\"%uuid%\\",\\"doc\\":%$!doc%}\\n")');
-    expect(config).toMatch(/template\(name="fwd-index" type="string" string="logs-shop-%timereported:::date-year,date-utc%\.%timereported:::date-month,date-utc%\.%timereported:::date-day,date-utc%"\)/);
+    expect(config).toContain(
+      'template(name="fwd-event" type="string" string="{\\"index\\":\\"%$.index%\\",\\"id\\":\\"%uuid%\\",\\"doc\\":%$!doc%}\\n")',
+    );
+    expect(config).toMatch(
+      /template\(name="fwd-index" type="string" string="logs-shop-%timereported:::date-year,date-utc%\.%timereported:::date-month,date-utc%\.%timereported:::date-day,date-utc%"\)/,
+    );
   });
 
   test('with a data stream, every event goes to the stream (no dated index names)', () => {
     const stream = renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs-shop', dataStream: 'logs-shop' } });
     expect(stream).toContain('template(name="fwd-index" type="string" string="logs-shop")');
     expect(stream).not.toContain('date-year');
-    expect(() => renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs-shop', dataStream: 'Logs*' } })).toThrow(/dataStream "Logs\*" must be lowercase/);
+    expect(() =>
+      renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs-shop', dataStream: 'Logs*' } }),
+    ).toThrow(/dataStream "Logs\*" must be lowercase/);
   });
 
   test('buffers on disk, retries forever and saves the queue on shutdown', () => {
@@ -113,23 +131,33 @@ describe('renderRsyslogConfig: variants', () => {
     });
     expect(config).toContain('input(type="imuxsock" socket="/tmp/x/log.sock" ruleset="fwd-system"');
     expect(config).not.toContain('imjournal');
-    expect(config).toContain(' 9200 /tmp/ca.pem /var/log/log-forwarder-rejected.json /var/log/log-forwarder-stats.json 60 logs.example.internal"');
+    expect(config).toContain(
+      ' 9200 /tmp/ca.pem /var/log/log-forwarder-rejected.json /var/log/log-forwarder-stats.json 60 logs.example.internal"',
+    );
     expect(config).toContain('global(workDirectory="/tmp/x/work"');
   });
 
   test('fails on a relative app log path', () => {
-    expect(() => renderRsyslogConfig({ ...BASE, appLogs: [{ path: 'app.log', format: 'text' }] })).toThrow(/log forwarder: app log "app.log" is a relative path/);
+    expect(() => renderRsyslogConfig({ ...BASE, appLogs: [{ path: 'app.log', format: 'text' }] })).toThrow(
+      /log forwarder: app log "app.log" is a relative path/,
+    );
   });
 
   test('fails on a duplicate app log path', () => {
     const log = { path: '/var/log/a.log', format: 'text' } as const;
-    expect(() => renderRsyslogConfig({ ...BASE, appLogs: [log, { ...log, tag: 'b' }] })).toThrow(/"\/var\/log\/a.log" is listed twice/);
+    expect(() => renderRsyslogConfig({ ...BASE, appLogs: [log, { ...log, tag: 'b' }] })).toThrow(
+      /"\/var\/log\/a.log" is listed twice/,
+    );
   });
 
   test('fails on values that would break out of a config string', () => {
     expect(() => renderRsyslogConfig({ ...BASE, release: '1.0"; x' })).toThrow(/release "1.0"; x" must be a version/);
-    expect(() => renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs', host: 'https://x:1' } })).toThrow(/plain DNS name/);
-    expect(() => renderRsyslogConfig({ ...BASE, bufferDiskMiB: 1 })).toThrow(/bufferDiskMiB 1 must be a whole number of at least 16/);
+    expect(() => renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs', host: 'https://x:1' } })).toThrow(
+      /plain DNS name/,
+    );
+    expect(() => renderRsyslogConfig({ ...BASE, bufferDiskMiB: 1 })).toThrow(
+      /bufferDiskMiB 1 must be a whole number of at least 16/,
+    );
   });
 });
 
@@ -140,7 +168,14 @@ describe('renderRsyslogConfig: rsyslogd -N1 accepts every variant', () => {
     ['system logs off', { ...BASE, systemLogs: false }],
     ['no app logs', { ...BASE, appLogs: [] }],
     ['text logs only', { ...BASE, appLogs: [{ path: '/var/log/shop/*.log', format: 'text' }] }],
-    ['socket source, literal host, CA file', { ...BASE, destination: { indexPrefix: 'logs', host: '127.0.0.1', port: 9200, caFile: ca }, systemLogSource: { type: 'socket', path: '/tmp/bg-log.sock' } }],
+    [
+      'socket source, literal host, CA file',
+      {
+        ...BASE,
+        destination: { indexPrefix: 'logs', host: '127.0.0.1', port: 9200, caFile: ca },
+        systemLogSource: { type: 'socket', path: '/tmp/bg-log.sock' },
+      },
+    ],
     ['append-only data stream', { ...BASE, destination: { indexPrefix: 'logs-shop', dataStream: 'logs-shop' } }],
   ];
 
@@ -161,7 +196,7 @@ describe('renderRsyslogConfig: rsyslogd -N1 accepts every variant', () => {
 describe('forwarderConfigFromValues', () => {
   const prod = loadEnvironments({ dir: envDir(), only: ['prod'] })[0];
 
-  test('takes app, environment, the color\'s release, files, buffer and index prefix from the values', () => {
+  test("takes app, environment, the color's release, files, buffer and index prefix from the values", () => {
     expect(forwarderConfigFromValues(prod, 'blue')).toEqual({
       app: 'shop',
       environment: 'prod',
@@ -186,10 +221,33 @@ describe('the shipper against a loopback _bulk server (real python3 shipper, tes
   let collector: BulkCollector;
 
   beforeAll(async () => {
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', file('key.pem'), '-out', file('ca.pem')], { stdio: 'ignore' });
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+        '-keyout',
+        file('key.pem'),
+        '-out',
+        file('ca.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     expect(made.status).toBe(0);
     fs.writeFileSync(file('ship.py'), renderShipperScript());
-    collector = new BulkCollector({ key: fs.readFileSync(file('key.pem'), 'utf8'), cert: fs.readFileSync(file('ca.pem'), 'utf8') }, auth);
+    collector = new BulkCollector(
+      { key: fs.readFileSync(file('key.pem'), 'utf8'), cert: fs.readFileSync(file('ca.pem'), 'utf8') },
+      auth,
+    );
     await collector.start();
   });
   afterAll(async () => {
@@ -200,23 +258,51 @@ describe('the shipper against a loopback _bulk server (real python3 shipper, tes
   /** Runs the shipper as omprog would: one transaction per batch of event lines; resolves with its exit. */
   function ship(batches: Array<Array<Record<string, unknown>>>): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn('python3', [file('ship.py'), String(collector.port), file('ca.pem'), file('rejected.json'), file('stats.json'), '2', 'localhost'], {
-        env: { ...process.env, LOG_STORE_USERNAME: auth.username, LOG_STORE_PASSWORD: auth.password },
-      });
+      const child = spawn(
+        'python3',
+        [
+          file('ship.py'),
+          String(collector.port),
+          file('ca.pem'),
+          file('rejected.json'),
+          file('stats.json'),
+          '2',
+          'localhost',
+        ],
+        {
+          env: { ...process.env, LOG_STORE_USERNAME: auth.username, LOG_STORE_PASSWORD: auth.password },
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       child.on('exit', (code) => resolve({ code, stderr }));
-      const lines = batches.flatMap((b) => ['BEGIN TRANSACTION', ...b.map((e) => JSON.stringify(e)), 'COMMIT TRANSACTION']);
+      const lines = batches.flatMap((b) => [
+        'BEGIN TRANSACTION',
+        ...b.map((e) => JSON.stringify(e)),
+        'COMMIT TRANSACTION',
+      ]);
       child.stdin.end(lines.join('\n') + '\n');
     });
   }
 
   test('every document goes out as a bulk create with its event id into the data stream; a batch sent again stores nothing twice', async () => {
-    const event = (n: number) => ({ index: 'logs-shop', id: randomUUID(), doc: { '@timestamp': '2026-11-29T12:00:00Z', message: `line ${n}`, source: 'app' } });
+    const event = (n: number) => ({
+      index: 'logs-shop',
+      id: randomUUID(),
+      doc: { '@timestamp': '2026-11-29T12:00:00Z', message: `line ${n}`, source: 'app' },
+    });
     const first = [event(1), event(2), event(3)];
     const result = await ship([first, [event(4)], first]); // the first batch again, as after a lost confirmation
     expect(result.code).toBe(0);
-    expect(collector.received.map((r) => r.op)).toEqual(['create', 'create', 'create', 'create', 'create', 'create', 'create']);
+    expect(collector.received.map((r) => r.op)).toEqual([
+      'create',
+      'create',
+      'create',
+      'create',
+      'create',
+      'create',
+      'create',
+    ]);
     expect(new Set(collector.received.map((r) => r.index))).toEqual(new Set(['logs-shop']));
     const ids = collector.received.slice(0, 4).map((r) => r.id);
     expect(new Set(ids).size).toBe(4);
@@ -227,7 +313,9 @@ describe('the shipper against a loopback _bulk server (real python3 shipper, tes
   });
 
   test('the rendered config gives each event its own id (rsyslog %uuid%), and the shipper never sends index, update or delete', () => {
-    expect(renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs-shop', dataStream: 'logs-shop' } })).toContain('\\"id\\":\\"%uuid%\\"');
+    expect(
+      renderRsyslogConfig({ ...BASE, destination: { indexPrefix: 'logs-shop', dataStream: 'logs-shop' } }),
+    ).toContain('\\"id\\":\\"%uuid%\\"');
     const shipper = renderShipperScript();
     expect(shipper).toContain('json.dumps({"create": {"_index": e["index"], "_id": e["id"]}})');
     expect(shipper).not.toMatch(/"(index|update|delete)":\s*\{/);

@@ -1,6 +1,18 @@
 import { parse } from 'yaml';
-import { DEFAULT_FORWARDER_PATHS, LogForwarderConfig, renderRsyslogConfig, renderShipperScript } from '../../lib/agents/log-forwarder';
-import { CREDENTIALS_SCRIPT, DESTINATION_ENV_FILE, INSTALL_SCRIPT, renderInstallScript, renderUserData, UserDataInput } from '../../lib/agents/user-data';
+import {
+  DEFAULT_FORWARDER_PATHS,
+  LogForwarderConfig,
+  renderRsyslogConfig,
+  renderShipperScript,
+} from '../../lib/agents/log-forwarder';
+import {
+  CREDENTIALS_SCRIPT,
+  DESTINATION_ENV_FILE,
+  INSTALL_SCRIPT,
+  renderInstallScript,
+  renderUserData,
+  UserDataInput,
+} from '../../lib/agents/user-data';
 import { cloudInitSchema, rsyslogCheck } from '../support/agent-checks';
 
 const FORWARDER: LogForwarderConfig = {
@@ -12,7 +24,10 @@ const FORWARDER: LogForwarderConfig = {
   systemLogs: true,
   destination: { indexPrefix: 'logs-shop' },
 };
-const AWS: UserDataInput = { forwarder: FORWARDER, credentials: { type: 'aws-secrets-manager', secretId: 'shop-staging/log-forwarder', region: 'eu-west-1' } };
+const AWS: UserDataInput = {
+  forwarder: FORWARDER,
+  credentials: { type: 'aws-secrets-manager', secretId: 'shop-staging/log-forwarder', region: 'eu-west-1' },
+};
 const PLAIN: UserDataInput = { forwarder: FORWARDER, credentials: { type: 'env-file' } };
 
 interface CloudConfig {
@@ -66,7 +81,10 @@ describe('renderUserData: AWS (credentials from Secrets Manager)', () => {
   });
 
   test('passes cloud-init schema, and its rsyslog.conf passes rsyslogd -N1', async () => {
-    const [schema, rsyslog] = await Promise.all([cloudInitSchema(text), rsyslogCheck(fileAt(doc, '/etc/rsyslog.conf').content)]);
+    const [schema, rsyslog] = await Promise.all([
+      cloudInitSchema(text),
+      rsyslogCheck(fileAt(doc, '/etc/rsyslog.conf').content),
+    ]);
     expect(schema.output).toContain('Valid cloud-config');
     expect(schema.ok).toBe(true);
     expect(rsyslog.ok).toBe(true);
@@ -80,7 +98,9 @@ describe('renderUserData: elsewhere (credentials file provided by the platform)'
   test('no fetch script; extra packages (optional) and commands appended', () => {
     expect(fileAt(doc, INSTALL_SCRIPT).content).toBe(renderInstallScript(['jq']));
     expect(doc.write_files.map((w) => w.path)).not.toContain(CREDENTIALS_SCRIPT);
-    expect(fileAt(doc, '/etc/systemd/system/rsyslog.service.d/10-log-forwarder.conf').content).not.toContain('ExecStartPre');
+    expect(fileAt(doc, '/etc/systemd/system/rsyslog.service.d/10-log-forwarder.conf').content).not.toContain(
+      'ExecStartPre',
+    );
     expect(doc.runcmd[doc.runcmd.length - 1]).toEqual(['touch', '/run/ready']);
   });
 

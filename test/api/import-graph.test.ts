@@ -72,7 +72,9 @@ function importCycles(graph: ImportGraph): string[][] {
 function commandImports(graph: ImportGraph): string[] {
   const inCommands = (f: string) => f.startsWith('lib/commands/');
   return [...graph].flatMap(([file, edges]) =>
-    inCommands(file) ? [] : edges.filter((e) => inCommands(e.target)).map((e) => `${file}:${e.line}: imports ${e.target}`),
+    inCommands(file)
+      ? []
+      : edges.filter((e) => inCommands(e.target)).map((e) => `${file}:${e.line}: imports ${e.target}`),
   );
 }
 
@@ -86,7 +88,9 @@ describe('the module graph of lib/ and stacks/', () => {
 
   test('reads the sources and resolves their relative imports', () => {
     expect(graph.size).toBeGreaterThan(50);
-    expect(graph.get('lib/index.ts')?.map((e) => e.target)).toEqual(expect.arrayContaining(['lib/config/index.ts', 'lib/aws/index.ts']));
+    expect(graph.get('lib/index.ts')?.map((e) => e.target)).toEqual(
+      expect.arrayContaining(['lib/config/index.ts', 'lib/aws/index.ts']),
+    );
     expect(graph.get('lib/config/schema.ts')?.map((e) => e.target)).toContain('lib/config/sections/vpn.ts');
   });
 

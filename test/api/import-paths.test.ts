@@ -10,7 +10,12 @@ const ROOT = path.resolve(__dirname, '../..');
 const DIRS = ['lib', 'stacks', 'bin', 'test', 'bench'];
 const CDKTF_SPEC = /^(cdktf|constructs|@cdktf\/.*)(\/|$)/;
 /** The forms allowed: the cdktf root (small), cdktf internals by path, provider classes by their own file. */
-const ALLOWED = [/^cdktf$/, /^cdktf\/lib\/[\w/-]+$/, /^constructs$/, /^@cdktf\/provider-(aws|digitalocean)\/lib\/[a-z0-9-]+$/];
+const ALLOWED = [
+  /^cdktf$/,
+  /^cdktf\/lib\/[\w/-]+$/,
+  /^constructs$/,
+  /^@cdktf\/provider-(aws|digitalocean)\/lib\/[a-z0-9-]+$/,
+];
 
 /** Problems with the cdktf-family imports of one file, as `<file>:<line>: <reason>`. */
 function importProblems(file: string, text: string): string[] {
@@ -18,13 +23,17 @@ function importProblems(file: string, text: string): string[] {
   for (const { spec, reexport, line } of specifiers(file, text)) {
     const at = `${file}:${line}`;
     if (spec === null) {
-      if (/cdktf/.test(text.split('\n')[line - 1] ?? '')) problems.push(`${at}: module name is not a string literal; a rename cannot find it`);
+      if (/cdktf/.test(text.split('\n')[line - 1] ?? ''))
+        problems.push(`${at}: module name is not a string literal; a rename cannot find it`);
       continue;
     }
     if (!CDKTF_SPEC.test(spec)) continue;
-    if (reexport) problems.push(`${at}: re-exports "${spec}"; import it where it is used instead, so a rename moves every use`);
+    if (reexport)
+      problems.push(`${at}: re-exports "${spec}"; import it where it is used instead, so a rename moves every use`);
     else if (!ALLOWED.some((re) => re.test(spec))) {
-      problems.push(`${at}: imports "${spec}"; import provider classes by deep path, e.g. "@cdktf/provider-aws/lib/s3-bucket"`);
+      problems.push(
+        `${at}: imports "${spec}"; import provider classes by deep path, e.g. "@cdktf/provider-aws/lib/s3-bucket"`,
+      );
     }
   }
   return problems;
@@ -71,7 +80,9 @@ describe('what the package needs at run time', () => {
         if (!spec || spec.startsWith('.')) continue;
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
         if (!declared.has(name) && !builtins.has(name.replace(/^node:/, ''))) {
-          undeclared.push(`${path.relative(ROOT, file)}:${line}: "${spec}" is not in dependencies or peerDependencies; consumers will not have it`);
+          undeclared.push(
+            `${path.relative(ROOT, file)}:${line}: "${spec}" is not in dependencies or peerDependencies; consumers will not have it`,
+          );
         }
       }
     }
@@ -84,6 +95,8 @@ describe('the repo app uses the library like a consumer', () => {
     const specs = specifiers('main.ts', fs.readFileSync(path.join(ROOT, 'main.ts'), 'utf8')).map((s) => s.spec);
     expect(specs).toContain('./lib');
     const builtins = new Set(require('module').builtinModules as string[]);
-    expect(specs.filter((s) => s !== './lib' && s !== 'cdktf' && !builtins.has((s ?? '').replace(/^node:/, '')))).toEqual([]);
+    expect(
+      specs.filter((s) => s !== './lib' && s !== 'cdktf' && !builtins.has((s ?? '').replace(/^node:/, ''))),
+    ).toEqual([]);
   });
 });

@@ -27,11 +27,16 @@ describe('package.json', () => {
   test('exports the root and one subpath per lib/<area>/index.ts, each with types', () => {
     expect(AREAS).toEqual(expect.arrayContaining(['aws', 'config', 'digitalocean']));
     // Area subpaths map to { types, default }; a plain file export (the loader, ./register) is not an area.
-    const subpaths = Object.keys(PKG.exports).filter((k) => k !== '.' && k !== './package.json' && typeof PKG.exports[k] !== 'string');
+    const subpaths = Object.keys(PKG.exports).filter(
+      (k) => k !== '.' && k !== './package.json' && typeof PKG.exports[k] !== 'string',
+    );
     expect(subpaths.sort()).toEqual(AREAS.map((a) => `./${a}`));
     expect(PKG.exports['.']).toEqual({ types: './dist/lib/index.d.ts', default: './dist/lib/index.js' });
     for (const area of AREAS) {
-      expect(PKG.exports[`./${area}`]).toEqual({ types: `./dist/lib/${area}/index.d.ts`, default: `./dist/lib/${area}/index.js` });
+      expect(PKG.exports[`./${area}`]).toEqual({
+        types: `./dist/lib/${area}/index.d.ts`,
+        default: `./dist/lib/${area}/index.js`,
+      });
     }
     expect([PKG.main, PKG.types]).toEqual(['dist/lib/index.js', 'dist/lib/index.d.ts']);
   });
@@ -42,13 +47,24 @@ describe('package.json', () => {
 
   test('cdktf, constructs and both providers are peer dependencies, pinned here as dev dependencies inside the ranges', () => {
     const peers = PKG.peerDependencies as Record<string, string>;
-    expect(Object.keys(peers).sort()).toEqual(['@cdktf/provider-aws', '@cdktf/provider-digitalocean', 'cdktf', 'constructs']);
+    expect(Object.keys(peers).sort()).toEqual([
+      '@cdktf/provider-aws',
+      '@cdktf/provider-digitalocean',
+      'cdktf',
+      'constructs',
+    ]);
     for (const [name, range] of Object.entries(peers)) {
       expect({ name, range }).toEqual({ name, range: expect.stringMatching(/^\^\d+\.\d+\.\d+$/) });
       const pinned = PKG.devDependencies[name];
-      expect({ name, pinned, inRange: pinned !== undefined && satisfiesCaret(pinned, range) }).toEqual({ name, pinned, inRange: true });
+      expect({ name, pinned, inRange: pinned !== undefined && satisfiesCaret(pinned, range) }).toEqual({
+        name,
+        pinned,
+        inRange: true,
+      });
       expect(PKG.dependencies?.[name]).toBeUndefined();
-      const installed = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+      const installed = JSON.parse(
+        fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8'),
+      ).version;
       expect({ name, installed }).toEqual({ name, installed: pinned });
     }
   });
@@ -73,9 +89,17 @@ describe('package.json', () => {
     expect(PKG.scripts.build).toMatch(/tsc -p tsconfig\.build\.json/);
     // Plus the one command entry (`npx cdktf-bluegreen`, which runs the compiled dist/) and the exported loader
     // (`cdktf-bluegreen/register`, for a consumer's cdktf.json app command).
-    const exported = Object.values(PKG.exports as Record<string, unknown>).filter((v): v is string => typeof v === 'string');
-    const entries = [...Object.values(PKG.bin as Record<string, string>), ...exported].map((f) => f.replace(/^\.\//, ''));
-    expect(PKG.files.every((f: string) => f.startsWith('dist/') || entries.includes(f) || /^(CHANGELOG|README|LICENSE)/.test(f))).toBe(true);
+    const exported = Object.values(PKG.exports as Record<string, unknown>).filter(
+      (v): v is string => typeof v === 'string',
+    );
+    const entries = [...Object.values(PKG.bin as Record<string, string>), ...exported].map((f) =>
+      f.replace(/^\.\//, ''),
+    );
+    expect(
+      PKG.files.every(
+        (f: string) => f.startsWith('dist/') || entries.includes(f) || /^(CHANGELOG|README|LICENSE)/.test(f),
+      ),
+    ).toBe(true);
     expect(PKG.private).not.toBe(true);
   });
 });

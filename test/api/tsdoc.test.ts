@@ -10,12 +10,23 @@ const ROOT = path.resolve(__dirname, '../..');
 describe('TSDoc on the public API (lib/index.ts and lib/commands/index.ts)', () => {
   let api: TsdocReport;
   beforeAll(() => {
-    api = checkTsdoc([path.join(ROOT, 'lib/index.ts'), path.join(ROOT, 'lib/commands/index.ts')], path.join(ROOT, 'tsconfig.build.json'));
+    api = checkTsdoc(
+      [path.join(ROOT, 'lib/index.ts'), path.join(ROOT, 'lib/commands/index.ts')],
+      path.join(ROOT, 'tsconfig.build.json'),
+    );
   });
 
   test('lib/index.ts exports the high-level entry points, the values schema and the constructs', () => {
     expect(api.exported).toEqual(
-      expect.arrayContaining(['createEnvironmentStacks', 'createEnvironmentsFromDir', 'parseEnvironment', 'loadEnvironments', 'environmentValidator', 'ConfigError', 'LogBucket']),
+      expect.arrayContaining([
+        'createEnvironmentStacks',
+        'createEnvironmentsFromDir',
+        'parseEnvironment',
+        'loadEnvironments',
+        'environmentValidator',
+        'ConfigError',
+        'LogBucket',
+      ]),
     );
   });
 

@@ -16,9 +16,16 @@ describe('AppLoadBalancer with defaults', () => {
   const sgIdRef = (construct: string) => new RegExp(`^\\$\\{aws_security_group\\.alb_${construct}_[0-9A-F]+\\.id\\}$`);
 
   test('is an internet-facing application load balancer in the public subnets', () => {
-    expect(synth).toHaveResourceWithProperties(Lb, { internal: false, load_balancer_type: 'application', name: 'shop-test' });
+    expect(synth).toHaveResourceWithProperties(Lb, {
+      internal: false,
+      load_balancer_type: 'application',
+      name: 'shop-test',
+    });
     const lb = Object.values(byId(json, 'aws_lb'))[0];
-    expect(lb.subnets).toEqual([expect.stringMatching(/aws_subnet\.network_public-eu-west-1a_/), expect.stringMatching(/aws_subnet\.network_public-eu-west-1b_/)]);
+    expect(lb.subnets).toEqual([
+      expect.stringMatching(/aws_subnet\.network_public-eu-west-1a_/),
+      expect.stringMatching(/aws_subnet\.network_public-eu-west-1b_/),
+    ]);
   });
 
   test('drops invalid headers, mitigates desync, and is protected from deletion', () => {
@@ -31,13 +38,20 @@ describe('AppLoadBalancer with defaults', () => {
 
   test('writes access logs under alb/ in the log bucket, after the bucket policy exists', () => {
     const lb = Object.values(byId(json, 'aws_lb'))[0];
-    expect(lb.access_logs).toEqual({ bucket: expect.stringMatching(/aws_s3_bucket\.logs_bucket_.*\.bucket/), prefix: 'alb', enabled: true });
+    expect(lb.access_logs).toEqual({
+      bucket: expect.stringMatching(/aws_s3_bucket\.logs_bucket_.*\.bucket/),
+      prefix: 'alb',
+      enabled: true,
+    });
     expect(lb.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.logs_policy_/)]);
   });
 
   test('has one target group per color under the stable ids blue and green', () => {
     const ids = Object.keys(byId(json, 'aws_lb_target_group')).sort();
-    expect(ids).toEqual([expect.stringMatching(/^alb_blue_[0-9A-F]+$/), expect.stringMatching(/^alb_green_[0-9A-F]+$/)]);
+    expect(ids).toEqual([
+      expect.stringMatching(/^alb_blue_[0-9A-F]+$/),
+      expect.stringMatching(/^alb_green_[0-9A-F]+$/),
+    ]);
     expect(Object.keys(alb.targetGroups).sort()).toEqual(['blue', 'green']);
     for (const color of ['blue', 'green']) {
       expect(synth).toHaveResourceWithProperties(LbTargetGroup, {
@@ -76,11 +90,21 @@ describe('AppLoadBalancer with defaults', () => {
 
   test('the load balancer sends only to the instances on the app port', () => {
     const albOut = egress.filter((r) => sgIdRef('alb-sg').test(String(r.security_group_id)));
-    expect(albOut).toEqual([expect.objectContaining({ from_port: 8080, to_port: 8080, referenced_security_group_id: expect.stringMatching(sgIdRef('instance-sg')) })]);
+    expect(albOut).toEqual([
+      expect.objectContaining({
+        from_port: 8080,
+        to_port: 8080,
+        referenced_security_group_id: expect.stringMatching(sgIdRef('instance-sg')),
+      }),
+    ]);
   });
 
   test('security groups carry no inline rules, so other constructs can add rule resources', () => {
-    expect(Object.values(byId(json, 'aws_security_group')).map((sg) => sg.name_prefix).sort()).toEqual(['shop-test-alb-', 'shop-test-instances-']);
+    expect(
+      Object.values(byId(json, 'aws_security_group'))
+        .map((sg) => sg.name_prefix)
+        .sort(),
+    ).toEqual(['shop-test-alb-', 'shop-test-instances-']);
     for (const sg of Object.values(byId(json, 'aws_security_group'))) {
       expect(sg.lifecycle).toEqual({ create_before_destroy: true });
       expect(sg.ingress).toBeUndefined();
@@ -92,9 +116,17 @@ describe('AppLoadBalancer with defaults', () => {
 
 describe('AppLoadBalancer options', () => {
   test('deletion protection, desync mode, delay and slow start follow the props', () => {
-    const { stack } = lbFixture({ deletionProtection: false, desyncMitigationMode: 'strictest', deregistrationDelaySeconds: 90, slowStartSeconds: 60 });
+    const { stack } = lbFixture({
+      deletionProtection: false,
+      desyncMitigationMode: 'strictest',
+      deregistrationDelaySeconds: 90,
+      slowStartSeconds: 60,
+    });
     const synth = Testing.synth(stack);
-    expect(synth).toHaveResourceWithProperties(Lb, { enable_deletion_protection: false, desync_mitigation_mode: 'strictest' });
+    expect(synth).toHaveResourceWithProperties(Lb, {
+      enable_deletion_protection: false,
+      desync_mitigation_mode: 'strictest',
+    });
     expect(synth).toHaveResourceWithProperties(LbTargetGroup, { deregistration_delay: '90', slow_start: 60 });
   });
 
@@ -102,7 +134,14 @@ describe('AppLoadBalancer options', () => {
     const { stack, alb } = lbFixture({ testListenerPort: 9443 });
     alb.allowTestListenerFrom('vpn-onprem', '172.16.0.0/12', 'on-premises over the VPN');
     const rules = Object.values(byId(synthJson(stack), 'aws_vpc_security_group_ingress_rule'));
-    expect(rules).toContainEqual(expect.objectContaining({ from_port: 9443, to_port: 9443, cidr_ipv4: '172.16.0.0/12', description: 'on-premises over the VPN' }));
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        from_port: 9443,
+        to_port: 9443,
+        cidr_ipv4: '172.16.0.0/12',
+        description: 'on-premises over the VPN',
+      }),
+    );
   });
 
   test('addAliasRecord points a domain at the load balancer', () => {
@@ -112,7 +151,10 @@ describe('AppLoadBalancer options', () => {
       zone_id: 'Z0123456789ABCDEFGHIJ',
       name: 'shop.example.com',
       type: 'A',
-      alias: expect.objectContaining({ evaluate_target_health: true, name: expect.stringMatching(/aws_lb\.alb_[0-9A-F]+\.dns_name/) }),
+      alias: expect.objectContaining({
+        evaluate_target_health: true,
+        name: expect.stringMatching(/aws_lb\.alb_[0-9A-F]+\.dns_name/),
+      }),
     });
   });
 
@@ -125,13 +167,17 @@ describe('AppLoadBalancer options', () => {
   });
 
   test('fails on a test listener open to the internet', () => {
-    expect(() => lbFixture({ testListenerCidrs: ['0.0.0.0/0'] })).toThrow(/test listener must not be open to the internet \(got 0\.0\.0\.0\/0\)/);
+    expect(() => lbFixture({ testListenerCidrs: ['0.0.0.0/0'] })).toThrow(
+      /test listener must not be open to the internet \(got 0\.0\.0\.0\/0\)/,
+    );
     const { alb } = lbFixture();
     expect(() => alb.allowTestListenerFrom('x', '0.0.0.0/0')).toThrow(/must not be open to the internet/);
   });
 
   test('fails on a malformed test CIDR', () => {
-    expect(() => lbFixture({ testListenerCidrs: ['10.0.0.1/8'] })).toThrow(/has host bits set; did you mean 10\.0\.0\.0\/8/);
+    expect(() => lbFixture({ testListenerCidrs: ['10.0.0.1/8'] })).toThrow(
+      /has host bits set; did you mean 10\.0\.0\.0\/8/,
+    );
   });
 
   test('fails on a test port taken by a public listener', () => {
@@ -146,6 +192,8 @@ describe('AppLoadBalancer options', () => {
   });
 
   test('fails on a slow start outside 30–900 seconds', () => {
-    expect(() => lbFixture({ slowStartSeconds: 10 })).toThrow(/slowStartSeconds must be 0 \(off\) or 30–900 \(got 10\)/);
+    expect(() => lbFixture({ slowStartSeconds: 10 })).toThrow(
+      /slowStartSeconds must be 0 \(off\) or 30–900 \(got 10\)/,
+    );
   });
 });

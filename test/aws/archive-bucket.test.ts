@@ -6,13 +6,25 @@ import { actionCovers, objectLockKeyGuarded, PolicyPack } from '../../lib/policy
 import { byId, synthJson } from '../support/aws-fixture';
 
 type Json = Record<string, unknown>;
-type Statement = { Sid: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
+type Statement = {
+  Sid: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
 
 function fixture(props: Partial<ArchiveBucketProps> = {}) {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   const logs = new LogBucket(stack, 'logs', { bucketName: 'shop-test-logs', region: 'eu-west-1' });
-  const archive = new ArchiveBucket(stack, 'records', { bucketName: 'shop-test-records', purpose: 'deployment records', accessLogs: logs, region: 'eu-west-1', ...props });
+  const archive = new ArchiveBucket(stack, 'records', {
+    bucketName: 'shop-test-records',
+    purpose: 'deployment records',
+    accessLogs: logs,
+    region: 'eu-west-1',
+    ...props,
+  });
   return { stack, logs, archive };
 }
 
@@ -35,11 +47,17 @@ describe('ArchiveBucket with defaults', () => {
   const policy = JSON.parse(onThisBucket('aws_s3_bucket_policy')[0].policy as string) as { Statement: Statement[] };
   const statement = (sid: string) => policy.Statement.find((s) => s.Sid === sid)!;
   const iam = Object.values(byId(json, 'aws_iam_policy'));
-  const iamDoc = (name: string) => JSON.parse(iam.find((p) => p.name === name)!.policy as string) as { Statement: Statement[] };
+  const iamDoc = (name: string) =>
+    JSON.parse(iam.find((p) => p.name === name)!.policy as string) as { Statement: Statement[] };
   const keyId = Object.keys(byId(json, 'aws_kms_key'))[0];
 
   test('has object lock on, never force_destroy, and prevent_destroy', () => {
-    expect(bucket).toMatchObject({ bucket: 'shop-test-records', object_lock_enabled: true, force_destroy: false, lifecycle: { prevent_destroy: true } });
+    expect(bucket).toMatchObject({
+      bucket: 'shop-test-records',
+      object_lock_enabled: true,
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+    });
   });
 
   test('locks every new version in GOVERNANCE mode for 90 days by default, after versioning is on', () => {
@@ -50,9 +68,19 @@ describe('ArchiveBucket with defaults', () => {
   });
 
   test('encrypts with its own rotating KMS key and S3 bucket keys', () => {
-    expect(only(json, 'aws_kms_key')).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, lifecycle: { prevent_destroy: true } });
+    expect(only(json, 'aws_kms_key')).toMatchObject({
+      enable_key_rotation: true,
+      deletion_window_in_days: 30,
+      lifecycle: { prevent_destroy: true },
+    });
     expect(onThisBucket('aws_s3_bucket_server_side_encryption_configuration')[0].rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${keyId}.arn}` }, bucket_key_enabled: true },
+      {
+        apply_server_side_encryption_by_default: {
+          sse_algorithm: 'aws:kms',
+          kms_master_key_id: `\${aws_kms_key.${keyId}.arn}`,
+        },
+        bucket_key_enabled: true,
+      },
     ]);
     expect(only(json, 'aws_kms_alias').name).toBe('alias/shop-test-records');
   });
@@ -64,7 +92,9 @@ describe('ArchiveBucket with defaults', () => {
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(onThisBucket('aws_s3_bucket_ownership_controls')[0].rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
+    expect(onThisBucket('aws_s3_bucket_ownership_controls')[0].rule).toEqual({
+      object_ownership: 'BucketOwnerEnforced',
+    });
   });
 
   test('denies non-TLS access to the bucket and its objects', () => {
@@ -77,8 +107,15 @@ describe('ArchiveBucket with defaults', () => {
   });
 
   test('denies uploads that request another encryption or another key (headerless ones get the default key)', () => {
-    expect(statement('DenyNonKmsEncryption')).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${ref('arn')}/*` });
-    expect(statement('DenyNonKmsEncryption').Condition).toEqual({ StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } });
+    expect(statement('DenyNonKmsEncryption')).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `${ref('arn')}/*`,
+    });
+    expect(statement('DenyNonKmsEncryption').Condition).toEqual({
+      StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+    });
     // no Null-header deny: it would refuse multipart UploadPart requests, which never carry the header
     expect(policy.Statement.filter((st) => JSON.stringify(st.Condition ?? {}).includes('"Null"'))).toEqual([]);
     expect(statement('DenyOtherKmsKeys').Condition).toEqual({
@@ -111,9 +148,14 @@ describe('ArchiveBucket with defaults', () => {
     const doc = iamDoc('shop-test-fleet');
     const actions = doc.Statement.flatMap((s) => ([] as string[]).concat(s.Action));
     expect(actions.filter((a) => /Delete|PutObjectRetention|BypassGovernance|\*/.test(a))).toEqual([]);
-    expect(doc.Statement.find((s) => s.Sid === 'ListPrefix')).toMatchObject({ Resource: ref('arn'), Condition: { StringLike: { 's3:prefix': ['uploads/*'] } } });
+    expect(doc.Statement.find((s) => s.Sid === 'ListPrefix')).toMatchObject({
+      Resource: ref('arn'),
+      Condition: { StringLike: { 's3:prefix': ['uploads/*'] } },
+    });
     expect(doc.Statement.find((s) => s.Sid === 'Objects')).toMatchObject({ Resource: `${ref('arn')}/uploads/*` });
-    expect(doc.Statement.find((s) => s.Sid === 'Objects')!.Action).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject']));
+    expect(doc.Statement.find((s) => s.Sid === 'Objects')!.Action).toEqual(
+      expect.arrayContaining(['s3:GetObject', 's3:PutObject']),
+    );
     const kms = doc.Statement.find((s) => s.Sid === 'KeyThroughS3')!;
     expect(kms.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(kms.Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } });
@@ -129,12 +171,25 @@ describe('ArchiveBucket with defaults', () => {
 });
 
 describe('ArchiveBucket with explicit values', () => {
-  const { stack } = fixture({ objectLockMode: 'COMPLIANCE', retentionDays: 2555, glacierAfterDays: 30, deepArchiveAfterDays: 180, noncurrentVersionExpirationDays: 60 });
+  const { stack } = fixture({
+    objectLockMode: 'COMPLIANCE',
+    retentionDays: 2555,
+    glacierAfterDays: 30,
+    deepArchiveAfterDays: 180,
+    noncurrentVersionExpirationDays: 60,
+  });
   const json = synthJson(stack);
 
   test('uses COMPLIANCE mode and the given retention and lifecycle days', () => {
-    expect((only(json, 'aws_s3_bucket_object_lock_configuration').rule as Json).default_retention).toEqual({ mode: 'COMPLIANCE', days: 2555 });
-    const rule = (Object.values(byId(json, 'aws_s3_bucket_lifecycle_configuration')).find((r) => String(r.bucket).includes('records_bucket'))!.rule as Json[])[0];
+    expect((only(json, 'aws_s3_bucket_object_lock_configuration').rule as Json).default_retention).toEqual({
+      mode: 'COMPLIANCE',
+      days: 2555,
+    });
+    const rule = (
+      Object.values(byId(json, 'aws_s3_bucket_lifecycle_configuration')).find((r) =>
+        String(r.bucket).includes('records_bucket'),
+      )!.rule as Json[]
+    )[0];
     expect(rule.transition).toEqual([
       { days: 30, storage_class: 'GLACIER_IR' },
       { days: 180, storage_class: 'DEEP_ARCHIVE' },
@@ -145,37 +200,58 @@ describe('ArchiveBucket with explicit values', () => {
 
 describe('ArchiveBucket validation', () => {
   test('fails on an invalid bucket name', () => {
-    expect(() => fixture({ bucketName: 'Shop_Records' })).toThrow(/bucketName "Shop_Records" is not a valid S3 bucket name/);
+    expect(() => fixture({ bucketName: 'Shop_Records' })).toThrow(
+      /bucketName "Shop_Records" is not a valid S3 bucket name/,
+    );
   });
 
   test('fails on an unknown object-lock mode', () => {
-    expect(() => fixture({ objectLockMode: 'LEGAL' as never })).toThrow(/objectLockMode must be GOVERNANCE or COMPLIANCE, got "LEGAL"/);
+    expect(() => fixture({ objectLockMode: 'LEGAL' as never })).toThrow(
+      /objectLockMode must be GOVERNANCE or COMPLIANCE, got "LEGAL"/,
+    );
   });
 
   test('fails on a retention of zero or fractional days', () => {
-    expect(() => fixture({ retentionDays: 0 })).toThrow(/retentionDays must be a whole number of days from 1 to 36500, got 0/);
+    expect(() => fixture({ retentionDays: 0 })).toThrow(
+      /retentionDays must be a whole number of days from 1 to 36500, got 0/,
+    );
     expect(() => fixture({ retentionDays: 1.5 })).toThrow(/retentionDays must be a whole number/);
   });
 
   test('fails when Deep Archive comes less than 90 days after Glacier IR', () => {
-    expect(() => fixture({ glacierAfterDays: 100, deepArchiveAfterDays: 150 })).toThrow(/deepArchiveAfterDays \(150\) must be at least 90 days after glacierAfterDays \(100\)/);
+    expect(() => fixture({ glacierAfterDays: 100, deepArchiveAfterDays: 150 })).toThrow(
+      /deepArchiveAfterDays \(150\) must be at least 90 days after glacierAfterDays \(100\)/,
+    );
   });
 
   test('fails on a grant prefix with a wildcard or a leading slash', () => {
     const { archive } = fixture();
-    expect(() => archive.grantReadWrite('p', { name: 'p', keyPrefix: '/uploads/' })).toThrow(/keyPrefix "\/uploads\/" must not start with "\/"/);
+    expect(() => archive.grantReadWrite('p', { name: 'p', keyPrefix: '/uploads/' })).toThrow(
+      /keyPrefix "\/uploads\/" must not start with "\/"/,
+    );
     expect(() => archive.grantReadWrite('q', { name: 'q', keyPrefix: 'up*' })).toThrow(/contain wildcards/);
   });
 });
 
 describe('ArchiveBucket: the key of locked data cannot be destroyed by administrators (issue 16, item 3)', () => {
   const BREAK_GLASS = 'arn:aws:iam::111111111111:role/shop-break-glass';
-  type DocStatement = { sid: string; effect?: string; actions?: string[]; not_actions?: string[]; principals: Array<{ type: string; identifiers: string[] }>; condition?: unknown };
+  type DocStatement = {
+    sid: string;
+    effect?: string;
+    actions?: string[];
+    not_actions?: string[];
+    principals: Array<{ type: string; identifiers: string[] }>;
+    condition?: unknown;
+  };
   const keyPolicy = (props: Partial<ArchiveBucketProps>) => {
     const { stack } = fixture(props);
     const json = synthJson(stack) as { data?: Record<string, Record<string, { statement: DocStatement[] }>> };
-    const docs = Object.values(json.data?.aws_iam_policy_document ?? {}).filter((d) => d.statement.some((s) => s.sid === 'DenyDestructionExceptBreakGlass'));
-    const keys = Object.values(byId(synthJson(stack), 'aws_kms_key')).filter((k) => String(k.description).includes('shop-test-records'));
+    const docs = Object.values(json.data?.aws_iam_policy_document ?? {}).filter((d) =>
+      d.statement.some((s) => s.sid === 'DenyDestructionExceptBreakGlass'),
+    );
+    const keys = Object.values(byId(synthJson(stack), 'aws_kms_key')).filter((k) =>
+      String(k.description).includes('shop-test-records'),
+    );
     return { docs, key: keys[0], stack };
   };
 
@@ -185,9 +261,16 @@ describe('ArchiveBucket: the key of locked data cannot be destroyed by administr
     const [admin, breakGlass, deny] = docs[0].statement;
     expect(admin.sid).toBe('AccountAdministrationExceptDestruction');
     // No pattern the account holds covers a destruction action (so no IAM policy can grant one).
-    for (const action of ['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy']) expect(admin.actions!.filter((a) => actionCovers(a, action))).toEqual([]);
-    expect(admin.actions).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*', 'kms:EnableKeyRotation', 'kms:TagResource']));
-    expect(breakGlass).toMatchObject({ sid: 'BreakGlassDestruction', principals: [{ type: 'AWS', identifiers: [BREAK_GLASS] }], actions: ['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy'] });
+    for (const action of ['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy'])
+      expect(admin.actions!.filter((a) => actionCovers(a, action))).toEqual([]);
+    expect(admin.actions).toEqual(
+      expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*', 'kms:EnableKeyRotation', 'kms:TagResource']),
+    );
+    expect(breakGlass).toMatchObject({
+      sid: 'BreakGlassDestruction',
+      principals: [{ type: 'AWS', identifiers: [BREAK_GLASS] }],
+      actions: ['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy'],
+    });
     expect(deny).toMatchObject({
       sid: 'DenyDestructionExceptBreakGlass',
       effect: 'Deny',
@@ -206,7 +289,9 @@ describe('ArchiveBucket: the key of locked data cannot be destroyed by administr
 
   test('the guardrail object-lock-key-guarded passes the bucket as synthesized', () => {
     const { stack } = keyPolicy({ breakGlassRoleArn: BREAK_GLASS });
-    const report = new PolicyPack([objectLockKeyGuarded]).checkSynthesized({ test: synthJson(stack) as Record<string, unknown> });
+    const report = new PolicyPack([objectLockKeyGuarded]).checkSynthesized({
+      test: synthJson(stack) as Record<string, unknown>,
+    });
     expect(report.violations).toEqual([]);
   });
 

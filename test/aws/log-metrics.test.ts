@@ -14,9 +14,21 @@ function build(f: LbFixture, overrides: Partial<LogMetricsProps> = {}): LogMetri
 
 describe('LogMetrics: with a VPN and a log store', () => {
   const f = lbFixture();
-  const vpnLogs = new CloudwatchLogGroup(f.stack, 'vpn-logs', { name: '/vpn/shop-test/tunnels', retentionInDays: 30, kmsKeyId: 'k' });
-  const storeLogs = new CloudwatchLogGroup(f.stack, 'store-logs', { name: '/aws/opensearch/x/application', retentionInDays: 30, kmsKeyId: 'k' });
-  const metrics = build(f, { vpn: { logGroup: vpnLogs, connectionId: 'vpn-0123' }, logStoreErrorLogGroup: storeLogs, alarmTopicArns: ['arn:aws:sns:eu-west-1:111111111111:ops'] });
+  const vpnLogs = new CloudwatchLogGroup(f.stack, 'vpn-logs', {
+    name: '/vpn/shop-test/tunnels',
+    retentionInDays: 30,
+    kmsKeyId: 'k',
+  });
+  const storeLogs = new CloudwatchLogGroup(f.stack, 'store-logs', {
+    name: '/aws/opensearch/x/application',
+    retentionInDays: 30,
+    kmsKeyId: 'k',
+  });
+  const metrics = build(f, {
+    vpn: { logGroup: vpnLogs, connectionId: 'vpn-0123' },
+    logStoreErrorLogGroup: storeLogs,
+    alarmTopicArns: ['arn:aws:sns:eu-west-1:111111111111:ops'],
+  });
   const json = synthJson(f.stack);
   const alarms = Object.values(byId(json, 'aws_cloudwatch_metric_alarm'));
   const alarm = (name: string) => {
@@ -38,7 +50,10 @@ describe('LogMetrics: with a VPN and a log store', () => {
       'shop-test-vpn-tunnel-down',
     ]);
     expect(Object.keys(metrics.alarms)).toContain('blue_target_5xx');
-    expect(metrics.colorAlarms('green')).toEqual([metrics.alarms.green_target_5xx, metrics.alarms.green_unhealthy_hosts]);
+    expect(metrics.colorAlarms('green')).toEqual([
+      metrics.alarms.green_target_5xx,
+      metrics.alarms.green_unhealthy_hosts,
+    ]);
     expect(metrics.alarmNames.green_unhealthy_hosts).toBe('shop-test-green-unhealthy-hosts');
   });
 
@@ -46,24 +61,53 @@ describe('LogMetrics: with a VPN and a log store', () => {
     const f1 = filters.find((x) => x.name === 'shop-test-vpc-rejected-connections')!;
     expect(f1.log_group_name).toMatch(/aws_cloudwatch_log_group\.network_flow-logs_.*\.name/);
     expect(f1.pattern).toMatch(/action="REJECT", log_status\]$/);
-    expect(f1.metric_transformation).toMatchObject({ name: 'RejectedConnections', namespace: 'LogMetrics/shop-test', value: '1' });
-    expect(alarm('shop-test-vpc-rejected-connections')).toMatchObject({ namespace: 'LogMetrics/shop-test', metric_name: 'RejectedConnections', statistic: 'Sum', period: 300, threshold: 500 });
+    expect(f1.metric_transformation).toMatchObject({
+      name: 'RejectedConnections',
+      namespace: 'LogMetrics/shop-test',
+      value: '1',
+    });
+    expect(alarm('shop-test-vpc-rejected-connections')).toMatchObject({
+      namespace: 'LogMetrics/shop-test',
+      metric_name: 'RejectedConnections',
+      statistic: 'Sum',
+      period: 300,
+      threshold: 500,
+    });
   });
 
   test('watches the VPN logs for IKE failures and the tunnel state', () => {
     const ike = filters.find((x) => x.name === 'shop-test-vpn-ike-failures')!;
     expect(ike.pattern).toContain('$.details = "*fail*"');
-    expect(alarm('shop-test-vpn-tunnel-down')).toMatchObject({ namespace: 'AWS/VPN', metric_name: 'TunnelState', dimensions: { VpnId: 'vpn-0123' }, comparison_operator: 'LessThanThreshold', threshold: 1 });
+    expect(alarm('shop-test-vpn-tunnel-down')).toMatchObject({
+      namespace: 'AWS/VPN',
+      metric_name: 'TunnelState',
+      dimensions: { VpnId: 'vpn-0123' },
+      comparison_operator: 'LessThanThreshold',
+      threshold: 1,
+    });
   });
 
-  test('per color: target 5xx count and unhealthy hosts of that color\'s target group', () => {
+  test("per color: target 5xx count and unhealthy hosts of that color's target group", () => {
     for (const color of ['blue', 'green']) {
       const errors = alarm(`shop-test-${color}-target-5xx`);
-      expect(errors).toMatchObject({ namespace: 'AWS/ApplicationELB', metric_name: 'HTTPCode_Target_5XX_Count', statistic: 'Sum', period: 60, evaluation_periods: 5, datapoints_to_alarm: 3, threshold: 10 });
+      expect(errors).toMatchObject({
+        namespace: 'AWS/ApplicationELB',
+        metric_name: 'HTTPCode_Target_5XX_Count',
+        statistic: 'Sum',
+        period: 60,
+        evaluation_periods: 5,
+        datapoints_to_alarm: 3,
+        threshold: 10,
+      });
       const dims = errors.dimensions as Record<string, string>;
       expect(dims.TargetGroup).toMatch(new RegExp(`aws_lb_target_group\\.alb_${color}_.*\\.arn_suffix`));
       expect(dims.LoadBalancer).toMatch(/aws_lb\.alb_.*\.arn_suffix/);
-      expect(alarm(`shop-test-${color}-unhealthy-hosts`)).toMatchObject({ metric_name: 'UnHealthyHostCount', statistic: 'Maximum', comparison_operator: 'GreaterThanThreshold', threshold: 0 });
+      expect(alarm(`shop-test-${color}-unhealthy-hosts`)).toMatchObject({
+        metric_name: 'UnHealthyHostCount',
+        statistic: 'Maximum',
+        comparison_operator: 'GreaterThanThreshold',
+        threshold: 0,
+      });
     }
   });
 
@@ -85,6 +129,8 @@ describe('LogMetrics: minimal', () => {
   });
 
   test('fails on a negative threshold', () => {
-    expect(() => build(lbFixture(), { thresholds: { rejectedConnectionsPer5Min: -1 } })).toThrow(/thresholds.rejectedConnectionsPer5Min -1 must be a non-negative number/);
+    expect(() => build(lbFixture(), { thresholds: { rejectedConnectionsPer5Min: -1 } })).toThrow(
+      /thresholds.rejectedConnectionsPer5Min -1 must be a non-negative number/,
+    );
   });
 });

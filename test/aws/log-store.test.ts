@@ -25,13 +25,26 @@ describe('LogStore: a two-node domain in the private subnets', () => {
 
   test('lives in the private subnets, zone-aware over two AZs, behind its own security group', () => {
     expect(domain.domain_name).toBe('shop-test-logs');
-    expect(domain.vpc_options.subnet_ids).toEqual(['${aws_subnet.network_private-eu-west-1a_FB3BA8C3.id}', '${aws_subnet.network_private-eu-west-1b_582BEE64.id}']);
-    expect(domain.vpc_options.security_group_ids).toEqual([expect.stringMatching(/^\$\{aws_security_group\.log-store_sg_/)]);
-    expect(domain.cluster_config).toEqual({ instance_type: 'r6g.large.search', instance_count: 2, zone_awareness_enabled: true, zone_awareness_config: { availability_zone_count: 2 } });
+    expect(domain.vpc_options.subnet_ids).toEqual([
+      '${aws_subnet.network_private-eu-west-1a_FB3BA8C3.id}',
+      '${aws_subnet.network_private-eu-west-1b_582BEE64.id}',
+    ]);
+    expect(domain.vpc_options.security_group_ids).toEqual([
+      expect.stringMatching(/^\$\{aws_security_group\.log-store_sg_/),
+    ]);
+    expect(domain.cluster_config).toEqual({
+      instance_type: 'r6g.large.search',
+      instance_count: 2,
+      zone_awareness_enabled: true,
+      zone_awareness_config: { availability_zone_count: 2 },
+    });
   });
 
   test('encrypts at rest with its own rotating KMS key, and between nodes', () => {
-    expect(domain.encrypt_at_rest).toEqual({ enabled: true, kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.log-store_key_/) });
+    expect(domain.encrypt_at_rest).toEqual({
+      enabled: true,
+      kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.log-store_key_/),
+    });
     expect(domain.node_to_node_encryption).toEqual({ enabled: true });
     const key = one(json, 'aws_kms_key');
     expect(key.enable_key_rotation).toBe(true);
@@ -40,23 +53,38 @@ describe('LogStore: a two-node domain in the private subnets', () => {
   test('its key has an explicit key policy: this account administers it (checkov CKV2_AWS_64)', () => {
     const key = one(json, 'aws_kms_key');
     expect(key.policy).toMatch(/^\$\{data\.aws_iam_policy_document\.log-store_key-policy_[0-9A-F]+\.json\}$/);
-    const docs = Object.entries((json as { data?: Record<string, Record<string, { statement: unknown[] }>> }).data?.aws_iam_policy_document ?? {});
+    const docs = Object.entries(
+      (json as { data?: Record<string, Record<string, { statement: unknown[] }>> }).data?.aws_iam_policy_document ?? {},
+    );
     const doc = docs.find(([id]) => id.startsWith('log-store_key-policy_'))?.[1];
-    expect(doc?.statement).toEqual([expect.objectContaining({ sid: 'AccountAdministration', actions: ['kms:*'], resources: ['*'] })]);
+    expect(doc?.statement).toEqual([
+      expect.objectContaining({ sid: 'AccountAdministration', actions: ['kms:*'], resources: ['*'] }),
+    ]);
   });
 
   test('enforces HTTPS with TLS 1.2+ and fine-grained access control with an internal user database', () => {
-    expect(domain.domain_endpoint_options).toEqual({ enforce_https: true, tls_security_policy: 'Policy-Min-TLS-1-2-PFS-2023-10' });
-    expect(domain.advanced_security_options).toMatchObject({ enabled: true, anonymous_auth_enabled: false, internal_user_database_enabled: true });
+    expect(domain.domain_endpoint_options).toEqual({
+      enforce_https: true,
+      tls_security_policy: 'Policy-Min-TLS-1-2-PFS-2023-10',
+    });
+    expect(domain.advanced_security_options).toMatchObject({
+      enabled: true,
+      anonymous_auth_enabled: false,
+      internal_user_database_enabled: true,
+    });
     const master = (domain.advanced_security_options as Record<string, Record<string, string>>).master_user_options;
     expect(master.master_user_name).toBe('admin');
-    expect(master.master_user_password).toMatch(/^\$\{jsondecode\(aws_secretsmanager_secret_version\.log-store_admin-secret-value_.*\.secret_string\)\.password\}$/);
+    expect(master.master_user_password).toMatch(
+      /^\$\{jsondecode\(aws_secretsmanager_secret_version\.log-store_admin-secret-value_.*\.secret_string\)\.password\}$/,
+    );
   });
 
   test('publishes slow and error logs to CloudWatch groups with retention and KMS', () => {
     const types = (domain.log_publishing_options as unknown as Array<Record<string, unknown>>).map((o) => o.log_type);
     expect(types).toEqual(['INDEX_SLOW_LOGS', 'SEARCH_SLOW_LOGS', 'ES_APPLICATION_LOGS', 'AUDIT_LOGS']);
-    const groups = Object.values(byId(json, 'aws_cloudwatch_log_group')).filter((g) => String(g.name).startsWith('/aws/opensearch/'));
+    const groups = Object.values(byId(json, 'aws_cloudwatch_log_group')).filter((g) =>
+      String(g.name).startsWith('/aws/opensearch/'),
+    );
     expect(groups.map((g) => g.name).sort()).toEqual([
       '/aws/opensearch/shop-test-logs/application',
       '/aws/opensearch/shop-test-logs/audit',
@@ -68,15 +96,26 @@ describe('LogStore: a two-node domain in the private subnets', () => {
   });
 
   test('admits HTTPS from the fleets only, and nothing else', () => {
-    const rules = Object.values(byId(json, 'aws_vpc_security_group_ingress_rule')).filter((r) => String(r.security_group_id).includes('log-store_sg'));
-    expect(rules).toEqual([expect.objectContaining({ ip_protocol: 'tcp', from_port: 443, to_port: 443, referenced_security_group_id: expect.stringContaining('alb_instance-sg') })]);
+    const rules = Object.values(byId(json, 'aws_vpc_security_group_ingress_rule')).filter((r) =>
+      String(r.security_group_id).includes('log-store_sg'),
+    );
+    expect(rules).toEqual([
+      expect.objectContaining({
+        ip_protocol: 'tcp',
+        from_port: 443,
+        to_port: 443,
+        referenced_security_group_id: expect.stringContaining('alb_instance-sg'),
+      }),
+    ]);
     expect(rules[0].cidr_ipv4).toBeUndefined();
   });
 
   test('keeps the domain, the key and the passwords: prevent_destroy, and secret values never re-rolled', () => {
     expect(domain.lifecycle).toEqual({ prevent_destroy: true });
-    for (const v of Object.values(byId(json, 'aws_secretsmanager_secret_version'))) expect(v.lifecycle).toEqual({ ignore_changes: ['secret_string'], prevent_destroy: true });
-    for (const s of Object.values(byId(json, 'aws_secretsmanager_secret'))) expect(s.kms_key_id).toMatch(/aws_kms_key\.log-store_key_/);
+    for (const v of Object.values(byId(json, 'aws_secretsmanager_secret_version')))
+      expect(v.lifecycle).toEqual({ ignore_changes: ['secret_string'], prevent_destroy: true });
+    for (const s of Object.values(byId(json, 'aws_secretsmanager_secret')))
+      expect(s.kms_key_id).toMatch(/aws_kms_key\.log-store_key_/);
     expect(text).not.toMatch(/"password"\s*:\s*"[^$]/); // no literal password anywhere
   });
 
@@ -84,7 +123,9 @@ describe('LogStore: a two-node domain in the private subnets', () => {
     const secrets = Object.values(byId(json, 'aws_secretsmanager_secret')).map((s) => s.name);
     expect(secrets.sort()).toEqual(['shop-test/log-forwarder', 'shop-test/log-store-admin']);
     expect(store.forwarderSecretName).toBe('shop-test/log-forwarder');
-    const value = Object.entries(byId(json, 'aws_secretsmanager_secret_version')).find(([id]) => id.includes('forwarder'))![1];
+    const value = Object.entries(byId(json, 'aws_secretsmanager_secret_version')).find(([id]) =>
+      id.includes('forwarder'),
+    )![1];
     expect(value.secret_string).toMatch(/"host" = aws_opensearch_domain\.log-store_domain_.*\.endpoint/);
     const policy = JSON.stringify(one(json, 'aws_iam_policy'));
     expect(policy).toContain('secretsmanager:GetSecretValue');
@@ -105,13 +146,17 @@ describe('LogStore: a two-node domain in the private subnets', () => {
       '/_plugins/_security/api/audit/config',
     ]);
     expect(JSON.stringify(store.bootstrapRequests[0].body)).toContain('"min_index_age":"14d"');
-    expect(store.bootstrapRequests.find((r) => r.path.includes('/internalusers/'))!.body.password).toBe(PASSWORD_PLACEHOLDER);
+    expect(store.bootstrapRequests.find((r) => r.path.includes('/internalusers/'))!.body.password).toBe(
+      PASSWORD_PLACEHOLDER,
+    );
   });
 });
 
 describe('LogStore: validation', () => {
   test('fails on a node count that does not divide over the zones', () => {
-    expect(() => build(lbFixture(), { instanceCount: 3 })).toThrow(/instanceCount 3 must be a multiple of the 2 availability zones/);
+    expect(() => build(lbFixture(), { instanceCount: 3 })).toThrow(
+      /instanceCount 3 must be a multiple of the 2 availability zones/,
+    );
   });
 
   test('fails without client security groups', () => {
@@ -119,26 +164,42 @@ describe('LogStore: validation', () => {
   });
 
   test('fails on a retention CloudWatch does not accept', () => {
-    expect(() => build(lbFixture(), { logRetentionDays: 42 })).toThrow(/logRetentionDays 42 is not a CloudWatch retention period/);
+    expect(() => build(lbFixture(), { logRetentionDays: 42 })).toThrow(
+      /logRetentionDays 42 is not a CloudWatch retention period/,
+    );
   });
 
   test('fails on a TLS policy older than 1.2', () => {
-    expect(() => build(lbFixture(), { tlsSecurityPolicy: 'Policy-Min-TLS-1-0-2019-07' })).toThrow(/allows TLS older than 1.2/);
+    expect(() => build(lbFixture(), { tlsSecurityPolicy: 'Policy-Min-TLS-1-0-2019-07' })).toThrow(
+      /allows TLS older than 1.2/,
+    );
   });
 
   test('fails on an index retention out of range', () => {
-    expect(() => build(lbFixture(), { indexRetentionDays: 0 })).toThrow(/retentionDays 0 must be a whole number of days between 1 and 3650/);
+    expect(() => build(lbFixture(), { indexRetentionDays: 0 })).toThrow(
+      /retentionDays 0 must be a whole number of days between 1 and 3650/,
+    );
   });
 });
 
 describe('LogStore: preventDestroy', () => {
   test('protects the key, domain, log groups, secrets and secret values by default, and opts out explicitly with a recorded reason', () => {
-    const types = ['aws_kms_key', 'aws_opensearch_domain', 'aws_cloudwatch_log_group', 'aws_secretsmanager_secret', 'aws_secretsmanager_secret_version'];
+    const types = [
+      'aws_kms_key',
+      'aws_opensearch_domain',
+      'aws_cloudwatch_log_group',
+      'aws_secretsmanager_secret',
+      'aws_secretsmanager_secret_version',
+    ];
     const build = (preventDestroy?: boolean) => {
       const f = lbFixture();
       new LogStore(f.stack, 'log-store', { ...logStoreProps(f), preventDestroy });
       const json = synthJson(f.stack);
-      const stateful = types.flatMap((t) => Object.entries(byId(json, t)).filter(([id]) => id.startsWith('log-store_')).map(([, r]) => r));
+      const stateful = types.flatMap((t) =>
+        Object.entries(byId(json, t))
+          .filter(([id]) => id.startsWith('log-store_'))
+          .map(([, r]) => r),
+      );
       return { stateful, report: new PolicyPack([statefulPreventDestroy]).checkApp(f.stack.node.scope as App) };
     };
     const on = build();

@@ -10,11 +10,14 @@ const props: NetworkProps = {
   privateSubnets: ['10.0.10.0/24', '10.0.11.0/24'],
   logKey: { arn: KEY },
 };
-const synth = (overrides: Partial<NetworkProps> = {}) => JSON.parse(Testing.synthScope((scope) => new Network(scope, 'network', { ...props, ...overrides })));
+const synth = (overrides: Partial<NetworkProps> = {}) =>
+  JSON.parse(Testing.synthScope((scope) => new Network(scope, 'network', { ...props, ...overrides })));
 
 describe('Network: availability zones by name', () => {
   test('public and private subnet i live in the i-th named zone', () => {
-    const subnets = Object.entries(synth().resource.aws_subnet as Record<string, { cidr_block: string; availability_zone: string }>).map(([, s]) => [s.cidr_block, s.availability_zone]);
+    const subnets = Object.entries(
+      synth().resource.aws_subnet as Record<string, { cidr_block: string; availability_zone: string }>,
+    ).map(([, s]) => [s.cidr_block, s.availability_zone]);
     expect(subnets.sort()).toEqual([
       ['10.0.0.0/24', 'eu-west-1a'],
       ['10.0.1.0/24', 'eu-west-1b'],
@@ -26,13 +29,19 @@ describe('Network: availability zones by name', () => {
 
   test('per-AZ resources are keyed by the zone, and moved blocks carry over the numbered ids of 0.1', () => {
     const json = synth();
-    expect(Object.keys(json.resource.aws_subnet).map((id) => id.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual([
+    expect(
+      Object.keys(json.resource.aws_subnet)
+        .map((id) => id.replace(/_[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual([
       'network_private-eu-west-1a',
       'network_private-eu-west-1b',
       'network_public-eu-west-1a',
       'network_public-eu-west-1b',
     ]);
-    const moved = (json.moved as Array<{ from: string; to: string }>).map((m) => `${m.from.replace(/_[0-9A-F]{8}$/, '')} -> ${m.to.replace(/_[0-9A-F]{8}$/, '')}`);
+    const moved = (json.moved as Array<{ from: string; to: string }>).map(
+      (m) => `${m.from.replace(/_[0-9A-F]{8}$/, '')} -> ${m.to.replace(/_[0-9A-F]{8}$/, '')}`,
+    );
     expect(moved).toEqual(
       expect.arrayContaining([
         'aws_subnet.network_public-0 -> aws_subnet.network_public-eu-west-1a',
@@ -52,7 +61,11 @@ describe('Network: availability zones by name', () => {
   });
 
   test('fails on a zone id or a zone listed twice', () => {
-    expect(() => synth({ availabilityZones: ['euw1-az1', 'eu-west-1b'] })).toThrow(/availabilityZones\[0\] "euw1-az1" is not an availability zone name such as eu-west-1a/);
-    expect(() => synth({ availabilityZones: ['eu-west-1a', 'eu-west-1a'] })).toThrow(/availabilityZones lists eu-west-1a twice/);
+    expect(() => synth({ availabilityZones: ['euw1-az1', 'eu-west-1b'] })).toThrow(
+      /availabilityZones\[0\] "euw1-az1" is not an availability zone name such as eu-west-1a/,
+    );
+    expect(() => synth({ availabilityZones: ['eu-west-1a', 'eu-west-1a'] })).toThrow(
+      /availabilityZones lists eu-west-1a twice/,
+    );
   });
 });

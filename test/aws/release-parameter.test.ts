@@ -9,7 +9,14 @@ const RELEASE = { version: '1.5.0', image: 'ami-0f1e2d3c4b5a69788', artifact: DI
 function fixture(props: Partial<ReleaseParameterProps> = {}) {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-  const parameter = new ReleaseParameter(stack, 'release', { app: 'shop', environment: 'prod', color: 'green', release: RELEASE, region: 'eu-west-1', ...props });
+  const parameter = new ReleaseParameter(stack, 'release', {
+    app: 'shop',
+    environment: 'prod',
+    color: 'green',
+    release: RELEASE,
+    region: 'eu-west-1',
+    ...props,
+  });
   return { stack, parameter };
 }
 
@@ -25,7 +32,14 @@ describe('ReleaseParameter', () => {
   });
 
   test('holds the release as JSON: version, image and the artifact by digest', () => {
-    expect(JSON.parse(ssm.value as string)).toEqual({ app: 'shop', environment: 'prod', color: 'green', version: '1.5.0', image: RELEASE.image, artifact: DIGEST });
+    expect(JSON.parse(ssm.value as string)).toEqual({
+      app: 'shop',
+      environment: 'prod',
+      color: 'green',
+      version: '1.5.0',
+      image: RELEASE.image,
+      artifact: DIGEST,
+    });
   });
 
   test('the value is a pure, stable function of the release (sorted keys)', () => {
@@ -35,10 +49,14 @@ describe('ReleaseParameter', () => {
   });
 
   test('grantRead allows reading exactly this parameter', () => {
-    const doc = JSON.parse(Object.values(byId(json, 'aws_iam_policy'))[0].policy as string) as { Statement: Array<{ Action: string[]; Resource: string }> };
+    const doc = JSON.parse(Object.values(byId(json, 'aws_iam_policy'))[0].policy as string) as {
+      Statement: Array<{ Action: string[]; Resource: string }>;
+    };
     expect(doc.Statement).toHaveLength(1);
     expect(doc.Statement[0].Action).toEqual(['ssm:GetParameter', 'ssm:GetParameters']);
-    expect(doc.Statement[0].Resource).toMatch(/^arn:\$\{data\.aws_partition\..*\}:ssm:eu-west-1:\$\{data\.aws_caller_identity\..*\}:parameter\/shop\/prod\/green\/release$/);
+    expect(doc.Statement[0].Resource).toMatch(
+      /^arn:\$\{data\.aws_partition\..*\}:ssm:eu-west-1:\$\{data\.aws_caller_identity\..*\}:parameter\/shop\/prod\/green\/release$/,
+    );
   });
 });
 
@@ -53,7 +71,9 @@ describe('ReleaseParameter marked secure', () => {
 
 describe('ReleaseParameter validation', () => {
   test('fails on an artifact that is not pinned by digest', () => {
-    expect(() => fixture({ release: { ...RELEASE, artifact: 'shop:latest' } })).toThrow(/artifact "shop:latest" is not pinned by digest/);
+    expect(() => fixture({ release: { ...RELEASE, artifact: 'shop:latest' } })).toThrow(
+      /artifact "shop:latest" is not pinned by digest/,
+    );
   });
 
   test('fails on a path segment with a slash', () => {
@@ -61,6 +81,8 @@ describe('ReleaseParameter validation', () => {
   });
 
   test('fails on a KMS key without secure: true', () => {
-    expect(() => fixture({ encryptionKey: { arn: 'alias/x' } })).toThrow(/encryptionKey is only used for a SecureString/);
+    expect(() => fixture({ encryptionKey: { arn: 'alias/x' } })).toThrow(
+      /encryptionKey is only used for a SecureString/,
+    );
   });
 });

@@ -24,11 +24,17 @@ describe('ReleaseRegistry with defaults', () => {
 
   test('is one repository named after the app, with immutable tags and scan on push', () => {
     expect(Object.keys(byId(json, 'aws_ecr_repository'))).toHaveLength(1);
-    expect(repo).toMatchObject({ name: 'shop', image_tag_mutability: 'IMMUTABLE', image_scanning_configuration: { scan_on_push: true } });
+    expect(repo).toMatchObject({
+      name: 'shop',
+      image_tag_mutability: 'IMMUTABLE',
+      image_scanning_configuration: { scan_on_push: true },
+    });
   });
 
   test('is encrypted with its own rotating KMS key', () => {
-    expect(repo.encryption_configuration).toEqual([{ encryption_type: 'KMS', kms_key: `\${aws_kms_key.${keyId}.arn}` }]);
+    expect(repo.encryption_configuration).toEqual([
+      { encryption_type: 'KMS', kms_key: `\${aws_kms_key.${keyId}.arn}` },
+    ]);
     expect(byId(json, 'aws_kms_key')[keyId]).toMatchObject({ enable_key_rotation: true });
   });
 
@@ -39,17 +45,29 @@ describe('ReleaseRegistry with defaults', () => {
   test('expires untagged images after 7 days and keeps the newest 200 (the catch-all rule last)', () => {
     expect(lifecycle.repository).toBe(`\${aws_ecr_repository.${repoId}.name}`);
     expect(rules).toHaveLength(2);
-    expect(rules[0]).toMatchObject({ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 }, action: { type: 'expire' } });
-    expect(rules[1]).toMatchObject({ rulePriority: 2, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 200 } });
+    expect(rules[0]).toMatchObject({
+      rulePriority: 1,
+      selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 },
+      action: { type: 'expire' },
+    });
+    expect(rules[1]).toMatchObject({
+      rulePriority: 2,
+      selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 200 },
+    });
   });
 
   test('grantPull allows pulling from this repository only, and no push', () => {
-    const doc = JSON.parse(Object.values(byId(json, 'aws_iam_policy'))[0].policy as string) as { Statement: Statement[] };
+    const doc = JSON.parse(Object.values(byId(json, 'aws_iam_policy'))[0].policy as string) as {
+      Statement: Statement[];
+    };
     const pull = doc.Statement.find((s) => s.Sid === 'PullImages')!;
     expect(pull.Resource).toBe(`\${aws_ecr_repository.${repoId}.arn}`);
     const actions = doc.Statement.flatMap((s) => ([] as string[]).concat(s.Action));
     expect(actions.filter((a) => /Put|Upload|Delete|\*/.test(a))).toEqual([]);
-    expect(doc.Statement.find((s) => s.Sid === 'RegistryLogin')).toMatchObject({ Action: 'ecr:GetAuthorizationToken', Resource: '*' });
+    expect(doc.Statement.find((s) => s.Sid === 'RegistryLogin')).toMatchObject({
+      Action: 'ecr:GetAuthorizationToken',
+      Resource: '*',
+    });
   });
 });
 
@@ -58,14 +76,20 @@ describe('ReleaseRegistry with explicit values', () => {
   const json = synthJson(stack);
 
   test('uses the given image count and untagged expiry', () => {
-    const rules = (JSON.parse(Object.values(byId(json, 'aws_ecr_lifecycle_policy'))[0].policy as string) as { rules: Array<Record<string, any>> }).rules;
+    const rules = (
+      JSON.parse(Object.values(byId(json, 'aws_ecr_lifecycle_policy'))[0].policy as string) as {
+        rules: Array<Record<string, any>>;
+      }
+    ).rules;
     expect(rules.map((r) => r.selection.countNumber)).toEqual([2, 30]);
   });
 });
 
 describe('ReleaseRegistry validation', () => {
   test('fails on an invalid repository name', () => {
-    expect(() => fixture({ repositoryName: 'Shop App' })).toThrow(/repositoryName "Shop App" is not a valid ECR repository name/);
+    expect(() => fixture({ repositoryName: 'Shop App' })).toThrow(
+      /repositoryName "Shop App" is not a valid ECR repository name/,
+    );
   });
 
   test('fails on keepImages below 1', () => {
@@ -73,6 +97,8 @@ describe('ReleaseRegistry validation', () => {
   });
 
   test('fails on a fractional untagged expiry', () => {
-    expect(() => fixture({ untaggedExpiryDays: 0.5 })).toThrow(/untaggedExpiryDays must be a whole number >= 1, got 0.5/);
+    expect(() => fixture({ untaggedExpiryDays: 0.5 })).toThrow(
+      /untaggedExpiryDays must be a whole number >= 1, got 0.5/,
+    );
   });
 });

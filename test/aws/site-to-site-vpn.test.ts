@@ -40,7 +40,12 @@ describe('SiteToSiteVpn with defaults: static routing on a virtual private gatew
   const connection = only(json, 'aws_vpn_connection');
 
   test('creates a customer gateway for the office address and ASN, protected from destroy', () => {
-    expect(only(json, 'aws_customer_gateway')).toMatchObject({ type: 'ipsec.1', ip_address: '203.0.113.10', bgp_asn: '65010', lifecycle: { prevent_destroy: true } });
+    expect(only(json, 'aws_customer_gateway')).toMatchObject({
+      type: 'ipsec.1',
+      ip_address: '203.0.113.10',
+      bgp_asn: '65010',
+      lifecycle: { prevent_destroy: true },
+    });
   });
 
   test('attaches a virtual private gateway to the VPC', () => {
@@ -68,7 +73,11 @@ describe('SiteToSiteVpn with defaults: static routing on a virtual private gatew
       expect(connection[`${t}_rekey_fuzz_percentage`]).toBe(100);
       expect(connection[`${t}_replay_window_size`]).toBe(1024);
     }
-    expect(connection).toMatchObject({ static_routes_only: true, type: 'ipsec.1', lifecycle: { prevent_destroy: true } });
+    expect(connection).toMatchObject({
+      static_routes_only: true,
+      type: 'ipsec.1',
+      lifecycle: { prevent_destroy: true },
+    });
   });
 
   test('passes the vpn-strong-crypto guardrail', () => {
@@ -93,17 +102,27 @@ describe('SiteToSiteVpn with defaults: static routing on a virtual private gatew
   });
 
   test('logs both tunnels to a KMS-encrypted log group with retention', () => {
-    const groups = Object.values(byId(json, 'aws_cloudwatch_log_group')).filter((g) => String(g.name).startsWith('/vpn/'));
-    expect(groups).toEqual([expect.objectContaining({ name: '/vpn/shop-test/tunnels', retention_in_days: 90, kms_key_id: KMS })]);
+    const groups = Object.values(byId(json, 'aws_cloudwatch_log_group')).filter((g) =>
+      String(g.name).startsWith('/vpn/'),
+    );
+    expect(groups).toEqual([
+      expect.objectContaining({ name: '/vpn/shop-test/tunnels', retention_in_days: 90, kms_key_id: KMS }),
+    ]);
     for (const t of ['tunnel1', 'tunnel2']) {
       expect(connection[`${t}_log_options`]).toEqual({
-        cloudwatch_log_options: { log_enabled: true, log_group_arn: expect.stringMatching(/aws_cloudwatch_log_group\.vpn_tunnel-logs_[0-9A-F]+\.arn/), log_output_format: 'json' },
+        cloudwatch_log_options: {
+          log_enabled: true,
+          log_group_arn: expect.stringMatching(/aws_cloudwatch_log_group\.vpn_tunnel-logs_[0-9A-F]+\.arn/),
+          log_output_format: 'json',
+        },
       });
     }
   });
 
   test('admits only the on-prem ranges to SSH and the test listener', () => {
-    const rules = Object.entries(byId(json, 'aws_vpc_security_group_ingress_rule')).filter(([id]) => id.startsWith('vpn_'));
+    const rules = Object.entries(byId(json, 'aws_vpc_security_group_ingress_rule')).filter(([id]) =>
+      id.startsWith('vpn_'),
+    );
     expect(rules.map(([, r]) => [r.cidr_ipv4, r.from_port, r.to_port]).sort()).toEqual([
       ['172.16.0.0/16', 22, 22],
       ['172.16.0.0/16', 8443, 8443],
@@ -128,7 +147,12 @@ describe('SiteToSiteVpn with defaults: static routing on a virtual private gatew
 });
 
 describe('SiteToSiteVpn with BGP on a transit gateway', () => {
-  const { stack } = vpnFixture({ routing: 'bgp', transitGatewayId: 'tgw-0123456789abcdef0', customerGatewayAsn: 4200000001, insideCidrs: ['169.254.120.0/30', '169.254.120.4/30'] });
+  const { stack } = vpnFixture({
+    routing: 'bgp',
+    transitGatewayId: 'tgw-0123456789abcdef0',
+    customerGatewayAsn: 4200000001,
+    insideCidrs: ['169.254.120.0/30', '169.254.120.4/30'],
+  });
   const json = synthJson(stack);
   const connection = only(json, 'aws_vpn_connection');
 
@@ -143,8 +167,14 @@ describe('SiteToSiteVpn with BGP on a transit gateway', () => {
   });
 
   test('sets the inside ranges and logs BGP too', () => {
-    expect(connection).toMatchObject({ tunnel1_inside_cidr: '169.254.120.0/30', tunnel2_inside_cidr: '169.254.120.4/30' });
-    expect((connection.tunnel1_log_options as { cloudwatch_log_options: Json }).cloudwatch_log_options).toMatchObject({ bgp_log_enabled: true, bgp_log_output_format: 'json' });
+    expect(connection).toMatchObject({
+      tunnel1_inside_cidr: '169.254.120.0/30',
+      tunnel2_inside_cidr: '169.254.120.4/30',
+    });
+    expect((connection.tunnel1_log_options as { cloudwatch_log_options: Json }).cloudwatch_log_options).toMatchObject({
+      bgp_log_enabled: true,
+      bgp_log_output_format: 'json',
+    });
   });
 
   test('routes the on-prem ranges from each private route table to the transit gateway', () => {
@@ -156,23 +186,33 @@ describe('SiteToSiteVpn with BGP on a transit gateway', () => {
 
 describe('SiteToSiteVpn static routing on a transit gateway', () => {
   test('puts the on-prem routes into the given transit gateway route table', () => {
-    const { stack } = vpnFixture({ transitGatewayId: 'tgw-0123456789abcdef0', transitGatewayRouteTableId: 'tgw-rtb-0123456789abcdef0' });
+    const { stack } = vpnFixture({
+      transitGatewayId: 'tgw-0123456789abcdef0',
+      transitGatewayRouteTableId: 'tgw-rtb-0123456789abcdef0',
+    });
     const routes = Object.values(byId(synthJson(stack), 'aws_ec2_transit_gateway_route'));
     expect(routes.map((r) => [r.destination_cidr_block, r.transit_gateway_route_table_id]).sort()).toEqual([
       ['172.16.0.0/16', 'tgw-rtb-0123456789abcdef0'],
       ['192.168.0.0/16', 'tgw-rtb-0123456789abcdef0'],
     ]);
-    expect(routes[0].transit_gateway_attachment_id).toMatch(/aws_vpn_connection\.vpn_connection_[0-9A-F]+\.transit_gateway_attachment_id/);
+    expect(routes[0].transit_gateway_attachment_id).toMatch(
+      /aws_vpn_connection\.vpn_connection_[0-9A-F]+\.transit_gateway_attachment_id/,
+    );
   });
 });
 
 describe('SiteToSiteVpn with allowWeakCrypto', () => {
-  const weak: TunnelOptions = { ...DEFAULT_TUNNEL_OPTIONS, phase2: { ...DEFAULT_TUNNEL_OPTIONS.phase2, dhGroupNumbers: [2, 14] } };
+  const weak: TunnelOptions = {
+    ...DEFAULT_TUNNEL_OPTIONS,
+    phase2: { ...DEFAULT_TUNNEL_OPTIONS.phase2, dhGroupNumbers: [2, 14] },
+  };
 
   test('accepts weak options and records a reasoned suppression of vpn-strong-crypto', () => {
     const { vpn, stack } = vpnFixture({ tunnelOptions: weak, allowWeakCrypto: true });
     expect(only(synthJson(stack), 'aws_vpn_connection').tunnel1_phase2_dh_group_numbers).toEqual([2, 14]);
-    expect(suppressionsOf(vpn.connection)).toEqual([{ id: 'vpn-strong-crypto', reason: expect.stringContaining('allowWeakCrypto: true') }]);
+    expect(suppressionsOf(vpn.connection)).toEqual([
+      { id: 'vpn-strong-crypto', reason: expect.stringContaining('allowWeakCrypto: true') },
+    ]);
   });
 
   test('records no suppression when nothing weak is configured', () => {
@@ -183,7 +223,9 @@ describe('SiteToSiteVpn with allowWeakCrypto', () => {
 
 describe('SiteToSiteVpn validation', () => {
   test('fails on a private customer gateway address', () => {
-    expect(() => vpnFixture({ customerGatewayIp: '10.1.2.3' })).toThrow(/^test\/vpn: customerGatewayIp: 10\.1\.2\.3 is a private \(RFC 1918\) address/);
+    expect(() => vpnFixture({ customerGatewayIp: '10.1.2.3' })).toThrow(
+      /^test\/vpn: customerGatewayIp: 10\.1\.2\.3 is a private \(RFC 1918\) address/,
+    );
   });
 
   test('fails on an invalid ASN', () => {
@@ -195,24 +237,34 @@ describe('SiteToSiteVpn validation', () => {
   });
 
   test('fails on an on-prem range that overlaps the VPC', () => {
-    expect(() => vpnFixture({ onPremCidrs: ['10.0.128.0/17'] })).toThrow(/onPremCidrs\[0\]: 10\.0\.128\.0\/17 overlaps the VPC range 10\.0\.0\.0\/16/);
+    expect(() => vpnFixture({ onPremCidrs: ['10.0.128.0/17'] })).toThrow(
+      /onPremCidrs\[0\]: 10\.0\.128\.0\/17 overlaps the VPC range 10\.0\.0\.0\/16/,
+    );
   });
 
   test('fails on weak crypto without allowWeakCrypto', () => {
     const weak: TunnelOptions = { ...DEFAULT_TUNNEL_OPTIONS, ikeVersions: ['ikev1', 'ikev2'] };
-    expect(() => vpnFixture({ tunnelOptions: weak })).toThrow(/tunnelOptions\.ikeVersions\[0\]: "ikev1" is weak .*allowWeakCrypto: true/);
+    expect(() => vpnFixture({ tunnelOptions: weak })).toThrow(
+      /tunnelOptions\.ikeVersions\[0\]: "ikev1" is weak .*allowWeakCrypto: true/,
+    );
   });
 
   test('fails on a reserved inside range', () => {
-    expect(() => vpnFixture({ insideCidrs: ['169.254.169.252/30', '169.254.10.0/30'] })).toThrow(/insideCidrs\[0\]: 169\.254\.169\.252\/30 is reserved by AWS/);
+    expect(() => vpnFixture({ insideCidrs: ['169.254.169.252/30', '169.254.10.0/30'] })).toThrow(
+      /insideCidrs\[0\]: 169\.254\.169\.252\/30 is reserved by AWS/,
+    );
   });
 
   test('fails on static routing on a transit gateway without its route table', () => {
-    expect(() => vpnFixture({ transitGatewayId: 'tgw-0123456789abcdef0' })).toThrow(/transitGatewayRouteTableId is required/);
+    expect(() => vpnFixture({ transitGatewayId: 'tgw-0123456789abcdef0' })).toThrow(
+      /transitGatewayRouteTableId is required/,
+    );
   });
 
   test('fails on a policy-based customer config with several on-prem ranges', () => {
-    expect(() => vpnFixture({ customerConfigMode: 'policy-based' })).toThrow(/policy-based customer config supports exactly one on-prem range/);
+    expect(() => vpnFixture({ customerConfigMode: 'policy-based' })).toThrow(
+      /policy-based customer config supports exactly one on-prem range/,
+    );
   });
 
   test('fails on no route tables', () => {
@@ -230,10 +282,19 @@ describe('prod-shared holds the office VPN', () => {
 
   test('with IKEv2-only strong tunnels, the static office route and propagation into the three private route tables', () => {
     const [connection] = resources(shared, 'aws_vpn_connection');
-    expect(connection).toMatchObject({ tunnel1_ike_versions: ['ikev2'], tunnel2_ike_versions: ['ikev2'], tunnel1_inside_cidr: '169.254.110.0/30' });
-    expect(resources(shared, 'aws_vpn_connection_route').map((r) => r.destination_cidr_block)).toEqual(['192.168.0.0/16']);
+    expect(connection).toMatchObject({
+      tunnel1_ike_versions: ['ikev2'],
+      tunnel2_ike_versions: ['ikev2'],
+      tunnel1_inside_cidr: '169.254.110.0/30',
+    });
+    expect(resources(shared, 'aws_vpn_connection_route').map((r) => r.destination_cidr_block)).toEqual([
+      '192.168.0.0/16',
+    ]);
     expect(resources(shared, 'aws_vpn_gateway_route_propagation')).toHaveLength(3);
-    expect(resources(shared, 'aws_customer_gateway')[0]).toMatchObject({ ip_address: '203.0.113.10', bgp_asn: '65010' });
+    expect(resources(shared, 'aws_customer_gateway')[0]).toMatchObject({
+      ip_address: '203.0.113.10',
+      bgp_asn: '65010',
+    });
   });
 
   test('with the customer config and its inputs as sensitive outputs only', () => {
@@ -248,7 +309,9 @@ describe('prod-shared holds the office VPN', () => {
   });
 
   test('opens SSH and the test listener to the office range only', () => {
-    const rules = resources(shared, 'aws_vpc_security_group_ingress_rule').filter((r) => String(r.description).includes('over the VPN'));
+    const rules = resources(shared, 'aws_vpc_security_group_ingress_rule').filter((r) =>
+      String(r.description).includes('over the VPN'),
+    );
     expect(rules.map((r) => [r.cidr_ipv4, r.from_port]).sort()).toEqual([
       ['192.168.0.0/16', 22],
       ['192.168.0.0/16', 8443],

@@ -24,19 +24,30 @@ describe('skips tokens', () => {
   test('AppLoadBalancer: port, seconds, health check path and test listener CIDRs', () => {
     const f = lbFixture();
     const { n, s } = tokens(f);
-    expect(() => lbFixture({ testListenerPort: n, slowStartSeconds: n, deregistrationDelaySeconds: n, idleTimeoutSeconds: n, healthCheckPath: s, testListenerCidrs: [s] })).not.toThrow();
+    expect(() =>
+      lbFixture({
+        testListenerPort: n,
+        slowStartSeconds: n,
+        deregistrationDelaySeconds: n,
+        idleTimeoutSeconds: n,
+        healthCheckPath: s,
+        testListenerCidrs: [s],
+      }),
+    ).not.toThrow();
   });
 
   test('LogBucket: retentionDays', () => {
     const { f, n } = tokens();
-    expect(() => new LogBucket(f.stack, 'tokens', { bucketName: 'shop-test-tokens', region: 'eu-west-1', retentionDays: n })).not.toThrow();
+    expect(
+      () => new LogBucket(f.stack, 'tokens', { bucketName: 'shop-test-tokens', region: 'eu-west-1', retentionDays: n }),
+    ).not.toThrow();
   });
 
   test('fails on a LogBucket retention below a day, naming the construct path (the same check, a literal value)', () => {
     const { f } = tokens();
-    expect(() => new LogBucket(f.stack, 'zero', { bucketName: 'shop-test-zero', region: 'eu-west-1', retentionDays: 0 })).toThrow(
-      /^test\/zero: retentionDays must be a whole number of days ≥ 1 \(got 0\)\. Fix: /,
-    );
+    expect(
+      () => new LogBucket(f.stack, 'zero', { bucketName: 'shop-test-zero', region: 'eu-west-1', retentionDays: 0 }),
+    ).toThrow(/^test\/zero: retentionDays must be a whole number of days ≥ 1 \(got 0\)\. Fix: /);
   });
 
   test('ArchiveBucket: every day count', () => {
@@ -75,7 +86,12 @@ describe('skips tokens', () => {
   test('CutoverListeners: stickinessSeconds', () => {
     const { f, n } = tokens();
     const build = () =>
-      new CutoverListeners(f.stack, 'listeners', { loadBalancer: f.alb, certificate: { arn: 'arn:aws:acm:eu-west-1:111111111111:certificate/x' }, weights: { blue: 0, green: 100 }, stickinessSeconds: n });
+      new CutoverListeners(f.stack, 'listeners', {
+        loadBalancer: f.alb,
+        certificate: { arn: 'arn:aws:acm:eu-west-1:111111111111:certificate/x' },
+        weights: { blue: 0, green: 100 },
+        stickinessSeconds: n,
+      });
     expect(build).not.toThrow();
   });
 
@@ -112,6 +128,13 @@ describe('skips tokens', () => {
 
   test('AlarmTopic: subscription endpoints', () => {
     const { f, s } = tokens();
-    expect(() => new AlarmTopic(f.stack, 'alarms', { name: 'shop-test', region: 'eu-west-1', subscriptions: [{ protocol: 'email', endpoint: s }] })).not.toThrow();
+    expect(
+      () =>
+        new AlarmTopic(f.stack, 'alarms', {
+          name: 'shop-test',
+          region: 'eu-west-1',
+          subscriptions: [{ protocol: 'email', endpoint: s }],
+        }),
+    ).not.toThrow();
   });
 });

@@ -25,7 +25,10 @@ describe('TlsCertificate', () => {
     const json = synthJson(stack);
 
     test('asks ACM for a DNS-validated certificate', () => {
-      expect(synth).toHaveResourceWithProperties(AcmCertificate, { domain_name: 'shop.example.com', validation_method: 'DNS' });
+      expect(synth).toHaveResourceWithProperties(AcmCertificate, {
+        domain_name: 'shop.example.com',
+        validation_method: 'DNS',
+      });
     });
 
     test('writes one validation record per domain into the zone', () => {
@@ -36,15 +39,21 @@ describe('TlsCertificate', () => {
     });
 
     test('listeners get the ARN only once validation completes', () => {
-      expect(synth).toHaveResourceWithProperties(AcmCertificateValidation, { validation_record_fqdns: expect.stringMatching(/aws_route53_record\.certificate_validation-record_.*fqdn/) });
-      expect(synth).toHaveResourceWithProperties(AcmCertificateValidation, { certificate_arn: expect.stringMatching(/^\$\{aws_acm_certificate\.certificate_[0-9A-F]+\.arn\}$/) });
+      expect(synth).toHaveResourceWithProperties(AcmCertificateValidation, {
+        validation_record_fqdns: expect.stringMatching(/aws_route53_record\.certificate_validation-record_.*fqdn/),
+      });
+      expect(synth).toHaveResourceWithProperties(AcmCertificateValidation, {
+        certificate_arn: expect.stringMatching(/^\$\{aws_acm_certificate\.certificate_[0-9A-F]+\.arn\}$/),
+      });
       expect(cert.arn).toMatch(/TOKEN/); // resolves to the validation's certificate_arn
       expect(cert.domainName).toBe('shop.example.com');
     });
   });
 
   test('fails on both an ARN and a domain', () => {
-    expect(() => build({ certificateArn: ARN, domainName: 'shop.example.com', zoneId: 'Z0123' })).toThrow(/give either certificateArn .* or domainName with zoneId .*, not both/);
+    expect(() => build({ certificateArn: ARN, domainName: 'shop.example.com', zoneId: 'Z0123' })).toThrow(
+      /give either certificateArn .* or domainName with zoneId .*, not both/,
+    );
   });
 
   test('fails on neither an ARN nor a domain', () => {
@@ -52,10 +61,14 @@ describe('TlsCertificate', () => {
   });
 
   test('fails on a domain without a zone', () => {
-    expect(() => build({ domainName: 'shop.example.com' })).toThrow(/needs both domainName and zoneId \(got no zoneId\)/);
+    expect(() => build({ domainName: 'shop.example.com' })).toThrow(
+      /needs both domainName and zoneId \(got no zoneId\)/,
+    );
   });
 
   test('fails on an ARN that is not an ACM certificate', () => {
-    expect(() => build({ certificateArn: 'arn:aws:iam::111111111111:server-certificate/shop' })).toThrow(/is not an ACM certificate ARN/);
+    expect(() => build({ certificateArn: 'arn:aws:iam::111111111111:server-certificate/shop' })).toThrow(
+      /is not an ACM certificate ARN/,
+    );
   });
 });

@@ -16,7 +16,10 @@ describe('props tables generated from the exported constructs', () => {
     expect(logBucket).toMatchObject({ importPath: 'cdktf-bluegreen/aws', propsName: 'LogBucketProps' });
     expect(logBucket.summary).toMatch(/^A bucket that receives access logs/);
     expect(logBucket.props.find((p) => p.name === 'bucketName')).toMatchObject({ required: true, type: 'string' });
-    expect(logBucket.props.find((p) => p.name === 'retentionDays')).toMatchObject({ required: false, defaultValue: '365' });
+    expect(logBucket.props.find((p) => p.name === 'retentionDays')).toMatchObject({
+      required: false,
+      defaultValue: '365',
+    });
     expect(docs.find((d) => d.name === 'AwsSharedStack')).toMatchObject({ importPath: 'cdktf-bluegreen' });
     expect(docs.map((d) => d.name)).not.toContain('EnvironmentStack'); // abstract: not constructed by users
   });
@@ -47,7 +50,12 @@ describe('props tables generated from the exported constructs', () => {
         propsName: 'ThingProps',
         props: [
           { name: 'mode', type: "'a' | 'b'", required: false, defaultValue: "'a'", description: 'Mode: a | b.' },
-          { name: 'name', type: 'string', required: true, description: 'Name, see {@link Thing.mode } and {@link Other | the other}.' },
+          {
+            name: 'name',
+            type: 'string',
+            required: true,
+            description: 'Name, see {@link Thing.mode } and {@link Other | the other}.',
+          },
         ],
       },
     ]);
@@ -72,7 +80,9 @@ describe('props tables generated from the exported constructs', () => {
   });
 
   test('fails with the markers to add when README.md has no generated part', () => {
-    expect(() => replaceGenerated('# Title\n', 'x')).toThrow(/no generated props part: add the lines\n<!-- props:begin/);
+    expect(() => replaceGenerated('# Title\n', 'x')).toThrow(
+      /no generated props part: add the lines\n<!-- props:begin/,
+    );
     expect(replaceGenerated(`a\n${BEGIN}\nold\n${END}\nb`, 'NEW')).toBe('a\nNEW\nb');
   });
 });

@@ -50,7 +50,9 @@ describe(`the checked-in ${SKIPS_FILE}`, () => {
   });
 
   test('a check the guardrails also enforce is never skipped everywhere: the skip names stacks or construct paths', () => {
-    const guarded = new Set(ALL_RULES.flatMap((r) => (r.checkovId ?? '').split(',').map((id) => id.trim())).filter(Boolean));
+    const guarded = new Set(
+      ALL_RULES.flatMap((r) => (r.checkovId ?? '').split(',').map((id) => id.trim())).filter(Boolean),
+    );
     const global = skips.filter((s) => guarded.has(s.id) && !s.paths && !s.stacks).map((s) => s.id);
     expect(global).toEqual([]);
   });
@@ -75,7 +77,10 @@ describe('loadSkips: a bad skips file', () => {
 
   test('fails on an unknown key (a typo would widen the skip)', () => {
     const file = path.join(dir, 'typo.yaml');
-    fs.writeFileSync(file, 'skips:\n  - id: CKV_AWS_1\n    path: [a/b]\n    reason: a reason long enough to pass the length rule\n');
+    fs.writeFileSync(
+      file,
+      'skips:\n  - id: CKV_AWS_1\n    path: [a/b]\n    reason: a reason long enough to pass the length rule\n',
+    );
     expect(() => loadSkips(file)).toThrow(/skips\.0.*Unrecognized key.*path/);
   });
 
@@ -98,7 +103,12 @@ describe('matching a finding to a skip', () => {
   });
 
   test('a skip applies only to its check id, stacks and paths', () => {
-    const skip: CheckovSkip = { id: 'CKV_AWS_150', stacks: ['staging-*'], paths: ['alb/alb'], reason: 'staging opts out by its values' };
+    const skip: CheckovSkip = {
+      id: 'CKV_AWS_150',
+      stacks: ['staging-*'],
+      paths: ['alb/alb'],
+      reason: 'staging opts out by its values',
+    };
     const finding = { id: 'CKV_AWS_150', name: 'x', stack: 'staging-shared', path: 'alb/alb', resource: 'aws_lb.alb' };
     expect(matchingSkip(finding, [skip])).toBe(skip);
     expect(matchingSkip({ ...finding, stack: 'prod-shared' }, [skip])).toBeUndefined();
@@ -117,7 +127,9 @@ describe('npm run checkov: command line', () => {
   test('fails with exit 2 and says to synthesize when there are no stacks', () => {
     const dir = tmpDir();
     let err = '';
-    expect(checkovMain(['--out', path.join(dir, 'cdktf.out')], { stderr: (t) => (err += t), cwd: ROOT })).toBe(CHECKOV_EXIT.usage);
+    expect(checkovMain(['--out', path.join(dir, 'cdktf.out')], { stderr: (t) => (err += t), cwd: ROOT })).toBe(
+      CHECKOV_EXIT.usage,
+    );
     expect(err).toContain('run `npx cdktf synth` first');
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -130,7 +142,10 @@ const haveCheckov = fs.existsSync(CHECKOV);
 
 test('checkov is installed where .ci/run puts it (required when CI=true)', () => {
   if (process.env.CI === 'true') expect(fs.existsSync(CHECKOV)).toBe(true);
-  else if (!haveCheckov) console.warn(`checkov not found at ${CHECKOV}: the real-checkov tests are skipped; run bash .ci/run or set CHECKOV`);
+  else if (!haveCheckov)
+    console.warn(
+      `checkov not found at ${CHECKOV}: the real-checkov tests are skipped; run bash .ci/run or set CHECKOV`,
+    );
 });
 
 (haveCheckov ? describe : describe.skip)('npm run checkov on a bad stack (real checkov)', () => {
@@ -143,12 +158,20 @@ test('checkov is installed where .ci/run puts it (required when CI=true)', () =>
     path.join(out, 'stacks', 'bad', 'cdk.tf.json'),
     JSON.stringify({
       provider: { aws: [{ region: 'eu-west-1' }] },
-      resource: { aws_cloudwatch_log_group: { logs_ABC123: { '//': { metadata: { path: 'bad/app/logs', uniqueId: 'logs_ABC123' } }, name: '/app/logs' } } },
+      resource: {
+        aws_cloudwatch_log_group: {
+          logs_ABC123: { '//': { metadata: { path: 'bad/app/logs', uniqueId: 'logs_ABC123' } }, name: '/app/logs' },
+        },
+      },
     }),
   );
   const run = (skipList: readonly CheckovSkip[]) => {
     let text = '';
-    const code = checkovMain(['--out', out, '--skips', writeSkips(dir, skipList), '--checkov', CHECKOV], { stdout: (t) => (text += t), stderr: (t) => (text += t), cwd: dir });
+    const code = checkovMain(['--out', out, '--skips', writeSkips(dir, skipList), '--checkov', CHECKOV], {
+      stdout: (t) => (text += t),
+      stderr: (t) => (text += t),
+      cwd: dir,
+    });
     return { code, text };
   };
 
@@ -164,7 +187,11 @@ test('checkov is installed where .ci/run puts it (required when CI=true)', () =>
 
   test('passes when every failed check is skipped with a reason, and prints each reason', () => {
     const failedIds = [...runUnskipped().text.matchAll(/^FAILED {2}(\S+) bad /gm)].map((m) => m[1]);
-    const list = failedIds.map((id) => ({ id, paths: ['app/logs'], reason: `fixture: ${id} is accepted in this test` }));
+    const list = failedIds.map((id) => ({
+      id,
+      paths: ['app/logs'],
+      reason: `fixture: ${id} is accepted in this test`,
+    }));
     const { code, text } = run(list);
     expect(code).toBe(CHECKOV_EXIT.ok);
     expect(text).toContain('skipped CKV_AWS_66 on bad/app/logs: fixture: CKV_AWS_66 is accepted in this test');
@@ -172,7 +199,9 @@ test('checkov is installed where .ci/run puts it (required when CI=true)', () =>
   });
 
   test('fails on a skip scoped to another path, and reports the unused skip as stale', () => {
-    const { code, text } = run([{ id: 'CKV_AWS_66', paths: ['other/logs'], reason: 'scoped elsewhere, so it must not apply' }]);
+    const { code, text } = run([
+      { id: 'CKV_AWS_66', paths: ['other/logs'], reason: 'scoped elsewhere, so it must not apply' },
+    ]);
     expect(code).toBe(CHECKOV_EXIT.failed);
     expect(text).toMatch(/^FAILED {2}CKV_AWS_66 bad app\/logs /m);
     expect(text).toMatch(/^STALE {3}CKV_AWS_66 other\/logs: matched no failed check/m);

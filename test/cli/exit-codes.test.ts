@@ -17,14 +17,23 @@ function documented(): Record<string, string> {
   const source = fs.readFileSync(path.join(__dirname, '..', '..', 'lib', 'cli', 'exit-codes.ts'), 'utf8');
   const out: Record<string, string> = {};
   for (const m of source.matchAll(/\/\*\*([\s\S]*?)\*\/\s*([A-Z_]+): \d+,/g)) {
-    out[m[2]] = m[1].split('/**').pop()!.replace(/^\s*\* ?/gm, '').replace(/\s+/g, ' ').trim();
+    out[m[2]] = m[1]
+      .split('/**')
+      .pop()!
+      .replace(/^\s*\* ?/gm, '')
+      .replace(/\s+/g, ' ')
+      .trim();
   }
   return out;
 }
 
 describe('README', () => {
   test('"Exit codes" lists exactly lib/cli/exit-codes.ts: code, name and meaning', () => {
-    const rows = [...section('Exit codes').matchAll(/^\| (\d+) \| `([A-Z_]+)` \| (.+) \|$/gm)].map((m) => [m[2], Number(m[1]), m[3]]);
+    const rows = [...section('Exit codes').matchAll(/^\| (\d+) \| `([A-Z_]+)` \| (.+) \|$/gm)].map((m) => [
+      m[2],
+      Number(m[1]),
+      m[3],
+    ]);
     const docs = documented();
     expect(rows).toEqual(Object.entries(ExitCode).map(([name, code]) => [name, code, docs[name]]));
     expect(section('Exit codes')).toContain('| 128+N |');

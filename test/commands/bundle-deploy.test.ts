@@ -22,20 +22,29 @@ test('deploys exactly the bundled stack with the real cdktf and terraform; the s
   try {
     fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
     fs.writeFileSync(path.join(root, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'false' })); // never run: --skip-synth
-    fs.writeFileSync(path.join(root, '.gitignore'), 'node_modules\ncdktf.out/\n.bundles/\n.deployments/\n*.tfstate\n.bundle-*/\ntf.rc\n');
+    fs.writeFileSync(
+      path.join(root, '.gitignore'),
+      'node_modules\ncdktf.out/\n.bundles/\n.deployments/\n*.tfstate\n.bundle-*/\ntf.rc\n',
+    );
     for (const role of STACK_ROLES) {
       const stack = `prod-${role}`;
       fs.mkdirSync(path.join(root, 'cdktf.out', 'stacks', stack), { recursive: true });
       fs.writeFileSync(
         path.join(root, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'),
         JSON.stringify({
-          '//': { metadata: { backend: 'local', stackName: stack, version: '0.21.0' }, outputs: { [stack]: { release_version: 'release_version' } } },
+          '//': {
+            metadata: { backend: 'local', stackName: stack, version: '0.21.0' },
+            outputs: { [stack]: { release_version: 'release_version' } },
+          },
           terraform: { backend: { local: { path: `../../../terraform.${stack}.tfstate` } } },
           output: { release_version: { value: `bundled ${stack}` } },
         }),
       );
     }
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+        .toString()
+        .trim();
     git('init', '-q');
     git('add', '.');
     git('-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', 'commit', '-q', '-m', 'values');
@@ -57,15 +66,30 @@ test('deploys exactly the bundled stack with the real cdktf and terraform; the s
       baseDelayMs: 20,
       stdout: out.write,
       stderr: out.write,
-      callerIdentity: async () => ({ principal: 'arn:aws:sts::111111111111:assumed-role/deploy/ci', source: 'test double of STS' }),
-      env: { ...offlineTerraformEnv(writeCliConfig(root, process.env.TF_PLUGIN_MIRROR ?? '/opt/tf-plugins')), ...S3RVER_CREDENTIALS },
+      callerIdentity: async () => ({
+        principal: 'arn:aws:sts::111111111111:assumed-role/deploy/ci',
+        source: 'test double of STS',
+      }),
+      env: {
+        ...offlineTerraformEnv(writeCliConfig(root, process.env.TF_PLUGIN_MIRROR ?? '/opt/tf-plugins')),
+        ...S3RVER_CREDENTIALS,
+      },
     });
-    expect({ exitCode: result.exitCode, log: result.exitCode === 0 ? '' : out.text().slice(-3000) }).toEqual({ exitCode: 0, log: '' });
-    const state = JSON.parse(fs.readFileSync(path.join(root, 'terraform.prod-green.tfstate'), 'utf8')) as { outputs: Record<string, { value: string }> };
+    expect({ exitCode: result.exitCode, log: result.exitCode === 0 ? '' : out.text().slice(-3000) }).toEqual({
+      exitCode: 0,
+      log: '',
+    });
+    const state = JSON.parse(fs.readFileSync(path.join(root, 'terraform.prod-green.tfstate'), 'utf8')) as {
+      outputs: Record<string, { value: string }>;
+    };
     expect(state.outputs.release_version.value).toBe('bundled prod-green');
     expect(fs.readdirSync(root).filter((f) => f.endsWith('.tfstate'))).toEqual(['terraform.prod-green.tfstate']); // one stack, no other
     const manifest = JSON.parse(fs.readFileSync(path.join(result.recordDir!, 'manifest.json'), 'utf8')) as Manifest;
-    expect(manifest.bundle).toEqual({ file: path.basename(built.file), sha256: built.digest, commit: manifest.git.commit });
+    expect(manifest.bundle).toEqual({
+      file: path.basename(built.file),
+      sha256: built.digest,
+      commit: manifest.git.commit,
+    });
     expect(manifest.outcome).toBe('succeeded');
     expect(result.uploadedTo).toMatch(new RegExp(`^s3://${BUCKET}/deployments/prod/prod-green/`));
   } finally {

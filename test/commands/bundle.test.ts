@@ -9,7 +9,14 @@ import * as path from 'path';
 import { gunzipSync } from 'zlib';
 import * as tar from 'tar';
 import { loadEnvironments } from '../../lib/config';
-import { BUNDLE_MANIFEST, BundleError, buildBundle, BundleManifest, bundleMain, openBundle } from '../../lib/commands/bundle';
+import {
+  BUNDLE_MANIFEST,
+  BundleError,
+  buildBundle,
+  BundleManifest,
+  bundleMain,
+  openBundle,
+} from '../../lib/commands/bundle';
 import { deploy } from '../../lib/commands/deploy';
 import { Manifest } from '../../lib/commands/deployment-record';
 import { createEnvironmentStacks } from '../../stacks/environment-stacks';
@@ -17,7 +24,8 @@ import { collector, deployProject, DeployProject } from '../support/deploy-proje
 import { S3RVER_CREDENTIALS, S3Server, startS3Server } from '../support/s3-server';
 
 const BUCKET = 'shop-prod-deployment-records';
-const LOCK = '# This file is maintained automatically by "terraform init".\nprovider "registry.terraform.io/hashicorp/aws" {\n  version = "6.25.0"\n}\n';
+const LOCK =
+  '# This file is maintained automatically by "terraform init".\nprovider "registry.terraform.io/hashicorp/aws" {\n  version = "6.25.0"\n}\n';
 
 let project: DeployProject;
 let s3: S3Server;
@@ -44,7 +52,11 @@ afterAll(async () => {
 /** Every member of a bundle file, by name. */
 async function members(file: string): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
-  await tar.list({ file, onReadEntry: (entry) => entry.on('data', (d: Buffer) => out.set(entry.path, Buffer.concat([out.get(entry.path) ?? Buffer.alloc(0), d]))) });
+  await tar.list({
+    file,
+    onReadEntry: (entry) =>
+      entry.on('data', (d: Buffer) => out.set(entry.path, Buffer.concat([out.get(entry.path) ?? Buffer.alloc(0), d]))),
+  });
   return out;
 }
 
@@ -80,25 +92,44 @@ describe('building a bundle', () => {
     const manifest = JSON.parse(all.get(BUNDLE_MANIFEST)!.toString()) as BundleManifest;
     expect(manifest.git).toEqual({ commit: project.commit, dirty: false });
     expect(manifest.members.map((m) => m.name)).toEqual([...all.keys()].filter((n) => n !== BUNDLE_MANIFEST).sort());
-    for (const m of manifest.members) expect(require('crypto').createHash('sha256').update(all.get(m.name)!).digest('hex')).toBe(m.sha256);
-    expect(all.get('stacks/prod-green/cdk.tf.json')!.equals(fs.readFileSync(path.join(project.root, 'cdktf.out', 'stacks', 'prod-green', 'cdk.tf.json')))).toBe(true);
+    for (const m of manifest.members)
+      expect(require('crypto').createHash('sha256').update(all.get(m.name)!).digest('hex')).toBe(m.sha256);
+    expect(
+      all
+        .get('stacks/prod-green/cdk.tf.json')!
+        .equals(fs.readFileSync(path.join(project.root, 'cdktf.out', 'stacks', 'prod-green', 'cdk.tf.json'))),
+    ).toBe(true);
     expect(JSON.parse(all.get('references.json')!.toString()).green).toEqual({
       version: '1.5.0',
       image: 'ami-0f1e2d3c4b5a69788',
-      artifact: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/prod@sha256:9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d',
+      artifact:
+        '111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/prod@sha256:9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d',
     });
-    expect(Object.keys(JSON.parse(all.get('manifest.json')!.toString()).stacks)).toEqual(['prod-shared', 'prod-blue', 'prod-green', 'prod-cutover']);
+    expect(Object.keys(JSON.parse(all.get('manifest.json')!.toString()).stacks)).toEqual([
+      'prod-shared',
+      'prod-blue',
+      'prod-green',
+      'prod-cutover',
+    ]);
   });
 
   test('is reproducible: the same inputs give the same digest', async () => {
-    const again = await buildBundle({ environment: 'prod', cwd: project.root, outDir: path.join(project.root, 'again') });
+    const again = await buildBundle({
+      environment: 'prod',
+      cwd: project.root,
+      outDir: path.join(project.root, 'again'),
+    });
     expect(again.digest).toBe(bundleDigest);
   });
 
   test('holds no secrets: no secret-looking key has a literal value, and the VPN pre-shared keys are references only', async () => {
     const text = [...(await members(bundleFile)).values()].map((b) => b.toString('utf8')).join('\n');
     expect(text).toMatch(/tunnel1_preshared_key/); // the VPN is in the bundle, so the check below looked at it
-    const literals = [...text.matchAll(/"([A-Za-z_]*(?:password|preshared_key|presharedKey|psk|secret_string|private_key|token))"\s*:\s*"([^"]*)"/gi)].filter(([, , v]) => !v.includes('${'));
+    const literals = [
+      ...text.matchAll(
+        /"([A-Za-z_]*(?:password|preshared_key|presharedKey|psk|secret_string|private_key|token))"\s*:\s*"([^"]*)"/gi,
+      ),
+    ].filter(([, , v]) => !v.includes('${'));
     expect(literals.map(([m]) => m)).toEqual([]);
     expect(gunzipSync(fs.readFileSync(bundleFile)).toString('latin1')).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
   });
@@ -107,11 +138,15 @@ describe('building a bundle', () => {
     const file = path.join(project.root, 'cdktf.out', 'stacks', 'prod-shared', 'cdk.tf.json');
     const original = fs.readFileSync(file);
     try {
-      const stack = JSON.parse(original.toString()) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+      const stack = JSON.parse(original.toString()) as {
+        resource: Record<string, Record<string, Record<string, unknown>>>;
+      };
       const [name] = Object.keys(stack.resource.aws_vpn_connection);
       stack.resource.aws_vpn_connection[name].tunnel1_preshared_key = 'pl41n-psk-value';
       fs.writeFileSync(file, JSON.stringify(stack));
-      await expect(buildBundle({ environment: 'prod', cwd: project.root, outDir: path.join(project.root, 'refused') })).rejects.toThrow(
+      await expect(
+        buildBundle({ environment: 'prod', cwd: project.root, outDir: path.join(project.root, 'refused') }),
+      ).rejects.toThrow(
         new BundleError(
           `refused: the bundle would hold secrets:\n  stacks/prod-shared/cdk.tf.json: resource.aws_vpn_connection.${name}.tunnel1_preshared_key holds a literal value (secrets belong in a secret store; reference them)`,
         ),
@@ -123,7 +158,9 @@ describe('building a bundle', () => {
   });
 
   test('fails when the environment has not been synthesized', async () => {
-    await expect(buildBundle({ environment: 'staging', cwd: project.root })).rejects.toThrow('cdktf.out: no synthesized staging-shared, staging-blue, staging-green, staging-cutover (run npx cdktf synth first)');
+    await expect(buildBundle({ environment: 'staging', cwd: project.root })).rejects.toThrow(
+      'cdktf.out: no synthesized staging-shared, staging-blue, staging-green, staging-cutover (run npx cdktf synth first)',
+    );
   });
 });
 
@@ -140,21 +177,31 @@ describe('verifying a bundle', () => {
   });
 
   test('fails on a changed member, naming it, even when the file is named by its new digest', async () => {
-    const file = await tampered(bundleFile, 'stacks/prod-green/cdk.tf.json', (t) => t.replace('ami-0f1e2d3c4b5a69788', 'ami-0badbadbadbadbad0'));
-    await expect(openBundle(file)).rejects.toThrow(/stacks\/prod-green\/cdk\.tf\.json: SHA-256 [a-f0-9]{64}, the manifest says [a-f0-9]{64}/);
+    const file = await tampered(bundleFile, 'stacks/prod-green/cdk.tf.json', (t) =>
+      t.replace('ami-0f1e2d3c4b5a69788', 'ami-0badbadbadbadbad0'),
+    );
+    await expect(openBundle(file)).rejects.toThrow(
+      /stacks\/prod-green\/cdk\.tf\.json: SHA-256 [a-f0-9]{64}, the manifest says [a-f0-9]{64}/,
+    );
   });
 
   test('fails on a file whose content does not match the digest in its name', async () => {
     const file = await tampered(bundleFile, 'values.json', (t) => t.replace('"prod"', '"prod" '), false);
-    await expect(openBundle(file)).rejects.toThrow(/the file's digest is sha256:[a-f0-9]{64}, its name says sha256:[a-f0-9]{64}: the bundle was changed after it was built/);
-    await expect(openBundle(bundleFile, { expectedDigest: `sha256:${'0'.repeat(64)}` })).rejects.toThrow(`digest ${bundleDigest}, expected sha256:${'0'.repeat(64)}`);
+    await expect(openBundle(file)).rejects.toThrow(
+      /the file's digest is sha256:[a-f0-9]{64}, its name says sha256:[a-f0-9]{64}: the bundle was changed after it was built/,
+    );
+    await expect(openBundle(bundleFile, { expectedDigest: `sha256:${'0'.repeat(64)}` })).rejects.toThrow(
+      `digest ${bundleDigest}, expected sha256:${'0'.repeat(64)}`,
+    );
   });
 });
 
 describe('the bundle CLI', () => {
   test('--verify exits 0 for a good bundle with its digest, 1 naming the member for a tampered one, 2 for bad arguments', async () => {
     const out = collector();
-    expect(await bundleMain(['--verify', bundleFile, '--digest', bundleDigest], { stdout: out.write, stderr: out.write })).toBe(0);
+    expect(
+      await bundleMain(['--verify', bundleFile, '--digest', bundleDigest], { stdout: out.write, stderr: out.write }),
+    ).toBe(0);
     expect(out.text()).toContain(`${bundleFile}: verified ${bundleDigest} (`);
     const err = collector();
     const file = await tampered(bundleFile, 'references.json', (t) => t.replace('1.5.0', '9.9.9'));
@@ -178,18 +225,33 @@ describe('npm run deploy -- <stack> --bundle <file>', () => {
       baseDelayMs: 20,
       stdout: out.write,
       stderr: err.write,
-      callerIdentity: async () => ({ principal: 'arn:aws:sts::111111111111:assumed-role/deploy/ci', source: 'test double of STS' }),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...S3RVER_CREDENTIALS, CDKTF_BIN: project.cdktfBin, STANDIN_CALLS: project.callsFile, STANDIN_BUCKET: BUCKET, STANDIN_ENDPOINT: s3.endpoint },
+      callerIdentity: async () => ({
+        principal: 'arn:aws:sts::111111111111:assumed-role/deploy/ci',
+        source: 'test double of STS',
+      }),
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...S3RVER_CREDENTIALS,
+        CDKTF_BIN: project.cdktfBin,
+        STANDIN_CALLS: project.callsFile,
+        STANDIN_BUCKET: BUCKET,
+        STANDIN_ENDPOINT: s3.endpoint,
+      },
     });
     return { result, stdout: out.text(), stderr: err.text() };
   };
 
   test('refuses a tampered bundle before cdktf runs, naming the member', async () => {
     const before = project.calls().length;
-    const file = await tampered(bundleFile, 'stacks/prod-green/cdk.tf.json', (t) => t.replace('ami-0f1e2d3c4b5a69788', 'ami-0badbadbadbadbad0'));
+    const file = await tampered(bundleFile, 'stacks/prod-green/cdk.tf.json', (t) =>
+      t.replace('ami-0f1e2d3c4b5a69788', 'ami-0badbadbadbadbad0'),
+    );
     const r = await run(file);
     expect(r.result.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/stacks\/prod-green\/cdk\.tf\.json: SHA-256 [a-f0-9]{64}, the manifest says[\s\S]*Nothing was deployed\./);
+    expect(r.stderr).toMatch(
+      /stacks\/prod-green\/cdk\.tf\.json: SHA-256 [a-f0-9]{64}, the manifest says[\s\S]*Nothing was deployed\./,
+    );
     expect(project.calls().length).toBe(before);
   });
 
@@ -204,6 +266,8 @@ describe('npm run deploy -- <stack> --bundle <file>', () => {
     expect(manifest.bundle).toEqual({ file: path.basename(bundleFile), sha256: bundleDigest, commit: project.commit });
     const bundled = (await members(bundleFile)).get('stacks/prod-green/cdk.tf.json')!;
     expect(fs.readFileSync(path.join(r.result.recordDir!, 'stack.json')).equals(bundled)).toBe(true);
-    expect(JSON.parse(fs.readFileSync(path.join(r.result.recordDir!, 'values.json'), 'utf8'))).toEqual(JSON.parse((await members(bundleFile)).get('values.json')!.toString()));
+    expect(JSON.parse(fs.readFileSync(path.join(r.result.recordDir!, 'values.json'), 'utf8'))).toEqual(
+      JSON.parse((await members(bundleFile)).get('values.json')!.toString()),
+    );
   });
 });

@@ -2,7 +2,12 @@
 // endpoint is reachable here), and DigitalOcean's account endpoint through a test double of its API on loopback.
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { awsCallerIdentity, digitaloceanCallerIdentity, IdentityError, STS_PACKAGE } from '../../lib/commands/caller-identity';
+import {
+  awsCallerIdentity,
+  digitaloceanCallerIdentity,
+  IdentityError,
+  STS_PACKAGE,
+} from '../../lib/commands/caller-identity';
 
 describe('awsCallerIdentity', () => {
   test('records the ARN and account STS GetCallerIdentity returns (test double of the SDK module)', async () => {
@@ -18,8 +23,15 @@ describe('awsCallerIdentity', () => {
       }
       destroy() {}
     }
-    const identity = await awsCallerIdentity({ AWS_REGION: 'eu-west-1' }, () => ({ STSClient, GetCallerIdentityCommand }));
-    expect(identity).toEqual({ principal: 'arn:aws:sts::123456789012:assumed-role/deploy/gh-run-42', account: '123456789012', source: 'aws-sts:GetCallerIdentity' });
+    const identity = await awsCallerIdentity({ AWS_REGION: 'eu-west-1' }, () => ({
+      STSClient,
+      GetCallerIdentityCommand,
+    }));
+    expect(identity).toEqual({
+      principal: 'arn:aws:sts::123456789012:assumed-role/deploy/gh-run-42',
+      account: '123456789012',
+      source: 'aws-sts:GetCallerIdentity',
+    });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toBeInstanceOf(GetCallerIdentityCommand);
   });
@@ -28,7 +40,11 @@ describe('awsCallerIdentity', () => {
     const missing = () => {
       throw new Error(`Cannot find module '${STS_PACKAGE}'`);
     };
-    await expect(awsCallerIdentity({}, missing)).rejects.toThrow(new IdentityError(`${STS_PACKAGE} is not installed; install it (npm install ${STS_PACKAGE}) so the deploy can record who ran it`));
+    await expect(awsCallerIdentity({}, missing)).rejects.toThrow(
+      new IdentityError(
+        `${STS_PACKAGE} is not installed; install it (npm install ${STS_PACKAGE}) so the deploy can record who ran it`,
+      ),
+    );
   });
 });
 
@@ -43,7 +59,9 @@ describe('digitaloceanCallerIdentity (test double of the DigitalOcean API on loo
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"id":"Unauthorized"}');
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ account: { email: 'ops@example.com', uuid: 'u-1', team: { uuid: 't-9' } } }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ account: { email: 'ops@example.com', uuid: 'u-1', team: { uuid: 't-9' } } }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -59,7 +77,9 @@ describe('digitaloceanCallerIdentity (test double of the DigitalOcean API on loo
   });
 
   test('fails when the token is refused or absent', async () => {
-    await expect(digitaloceanCallerIdentity({ DIGITALOCEAN_TOKEN: 'bad', DIGITALOCEAN_API_URL: url })).rejects.toThrow(`GET ${url}/v2/account answered HTTP 401`);
+    await expect(digitaloceanCallerIdentity({ DIGITALOCEAN_TOKEN: 'bad', DIGITALOCEAN_API_URL: url })).rejects.toThrow(
+      `GET ${url}/v2/account answered HTTP 401`,
+    );
     await expect(digitaloceanCallerIdentity({})).rejects.toThrow('no DigitalOcean credentials: set DIGITALOCEAN_TOKEN');
   });
 });

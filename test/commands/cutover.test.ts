@@ -40,7 +40,9 @@ describe('cutover: moving traffic', () => {
     const { code, out } = run(['dev', 'green', '--dir', envDir(), '--dry-run']);
     expect(code).toBe(0);
     expect(out).toContain('next: deploy dev-cutover');
-    expect(out).toMatch(/503 until the new droplets pass the health check; .*set digitalocean\.cutoverJoining to the new color/);
+    expect(out).toMatch(
+      /503 until the new droplets pass the health check; .*set digitalocean\.cutoverJoining to the new color/,
+    );
   });
 
   test('rollback is a cutover back, restoring the file byte for byte', () => {
@@ -52,11 +54,16 @@ describe('cutover: moving traffic', () => {
   });
 
   test('keeps a flow-style traffic mapping in flow style', () => {
-    const text = shipped('staging.yaml').replace(/traffic:\n  blue: 100\n  green: 0\n  strategy: blue-green\n/, 'traffic: { blue: 100, green: 0, strategy: blue-green }  # live: blue\n');
+    const text = shipped('staging.yaml').replace(
+      /traffic:\n  blue: 100\n  green: 0\n  strategy: blue-green\n/,
+      'traffic: { blue: 100, green: 0, strategy: blue-green }  # live: blue\n',
+    );
     expect(text).toContain('traffic: { blue: 100');
     const dir = envDir({ 'staging.yaml': text });
     expect(run(['staging', 'green', '--dir', dir]).code).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'staging.yaml'), 'utf8')).toBe(text.replace('{ blue: 100, green: 0,', '{ blue: 0, green: 100,'));
+    expect(fs.readFileSync(path.join(dir, 'staging.yaml'), 'utf8')).toBe(
+      text.replace('{ blue: 100, green: 0,', '{ blue: 0, green: 100,'),
+    );
   });
 
   test('--weight splits traffic under canary', () => {
@@ -70,7 +77,10 @@ describe('cutover: moving traffic', () => {
   test('adds the weights when the environment file inherits them', () => {
     const dir = envDir({
       'defaults.yaml': `${shipped('defaults.yaml')}\ntraffic:\n  blue: 100\n  green: 0\n`,
-      'staging.yaml': shipped('staging.yaml').replace(/traffic:\n  blue: 100\n  green: 0\n  strategy: blue-green\n/, ''),
+      'staging.yaml': shipped('staging.yaml').replace(
+        /traffic:\n  blue: 100\n  green: 0\n  strategy: blue-green\n/,
+        '',
+      ),
     });
     expect(fs.readFileSync(path.join(dir, 'staging.yaml'), 'utf8')).not.toContain('traffic:');
     expect(run(['staging', 'green', '--dir', dir]).code).toBe(0);
@@ -117,14 +127,20 @@ describe('cutover: refusals leave the file untouched', () => {
     const { code, err } = refused(['prod', 'blue', '--weight', '10'], dir);
     expect(code).toBe(1);
     expect(err).toContain('cutover: refused, nothing written:');
-    expect(err).toContain(`${path.join(dir, 'prod.yaml')}: traffic.blue: blue at 10% splits traffic, which only strategy canary allows (strategy is blue-green)`);
+    expect(err).toContain(
+      `${path.join(dir, 'prod.yaml')}: traffic.blue: blue at 10% splits traffic, which only strategy canary allows (strategy is blue-green)`,
+    );
   });
 
   test('fails on traffic to a color with no capacity', () => {
-    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'blue', 'capacity'], { min: 0, max: 6, desired: 0 }) });
+    const dir = envDir({
+      'prod.yaml': withValue('prod.yaml', ['colors', 'blue', 'capacity'], { min: 0, max: 6, desired: 0 }),
+    });
     const { code, err } = refused(['prod', 'blue'], dir);
     expect(code).toBe(1);
-    expect(err).toContain('traffic.blue: environment prod: blue would get 100% of traffic but colors.blue.capacity.desired is 0');
+    expect(err).toContain(
+      'traffic.blue: environment prod: blue would get 100% of traffic but colors.blue.capacity.desired is 0',
+    );
   });
 
   test('fails on values that are already invalid, before editing', () => {
@@ -154,7 +170,10 @@ describe('cutover: refusals leave the file untouched', () => {
 
   test('fails on missing arguments and unknown options', () => {
     expect(run(['prod'])).toMatchObject({ code: 2, err: expect.stringContaining('expected <env> <color>') });
-    expect(run(['prod', 'blue', '--force'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown option --force') });
+    expect(run(['prod', 'blue', '--force'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('unknown option --force'),
+    });
   });
 });
 

@@ -1,6 +1,12 @@
 // Pure parts of the deploy command; the command itself runs end to end in test/e2e/deploy.test.ts.
 import { gitState, parseStackName, phaseOf, terraformPlanned, weakerRetention } from '../../lib/commands/deploy';
-import { Manifest, manifestProblem, normalizePrefix, recordId, recordPrefix } from '../../lib/commands/deployment-record';
+import {
+  Manifest,
+  manifestProblem,
+  normalizePrefix,
+  recordId,
+  recordPrefix,
+} from '../../lib/commands/deployment-record';
 
 describe('deploy helpers', () => {
   test('weakerRetention refuses a weaker lock mode or fewer days than the environment, and accepts more', () => {
@@ -8,23 +14,46 @@ describe('deploy helpers', () => {
     expect(weakerRetention(prod, { lockMode: 'GOVERNANCE', retentionDays: 2555 }, 'prod-green')).toBe(
       "lock mode GOVERNANCE is weaker than COMPLIANCE, the environment's archive.objectLockMode, for prod-green; records keep at least the environment's lock",
     );
-    expect(weakerRetention(prod, { lockMode: 'none', retentionDays: 9999 }, 'prod-green')).toMatch(/^lock mode none is weaker than COMPLIANCE/);
+    expect(weakerRetention(prod, { lockMode: 'none', retentionDays: 9999 }, 'prod-green')).toMatch(
+      /^lock mode none is weaker than COMPLIANCE/,
+    );
     expect(weakerRetention(prod, { lockMode: 'COMPLIANCE', retentionDays: 1 }, 'prod-green')).toBe(
       "retention of 1 days is below 2555, the environment's archive.retentionDays, for prod-green; records are kept at least that long",
     );
     expect(weakerRetention(prod, { lockMode: 'COMPLIANCE', retentionDays: 3000 }, 'prod-green')).toBeUndefined();
-    expect(weakerRetention({ lockMode: 'GOVERNANCE', retentionDays: 30 }, { lockMode: 'COMPLIANCE', retentionDays: 30 }, 'x')).toBeUndefined();
+    expect(
+      weakerRetention(
+        { lockMode: 'GOVERNANCE', retentionDays: 30 },
+        { lockMode: 'COMPLIANCE', retentionDays: 30 },
+        'x',
+      ),
+    ).toBeUndefined();
   });
 
   test('manifestProblem refuses file names that leave the record directory and prefixes of another environment or stack', () => {
-    const good = { environment: 'prod', stack: 'prod-green', record: 'deployments/prod/prod-green/20261122T013000.250Z-3f2a9c1b7d4e/', files: [{ name: 'deploy.log' }] } as unknown as Manifest;
+    const good = {
+      environment: 'prod',
+      stack: 'prod-green',
+      record: 'deployments/prod/prod-green/20261122T013000.250Z-3f2a9c1b7d4e/',
+      files: [{ name: 'deploy.log' }],
+    } as unknown as Manifest;
     expect(manifestProblem(good)).toBeUndefined();
     for (const name of ['../../../.ssh/id_rsa', '/etc/passwd', 'a/b', 'a\\b', '..', '.', '', 'manifest.json']) {
-      expect(manifestProblem({ ...good, files: [{ name, sha256: '', bytes: 0 }] })).toMatch(/is not a plain file name inside the record directory/);
+      expect(manifestProblem({ ...good, files: [{ name, sha256: '', bytes: 0 }] })).toMatch(
+        /is not a plain file name inside the record directory/,
+      );
     }
-    expect(manifestProblem({ ...good, record: 'deployments/staging/prod-green/20261122T013000.250Z-3f2a9c1b7d4e/' })).toMatch(/does not match deployments\/prod\/prod-green\//);
+    expect(
+      manifestProblem({ ...good, record: 'deployments/staging/prod-green/20261122T013000.250Z-3f2a9c1b7d4e/' }),
+    ).toMatch(/does not match deployments\/prod\/prod-green\//);
     expect(manifestProblem({ ...good, record: 'deployments/prod/prod-green/../../x/' })).toMatch(/does not match/);
-    expect(manifestProblem({ ...good, stack: 'staging-green', record: 'deployments/prod/staging-green/20261122T013000.250Z-3f2a9c1b7d4e/' })).toBe('stack "staging-green" is not a stack of environment prod');
+    expect(
+      manifestProblem({
+        ...good,
+        stack: 'staging-green',
+        record: 'deployments/prod/staging-green/20261122T013000.250Z-3f2a9c1b7d4e/',
+      }),
+    ).toBe('stack "staging-green" is not a stack of environment prod');
   });
 
   test('splits <env>-<role>, also for environment names with dashes', () => {
@@ -33,7 +62,9 @@ describe('deploy helpers', () => {
   });
 
   test('fails on a stack name without a known role', () => {
-    expect(() => parseStackName('prod-purple')).toThrow('"prod-purple" is not a stack name: expected <env>-<role> with role one of shared, blue, green, cutover');
+    expect(() => parseStackName('prod-purple')).toThrow(
+      '"prod-purple" is not a stack name: expected <env>-<role> with role one of shared, blue, green, cutover',
+    );
   });
 
   test('record ids are UTC basic-format times with milliseconds and a 12-digit sha, and sort by time', () => {
@@ -41,17 +72,21 @@ describe('deploy helpers', () => {
     const b = recordId(new Date('2026-11-22T01:30:00.251Z'), '0000000000000000000000000000000000000000');
     expect(a).toBe('20261122T013000.250Z-3f2a9c1b7d4e');
     expect([b, a].sort()).toEqual([a, b]);
-    expect(recordPrefix('prod', 'prod-green', a)).toBe('deployments/prod/prod-green/20261122T013000.250Z-3f2a9c1b7d4e/');
+    expect(recordPrefix('prod', 'prod-green', a)).toBe(
+      'deployments/prod/prod-green/20261122T013000.250Z-3f2a9c1b7d4e/',
+    );
   });
 
   test('recognizes the cdktf phases in its output', () => {
-    expect(['prod-green  Synthesizing', 'Initializing the backend...', 'Plan: 1 to add', 'aws_instance.web: Creating...', 'Apply complete! Resources: 1 added'].map(phaseOf)).toEqual([
-      'synth',
-      'init',
-      'plan',
-      'apply',
-      'done',
-    ]);
+    expect(
+      [
+        'prod-green  Synthesizing',
+        'Initializing the backend...',
+        'Plan: 1 to add',
+        'aws_instance.web: Creating...',
+        'Apply complete! Resources: 1 added',
+      ].map(phaseOf),
+    ).toEqual(['synth', 'init', 'plan', 'apply', 'done']);
     expect(phaseOf('some other line')).toBeUndefined();
   });
 
@@ -61,8 +96,15 @@ describe('deploy helpers', () => {
   });
 
   test('normalizes record prefixes given with or without a slash, or as s3:// URLs', () => {
-    expect(normalizePrefix('deployments/prod/prod-green/x-y')).toEqual({ prefix: 'deployments/prod/prod-green/x-y/', environment: 'prod' });
-    expect(normalizePrefix('s3://b/deployments/prod/prod-green/x-y/')).toEqual({ bucket: 'b', prefix: 'deployments/prod/prod-green/x-y/', environment: 'prod' });
+    expect(normalizePrefix('deployments/prod/prod-green/x-y')).toEqual({
+      prefix: 'deployments/prod/prod-green/x-y/',
+      environment: 'prod',
+    });
+    expect(normalizePrefix('s3://b/deployments/prod/prod-green/x-y/')).toEqual({
+      bucket: 'b',
+      prefix: 'deployments/prod/prod-green/x-y/',
+      environment: 'prod',
+    });
   });
 
   test('fails on a prefix that is not one record', () => {
@@ -76,7 +118,8 @@ describe('gitState (a real git repository in a temp dir)', () => {
   const fs = require('fs') as typeof import('fs');
   const os = require('os') as typeof import('os');
   const path = require('path') as typeof import('path');
-  const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, stdio: 'pipe' });
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, stdio: 'pipe' });
 
   test('dirty when the values file is untracked or modified; clean when committed; own output ignored', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'git-state-'));

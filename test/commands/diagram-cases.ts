@@ -21,7 +21,11 @@ function edit(file: string, values: ReadonlyArray<readonly [ReadonlyArray<string
   return doc.toString();
 }
 
-function load(env: string, file: string, values: ReadonlyArray<readonly [ReadonlyArray<string | number>, unknown]>): EnvironmentConfig {
+function load(
+  env: string,
+  file: string,
+  values: ReadonlyArray<readonly [ReadonlyArray<string | number>, unknown]>,
+): EnvironmentConfig {
   const [config] = loadEnvironments({ dir: envDir({ [file]: edit(file, values) }), only: [env] });
   return config;
 }
@@ -46,6 +50,12 @@ export function diagramCases(): DiagramCase[] {
     { name: 'digitalocean blue-green, blue live', config: load('dev', 'dev.yaml', traffic(100, 0, 'blue-green')) },
     { name: 'digitalocean blue-green, green live', config: load('dev', 'dev.yaml', traffic(0, 100, 'blue-green')) },
     { name: 'digitalocean hard-cutover', config: load('dev', 'dev.yaml', traffic(100, 0, 'hard-cutover')) },
-    { name: 'digitalocean join step', config: load('dev', 'dev.yaml', [...traffic(100, 0, 'blue-green'), [['digitalocean', 'cutoverJoining'], 'green']]) },
+    {
+      name: 'digitalocean join step',
+      config: load('dev', 'dev.yaml', [
+        ...traffic(100, 0, 'blue-green'),
+        [['digitalocean', 'cutoverJoining'], 'green'],
+      ]),
+    },
   ];
 }

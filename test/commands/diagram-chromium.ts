@@ -101,7 +101,9 @@ export const CHROMIUM = process.env.CHROMIUM ?? 'chromium';
 const TIMEOUT_SECONDS = 60;
 
 /** Renders each SVG in one headless Chromium page and returns what the in-page check measured, per SVG. */
-export async function measureSvgs(svgs: ReadonlyArray<{ readonly name: string; readonly svg: string }>): Promise<MeasuredSvg[]> {
+export async function measureSvgs(
+  svgs: ReadonlyArray<{ readonly name: string; readonly svg: string }>,
+): Promise<MeasuredSvg[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-diagram-chromium-'));
   try {
     const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
@@ -113,9 +115,18 @@ export async function measureSvgs(svgs: ReadonlyArray<{ readonly name: string; r
     ].join('\n');
     const file = path.join(dir, 'page.html');
     fs.writeFileSync(file, page);
-    const dom = await runChromium(['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${path.join(dir, 'profile')}`, '--no-first-run', '--dump-dom', `file://${file}`]);
+    const dom = await runChromium([
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      `--user-data-dir=${path.join(dir, 'profile')}`,
+      '--no-first-run',
+      '--dump-dom',
+      `file://${file}`,
+    ]);
     const match = /data-result="([^"]*)"/.exec(dom);
-    if (!match) throw new Error(`chromium printed no result (the in-page script failed?); DOM starts: ${dom.slice(0, 300)}`);
+    if (!match)
+      throw new Error(`chromium printed no result (the in-page script failed?); DOM starts: ${dom.slice(0, 300)}`);
     return JSON.parse(decodeURIComponent(match[1])) as MeasuredSvg[];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -143,7 +154,9 @@ function runChromium(args: readonly string[]): Promise<string> {
     }, TIMEOUT_SECONDS * 1000);
     child.on('error', (e) => {
       clearTimeout(timer);
-      reject(new Error(`cannot run ${CHROMIUM} (${e.message}); install the Debian package chromium (.ci/apt-packages.txt)`));
+      reject(
+        new Error(`cannot run ${CHROMIUM} (${e.message}); install the Debian package chromium (.ci/apt-packages.txt)`),
+      );
     });
     child.on('close', (code) => {
       clearTimeout(timer);

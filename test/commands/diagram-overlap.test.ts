@@ -25,9 +25,12 @@ describe('the diagram in headless Chromium', () => {
     }
   });
 
-  test.each(diagramCases().map((c) => c.name))('%s: no label overlaps, no text leaves its box, no arrow crosses a label or box', (name) => {
-    expect(measured.find((m) => m.name === name)!.problems).toEqual([]);
-  });
+  test.each(diagramCases().map((c) => c.name))(
+    '%s: no label overlaps, no text leaves its box, no arrow crosses a label or box',
+    (name) => {
+      expect(measured.find((m) => m.name === name)!.problems).toEqual([]);
+    },
+  );
 
   test('fails when a label is moved onto another (negative control)', () => {
     const problems = measured.find((m) => m.name === 'control')!.problems;

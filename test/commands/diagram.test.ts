@@ -1,7 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FLEET_COLORS, buildDiagram, diagramMain, legendEntries, renderMarkdown, renderMermaid, renderSvg, trafficRoles } from '../../lib/commands/diagram';
+import {
+  FLEET_COLORS,
+  buildDiagram,
+  diagramMain,
+  legendEntries,
+  renderMarkdown,
+  renderMermaid,
+  renderSvg,
+  trafficRoles,
+} from '../../lib/commands/diagram';
 import { loadEnvironments } from '../../lib/config';
 import { envDir } from '../support/env-dir';
 import { diagramCases } from './diagram-cases';
@@ -62,13 +71,19 @@ describe('the diagram of prod', () => {
   });
 
   test('draws the four stacks as groups around exactly the boxes each builds', () => {
-    for (const role of ['shared', 'blue', 'green', 'cutover']) expect(svg).toContain(`<g class="group" id="group-${role}" data-stack="prod-${role}">`);
-    const inStack = (role: string) => d.nodes.filter((n) => n.stack === role).map((n) => n.id).sort();
+    for (const role of ['shared', 'blue', 'green', 'cutover'])
+      expect(svg).toContain(`<g class="group" id="group-${role}" data-stack="prod-${role}">`);
+    const inStack = (role: string) =>
+      d.nodes
+        .filter((n) => n.stack === role)
+        .map((n) => n.id)
+        .sort();
     expect(inStack('shared')).toEqual(['alb', 'archive', 'logs', 'registry', 'vpn']);
     expect(inStack('cutover')).toEqual(['listener', 'test-listener']);
     expect(inStack('blue')).toEqual(['blue']);
     expect(d.nodes.find((n) => n.id === 'vpn')!.lines[1]).toContain(prod.vpn!.customerGateway.ipAddress);
-    for (const s of ['prod_shared', 'prod_blue', 'prod_green', 'prod_cutover']) expect(mermaid).toMatch(new RegExp(`^  subgraph ${s}\\["prod-`, 'm'));
+    for (const s of ['prod_shared', 'prod_blue', 'prod_green', 'prod_cutover'])
+      expect(mermaid).toMatch(new RegExp(`^  subgraph ${s}\\["prod-`, 'm'));
     expect(mermaid.match(/^ {2}subgraph /gm)).toHaveLength(mermaid.match(/^ {2}end$/gm)!.length);
   });
 
@@ -104,13 +119,16 @@ describe('the diagram of prod', () => {
       'release artifact pulls',
       'site-to-site IPsec',
     ]);
-    for (const t of texts) expect(svg).toMatch(new RegExp(`<text class="legend-label" [^>]*>${t.replace(/[()]/g, '\\$&')}</text>`));
+    for (const t of texts)
+      expect(svg).toMatch(new RegExp(`<text class="legend-label" [^>]*>${t.replace(/[()]/g, '\\$&')}</text>`));
     expect(svg.match(/<text class="legend-label"/g)).toHaveLength(texts.length);
     expect(renderMarkdown(d)).toContain(`Legend: ${texts.join('; ')}.`);
   });
 
   test('counts resources per stack from synthesized output (Mermaid subgraph titles)', () => {
-    const synthesized = new Map([['prod-blue', { resource: { aws_launch_template: { a: {} }, aws_autoscaling_group: { b: {}, c: {} } } }]]);
+    const synthesized = new Map([
+      ['prod-blue', { resource: { aws_launch_template: { a: {} }, aws_autoscaling_group: { b: {}, c: {} } } }],
+    ]);
     const withCounts = buildDiagram(prod, synthesized);
     expect(withCounts.groups.find((s) => s.name === 'prod-blue')!.resources).toBe(3);
     expect(withCounts.groups.find((s) => s.name === 'prod-green')!.resources).toBeUndefined();
@@ -125,7 +143,10 @@ describe('the diagram of prod', () => {
   test('the CLI writes <env>.mmd and <env>.html and a Markdown section', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-diagram-'));
     let stdout = '';
-    const code = diagramMain(['prod', '--values', values, '--out', out, '--synth-out', out, '--markdown', path.join(out, 'd.md')], { stdout: (t) => (stdout += t), stderr: () => {} });
+    const code = diagramMain(
+      ['prod', '--values', values, '--out', out, '--synth-out', out, '--markdown', path.join(out, 'd.md')],
+      { stdout: (t) => (stdout += t), stderr: () => {} },
+    );
     expect(code).toBe(0);
     expect(stdout).toBe(mermaid);
     expect(fs.readFileSync(path.join(out, 'prod.mmd'), 'utf8')).toBe(mermaid);
@@ -137,7 +158,10 @@ describe('the diagram of prod', () => {
 
   test('fails on an unknown environment, listing the known ones, with exit 2', () => {
     let stderr = '';
-    const code = diagramMain(['prd', '--values', values, '--out', os.tmpdir()], { stdout: () => {}, stderr: (t) => (stderr += t) });
+    const code = diagramMain(['prd', '--values', values, '--out', os.tmpdir()], {
+      stdout: () => {},
+      stderr: (t) => (stderr += t),
+    });
     expect(code).toBe(2);
     expect(stderr).toContain('no environment named prd');
     expect(stderr).toContain('prod');
@@ -151,7 +175,9 @@ describe('the diagram of a DigitalOcean environment', () => {
 
   test('shows the Spaces bucket with versioning and no object lock or retention, which Spaces does not have', () => {
     for (const c of cases) {
-      const text = [...buildDiagram(c.config).nodes.flatMap((n) => n.lines), renderSvg(buildDiagram(c.config))].join('\n');
+      const text = [...buildDiagram(c.config).nodes.flatMap((n) => n.lines), renderSvg(buildDiagram(c.config))].join(
+        '\n',
+      );
       expect(text).not.toMatch(/object.lock|COMPLIANCE|GOVERNANCE|retention|locked|ECR|registry|VPN/i);
     }
     expect(d.nodes.find((n) => n.id === 'archive')!.lines).toEqual([

@@ -1,4 +1,10 @@
-import { isKnownType, refusedChanges, replacementCauses, RESOURCE_KNOWLEDGE, STATEFUL_TYPES } from '../../lib/commands/resource-knowledge';
+import {
+  isKnownType,
+  refusedChanges,
+  replacementCauses,
+  RESOURCE_KNOWLEDGE,
+  STATEFUL_TYPES,
+} from '../../lib/commands/resource-knowledge';
 import { synthEnvironments } from '../support/synth';
 
 describe('the replacement table covers what the stacks emit', () => {
@@ -28,12 +34,23 @@ describe('replacement rules', () => {
   });
 
   test('adding VPC options to an OpenSearch domain replaces it; changing its subnets does not', () => {
-    expect(replacementCauses('aws_opensearch_domain', ['vpc_options'], {}, { vpc_options: { subnet_ids: ['a'] } })).toEqual(['vpc_options']);
-    expect(replacementCauses('aws_opensearch_domain', ['vpc_options.subnet_ids[0]'], { vpc_options: { subnet_ids: ['a'] } }, { vpc_options: { subnet_ids: ['b'] } })).toEqual([]);
+    expect(
+      replacementCauses('aws_opensearch_domain', ['vpc_options'], {}, { vpc_options: { subnet_ids: ['a'] } }),
+    ).toEqual(['vpc_options']);
+    expect(
+      replacementCauses(
+        'aws_opensearch_domain',
+        ['vpc_options.subnet_ids[0]'],
+        { vpc_options: { subnet_ids: ['a'] } },
+        { vpc_options: { subnet_ids: ['b'] } },
+      ),
+    ).toEqual([]);
   });
 
   test('renaming a Spaces bucket is planned in place but refused', () => {
     expect(replacementCauses('digitalocean_spaces_bucket', ['name'])).toEqual([]);
-    expect(refusedChanges('digitalocean_spaces_bucket', ['name'])).toEqual([{ argument: 'name', why: 'a Spaces bucket cannot be renamed' }]);
+    expect(refusedChanges('digitalocean_spaces_bucket', ['name'])).toEqual([
+      { argument: 'name', why: 'a Spaces bucket cannot be renamed' },
+    ]);
   });
 });

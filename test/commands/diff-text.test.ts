@@ -16,17 +16,29 @@ describe('readable long values', () => {
     expect(decodeUserData(Buffer.from(text).toString('base64'))).toBe(text);
     expect(decodeUserData(gzipSync(text).toString('base64'))).toBe(text);
     expect(decodeUserData('arn:aws:iam::111111111111:role/x')).toBeUndefined();
-    expect(decodeUserData(Buffer.from([0, 1, 2, 3, 250, 251, 252, 253, 254, 255, 0, 1, 2, 3, 4, 5]).toString('base64'))).toBeUndefined();
+    expect(
+      decodeUserData(Buffer.from([0, 1, 2, 3, 250, 251, 252, 253, 254, 255, 0, 1, 2, 3, 4, 5]).toString('base64')),
+    ).toBeUndefined();
   });
 
   test('changedMiddle cuts a long string around the change', () => {
     const prefix = 'x'.repeat(100);
-    expect(changedMiddle(`${prefix}AAA${prefix}`, `${prefix}BBB${prefix}`, 4)).toEqual({ before: '…xxxxAAAxxxx…', after: '…xxxxBBBxxxx…' });
+    expect(changedMiddle(`${prefix}AAA${prefix}`, `${prefix}BBB${prefix}`, 4)).toEqual({
+      before: '…xxxxAAAxxxx…',
+      after: '…xxxxBBBxxxx…',
+    });
   });
 
   test('describeChange shows JSON documents key by key and leaves short values alone', () => {
-    const policy = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: 'arn:aws:s3:::shop-prod-archive/*' }] });
-    expect(describeChange(policy('s3:GetObject'), policy('s3:PutObject'))).toEqual({ kind: 'json', lines: ['Statement[0].Action: s3:GetObject → s3:PutObject'] });
+    const policy = (action: string) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: action, Resource: 'arn:aws:s3:::shop-prod-archive/*' }],
+      });
+    expect(describeChange(policy('s3:GetObject'), policy('s3:PutObject'))).toEqual({
+      kind: 'json',
+      lines: ['Statement[0].Action: s3:GetObject → s3:PutObject'],
+    });
     expect(describeChange('a', 'b')).toBeUndefined();
   });
 });

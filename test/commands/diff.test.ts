@@ -1,12 +1,22 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DIFF_EXIT, diffMain, diffSynth, diffValues, RiskKind, runDiff, stackRole, trafficOf } from '../../lib/commands/diff';
+import {
+  DIFF_EXIT,
+  diffMain,
+  diffSynth,
+  diffValues,
+  RiskKind,
+  runDiff,
+  stackRole,
+  trafficOf,
+} from '../../lib/commands/diff';
 import { readSynthOutput } from '../../lib/commands/synth-output';
 import { REPO } from '../support/env-dir';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/diff');
-const diffCase = (name: string) => runDiff({ baseOut: path.join(FIXTURES, 'base'), headOut: path.join(FIXTURES, name) });
+const diffCase = (name: string) =>
+  runDiff({ baseOut: path.join(FIXTURES, 'base'), headOut: path.join(FIXTURES, name) });
 const kinds = (name: string) => diffCase(name).report.risks.map((r) => r.kind);
 
 describe('npm run diff on fixtures', () => {
@@ -24,7 +34,11 @@ describe('npm run diff on fixtures', () => {
     expect(result.exitCode).toBe(0);
     const blue = result.report.stacks.find((s) => s.stack === 'prod-blue')!;
     expect(blue.status).toBe('changed');
-    expect(blue.resources[0].attributes).toContainEqual({ path: 'image_id', before: 'ami-0a1b2c3d4e5f60718', after: 'ami-0123456789abcdef0' });
+    expect(blue.resources[0].attributes).toContainEqual({
+      path: 'image_id',
+      before: 'ami-0a1b2c3d4e5f60718',
+      after: 'ami-0123456789abcdef0',
+    });
     expect(blue.settings).toContainEqual({ path: 'output.release_version', before: '1.4.1', after: '1.5.1' });
   });
 
@@ -45,7 +59,12 @@ describe('npm run diff on fixtures', () => {
   test('knows which bucket and customer gateway changes are replacements', () => {
     const shared = diffCase('stateful-replacement').report.stacks.find((s) => s.stack === 'prod-shared')!;
     const bucket = shared.resources.find((r) => r.type === 'aws_s3_bucket')!;
-    expect(bucket).toMatchObject({ action: 'replace', replacedBecause: ['bucket', 'object_lock_enabled'], path: 'prod-shared/archive/bucket', stateful: true });
+    expect(bucket).toMatchObject({
+      action: 'replace',
+      replacedBecause: ['bucket', 'object_lock_enabled'],
+      path: 'prod-shared/archive/bucket',
+      stateful: true,
+    });
     const cgw = shared.resources.find((r) => r.type === 'aws_customer_gateway')!;
     expect(cgw).toMatchObject({ action: 'replace', replacedBecause: ['ip_address'] });
     expect(cgw.attributes).toEqual([{ path: 'ip_address', before: '198.51.100.10', after: '198.51.100.99' }]);
@@ -85,7 +104,12 @@ describe('npm run diff on fixtures', () => {
     head.delete('prod-shared');
     const report = diffSynth(base, head);
     expect(report.stacks.find((s) => s.stack === 'prod-shared')!.status).toBe('removed');
-    expect(report.risks.filter((r) => r.kind === 'stateful-removal').map((r) => r.path).sort()).toEqual([
+    expect(
+      report.risks
+        .filter((r) => r.kind === 'stateful-removal')
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([
       'prod-shared/archive/bucket',
       'prod-shared/logs/app',
       'prod-shared/vpn/connection',
@@ -98,7 +122,9 @@ describe('npm run diff on fixtures', () => {
     expect(md.indexOf('### Risks')).toBeGreaterThan(0);
     expect(md.indexOf('### Risks')).toBeLessThan(md.indexOf('### `prod-shared`'));
     expect(md).toContain('| Stateful resource replaced | `prod-shared` | `prod-shared/archive/bucket` |');
-    expect(md).toContain('| `aws_s3_bucket.archive_bucket_1A` | `bucket` | `shop-prod-archive` | `shop-prod-archives` |');
+    expect(md).toContain(
+      '| `aws_s3_bucket.archive_bucket_1A` | `bucket` | `shop-prod-archive` | `shop-prod-archives` |',
+    );
     expect(md).toContain('Unchanged: `prod-blue`, `prod-cutover`, `prod-green`');
   });
 });
@@ -107,7 +133,10 @@ describe('readSynthOutput', () => {
   test('reads only the stacks the manifest of the last synth lists', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-out-'));
     fs.cpSync(path.join(FIXTURES, 'base'), out, { recursive: true });
-    fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ stacks: { 'prod-blue': {}, 'prod-green': {} } }));
+    fs.writeFileSync(
+      path.join(out, 'manifest.json'),
+      JSON.stringify({ stacks: { 'prod-blue': {}, 'prod-green': {} } }),
+    );
     expect([...readSynthOutput(out).keys()]).toEqual(['prod-blue', 'prod-green']);
   });
 });
@@ -128,7 +157,10 @@ describe('diff helpers', () => {
   });
 
   test('trafficOf reads the live_color output of a DigitalOcean cutover stack', () => {
-    expect(trafficOf({ output: { live_color: { value: 'blue' }, preview_color: { value: 'green' } } })).toEqual({ blue: 100, green: 0 });
+    expect(trafficOf({ output: { live_color: { value: 'blue' }, preview_color: { value: 'green' } } })).toEqual({
+      blue: 100,
+      green: 0,
+    });
     expect(trafficOf({ output: { live_color: { value: 'blue+green' } } })).toEqual({ blue: 50, green: 50 });
   });
 
@@ -149,7 +181,16 @@ describe('diffMain (the CLI)', () => {
 
   test('writes the Markdown and JSON files and exits 1 when something is flagged', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-diff-cli-'));
-    const r = run(['--base-out', path.join(FIXTURES, 'base'), '--head-out', path.join(FIXTURES, 'traffic-change'), '--markdown', `${dir}/diff.md`, '--json', `${dir}/diff.json`]);
+    const r = run([
+      '--base-out',
+      path.join(FIXTURES, 'base'),
+      '--head-out',
+      path.join(FIXTURES, 'traffic-change'),
+      '--markdown',
+      `${dir}/diff.md`,
+      '--json',
+      `${dir}/diff.json`,
+    ]);
     expect(r.code).toBe(DIFF_EXIT.risks);
     expect(fs.readFileSync(`${dir}/diff.md`, 'utf8')).toBe(r.stdout);
     expect(JSON.parse(fs.readFileSync(`${dir}/diff.json`, 'utf8')).risks[0].kind).toBe('traffic-change');
@@ -158,13 +199,29 @@ describe('diffMain (the CLI)', () => {
 
   test('is quiet on a no-op: exit 0, nothing on stdout or stderr, the JSON file still written', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-diff-cli-'));
-    const r = run(['--base-out', path.join(FIXTURES, 'base'), '--head-out', path.join(FIXTURES, 'no-op'), '--format', 'json', '--json', `${dir}/diff.json`]);
+    const r = run([
+      '--base-out',
+      path.join(FIXTURES, 'base'),
+      '--head-out',
+      path.join(FIXTURES, 'no-op'),
+      '--format',
+      'json',
+      '--json',
+      `${dir}/diff.json`,
+    ]);
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(JSON.parse(fs.readFileSync(`${dir}/diff.json`, 'utf8')).risks).toEqual([]);
   });
 
   test('prints JSON with --format json', () => {
-    const r = run(['--base-out', path.join(FIXTURES, 'base'), '--head-out', path.join(FIXTURES, 'idle-fleet-release'), '--format', 'json']);
+    const r = run([
+      '--base-out',
+      path.join(FIXTURES, 'base'),
+      '--head-out',
+      path.join(FIXTURES, 'idle-fleet-release'),
+      '--format',
+      'json',
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).stacks.find((s: { stack: string }) => s.stack === 'prod-blue').status).toBe('changed');
   });

@@ -11,8 +11,29 @@ import { applyLogStoreBootstrap, logStoreBootstrapMain } from '../../lib/command
 const HOST = 'vpc-shop-test-logs.eu-west-1.es.amazonaws.com';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-bootstrap-'));
 const file = (n: string) => path.join(dir, n);
-execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', `/CN=${HOST}`,
-  '-addext', `subjectAltName=DNS:${HOST}`, '-keyout', file('key.pem'), '-out', file('ca.pem')], { stdio: 'ignore' });
+execFileSync(
+  'openssl',
+  [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${HOST}`,
+    '-addext',
+    `subjectAltName=DNS:${HOST}`,
+    '-keyout',
+    file('key.pem'),
+    '-out',
+    file('ca.pem'),
+  ],
+  { stdio: 'ignore' },
+);
 
 interface Seen {
   method: string;
@@ -26,22 +47,45 @@ interface Seen {
 /** A loopback HTTPS server standing in for the store's REST API; `refuse` makes one path answer 403. */
 async function store(refuse?: string): Promise<{ seen: Seen[]; port: number; close: () => Promise<void> }> {
   const seen: Seen[] = [];
-  const server = https.createServer({ key: fs.readFileSync(file('key.pem')), cert: fs.readFileSync(file('ca.pem')) }, (req, res) => {
-    let text = '';
-    req.setEncoding('utf8').on('data', (c: string) => (text += c));
-    req.on('end', () => {
-      seen.push({ method: req.method!, path: req.url!, host: req.headers.host!, auth: req.headers.authorization!, xsrf: req.headers['osd-xsrf'] as string | undefined, body: JSON.parse(text) as Record<string, unknown> });
-      res.statusCode = req.url === refuse ? 403 : 200;
-      res.end(req.url === refuse ? '{"error":"no permissions for [cluster:admin/opendistro/ism/policy/write]"}' : '{"acknowledged":true}');
-    });
-  });
+  const server = https.createServer(
+    { key: fs.readFileSync(file('key.pem')), cert: fs.readFileSync(file('ca.pem')) },
+    (req, res) => {
+      let text = '';
+      req.setEncoding('utf8').on('data', (c: string) => (text += c));
+      req.on('end', () => {
+        seen.push({
+          method: req.method!,
+          path: req.url!,
+          host: req.headers.host!,
+          auth: req.headers.authorization!,
+          xsrf: req.headers['osd-xsrf'] as string | undefined,
+          body: JSON.parse(text) as Record<string, unknown>,
+        });
+        res.statusCode = req.url === refuse ? 403 : 200;
+        res.end(
+          req.url === refuse
+            ? '{"error":"no permissions for [cluster:admin/opendistro/ism/policy/write]"}'
+            : '{"acknowledged":true}',
+        );
+      });
+    },
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { seen, port: (server.address() as AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    seen,
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 const requests = renderLogStoreBootstrap({ indexPrefix: 'logs-shop', retentionDays: 30, dashboardsIndexPattern: true });
 const outputsFile = file('outputs.json');
-fs.writeFileSync(outputsFile, JSON.stringify({ 'test-shared': { [LOG_OUTPUTS.endpoint]: HOST, [LOG_OUTPUTS.bootstrap]: JSON.stringify(requests) } }));
+fs.writeFileSync(
+  outputsFile,
+  JSON.stringify({
+    'test-shared': { [LOG_OUTPUTS.endpoint]: HOST, [LOG_OUTPUTS.bootstrap]: JSON.stringify(requests) },
+  }),
+);
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -61,7 +105,11 @@ describe('applyLogStoreBootstrap against a loopback HTTPS store', () => {
       });
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
       expect(s.seen.map((x) => `${x.method} ${x.path}`)).toEqual(requests.map((r) => `${r.method} ${r.path}`));
-      expect(s.seen[5]).toMatchObject({ method: 'POST', path: '/_dashboards/api/saved_objects/index-pattern/logs-shop?overwrite=true', xsrf: 'true' });
+      expect(s.seen[5]).toMatchObject({
+        method: 'POST',
+        path: '/_dashboards/api/saved_objects/index-pattern/logs-shop?overwrite=true',
+        xsrf: 'true',
+      });
       for (const x of s.seen) {
         expect(x.host).toBe(HOST);
         expect(x.auth).toBe(`Basic ${Buffer.from('admin:Adm1n!pw').toString('base64')}`);
@@ -78,8 +126,17 @@ describe('applyLogStoreBootstrap against a loopback HTTPS store', () => {
     const s = await store(requests[0].path);
     try {
       await expect(
-        applyLogStoreBootstrap({ host: HOST, connect: `127.0.0.1:${s.port}`, caFile: file('ca.pem'), requests, admin: { username: 'admin', password: 'x' }, forwarderPassword: 'y' }),
-      ).rejects.toThrow(/\[1\/6\] PUT \/_plugins\/_ism\/policies\/logs-shop-retention: the store answered 403: .*no permissions/);
+        applyLogStoreBootstrap({
+          host: HOST,
+          connect: `127.0.0.1:${s.port}`,
+          caFile: file('ca.pem'),
+          requests,
+          admin: { username: 'admin', password: 'x' },
+          forwarderPassword: 'y',
+        }),
+      ).rejects.toThrow(
+        /\[1\/6\] PUT \/_plugins\/_ism\/policies\/logs-shop-retention: the store answered 403: .*no permissions/,
+      );
       expect(s.seen).toHaveLength(1);
     } finally {
       await s.close();
@@ -90,7 +147,13 @@ describe('applyLogStoreBootstrap against a loopback HTTPS store', () => {
     const s = await store();
     try {
       await expect(
-        applyLogStoreBootstrap({ host: HOST, connect: `127.0.0.1:${s.port}`, requests, admin: { username: 'admin', password: 'x' }, forwarderPassword: 'y' }),
+        applyLogStoreBootstrap({
+          host: HOST,
+          connect: `127.0.0.1:${s.port}`,
+          requests,
+          admin: { username: 'admin', password: 'x' },
+          forwarderPassword: 'y',
+        }),
       ).rejects.toThrow(/\[1\/6\] PUT .*(self.signed|certificate)/i);
       expect(s.seen).toHaveLength(0);
     } finally {
@@ -103,7 +166,9 @@ describe('log-store-bootstrap CLI', () => {
   function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
     const out: string[] = [];
     const err: string[] = [];
-    return logStoreBootstrapMain(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env }).then((code) => ({ code, out: out.join(''), err: err.join('') }));
+    return logStoreBootstrapMain(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env }).then(
+      (code) => ({ code, out: out.join(''), err: err.join('') }),
+    );
   }
 
   test('--help explains usage and exits 0', async () => {
@@ -115,10 +180,13 @@ describe('log-store-bootstrap CLI', () => {
   test('applies the outputs file through --connect', async () => {
     const s = await store();
     try {
-      const r = await run(['test', '--outputs', outputsFile, '--connect', `127.0.0.1:${s.port}`, '--ca-file', file('ca.pem')], {
-        LOG_STORE_ADMIN_PASSWORD: 'a',
-        LOG_STORE_FORWARDER_PASSWORD: 'f',
-      });
+      const r = await run(
+        ['test', '--outputs', outputsFile, '--connect', `127.0.0.1:${s.port}`, '--ca-file', file('ca.pem')],
+        {
+          LOG_STORE_ADMIN_PASSWORD: 'a',
+          LOG_STORE_FORWARDER_PASSWORD: 'f',
+        },
+      );
       expect(r.err).toContain('done');
       expect(r.code).toBe(0);
       expect(s.seen).toHaveLength(6);
@@ -143,7 +211,10 @@ describe('log-store-bootstrap CLI', () => {
   test('fails on outputs without a log store (exit 2)', async () => {
     const empty = file('empty.json');
     fs.writeFileSync(empty, JSON.stringify({ 'test-shared': { vpc_id: 'vpc-1' } }));
-    const r = await run(['test', '--outputs', empty], { LOG_STORE_ADMIN_PASSWORD: 'a', LOG_STORE_FORWARDER_PASSWORD: 'f' });
+    const r = await run(['test', '--outputs', empty], {
+      LOG_STORE_ADMIN_PASSWORD: 'a',
+      LOG_STORE_FORWARDER_PASSWORD: 'f',
+    });
     expect(r.code).toBe(2);
     expect(r.err).toContain(`no outputs ${LOG_OUTPUTS.endpoint} and ${LOG_OUTPUTS.bootstrap}`);
   });
@@ -157,7 +228,10 @@ describe('log-store-bootstrap CLI', () => {
     const s = await store();
     const port = s.port;
     await s.close();
-    const r = await run(['test', '--outputs', outputsFile, '--connect', `127.0.0.1:${port}`], { LOG_STORE_ADMIN_PASSWORD: 'a', LOG_STORE_FORWARDER_PASSWORD: 'f' });
+    const r = await run(['test', '--outputs', outputsFile, '--connect', `127.0.0.1:${port}`], {
+      LOG_STORE_ADMIN_PASSWORD: 'a',
+      LOG_STORE_FORWARDER_PASSWORD: 'f',
+    });
     expect(r.code).toBe(1); // the shared table: a refused or unreachable store is a failed outcome (4 is ROLLED_BACK)
     expect(r.err).toMatch(/ECONNREFUSED.*port forward/);
   });
@@ -167,28 +241,54 @@ describe('applyLogStoreBootstrap: the append-only data stream request', () => {
   const streamRequests = renderLogStoreBootstrap({ indexPrefix: 'logs-shop', retentionDays: 30, dataStream: true });
 
   /** A loopback store whose data stream answers 400 with `error` (OpenSearch's answer for an existing stream). */
-  async function storeWithStream(error: string): Promise<{ paths: string[]; port: number; close: () => Promise<void> }> {
+  async function storeWithStream(
+    error: string,
+  ): Promise<{ paths: string[]; port: number; close: () => Promise<void> }> {
     const paths: string[] = [];
-    const server = https.createServer({ key: fs.readFileSync(file('key.pem')), cert: fs.readFileSync(file('ca.pem')) }, (req, res) => {
-      req.resume().on('end', () => {
-        paths.push(req.url!);
-        const stream = req.url === '/_data_stream/logs-shop';
-        res.statusCode = stream ? 400 : 200;
-        res.end(stream ? JSON.stringify({ error: { type: error, reason: 'data_stream [logs-shop] already exists' }, status: 400 }) : '{"acknowledged":true}');
-      });
-    });
+    const server = https.createServer(
+      { key: fs.readFileSync(file('key.pem')), cert: fs.readFileSync(file('ca.pem')) },
+      (req, res) => {
+        req.resume().on('end', () => {
+          paths.push(req.url!);
+          const stream = req.url === '/_data_stream/logs-shop';
+          res.statusCode = stream ? 400 : 200;
+          res.end(
+            stream
+              ? JSON.stringify({
+                  error: { type: error, reason: 'data_stream [logs-shop] already exists' },
+                  status: 400,
+                })
+              : '{"acknowledged":true}',
+          );
+        });
+      },
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    return { paths, port: (server.address() as AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) };
+    return {
+      paths,
+      port: (server.address() as AddressInfo).port,
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
   }
 
   test('an existing data stream is kept and the bootstrap goes on (applying it again is harmless)', async () => {
     const s = await storeWithStream('resource_already_exists_exception');
     try {
       const lines: string[] = [];
-      const statuses = await applyLogStoreBootstrap({ host: HOST, connect: `127.0.0.1:${s.port}`, caFile: file('ca.pem'), requests: streamRequests, admin: { username: 'admin', password: 'x' }, forwarderPassword: 'y', log: (l) => lines.push(l) });
+      const statuses = await applyLogStoreBootstrap({
+        host: HOST,
+        connect: `127.0.0.1:${s.port}`,
+        caFile: file('ca.pem'),
+        requests: streamRequests,
+        admin: { username: 'admin', password: 'x' },
+        forwarderPassword: 'y',
+        log: (l) => lines.push(l),
+      });
       expect(s.paths).toEqual(streamRequests.map((r) => r.path));
       expect(statuses).toHaveLength(streamRequests.length);
-      expect(lines.find((l) => l.includes('/_data_stream/logs-shop'))).toMatch(/: 400 already exists, kept \(Data stream logs-shop/);
+      expect(lines.find((l) => l.includes('/_data_stream/logs-shop'))).toMatch(
+        /: 400 already exists, kept \(Data stream logs-shop/,
+      );
     } finally {
       await s.close();
     }
@@ -198,7 +298,14 @@ describe('applyLogStoreBootstrap: the append-only data stream request', () => {
     const s = await storeWithStream('illegal_argument_exception');
     try {
       await expect(
-        applyLogStoreBootstrap({ host: HOST, connect: `127.0.0.1:${s.port}`, caFile: file('ca.pem'), requests: streamRequests, admin: { username: 'admin', password: 'x' }, forwarderPassword: 'y' }),
+        applyLogStoreBootstrap({
+          host: HOST,
+          connect: `127.0.0.1:${s.port}`,
+          caFile: file('ca.pem'),
+          requests: streamRequests,
+          admin: { username: 'admin', password: 'x' },
+          forwarderPassword: 'y',
+        }),
       ).rejects.toThrow(/PUT \/_data_stream\/logs-shop: the store answered 400/);
       expect(s.paths[s.paths.length - 1]).toBe('/_data_stream/logs-shop');
     } finally {

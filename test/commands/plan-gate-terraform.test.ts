@@ -21,7 +21,11 @@ describe('plan with terraform: replacements in <env>-shared', () => {
 
   beforeAll(() => {
     expect(planOut().result.exitCode).toBe(PLAN_EXIT.ok);
-    const apply = spawnSync('terraform', ['apply', '-input=false', '-no-color', 'plan.tfplan'], { cwd: dir, env, encoding: 'utf8' });
+    const apply = spawnSync('terraform', ['apply', '-input=false', '-no-color', 'plan.tfplan'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+    });
     expect(apply.status).toBe(0);
     // A replacement Terraform itself decides: triggers_replace changes.
     const file = path.join(dir, 'cdk.tf.json');
@@ -33,8 +37,12 @@ describe('plan with terraform: replacements in <env>-shared', () => {
   test('fails without an allowance, naming the replaced resource and what forces it', () => {
     const { result, log } = planOut();
     expect(result.exitCode).toBe(PLAN_EXIT.failed);
-    expect(log).toContain('demo-shared terraform_data.release: replace (forced by triggers_replace) in the shared stack');
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'plan-summary.json'), 'utf8')).sharedReplaceAllowed).toBeUndefined();
+    expect(log).toContain(
+      'demo-shared terraform_data.release: replace (forced by triggers_replace) in the shared stack',
+    );
+    expect(
+      JSON.parse(fs.readFileSync(path.join(dir, 'plan-summary.json'), 'utf8')).sharedReplaceAllowed,
+    ).toBeUndefined();
   }, 120_000);
 
   test('passes with --allow-shared-replace, and plan-summary.json keeps the reason and what it allowed', () => {
@@ -42,6 +50,16 @@ describe('plan with terraform: replacements in <env>-shared', () => {
     const { result } = planOut(reason);
     expect(result.exitCode).toBe(PLAN_EXIT.ok);
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'plan-summary.json'), 'utf8'));
-    expect(summary.sharedReplaceAllowed).toEqual({ reason, changes: [{ stack: 'demo-shared', address: 'terraform_data.release', action: 'replace', because: 'forced by triggers_replace' }] });
+    expect(summary.sharedReplaceAllowed).toEqual({
+      reason,
+      changes: [
+        {
+          stack: 'demo-shared',
+          address: 'terraform_data.release',
+          action: 'replace',
+          because: 'forced by triggers_replace',
+        },
+      ],
+    });
   }, 120_000);
 });

@@ -20,7 +20,12 @@ function sharedReplacement(): string {
 function run(argv: string[]) {
   let stderr = '';
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-home-'));
-  const code = planMain(argv, { stdout: () => {}, stderr: (t) => (stderr += t), cwd: REPO, env: { PATH: path.dirname(process.execPath), HOME: home } });
+  const code = planMain(argv, {
+    stdout: () => {},
+    stderr: (t) => (stderr += t),
+    cwd: REPO,
+    env: { PATH: path.dirname(process.execPath), HOME: home },
+  });
   return { code, stderr };
 }
 
@@ -30,7 +35,9 @@ describe('the shared-stack gate of npm run plan (offline, from the diff)', () =>
     const r = run(['--changed', '--base-out', path.join(DIFF, 'base'), '--out', out]);
     expect(r.code).toBe(PLAN_EXIT.failed);
     expect(r.stderr).toContain('plan: offline check: replaces or deletes in shared stacks since the base: 1');
-    expect(r.stderr).toContain('prod-shared aws_s3_bucket_versioning.archive_versioning_2B: replace (forced by bucket) in the shared stack');
+    expect(r.stderr).toContain(
+      'prod-shared aws_s3_bucket_versioning.archive_versioning_2B: replace (forced by bucket) in the shared stack',
+    );
     expect(r.stderr).toContain('--allow-shared-replace "<reason>"');
   });
 
@@ -38,18 +45,48 @@ describe('the shared-stack gate of npm run plan (offline, from the diff)', () =>
     const out = sharedReplacement();
     const reason = 'archive versioning moves to the v2 bucket; deploy prod-shared only';
     const r = run(['--changed', '--base-out', path.join(DIFF, 'base'), '--out', out, '--allow-shared-replace', reason]);
-    expect(r.stderr).toContain(`allowed (--allow-shared-replace "${reason}"): prod-shared aws_s3_bucket_versioning.archive_versioning_2B: replace`);
+    expect(r.stderr).toContain(
+      `allowed (--allow-shared-replace "${reason}"): prod-shared aws_s3_bucket_versioning.archive_versioning_2B: replace`,
+    );
     expect(r.stderr).not.toContain('it reaches every stack of the environment');
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-home-'));
-    const result = plan({ changed: true, baseOut: path.join(DIFF, 'base'), out, projectDir: REPO, allowSharedReplace: reason, env: { PATH: path.dirname(process.execPath), HOME: home }, log: () => {} });
-    expect(result.allowance).toEqual({ reason, changes: [{ stack: 'prod-shared', address: 'aws_s3_bucket_versioning.archive_versioning_2B', action: 'replace', because: 'forced by bucket' }] });
+    const result = plan({
+      changed: true,
+      baseOut: path.join(DIFF, 'base'),
+      out,
+      projectDir: REPO,
+      allowSharedReplace: reason,
+      env: { PATH: path.dirname(process.execPath), HOME: home },
+      log: () => {},
+    });
+    expect(result.allowance).toEqual({
+      reason,
+      changes: [
+        {
+          stack: 'prod-shared',
+          address: 'aws_s3_bucket_versioning.archive_versioning_2B',
+          action: 'replace',
+          because: 'forced by bucket',
+        },
+      ],
+    });
     expect(result.problems.filter((p) => p.includes('shared stack'))).toEqual([]);
   });
 
   test('refuses a reason that says nothing, with exit 2', () => {
-    const r = run(['--changed', '--base-out', path.join(DIFF, 'base'), '--out', sharedReplacement(), '--allow-shared-replace', 'ok']);
+    const r = run([
+      '--changed',
+      '--base-out',
+      path.join(DIFF, 'base'),
+      '--out',
+      sharedReplacement(),
+      '--allow-shared-replace',
+      'ok',
+    ]);
     expect(r.code).toBe(PLAN_EXIT.usage);
-    expect(r.stderr).toContain(`--allow-shared-replace needs a written reason (at least ${MIN_ALLOWANCE_REASON_LENGTH} characters`);
+    expect(r.stderr).toContain(
+      `--allow-shared-replace needs a written reason (at least ${MIN_ALLOWANCE_REASON_LENGTH} characters`,
+    );
   });
 
   test('a change that replaces nothing in the shared stack passes the gate', () => {
@@ -62,7 +99,12 @@ describe('the shared-stack gate of npm run plan (offline, from the diff)', () =>
 describe('sharedChangesInPlan', () => {
   const planJson = {
     resource_changes: [
-      { address: 'aws_lb_target_group.blue', type: 'aws_lb_target_group', mode: 'managed', change: { actions: ['delete', 'create'], replace_paths: [['port']] } },
+      {
+        address: 'aws_lb_target_group.blue',
+        type: 'aws_lb_target_group',
+        mode: 'managed',
+        change: { actions: ['delete', 'create'], replace_paths: [['port']] },
+      },
       { address: 'aws_route.nat', type: 'aws_route', mode: 'managed', change: { actions: ['delete'] } },
       { address: 'aws_lb.alb', type: 'aws_lb', mode: 'managed', change: { actions: ['update'] } },
       { address: 'data.aws_ami.x', type: 'aws_ami', mode: 'data', change: { actions: ['delete'] } },

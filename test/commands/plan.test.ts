@@ -1,7 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { classifyTerraformError, cloudsOf, findExecutable, missingCredentials, PLAN_EXIT, planMain, statefulDeletes } from '../../lib/commands/plan';
+import {
+  classifyTerraformError,
+  cloudsOf,
+  findExecutable,
+  missingCredentials,
+  PLAN_EXIT,
+  planMain,
+  statefulDeletes,
+} from '../../lib/commands/plan';
 import { diffSynth } from '../../lib/commands/diff';
 import { readSynthOutput } from '../../lib/commands/synth-output';
 import { ALL_RULES } from '../../lib/policy';
@@ -94,7 +102,9 @@ describe('npm run plan without Terraform or credentials', () => {
   });
 
   test('fails on an unknown stack name or --changed without a base, with exit 2', () => {
-    expect(run(['--out', path.join(DIFF, 'no-op'), 'prod-nope'], bareEnv()).stderr).toContain('no synthesized stack named prod-nope');
+    expect(run(['--out', path.join(DIFF, 'no-op'), 'prod-nope'], bareEnv()).stderr).toContain(
+      'no synthesized stack named prod-nope',
+    );
     expect(run(['--changed', '--out', path.join(DIFF, 'no-op')], bareEnv()).code).toBe(PLAN_EXIT.usage);
   });
 });
@@ -103,25 +113,50 @@ describe('plan helpers', () => {
   test('statefulDeletes finds deletes and replacements of stateful types only', () => {
     const planJson = {
       resource_changes: [
-        { address: 'aws_s3_bucket.archive', type: 'aws_s3_bucket', mode: 'managed', change: { actions: ['delete', 'create'] } },
-        { address: 'aws_cloudwatch_log_group.app', type: 'aws_cloudwatch_log_group', mode: 'managed', change: { actions: ['delete'] } },
-        { address: 'aws_launch_template.fleet', type: 'aws_launch_template', mode: 'managed', change: { actions: ['delete'] } },
+        {
+          address: 'aws_s3_bucket.archive',
+          type: 'aws_s3_bucket',
+          mode: 'managed',
+          change: { actions: ['delete', 'create'] },
+        },
+        {
+          address: 'aws_cloudwatch_log_group.app',
+          type: 'aws_cloudwatch_log_group',
+          mode: 'managed',
+          change: { actions: ['delete'] },
+        },
+        {
+          address: 'aws_launch_template.fleet',
+          type: 'aws_launch_template',
+          mode: 'managed',
+          change: { actions: ['delete'] },
+        },
         { address: 'aws_s3_bucket.logs', type: 'aws_s3_bucket', mode: 'managed', change: { actions: ['update'] } },
       ],
     };
-    expect(statefulDeletes(planJson).map((d) => d.address)).toEqual(['aws_s3_bucket.archive', 'aws_cloudwatch_log_group.app']);
+    expect(statefulDeletes(planJson).map((d) => d.address)).toEqual([
+      'aws_s3_bucket.archive',
+      'aws_cloudwatch_log_group.app',
+    ]);
   });
 
   test('cloudsOf counts an S3 backend as AWS', () => {
-    expect(cloudsOf({ provider: { digitalocean: [{}] }, terraform: { backend: { s3: {} } } })).toEqual(['aws', 'digitalocean']);
+    expect(cloudsOf({ provider: { digitalocean: [{}] }, terraform: { backend: { s3: {} } } })).toEqual([
+      'aws',
+      'digitalocean',
+    ]);
     expect(cloudsOf({ terraform: { backend: { local: {} } } })).toEqual([]);
   });
 
   test('missingCredentials accepts keys, profiles, web identity and credential files', () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-home-'));
     expect(missingCredentials('aws', { HOME: home })).toMatch(/^no AWS credentials/);
-    expect(missingCredentials('aws', { HOME: home, AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' })).toBeUndefined();
-    expect(missingCredentials('aws', { HOME: home, AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: 'arn' })).toBeUndefined();
+    expect(
+      missingCredentials('aws', { HOME: home, AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }),
+    ).toBeUndefined();
+    expect(
+      missingCredentials('aws', { HOME: home, AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: 'arn' }),
+    ).toBeUndefined();
     fs.mkdirSync(path.join(home, '.aws'));
     fs.writeFileSync(path.join(home, '.aws/credentials'), '[default]\n');
     expect(missingCredentials('aws', { HOME: home })).toBeUndefined();
@@ -129,8 +164,16 @@ describe('plan helpers', () => {
   });
 
   test('classifyTerraformError tells registry, credential and other failures apart', () => {
-    expect(classifyTerraformError('Error: Failed to query available provider packages\ncould not connect to registry.terraform.io').code).toBe(PLAN_EXIT.registryUnreachable);
-    expect(classifyTerraformError('Error: validating provider credentials: retrieving caller identity from STS: no such host').code).toBe(PLAN_EXIT.noCredentials);
+    expect(
+      classifyTerraformError(
+        'Error: Failed to query available provider packages\ncould not connect to registry.terraform.io',
+      ).code,
+    ).toBe(PLAN_EXIT.registryUnreachable);
+    expect(
+      classifyTerraformError(
+        'Error: validating provider credentials: retrieving caller identity from STS: no such host',
+      ).code,
+    ).toBe(PLAN_EXIT.noCredentials);
     expect(classifyTerraformError('Error: Unsupported argument').code).toBe(PLAN_EXIT.failed);
   });
 });

@@ -22,7 +22,8 @@ const copyRequests: Array<Record<string, unknown>> = [];
 const ec2 = (region: string) => {
   const client = new EC2Client({ region, endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS });
   client.middlewareStack.add((next, context) => async (args) => {
-    if (context.commandName === 'CopyImageCommand') copyRequests.push({ region, ...(args.input as Record<string, unknown>) });
+    if (context.commandName === 'CopyImageCommand')
+      copyRequests.push({ region, ...(args.input as Record<string, unknown>) });
     return next(args);
   });
   return client;
@@ -43,7 +44,12 @@ afterAll(async () => {
 async function copiesOfSource(): Promise<string[]> {
   const client = ec2('eu-west-1');
   try {
-    const out = await client.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: `tag:${SOURCE_IMAGE_TAG}`, Values: [`us-east-1/${SOURCE_AMI}`] }] }));
+    const out = await client.send(
+      new DescribeImagesCommand({
+        Owners: ['self'],
+        Filters: [{ Name: `tag:${SOURCE_IMAGE_TAG}`, Values: [`us-east-1/${SOURCE_AMI}`] }],
+      }),
+    );
     return (out.Images ?? []).map((i) => i.ImageId!).sort();
   } finally {
     client.destroy();
@@ -74,7 +80,11 @@ describe('copying an AMI into the environment (AWS emulator)', () => {
     const [image] = (await client.send(new DescribeImagesCommand({ ImageIds: [result.image!.id] }))).Images!;
     client.destroy();
     expect(image.State).toBe('available');
-    expect(Object.fromEntries(image.Tags!.map((t) => [t.Key, t.Value]))).toMatchObject({ [RELEASE_VERSION_TAG]: '1.6.0', [SOURCE_IMAGE_TAG]: `us-east-1/${SOURCE_AMI}`, environment: 'staging' });
+    expect(Object.fromEntries(image.Tags!.map((t) => [t.Key, t.Value]))).toMatchObject({
+      [RELEASE_VERSION_TAG]: '1.6.0',
+      [SOURCE_IMAGE_TAG]: `us-east-1/${SOURCE_AMI}`,
+      environment: 'staging',
+    });
     const [config] = loadEnvironments({ dir, only: ['staging'] });
     expect(config.colors.green.release.image).toBe(result.image!.id);
     expect(config.colors.green.release.version).toBe('1.6.0');
@@ -104,8 +114,14 @@ describe('copying an AMI into the environment (AWS emulator)', () => {
 
   test('fails for an image that does not resolve in the source region, naming it and the region, values untouched', async () => {
     const text = fs.readFileSync(path.join(dir, 'staging.yaml'));
-    await expect(promote(options({ image: { id: 'ami-0fffffffffffffff0', fromRegion: 'us-east-1', fromAccount: '123456789012' } }))).rejects.toThrow(
-      new PromotionError('ami-0fffffffffffffff0: EC2 us-east-1: does not resolve in us-east-1 (account 123456789012) (no such image the credentials can see)'),
+    await expect(
+      promote(
+        options({ image: { id: 'ami-0fffffffffffffff0', fromRegion: 'us-east-1', fromAccount: '123456789012' } }),
+      ),
+    ).rejects.toThrow(
+      new PromotionError(
+        'ami-0fffffffffffffff0: EC2 us-east-1: does not resolve in us-east-1 (account 123456789012) (no such image the credentials can see)',
+      ),
     );
     expect(fs.readFileSync(path.join(dir, 'staging.yaml')).equals(text)).toBe(true);
   });
@@ -121,22 +137,32 @@ async function doApiStandIn(): Promise<{ url: string; requests: string[]; close:
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       requests.push(`${req.method} ${req.url} ${req.headers.authorization} ${body}`);
-      const send = (status: number, value: unknown) => (res.writeHead(status, { 'Content-Type': 'application/json' }), res.end(JSON.stringify(value)));
+      const send = (status: number, value: unknown) => (
+        res.writeHead(status, { 'Content-Type': 'application/json' }),
+        res.end(JSON.stringify(value))
+      );
       const image = /^\/v2\/images\/(\d+)(\/actions)?$/.exec(req.url ?? '');
-      if (image && !regions.has(image[1])) return send(404, { id: 'not_found', message: 'The resource you requested could not be found.' });
-      if (image && req.method === 'GET' && !image[2]) return send(200, { image: { id: Number(image[1]), regions: regions.get(image[1]), status: 'available' } });
+      if (image && !regions.has(image[1]))
+        return send(404, { id: 'not_found', message: 'The resource you requested could not be found.' });
+      if (image && req.method === 'GET' && !image[2])
+        return send(200, { image: { id: Number(image[1]), regions: regions.get(image[1]), status: 'available' } });
       if (image && req.method === 'POST') {
         const { type, region } = JSON.parse(body) as { type: string; region: string };
         if (type !== 'transfer') return send(422, { message: 'unexpected action' });
         regions.get(image[1])!.push(region);
         return send(201, { action: { id: 4242, status: 'in-progress', type: 'transfer' } });
       }
-      if (req.url === '/v2/actions/4242') return send(200, { action: { id: 4242, status: ++polls < 2 ? 'in-progress' : 'completed' } });
+      if (req.url === '/v2/actions/4242')
+        return send(200, { action: { id: 4242, status: ++polls < 2 ? 'in-progress' : 'completed' } });
       return send(404, {});
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, requests, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    requests,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 describe('transferring a DigitalOcean snapshot (loopback stand-in of the DigitalOcean API)', () => {
@@ -145,7 +171,14 @@ describe('transferring a DigitalOcean snapshot (loopback stand-in of the Digital
     const dir = envDir();
     try {
       const env = { DIGITALOCEAN_TOKEN: 'dop_v1_test', DIGITALOCEAN_API_URL: api.url };
-      const result = await promote({ environment: 'dev', color: 'green', dir, image: { id: '160000001', fromRegion: 'nyc3' }, env, pollMs: 10 });
+      const result = await promote({
+        environment: 'dev',
+        color: 'green',
+        dir,
+        image: { id: '160000001', fromRegion: 'nyc3' },
+        env,
+        pollMs: 10,
+      });
       expect(result.image).toEqual({ id: '160000001', copied: true });
       expect(api.requests).toEqual([
         'GET /v2/images/160000001 Bearer dop_v1_test ',
@@ -154,11 +187,20 @@ describe('transferring a DigitalOcean snapshot (loopback stand-in of the Digital
         'GET /v2/actions/4242 Bearer dop_v1_test ',
       ]);
       expect(loadEnvironments({ dir, only: ['dev'] })[0].colors.green.release.image).toBe('160000001');
-      const again = await promote({ environment: 'dev', color: 'green', dir, image: { id: '160000001', fromRegion: 'nyc3' }, env, pollMs: 10 });
+      const again = await promote({
+        environment: 'dev',
+        color: 'green',
+        dir,
+        image: { id: '160000001', fromRegion: 'nyc3' },
+        env,
+        pollMs: 10,
+      });
       expect(again.image).toEqual({ id: '160000001', copied: false });
       expect(api.requests).toHaveLength(5);
       const text = fs.readFileSync(path.join(dir, 'dev.yaml'));
-      await expect(promote({ environment: 'dev', color: 'green', dir, image: { id: '999', fromRegion: 'nyc3' }, env })).rejects.toThrow(
+      await expect(
+        promote({ environment: 'dev', color: 'green', dir, image: { id: '999', fromRegion: 'nyc3' }, env }),
+      ).rejects.toThrow(
         `snapshot 999: ${api.url}: GET /v2/images/999: not found (does the snapshot exist in this account?)`,
       );
       expect(fs.readFileSync(path.join(dir, 'dev.yaml')).equals(text)).toBe(true);

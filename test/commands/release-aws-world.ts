@@ -13,9 +13,21 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { AddressInfo } from 'net';
-import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyLaunchTemplateCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  EC2Client,
+  ModifyLaunchTemplateCommand,
+  StopInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -39,7 +51,12 @@ export const ENV = 'staging';
 export const REGION = 'eu-west-1';
 export const IMAGE = 'ami-0a1b2c3d4e5f60718';
 export const NEW_VERSION = '1.6.0';
-export const ALARMS = { green5xx: 'shop-staging-green-target-5xx', greenUnhealthy: 'shop-staging-green-unhealthy-hosts', blue5xx: 'shop-staging-blue-target-5xx', blueUnhealthy: 'shop-staging-blue-unhealthy-hosts' };
+export const ALARMS = {
+  green5xx: 'shop-staging-green-target-5xx',
+  greenUnhealthy: 'shop-staging-green-unhealthy-hosts',
+  blue5xx: 'shop-staging-blue-target-5xx',
+  blueUnhealthy: 'shop-staging-blue-unhealthy-hosts',
+};
 export const RECORDS_BUCKET = 'shop-staging-release-records';
 
 /** moto's server, when installed (CI installs it; a missing one fails there). */
@@ -54,7 +71,12 @@ export interface Refresh {
 }
 
 /** A loopback stand-in of Auto Scaling's DescribeInstanceRefreshes (query protocol, XML), which moto lacks. */
-export async function startRefreshStandIn(): Promise<{ endpoint: string; refreshes: Refresh[]; calls: string[]; close(): Promise<void> }> {
+export async function startRefreshStandIn(): Promise<{
+  endpoint: string;
+  refreshes: Refresh[];
+  calls: string[];
+  close(): Promise<void>;
+}> {
   const refreshes: Refresh[] = [];
   const calls: string[] = [];
   const server = http.createServer((req, res) => {
@@ -65,7 +87,9 @@ export async function startRefreshStandIn(): Promise<{ endpoint: string; refresh
       calls.push(params.get('Action') ?? '');
       if (params.get('Action') !== 'DescribeInstanceRefreshes') {
         res.writeHead(400, { 'content-type': 'text/xml' });
-        res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>stand-in serves DescribeInstanceRefreshes only</Message></Error><RequestId>0</RequestId></ErrorResponse>`);
+        res.end(
+          `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>stand-in serves DescribeInstanceRefreshes only</Message></Error><RequestId>0</RequestId></ErrorResponse>`,
+        );
         return;
       }
       const group = params.get('AutoScalingGroupName');
@@ -86,7 +110,12 @@ export async function startRefreshStandIn(): Promise<{ endpoint: string; refresh
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { endpoint: `http://127.0.0.1:${port}`, refreshes, calls, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    refreshes,
+    calls,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 /** An HTTP server answering `/health` with a body holding `version` (the idle color behind the test listener). */
@@ -106,7 +135,12 @@ export interface AwsWorld {
   readonly valuesFile: string;
   readonly listenerArn: string;
   readonly groupName: string;
-  readonly clients: { elb: ElasticLoadBalancingV2Client; cloudwatch: CloudWatchClient; ec2: EC2Client; asg: AutoScalingClient };
+  readonly clients: {
+    elb: ElasticLoadBalancingV2Client;
+    cloudwatch: CloudWatchClient;
+    ec2: EC2Client;
+    asg: AutoScalingClient;
+  };
   /** Every stack the deploy port was asked to deploy, in order. */
   readonly deployed: string[];
   /** Runs inside the cutover deploy stand-in after the weights were applied; `n` counts cutover deploys from 1. */
@@ -136,7 +170,12 @@ let worlds = 0;
  * and alarms rewritten) and a project directory whose environments are the shipped ones with `staging` edited by
  * `edit` (text → text). The emulator is not reset between worlds (a reset costs seconds), so names are unique.
  */
-export async function awsWorld(emulator: Emulator, refresh: Awaited<ReturnType<typeof startRefreshStandIn>>, appUrl: string, edit: (text: string) => string = (t) => t): Promise<AwsWorld> {
+export async function awsWorld(
+  emulator: Emulator,
+  refresh: Awaited<ReturnType<typeof startRefreshStandIn>>,
+  appUrl: string,
+  edit: (text: string) => string = (t) => t,
+): Promise<AwsWorld> {
   refresh.refreshes.length = 0;
   const n = ++worlds;
   const clientConfig = { region: REGION, endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS };
@@ -154,17 +193,35 @@ export async function awsWorld(emulator: Emulator, refresh: Awaited<ReturnType<t
         const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
         const subnets: string[] = [];
         for (const [i, az] of ['eu-west-1a', 'eu-west-1b'].entries()) {
-          subnets.push((await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.20.1${i}.0/24`, AvailabilityZone: az }))).Subnet!.SubnetId!);
+          subnets.push(
+            (
+              await ec2.send(
+                new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.20.1${i}.0/24`, AvailabilityZone: az }),
+              )
+            ).Subnet!.SubnetId!,
+          );
         }
-              return { vpc, subnets };
+        return { vpc, subnets };
       })(),
     );
   }
   const { vpc, subnets } = await networks.get(emulator.endpoint)!;
-  const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: `shop-staging-${n}`, Subnets: subnets, Type: 'application' }))).LoadBalancers![0].LoadBalancerArn!;
+  const lb = (
+    await elb.send(new CreateLoadBalancerCommand({ Name: `shop-staging-${n}`, Subnets: subnets, Type: 'application' }))
+  ).LoadBalancers![0].LoadBalancerArn!;
   const tg: Record<string, string> = {};
   for (const color of ['blue', 'green']) {
-    tg[color] = (await elb.send(new CreateTargetGroupCommand({ Name: `shop-staging-${color}-${n}`, Protocol: 'HTTP', Port: 8080, VpcId: vpc, TargetType: 'instance' }))).TargetGroups![0].TargetGroupArn!;
+    tg[color] = (
+      await elb.send(
+        new CreateTargetGroupCommand({
+          Name: `shop-staging-${color}-${n}`,
+          Protocol: 'HTTP',
+          Port: 8080,
+          VpcId: vpc,
+          TargetType: 'instance',
+        }),
+      )
+    ).TargetGroups![0].TargetGroupArn!;
   }
   // Port 443 as the cutover stack builds it (HTTP here: the emulator has no certificate to attach, and the
   // release reads the forward weights, not the protocol).
@@ -174,14 +231,36 @@ export async function awsWorld(emulator: Emulator, refresh: Awaited<ReturnType<t
         LoadBalancerArn: lb,
         Port: 443,
         Protocol: 'HTTP',
-        DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: tg.blue, Weight: 100 }, { TargetGroupArn: tg.green, Weight: 0 }] } }],
+        DefaultActions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: tg.blue, Weight: 100 },
+                { TargetGroupArn: tg.green, Weight: 0 },
+              ],
+            },
+          },
+        ],
       }),
     )
   ).Listeners![0].ListenerArn!;
 
   // The green fleet: a launch template at version 2 (the new release's), the group on it, in the green target group.
-  const lt = (await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: `shop-staging-green-${n}`, LaunchTemplateData: { ImageId: IMAGE, InstanceType: 't3.small' } }))).LaunchTemplate!.LaunchTemplateId!;
-  await ec2.send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: lt, LaunchTemplateData: { ImageId: IMAGE, InstanceType: 't3.small' } }));
+  const lt = (
+    await ec2.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: `shop-staging-green-${n}`,
+        LaunchTemplateData: { ImageId: IMAGE, InstanceType: 't3.small' },
+      }),
+    )
+  ).LaunchTemplate!.LaunchTemplateId!;
+  await ec2.send(
+    new CreateLaunchTemplateVersionCommand({
+      LaunchTemplateId: lt,
+      LaunchTemplateData: { ImageId: IMAGE, InstanceType: 't3.small' },
+    }),
+  );
   // As the color fleet's launch template does (update_default_version); moto reports an instance's version as the default one.
   await ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: lt, DefaultVersion: '2' }));
   const groupName = `shop-staging-green-${n}`;
@@ -197,17 +276,30 @@ export async function awsWorld(emulator: Emulator, refresh: Awaited<ReturnType<t
     }),
   );
 
-  const put = (Name: string, Value: string) => ssm.send(new PutParameterCommand({ Name, Value, Type: 'String', Overwrite: true }));
+  const put = (Name: string, Value: string) =>
+    ssm.send(new PutParameterCommand({ Name, Value, Type: 'String', Overwrite: true }));
   await put('/shop/staging/shared/load-balancer-arn', lb);
   await put('/shop/staging/shared/blue-target-group-arn', tg.blue);
   await put('/shop/staging/shared/green-target-group-arn', tg.green);
   // What the color stack wrote when green was deployed with the shipped values (the real value function).
   const shippedGreen = loadEnvironments({ dir: envDir(), only: [ENV] })[0].colors.green.release;
-  await put('/shop/staging/green/release', releaseParameterValue({ app: 'shop', environment: ENV, color: 'green', release: shippedGreen }));
+  await put(
+    '/shop/staging/green/release',
+    releaseParameterValue({ app: 'shop', environment: ENV, color: 'green', release: shippedGreen }),
+  );
 
   for (const name of Object.values(ALARMS)) {
     await cloudwatch.send(
-      new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 10, ComparisonOperator: 'GreaterThanThreshold' }),
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 10,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
     );
     await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'OK', StateReason: 'test setup' }));
   }
@@ -223,7 +315,14 @@ export async function awsWorld(emulator: Emulator, refresh: Awaited<ReturnType<t
     outputsFile,
     JSON.stringify({
       'staging-green': { autoscaling_group_name: groupName, release_version: NEW_VERSION },
-      'staging-shared': { log_alarm_names: { green_target_5xx: ALARMS.green5xx, green_unhealthy_hosts: ALARMS.greenUnhealthy, blue_target_5xx: ALARMS.blue5xx, blue_unhealthy_hosts: ALARMS.blueUnhealthy } },
+      'staging-shared': {
+        log_alarm_names: {
+          green_target_5xx: ALARMS.green5xx,
+          green_unhealthy_hosts: ALARMS.greenUnhealthy,
+          blue_target_5xx: ALARMS.blue5xx,
+          blue_unhealthy_hosts: ALARMS.blueUnhealthy,
+        },
+      },
       'staging-cutover': { test_url: appUrl, live_url: appUrl },
     }),
   );
@@ -248,15 +347,28 @@ export async function awsWorld(emulator: Emulator, refresh: Awaited<ReturnType<t
       await elb.send(
         new ModifyListenerCommand({
           ListenerArn: listenerArn,
-          DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: tg.blue, Weight: blue }, { TargetGroupArn: tg.green, Weight: green }] } }],
+          DefaultActions: [
+            {
+              Type: 'forward',
+              ForwardConfig: {
+                TargetGroups: [
+                  { TargetGroupArn: tg.blue, Weight: blue },
+                  { TargetGroupArn: tg.green, Weight: green },
+                ],
+              },
+            },
+          ],
         }),
       );
     },
     async setAlarm(name, state) {
-      await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: `set by the test: ${state}` }));
+      await cloudwatch.send(
+        new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: `set by the test: ${state}` }),
+      );
     },
     async stopFleet() {
-      const group = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }))).AutoScalingGroups![0];
+      const group = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })))
+        .AutoScalingGroups![0];
       await ec2.send(new StopInstancesCommand({ InstanceIds: group.Instances!.map((i) => i.InstanceId!) }));
     },
     slept: () => slept,
@@ -265,14 +377,27 @@ export async function awsWorld(emulator: Emulator, refresh: Awaited<ReturnType<t
   const readers = new AutoScalingClient({ ...clientConfig, endpoint: refresh.endpoint });
   Object.assign(world, {
     ports: {
-      cloud: (config, outputs) => awsReleaseCloud(config, outputs, { clientConfig: { endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS }, instanceRefreshClient: readers, cloudwatchClient: cloudwatch }),
+      cloud: (config, outputs) =>
+        awsReleaseCloud(config, outputs, {
+          clientConfig: { endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS },
+          instanceRefreshClient: readers,
+          cloudwatchClient: cloudwatch,
+        }),
       async deployStack(stack: string): Promise<StackDeployResult> {
         deployed.push(stack);
         if (stack === 'staging-green') {
           // Stand-in of the color deploy: the release parameter changes, and an instance refresh starts and (in
           // the refresh stand-in) succeeds.
           const [config] = loadEnvironments({ dir: envs, only: [ENV] });
-          await put('/shop/staging/green/release', releaseParameterValue({ app: 'shop', environment: ENV, color: 'green', release: config.colors.green.release }));
+          await put(
+            '/shop/staging/green/release',
+            releaseParameterValue({
+              app: 'shop',
+              environment: ENV,
+              color: 'green',
+              release: config.colors.green.release,
+            }),
+          );
           refresh.refreshes.push({ id: id(), status: 'Successful', startTime: new Date(clock) });
           return { exitCode: 0, outcome: 'succeeded' };
         }

@@ -45,8 +45,10 @@ async function startDigitalOceanApi() {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { id: 'unauthorized', message: 'Unable to authenticate you' });
-    if (req.method === 'GET' && url.pathname === '/v2/load_balancers') return send(200, { load_balancers: state.loadBalancers, meta: { total: state.loadBalancers.length } });
+    if (req.headers.authorization !== `Bearer ${TOKEN}`)
+      return send(401, { id: 'unauthorized', message: 'Unable to authenticate you' });
+    if (req.method === 'GET' && url.pathname === '/v2/load_balancers')
+      return send(200, { load_balancers: state.loadBalancers, meta: { total: state.loadBalancers.length } });
     if (req.method === 'GET' && url.pathname === '/v2/droplets') {
       const tag = url.searchParams.get('tag_name');
       const droplets = state.droplets.filter((d) => !tag || d.tags.includes(tag));
@@ -76,13 +78,31 @@ describe('release on DigitalOcean (DigitalOcean API: loopback stand-in of GET /v
 
   function project(extra = '', liveUrl = app.url) {
     // Every test starts from blue live, green on the preview load balancer (what the shipped dev.yaml says).
-    api.state.loadBalancers[0] = { id: 'lb-live', name: 'shop-dev-live', status: 'active', tag: 'shop-dev-blue', droplet_ids: [1] };
-    api.state.loadBalancers[1] = { id: 'lb-preview', name: 'shop-dev-preview', status: 'active', tag: 'shop-dev-green', droplet_ids: [2] };
+    api.state.loadBalancers[0] = {
+      id: 'lb-live',
+      name: 'shop-dev-live',
+      status: 'active',
+      tag: 'shop-dev-blue',
+      droplet_ids: [1],
+    };
+    api.state.loadBalancers[1] = {
+      id: 'lb-preview',
+      name: 'shop-dev-preview',
+      status: 'active',
+      tag: 'shop-dev-green',
+      droplet_ids: [2],
+    };
     const dir = envDir();
     const file = path.join(dir, 'dev.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('version: 1.4.1', 'version: 1.6.0') + extra);
     const cwd = path.dirname(dir);
-    fs.writeFileSync(path.join(cwd, 'outputs.json'), JSON.stringify({ 'dev-green': { release_version: '1.4.1' }, 'dev-cutover': { test_url: app.url, live_url: liveUrl } }));
+    fs.writeFileSync(
+      path.join(cwd, 'outputs.json'),
+      JSON.stringify({
+        'dev-green': { release_version: '1.4.1' },
+        'dev-cutover': { test_url: app.url, live_url: liveUrl },
+      }),
+    );
     const deployed: string[] = [];
     let clock = Date.now();
     const ports: Partial<ReleasePorts> = {
@@ -95,7 +115,8 @@ describe('release on DigitalOcean (DigitalOcean API: loopback stand-in of GET /v
           const { traffic } = loadEnvironments({ dir, only: ['dev'] })[0];
           const live = traffic.green === 100 ? 'green' : 'blue';
           const idle = live === 'green' ? 'blue' : 'green';
-          const ids = (color: string) => api.state.droplets.filter((d) => d.tags.includes(`shop-dev-${color}`)).map((d) => d.id);
+          const ids = (color: string) =>
+            api.state.droplets.filter((d) => d.tags.includes(`shop-dev-${color}`)).map((d) => d.id);
           Object.assign(api.state.loadBalancers[0], { tag: `shop-dev-${live}`, droplet_ids: ids(live) });
           Object.assign(api.state.loadBalancers[1], { tag: `shop-dev-${idle}`, droplet_ids: ids(idle) });
         }
@@ -126,9 +147,16 @@ describe('release on DigitalOcean (DigitalOcean API: loopback stand-in of GET /v
     expect(p.deployed).toEqual(['dev-green', 'dev-cutover']);
     expect(api.state.loadBalancers[0].tag).toBe('shop-dev-green');
     expect(result.record!.steps).toEqual([100]);
-    expect(result.record!.phases.find((x) => x.phase === 'wait')!.detail).toBe('1/1 droplets tagged shop-dev-green active; preview load balancer active, follows shop-dev-green, serves 1/1');
+    expect(result.record!.phases.find((x) => x.phase === 'wait')!.detail).toBe(
+      '1/1 droplets tagged shop-dev-green active; preview load balancer active, follows shop-dev-green, serves 1/1',
+    );
     expect(api.state.requests).toContain('GET /v2/droplets?tag_name=shop-dev-green&per_page=200');
-    expect(records.requests.some((r) => r.method === 'PUT' && r.path.endsWith('/manifest.json') && r.path.includes('/deployments/dev/dev-release/'))).toBe(true);
+    expect(
+      records.requests.some(
+        (r) =>
+          r.method === 'PUT' && r.path.endsWith('/manifest.json') && r.path.includes('/deployments/dev/dev-release/'),
+      ),
+    ).toBe(true);
   });
 
   test('a live smoke gate (release.gates.smokeLive) that fails after the switch rolls back: the live load balancer follows blue again (exit 4)', async () => {
@@ -138,7 +166,9 @@ describe('release on DigitalOcean (DigitalOcean API: loopback stand-in of GET /v
     expect(result.reason).toMatch(/gate live smoke: http:\/\/127\.0\.0\.1:9\/health: connection refused/);
     expect(p.deployed).toEqual(['dev-green', 'dev-cutover', 'dev-cutover']);
     expect(api.state.loadBalancers[0].tag).toBe('shop-dev-blue');
-    expect(result.record!.stepRecords[0].gates).toEqual([expect.objectContaining({ gate: 'live smoke', passed: false })]);
+    expect(result.record!.stepRecords[0].gates).toEqual([
+      expect.objectContaining({ gate: 'live smoke', passed: false }),
+    ]);
   });
 
   test('a preview load balancer that never serves the new droplets stops before traffic (exit 5)', async () => {

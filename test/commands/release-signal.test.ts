@@ -53,7 +53,9 @@ describe('release interrupted by a real SIGINT (child process; cdktf: stand-in s
             : url.pathname === '/v2/account'
               ? { account: { email: 'ops@example.com', uuid: 'u-1' } }
               : undefined;
-      res.writeHead(body && req.headers.authorization === `Bearer ${TOKEN}` ? 200 : 404, { 'content-type': 'application/json' });
+      res.writeHead(body && req.headers.authorization === `Bearer ${TOKEN}` ? 200 : 404, {
+        'content-type': 'application/json',
+      });
       res.end(JSON.stringify(body ?? { id: 'not_found' }));
     });
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
@@ -70,18 +72,45 @@ describe('release interrupted by a real SIGINT (child process; cdktf: stand-in s
   test('exit 130; cdktf got the SIGINT; the values are set back to what the load balancer serves; the release record says interrupted at step 1', async () => {
     const dir = envDir();
     const file = path.join(dir, 'dev.yaml');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('version: 1.4.1', 'version: 1.6.0') + '\nrelease:\n  pauseSeconds: 0\n  bakeSeconds: 0\n');
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('version: 1.4.1', 'version: 1.6.0') +
+        '\nrelease:\n  pauseSeconds: 0\n  bakeSeconds: 0\n',
+    );
     const cwd = path.dirname(dir);
-    fs.writeFileSync(path.join(cwd, 'outputs.json'), JSON.stringify({ 'dev-green': { release_version: '1.4.1' }, 'dev-cutover': { test_url: app.url } }));
+    fs.writeFileSync(
+      path.join(cwd, 'outputs.json'),
+      JSON.stringify({ 'dev-green': { release_version: '1.4.1' }, 'dev-cutover': { test_url: app.url } }),
+    );
     const cdktf = path.join(cwd, 'cdktf-stand-in.js');
     fs.writeFileSync(cdktf, CDKTF_STAND_IN, { mode: 0o755 });
 
     const child = spawn(
       process.execPath,
-      ['--require', path.join(REPO, 'bin', 'register.js'), path.join(REPO, 'bin', 'release.ts'), 'dev', '--outputs', 'outputs.json', '--bucket', 'shop-dev-records', '--endpoint', records.endpoint, '--region', 'us-east-1'],
+      [
+        '--require',
+        path.join(REPO, 'bin', 'register.js'),
+        path.join(REPO, 'bin', 'release.ts'),
+        'dev',
+        '--outputs',
+        'outputs.json',
+        '--bucket',
+        'shop-dev-records',
+        '--endpoint',
+        records.endpoint,
+        '--region',
+        'us-east-1',
+      ],
       {
         cwd,
-        env: { ...process.env, ...S3RVER_CREDENTIALS, CDKTF_BIN: cdktf, STAND_IN_DIR: cwd, DIGITALOCEAN_TOKEN: TOKEN, DIGITALOCEAN_API_URL: apiUrl },
+        env: {
+          ...process.env,
+          ...S3RVER_CREDENTIALS,
+          CDKTF_BIN: cdktf,
+          STAND_IN_DIR: cwd,
+          DIGITALOCEAN_TOKEN: TOKEN,
+          DIGITALOCEAN_API_URL: apiUrl,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -91,7 +120,8 @@ describe('release interrupted by a real SIGINT (child process; cdktf: stand-in s
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const deadline = Date.now() + 40_000;
     while (!fs.existsSync(path.join(cwd, 'cdktf-applying'))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the cutover deploy never started:\n${output}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`the cutover deploy never started:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     child.kill('SIGINT');
@@ -103,12 +133,19 @@ describe('release interrupted by a real SIGINT (child process; cdktf: stand-in s
     // The load balancer still follows blue (the stand-in applied nothing), so the values say blue again.
     expect(loadEnvironments({ dir, only: ['dev'] })[0].traffic).toMatchObject({ blue: 100, green: 0 });
     const last = lastReleaseRecord(cwd, 'dev')!;
-    expect(last.record).toMatchObject({ outcome: 'interrupted', interruptedAtStep: 1, signal: 'SIGINT', finalWeights: { blue: 100, green: 0 } });
+    expect(last.record).toMatchObject({
+      outcome: 'interrupted',
+      interruptedAtStep: 1,
+      signal: 'SIGINT',
+      finalWeights: { blue: 100, green: 0 },
+    });
     expect(last.record.deployRecords.map((d) => [d.stack, d.exitCode])).toEqual([
       ['dev-green', 0],
       ['dev-cutover', 130],
     ]);
-    const cutoverRecord = JSON.parse(fs.readFileSync(path.join(cwd, last.record.deployRecords[1].recordDir!, 'manifest.json'), 'utf8'));
+    const cutoverRecord = JSON.parse(
+      fs.readFileSync(path.join(cwd, last.record.deployRecords[1].recordDir!, 'manifest.json'), 'utf8'),
+    );
     expect(cutoverRecord).toMatchObject({ stack: 'dev-cutover', outcome: 'interrupted', signal: 'SIGINT' });
   }, 60_000);
 });

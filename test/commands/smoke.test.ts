@@ -6,7 +6,9 @@ import * as path from 'path';
 import { smoke, smokeMain, smokeUrl, SMOKE_HELP } from '../../lib/commands/smoke';
 
 /** A real HTTP server on 127.0.0.1 whose answer to each request is decided by `handler` (request count passed). */
-async function serve(handler: (n: number, req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+async function serve(
+  handler: (n: number, req: http.IncomingMessage, res: http.ServerResponse) => void,
+): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
   let count = 0;
   const server = http.createServer((req, res) => handler(++count, req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -46,7 +48,11 @@ describe('smoke against a real server on loopback', () => {
     try {
       const { code, out } = await cli([server.url, '--attempts', '3', ...FAST]);
       expect(code).toBe(0);
-      expect(out).toMatch(new RegExp(`^attempt 1/3: GET ${server.url}/health -> HTTP 200 OK \\(\\d+ ms\\)\\nhealthy: ${server.url}/health passed on attempt 1\\n$`));
+      expect(out).toMatch(
+        new RegExp(
+          `^attempt 1/3: GET ${server.url}/health -> HTTP 200 OK \\(\\d+ ms\\)\\nhealthy: ${server.url}/health passed on attempt 1\\n$`,
+        ),
+      );
       expect(server.requests()).toBe(1);
     } finally {
       await server.close();
@@ -108,10 +114,21 @@ describe('smoke against a real server on loopback', () => {
   test('--expect requires the body to contain a text, e.g. the release version', async () => {
     const server = await serve((_n, _req, res) => res.writeHead(200).end('{"version":"1.4.1"}'));
     try {
-      const { code, out } = await cli([server.url, '--path', '/version', '--expect', '1.5.0', '--attempts', '1', ...FAST]);
+      const { code, out } = await cli([
+        server.url,
+        '--path',
+        '/version',
+        '--expect',
+        '1.5.0',
+        '--attempts',
+        '1',
+        ...FAST,
+      ]);
       expect(code).toBe(1);
       expect(out).toContain(`GET ${server.url}/version -> HTTP 200, but the body does not contain "1.5.0"`);
-      expect((await cli([server.url, '--path', '/version', '--expect', '1.4.1', '--attempts', '1', ...FAST])).code).toBe(0);
+      expect(
+        (await cli([server.url, '--path', '/version', '--expect', '1.4.1', '--attempts', '1', ...FAST])).code,
+      ).toBe(0);
     } finally {
       await server.close();
     }
@@ -143,15 +160,27 @@ describe('smoke --env: the URL from the cutover stack outputs', () => {
   });
 
   test('fails when the strategy has no test listener', async () => {
-    const { code, err } = await cli(['--env', 'prod', '--outputs', outputsFile({ live_url: 'https://shop.example.com' })]);
+    const { code, err } = await cli([
+      '--env',
+      'prod',
+      '--outputs',
+      outputsFile({ live_url: 'https://shop.example.com' }),
+    ]);
     expect(code).toBe(2);
-    expect(err).toMatch(/no output "test_url"; the strategy has no test listener \(hard-cutover, rolling\): check the live URL with --live/);
+    expect(err).toMatch(
+      /no output "test_url"; the strategy has no test listener \(hard-cutover, rolling\): check the live URL with --live/,
+    );
   });
 
   test('fails with exit 3 when cdktf output cannot run', async () => {
-    const { code, err } = await cli(['--env', 'prod'], { ...process.env, CDKTF_BIN: path.join(os.tmpdir(), 'no-such-cdktf') });
+    const { code, err } = await cli(['--env', 'prod'], {
+      ...process.env,
+      CDKTF_BIN: path.join(os.tmpdir(), 'no-such-cdktf'),
+    });
     expect(code).toBe(3);
-    expect(err).toMatch(/cannot read the outputs of prod-cutover: .*no-such-cdktf: not found \(set CDKTF_BIN or install cdktf-cli\)/);
+    expect(err).toMatch(
+      /cannot read the outputs of prod-cutover: .*no-such-cdktf: not found \(set CDKTF_BIN or install cdktf-cli\)/,
+    );
     expect(err).not.toMatch(/deploy prod-cutover first/); // the cause is a missing cdktf, not a missing deploy
   });
 
@@ -160,21 +189,34 @@ describe('smoke --env: the URL from the cutover stack outputs', () => {
     fs.mkdirSync(path.join(project, 'environments'));
     fs.writeFileSync(path.join(project, 'environments', 'prod.yaml'), 'name: prod\n');
     let err = '';
-    const code = await smokeMain(['--env', 'nosuch'], { stdout: () => undefined, stderr: (t) => (err += t), cwd: project, env: { ...process.env, CDKTF_BIN: '/bin/false' } });
+    const code = await smokeMain(['--env', 'nosuch'], {
+      stdout: () => undefined,
+      stderr: (t) => (err += t),
+      cwd: project,
+      env: { ...process.env, CDKTF_BIN: '/bin/false' },
+    });
     expect(code).toBe(2);
     expect(err).toBe('smoke: environment "nosuch" does not exist: no environments/nosuch.yaml (environments: prod)\n');
   });
 
   test('fails on a URL and --env together', async () => {
-    expect(await cli(['https://x.example.com', '--env', 'prod'])).toMatchObject({ code: 2, err: expect.stringContaining('give either a URL or --env, not both') });
-    expect(await cli(['https://x.example.com', '--live'])).toMatchObject({ code: 2, err: expect.stringContaining('--live and --outputs need --env <env>') });
+    expect(await cli(['https://x.example.com', '--env', 'prod'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('give either a URL or --env, not both'),
+    });
+    expect(await cli(['https://x.example.com', '--live'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--live and --outputs need --env <env>'),
+    });
   });
 });
 
 describe('smoke arguments', () => {
   test('joins base URL and path', () => {
     expect(smokeUrl('https://shop.example.com:8443').href).toBe('https://shop.example.com:8443/health');
-    expect(smokeUrl('https://shop.example.com/app/', '/ready?deep=1').href).toBe('https://shop.example.com/app/ready?deep=1');
+    expect(smokeUrl('https://shop.example.com/app/', '/ready?deep=1').href).toBe(
+      'https://shop.example.com/app/ready?deep=1',
+    );
   });
 
   test('--help explains the command', async () => {

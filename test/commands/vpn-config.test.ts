@@ -10,7 +10,12 @@ import { deployedProdVpnOutputs } from '../support/vpn-outputs';
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = os.tmpdir()) {
   let stdout = '';
   let stderr = '';
-  const code = await vpnConfigMain(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: { ...process.env, ...env } });
+  const code = await vpnConfigMain(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd,
+    env: { ...process.env, ...env },
+  });
   return { code, stdout, stderr };
 }
 
@@ -24,7 +29,7 @@ function tmpFile(name: string, content: unknown): string {
 describe('vpn-config from the outputs prod-shared synthesizes', () => {
   const { file: outputsFile, input } = deployedProdVpnOutputs();
 
-  test('renders the environment\'s configured (route-based) swanctl.conf from a cdktf outputs file', async () => {
+  test("renders the environment's configured (route-based) swanctl.conf from a cdktf outputs file", async () => {
     const r = await cli(['prod', '--outputs', outputsFile]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -41,13 +46,23 @@ describe('vpn-config from the outputs prod-shared synthesizes', () => {
     const policy = await cli(['prod', '--outputs-file', outputsFile, '--mode', 'policy-based']);
     expect(policy.code).toBe(0);
     expect(policy.stdout).toMatch(/local_ts = 192\.168\.0\.0\/16\n\s+remote_ts = 10\.30\.0\.0\/16\n/);
-    const custom = await cli(['prod', '--outputs', outputsFile, '--interface-ids', '201,202', '--local-address', '192.0.2.7']);
+    const custom = await cli([
+      'prod',
+      '--outputs',
+      outputsFile,
+      '--interface-ids',
+      '201,202',
+      '--local-address',
+      '192.0.2.7',
+    ]);
     expect(custom.stdout).toContain('if_id_out = 202\n');
     expect(custom.stdout).toContain('local_addrs = 192.0.2.7\n');
   });
 
   test('reads terraform output -json files too', async () => {
-    const file = tmpFile('tf.json', { [VPN_OUTPUTS.customerConfigInput]: { value: input, sensitive: true, type: 'object' } });
+    const file = tmpFile('tf.json', {
+      [VPN_OUTPUTS.customerConfigInput]: { value: input, sensitive: true, type: 'object' },
+    });
     const r = await cli(['prod', '--outputs', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('shop-prod-tunnel2 {');
@@ -74,7 +89,9 @@ describe('vpn-config from the outputs prod-shared synthesizes', () => {
     );
     const r = await cli(['prod'], { CDKTF_BIN: bin });
     expect(r.code).toBe(0);
-    expect(fs.readFileSync(saved, 'utf8')).toMatch(/^output prod-shared --outputs-file \S+ --outputs-file-include-sensitive-outputs/);
+    expect(fs.readFileSync(saved, 'utf8')).toMatch(
+      /^output prod-shared --outputs-file \S+ --outputs-file-include-sensitive-outputs/,
+    );
     expect(r.stderr).toContain('reading the outputs of prod-shared');
     expect(r.stdout).toContain('secret = "Tunnel1.psk_4f9c2a7e1b"');
   });
@@ -86,13 +103,19 @@ describe('vpn-config from the outputs prod-shared synthesizes', () => {
     const r = await cli(['prod'], { CDKTF_BIN: bin });
     expect(r.code).toBe(3);
     // An error cdktf printed that names no known cause: cdktf's line and the offline way, no guess at "deploy first".
-    expect(r.stderr).toContain('vpn-config: cannot read the outputs of prod-shared (Error: no state for prod-shared); render offline with --outputs <file.json>');
+    expect(r.stderr).toContain(
+      'vpn-config: cannot read the outputs of prod-shared (Error: no state for prod-shared); render offline with --outputs <file.json>',
+    );
   });
 
-  test('fails when the tunnels\' pre-shared keys were left out', async () => {
+  test("fails when the tunnels' pre-shared keys were left out", async () => {
     const noPsk = JSON.parse(JSON.stringify(input)) as { tunnels: Array<{ presharedKey: string }> };
     noPsk.tunnels[0].presharedKey = '';
-    const r = await cli(['prod', '--outputs', tmpFile('o.json', { 'prod-shared': { [VPN_OUTPUTS.customerConfigInput]: noPsk } })]);
+    const r = await cli([
+      'prod',
+      '--outputs',
+      tmpFile('o.json', { 'prod-shared': { [VPN_OUTPUTS.customerConfigInput]: noPsk } }),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/tunnel 1 has no pre-shared key; read the outputs with sensitive values included/);
   });
@@ -113,7 +136,9 @@ describe('vpn-config bad input', () => {
   });
 
   test('fails on an unknown option and a bad mode', async () => {
-    expect((await cli(['prod', '--verbose'])).stderr).toBe('vpn-config: unknown option --verbose (see npx cdktf-bluegreen vpn-config --help)\n');
+    expect((await cli(['prod', '--verbose'])).stderr).toBe(
+      'vpn-config: unknown option --verbose (see npx cdktf-bluegreen vpn-config --help)\n',
+    );
     const r = await cli(['prod', '--mode', 'vti']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('vpn-config: --mode must be route-based or policy-based, got "vti"\n');
@@ -129,7 +154,9 @@ describe('vpn-config bad input', () => {
     const file = tmpFile('o.json', { 'staging-shared': { vpc_id: 'vpc-1' } });
     const r = await cli(['staging', '--outputs', file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${file}: no output "vpn_customer_config_input" for staging-shared; the environment has no VPN (add a vpn section to environments/staging.yaml`);
+    expect(r.stderr).toContain(
+      `${file}: no output "vpn_customer_config_input" for staging-shared; the environment has no VPN (add a vpn section to environments/staging.yaml`,
+    );
   });
 
   test('fails on malformed VPN outputs, naming the key', async () => {

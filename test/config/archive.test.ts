@@ -8,7 +8,11 @@ function problems(dir: string): string[] {
     loadEnvironments({ dir });
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).issues.map((i) => formatIssue(i).split(path.dirname(dir) + path.sep).join(''));
+    return (e as ConfigError).issues.map((i) =>
+      formatIssue(i)
+        .split(path.dirname(dir) + path.sep)
+        .join(''),
+    );
   }
   throw new Error('expected the values to be rejected');
 }
@@ -17,7 +21,11 @@ describe('archive values: the shipped environments', () => {
   const configs = new Map(loadEnvironments({ dir: envDir() }).map((c) => [c.name, c]));
 
   test('prod locks records in COMPLIANCE mode for seven years (set explicitly in prod.yaml)', () => {
-    expect(configs.get('prod')!.archive).toMatchObject({ objectLockMode: 'COMPLIANCE', retentionDays: 2555, appFilesRetentionDays: 90 });
+    expect(configs.get('prod')!.archive).toMatchObject({
+      objectLockMode: 'COMPLIANCE',
+      retentionDays: 2555,
+      appFilesRetentionDays: 90,
+    });
   });
 
   test('staging and dev get GOVERNANCE from defaults.yaml', () => {
@@ -27,7 +35,10 @@ describe('archive values: the shipped environments', () => {
   });
 
   test('the section is optional: without it every key has its schema default', () => {
-    const dir = envDir({ 'defaults.yaml': withValue('defaults.yaml', ['archive'], undefined), 'prod.yaml': withValue('prod.yaml', ['archive'], undefined) });
+    const dir = envDir({
+      'defaults.yaml': withValue('defaults.yaml', ['archive'], undefined),
+      'prod.yaml': withValue('prod.yaml', ['archive'], undefined),
+    });
     const prod = loadEnvironments({ dir, only: ['prod'] })[0];
     expect(prod.archive).toEqual({
       objectLockMode: 'GOVERNANCE',
@@ -46,7 +57,9 @@ describe('archive values: the shipped environments', () => {
 describe('archive values: bad input', () => {
   test('fails on an unknown object-lock mode, naming the file and key', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['archive', 'objectLockMode'], 'LEGAL_HOLD') });
-    expect(problems(dir)).toEqual(['environments/prod.yaml: archive.objectLockMode: must be one of GOVERNANCE, COMPLIANCE (got "LEGAL_HOLD")']);
+    expect(problems(dir)).toEqual([
+      'environments/prod.yaml: archive.objectLockMode: must be one of GOVERNANCE, COMPLIANCE (got "LEGAL_HOLD")',
+    ]);
   });
 
   test('fails on a retention of zero days', () => {
@@ -55,12 +68,20 @@ describe('archive values: bad input', () => {
   });
 
   test('fails when Deep Archive comes less than 90 days after Glacier IR', () => {
-    const dir = envDir({ 'staging.yaml': withValue('staging.yaml', ['archive'], { glacierAfterDays: 200, deepArchiveAfterDays: 250 }) });
-    expect(problems(dir)).toEqual(['environments/staging.yaml: archive.deepArchiveAfterDays: must be at least 90 days after archive.glacierAfterDays (200), i.e. >= 290; got 250']);
+    const dir = envDir({
+      'staging.yaml': withValue('staging.yaml', ['archive'], { glacierAfterDays: 200, deepArchiveAfterDays: 250 }),
+    });
+    expect(problems(dir)).toEqual([
+      'environments/staging.yaml: archive.deepArchiveAfterDays: must be at least 90 days after archive.glacierAfterDays (200), i.e. >= 290; got 250',
+    ]);
   });
 
   test('fails on an unknown key, listing the allowed ones', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['archive', 'retention'], 30) });
-    expect(problems(dir)).toEqual([expect.stringMatching(/^environments\/prod\.yaml: archive\.retention: unknown key \(allowed keys: objectLockMode, retentionDays, /)]);
+    expect(problems(dir)).toEqual([
+      expect.stringMatching(
+        /^environments\/prod\.yaml: archive\.retention: unknown key \(allowed keys: objectLockMode, retentionDays, /,
+      ),
+    ]);
   });
 });

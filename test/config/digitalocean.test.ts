@@ -3,7 +3,8 @@ import { configProblems as problems } from '../support/config-problems';
 import { envDir, shipped, withValue } from '../support/env-dir';
 
 /** dev.yaml with one value set. */
-const dev = (keyPath: Array<string | number>, value: unknown) => envDir({ 'dev.yaml': withValue('dev.yaml', keyPath, value) });
+const dev = (keyPath: Array<string | number>, value: unknown) =>
+  envDir({ 'dev.yaml': withValue('dev.yaml', keyPath, value) });
 
 describe('digitalocean values: the shipped dev environment', () => {
   const [config] = loadEnvironments({ dir: envDir(), only: ['dev'] });
@@ -60,7 +61,9 @@ describe('digitalocean values: bad input names the file, the key path and the re
       certificate: { name: 'x' },
       spaces: { bucket: 'shop-prod-deployments-1' },
     });
-    expect(problems(envDir({ 'prod.yaml': prod }))).toEqual(['environments/prod.yaml: digitalocean: is DigitalOcean-only; remove it from a aws environment']);
+    expect(problems(envDir({ 'prod.yaml': prod }))).toEqual([
+      'environments/prod.yaml: digitalocean: is DigitalOcean-only; remove it from a aws environment',
+    ]);
   });
 
   test('fails on SSH open to the internet', () => {
@@ -95,19 +98,27 @@ describe('digitalocean values: bad input names the file, the key path and the re
 
   test('fails on a malformed or duplicate fingerprint', () => {
     const fp = '3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa';
-    expect(problems(dev(['digitalocean', 'sshKeyFingerprints'], ['SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8']))).toEqual([
+    expect(
+      problems(dev(['digitalocean', 'sshKeyFingerprints'], ['SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8'])),
+    ).toEqual([
       'environments/dev.yaml: digitalocean.sshKeyFingerprints[0]: must be an MD5 fingerprint: 16 lowercase hex pairs separated by ":"',
     ]);
-    expect(problems(dev(['digitalocean', 'sshKeyFingerprints'], [fp, fp]))).toEqual([`environments/dev.yaml: digitalocean.sshKeyFingerprints[1]: ${fp} is listed twice`]);
+    expect(problems(dev(['digitalocean', 'sshKeyFingerprints'], [fp, fp]))).toEqual([
+      `environments/dev.yaml: digitalocean.sshKeyFingerprints[1]: ${fp} is listed twice`,
+    ]);
   });
 
   test('fails on a certificate with neither or both of name and id', () => {
     const reason = "give exactly one of name (preferred: survives Let's Encrypt renewals) or id";
-    expect(problems(dev(['digitalocean', 'certificate'], {}))).toEqual([`environments/dev.yaml: digitalocean.certificate: ${reason}`]);
-    expect(problems(dev(['digitalocean', 'certificate'], { name: 'a', id: '892071a0-bb95-49bc-8021-3afd67a210bf' }))).toEqual([
+    expect(problems(dev(['digitalocean', 'certificate'], {}))).toEqual([
       `environments/dev.yaml: digitalocean.certificate: ${reason}`,
     ]);
-    expect(problems(dev(['digitalocean', 'certificate'], { id: 'not-a-uuid' }))).toEqual(['environments/dev.yaml: digitalocean.certificate.id: must be a certificate UUID']);
+    expect(
+      problems(dev(['digitalocean', 'certificate'], { name: 'a', id: '892071a0-bb95-49bc-8021-3afd67a210bf' })),
+    ).toEqual([`environments/dev.yaml: digitalocean.certificate: ${reason}`]);
+    expect(problems(dev(['digitalocean', 'certificate'], { id: 'not-a-uuid' }))).toEqual([
+      'environments/dev.yaml: digitalocean.certificate.id: must be a certificate UUID',
+    ]);
   });
 
   test('fails when the preview host name is the live one', () => {
@@ -127,17 +138,22 @@ describe('digitalocean values: bad input names the file, the key path and the re
       'environments/dev.yaml: digitalocean.spaces: no Spaces in "nyc1" (the environment\'s region); set digitalocean.spaces.region to one of ams3, atl1, blr1, fra1, lon1, nyc3, sfo2, sfo3, sgp1, syd1, tor1',
     ]);
     const dir = envDir({ 'dev.yaml': withValue('dev.yaml', ['digitalocean', 'spaces', 'region'], 'nyc1') });
-    expect(problems(dir)[0]).toMatch(/^environments\/dev\.yaml: digitalocean\.spaces\.region: no Spaces in "nyc1"; use one of ams3/);
+    expect(problems(dir)[0]).toMatch(
+      /^environments\/dev\.yaml: digitalocean\.spaces\.region: no Spaces in "nyc1"; use one of ams3/,
+    );
   });
 
-  test('accepts a Spaces region different from the droplets\' region', () => {
+  test("accepts a Spaces region different from the droplets' region", () => {
     const text = withValue('dev.yaml', ['region'], 'nyc1').replace(/^( +)spaces:\n/m, '$1spaces:\n$1  region: nyc3\n');
     const [config] = loadEnvironments({ dir: envDir({ 'dev.yaml': text }), only: ['dev'] });
     expect(config.digitalocean?.spaces.region).toBe('nyc3');
   });
 
   test.each([
-    ['100.64.0.0/20', '100.64.0.0/20 is not a private range; DigitalOcean VPCs must lie in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16'],
+    [
+      '100.64.0.0/20',
+      '100.64.0.0/20 is not a private range; DigitalOcean VPCs must lie in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16',
+    ],
     ['10.0.0.0/12', '10.0.0.0/12 is a /12; DigitalOcean VPCs range from /16 to /28'],
     ['10.10.0.0/29', '10.10.0.0/29 is a /29; DigitalOcean VPCs range from /16 to /28'],
     ['10.244.0.0/20', '10.244.0.0/20 overlaps 10.244.0.0/16, which DigitalOcean reserves; choose another range'],

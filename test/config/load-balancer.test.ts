@@ -11,8 +11,12 @@ describe('loadBalancer values: the test listener never admits the internet, howe
   test('fails on two halves that together cover the whole internet, naming each half', () => {
     const out = prodWith(['testListener', 'allowedCidrs'], ['0.0.0.0/1', '128.0.0.0/1']);
     expect(out).toEqual([
-      expect.stringMatching(/^environments\/prod\.yaml: loadBalancer\.testListener\.allowedCidrs\[0\]: 0\.0\.0\.0\/1 admits [\d,]+ public IPv4 addresses, more than a \/8 \(16,777,216\): too wide for the test listener; it serves an unchecked release/),
-      expect.stringMatching(/^environments\/prod\.yaml: loadBalancer\.testListener\.allowedCidrs\[1\]: 128\.0\.0\.0\/1 admits [\d,]+ public IPv4 addresses/),
+      expect.stringMatching(
+        /^environments\/prod\.yaml: loadBalancer\.testListener\.allowedCidrs\[0\]: 0\.0\.0\.0\/1 admits [\d,]+ public IPv4 addresses, more than a \/8 \(16,777,216\): too wide for the test listener; it serves an unchecked release/,
+      ),
+      expect.stringMatching(
+        /^environments\/prod\.yaml: loadBalancer\.testListener\.allowedCidrs\[1\]: 128\.0\.0\.0\/1 admits [\d,]+ public IPv4 addresses/,
+      ),
     ]);
   });
 
@@ -30,7 +34,16 @@ describe('loadBalancer values: the test listener never admits the internet, howe
   });
 
   test('passes private ranges wider than a /8 and CI /24s', () => {
-    const [prod] = loadEnvironments({ dir: envDir({ 'prod.yaml': withValue('prod.yaml', ['loadBalancer', 'testListener', 'allowedCidrs'], ['198.51.100.0/24', '10.0.0.0/8', '172.16.0.0/12']) }), only: ['prod'] });
+    const [prod] = loadEnvironments({
+      dir: envDir({
+        'prod.yaml': withValue(
+          'prod.yaml',
+          ['loadBalancer', 'testListener', 'allowedCidrs'],
+          ['198.51.100.0/24', '10.0.0.0/8', '172.16.0.0/12'],
+        ),
+      }),
+      only: ['prod'],
+    });
     expect(prod.loadBalancer.testListener.allowedCidrs).toHaveLength(3);
   });
 });
@@ -46,14 +59,19 @@ describe('loadBalancer values: TLS defaults and their opt-outs', () => {
 
   test('opt out explicitly: CBC-capable policy, defensive desync, no HSTS', () => {
     const dir = envDir({
-      'prod.yaml': withValue(
-        'prod.yaml',
-        ['loadBalancer'],
-        { ...(prod.loadBalancer as object), sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', desyncMitigationMode: 'defensive', strictTransportSecurity: null },
-      ),
+      'prod.yaml': withValue('prod.yaml', ['loadBalancer'], {
+        ...(prod.loadBalancer as object),
+        sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        desyncMitigationMode: 'defensive',
+        strictTransportSecurity: null,
+      }),
     });
     const [out] = loadEnvironments({ dir, only: ['prod'] });
-    expect(out.loadBalancer).toMatchObject({ sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', desyncMitigationMode: 'defensive', strictTransportSecurity: null });
+    expect(out.loadBalancer).toMatchObject({
+      sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      desyncMitigationMode: 'defensive',
+      strictTransportSecurity: null,
+    });
   });
 
   test('fails on a TLS 1.0 policy and a malformed HSTS value', () => {

@@ -39,14 +39,19 @@ describe('loadEnvironments: the shipped environments', () => {
   });
 
   test('SYNTH_ENVS-style selection returns only the named environments', () => {
-    expect(loadEnvironments({ dir: envDir(), only: ['staging', 'prod'] }).map((c) => c.name)).toEqual(['prod', 'staging']);
+    expect(loadEnvironments({ dir: envDir(), only: ['staging', 'prod'] }).map((c) => c.name)).toEqual([
+      'prod',
+      'staging',
+    ]);
   });
 });
 
 describe('loadEnvironments: bad input names the file, the key path and the reason', () => {
   test('fails on weights that do not sum to 100', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['traffic', 'blue'], 50) });
-    expect(problems(dir)).toEqual(['environments/prod.yaml: traffic.green: weights must sum to 100 (got 150); fix: set traffic.blue: 0, or set traffic.blue: 100 and set traffic.green: 0']);
+    expect(problems(dir)).toEqual([
+      'environments/prod.yaml: traffic.green: weights must sum to 100 (got 150); fix: set traffic.blue: 0, or set traffic.blue: 100 and set traffic.green: 0',
+    ]);
   });
 
   test.each([
@@ -61,7 +66,9 @@ describe('loadEnvironments: bad input names the file, the key path and the reaso
   test('fails on an unknown key, listing the allowed ones', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['app', 'colour'], 'green') });
     const [line] = problems(dir);
-    expect(line).toMatch(/^environments\/prod\.yaml: app\.colour: unknown key \(allowed keys: name, port, healthCheckPath/);
+    expect(line).toMatch(
+      /^environments\/prod\.yaml: app\.colour: unknown key \(allowed keys: name, port, healthCheckPath/,
+    );
   });
 
   test('fails on a wrong type', () => {
@@ -76,12 +83,16 @@ describe('loadEnvironments: bad input names the file, the key path and the reaso
 
   test('fails on a malformed CIDR', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'vpcCidr'], '10.30.0.0/40') });
-    expect(problems(dir)).toContain('environments/prod.yaml: network.vpcCidr: "10.30.0.0/40" is not an IPv4 CIDR block (expected a.b.c.d/n)');
+    expect(problems(dir)).toContain(
+      'environments/prod.yaml: network.vpcCidr: "10.30.0.0/40" is not an IPv4 CIDR block (expected a.b.c.d/n)',
+    );
   });
 
   test('fails on a CIDR with host bits set', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'privateSubnets', 1], '10.30.11.7/24') });
-    expect(problems(dir)).toContain('environments/prod.yaml: network.privateSubnets[1]: "10.30.11.7/24" has host bits set; did you mean 10.30.11.0/24?');
+    expect(problems(dir)).toContain(
+      'environments/prod.yaml: network.privateSubnets[1]: "10.30.11.7/24" has host bits set; did you mean 10.30.11.0/24?',
+    );
   });
 
   test('fails on overlapping subnets', () => {
@@ -93,39 +104,63 @@ describe('loadEnvironments: bad input names the file, the key path and the reaso
 
   test('fails on a subnet outside the VPC', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'publicSubnets', 0], '10.99.0.0/24') });
-    expect(problems(dir)).toContain('environments/prod.yaml: network.publicSubnets[0]: 10.99.0.0/24 lies outside the VPC range 10.30.0.0/16');
+    expect(problems(dir)).toContain(
+      'environments/prod.yaml: network.publicSubnets[0]: 10.99.0.0/24 lies outside the VPC range 10.30.0.0/16',
+    );
   });
 
   test('fails on a subnet count that does not match azCount', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'azCount'], 2) });
-    expect(problems(dir)).toContain('environments/prod.yaml: network.publicSubnets: needs exactly one CIDR per availability zone: azCount is 2, got 3');
+    expect(problems(dir)).toContain(
+      'environments/prod.yaml: network.publicSubnets: needs exactly one CIDR per availability zone: azCount is 2, got 3',
+    );
   });
 
   test('fails on a mutable artifact reference (:latest)', () => {
-    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'green', 'release', 'artifact'], 'registry.example.com/shop:latest') });
+    const dir = envDir({
+      'prod.yaml': withValue(
+        'prod.yaml',
+        ['colors', 'green', 'release', 'artifact'],
+        'registry.example.com/shop:latest',
+      ),
+    });
     expect(problems(dir)).toEqual([
       'environments/prod.yaml: colors.green.release.artifact: "registry.example.com/shop:latest" is a mutable reference (":latest" moves); pin it by digest: name@sha256:<64 hex>',
     ]);
   });
 
   test('fails on a tag without a digest', () => {
-    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'blue', 'release', 'artifact'], 'registry.example.com/shop:stable') });
-    expect(problems(dir)[0]).toMatch(/colors\.blue\.release\.artifact: "registry\.example\.com\/shop:stable" is a mutable reference \(a tag can be moved\)/);
+    const dir = envDir({
+      'prod.yaml': withValue(
+        'prod.yaml',
+        ['colors', 'blue', 'release', 'artifact'],
+        'registry.example.com/shop:stable',
+      ),
+    });
+    expect(problems(dir)[0]).toMatch(
+      /colors\.blue\.release\.artifact: "registry\.example\.com\/shop:stable" is a mutable reference \(a tag can be moved\)/,
+    );
   });
 
   test('fails on a release version that is not a version', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'blue', 'release', 'version'], 'latest') });
-    expect(problems(dir)).toEqual(['environments/prod.yaml: colors.blue.release.version: must be a semantic version such as 1.4.2 (no "latest")']);
+    expect(problems(dir)).toEqual([
+      'environments/prod.yaml: colors.blue.release.version: must be a semantic version such as 1.4.2 (no "latest")',
+    ]);
   });
 
   test('fails on an image that is not an AMI on AWS', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'blue', 'release', 'image'], 'ubuntu-24-04') });
-    expect(problems(dir)).toEqual(['environments/prod.yaml: colors.blue.release.image: "ubuntu-24-04" is not an AMI id (ami- and 8 or 17 hex digits)']);
+    expect(problems(dir)).toEqual([
+      'environments/prod.yaml: colors.blue.release.image: "ubuntu-24-04" is not an AMI id (ami- and 8 or 17 hex digits)',
+    ]);
   });
 
   test('fails on capacity out of order', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['colors', 'blue', 'capacity', 'desired'], 9) });
-    expect(problems(dir)).toContain('environments/prod.yaml: colors.blue.capacity.desired: desired (9) must lie between min (2) and max (6)');
+    expect(problems(dir)).toContain(
+      'environments/prod.yaml: colors.blue.capacity.desired: desired (9) must lie between min (2) and max (6)',
+    );
   });
 
   test('fails on invalid YAML with the line', () => {
@@ -140,7 +175,9 @@ describe('loadEnvironments: bad input names the file, the key path and the reaso
   });
 
   test('fails on a missing environment file named by SYNTH_ENVS', () => {
-    expect(problems(envDir(), ['qa'])).toEqual(['environments: SYNTH_ENVS names "qa", which has no qa.yaml or qa.yml (environments: dev, prod, staging)']);
+    expect(problems(envDir(), ['qa'])).toEqual([
+      'environments: SYNTH_ENVS names "qa", which has no qa.yaml or qa.yml (environments: dev, prod, staging)',
+    ]);
   });
 
   test('fails on a missing environments directory', () => {
@@ -150,7 +187,9 @@ describe('loadEnvironments: bad input names the file, the key path and the reaso
 
   test('fails when the name does not match the file', () => {
     const dir = envDir({ 'staging.yaml': withValue('staging.yaml', ['name'], 'stage') });
-    expect(problems(dir)).toEqual(['environments/staging.yaml: name: must match the file name: expected "staging", got "stage"']);
+    expect(problems(dir)).toEqual([
+      'environments/staging.yaml: name: must match the file name: expected "staging", got "stage"',
+    ]);
   });
 
   test('blames the defaults file for a bad default, once (not once per environment that inherits it)', () => {
@@ -164,13 +203,17 @@ describe('loadEnvironments: bad input names the file, the key path and the reaso
       'staging.yaml': withValue('staging.yaml', ['region'], 'mars-1'),
     });
     const lines = problems(dir);
-    expect(lines).toContain('environments/prod.yaml: traffic.green: weights must sum to 100 (got 90); fix: set traffic.green: 100, or set traffic.blue: 100 and set traffic.green: 0');
+    expect(lines).toContain(
+      'environments/prod.yaml: traffic.green: weights must sum to 100 (got 90); fix: set traffic.green: 100, or set traffic.blue: 100 and set traffic.green: 0',
+    );
     expect(lines).toContain('environments/staging.yaml: region: "mars-1" is not an AWS region (e.g. eu-west-1)');
   });
 
   test('ConfigError message lists every problem', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['traffic', 'blue'], 50) });
-    expect(() => loadEnvironments({ dir })).toThrow(/invalid environment values \(1 problem\):\n.*prod\.yaml: traffic\.green: weights must sum to 100 \(got 150\)/);
+    expect(() => loadEnvironments({ dir })).toThrow(
+      /invalid environment values \(1 problem\):\n.*prod\.yaml: traffic\.green: weights must sum to 100 \(got 150\)/,
+    );
   });
 });
 
@@ -178,13 +221,18 @@ describe('loadEnvironments: only plain data, within limits', () => {
   test('fails on __proto__, constructor and prototype keys, naming the file and key path', () => {
     for (const key of ['__proto__', 'constructor', 'prototype']) {
       const dir = envDir({ 'prod.yaml': `${shipped('prod.yaml')}\nextra:\n  ${key}:\n    polluted: true\n` });
-      expect(problems(dir)).toEqual([`environments/prod.yaml: extra.${key}: key "${key}" is not allowed (__proto__, constructor, prototype are special to JavaScript objects)`]);
+      expect(problems(dir)).toEqual([
+        `environments/prod.yaml: extra.${key}: key "${key}" is not allowed (__proto__, constructor, prototype are special to JavaScript objects)`,
+      ]);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   test('fails on an alias bomb with an issue naming the file (not an uncaught error)', () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`),
+    ].join('\n');
     const dir = envDir({ 'prod.yaml': `${shipped('prod.yaml')}\n${bomb}\n` });
     const lines = problems(dir);
     expect(lines).toHaveLength(1);
@@ -194,14 +242,23 @@ describe('loadEnvironments: only plain data, within limits', () => {
   test('fails on nesting deeper than 32 levels, naming the file and where', () => {
     const deep = `${'['.repeat(40)}1${']'.repeat(40)}`;
     const dir = envDir({ 'prod.yaml': `${shipped('prod.yaml')}\ndeep: ${deep}\n` });
-    expect(problems(dir)).toEqual([expect.stringMatching(/^environments\/prod\.yaml: deep(\[0\])+: nested deeper than 32 levels$/)]);
+    expect(problems(dir)).toEqual([
+      expect.stringMatching(/^environments\/prod\.yaml: deep(\[0\])+: nested deeper than 32 levels$/),
+    ]);
   });
 
   test('fails on a file that is not valid UTF-8, with the byte offset', () => {
     const dir = envDir();
-    const text = Buffer.concat([Buffer.from(shipped('prod.yaml')), Buffer.from('\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const text = Buffer.concat([
+      Buffer.from(shipped('prod.yaml')),
+      Buffer.from('\n# caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\n'),
+    ]);
     fs.writeFileSync(path.join(dir, 'prod.yaml'), text);
-    expect(problems(dir)).toEqual([`environments/prod.yaml: not valid UTF-8 (first bad byte at offset ${text.length - 2}); save the file as UTF-8`]);
+    expect(problems(dir)).toEqual([
+      `environments/prod.yaml: not valid UTF-8 (first bad byte at offset ${text.length - 2}); save the file as UTF-8`,
+    ]);
   });
 
   test('fails on a values file that is a device (a symlink to /dev/zero), without reading it', () => {
@@ -213,7 +270,11 @@ describe('loadEnvironments: only plain data, within limits', () => {
 
   test('fails on a file larger than 1 MiB without parsing it', () => {
     const dir = envDir({ 'staging.yaml': `${shipped('staging.yaml')}\n# ${'x'.repeat(1024 * 1024)}\n` });
-    expect(problems(dir)).toEqual([expect.stringMatching(/^environments\/staging\.yaml: file is \d+ bytes; values files are limited to 1048576 bytes \(1 MiB\)$/)]);
+    expect(problems(dir)).toEqual([
+      expect.stringMatching(
+        /^environments\/staging\.yaml: file is \d+ bytes; values files are limited to 1048576 bytes \(1 MiB\)$/,
+      ),
+    ]);
   });
 });
 
@@ -233,13 +294,29 @@ describe('parseEnvironment (values given in code)', () => {
 
 describe('network.availabilityZones', () => {
   test('fails on an AWS environment without zone names, on fewer zones than subnets, and on a zone of another region', () => {
-    expect(problems(envDir({ 'staging.yaml': withValue('staging.yaml', ['network', 'availabilityZones'], undefined) }))).toEqual([
+    expect(
+      problems(envDir({ 'staging.yaml': withValue('staging.yaml', ['network', 'availabilityZones'], undefined) })),
+    ).toEqual([
       'environments/staging.yaml: network.availabilityZones: required on AWS: the zones the subnets live in, by name, one per subnet (azCount is 2), e.g. [eu-west-1a, eu-west-1b]',
     ]);
-    expect(problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'availabilityZones'], ['eu-west-1a', 'eu-west-1b']) }))).toEqual([
+    expect(
+      problems(
+        envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'availabilityZones'], ['eu-west-1a', 'eu-west-1b']) }),
+      ),
+    ).toEqual([
       'environments/prod.yaml: network.availabilityZones: names 2 zone(s) but azCount is 3; name exactly one zone per subnet (fewer zones than subnets would put two subnets in one zone)',
     ]);
-    expect(problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['network', 'availabilityZones'], ['eu-west-1a', 'eu-west-1b', 'us-east-1c']) }))).toEqual([
+    expect(
+      problems(
+        envDir({
+          'prod.yaml': withValue(
+            'prod.yaml',
+            ['network', 'availabilityZones'],
+            ['eu-west-1a', 'eu-west-1b', 'us-east-1c'],
+          ),
+        }),
+      ),
+    ).toEqual([
       'environments/prod.yaml: network.availabilityZones[2]: us-east-1c is not a zone of the region eu-west-1',
     ]);
   });

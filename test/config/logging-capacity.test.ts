@@ -11,10 +11,15 @@ import { envDir, withValue } from '../support/env-dir';
 
 const hex = (seed: string) => createHash('sha256').update(seed).digest('hex');
 /** `n` app logs with long, distinct paths that gzip cannot fold together. */
-const longLogs = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `/srv/${hex(`a${i}`)}/${hex(`b${i}`)}/${hex(`c${i}`)}.log`, format: i % 2 ? 'json' : 'text', tag: `svc-${i}` }));
+const longLogs = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    path: `/srv/${hex(`a${i}`)}/${hex(`b${i}`)}/${hex(`c${i}`)}.log`,
+    format: i % 2 ? 'json' : 'text',
+    tag: `svc-${i}`,
+  }));
 
 describe('logging.store.instanceCount: data nodes per availability zone', () => {
-  test('fails 4 nodes over prod\'s 3 zones, naming file, key, the zone count and the fix', () => {
+  test("fails 4 nodes over prod's 3 zones, naming file, key, the zone count and the fix", () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'store', 'instanceCount'], 4) });
     expect(configProblems(dir)).toEqual([
       'environments/prod.yaml: logging.store.instanceCount: 4 data nodes do not split evenly over the 3 availability zones they spread over (min(instanceCount, network.azCount, 3)); use a multiple of 3 (3 or 6)',
@@ -30,7 +35,11 @@ describe('logging.store.instanceCount: data nodes per availability zone', () => 
 
   test('fails 3 nodes over 2 zones (staging: azCount 2)', () => {
     const dir = envDir({ 'staging.yaml': withValue('staging.yaml', ['logging', 'store'], { instanceCount: 3 }) });
-    expect(configProblems(dir, ['staging'])).toEqual([expect.stringMatching(/^environments\/staging\.yaml: logging\.store\.instanceCount: 3 data nodes do not split evenly over the 2 availability zones .*use a multiple of 2 \(2 or 4\)$/)]);
+    expect(configProblems(dir, ['staging'])).toEqual([
+      expect.stringMatching(
+        /^environments\/staging\.yaml: logging\.store\.instanceCount: 3 data nodes do not split evenly over the 2 availability zones .*use a multiple of 2 \(2 or 4\)$/,
+      ),
+    ]);
   });
 });
 
@@ -38,7 +47,8 @@ describe('logging.appLogs: the user data budget', () => {
   test('the shipped environments fit with room to spare', () => {
     for (const config of loadEnvironments({ dir: envDir() })) {
       const limit = USER_DATA_LIMIT_BYTES[config.cloud as keyof typeof USER_DATA_LIMIT_BYTES];
-      for (const color of ['blue', 'green'] as const) expect(userDataBytesFromValues(config, color)).toBeLessThan(limit * 0.75);
+      for (const color of ['blue', 'green'] as const)
+        expect(userDataBytesFromValues(config, color)).toBeLessThan(limit * 0.75);
     }
   });
 
@@ -51,7 +61,9 @@ describe('logging.appLogs: the user data budget', () => {
   test('fails 50 files with long paths on AWS, with file, key, size, limit and the fix', () => {
     const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'appLogs'], longLogs(50)) });
     expect(configProblems(dir, ['prod'])).toEqual([
-      expect.stringMatching(/^environments\/prod\.yaml: logging\.appLogs: the blue servers' user data would be \d{5} bytes, over the 16384 the cloud accepts \(50 log files\): forward fewer files, e\.g\. one wildcard pattern/),
+      expect.stringMatching(
+        /^environments\/prod\.yaml: logging\.appLogs: the blue servers' user data would be \d{5} bytes, over the 16384 the cloud accepts \(50 log files\): forward fewer files, e\.g\. one wildcard pattern/,
+      ),
     ]);
   });
 });

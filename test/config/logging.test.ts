@@ -26,7 +26,15 @@ describe('logging section: the shipped values', () => {
 
   test('prod overrides retention, buffer and store sizing; staging keeps the defaults', () => {
     expect(prod.logging).toMatchObject({ indexRetentionDays: 90, logGroupRetentionDays: 365, bufferDiskMiB: 4096 });
-    expect(prod.logging.store).toEqual({ type: 'managed', engineVersion: 'OpenSearch_2.13', instanceType: 'r6g.large.search', instanceCount: 3, volumeSizeGiB: 100, dedicatedMasterCount: 3, dedicatedMasterType: 'm6g.large.search' });
+    expect(prod.logging.store).toEqual({
+      type: 'managed',
+      engineVersion: 'OpenSearch_2.13',
+      instanceType: 'r6g.large.search',
+      instanceCount: 3,
+      volumeSizeGiB: 100,
+      dedicatedMasterCount: 3,
+      dedicatedMasterType: 'm6g.large.search',
+    });
     expect(staging.logging).toMatchObject({ indexRetentionDays: 14, logGroupRetentionDays: 30, bufferDiskMiB: 1024 });
     expect(staging.logging.store.instanceCount).toBe(1);
     expect(staging.logging.store.dedicatedMasterCount).toBe(0);
@@ -96,8 +104,12 @@ describe('logging section: bad input names the file, the key path and the reason
   });
 
   test('fails on index retention out of range', () => {
-    expect(prodWith(['indexRetentionDays'], 0)).toEqual(['environments/prod.yaml: logging.indexRetentionDays: must be between 1 and 3650 days']);
-    expect(prodWith(['indexRetentionDays'], 5000)).toEqual(['environments/prod.yaml: logging.indexRetentionDays: must be between 1 and 3650 days']);
+    expect(prodWith(['indexRetentionDays'], 0)).toEqual([
+      'environments/prod.yaml: logging.indexRetentionDays: must be between 1 and 3650 days',
+    ]);
+    expect(prodWith(['indexRetentionDays'], 5000)).toEqual([
+      'environments/prod.yaml: logging.indexRetentionDays: must be between 1 and 3650 days',
+    ]);
   });
 
   test('fails on a log group retention CloudWatch does not accept', () => {
@@ -110,7 +122,13 @@ describe('logging section: bad input names the file, the key path and the reason
     const dir = envDir({ 'defaults.yaml': withValue('defaults.yaml', ['logging', 'logGroupRetentionDays'], 10) });
     const out = problems(dir);
     expect(out.length).toBeGreaterThan(0);
-    expect(out.every((l) => /^environments\/(defaults|dev|staging)\.yaml: logging\.logGroupRetentionDays: 10 is not a CloudWatch retention period/.test(l))).toBe(true);
+    expect(
+      out.every((l) =>
+        /^environments\/(defaults|dev|staging)\.yaml: logging\.logGroupRetentionDays: 10 is not a CloudWatch retention period/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
   });
 
   test('fails on the keys renamed for their units, naming the new key (0.x rename)', () => {
@@ -133,14 +151,18 @@ describe('logging section: bad input names the file, the key path and the reason
 
 describe('logging.alarmSubscriptions and the log store masters', () => {
   test('fails on a production environment whose alarms notify nobody', () => {
-    expect(problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'alarmSubscriptions'], []) }), ['prod'])).toEqual([
+    expect(
+      problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'alarmSubscriptions'], []) }), ['prod']),
+    ).toEqual([
       'environments/prod.yaml: logging.alarmSubscriptions: required in production: at least one subscription ({ protocol: email, endpoint: ops@example.com }) of the alarm topic, or alarms reach nobody',
     ]);
   });
   test('fails on an even number of dedicated masters', () => {
-    expect(problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'store', 'dedicatedMasterCount'], 2) }), ['prod'])).toEqual([
-      'environments/prod.yaml: logging.store.dedicatedMasterCount: must be 0 (none), 3 or 5',
-    ]);
+    expect(
+      problems(envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'store', 'dedicatedMasterCount'], 2) }), [
+        'prod',
+      ]),
+    ).toEqual(['environments/prod.yaml: logging.store.dedicatedMasterCount: must be 0 (none), 3 or 5']);
   });
 });
 
@@ -153,7 +175,9 @@ describe('logging.store.type: the managed log store, or none', () => {
   });
 
   test('fails on an unknown store type, naming the choices', () => {
-    expect(prodWith(['store', 'type'], 'external')).toEqual(['environments/prod.yaml: logging.store.type: must be one of managed, none (got "external")']);
+    expect(prodWith(['store', 'type'], 'external')).toEqual([
+      'environments/prod.yaml: logging.store.type: must be one of managed, none (got "external")',
+    ]);
   });
 
   test('fails on sizing keys next to type none, naming each key', () => {
@@ -172,6 +196,8 @@ describe('logging.store.type: the managed log store, or none', () => {
     if (!doEnv) throw new Error('test fixture: the shipped environments have no DigitalOcean environment');
     const file = `${doEnv.name}.yaml`;
     const out = problems(envDir({ [file]: withValue(file, ['logging', 'store'], { type: 'none' }) }), [doEnv.name]);
-    expect(out).toEqual([`environments/${file}: logging.store.type: "none" is AWS-only; on digitalocean the log store is sized under digitalocean.opensearch`]);
+    expect(out).toEqual([
+      `environments/${file}: logging.store.type: "none" is AWS-only; on digitalocean the log store is sized under digitalocean.opensearch`,
+    ]);
   });
 });

@@ -1,7 +1,11 @@
 import { definesPath, overlay } from '../../lib/config/merge';
 
 describe('overlay (environment over defaults)', () => {
-  const defaults = { app: { name: 'shop', port: 8080 }, network: { azCount: 2, publicSubnets: ['10.0.0.0/24', '10.0.1.0/24'] }, tags: { owner: 'a', team: 'b' } };
+  const defaults = {
+    app: { name: 'shop', port: 8080 },
+    network: { azCount: 2, publicSubnets: ['10.0.0.0/24', '10.0.1.0/24'] },
+    tags: { owner: 'a', team: 'b' },
+  };
 
   test('merges mappings key by key, recursively', () => {
     expect(overlay(defaults, { app: { port: 9090 } })).toEqual({ ...defaults, app: { name: 'shop', port: 9090 } });

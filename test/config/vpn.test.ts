@@ -1,5 +1,10 @@
 import { loadEnvironments } from '../../lib/config';
-import { DEFAULT_TUNNEL_OPTIONS, insideCidrProblems, publicIpProblem, tunnelOptionsProblems } from '../../lib/config/sections/vpn';
+import {
+  DEFAULT_TUNNEL_OPTIONS,
+  insideCidrProblems,
+  publicIpProblem,
+  tunnelOptionsProblems,
+} from '../../lib/config/sections/vpn';
 import { configProblems as problems } from '../support/config-problems';
 import { envDir, withValue } from '../support/env-dir';
 
@@ -59,9 +64,13 @@ describe('vpn section: bad input names the file, the key path and the reason', (
 
   test('fails on an invalid ASN', () => {
     expect(prodWith(['customerGateway', 'bgpAsn'], 4294967295)).toEqual([
-      expect.stringMatching(/^environments\/prod\.yaml: vpn\.customerGateway\.bgpAsn: 4294967295 is not a BGP ASN \(1 to 4294967294/),
+      expect.stringMatching(
+        /^environments\/prod\.yaml: vpn\.customerGateway\.bgpAsn: 4294967295 is not a BGP ASN \(1 to 4294967294/,
+      ),
     ]);
-    expect(prodWith(['customerGateway', 'bgpAsn'], 23456)).toEqual([expect.stringContaining('vpn.customerGateway.bgpAsn: 23456 is AS_TRANS')]);
+    expect(prodWith(['customerGateway', 'bgpAsn'], 23456)).toEqual([
+      expect.stringContaining('vpn.customerGateway.bgpAsn: 23456 is AS_TRANS'),
+    ]);
     expect(prodWith(['customerGateway', 'bgpAsn'], 'sixty-five')).toEqual([
       'environments/prod.yaml: vpn.customerGateway.bgpAsn: expected number, got string "sixty-five"',
     ]);
@@ -78,11 +87,11 @@ describe('vpn section: bad input names the file, the key path and the reason', (
 
   test('fails on weak crypto without allowWeakCrypto, naming each weak entry', () => {
     const dir = envDir({
-      'prod.yaml': withValue(
-        'prod.yaml',
-        ['vpn', 'tunnelOptions'],
-        { ikeVersions: ['ikev1', 'ikev2'], phase1: { encryptionAlgorithms: ['AES256', 'AES128'], integrityAlgorithms: ['SHA1'] }, phase2: { dhGroupNumbers: [2, 14] } },
-      ),
+      'prod.yaml': withValue('prod.yaml', ['vpn', 'tunnelOptions'], {
+        ikeVersions: ['ikev1', 'ikev2'],
+        phase1: { encryptionAlgorithms: ['AES256', 'AES128'], integrityAlgorithms: ['SHA1'] },
+        phase2: { dhGroupNumbers: [2, 14] },
+      }),
     });
     const optIn = 'remove it, or set vpn.allowWeakCrypto: true to accept weak crypto explicitly';
     expect(problems(dir)).toEqual([
@@ -94,7 +103,9 @@ describe('vpn section: bad input names the file, the key path and the reason', (
   });
 
   test('weak crypto is accepted with an explicit allowWeakCrypto: true', () => {
-    let text = withValue('prod.yaml', ['vpn', 'tunnelOptions'], { phase2: { dhGroupNumbers: [2, 14], integrityAlgorithms: ['SHA1'] } });
+    let text = withValue('prod.yaml', ['vpn', 'tunnelOptions'], {
+      phase2: { dhGroupNumbers: [2, 14], integrityAlgorithms: ['SHA1'] },
+    });
     const dir = envDir({ 'prod.yaml': text });
     expect(problems(dir)).toHaveLength(2);
     text = text.replace('vpn:', 'vpn:\n  allowWeakCrypto: true');
@@ -104,7 +115,9 @@ describe('vpn section: bad input names the file, the key path and the reason', (
 
   test('fails on an unknown algorithm, listing the accepted ones', () => {
     expect(prodWith(['tunnelOptions'], { phase1: { encryptionAlgorithms: ['3DES'] } })).toEqual([
-      expect.stringMatching(/^environments\/prod\.yaml: vpn\.tunnelOptions\.phase1\.encryptionAlgorithms\[0\]: must be one of AES128, AES256, AES128-GCM-16, AES256-GCM-16/),
+      expect.stringMatching(
+        /^environments\/prod\.yaml: vpn\.tunnelOptions\.phase1\.encryptionAlgorithms\[0\]: must be one of AES128, AES256, AES128-GCM-16, AES256-GCM-16/,
+      ),
     ]);
   });
 
@@ -148,14 +161,21 @@ describe('vpn section: bad input names the file, the key path and the reason', (
   });
 
   test('fails on a vpn section in a DigitalOcean environment', () => {
-    const dev = withValue('dev.yaml', ['vpn'], { customerGateway: { ipAddress: '203.0.113.10' }, onPremCidrs: ['192.168.0.0/16'] });
+    const dev = withValue('dev.yaml', ['vpn'], {
+      customerGateway: { ipAddress: '203.0.113.10' },
+      onPremCidrs: ['192.168.0.0/16'],
+    });
     expect(problems(envDir({ 'dev.yaml': dev }))).toEqual([
       'environments/dev.yaml: vpn: site-to-site VPN is AWS-only; a digitalocean environment cannot have a vpn section (remove it)',
     ]);
   });
 
   test('fails on an unknown key, listing the allowed ones', () => {
-    expect(prodWith(['psk'], 'hunter2')).toEqual([expect.stringMatching(/^environments\/prod\.yaml: vpn\.psk: unknown key \(allowed keys: customerGateway, onPremCidrs,/)]);
+    expect(prodWith(['psk'], 'hunter2')).toEqual([
+      expect.stringMatching(
+        /^environments\/prod\.yaml: vpn\.psk: unknown key \(allowed keys: customerGateway, onPremCidrs,/,
+      ),
+    ]);
   });
 });
 
@@ -176,17 +196,71 @@ describe('vpn checks as pure functions', () => {
 describe('vpn.tunnelOptions: the constraints AWS documents (EC2 VpnTunnelOptionsSpecification)', () => {
   const at = (key: string) => `environments/prod.yaml: vpn.tunnelOptions.${key}: `;
   test.each([
-    ['phase 1 lifetime under 900 s', ['phase1', 'lifetimeSeconds'], 899, 'phase1.lifetimeSeconds', 'must be 900 to 28800 seconds (AWS refuses a shorter lifetime)'],
-    ['phase 1 lifetime over 28800 s', ['phase1', 'lifetimeSeconds'], 28801, 'phase1.lifetimeSeconds', 'must be 900 to 28800 seconds (AWS refuses a longer lifetime)'],
-    ['phase 2 lifetime under 900 s', ['phase2', 'lifetimeSeconds'], 600, 'phase2.lifetimeSeconds', 'must be 900 to 3600 seconds (AWS refuses a shorter lifetime)'],
-    ['phase 2 lifetime over 3600 s', ['phase2', 'lifetimeSeconds'], 7200, 'phase2.lifetimeSeconds', 'must be 900 to 3600 seconds (AWS refuses a longer lifetime)'],
-    ['a rekey margin under 60 s', ['rekeyMarginTimeSeconds'], 59, 'rekeyMarginTimeSeconds', 'must be at least 60 seconds (AWS: 60 to half of phase2.lifetimeSeconds)'],
-    ['a rekey margin over half the phase 2 lifetime', ['rekeyMarginTimeSeconds'], 1801, 'rekeyMarginTimeSeconds', '1801 exceeds half the phase 2 lifetime (1800); AWS refuses it'],
+    [
+      'phase 1 lifetime under 900 s',
+      ['phase1', 'lifetimeSeconds'],
+      899,
+      'phase1.lifetimeSeconds',
+      'must be 900 to 28800 seconds (AWS refuses a shorter lifetime)',
+    ],
+    [
+      'phase 1 lifetime over 28800 s',
+      ['phase1', 'lifetimeSeconds'],
+      28801,
+      'phase1.lifetimeSeconds',
+      'must be 900 to 28800 seconds (AWS refuses a longer lifetime)',
+    ],
+    [
+      'phase 2 lifetime under 900 s',
+      ['phase2', 'lifetimeSeconds'],
+      600,
+      'phase2.lifetimeSeconds',
+      'must be 900 to 3600 seconds (AWS refuses a shorter lifetime)',
+    ],
+    [
+      'phase 2 lifetime over 3600 s',
+      ['phase2', 'lifetimeSeconds'],
+      7200,
+      'phase2.lifetimeSeconds',
+      'must be 900 to 3600 seconds (AWS refuses a longer lifetime)',
+    ],
+    [
+      'a rekey margin under 60 s',
+      ['rekeyMarginTimeSeconds'],
+      59,
+      'rekeyMarginTimeSeconds',
+      'must be at least 60 seconds (AWS: 60 to half of phase2.lifetimeSeconds)',
+    ],
+    [
+      'a rekey margin over half the phase 2 lifetime',
+      ['rekeyMarginTimeSeconds'],
+      1801,
+      'rekeyMarginTimeSeconds',
+      '1801 exceeds half the phase 2 lifetime (1800); AWS refuses it',
+    ],
     ['a rekey fuzz over 100 %', ['rekeyFuzzPercentage'], 101, 'rekeyFuzzPercentage', 'must be 0 to 100 percent'],
     ['a negative rekey fuzz', ['rekeyFuzzPercentage'], -1, 'rekeyFuzzPercentage', 'must be 0 to 100 percent'],
-    ['a replay window under 64 packets', ['replayWindowSize'], 32, 'replayWindowSize', 'must be 64 to 2048 packets (AWS)'],
-    ['a replay window over 2048 packets', ['replayWindowSize'], 4096, 'replayWindowSize', 'must be 64 to 2048 packets (AWS)'],
-    ['a DPD timeout under 30 s', ['dpdTimeoutSeconds'], 29, 'dpdTimeoutSeconds', 'must be at least 30 seconds (AWS refuses a shorter DPD timeout)'],
+    [
+      'a replay window under 64 packets',
+      ['replayWindowSize'],
+      32,
+      'replayWindowSize',
+      'must be 64 to 2048 packets (AWS)',
+    ],
+    [
+      'a replay window over 2048 packets',
+      ['replayWindowSize'],
+      4096,
+      'replayWindowSize',
+      'must be 64 to 2048 packets (AWS)',
+    ],
+    [
+      'a DPD timeout under 30 s',
+      ['dpdTimeoutSeconds'],
+      29,
+      'dpdTimeoutSeconds',
+      'must be at least 30 seconds (AWS refuses a shorter DPD timeout)',
+    ],
     ['a fractional DPD timeout', ['dpdTimeoutSeconds'], 30.5, 'dpdTimeoutSeconds', 'must be a whole number'],
   ] as Array<[string, string[], number, string, string]>)('fails on %s', (_name, keyPath, value, key, reason) => {
     // A phase 1 lifetime under 900 s also falls below phase 2's: both problems are reported, ours first.
@@ -196,12 +270,18 @@ describe('vpn.tunnelOptions: the constraints AWS documents (EC2 VpnTunnelOptions
   test('fails on a phase 2 lifetime equal to the phase 1 lifetime (AWS wants it less)', () => {
     const text = withValue('prod.yaml', ['vpn', 'tunnelOptions', 'phase1', 'lifetimeSeconds'], 3600);
     const dir = envDir({ 'prod.yaml': text });
-    expect(problems(dir)).toEqual([at('phase2.lifetimeSeconds') + '3600 must be less than phase1.lifetimeSeconds (3600); AWS refuses it']);
+    expect(problems(dir)).toEqual([
+      at('phase2.lifetimeSeconds') + '3600 must be less than phase1.lifetimeSeconds (3600); AWS refuses it',
+    ]);
   });
 
   test('fails on an unknown DPD timeout action or startup action, listing the accepted ones', () => {
-    expect(prodWith(['tunnelOptions', 'dpdTimeoutAction'], 'reset')).toEqual([at('dpdTimeoutAction') + 'must be one of clear, none, restart (got "reset")']);
-    expect(prodWith(['tunnelOptions', 'startupAction'], 'initiate')).toEqual([at('startupAction') + 'must be one of add, start (got "initiate")']);
+    expect(prodWith(['tunnelOptions', 'dpdTimeoutAction'], 'reset')).toEqual([
+      at('dpdTimeoutAction') + 'must be one of clear, none, restart (got "reset")',
+    ]);
+    expect(prodWith(['tunnelOptions', 'startupAction'], 'initiate')).toEqual([
+      at('startupAction') + 'must be one of add, start (got "initiate")',
+    ]);
   });
 
   test('fails on startup action "start" without IKEv2 (AWS initiates IKEv2 only)', () => {
@@ -213,7 +293,8 @@ describe('vpn.tunnelOptions: the constraints AWS documents (EC2 VpnTunnelOptions
 
   test('fails on a phase 1 DH group AWS does not accept in phase 1 (5), listing the accepted ones', () => {
     expect(prodWith(['tunnelOptions', 'phase1', 'dhGroupNumbers'], [5])).toContain(
-      at('phase1.dhGroupNumbers[0]') + 'group 5 is not accepted by AWS here (accepted: 2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24)',
+      at('phase1.dhGroupNumbers[0]') +
+        'group 5 is not accepted by AWS here (accepted: 2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24)',
     );
   });
 

@@ -57,12 +57,16 @@ function unknownArgs(value: unknown, schema: Schema, at: string): string[] {
 
 function checkStack(name: string, stack: TfJson): string[] {
   const out: string[] = [];
-  for (const [kind, blocks] of [['resource', stack.resource], ['data', stack.data]] as const) {
+  for (const [kind, blocks] of [
+    ['resource', stack.resource],
+    ['data', stack.data],
+  ] as const) {
     for (const [type, byName] of Object.entries(blocks ?? {})) {
       if (!type.startsWith('digitalocean_')) continue;
       const schema = schemaOf(kind, type);
       for (const [id, block] of Object.entries(byName as Record<string, unknown>)) {
-        for (const bad of unknownArgs(block, schema, '')) out.push(`${name} ${kind} ${type}.${id}: unknown argument ${bad}`);
+        for (const bad of unknownArgs(block, schema, ''))
+          out.push(`${name} ${kind} ${type}.${id}: unknown argument ${bad}`);
       }
     }
   }
@@ -73,7 +77,9 @@ describe('DigitalOcean stacks against the provider bindings (2.71.0)', () => {
   test('the checker finds a misspelt argument at the top and inside a nested block', () => {
     const stack = {
       resource: {
-        digitalocean_loadbalancer: { lb: { name: 'x', region: 'fra1', dropletTag: 'y', healthcheck: { port: 1, path: '/', checkIntervall: 1 } } },
+        digitalocean_loadbalancer: {
+          lb: { name: 'x', region: 'fra1', dropletTag: 'y', healthcheck: { port: 1, path: '/', checkIntervall: 1 } },
+        },
       },
     } as unknown as TfJson;
     expect(checkStack('t', stack)).toEqual([
@@ -84,13 +90,19 @@ describe('DigitalOcean stacks against the provider bindings (2.71.0)', () => {
 
   test.each([
     ['the shipped dev', {}],
-    ['dev with DNS records and a color joining the live load balancer', { dns: { domain: 'shop.example.com' }, cutoverJoining: 'green' }],
+    [
+      'dev with DNS records and a color joining the live load balancer',
+      { dns: { domain: 'shop.example.com' }, cutoverJoining: 'green' },
+    ],
   ])('%s: every emitted block has only arguments the provider knows', (_label, extra) => {
     let text = withValue('dev.yaml', ['digitalocean', 'dns'], (extra as { dns?: unknown }).dns);
-    if ((extra as { cutoverJoining?: string }).cutoverJoining) text = text.replace(/^digitalocean:\n/m, 'digitalocean:\n  cutoverJoining: green\n');
+    if ((extra as { cutoverJoining?: string }).cutoverJoining)
+      text = text.replace(/^digitalocean:\n/m, 'digitalocean:\n  cutoverJoining: green\n');
     const stacks = synthEnvironments(envDir({ 'dev.yaml': text }), ['dev']);
     expect([...stacks.keys()].sort()).toEqual(['dev-blue', 'dev-cutover', 'dev-green', 'dev-shared']);
-    const types = new Set([...stacks.values()].flatMap((s) => [...Object.keys(s.resource ?? {}), ...Object.keys(s.data ?? {})]));
+    const types = new Set(
+      [...stacks.values()].flatMap((s) => [...Object.keys(s.resource ?? {}), ...Object.keys(s.data ?? {})]),
+    );
     expect(types.size).toBeGreaterThan(10);
     expect([...stacks].flatMap(([name, stack]) => checkStack(name, stack))).toEqual([]);
   });

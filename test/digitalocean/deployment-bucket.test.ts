@@ -1,7 +1,8 @@
 import { DeploymentBucket, DeploymentBucketProps } from '../../lib/digitalocean/deployment-bucket';
 import { onlyResource } from '../support/construct-synth';
 
-const synth = (props: DeploymentBucketProps) => onlyResource('digitalocean_spaces_bucket', (scope) => new DeploymentBucket(scope, 'deployments', props));
+const synth = (props: DeploymentBucketProps) =>
+  onlyResource('digitalocean_spaces_bucket', (scope) => new DeploymentBucket(scope, 'deployments', props));
 
 describe('DeploymentBucket', () => {
   const bucket = synth({ bucketName: 'shop-dev-deployments', region: 'fra1' });
@@ -16,7 +17,12 @@ describe('DeploymentBucket', () => {
 
   test('lifecycle: old versions expire after 90 days, stale uploads after 7', () => {
     expect(bucket.lifecycle_rule).toEqual([
-      { id: 'expire-old-versions', enabled: true, noncurrent_version_expiration: { days: 90 }, abort_incomplete_multipart_upload_days: 7 },
+      {
+        id: 'expire-old-versions',
+        enabled: true,
+        noncurrent_version_expiration: { days: 90 },
+        abort_incomplete_multipart_upload_days: 7,
+      },
     ]);
   });
 
@@ -26,7 +32,10 @@ describe('DeploymentBucket', () => {
   });
 
   test('retention of old versions follows the props', () => {
-    expect(synth({ bucketName: 'shop-dev-deployments', region: 'fra1', noncurrentVersionExpirationDays: 400 }).lifecycle_rule[0].noncurrent_version_expiration).toEqual({ days: 400 });
+    expect(
+      synth({ bucketName: 'shop-dev-deployments', region: 'fra1', noncurrentVersionExpirationDays: 400 })
+        .lifecycle_rule[0].noncurrent_version_expiration,
+    ).toEqual({ days: 400 });
   });
 
   test.each(['Shop-Dev', 'shop.dev.records', 'ab', '-shop'])('fails on bucket name %p', (bucketName) => {
@@ -34,6 +43,8 @@ describe('DeploymentBucket', () => {
   });
 
   test('fails on a retention below one day', () => {
-    expect(() => synth({ bucketName: 'shop-dev-deployments', region: 'fra1', noncurrentVersionExpirationDays: 0 })).toThrow(/noncurrentVersionExpirationDays must be a whole number ≥ 1 \(got 0\)/);
+    expect(() =>
+      synth({ bucketName: 'shop-dev-deployments', region: 'fra1', noncurrentVersionExpirationDays: 0 }),
+    ).toThrow(/noncurrentVersionExpirationDays must be a whole number ≥ 1 \(got 0\)/);
   });
 });

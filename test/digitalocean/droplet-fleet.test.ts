@@ -19,11 +19,17 @@ const synth = (props: DropletFleetProps) => synthResources((scope) => new Drople
 
 describe('DropletFleet', () => {
   const res = synth(PROPS);
-  const droplets = Object.entries(res.digitalocean_droplet as Record<string, Record<string, any>>).sort(([a], [b]) => a.localeCompare(b));
+  const droplets = Object.entries(res.digitalocean_droplet as Record<string, Record<string, any>>).sort(([a], [b]) =>
+    a.localeCompare(b),
+  );
 
   test('count droplets, named <name>-<i>, with stable ids droplet-<i>', () => {
     expect(droplets.map(([, d]) => d.name)).toEqual(['shop-dev-blue-0', 'shop-dev-blue-1', 'shop-dev-blue-2']);
-    expect(droplets.map(([id]) => id.replace(/_[0-9A-F]{8}$/, ''))).toEqual(['fleet_droplet-0', 'fleet_droplet-1', 'fleet_droplet-2']);
+    expect(droplets.map(([id]) => id.replace(/_[0-9A-F]{8}$/, ''))).toEqual([
+      'fleet_droplet-0',
+      'fleet_droplet-1',
+      'fleet_droplet-2',
+    ]);
   });
 
   test('each from the release snapshot, in the VPC, monitoring on, SSH keys by fingerprint, the tags and user data', () => {
@@ -58,11 +64,15 @@ describe('DropletFleet', () => {
   });
 
   test('fails on a distribution slug instead of a snapshot id', () => {
-    expect(() => synth({ ...PROPS, image: 'ubuntu-24-04-x64' })).toThrow(/image "ubuntu-24-04-x64" is not a snapshot id; distribution slugs change in place/);
+    expect(() => synth({ ...PROPS, image: 'ubuntu-24-04-x64' })).toThrow(
+      /image "ubuntu-24-04-x64" is not a snapshot id; distribution slugs change in place/,
+    );
   });
 
   test('fails without an SSH key (DigitalOcean would set and mail a root password)', () => {
-    expect(() => synth({ ...PROPS, sshKeyFingerprints: [] })).toThrow(/sshKeyFingerprints is empty; without a key DigitalOcean sets a root password and mails it/);
+    expect(() => synth({ ...PROPS, sshKeyFingerprints: [] })).toThrow(
+      /sshKeyFingerprints is empty; without a key DigitalOcean sets a root password and mails it/,
+    );
   });
 
   test.each([-1, 1.5, 101])('fails on count %p', (count) => {
@@ -70,6 +80,8 @@ describe('DropletFleet', () => {
   });
 
   test('fails without tags', () => {
-    expect(() => synth({ ...PROPS, tags: [] })).toThrow(/tags is empty; untagged droplets get no firewall and no load balancer traffic/);
+    expect(() => synth({ ...PROPS, tags: [] })).toThrow(
+      /tags is empty; untagged droplets get no firewall and no load balancer traffic/,
+    );
   });
 });

@@ -12,19 +12,33 @@ const PROPS: LoadBalancerProps = {
   projectId: 'project-1',
 };
 
-const synth = (props: LoadBalancerProps) => onlyResource('digitalocean_loadbalancer', (scope) => new LoadBalancer(scope, 'live', props));
+const synth = (props: LoadBalancerProps) =>
+  onlyResource('digitalocean_loadbalancer', (scope) => new LoadBalancer(scope, 'live', props));
 
 describe('LoadBalancer', () => {
   const lb = synth(PROPS);
 
   test('in the VPC and project, sending traffic to the droplets of one tag', () => {
-    expect(lb).toMatchObject({ name: 'shop-dev-live', region: 'fra1', vpc_uuid: 'vpc-123', project_id: 'project-1', droplet_tag: 'shop-dev-blue', size_unit: 1 });
+    expect(lb).toMatchObject({
+      name: 'shop-dev-live',
+      region: 'fra1',
+      vpc_uuid: 'vpc-123',
+      project_id: 'project-1',
+      droplet_tag: 'shop-dev-blue',
+      size_unit: 1,
+    });
     expect(lb.droplet_ids).toBeUndefined();
   });
 
   test('HTTPS on 443 with the certificate, HTTP on 80 only to redirect, both to the app port over the VPC', () => {
     expect(lb.forwarding_rule).toEqual([
-      { entry_port: 443, entry_protocol: 'https', target_port: 8080, target_protocol: 'http', certificate_name: 'shop-dev' },
+      {
+        entry_port: 443,
+        entry_protocol: 'https',
+        target_port: 8080,
+        target_protocol: 'http',
+        certificate_name: 'shop-dev',
+      },
       { entry_port: 80, entry_protocol: 'http', target_port: 8080, target_protocol: 'http' },
     ]);
     expect(lb.redirect_http_to_https).toBe(true);
@@ -50,7 +64,12 @@ describe('LoadBalancer', () => {
   });
 
   test('restricted to the allowed CIDRs, cookie stickiness, destroyable when asked', () => {
-    const preview = synth({ ...PROPS, allowedCidrs: ['203.0.113.0/24', '198.51.100.7/32'], stickinessSeconds: 300, preventDestroy: false });
+    const preview = synth({
+      ...PROPS,
+      allowedCidrs: ['203.0.113.0/24', '198.51.100.7/32'],
+      stickinessSeconds: 300,
+      preventDestroy: false,
+    });
     expect(preview.firewall).toEqual({ allow: ['cidr:203.0.113.0/24', 'cidr:198.51.100.7/32'] });
     expect(preview.sticky_sessions).toEqual({ type: 'cookies', cookie_name: 'DO-LB', cookie_ttl_seconds: 300 });
     expect(preview.lifecycle).toEqual({ prevent_destroy: false });
@@ -63,8 +82,12 @@ describe('LoadBalancer', () => {
   });
 
   test('fails without a certificate, or with both a name and an id', () => {
-    expect(() => synth({ ...PROPS, certificateName: undefined })).toThrow(/give exactly one of certificateName or certificateId/);
-    expect(() => synth({ ...PROPS, certificateId: '892071a0-bb95-49bc-8021-3afd67a210bf' })).toThrow(/give exactly one of certificateName or certificateId/);
+    expect(() => synth({ ...PROPS, certificateName: undefined })).toThrow(
+      /give exactly one of certificateName or certificateId/,
+    );
+    expect(() => synth({ ...PROPS, certificateId: '892071a0-bb95-49bc-8021-3afd67a210bf' })).toThrow(
+      /give exactly one of certificateName or certificateId/,
+    );
   });
 
   test('fails on an empty allow list (it would refuse everyone)', () => {
@@ -72,7 +95,9 @@ describe('LoadBalancer', () => {
   });
 
   test('fails on a relative health check path', () => {
-    expect(() => synth({ ...PROPS, healthCheckPath: 'health' })).toThrow(/healthCheckPath "health" must be an absolute path/);
+    expect(() => synth({ ...PROPS, healthCheckPath: 'health' })).toThrow(
+      /healthCheckPath "health" must be an absolute path/,
+    );
   });
 
   test('fails on a bad port', () => {

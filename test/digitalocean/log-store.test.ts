@@ -1,7 +1,14 @@
 import { LogStore, LogStoreProps } from '../../lib/digitalocean/log-store';
 import { synthResources } from '../support/construct-synth';
 
-const PROPS: LogStoreProps = { name: 'shop-dev-logs', region: 'fra1', vpcId: 'vpc-123', allowedTags: ['shop-dev'], forwarderIndexPattern: 'logs-*', tags: ['environment:dev'] };
+const PROPS: LogStoreProps = {
+  name: 'shop-dev-logs',
+  region: 'fra1',
+  vpcId: 'vpc-123',
+  allowedTags: ['shop-dev'],
+  forwarderIndexPattern: 'logs-*',
+  tags: ['environment:dev'],
+};
 
 const synth = (props: LogStoreProps) => synthResources((scope) => new LogStore(scope, 'log-store', props));
 
@@ -36,7 +43,10 @@ describe('LogStore', () => {
   test('a log-forwarder user that may only write to the log indices', () => {
     const users = Object.values(res.digitalocean_database_user) as Array<Record<string, any>>;
     expect(users).toEqual([
-      expect.objectContaining({ name: 'log-forwarder', settings: [{ opensearch_acl: [{ index: 'logs-*', permission: 'write' }] }] }),
+      expect.objectContaining({
+        name: 'log-forwarder',
+        settings: [{ opensearch_acl: [{ index: 'logs-*', permission: 'write' }] }],
+      }),
     ]);
   });
 
@@ -45,12 +55,16 @@ describe('LogStore', () => {
   });
 
   test('sizing follows the props', () => {
-    const c = Object.values(synth({ ...PROPS, size: 'db-s-2vcpu-4gb', nodeCount: 3 }).digitalocean_database_cluster)[0] as Record<string, any>;
+    const c = Object.values(
+      synth({ ...PROPS, size: 'db-s-2vcpu-4gb', nodeCount: 3 }).digitalocean_database_cluster,
+    )[0] as Record<string, any>;
     expect(c).toMatchObject({ size: 'db-s-2vcpu-4gb', node_count: 3 });
   });
 
   test('fails on no allowed tag (a database firewall without rules admits everyone)', () => {
-    expect(() => synth({ ...PROPS, allowedTags: [] })).toThrow(/allowedTags is empty; a database firewall without rules admits every source/);
+    expect(() => synth({ ...PROPS, allowedTags: [] })).toThrow(
+      /allowedTags is empty; a database firewall without rules admits every source/,
+    );
   });
 
   test('fails on zero nodes', () => {
@@ -58,6 +72,8 @@ describe('LogStore', () => {
   });
 
   test('fails on a bad index pattern', () => {
-    expect(() => synth({ ...PROPS, forwarderIndexPattern: '*' })).toThrow(/forwarderIndexPattern "\*" must be an index name or prefix pattern/);
+    expect(() => synth({ ...PROPS, forwarderIndexPattern: '*' })).toThrow(
+      /forwarderIndexPattern "\*" must be an index name or prefix pattern/,
+    );
   });
 });

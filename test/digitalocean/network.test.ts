@@ -2,7 +2,11 @@ import { Testing } from 'cdktf';
 import { Network } from '../../lib/digitalocean/network';
 
 describe('Network', () => {
-  const json = JSON.parse(Testing.synthScope((scope) => new Network(scope, 'network', { name: 'shop-dev', region: 'fra1', ipRange: '10.10.0.0/20' })));
+  const json = JSON.parse(
+    Testing.synthScope(
+      (scope) => new Network(scope, 'network', { name: 'shop-dev', region: 'fra1', ipRange: '10.10.0.0/20' }),
+    ),
+  );
 
   test('one VPC with the environment range, region and a description', () => {
     const vpcs = Object.values(json.resource.digitalocean_vpc) as Array<Record<string, unknown>>;
@@ -16,6 +20,8 @@ describe('Network', () => {
     ['10.10.0.0/29', /is a \/29; DigitalOcean VPCs range from \/16 to \/28/],
     ['10.10.0.1/20', /host bits set; did you mean 10\.10\.0\.0\/20/],
   ])('fails on ip range %s', (ipRange, message) => {
-    expect(() => Testing.synthScope((scope) => new Network(scope, 'n', { name: 'x', region: 'fra1', ipRange }))).toThrow(message);
+    expect(() =>
+      Testing.synthScope((scope) => new Network(scope, 'n', { name: 'x', region: 'fra1', ipRange })),
+    ).toThrow(message);
   });
 });

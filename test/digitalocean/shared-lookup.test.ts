@@ -3,7 +3,15 @@ import { SharedLookup } from '../../lib/digitalocean/shared-lookup';
 import { doSharedNames } from '../../stacks/contract';
 
 describe('SharedLookup', () => {
-  const json = JSON.parse(Testing.synthScope((scope) => new SharedLookup(scope, 'shared', { environment: 'dev', names: doSharedNames('shop', 'dev', 'shop-development') })));
+  const json = JSON.parse(
+    Testing.synthScope(
+      (scope) =>
+        new SharedLookup(scope, 'shared', {
+          environment: 'dev',
+          names: doSharedNames('shop', 'dev', 'shop-development'),
+        }),
+    ),
+  );
 
   test('finds the project by its exact name, and stops the plan naming dev-shared when there is not exactly one', () => {
     const [projects] = Object.values(json.data.digitalocean_projects) as Array<Record<string, any>>;
@@ -11,7 +19,8 @@ describe('SharedLookup', () => {
     expect(projects.lifecycle.postcondition).toEqual([
       {
         condition: '${(length(self.projects) == 1)}',
-        error_message: 'dev-shared has not been deployed (or is older than this release): deploy it first with `npx cdktf deploy dev-shared`. No single DigitalOcean project is named "shop-development"',
+        error_message:
+          'dev-shared has not been deployed (or is older than this release): deploy it first with `npx cdktf deploy dev-shared`. No single DigitalOcean project is named "shop-development"',
       },
     ]);
   });

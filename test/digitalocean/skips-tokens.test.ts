@@ -19,21 +19,64 @@ function withTokens(build: (scope: Construct, n: number, s: string) => void): ()
 
 describe('skips tokens', () => {
   test('LoadBalancer: sizeUnit, stickinessSeconds, appPort and allowedCidrs', () => {
-    const build = withTokens((scope, n, s) =>
-      new LoadBalancer(scope, 'lb', { name: 'shop-dev-live', region: 'fra1', vpcId: 'vpc-123', dropletTag: 'shop-dev-blue', appPort: n, healthCheckPath: '/health', certificateName: 'shop-dev', sizeUnit: n, stickinessSeconds: n, allowedCidrs: [s] }),
+    const build = withTokens(
+      (scope, n, s) =>
+        new LoadBalancer(scope, 'lb', {
+          name: 'shop-dev-live',
+          region: 'fra1',
+          vpcId: 'vpc-123',
+          dropletTag: 'shop-dev-blue',
+          appPort: n,
+          healthCheckPath: '/health',
+          certificateName: 'shop-dev',
+          sizeUnit: n,
+          stickinessSeconds: n,
+          allowedCidrs: [s],
+        }),
     );
     expect(build).not.toThrow();
   });
 
   test('DeploymentBucket: day counts', () => {
-    expect(withTokens((scope, n) => new DeploymentBucket(scope, 'bucket', { bucketName: 'shop-dev-deployments', region: 'fra1', noncurrentVersionExpirationDays: n, abortIncompleteUploadDays: n }))).not.toThrow();
+    expect(
+      withTokens(
+        (scope, n) =>
+          new DeploymentBucket(scope, 'bucket', {
+            bucketName: 'shop-dev-deployments',
+            region: 'fra1',
+            noncurrentVersionExpirationDays: n,
+            abortIncompleteUploadDays: n,
+          }),
+      ),
+    ).not.toThrow();
   });
 
   test('HostRecord: ttlSeconds', () => {
-    expect(withTokens((scope, n) => new HostRecord(scope, 'record', { domain: 'example.com', hostname: 'shop.example.com', ipv4Address: '203.0.113.10', ttlSeconds: n }))).not.toThrow();
+    expect(
+      withTokens(
+        (scope, n) =>
+          new HostRecord(scope, 'record', {
+            domain: 'example.com',
+            hostname: 'shop.example.com',
+            ipv4Address: '203.0.113.10',
+            ttlSeconds: n,
+          }),
+      ),
+    ).not.toThrow();
   });
 
   test('LogStore: nodeCount', () => {
-    expect(withTokens((scope, n) => new LogStore(scope, 'store', { name: 'shop-dev-logs', region: 'fra1', vpcId: 'vpc-123', allowedTags: ['shop-dev'], nodeCount: n }))).not.toThrow();
+    expect(
+      withTokens(
+        (scope, n) =>
+          new LogStore(scope, 'store', {
+            name: 'shop-dev-logs',
+            region: 'fra1',
+            vpcId: 'vpc-123',
+            allowedTags: ['shop-dev'],
+            nodeCount: n,
+          }),
+      ),
+    ).not.toThrow();
   });
 });

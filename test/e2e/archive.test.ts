@@ -19,7 +19,12 @@ const prefixOf = (r: DeployResult) => r.uploadedTo!.replace(`s3://${BUCKET}/`, '
 
 beforeAll(async () => {
   s3 = await startS3Server([BUCKET]);
-  client = new S3Client({ region: 'eu-west-1', endpoint: s3.directEndpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  client = new S3Client({
+    region: 'eu-west-1',
+    endpoint: s3.directEndpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   project = deployProject();
   // Three records: blue succeeded, green failed, green succeeded (newest); 1 ms apart at least.
   let clock = Date.parse('2026-11-20T10:00:00.000Z');
@@ -39,7 +44,16 @@ beforeAll(async () => {
         stdout: () => undefined,
         stderr: () => undefined,
         now: () => new Date(at),
-        env: { PATH: process.env.PATH, ...S3RVER_CREDENTIALS, CDKTF_BIN: project.cdktfBin, STANDIN_CALLS: project.callsFile, STANDIN_BUCKET: BUCKET, STANDIN_ENDPOINT: s3.endpoint, STANDIN_EXIT: exit, DEPLOY_USER: 'bob' },
+        env: {
+          PATH: process.env.PATH,
+          ...S3RVER_CREDENTIALS,
+          CDKTF_BIN: project.cdktfBin,
+          STANDIN_CALLS: project.callsFile,
+          STANDIN_BUCKET: BUCKET,
+          STANDIN_ENDPOINT: s3.endpoint,
+          STANDIN_EXIT: exit,
+          DEPLOY_USER: 'bob',
+        },
       }),
     );
   }
@@ -67,12 +81,15 @@ describe('archive verify', () => {
   test('passes an intact record, checking every file', async () => {
     const r = await archive('verify', prefixOf(records[2]));
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n').filter((l) => l.startsWith('ok ')).map((l) => l.split(/\s+/)[1])).toEqual([
-      'deploy.log',
-      'stack.json',
-      'values.json',
-    ]);
-    expect(r.stdout).toContain(`record ${prefixOf(records[2])} is intact (3 files; succeeded deploy of ${project.commit.slice(0, 12)} by bob)`);
+    expect(
+      r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('ok '))
+        .map((l) => l.split(/\s+/)[1]),
+    ).toEqual(['deploy.log', 'stack.json', 'values.json']);
+    expect(r.stdout).toContain(
+      `record ${prefixOf(records[2])} is intact (3 files; succeeded deploy of ${project.commit.slice(0, 12)} by bob)`,
+    );
   });
 
   test('accepts the prefix without the trailing slash and as an s3:// URL', async () => {
@@ -82,7 +99,9 @@ describe('archive verify', () => {
 
   test('fails on a tampered file, naming it and both digests', async () => {
     const prefix = prefixOf(records[1]);
-    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}values.json`, Body: '{"traffic":{"blue":100,"green":0}}' }));
+    await client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}values.json`, Body: '{"traffic":{"blue":100,"green":0}}' }),
+    );
     const r = await archive('verify', prefix);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^mismatch +values\.json/m);
@@ -112,7 +131,9 @@ describe('archive verify', () => {
   test('fails on a prefix that is not a record', async () => {
     const r = await archive('verify', 'deployments/prod/');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('"deployments/prod/" is not a record prefix: expected deployments/<env>/<stack>/<time>-<sha>/');
+    expect(r.stderr).toContain(
+      '"deployments/prod/" is not a record prefix: expected deployments/<env>/<stack>/<time>-<sha>/',
+    );
   });
 });
 
@@ -146,11 +167,25 @@ describe('archive CLI', () => {
   test('the npm script (bin/archive.ts) lists the records and exits 0', async () => {
     // Asynchronous on purpose: s3rver runs in this process, so a synchronous spawn would starve it.
     const root = path.resolve(__dirname, '../..');
-    const run = await promisify(execFile)(process.execPath, ['--require', './bin/register.js', 'bin/archive.ts', 'list', 'prod', '--bucket', BUCKET, '--endpoint', s3.endpoint], {
-      cwd: root,
-      env: { PATH: process.env.PATH, ...S3RVER_CREDENTIALS },
-      timeout: 15000,
-    });
+    const run = await promisify(execFile)(
+      process.execPath,
+      [
+        '--require',
+        './bin/register.js',
+        'bin/archive.ts',
+        'list',
+        'prod',
+        '--bucket',
+        BUCKET,
+        '--endpoint',
+        s3.endpoint,
+      ],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH, ...S3RVER_CREDENTIALS },
+        timeout: 15000,
+      },
+    );
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain(prefixOf(records[2]));
   });
@@ -169,7 +204,10 @@ describe('archive CLI', () => {
 
   test('fails with exit 3 and the fix when the bucket does not exist', async () => {
     const err = collector();
-    const code = await archiveMain(['list', 'prod', '--endpoint', s3.endpoint, '--bucket', 'nope-bucket'], { env: { ...S3RVER_CREDENTIALS }, stderr: err.write });
+    const code = await archiveMain(['list', 'prod', '--endpoint', s3.endpoint, '--bucket', 'nope-bucket'], {
+      env: { ...S3RVER_CREDENTIALS },
+      stderr: err.write,
+    });
     expect(code).toBe(3);
     expect(err.text()).toContain('bucket nope-bucket does not exist');
   });

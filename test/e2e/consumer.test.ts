@@ -30,7 +30,9 @@ interface Run {
 function consumerEnv(tmp: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const rc = path.join(tmp, 'terraform.rc');
   if (!fs.existsSync(rc)) fs.writeFileSync(rc, '');
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|CDKTF_|SYNTH_ENVS$)/i.test(k)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(npm_|CDKTF_|SYNTH_ENVS$)/i.test(k)),
+  );
   return {
     ...inherited,
     npm_config_prefer_offline: 'true',
@@ -46,7 +48,11 @@ function consumerEnv(tmp: string, extra: Record<string, string> = {}): NodeJS.Pr
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Run {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs });
-  return { status: r.status, stdout: r.stdout ?? '', output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+  return {
+    status: r.status,
+    stdout: r.stdout ?? '',
+    output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`,
+  };
 }
 
 /** {@link run}, without blocking: the type-checks run side by side. */
@@ -54,7 +60,11 @@ function runAsync(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessE
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs }, (error, stdout, stderr) => {
       const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ status, stdout, output: `${stdout}${stderr}${error && typeof error.code !== 'number' ? String(error) : ''}` });
+      resolve({
+        status,
+        stdout,
+        output: `${stdout}${stderr}${error && typeof error.code !== 'number' ? String(error) : ''}`,
+      });
     });
   });
 }
@@ -85,7 +95,9 @@ interface ConsumerStep {
 /** The README's quick start: every fenced block preceded by a `<!-- consumer-step: ... -->` marker, in order. */
 function consumerSteps(readme: string): ConsumerStep[] {
   const steps: ConsumerStep[] = [];
-  for (const m of readme.matchAll(/<!-- consumer-step: (shell|file (\S+))(?:; before publication: (\S+) is (\S+))? -->\n```\w*\n([\s\S]*?)```/g)) {
+  for (const m of readme.matchAll(
+    /<!-- consumer-step: (shell|file (\S+))(?:; before publication: (\S+) is (\S+))? -->\n```\w*\n([\s\S]*?)```/g,
+  )) {
     steps.push({
       kind: m[1] === 'shell' ? 'shell' : 'file',
       file: m[2],
@@ -95,7 +107,8 @@ function consumerSteps(readme: string): ConsumerStep[] {
     });
   }
   const markers = readme.match(/<!-- consumer-step:/g)?.length ?? 0;
-  if (markers !== steps.length) throw new Error(`README.md: ${markers} consumer-step markers but ${steps.length} are followed by a fenced block`);
+  if (markers !== steps.length)
+    throw new Error(`README.md: ${markers} consumer-step markers but ${steps.length} are followed by a fenced block`);
   return steps;
 }
 
@@ -133,7 +146,9 @@ function runSteps(steps: readonly ConsumerStep[], project: string, env: NodeJS.P
  * The README's one-environment example (the block calling `createEnvironmentStacks`), besides the quick start.
  */
 function oneEnvExample(): string {
-  const blocks = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const blocks = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map(
+    (m) => m[1],
+  );
   const oneEnv = blocks.find((b) => b.includes('createEnvironmentStacks('));
   if (!oneEnv) throw new Error('README.md must have a ```ts example calling createEnvironmentStacks');
   return oneEnv;
@@ -175,7 +190,6 @@ import { ArchiveBucket } from 'cdktf-bluegreen/aws';
 import { environmentValidator } from 'cdktf-bluegreen/config';
 console.log([createEnvironmentsFromDir, parseEnvironment, ArchiveBucket, environmentValidator.safeParse].map((x) => typeof x).join(' '));`;
 
-
 describe('a consumer follows the README quick start as written, in an empty directory, with the packed library', () => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-bluegreen-consumer-'));
@@ -198,15 +212,23 @@ describe('a consumer follows the README quick start as written, in an empty dire
   beforeAll(async () => {
     steps = consumerSteps(readme);
     const unpublished = steps.find((s) => s.unpublished)?.unpublished;
-    if (!unpublished) throw new Error('README.md: no consumer-step says where the packed package goes before publication');
+    if (!unpublished)
+      throw new Error('README.md: no consumer-step says where the packed package goes before publication');
 
     // 1. `npm pack`, exactly what the package.json `files` ship, from a staging copy (this repo's dist/ untouched),
     //    into the place the README's note names: ../cdktf-bluegreen/ next to the project.
-    mustRun(process.execPath, [TSC, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(stage, 'dist')], ROOT);
-    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'bin/register.js']) write(path.join(stage, f), fs.readFileSync(path.join(ROOT, f), 'utf8'));
+    mustRun(
+      process.execPath,
+      [TSC, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(stage, 'dist')],
+      ROOT,
+    );
+    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'bin/register.js'])
+      write(path.join(stage, f), fs.readFileSync(path.join(ROOT, f), 'utf8'));
     const packDir = path.resolve(project, path.dirname(unpublished.tarball));
     fs.mkdirSync(packDir, { recursive: true });
-    const packed = JSON.parse(mustRun('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], stage, consumerEnv(tmp)));
+    const packed = JSON.parse(
+      mustRun('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], stage, consumerEnv(tmp)),
+    );
     tarball = path.join(packDir, packed[0].filename);
     packedFiles = packed[0].files.map((f: { path: string }) => f.path);
 
@@ -217,35 +239,62 @@ describe('a consumer follows the README quick start as written, in an empty dire
 
     // 3. What a consumer meets next, in the same project.
     const tsc = path.join(project, 'node_modules/typescript/bin/tsc');
-    write(path.join(project, 'tsconfig.wrong.json'), JSON.stringify({ extends: './tsconfig.json', include: ['wrong-types.ts'] }));
+    write(
+      path.join(project, 'tsconfig.wrong.json'),
+      JSON.stringify({ extends: './tsconfig.json', include: ['wrong-types.ts'] }),
+    );
     write(path.join(project, 'wrong-types.ts'), CONSUMER_WRONG_TYPES);
     write(path.join(project, 'wrong-values.ts'), CONSUMER_WRONG_VALUES);
     write(path.join(project, 'one-env/one-env.ts'), oneEnvExample());
-    for (const f of fs.readdirSync(path.join(ROOT, 'environments'))) write(path.join(project, 'one-env/environments', f), fs.readFileSync(path.join(ROOT, 'environments', f), 'utf8'));
+    for (const f of fs.readdirSync(path.join(ROOT, 'environments')))
+      write(path.join(project, 'one-env/environments', f), fs.readFileSync(path.join(ROOT, 'environments', f), 'utf8'));
     peers = run('npm', ['ls', '--offline', ...Object.keys(PKG.peerDependencies)], project, env);
     [node16, wrongTypes] = await Promise.all([
-      runAsync(process.execPath, [tsc, '-p', 'tsconfig.json', '--module', 'node16', '--moduleResolution', 'node16'], project, env),
+      runAsync(
+        process.execPath,
+        [tsc, '-p', 'tsconfig.json', '--module', 'node16', '--moduleResolution', 'node16'],
+        project,
+        env,
+      ),
       runAsync(process.execPath, [tsc, '-p', 'tsconfig.wrong.json'], project, env),
     ]);
     const register = ['--require', 'cdktf-bluegreen/register'];
     wrongValues = run(process.execPath, [...register, 'wrong-values.ts', 'values'], project, env);
     wrongConstruct = run(process.execPath, [...register, 'wrong-values.ts', 'construct'], project, env);
-    oneEnv = run(process.execPath, [...register, 'one-env.ts'], path.join(project, 'one-env'), consumerEnv(tmp, { CDKTF_OUTDIR: path.join(project, 'one-env.out') }));
+    oneEnv = run(
+      process.execPath,
+      [...register, 'one-env.ts'],
+      path.join(project, 'one-env'),
+      consumerEnv(tmp, { CDKTF_OUTDIR: path.join(project, 'one-env.out') }),
+    );
     esm = run(process.execPath, ['--input-type=module', '-e', ESM_CHECK], project, env);
     // the README's main.ts as is (no try/catch) over a values file with an unquoted version
     const staging = fs.readFileSync(path.join(project, 'environments/staging.yaml'), 'utf8');
-    write(path.join(project, 'bad-values/environments/staging.yaml'), staging.replace('version: "1.5.0"', 'version: 1.5'));
+    write(
+      path.join(project, 'bad-values/environments/staging.yaml'),
+      staging.replace('version: "1.5.0"', 'version: 1.5'),
+    );
     fs.copyFileSync(path.join(project, 'main.ts'), path.join(project, 'bad-values/main.ts'));
     badValues = run(process.execPath, [...register, 'main.ts'], path.join(project, 'bad-values'), env);
   }, 600_000);
 
   afterAll(() => {
-    if (process.env.KEEP_CONSUMER) process.stderr.write(`consumer project kept in ${project}; steps: ${ran.map((r) => `README line ${r.step.line} ${r.seconds}s`).join(', ')}\n`);
+    if (process.env.KEEP_CONSUMER)
+      process.stderr.write(
+        `consumer project kept in ${project}; steps: ${ran.map((r) => `README line ${r.step.line} ${r.seconds}s`).join(', ')}\n`,
+      );
     else fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   test('the README has the quick start as marked steps: installs, tsconfig.json, cdktf.json, values, main.ts, synth', () => {
-    expect(steps.map((s) => s.file ?? s.kind)).toEqual(['shell', 'tsconfig.json', 'cdktf.json', 'environments/staging.yaml', 'main.ts', 'shell']);
+    expect(steps.map((s) => s.file ?? s.kind)).toEqual([
+      'shell',
+      'tsconfig.json',
+      'cdktf.json',
+      'environments/staging.yaml',
+      'main.ts',
+      'shell',
+    ]);
     expect(steps[steps.length - 1].text).toMatch(/^npx cdktf synth$/m);
   });
 
@@ -261,24 +310,48 @@ describe('a consumer follows the README quick start as written, in an empty dire
     expect(unpublished.spec).toBe(`${PKG.name}@${PKG.version}`);
     for (const [subpath, target] of Object.entries<Record<string, string> | string>(PKG.exports)) {
       const files = typeof target === 'string' ? [target] : Object.values(target);
-      for (const f of files) expect({ subpath, file: f, packed: packedFiles.includes(f.replace(/^\.\//, '')) }).toEqual({ subpath, file: f, packed: true });
+      for (const f of files)
+        expect({ subpath, file: f, packed: packedFiles.includes(f.replace(/^\.\//, '')) }).toEqual({
+          subpath,
+          file: f,
+          packed: true,
+        });
     }
-    expect(packedFiles).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'bin/register.js']));
-    expect(packedFiles.filter((f) => (/\.ts$/.test(f) && !f.endsWith('.d.ts')) || /^test\/|\.test\.|^environments\/|\.map$/.test(f))).toEqual([]);
+    expect(packedFiles).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'CHANGELOG.md',
+        'LICENSE',
+        'dist/lib/index.js',
+        'dist/lib/index.d.ts',
+        'bin/register.js',
+      ]),
+    );
+    expect(
+      packedFiles.filter(
+        (f) => (/\.ts$/.test(f) && !f.endsWith('.d.ts')) || /^test\/|\.test\.|^environments\/|\.map$/.test(f),
+      ),
+    ).toEqual([]);
   });
 
   test('installs what the README pins: the packed package, TypeScript 5, cdktf 0.21; no @swc/core (the loader uses typescript)', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'));
     expect(manifest.dependencies[PKG.name]).toMatch(/^file:.*cdktf-bluegreen-0\.1\.0\.tgz$/);
     expect(manifest.devDependencies.typescript).toMatch(/^5\./);
-    const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8')).version;
+    const installed = (name: string) =>
+      JSON.parse(fs.readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8')).version;
     expect(installed('typescript')).toMatch(/^5\./);
     expect(installed('cdktf')).toMatch(/^0\.21\./);
     expect(fs.existsSync(path.join(project, 'node_modules/@swc/core'))).toBe(false);
   });
 
   test('the installed cdktf, constructs and providers satisfy the peer dependency ranges', () => {
-    expect(Object.keys(PKG.peerDependencies).sort()).toEqual(['@cdktf/provider-aws', '@cdktf/provider-digitalocean', 'cdktf', 'constructs']);
+    expect(Object.keys(PKG.peerDependencies).sort()).toEqual([
+      '@cdktf/provider-aws',
+      '@cdktf/provider-digitalocean',
+      'cdktf',
+      'constructs',
+    ]);
     expect(peers.output).not.toMatch(/invalid|missing|ELSPROBLEMS/);
     expect(peers.status).toBe(0);
   });
@@ -287,13 +360,27 @@ describe('a consumer follows the README quick start as written, in an empty dire
     const synth = ran.find((r) => /npx cdktf synth/.test(r.step.text))!;
     expect(synth.output).toMatch(/guardrails: \d+ rules over 5 stacks: 0 violation\(s\)/);
     const manifest = JSON.parse(fs.readFileSync(path.join(project, 'cdktf.out/manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.stacks).sort()).toEqual(['staging-blue', 'staging-cutover', 'staging-green', 'staging-shared', 'team-archives']);
-    const stackJson = (name: string) => JSON.parse(fs.readFileSync(path.join(project, 'cdktf.out/stacks', name, 'cdk.tf.json'), 'utf8'));
+    expect(Object.keys(manifest.stacks).sort()).toEqual([
+      'staging-blue',
+      'staging-cutover',
+      'staging-green',
+      'staging-shared',
+      'team-archives',
+    ]);
+    const stackJson = (name: string) =>
+      JSON.parse(fs.readFileSync(path.join(project, 'cdktf.out/stacks', name, 'cdk.tf.json'), 'utf8'));
     const archives = stackJson('team-archives');
-    expect(Object.values<{ bucket: string }>(archives.resource.aws_s3_bucket).map((b) => b.bucket).sort()).toEqual(['team-access-logs', 'team-records']);
+    expect(
+      Object.values<{ bucket: string }>(archives.resource.aws_s3_bucket)
+        .map((b) => b.bucket)
+        .sort(),
+    ).toEqual(['team-access-logs', 'team-records']);
     expect(stackJson('staging-shared').terraform.backend.s3.key).toBe('shop/staging/staging-shared.tfstate');
     // the loader ran (typescript, no swc here) and cached main.ts by content hash in the project's node_modules
-    expect(fs.readdirSync(path.join(project, 'node_modules/.cache/cdktf-bluegreen-ts')).filter((f) => f.endsWith('.js')).length).toBeGreaterThan(0);
+    expect(
+      fs.readdirSync(path.join(project, 'node_modules/.cache/cdktf-bluegreen-ts')).filter((f) => f.endsWith('.js'))
+        .length,
+    ).toBeGreaterThan(0);
   });
 
   test('the consumer main.ts also type-checks with node16 resolution (package.json exports)', () => {
@@ -314,8 +401,12 @@ describe('a consumer follows the README quick start as written, in an empty dire
 
   test('fails to compile a construct with a missing required prop or a prop of the wrong type', () => {
     expect(wrongTypes.status).not.toBe(0);
-    expect(wrongTypes.output).toMatch(/wrong-types\.ts\(5,\d+\): error TS2345: [^\n]*\n\s*Property 'accessLogs' is missing/);
-    expect(wrongTypes.output).toMatch(/wrong-types\.ts\(6,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+    expect(wrongTypes.output).toMatch(
+      /wrong-types\.ts\(5,\d+\): error TS2345: [^\n]*\n\s*Property 'accessLogs' is missing/,
+    );
+    expect(wrongTypes.output).toMatch(
+      /wrong-types\.ts\(6,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/,
+    );
   });
 
   test('fails on invalid values with a ConfigError naming the source, the key path and the reason', () => {
@@ -333,7 +424,9 @@ describe('a consumer follows the README quick start as written, in an empty dire
 
   test('fails at construction time on an invalid bucket name, saying what is wrong', () => {
     expect(wrongConstruct.status).not.toBe(0);
-    expect(wrongConstruct.output).toMatch(/bad\/logs: bucketName "Team_Logs" is not a valid S3 bucket name: it may contain only lowercase letters, digits, dots and hyphens \(https:\/\/docs\.aws\.amazon\.com\/AmazonS3\/latest\/userguide\/bucketnamingrules\.html\)\. Fix: change bucketName/);
+    expect(wrongConstruct.output).toMatch(
+      /bad\/logs: bucketName "Team_Logs" is not a valid S3 bucket name: it may contain only lowercase letters, digits, dots and hyphens \(https:\/\/docs\.aws\.amazon\.com\/AmazonS3\/latest\/userguide\/bucketnamingrules\.html\)\. Fix: change bucketName/,
+    );
     expect(wrongConstruct.output).not.toMatch(/\n\s+at /); // the user's mistake, not the library's stack frames
   });
 });

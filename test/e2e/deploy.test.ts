@@ -17,7 +17,11 @@ const DO_BUCKET = 'shop-dev-deployments';
 const DAY = 86400000;
 const DEPLOYER = 'arn:aws:sts::123456789012:assumed-role/deploy/gh-run-42';
 /** Test double of the cloud's identity service (STS cannot run here): answers like GetCallerIdentity. */
-const stsDouble: CallerIdentityLookup = async (cloud) => ({ principal: cloud === 'aws' ? DEPLOYER : 'ops@example.com', account: '123456789012', source: 'test double of STS' });
+const stsDouble: CallerIdentityLookup = async (cloud) => ({
+  principal: cloud === 'aws' ? DEPLOYER : 'ops@example.com',
+  account: '123456789012',
+  source: 'test double of STS',
+});
 
 let s3: S3Server;
 let client: S3Client;
@@ -52,7 +56,11 @@ interface Run {
   stderr: string;
 }
 
-async function run(project: DeployProject, options: Partial<DeployOptions> = {}, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+async function run(
+  project: DeployProject,
+  options: Partial<DeployOptions> = {},
+  env: NodeJS.ProcessEnv = {},
+): Promise<Run> {
   const out = collector();
   const err = collector();
   const result = await deploy({
@@ -100,11 +108,15 @@ describe('a successful deploy', () => {
 
   test('exits 0 and writes the record under deployments/<env>/<stack>/<UTC time>-<git sha>/', () => {
     expect(r.result.exitCode).toBe(0);
-    expect(prefix).toMatch(new RegExp(`^deployments/prod/prod-green/\\d{8}T\\d{6}\\.\\d{3}Z-${project.commit.slice(0, 12)}/$`));
+    expect(prefix).toMatch(
+      new RegExp(`^deployments/prod/prod-green/\\d{8}T\\d{6}\\.\\d{3}Z-${project.commit.slice(0, 12)}/$`),
+    );
   });
 
   test('the record holds the stack JSON, the values, the log and the manifest, and no plan file', async () => {
-    expect(await keys(prefix)).toEqual(['deploy.log', 'manifest.json', 'stack.json', 'values.json'].map((f) => prefix + f));
+    expect(await keys(prefix)).toEqual(
+      ['deploy.log', 'manifest.json', 'stack.json', 'values.json'].map((f) => prefix + f),
+    );
     expect(JSON.parse((await object(`${prefix}stack.json`)).toString())).toMatchObject({ stack: 'prod-green' });
     expect(manifest.plan).toBe(NO_PLAN_ARCHIVED);
     expect(r.stdout).toContain(`plan: ${NO_PLAN_ARCHIVED}`);
@@ -113,9 +125,13 @@ describe('a successful deploy', () => {
   test('no uploaded byte and no byte of the local record holds the secret the saved plan files carry', async () => {
     const saved = fs.readFileSync(path.join(project.root, 'cdktf.out/stacks/prod-green/plan.tfplan'));
     expect(saved.includes(PLAN_SECRET)).toBe(true); // the test means something: the binary plan embeds it
-    for (const key of await keys(prefix)) expect({ key, leaks: (await object(key)).includes(PLAN_SECRET) }).toEqual({ key, leaks: false });
+    for (const key of await keys(prefix))
+      expect({ key, leaks: (await object(key)).includes(PLAN_SECRET) }).toEqual({ key, leaks: false });
     for (const name of fs.readdirSync(r.result.recordDir!)) {
-      expect({ name, leaks: fs.readFileSync(path.join(r.result.recordDir!, name)).includes(PLAN_SECRET) }).toEqual({ name, leaks: false });
+      expect({ name, leaks: fs.readFileSync(path.join(r.result.recordDir!, name)).includes(PLAN_SECRET) }).toEqual({
+        name,
+        leaks: false,
+      });
     }
   });
 
@@ -176,8 +192,21 @@ describe('a successful deploy', () => {
 
   test('streams cdktf output and prints a progress line per phase', () => {
     expect(r.stdout).toContain('prod-green  Apply complete! Resources: 1 added');
-    const progress = r.stdout.split('\n').filter((l) => /^\[\d\/4\]|^\s+» /.test(l)).map((l) => l.replace(/ \(.*$/, '').trim());
-    expect(progress).toEqual(['[1/4] archive target', '[2/4] cdktf deploy prod-green --auto-approve', '» synth', '» init', '» plan', '» apply', '» done', '[3/4] record ' + r.result.recordDir, '[4/4] upload']);
+    const progress = r.stdout
+      .split('\n')
+      .filter((l) => /^\[\d\/4\]|^\s+» /.test(l))
+      .map((l) => l.replace(/ \(.*$/, '').trim());
+    expect(progress).toEqual([
+      '[1/4] archive target',
+      '[2/4] cdktf deploy prod-green --auto-approve',
+      '» synth',
+      '» init',
+      '» plan',
+      '» apply',
+      '» done',
+      '[3/4] record ' + r.result.recordDir,
+      '[4/4] upload',
+    ]);
   });
 
   test('keeps the full log on disk, prints its path, and the uploaded log is that file', async () => {
@@ -223,9 +252,17 @@ describe('a deploy that cdktf stops before Terraform plans', () => {
   afterAll(() => project.remove());
 
   test("exits with cdktf's exit code and says nothing was deployed", () => {
-    expect(r.result).toMatchObject({ exitCode: 1, outcome: 'failed', error: 'cdktf exited 1 before Terraform planned' });
-    expect(r.stderr).toContain('Usage Error: The following dependencies are not included in the stacks to run: staging-shared');
-    expect(r.stderr).toContain('cdktf stopped before Terraform planned (last phase: synth); nothing was deployed and no record is archived.');
+    expect(r.result).toMatchObject({
+      exitCode: 1,
+      outcome: 'failed',
+      error: 'cdktf exited 1 before Terraform planned',
+    });
+    expect(r.stderr).toContain(
+      'Usage Error: The following dependencies are not included in the stacks to run: staging-shared',
+    );
+    expect(r.stderr).toContain(
+      'cdktf stopped before Terraform planned (last phase: synth); nothing was deployed and no record is archived.',
+    );
   });
 
   test('archives no record (nothing in the cloud changed), keeps the log locally', async () => {
@@ -253,7 +290,9 @@ describe('an upload that fails midway', () => {
 
   test('is retried with backoff, and the deploy still exits 0', () => {
     expect(r.result.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/stack\.json: .*(socket hang up|ECONNRESET|EPIPE)/);
+    expect(r.stdout).toMatch(
+      /retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/stack\.json: .*(socket hang up|ECONNRESET|EPIPE)/,
+    );
     expect(r.stdout).toMatch(/retry 1\/2 in \d+ ms: cannot upload s3:\/\/.*\/values\.json: /);
     expect(s3.faults.every((f) => f.times === 0)).toBe(true);
   });
@@ -317,12 +356,19 @@ describe('when the archive is not usable', () => {
 
   test('fails before deploying when no credentials can be found', async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
-    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete process.env[k];
+    Object.assign(process.env, {
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    });
+    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_SESSION_TOKEN'])
+      delete process.env[k];
     try {
       const r = await run(project, {}, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
       expect(r.result.exitCode).toBe(3);
-      expect(r.stderr).toMatch(/no credentials found\. Set AWS_PROFILE \(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+      expect(r.stderr).toMatch(
+        /no credentials found\. Set AWS_PROFILE \(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+      );
       expect(project.calls().filter((c) => c[0] === 'deploy')).toEqual([]);
     } finally {
       process.env = saved;
@@ -332,7 +378,9 @@ describe('when the archive is not usable', () => {
   test('fails before deploying when the shared stack has no outputs and no flags are given', async () => {
     const r = await run(project, {}, { STANDIN_NO_OUTPUTS: '1' });
     expect(r.result.exitCode).toBe(3); // outputs unreadable: PREREQUISITE in the shared exit-code table (was 2)
-    expect(r.stderr).toContain('cannot read the outputs of prod-shared (Error: no state for prod-shared); pass --bucket and --region (or --endpoint)');
+    expect(r.stderr).toContain(
+      'cannot read the outputs of prod-shared (Error: no state for prod-shared); pass --bucket and --region (or --endpoint)',
+    );
   });
 
   test('a first deploy of <env>-shared, which creates the bucket, archives its record once the outputs exist', async () => {
@@ -340,7 +388,12 @@ describe('when the archive is not usable', () => {
     const r = await run(project, { stack: 'prod-shared' }, { STANDIN_NO_OUTPUTS: '1' });
     expect(r.stdout).toMatch(/not available yet \(cannot read the outputs of prod-shared .*\); prod-shared creates it/);
     expect(r.result.exitCode).toBe(0);
-    expect(project.calls().slice(before).map((c) => c.slice(0, 2))).toEqual([
+    expect(
+      project
+        .calls()
+        .slice(before)
+        .map((c) => c.slice(0, 2)),
+    ).toEqual([
       ['output', 'prod-shared'],
       ['deploy', 'prod-shared'],
       ['output', 'prod-shared'],
@@ -350,13 +403,25 @@ describe('when the archive is not usable', () => {
   });
 
   test('keeps the whole record locally when a write is denied after the deploy, and push uploads it later', async () => {
-    s3.faults.push({ match: (m, p) => m === 'PUT' && p.includes('/deployments/prod/prod-green/'), mode: 403, times: 1 });
+    s3.faults.push({
+      match: (m, p) => m === 'PUT' && p.includes('/deployments/prod/prod-green/'),
+      mode: 403,
+      times: 1,
+    });
     const r = await run(project);
     expect(r.result.exitCode).toBe(3);
     expect(r.result.outcome).toBe('succeeded');
-    expect(r.stderr).toMatch(/the record was NOT archived: cannot upload s3:\/\/.*: access denied \(.*\)\. The caller needs s3:PutObject/);
+    expect(r.stderr).toMatch(
+      /the record was NOT archived: cannot upload s3:\/\/.*: access denied \(.*\)\. The caller needs s3:PutObject/,
+    );
     expect(r.stderr).toContain(`The record is kept at ${r.result.recordDir}`);
-    expect(fs.readdirSync(r.result.recordDir!).sort()).toEqual(['archive.log', 'deploy.log', 'manifest.json', 'stack.json', 'values.json']);
+    expect(fs.readdirSync(r.result.recordDir!).sort()).toEqual([
+      'archive.log',
+      'deploy.log',
+      'manifest.json',
+      'stack.json',
+      'values.json',
+    ]);
 
     const { archiveMain } = await import('../../lib/commands/archive');
     const out = collector();
@@ -380,15 +445,26 @@ describe('records are trustworthy', () => {
   afterAll(() => project.remove());
 
   test.each([
-    [['--retention-days', '30'], "retention of 30 days is below 2555, the environment's archive.retentionDays, for prod-green"],
-    [['--lock-mode', 'GOVERNANCE'], "lock mode GOVERNANCE is weaker than COMPLIANCE, the environment's archive.objectLockMode, for prod-green"],
+    [
+      ['--retention-days', '30'],
+      "retention of 30 days is below 2555, the environment's archive.retentionDays, for prod-green",
+    ],
+    [
+      ['--lock-mode', 'GOVERNANCE'],
+      "lock mode GOVERNANCE is weaker than COMPLIANCE, the environment's archive.objectLockMode, for prod-green",
+    ],
     [['--lock-mode', 'none'], 'lock mode none is weaker than COMPLIANCE'],
   ])('refuses %p below the environment, deploying nothing', async (flags, message) => {
     const err = collector();
     const code = await deployMain(['prod-green', ...flags, '--bucket', BUCKET, '--endpoint', s3.endpoint], {
       callerIdentity: stsDouble,
       cwd: project.root,
-      env: { PATH: process.env.PATH, ...S3RVER_CREDENTIALS, CDKTF_BIN: project.cdktfBin, STANDIN_CALLS: project.callsFile },
+      env: {
+        PATH: process.env.PATH,
+        ...S3RVER_CREDENTIALS,
+        CDKTF_BIN: project.cdktfBin,
+        STANDIN_CALLS: project.callsFile,
+      },
       stdout: () => undefined,
       stderr: err.write,
     });
@@ -403,27 +479,40 @@ describe('records are trustworthy', () => {
     expect(r.result.exitCode).toBe(0);
     const manifest = JSON.parse((await object(`${prefixOf(r.result)}manifest.json`)).toString()) as Manifest;
     const put = s3.requests.slice(first).find((q) => q.method === 'PUT' && q.path.endsWith('/manifest.json'))!;
-    expect(Date.parse(put.headers['x-amz-object-lock-retain-until-date'] as string)).toBe(Date.parse(manifest.finishedAt) + 3000 * DAY);
+    expect(Date.parse(put.headers['x-amz-object-lock-retain-until-date'] as string)).toBe(
+      Date.parse(manifest.finishedAt) + 3000 * DAY,
+    );
   });
 
   test('refuses to deploy when the cloud does not say who the caller is', async () => {
     const before = project.calls().length;
     const r = await run(project, {
       callerIdentity: async () => {
-        throw new IdentityError('STS GetCallerIdentity failed (ExpiredToken: the security token included in the request is expired)');
+        throw new IdentityError(
+          'STS GetCallerIdentity failed (ExpiredToken: the security token included in the request is expired)',
+        );
       },
     });
     expect(r.result.exitCode).toBe(3);
     expect(r.stderr).toContain('deploy: cannot establish who is deploying: STS GetCallerIdentity failed (ExpiredToken');
     expect(r.stderr).toContain('Nothing was deployed.');
-    expect(project.calls().slice(before).filter((c) => c[0] === 'deploy')).toEqual([]);
+    expect(
+      project
+        .calls()
+        .slice(before)
+        .filter((c) => c[0] === 'deploy'),
+    ).toEqual([]);
   });
 
   describe('archive push of a local record', () => {
     let dir: string;
     let original: string;
     beforeAll(async () => {
-      s3.faults.push({ match: (m, p) => m === 'PUT' && p.includes('/deployments/prod/prod-green/'), mode: 403, times: 1 });
+      s3.faults.push({
+        match: (m, p) => m === 'PUT' && p.includes('/deployments/prod/prod-green/'),
+        mode: 403,
+        times: 1,
+      });
       const r = await run(project);
       expect(r.result.exitCode).toBe(3);
       dir = r.result.recordDir!;
@@ -436,12 +525,20 @@ describe('records are trustworthy', () => {
       const { archiveMain } = await import('../../lib/commands/archive');
       const err = collector();
       const first = s3.requests.length;
-      const code = await archiveMain(['push', dir, '--endpoint', s3.endpoint, '--bucket', BUCKET], { cwd: project.root, env: { ...S3RVER_CREDENTIALS }, stdout: () => undefined, stderr: err.write });
+      const code = await archiveMain(['push', dir, '--endpoint', s3.endpoint, '--bucket', BUCKET], {
+        cwd: project.root,
+        env: { ...S3RVER_CREDENTIALS },
+        stdout: () => undefined,
+        stderr: err.write,
+      });
       return { code, stderr: err.text(), puts: s3.requests.slice(first).filter((q) => q.method === 'PUT') };
     };
 
     test.each([
-      ['a file name that climbs out of the record', (m: Manifest) => ({ ...m, files: [...m.files, { name: '../../../../.ssh/id_rsa', sha256: 'x', bytes: 1 }] })],
+      [
+        'a file name that climbs out of the record',
+        (m: Manifest) => ({ ...m, files: [...m.files, { name: '../../../../.ssh/id_rsa', sha256: 'x', bytes: 1 }] }),
+      ],
       ['an absolute file name', (m: Manifest) => ({ ...m, files: [{ ...m.files[0], name: '/etc/passwd' }] })],
       ['a file name with a separator', (m: Manifest) => ({ ...m, files: [{ ...m.files[0], name: 'sub/deploy.log' }] })],
     ])('refuses %s, uploading nothing', async (_, edit) => {
@@ -452,16 +549,24 @@ describe('records are trustworthy', () => {
     });
 
     test('refuses a record prefix of another environment or stack than the manifest names', async () => {
-      const r = await push((m) => ({ ...m, record: m.record.replace('deployments/prod/prod-green/', 'deployments/staging/staging-green/') }));
+      const r = await push((m) => ({
+        ...m,
+        record: m.record.replace('deployments/prod/prod-green/', 'deployments/staging/staging-green/'),
+      }));
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('does not match deployments/prod/prod-green/<time>-<sha>/ for its environment and stack; refusing to upload it');
+      expect(r.stderr).toContain(
+        'does not match deployments/prod/prod-green/<time>-<sha>/ for its environment and stack; refusing to upload it',
+      );
       const other = await push((m) => ({ ...m, stack: 'staging-green' }));
       expect(other.stderr).toContain('stack "staging-green" is not a stack of environment prod');
       expect([...r.puts, ...other.puts]).toEqual([]);
     });
 
     test('refuses a retention below the environment, uploading nothing', async () => {
-      const r = await push((m) => ({ ...m, objectLock: { mode: 'COMPLIANCE', retainUntil: new Date(Date.parse(m.finishedAt) + DAY).toISOString() } }));
+      const r = await push((m) => ({
+        ...m,
+        objectLock: { mode: 'COMPLIANCE', retainUntil: new Date(Date.parse(m.finishedAt) + DAY).toISOString() },
+      }));
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("retention of 1 days is below 2555, the environment's archive.retentionDays");
       const governance = await push((m) => ({ ...m, objectLock: { ...m.objectLock!, mode: 'GOVERNANCE' } }));
@@ -486,15 +591,36 @@ describe('an interrupted deploy (the CLI in its own process, sent a real signal)
   async function interrupt(signal: 'SIGINT' | 'SIGTERM') {
     const project = deployProject({ plan: false });
     // Asynchronous on purpose: s3rver runs in this process, so a synchronous spawn would starve it.
-    const child = spawn(process.execPath, ['--require', path.join(REPO_ROOT, 'bin/register.js'), path.join(REPO_ROOT, 'test/support/deploy-cli-sts-double.ts'), 'prod-green', '--auto-approve'], {
-      cwd: project.root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...S3RVER_CREDENTIALS, CDKTF_BIN: project.cdktfBin, STANDIN_CALLS: project.callsFile, STANDIN_BUCKET: BUCKET, STANDIN_ENDPOINT: s3.endpoint, STANDIN_WAIT_FOR_SIGNAL: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--require',
+        path.join(REPO_ROOT, 'bin/register.js'),
+        path.join(REPO_ROOT, 'test/support/deploy-cli-sts-double.ts'),
+        'prod-green',
+        '--auto-approve',
+      ],
+      {
+        cwd: project.root,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          ...S3RVER_CREDENTIALS,
+          CDKTF_BIN: project.cdktfBin,
+          STANDIN_CALLS: project.callsFile,
+          STANDIN_BUCKET: BUCKET,
+          STANDIN_ENDPOINT: s3.endpoint,
+          STANDIN_WAIT_FOR_SIGNAL: '1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, sig) => resolve({ code, signal: sig })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, sig) => resolve({ code, signal: sig })),
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`deploy never reached apply:\n${stdout}\n${stderr}`)), 20000);
       child.stdout.setEncoding('utf8').on('data', (c: string) => {
@@ -513,25 +639,31 @@ describe('an interrupted deploy (the CLI in its own process, sent a real signal)
   test.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('%s: forwarded to cdktf, which stops gracefully; a record marked interrupted with the log is archived; exit %i', async (signal, exitCode) => {
-    const { project, end, stdout, stderr } = await interrupt(signal);
-    try {
-      expect({ code: end.code, signal: end.signal }).toEqual({ code: exitCode, signal: null });
-      expect(project.calls()).toContainEqual(['signal', signal]); // cdktf got the signal
-      expect(stderr).toContain(`deploy: ${signal} received; forwarded to cdktf, waiting for Terraform to stop gracefully`);
-      const url = /record (s3:\/\/\S+) \(/.exec(stdout)?.[1];
-      expect(url).toBeDefined();
-      const prefix = url!.replace(`s3://${BUCKET}/`, '');
-      const manifest = JSON.parse((await object(`${prefix}manifest.json`)).toString()) as Manifest;
-      expect(manifest).toMatchObject({ outcome: 'interrupted', signal, exitCode: 1, user: DEPLOYER });
-      const log = (await object(`${prefix}deploy.log`)).toString();
-      expect(log).toContain('Gracefully shutting down...');
-      expect(log).toContain('aws_instance.web: Creation complete after 3s; state saved'); // waited for the graceful stop
-      expect(log).toContain(`deploy interrupted by ${signal}`);
-    } finally {
-      project.remove();
-    }
-  }, 60000);
+  ] as const)(
+    '%s: forwarded to cdktf, which stops gracefully; a record marked interrupted with the log is archived; exit %i',
+    async (signal, exitCode) => {
+      const { project, end, stdout, stderr } = await interrupt(signal);
+      try {
+        expect({ code: end.code, signal: end.signal }).toEqual({ code: exitCode, signal: null });
+        expect(project.calls()).toContainEqual(['signal', signal]); // cdktf got the signal
+        expect(stderr).toContain(
+          `deploy: ${signal} received; forwarded to cdktf, waiting for Terraform to stop gracefully`,
+        );
+        const url = /record (s3:\/\/\S+) \(/.exec(stdout)?.[1];
+        expect(url).toBeDefined();
+        const prefix = url!.replace(`s3://${BUCKET}/`, '');
+        const manifest = JSON.parse((await object(`${prefix}manifest.json`)).toString()) as Manifest;
+        expect(manifest).toMatchObject({ outcome: 'interrupted', signal, exitCode: 1, user: DEPLOYER });
+        const log = (await object(`${prefix}deploy.log`)).toString();
+        expect(log).toContain('Gracefully shutting down...');
+        expect(log).toContain('aws_instance.web: Creation complete after 3s; state saved'); // waited for the graceful stop
+        expect(log).toContain(`deploy interrupted by ${signal}`);
+      } finally {
+        project.remove();
+      }
+    },
+    60000,
+  );
 });
 
 describe('the CLI', () => {
@@ -542,20 +674,44 @@ describe('the CLI', () => {
     expect(out.text()).toContain('CDKTF_BIN');
   });
 
-  test('passes every argument it does not know to cdktf deploy, including cdktf\'s own --outputs-file', async () => {
+  test("passes every argument it does not know to cdktf deploy, including cdktf's own --outputs-file", async () => {
     const project = deployProject({ plan: false });
     const out = collector();
-    const env = { PATH: process.env.PATH, ...S3RVER_CREDENTIALS, CDKTF_BIN: project.cdktfBin, STANDIN_CALLS: project.callsFile };
-    const code = await deployMain(['prod-green', '--auto-approve', '--outputs-file', 'out.json', '--bucket', BUCKET, '--endpoint', s3.endpoint, '--region', 'eu-west-1', '--', '--var', 'x=1'], {
-      callerIdentity: stsDouble,
-      cwd: project.root,
-      env,
-      stdin: 'ignore',
-      stdout: out.write,
-      stderr: out.write,
-    });
+    const env = {
+      PATH: process.env.PATH,
+      ...S3RVER_CREDENTIALS,
+      CDKTF_BIN: project.cdktfBin,
+      STANDIN_CALLS: project.callsFile,
+    };
+    const code = await deployMain(
+      [
+        'prod-green',
+        '--auto-approve',
+        '--outputs-file',
+        'out.json',
+        '--bucket',
+        BUCKET,
+        '--endpoint',
+        s3.endpoint,
+        '--region',
+        'eu-west-1',
+        '--',
+        '--var',
+        'x=1',
+      ],
+      {
+        callerIdentity: stsDouble,
+        cwd: project.root,
+        env,
+        stdin: 'ignore',
+        stdout: out.write,
+        stderr: out.write,
+      },
+    );
     expect(code).toBe(0);
-    expect(project.calls()).toEqual([['deploy', 'prod-green', '--auto-approve', '--outputs-file', 'out.json', '--var', 'x=1']]);
+    expect(project.calls()).toEqual([
+      ['deploy', 'prod-green', '--auto-approve', '--outputs-file', 'out.json', '--var', 'x=1'],
+    ]);
     project.remove();
   });
 

@@ -9,7 +9,12 @@ import { envDir } from '../support/env-dir';
 describe('the diagram page', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-diagram-e2e-'));
   beforeAll(() => {
-    expect(diagramMain(['prod', 'dev', '--values', envDir(), '--out', out, '--synth-out', out], { stdout: () => {}, stderr: () => {} })).toBe(0);
+    expect(
+      diagramMain(['prod', 'dev', '--values', envDir(), '--out', out, '--synth-out', out], {
+        stdout: () => {},
+        stderr: () => {},
+      }),
+    ).toBe(0);
   });
 
   test.each(['prod', 'dev'])('%s.html is well-formed XHTML (xmllint)', (env) => {

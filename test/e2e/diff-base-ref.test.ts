@@ -22,7 +22,10 @@ fs.writeFileSync(path.join(out, 'stacks', 'demo-shared', 'cdk.tf.json'), JSON.st
 `;
 
 function git(cwd: string, ...args: string[]): void {
-  const r = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(r.stderr);
 }
 
@@ -62,8 +65,12 @@ describe('diff --base <git-ref>', () => {
     const r = run(['--base', 'main', '--format', 'json']);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(report.risks).toEqual([expect.objectContaining({ kind: 'stateful-replacement', stack: 'demo-shared', path: 'demo-shared/data' })]);
-    expect(report.stacks[0].resources[0].attributes).toEqual([{ path: 'bucket', before: 'demo-data-v1', after: 'demo-records-v1' }]);
+    expect(report.risks).toEqual([
+      expect.objectContaining({ kind: 'stateful-replacement', stack: 'demo-shared', path: 'demo-shared/data' }),
+    ]);
+    expect(report.stacks[0].resources[0].attributes).toEqual([
+      { path: 'bucket', before: 'demo-data-v1', after: 'demo-records-v1' },
+    ]);
   });
 
   test('fails on an unknown ref with exit 2 (bad input)', () => {

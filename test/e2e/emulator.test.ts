@@ -10,7 +10,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { App } from 'cdktf';
-import { CreateBucketCommand, GetBucketEncryptionCommand, GetObjectLockConfigurationCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetBucketEncryptionCommand,
+  GetObjectLockConfigurationCommand,
+  HeadBucketCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { parseDocument } from 'yaml';
 import { loadEnvironments } from '../../lib/config';
 import { enforceGuardrails } from '../../lib/policy/enforce';
@@ -68,14 +74,17 @@ test('the README table "What the emulator test covers" lists every resource and 
   const expected = Object.fromEntries([...used].map(([type, roles]) => [type, [...roles].sort().join(', ')]));
   expect(table).toEqual(expected);
   // A type not covered says why.
-  for (const row of section.matchAll(/^\| `([a-z0-9_.]+)` \| [a-z, ]+ \| no \| (.*) \|$/gm)) expect(row[2].trim()).not.toBe('');
+  for (const row of section.matchAll(/^\| `([a-z0-9_.]+)` \| [a-z, ]+ \| no \| (.*) \|$/gm))
+    expect(row[2].trim()).not.toBe('');
 });
 
 const motoServer = findMotoServer();
 const mirror = findProviderMirror();
 const missing = [
-  !motoServer && 'moto_server not found: run .ci/run (installs .venv/ from .ci/requirements.txt), or set MOTO_SERVER to a moto_server of moto[server]==5.2.5',
-  !mirror && 'no Terraform filesystem mirror with hashicorp/aws (TF_PLUGIN_MIRROR, /opt/tf-plugins, ~/.terraform.d/plugins): see .ci/run',
+  !motoServer &&
+    'moto_server not found: run .ci/run (installs .venv/ from .ci/requirements.txt), or set MOTO_SERVER to a moto_server of moto[server]==5.2.5',
+  !mirror &&
+    'no Terraform filesystem mirror with hashicorp/aws (TF_PLUGIN_MIRROR, /opt/tf-plugins, ~/.terraform.d/plugins): see .ci/run',
 ]
   .filter(Boolean)
   .join('; ');
@@ -87,335 +96,501 @@ if (missing && process.env.CI) {
 }
 if (missing && !process.env.CI) process.stderr.write(`test/e2e/emulator.test.ts: scenario SKIPPED, ${missing}\n`);
 // The harness's moto fixes, checked on their own in seconds (the scenario's plans depend on them).
-(motoServer ? test : test.skip)("the emulator keeps a launch template's own tags out of its first version's data, as AWS does (test/support/moto-server.py)", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-emulator-lt-'));
-  const emulator = await startEmulator(motoServer!, path.join(dir, 'moto.log'));
-  try {
-    const ec2 = async (action: string, params: Record<string, string>) =>
-      (parseXml(await queryApi(emulator.endpoint, REGION, 'ec2', '2016-11-15', action, params)) as any)[`${action}Response`];
-    // What the AWS provider sends for `tags` (with `default_tags`) and `tag_specifications`.
-    await ec2('CreateLaunchTemplate', {
-      LaunchTemplateName: 'tags-apart',
-      'LaunchTemplateData.ImageId': 'ami-12345678',
-      'LaunchTemplateData.TagSpecification.1.ResourceType': 'instance',
-      'LaunchTemplateData.TagSpecification.1.Tag.1.Key': 'color',
-      'LaunchTemplateData.TagSpecification.1.Tag.1.Value': 'blue',
-      'TagSpecification.1.ResourceType': 'launch-template',
-      'TagSpecification.1.Tag.1.Key': 'Name',
-      'TagSpecification.1.Tag.1.Value': 'tags-apart',
-    });
-    const [version] = members<any>((await ec2('DescribeLaunchTemplateVersions', { LaunchTemplateName: 'tags-apart' })).launchTemplateVersionSet, 'item');
-    expect(members<any>(version.launchTemplateData.tagSpecificationSet, 'item').map((s) => s.resourceType)).toEqual(['instance']);
-    const [template] = members<any>((await ec2('DescribeLaunchTemplates', { 'LaunchTemplateName.1': 'tags-apart' })).launchTemplates, 'item');
-    expect(members<any>(template.tagSet, 'item')).toEqual([{ key: 'Name', value: 'tags-apart' }]);
-  } finally {
-    await emulator.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+(motoServer ? test : test.skip)(
+  "the emulator keeps a launch template's own tags out of its first version's data, as AWS does (test/support/moto-server.py)",
+  async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-emulator-lt-'));
+    const emulator = await startEmulator(motoServer!, path.join(dir, 'moto.log'));
+    try {
+      const ec2 = async (action: string, params: Record<string, string>) =>
+        (parseXml(await queryApi(emulator.endpoint, REGION, 'ec2', '2016-11-15', action, params)) as any)[
+          `${action}Response`
+        ];
+      // What the AWS provider sends for `tags` (with `default_tags`) and `tag_specifications`.
+      await ec2('CreateLaunchTemplate', {
+        LaunchTemplateName: 'tags-apart',
+        'LaunchTemplateData.ImageId': 'ami-12345678',
+        'LaunchTemplateData.TagSpecification.1.ResourceType': 'instance',
+        'LaunchTemplateData.TagSpecification.1.Tag.1.Key': 'color',
+        'LaunchTemplateData.TagSpecification.1.Tag.1.Value': 'blue',
+        'TagSpecification.1.ResourceType': 'launch-template',
+        'TagSpecification.1.Tag.1.Key': 'Name',
+        'TagSpecification.1.Tag.1.Value': 'tags-apart',
+      });
+      const [version] = members<any>(
+        (await ec2('DescribeLaunchTemplateVersions', { LaunchTemplateName: 'tags-apart' })).launchTemplateVersionSet,
+        'item',
+      );
+      expect(members<any>(version.launchTemplateData.tagSpecificationSet, 'item').map((s) => s.resourceType)).toEqual([
+        'instance',
+      ]);
+      const [template] = members<any>(
+        (await ec2('DescribeLaunchTemplates', { 'LaunchTemplateName.1': 'tags-apart' })).launchTemplates,
+        'item',
+      );
+      expect(members<any>(template.tagSet, 'item')).toEqual([{ key: 'Name', value: 'tags-apart' }]);
+    } finally {
+      await emulator.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 const scenario = missing ? describe.skip : describe;
 
-scenario(`${ENV} on the AWS emulator (moto): deploy, read back, cut over, release, roll back, destroy${missing ? ` [SKIPPED: ${missing}]` : ''}`, () => {
-  let root: string;
-  let project: string;
-  let valuesDir: string;
-  let emulator: Emulator;
-  let env: NodeJS.ProcessEnv;
-  const providers = new Map<string, ProviderServer>();
-  let providerVersion: string;
-  let s3: S3Client;
-  let certificateArn: string;
-  const started = Date.now();
-  const timings: string[] = [];
+scenario(
+  `${ENV} on the AWS emulator (moto): deploy, read back, cut over, release, roll back, destroy${missing ? ` [SKIPPED: ${missing}]` : ''}`,
+  () => {
+    let root: string;
+    let project: string;
+    let valuesDir: string;
+    let emulator: Emulator;
+    let env: NodeJS.ProcessEnv;
+    const providers = new Map<string, ProviderServer>();
+    let providerVersion: string;
+    let s3: S3Client;
+    let certificateArn: string;
+    const started = Date.now();
+    const timings: string[] = [];
 
-  const stackDir = (stack: string) => path.join(project, 'cdktf.out', 'stacks', stack);
-  /** The environment of every cdktf/terraform run of `stack`: its own provider process, reattached (one per stack: their default tags differ). */
-  const stackEnv = (stack: string): NodeJS.ProcessEnv => (providers.has(stack) ? { ...env, TF_REATTACH_PROVIDERS: providers.get(stack)!.reattach } : env);
-  const query = (service: string, version: string, action: string, params: Record<string, string> = {}) =>
-    queryApi(emulator.endpoint, REGION, service, version, action, params).then(parseXml);
-  const elbv2 = (action: string, params: Record<string, string> = {}) => query('elasticloadbalancing', '2015-12-01', action, params);
-  const ec2 = (action: string, params: Record<string, string> = {}) => query('ec2', '2016-11-15', action, params);
-  const autoscaling = (action: string, params: Record<string, string> = {}) => query('autoscaling', '2011-01-01', action, params);
-  const ssm = <T>(target: string, input: Record<string, unknown>) => jsonApi<T>(emulator.endpoint, REGION, 'ssm', `AmazonSSM.${target}`, input);
+    const stackDir = (stack: string) => path.join(project, 'cdktf.out', 'stacks', stack);
+    /** The environment of every cdktf/terraform run of `stack`: its own provider process, reattached (one per stack: their default tags differ). */
+    const stackEnv = (stack: string): NodeJS.ProcessEnv =>
+      providers.has(stack) ? { ...env, TF_REATTACH_PROVIDERS: providers.get(stack)!.reattach } : env;
+    const query = (service: string, version: string, action: string, params: Record<string, string> = {}) =>
+      queryApi(emulator.endpoint, REGION, service, version, action, params).then(parseXml);
+    const elbv2 = (action: string, params: Record<string, string> = {}) =>
+      query('elasticloadbalancing', '2015-12-01', action, params);
+    const ec2 = (action: string, params: Record<string, string> = {}) => query('ec2', '2016-11-15', action, params);
+    const autoscaling = (action: string, params: Record<string, string> = {}) =>
+      query('autoscaling', '2011-01-01', action, params);
+    const ssm = <T>(target: string, input: Record<string, unknown>) =>
+      jsonApi<T>(emulator.endpoint, REGION, 'ssm', `AmazonSSM.${target}`, input);
 
-  /** Times one step (reported at the end). */
-  async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
-    const t0 = Date.now();
-    try {
-      return await fn();
-    } finally {
-      timings.push(`${label}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    /** Times one step (reported at the end). */
+    async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
+      const t0 = Date.now();
+      try {
+        return await fn();
+      } finally {
+        timings.push(`${label}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      }
     }
-  }
 
-  /** Synthesizes the test's values the way main.ts does (guardrails first), then writes each stack's override. */
-  function synth(): void {
-    const outdir = path.join(project, 'cdktf.out');
-    const app = new App({ outdir, stackTraces: false });
-    for (const config of loadEnvironments({ dir: valuesDir, only: [ENV] })) createEnvironmentStacks(app, config);
-    let report = '';
-    if (!enforceGuardrails(app, { write: (t) => (report += t) })) throw new Error(`guardrails refused the test's values:\n${report}`);
-    app.synth();
-    for (const stack of STACKS) writeEmulatorOverride(stackDir(stack), emulator.endpoint, providerVersion);
-  }
+    /** Synthesizes the test's values the way main.ts does (guardrails first), then writes each stack's override. */
+    function synth(): void {
+      const outdir = path.join(project, 'cdktf.out');
+      const app = new App({ outdir, stackTraces: false });
+      for (const config of loadEnvironments({ dir: valuesDir, only: [ENV] })) createEnvironmentStacks(app, config);
+      let report = '';
+      if (!enforceGuardrails(app, { write: (t) => (report += t) }))
+        throw new Error(`guardrails refused the test's values:\n${report}`);
+      app.synth();
+      for (const stack of STACKS) writeEmulatorOverride(stackDir(stack), emulator.endpoint, providerVersion);
+    }
 
-  /** Edits the test's prod.yaml (comments kept). */
-  function editValues(edit: (doc: ReturnType<typeof parseDocument>) => void): void {
-    const file = path.join(valuesDir, `${ENV}.yaml`);
-    const doc = parseDocument(fs.readFileSync(file, 'utf8'));
-    edit(doc);
-    fs.writeFileSync(file, doc.toString());
-  }
+    /** Edits the test's prod.yaml (comments kept). */
+    function editValues(edit: (doc: ReturnType<typeof parseDocument>) => void): void {
+      const file = path.join(valuesDir, `${ENV}.yaml`);
+      const doc = parseDocument(fs.readFileSync(file, 'utf8'));
+      edit(doc);
+      fs.writeFileSync(file, doc.toString());
+    }
 
-  async function deploy(stack: string, command: 'deploy' | 'destroy' = 'deploy') {
-    const result = await timed(`cdktf ${command} ${stack}`, () => cdktf(command, stack, project, stackEnv(stack)));
-    // cdktf draws a progress display (ANSI sequences) and wraps Terraform's lines: keep the text.
-    return { ...result, output: `${result.stdout}\n${result.stderr}`.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '') };
-  }
+    async function deploy(stack: string, command: 'deploy' | 'destroy' = 'deploy') {
+      const result = await timed(`cdktf ${command} ${stack}`, () => cdktf(command, stack, project, stackEnv(stack)));
+      // cdktf draws a progress display (ANSI sequences) and wraps Terraform's lines: keep the text.
+      return { ...result, output: `${result.stdout}\n${result.stderr}`.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '') };
+    }
 
-  async function expectDeployed(stack: string): Promise<void> {
-    const result = await deploy(stack);
-    if (result.code !== 0) throw new Error(`cdktf deploy ${stack} exited ${result.code}:\n${result.output.slice(-6000)}\nemulator log tail:\n${tail(emulator.logFile)}`);
-  }
+    async function expectDeployed(stack: string): Promise<void> {
+      const result = await deploy(stack);
+      if (result.code !== 0)
+        throw new Error(
+          `cdktf deploy ${stack} exited ${result.code}:\n${result.output.slice(-6000)}\nemulator log tail:\n${tail(emulator.logFile)}`,
+        );
+    }
 
-  /** Plans the stacks in parallel (they wait on the emulator more than on the CPU) and returns stack → exit code (0 no changes, 2 changes). */
-  async function plans(stacks: string[]): Promise<Record<string, number | null>> {
-    const results = await timed(`plan ${stacks.join(', ')}`, () => mapLimit(stacks, 3, (s) => planExitCode(stackDir(s), stackEnv(s))));
-    const out: Record<string, number | null> = {};
-    stacks.forEach((s, i) => {
-      out[s] = results[i].code;
-      if (results[i].code === 1) throw new Error(`terraform plan ${s} failed:\n${results[i].stdout}${results[i].stderr}`);
+    /** Plans the stacks in parallel (they wait on the emulator more than on the CPU) and returns stack → exit code (0 no changes, 2 changes). */
+    async function plans(stacks: string[]): Promise<Record<string, number | null>> {
+      const results = await timed(`plan ${stacks.join(', ')}`, () =>
+        mapLimit(stacks, 3, (s) => planExitCode(stackDir(s), stackEnv(s))),
+      );
+      const out: Record<string, number | null> = {};
+      stacks.forEach((s, i) => {
+        out[s] = results[i].code;
+        if (results[i].code === 1)
+          throw new Error(`terraform plan ${s} failed:\n${results[i].stdout}${results[i].stderr}`);
+      });
+      return out;
+    }
+
+    async function loadBalancerArn(): Promise<string> {
+      const lbs = members(
+        ((await elbv2('DescribeLoadBalancers')).DescribeLoadBalancersResponse as any).DescribeLoadBalancersResult
+          .LoadBalancers,
+      );
+      expect(lbs).toHaveLength(1);
+      return String(lbs[0].LoadBalancerArn);
+    }
+
+    async function targetGroupArns(): Promise<Record<'blue' | 'green', string>> {
+      const groups = members(
+        ((await elbv2('DescribeTargetGroups')).DescribeTargetGroupsResponse as any).DescribeTargetGroupsResult
+          .TargetGroups,
+      );
+      const byColor = (c: string) =>
+        groups.filter((g) => String(g.TargetGroupName).endsWith(`-${c}`)).map((g) => String(g.TargetGroupArn));
+      expect(byColor('blue')).toHaveLength(1);
+      expect(byColor('green')).toHaveLength(1);
+      return { blue: byColor('blue')[0], green: byColor('green')[0] };
+    }
+
+    /** The HTTPS listener's weights per color, and the color the test listener forwards to. */
+    async function listenerRouting(): Promise<{ weights: Record<string, number>; test: string; ports: number[] }> {
+      const tgs = await targetGroupArns();
+      const color = (arn: string) => (arn === tgs.blue ? 'blue' : arn === tgs.green ? 'green' : `unknown ${arn}`);
+      const listeners = members(
+        (
+          (await elbv2('DescribeListeners', { LoadBalancerArn: await loadBalancerArn() }))
+            .DescribeListenersResponse as any
+        ).DescribeListenersResult.Listeners,
+      );
+      const byPort = (port: number) => listeners.find((l) => Number(l.Port) === port) as any;
+      const https = byPort(443);
+      const test = byPort(8443);
+      expect(https?.Protocol).toBe('HTTPS');
+      expect(test?.Protocol).toBe('HTTPS');
+      const [httpsAction] = members<any>(https.DefaultActions);
+      expect(httpsAction.Type).toBe('forward');
+      const weights: Record<string, number> = {};
+      for (const tg of members<any>(httpsAction.ForwardConfig.TargetGroups))
+        weights[color(String(tg.TargetGroupArn))] = Number(tg.Weight);
+      const [testAction] = members<any>(test.DefaultActions);
+      expect(testAction.Type).toBe('forward');
+      return {
+        weights,
+        test: color(
+          String(testAction.TargetGroupArn ?? members<any>(testAction.ForwardConfig?.TargetGroups)[0]?.TargetGroupArn),
+        ),
+        ports: listeners.map((l) => Number(l.Port)).sort((a, b) => a - b),
+      };
+    }
+
+    /** Each color's Auto Scaling group: its launch template (id, version) and sizes. */
+    async function autoScalingGroups(): Promise<Record<string, any>> {
+      const groups = members<any>(
+        ((await autoscaling('DescribeAutoScalingGroups')).DescribeAutoScalingGroupsResponse as any)
+          .DescribeAutoScalingGroupsResult.AutoScalingGroups,
+      );
+      return Object.fromEntries(groups.map((g) => [String(g.AutoScalingGroupName), g]));
+    }
+
+    /** The AMI of the launch template version a group runs. */
+    async function amiOf(group: any): Promise<string> {
+      const lt = group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+      expect(lt?.LaunchTemplateId).toMatch(/^lt-/);
+      const version = String(lt.Version ?? '$Default');
+      const versions = members<any>(
+        (
+          (
+            await ec2('DescribeLaunchTemplateVersions', {
+              LaunchTemplateId: lt.LaunchTemplateId,
+              'LaunchTemplateVersion.1': version,
+            })
+          ).DescribeLaunchTemplateVersionsResponse as any
+        ).launchTemplateVersionSet,
+        'item',
+      );
+      expect(versions).toHaveLength(1);
+      return String(versions[0].launchTemplateData.imageId);
+    }
+
+    async function releaseParameter(color: string): Promise<Record<string, unknown>> {
+      const out = await ssm<{ Parameter: { Value: string } }>('GetParameter', {
+        Name: `/${APP}/${ENV}/${color}/release`,
+      });
+      return JSON.parse(out.Parameter.Value) as Record<string, unknown>;
+    }
+
+    beforeAll(async () => {
+      providerVersion = mirror!.version;
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-emulator-'));
+      project = path.join(root, 'project');
+      valuesDir = path.join(project, 'environments');
+      fs.mkdirSync(valuesDir, { recursive: true });
+      // Terraform installs the provider once, into a plugin cache in the test's temp dir, and links it into each stack.
+      env = emulatorEnv(writeCliConfig(root, mirror!.path));
+      const binary = mirroredAwsProvider(mirror!.path, mirror!.version);
+      if (binary) {
+        const started = await Promise.all(
+          STACKS.map((stack) => startProviderServer(binary, path.join(root, `provider-${stack}.log`), env)),
+        );
+        STACKS.forEach((stack, i) => providers.set(stack, started[i]));
+      }
+      // The images the values name exist in the account (the fleets look each one up to check its root device).
+      const shippedValues = parseDocument(fs.readFileSync(path.join(REPO, 'environments', `${ENV}.yaml`), 'utf8'));
+      const images = [
+        ...(['blue', 'green'] as const).map((c) => String(shippedValues.getIn(['colors', c, 'release', 'image']))),
+        NEW_RELEASE.image,
+      ];
+      emulator = await startEmulator(
+        motoServer!,
+        path.join(root, 'moto.log'),
+        images.map((id) => ({ id, rootDeviceName: ROOT_DEVICE })),
+      );
+      s3 = new S3Client({
+        endpoint: emulator.endpoint,
+        region: REGION,
+        forcePathStyle: true,
+        credentials: EMULATOR_CREDENTIALS,
+      });
+
+      // The certificate: moto has no Route 53 zone to DNS-validate a requested one in, so the values name an
+      // existing certificate by ARN (the schema's other form), imported into the emulator's ACM first.
+      const cert = selfSignedCertificate('shop.example.com', root);
+      const imported = await jsonApi<{ CertificateArn: string }>(
+        emulator.endpoint,
+        REGION,
+        'acm',
+        'CertificateManager.ImportCertificate',
+        {
+          Certificate: Buffer.from(cert.certificate).toString('base64'),
+          PrivateKey: Buffer.from(cert.privateKey).toString('base64'),
+        },
+      );
+      certificateArn = imported.CertificateArn;
+
+      // The test's values: the shipped defaults and prod, with what the emulator cannot do turned off.
+      fs.copyFileSync(path.join(REPO, 'environments', 'defaults.yaml'), path.join(valuesDir, 'defaults.yaml'));
+      fs.copyFileSync(path.join(REPO, 'environments', `${ENV}.yaml`), path.join(valuesDir, `${ENV}.yaml`));
+      editValues((doc) => {
+        doc.setIn(['allowedAccountIds'], [EMULATOR_ACCOUNT]); // moto's account; the provider checks it for real
+        doc.deleteIn(['vpn']); // moto does not complete VPN route propagation / static routes (README table)
+        // The AWS provider waits a fixed 10 minutes after creating an OpenSearch domain, whatever the API answers
+        // (README table): the managed log store is covered by synth, guardrails and terraform validate instead.
+        doc.setIn(['logging', 'store'], { type: 'none' });
+        doc.setIn(['loadBalancer', 'certificate'], { arn: certificateArn });
+      });
+      fs.writeFileSync(
+        path.join(project, 'cdktf.json'),
+        JSON.stringify(
+          {
+            language: 'typescript',
+            app: 'echo "synthesized by the test"',
+            output: 'cdktf.out',
+            sendCrashReports: 'false',
+          },
+          null,
+          2,
+        ),
+      );
+
+      // The S3 backend's state bucket exists before the first deploy, as in a real account.
+      const backend = parseDocument(fs.readFileSync(path.join(valuesDir, `${ENV}.yaml`), 'utf8')).getIn([
+        'backend',
+        'bucket',
+      ]) as string;
+      await s3.send(
+        new CreateBucketCommand({ Bucket: backend, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+      );
+      synth();
+    }, 120_000);
+
+    afterAll(async () => {
+      s3?.destroy();
+      await Promise.all([...providers.values()].map((p) => p.stop()));
+      await emulator?.stop();
+      process.stdout.write(
+        `emulator scenario wall time ${((Date.now() - started) / 1000).toFixed(0)} s\n  ${timings.join('\n  ')}\n`,
+      );
+      if (root) fs.rmSync(root, { recursive: true, force: true });
     });
-    return out;
-  }
 
-  async function loadBalancerArn(): Promise<string> {
-    const lbs = members(((await elbv2('DescribeLoadBalancers')).DescribeLoadBalancersResponse as any).DescribeLoadBalancersResult.LoadBalancers);
-    expect(lbs).toHaveLength(1);
-    return String(lbs[0].LoadBalancerArn);
-  }
+    test(`deploys ${SHARED}, ${BLUE}, ${GREEN}, ${CUTOVER}, each alone, in that order`, async () => {
+      for (const stack of STACKS) await expectDeployed(stack);
+    }, 1_800_000);
 
-  async function targetGroupArns(): Promise<Record<'blue' | 'green', string>> {
-    const groups = members(((await elbv2('DescribeTargetGroups')).DescribeTargetGroupsResponse as any).DescribeTargetGroupsResult.TargetGroups);
-    const byColor = (c: string) => groups.filter((g) => String(g.TargetGroupName).endsWith(`-${c}`)).map((g) => String(g.TargetGroupArn));
-    expect(byColor('blue')).toHaveLength(1);
-    expect(byColor('green')).toHaveLength(1);
-    return { blue: byColor('blue')[0], green: byColor('green')[0] };
-  }
+    test('reads back the network, the load balancer, the listeners, both fleets, the releases, the archives and the registry', async () => {
+      const vpcs = members<any>(
+        (
+          (await ec2('DescribeVpcs', { 'Filter.1.Name': 'cidr', 'Filter.1.Value.1': '10.30.0.0/16' }))
+            .DescribeVpcsResponse as any
+        ).vpcSet,
+        'item',
+      );
+      expect(vpcs).toHaveLength(1);
+      const subnets = members<any>(
+        (
+          (await ec2('DescribeSubnets', { 'Filter.1.Name': 'vpc-id', 'Filter.1.Value.1': vpcs[0].vpcId }))
+            .DescribeSubnetsResponse as any
+        ).subnetSet,
+        'item',
+      );
+      expect(subnets.map((s) => s.cidrBlock).sort()).toEqual([
+        '10.30.0.0/24',
+        '10.30.1.0/24',
+        '10.30.10.0/24',
+        '10.30.11.0/24',
+        '10.30.12.0/24',
+        '10.30.2.0/24',
+      ]);
 
-  /** The HTTPS listener's weights per color, and the color the test listener forwards to. */
-  async function listenerRouting(): Promise<{ weights: Record<string, number>; test: string; ports: number[] }> {
-    const tgs = await targetGroupArns();
-    const color = (arn: string) => (arn === tgs.blue ? 'blue' : arn === tgs.green ? 'green' : `unknown ${arn}`);
-    const listeners = members(((await elbv2('DescribeListeners', { LoadBalancerArn: await loadBalancerArn() })).DescribeListenersResponse as any).DescribeListenersResult.Listeners);
-    const byPort = (port: number) => listeners.find((l) => Number(l.Port) === port) as any;
-    const https = byPort(443);
-    const test = byPort(8443);
-    expect(https?.Protocol).toBe('HTTPS');
-    expect(test?.Protocol).toBe('HTTPS');
-    const [httpsAction] = members<any>(https.DefaultActions);
-    expect(httpsAction.Type).toBe('forward');
-    const weights: Record<string, number> = {};
-    for (const tg of members<any>(httpsAction.ForwardConfig.TargetGroups)) weights[color(String(tg.TargetGroupArn))] = Number(tg.Weight);
-    const [testAction] = members<any>(test.DefaultActions);
-    expect(testAction.Type).toBe('forward');
-    return { weights, test: color(String(testAction.TargetGroupArn ?? members<any>(testAction.ForwardConfig?.TargetGroups)[0]?.TargetGroupArn)), ports: listeners.map((l) => Number(l.Port)).sort((a, b) => a - b) };
-  }
+      const routing = await listenerRouting();
+      expect(routing.ports).toEqual([80, 443, 8443]);
+      expect(routing.weights).toEqual({ blue: 0, green: 100 });
+      expect(routing.test).toBe('blue');
 
-  /** Each color's Auto Scaling group: its launch template (id, version) and sizes. */
-  async function autoScalingGroups(): Promise<Record<string, any>> {
-    const groups = members<any>(((await autoscaling('DescribeAutoScalingGroups')).DescribeAutoScalingGroupsResponse as any).DescribeAutoScalingGroupsResult.AutoScalingGroups);
-    return Object.fromEntries(groups.map((g) => [String(g.AutoScalingGroupName), g]));
-  }
+      const groups = await autoScalingGroups();
+      expect(Object.keys(groups).sort()).toEqual([`${APP}-${ENV}-blue`, `${APP}-${ENV}-green`]);
+      expect(await amiOf(groups[`${APP}-${ENV}-blue`])).toBe('ami-0a1b2c3d4e5f60718');
+      expect(await amiOf(groups[`${APP}-${ENV}-green`])).toBe('ami-0f1e2d3c4b5a69788');
+      const tgs = await targetGroupArns();
+      for (const color of ['blue', 'green'] as const) {
+        const g = groups[`${APP}-${ENV}-${color}`];
+        expect([Number(g.MinSize), Number(g.MaxSize), Number(g.DesiredCapacity)]).toEqual([2, 6, 3]);
+        expect(members(g.TargetGroupARNs).length ? members(g.TargetGroupARNs) : [g.TargetGroupARNs.member]).toEqual([
+          tgs[color],
+        ]);
+      }
+      expect(await releaseParameter('blue')).toMatchObject({ version: '1.4.1', image: 'ami-0a1b2c3d4e5f60718' });
+      expect(await releaseParameter('green')).toMatchObject({ version: '1.5.0', image: 'ami-0f1e2d3c4b5a69788' });
 
-  /** The AMI of the launch template version a group runs. */
-  async function amiOf(group: any): Promise<string> {
-    const lt = group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
-    expect(lt?.LaunchTemplateId).toMatch(/^lt-/);
-    const version = String(lt.Version ?? '$Default');
-    const versions = members<any>(((await ec2('DescribeLaunchTemplateVersions', { LaunchTemplateId: lt.LaunchTemplateId, 'LaunchTemplateVersion.1': version })).DescribeLaunchTemplateVersionsResponse as any).launchTemplateVersionSet, 'item');
-    expect(versions).toHaveLength(1);
-    return String(versions[0].launchTemplateData.imageId);
-  }
+      // What the shared stack publishes for the others: every value, under /<app>/<env>/shared/ (without a log
+      // store, no forwarder policy).
+      const published = await ssm<{ Parameters: Array<{ Name: string }> }>('GetParametersByPath', {
+        Path: `/${APP}/${ENV}/shared/`,
+        MaxResults: 10,
+      });
+      expect(published.Parameters.map((p) => p.Name).sort()).toEqual(
+        awsSharedValueKeys(false)
+          .map((k) => sharedParameterPath(APP, ENV, k))
+          .sort(),
+      );
+      expect(published.Parameters.map((p) => p.Name)).not.toContain(
+        sharedParameterPath(APP, ENV, 'logForwarderReadPolicyArn'),
+      );
 
-  async function releaseParameter(color: string): Promise<Record<string, unknown>> {
-    const out = await ssm<{ Parameter: { Value: string } }>('GetParameter', { Name: `/${APP}/${ENV}/${color}/release` });
-    return JSON.parse(out.Parameter.Value) as Record<string, unknown>;
-  }
+      for (const bucket of [`${APP}-${ENV}-deployment-records`, `${APP}-${ENV}-app-files`]) {
+        const lock = await s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }));
+        expect(lock.ObjectLockConfiguration?.ObjectLockEnabled).toBe('Enabled');
+        expect(lock.ObjectLockConfiguration?.Rule?.DefaultRetention?.Mode).toBe('COMPLIANCE');
+        const sse = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+        expect(
+          sse.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+        ).toBe('aws:kms');
+      }
+      expect(
+        (await s3.send(new GetObjectLockConfigurationCommand({ Bucket: `${APP}-${ENV}-deployment-records` })))
+          .ObjectLockConfiguration?.Rule?.DefaultRetention?.Days,
+      ).toBe(2555);
 
-  beforeAll(async () => {
-    providerVersion = mirror!.version;
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-emulator-'));
-    project = path.join(root, 'project');
-    valuesDir = path.join(project, 'environments');
-    fs.mkdirSync(valuesDir, { recursive: true });
-    // Terraform installs the provider once, into a plugin cache in the test's temp dir, and links it into each stack.
-    env = emulatorEnv(writeCliConfig(root, mirror!.path));
-    const binary = mirroredAwsProvider(mirror!.path, mirror!.version);
-    if (binary) {
-      const started = await Promise.all(STACKS.map((stack) => startProviderServer(binary, path.join(root, `provider-${stack}.log`), env)));
-      STACKS.forEach((stack, i) => providers.set(stack, started[i]));
-    }
-    // The images the values name exist in the account (the fleets look each one up to check its root device).
-    const shippedValues = parseDocument(fs.readFileSync(path.join(REPO, 'environments', `${ENV}.yaml`), 'utf8'));
-    const images = [...(['blue', 'green'] as const).map((c) => String(shippedValues.getIn(['colors', c, 'release', 'image']))), NEW_RELEASE.image];
-    emulator = await startEmulator(motoServer!, path.join(root, 'moto.log'), images.map((id) => ({ id, rootDeviceName: ROOT_DEVICE })));
-    s3 = new S3Client({ endpoint: emulator.endpoint, region: REGION, forcePathStyle: true, credentials: EMULATOR_CREDENTIALS });
+      const repos = await jsonApi<{ repositories: Array<{ repositoryName: string; imageTagMutability: string }> }>(
+        emulator.endpoint,
+        REGION,
+        'ecr',
+        'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories',
+        {},
+      );
+      expect(repos.repositories.map((r) => r.repositoryName)).toEqual([`${APP}/${ENV}`]);
+      expect(repos.repositories[0].imageTagMutability).toBe('IMMUTABLE');
+    }, 120_000);
 
-    // The certificate: moto has no Route 53 zone to DNS-validate a requested one in, so the values name an
-    // existing certificate by ARN (the schema's other form), imported into the emulator's ACM first.
-    const cert = selfSignedCertificate('shop.example.com', root);
-    const imported = await jsonApi<{ CertificateArn: string }>(emulator.endpoint, REGION, 'acm', 'CertificateManager.ImportCertificate', {
-      Certificate: Buffer.from(cert.certificate).toString('base64'),
-      PrivateKey: Buffer.from(cert.privateKey).toString('base64'),
-    });
-    certificateArn = imported.CertificateArn;
+    test(`npm run cutover -- ${ENV} blue, then deploying ${CUTOVER} flips the weights; every other stack plans no change`, async () => {
+      const cli = spawnSync('npm', ['run', '--silent', 'cutover', '--', ENV, 'blue', '--dir', valuesDir], {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      expect(cli.stderr).toBe('');
+      expect(cli.status).toBe(0);
+      expect(cli.stdout).toContain(`next: deploy ${CUTOVER}`);
+      synth();
+      await expectDeployed(CUTOVER);
+      const routing = await listenerRouting();
+      expect(routing.weights).toEqual({ blue: 100, green: 0 });
+      expect(routing.test).toBe('green');
+      expect(await plans([SHARED, BLUE, GREEN])).toEqual({ [SHARED]: 0, [BLUE]: 0, [GREEN]: 0 });
+    }, 600_000);
 
-    // The test's values: the shipped defaults and prod, with what the emulator cannot do turned off.
-    fs.copyFileSync(path.join(REPO, 'environments', 'defaults.yaml'), path.join(valuesDir, 'defaults.yaml'));
-    fs.copyFileSync(path.join(REPO, 'environments', `${ENV}.yaml`), path.join(valuesDir, `${ENV}.yaml`));
-    editValues((doc) => {
-      doc.setIn(['allowedAccountIds'], [EMULATOR_ACCOUNT]); // moto's account; the provider checks it for real
-      doc.deleteIn(['vpn']); // moto does not complete VPN route propagation / static routes (README table)
-      // The AWS provider waits a fixed 10 minutes after creating an OpenSearch domain, whatever the API answers
-      // (README table): the managed log store is covered by synth, guardrails and terraform validate instead.
-      doc.setIn(['logging', 'store'], { type: 'none' });
-      doc.setIn(['loadBalancer', 'certificate'], { arn: certificateArn });
-    });
-    fs.writeFileSync(path.join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'echo "synthesized by the test"', output: 'cdktf.out', sendCrashReports: 'false' }, null, 2));
+    test(`a new release on the idle color (green) changes only its launch template, group and release parameter; ${BLUE} (live) plans no change`, async () => {
+      editValues((doc) => {
+        doc.setIn(['colors', 'green', 'release', 'version'], NEW_RELEASE.version);
+        doc.setIn(['colors', 'green', 'release', 'image'], NEW_RELEASE.image);
+      });
+      synth();
+      const changes = await timed(`plan ${GREEN} (release)`, () => plannedChanges(stackDir(GREEN), stackEnv(GREEN)));
+      expect(
+        Object.entries(changes)
+          .map(([address, actions]) => `${address.split('.')[0]} ${actions.join('+')}`)
+          .sort(),
+      ).toEqual(['aws_autoscaling_group update', 'aws_launch_template update', 'aws_ssm_parameter update']);
+      await expectDeployed(GREEN);
+      const groups = await autoScalingGroups();
+      expect(await amiOf(groups[`${APP}-${ENV}-green`])).toBe(NEW_RELEASE.image);
+      expect(await amiOf(groups[`${APP}-${ENV}-blue`])).toBe('ami-0a1b2c3d4e5f60718');
+      expect(await releaseParameter('green')).toMatchObject(NEW_RELEASE);
+      expect(await plans([BLUE, CUTOVER, SHARED])).toEqual({ [BLUE]: 0, [CUTOVER]: 0, [SHARED]: 0 });
+    }, 600_000);
 
-    // The S3 backend's state bucket exists before the first deploy, as in a real account.
-    const backend = parseDocument(fs.readFileSync(path.join(valuesDir, `${ENV}.yaml`), 'utf8')).getIn(['backend', 'bucket']) as string;
-    await s3.send(new CreateBucketCommand({ Bucket: backend, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-    synth();
-  }, 120_000);
+    test(`rollback: npm run cutover -- ${ENV} green and deploying ${CUTOVER} returns the weights`, async () => {
+      const cli = spawnSync('npm', ['run', '--silent', 'cutover', '--', ENV, 'green', '--dir', valuesDir], {
+        cwd: REPO,
+        encoding: 'utf8',
+      });
+      expect(cli.status).toBe(0);
+      synth();
+      await expectDeployed(CUTOVER);
+      const routing = await listenerRouting();
+      expect(routing.weights).toEqual({ blue: 0, green: 100 });
+      expect(routing.test).toBe('blue');
+    }, 600_000);
 
-  afterAll(async () => {
-    s3?.destroy();
-    await Promise.all([...providers.values()].map((p) => p.stop()));
-    await emulator?.stop();
-    process.stdout.write(`emulator scenario wall time ${((Date.now() - started) / 1000).toFixed(0)} s\n  ${timings.join('\n  ')}\n`);
-    if (root) fs.rmSync(root, { recursive: true, force: true });
-  });
+    test(`cdktf destroy ${BLUE} removes the blue fleet and nothing else`, async () => {
+      const result = await deploy(BLUE, 'destroy');
+      if (result.code !== 0)
+        throw new Error(`cdktf destroy ${BLUE} exited ${result.code}:\n${result.output.slice(-6000)}`);
+      expect(Object.keys(await autoScalingGroups())).toEqual([`${APP}-${ENV}-green`]);
+      await expect(ssm('GetParameter', { Name: `/${APP}/${ENV}/blue/release` })).rejects.toThrow(/ParameterNotFound/);
+      expect((await listenerRouting()).weights).toEqual({ blue: 0, green: 100 });
+    }, 600_000);
 
-  test(`deploys ${SHARED}, ${BLUE}, ${GREEN}, ${CUTOVER}, each alone, in that order`, async () => {
-    for (const stack of STACKS) await expectDeployed(stack);
-  }, 1_800_000);
-
-  test('reads back the network, the load balancer, the listeners, both fleets, the releases, the archives and the registry', async () => {
-    const vpcs = members<any>(((await ec2('DescribeVpcs', { 'Filter.1.Name': 'cidr', 'Filter.1.Value.1': '10.30.0.0/16' })).DescribeVpcsResponse as any).vpcSet, 'item');
-    expect(vpcs).toHaveLength(1);
-    const subnets = members<any>(((await ec2('DescribeSubnets', { 'Filter.1.Name': 'vpc-id', 'Filter.1.Value.1': vpcs[0].vpcId })).DescribeSubnetsResponse as any).subnetSet, 'item');
-    expect(subnets.map((s) => s.cidrBlock).sort()).toEqual(['10.30.0.0/24', '10.30.1.0/24', '10.30.10.0/24', '10.30.11.0/24', '10.30.12.0/24', '10.30.2.0/24']);
-
-    const routing = await listenerRouting();
-    expect(routing.ports).toEqual([80, 443, 8443]);
-    expect(routing.weights).toEqual({ blue: 0, green: 100 });
-    expect(routing.test).toBe('blue');
-
-    const groups = await autoScalingGroups();
-    expect(Object.keys(groups).sort()).toEqual([`${APP}-${ENV}-blue`, `${APP}-${ENV}-green`]);
-    expect(await amiOf(groups[`${APP}-${ENV}-blue`])).toBe('ami-0a1b2c3d4e5f60718');
-    expect(await amiOf(groups[`${APP}-${ENV}-green`])).toBe('ami-0f1e2d3c4b5a69788');
-    const tgs = await targetGroupArns();
-    for (const color of ['blue', 'green'] as const) {
-      const g = groups[`${APP}-${ENV}-${color}`];
-      expect([Number(g.MinSize), Number(g.MaxSize), Number(g.DesiredCapacity)]).toEqual([2, 6, 3]);
-      expect(members(g.TargetGroupARNs).length ? members(g.TargetGroupARNs) : [g.TargetGroupARNs.member]).toEqual([tgs[color]]);
-    }
-    expect(await releaseParameter('blue')).toMatchObject({ version: '1.4.1', image: 'ami-0a1b2c3d4e5f60718' });
-    expect(await releaseParameter('green')).toMatchObject({ version: '1.5.0', image: 'ami-0f1e2d3c4b5a69788' });
-
-    // What the shared stack publishes for the others: every value, under /<app>/<env>/shared/ (without a log
-    // store, no forwarder policy).
-    const published = await ssm<{ Parameters: Array<{ Name: string }> }>('GetParametersByPath', { Path: `/${APP}/${ENV}/shared/`, MaxResults: 10 });
-    expect(published.Parameters.map((p) => p.Name).sort()).toEqual(awsSharedValueKeys(false).map((k) => sharedParameterPath(APP, ENV, k)).sort());
-    expect(published.Parameters.map((p) => p.Name)).not.toContain(sharedParameterPath(APP, ENV, 'logForwarderReadPolicyArn'));
-
-    for (const bucket of [`${APP}-${ENV}-deployment-records`, `${APP}-${ENV}-app-files`]) {
-      const lock = await s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }));
-      expect(lock.ObjectLockConfiguration?.ObjectLockEnabled).toBe('Enabled');
-      expect(lock.ObjectLockConfiguration?.Rule?.DefaultRetention?.Mode).toBe('COMPLIANCE');
-      const sse = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
-      expect(sse.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('aws:kms');
-    }
-    expect((await s3.send(new GetObjectLockConfigurationCommand({ Bucket: `${APP}-${ENV}-deployment-records` }))).ObjectLockConfiguration?.Rule?.DefaultRetention?.Days).toBe(2555);
-
-    const repos = await jsonApi<{ repositories: Array<{ repositoryName: string; imageTagMutability: string }> }>(emulator.endpoint, REGION, 'ecr', 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories', {});
-    expect(repos.repositories.map((r) => r.repositoryName)).toEqual([`${APP}/${ENV}`]);
-    expect(repos.repositories[0].imageTagMutability).toBe('IMMUTABLE');
-  }, 120_000);
-
-  test(`npm run cutover -- ${ENV} blue, then deploying ${CUTOVER} flips the weights; every other stack plans no change`, async () => {
-    const cli = spawnSync('npm', ['run', '--silent', 'cutover', '--', ENV, 'blue', '--dir', valuesDir], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    expect(cli.stderr).toBe('');
-    expect(cli.status).toBe(0);
-    expect(cli.stdout).toContain(`next: deploy ${CUTOVER}`);
-    synth();
-    await expectDeployed(CUTOVER);
-    const routing = await listenerRouting();
-    expect(routing.weights).toEqual({ blue: 100, green: 0 });
-    expect(routing.test).toBe('green');
-    expect(await plans([SHARED, BLUE, GREEN])).toEqual({ [SHARED]: 0, [BLUE]: 0, [GREEN]: 0 });
-  }, 600_000);
-
-  test(`a new release on the idle color (green) changes only its launch template, group and release parameter; ${BLUE} (live) plans no change`, async () => {
-    editValues((doc) => {
-      doc.setIn(['colors', 'green', 'release', 'version'], NEW_RELEASE.version);
-      doc.setIn(['colors', 'green', 'release', 'image'], NEW_RELEASE.image);
-    });
-    synth();
-    const changes = await timed(`plan ${GREEN} (release)`, () => plannedChanges(stackDir(GREEN), stackEnv(GREEN)));
-    expect(Object.entries(changes).map(([address, actions]) => `${address.split('.')[0]} ${actions.join('+')}`).sort()).toEqual([
-      'aws_autoscaling_group update',
-      'aws_launch_template update',
-      'aws_ssm_parameter update',
-    ]);
-    await expectDeployed(GREEN);
-    const groups = await autoScalingGroups();
-    expect(await amiOf(groups[`${APP}-${ENV}-green`])).toBe(NEW_RELEASE.image);
-    expect(await amiOf(groups[`${APP}-${ENV}-blue`])).toBe('ami-0a1b2c3d4e5f60718');
-    expect(await releaseParameter('green')).toMatchObject(NEW_RELEASE);
-    expect(await plans([BLUE, CUTOVER, SHARED])).toEqual({ [BLUE]: 0, [CUTOVER]: 0, [SHARED]: 0 });
-  }, 600_000);
-
-  test(`rollback: npm run cutover -- ${ENV} green and deploying ${CUTOVER} returns the weights`, async () => {
-    const cli = spawnSync('npm', ['run', '--silent', 'cutover', '--', ENV, 'green', '--dir', valuesDir], { cwd: REPO, encoding: 'utf8' });
-    expect(cli.status).toBe(0);
-    synth();
-    await expectDeployed(CUTOVER);
-    const routing = await listenerRouting();
-    expect(routing.weights).toEqual({ blue: 0, green: 100 });
-    expect(routing.test).toBe('blue');
-  }, 600_000);
-
-  test(`cdktf destroy ${BLUE} removes the blue fleet and nothing else`, async () => {
-    const result = await deploy(BLUE, 'destroy');
-    if (result.code !== 0) throw new Error(`cdktf destroy ${BLUE} exited ${result.code}:\n${result.output.slice(-6000)}`);
-    expect(Object.keys(await autoScalingGroups())).toEqual([`${APP}-${ENV}-green`]);
-    await expect(ssm('GetParameter', { Name: `/${APP}/${ENV}/blue/release` })).rejects.toThrow(/ParameterNotFound/);
-    expect((await listenerRouting()).weights).toEqual({ blue: 0, green: 100 });
-  }, 600_000);
-
-  test(`cdktf destroy ${SHARED} is refused by prevent_destroy with Terraform's message, and nothing in it is deleted`, async () => {
-    const result = await deploy(SHARED, 'destroy');
-    expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/Error: Instance\s+cannot\s+be\s+destroyed/);
-    expect(result.output).toMatch(/has\s+lifecycle\.prevent_destroy\s+set,\s+but\s+the\s+plan\s+calls\s+for\s+this\s+resource\s+to\s+be\s+destroyed/);
-    const vpcs = members(((await ec2('DescribeVpcs', { 'Filter.1.Name': 'cidr', 'Filter.1.Value.1': '10.30.0.0/16' })).DescribeVpcsResponse as any).vpcSet, 'item');
-    expect(vpcs).toHaveLength(1);
-    await loadBalancerArn();
-    for (const bucket of [`${APP}-${ENV}-deployment-records`, `${APP}-${ENV}-app-files`, `${APP}-${ENV}-access-logs`]) {
-      await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).resolves.toBeDefined();
-    }
-    expect(await plans([SHARED])).toEqual({ [SHARED]: 0 });
-  }, 600_000);
-});
+    test(`cdktf destroy ${SHARED} is refused by prevent_destroy with Terraform's message, and nothing in it is deleted`, async () => {
+      const result = await deploy(SHARED, 'destroy');
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/Error: Instance\s+cannot\s+be\s+destroyed/);
+      expect(result.output).toMatch(
+        /has\s+lifecycle\.prevent_destroy\s+set,\s+but\s+the\s+plan\s+calls\s+for\s+this\s+resource\s+to\s+be\s+destroyed/,
+      );
+      const vpcs = members(
+        (
+          (await ec2('DescribeVpcs', { 'Filter.1.Name': 'cidr', 'Filter.1.Value.1': '10.30.0.0/16' }))
+            .DescribeVpcsResponse as any
+        ).vpcSet,
+        'item',
+      );
+      expect(vpcs).toHaveLength(1);
+      await loadBalancerArn();
+      for (const bucket of [
+        `${APP}-${ENV}-deployment-records`,
+        `${APP}-${ENV}-app-files`,
+        `${APP}-${ENV}-access-logs`,
+      ]) {
+        await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).resolves.toBeDefined();
+      }
+      expect(await plans([SHARED])).toEqual({ [SHARED]: 0 });
+    }, 600_000);
+  },
+);
 
 function tail(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8').split('\n').filter((l) => !/" 200 -$/.test(l)).slice(-40).join('\n');
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => !/" 200 -$/.test(l))
+      .slice(-40)
+      .join('\n');
   } catch {
     return '(no log)';
   }

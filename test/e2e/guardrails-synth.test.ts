@@ -7,12 +7,16 @@ import { envDir, REPO } from '../support/env-dir';
 
 function runFixture(env: Record<string, string> = {}) {
   const cwd = path.dirname(envDir());
-  const run = spawnSync('node', ['--require', path.join(REPO, 'bin/register.js'), path.join(REPO, 'test/fixtures/insecure-app.ts')], {
-    cwd,
-    env: { ...process.env, SYNTH_ENVS: 'staging', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const run = spawnSync(
+    'node',
+    ['--require', path.join(REPO, 'bin/register.js'), path.join(REPO, 'test/fixtures/insecure-app.ts')],
+    {
+      cwd,
+      env: { ...process.env, SYNTH_ENVS: 'staging', ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   return { ...run, cwd };
 }
 
@@ -31,7 +35,10 @@ describe('guardrails at synth', () => {
   test('fails `cdktf synth` (the CLI) the same way, leaving no cdktf.out', () => {
     const cwd = path.dirname(envDir());
     const app = `node --require ${path.join(REPO, 'bin/register.js')} ${path.join(REPO, 'test/fixtures/insecure-app.ts')}`;
-    fs.writeFileSync(path.join(cwd, 'cdktf.json'), JSON.stringify({ language: 'typescript', app, sendCrashReports: 'false' }));
+    fs.writeFileSync(
+      path.join(cwd, 'cdktf.json'),
+      JSON.stringify({ language: 'typescript', app, sendCrashReports: 'false' }),
+    );
     const run = spawnSync(path.join(REPO, 'node_modules/.bin/cdktf'), ['synth'], {
       cwd,
       env: { ...process.env, SYNTH_ENVS: 'staging', CI: '1' },
@@ -46,12 +53,25 @@ describe('guardrails at synth', () => {
   test('a suppression with a reason lets synth go ahead and is listed in the output and the stack JSON', () => {
     const run = runFixture({ INSECURE_SUPPRESS: 'break-glass access for incident 42, removed after the review' });
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('staging-shared staging-shared/debug-ssh sg-no-public-admin-ports suppressed: break-glass access for incident 42');
+    expect(run.stdout).toContain(
+      'staging-shared staging-shared/debug-ssh sg-no-public-admin-ports suppressed: break-glass access for incident 42',
+    );
     const listed = JSON.parse(fs.readFileSync(path.join(run.cwd, 'cdktf.out/guardrails.json'), 'utf8'));
     expect(listed.violations).toBe(0);
-    expect(listed.suppressed).toContainEqual({ stack: 'staging-shared', path: 'staging-shared/debug-ssh', rule: 'sg-no-public-admin-ports', reason: 'break-glass access for incident 42, removed after the review' });
+    expect(listed.suppressed).toContainEqual({
+      stack: 'staging-shared',
+      path: 'staging-shared/debug-ssh',
+      rule: 'sg-no-public-admin-ports',
+      reason: 'break-glass access for incident 42, removed after the review',
+    });
     const tf = JSON.parse(fs.readFileSync(path.join(run.cwd, 'cdktf.out/stacks/staging-shared/cdk.tf.json'), 'utf8'));
-    const sg = Object.values(tf.resource.aws_security_group as Record<string, { '//': { guardrails: unknown } }>).find((r) => JSON.stringify(r).includes('debug-ssh'));
-    expect(sg?.['//'].guardrails).toEqual({ suppressions: [{ id: 'sg-no-public-admin-ports', reason: 'break-glass access for incident 42, removed after the review' }] });
+    const sg = Object.values(tf.resource.aws_security_group as Record<string, { '//': { guardrails: unknown } }>).find(
+      (r) => JSON.stringify(r).includes('debug-ssh'),
+    );
+    expect(sg?.['//'].guardrails).toEqual({
+      suppressions: [
+        { id: 'sg-no-public-admin-ports', reason: 'break-glass access for incident 42, removed after the review' },
+      ],
+    });
   });
 });

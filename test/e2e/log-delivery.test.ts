@@ -48,9 +48,33 @@ function forwarderLab(prefix: string) {
     asRoot,
 
     async setUp(): Promise<void> {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=DNS:localhost', '-keyout', file('key.pem'), '-out', file('ca.pem')], { stdio: 'ignore' });
-      lab.collector = new BulkCollector({ key: fs.readFileSync(file('key.pem'), 'utf8'), cert: fs.readFileSync(file('ca.pem'), 'utf8') }, AUTH);
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=DNS:localhost',
+          '-keyout',
+          file('key.pem'),
+          '-out',
+          file('ca.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      lab.collector = new BulkCollector(
+        { key: fs.readFileSync(file('key.pem'), 'utf8'), cert: fs.readFileSync(file('ca.pem'), 'utf8') },
+        AUTH,
+      );
       await lab.collector.start();
       fs.mkdirSync(file('work'));
       fs.writeFileSync(lab.appLog, '');
@@ -70,7 +94,13 @@ function forwarderLab(prefix: string) {
           systemLogs: true,
           systemLogSource: { type: 'socket', path: lab.socket },
           destination: { indexPrefix: 'logs-e2e', port: lab.collector.port, caFile: file('ca.pem') },
-          paths: { workDirectory: file('work'), errorFile: lab.errorFile, statsFile: lab.statsFile, shipper: file('ship.py'), localLogDirectory: dir },
+          paths: {
+            workDirectory: file('work'),
+            errorFile: lab.errorFile,
+            statsFile: lab.statsFile,
+            shipper: file('ship.py'),
+            localLogDirectory: dir,
+          },
           retryMaxIntervalSeconds: 2,
         }),
       );
@@ -88,7 +118,12 @@ function forwarderLab(prefix: string) {
     async startAgent(): Promise<void> {
       fs.rmSync(lab.socket, { force: true });
       const child = spawn('rsyslogd', ['-n', '-i', file('rsyslogd.pid'), '-f', lab.conf], {
-        env: { PATH: process.env.PATH, LOG_STORE_HOST: 'localhost', LOG_STORE_USERNAME: AUTH.username, LOG_STORE_PASSWORD: AUTH.password },
+        env: {
+          PATH: process.env.PATH,
+          LOG_STORE_HOST: 'localhost',
+          LOG_STORE_USERNAME: AUTH.username,
+          LOG_STORE_PASSWORD: AUTH.password,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
         // Unprivileged: as nobody when the suite runs as root.
         ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
@@ -96,7 +131,8 @@ function forwarderLab(prefix: string) {
       child.stdout?.on('data', (d: Buffer) => (lab.agentLog += d.toString()));
       child.stderr?.on('data', (d: Buffer) => (lab.agentLog += d.toString()));
       lab.agent = child;
-      if (!(await waitFor(() => fs.existsSync(lab.socket), 5000))) throw new Error(`rsyslogd did not start:\n${lab.agentLog}`);
+      if (!(await waitFor(() => fs.existsSync(lab.socket), 5000)))
+        throw new Error(`rsyslogd did not start:\n${lab.agentLog}`);
     },
 
     async stopAgent(): Promise<void> {
@@ -112,13 +148,17 @@ function forwarderLab(prefix: string) {
 
     writeApp(from: number, to: number, extra: (i: number) => Record<string, unknown> = () => ({})): void {
       for (let i = from; i <= to; i++) {
-        fs.appendFileSync(lab.appLog, `${JSON.stringify({ level: i % 2 ? 'info' : 'error', seq: i, msg: `app event ${i}`, ...extra(i) })}\n`);
+        fs.appendFileSync(
+          lab.appLog,
+          `${JSON.stringify({ level: i % 2 ? 'info' : 'error', seq: i, msg: `app event ${i}`, ...extra(i) })}\n`,
+        );
         fs.appendFileSync(lab.accessLog, `GET /item/${i} 200 seq=${i}\n`);
       }
     },
 
     writeSystem(from: number, to: number): void {
-      for (let i = from; i <= to; i++) execFileSync('logger', ['-u', lab.socket, '-t', 'e2e-system', '-p', 'auth.warning', `system event seq=${i}`]);
+      for (let i = from; i <= to; i++)
+        execFileSync('logger', ['-u', lab.socket, '-t', 'e2e-system', '-p', 'auth.warning', `system event seq=${i}`]);
     },
 
     /** The sequence numbers received from a source, in arrival order. */
@@ -152,7 +192,13 @@ describe('log delivery: rsyslogd -> OpenSearch _bulk over TLS, across a store ou
   test('app and system lines arrive as structured, tagged documents', async () => {
     writeApp(1, 5);
     writeSystem(1, 5);
-    const arrived = await waitFor(() => lab.collector.from('app').length >= 5 && lab.collector.from('access').length >= 5 && lab.collector.from('e2e-system').length >= 5, 8000);
+    const arrived = await waitFor(
+      () =>
+        lab.collector.from('app').length >= 5 &&
+        lab.collector.from('access').length >= 5 &&
+        lab.collector.from('e2e-system').length >= 5,
+      8000,
+    );
     if (!arrived) throw new Error(`lines did not arrive; rsyslogd said:\n${lab.agentLog}`);
     expect(lab.collector.unauthorized).toBe(0);
 
@@ -175,11 +221,24 @@ describe('log delivery: rsyslogd -> OpenSearch _bulk over TLS, across a store ou
     expect(Date.parse(String(app.doc['@timestamp']))).toBeGreaterThan(Date.now() - 60_000);
 
     const access = lab.collector.from('access')[0];
-    expect(access.doc).toMatchObject({ log_type: 'app', source: 'access', file: accessLog, message: 'GET /item/1 200 seq=1', color: 'blue' });
+    expect(access.doc).toMatchObject({
+      log_type: 'app',
+      source: 'access',
+      file: accessLog,
+      message: 'GET /item/1 200 seq=1',
+      color: 'blue',
+    });
     expect(access.doc.fields).toBeUndefined();
 
     const system = lab.collector.from('e2e-system')[0];
-    expect(system.doc).toMatchObject({ log_type: 'system', severity: 'warning', facility: 'auth', message: 'system event seq=1', environment: 'e2e', release: '2.0.1' });
+    expect(system.doc).toMatchObject({
+      log_type: 'system',
+      severity: 'warning',
+      facility: 'auth',
+      message: 'system event seq=1',
+      environment: 'e2e',
+      release: '2.0.1',
+    });
   });
 
   test('nothing is lost or duplicated across a collector outage; order holds per source', async () => {
@@ -187,7 +246,11 @@ describe('log delivery: rsyslogd -> OpenSearch _bulk over TLS, across a store ou
     writeApp(6, 10);
     writeSystem(6, 10);
     // The shipper tries, fails, backs off and retries; the lines wait in the agent's on-disk queue.
-    const retrying = await waitFor(() => fs.existsSync(lab.shipperLog) && /store unreachable .*retrying/.test(fs.readFileSync(lab.shipperLog, 'utf8')), 5000);
+    const retrying = await waitFor(
+      () =>
+        fs.existsSync(lab.shipperLog) && /store unreachable .*retrying/.test(fs.readFileSync(lab.shipperLog, 'utf8')),
+      5000,
+    );
     expect(retrying).toBe(true);
     const spooled = fs.readdirSync(file('work')).filter((f) => f.startsWith('fwd-log-store'));
     expect(spooled.length).toBeGreaterThan(0);
@@ -195,8 +258,17 @@ describe('log delivery: rsyslogd -> OpenSearch _bulk over TLS, across a store ou
     expect(lab.collector.from('app').length).toBe(5); // still down: nothing new can have arrived
     await lab.collector.start();
 
-    const done = await waitFor(() => lab.collector.from('app').length >= 10 && lab.collector.from('access').length >= 10 && lab.collector.from('e2e-system').length >= 10, 10_000);
-    if (!done) throw new Error(`not everything arrived (app ${seqs('app')}, access ${seqs('access')}, system ${seqs('e2e-system')}); rsyslogd said:\n${lab.agentLog}`);
+    const done = await waitFor(
+      () =>
+        lab.collector.from('app').length >= 10 &&
+        lab.collector.from('access').length >= 10 &&
+        lab.collector.from('e2e-system').length >= 10,
+      10_000,
+    );
+    if (!done)
+      throw new Error(
+        `not everything arrived (app ${seqs('app')}, access ${seqs('access')}, system ${seqs('e2e-system')}); rsyslogd said:\n${lab.agentLog}`,
+      );
     await new Promise((r) => setTimeout(r, 300)); // a late duplicate would show up here
     expect(seqs('app')).toEqual(range(1, 10));
     expect(seqs('access')).toEqual(range(1, 10));
@@ -208,8 +280,17 @@ describe('log delivery: rsyslogd -> OpenSearch _bulk over TLS, across a store ou
     writeApp(11, 15); // picked up from the file position the agent saved
     await lab.startAgent();
     writeSystem(11, 15);
-    const done = await waitFor(() => lab.collector.from('app').length >= 15 && lab.collector.from('access').length >= 15 && lab.collector.from('e2e-system').length >= 15, 8000);
-    if (!done) throw new Error(`not everything arrived (app ${seqs('app')}, access ${seqs('access')}, system ${seqs('e2e-system')}); rsyslogd said:\n${lab.agentLog}`);
+    const done = await waitFor(
+      () =>
+        lab.collector.from('app').length >= 15 &&
+        lab.collector.from('access').length >= 15 &&
+        lab.collector.from('e2e-system').length >= 15,
+      8000,
+    );
+    if (!done)
+      throw new Error(
+        `not everything arrived (app ${seqs('app')}, access ${seqs('access')}, system ${seqs('e2e-system')}); rsyslogd said:\n${lab.agentLog}`,
+      );
     await new Promise((r) => setTimeout(r, 300));
     expect(seqs('app')).toEqual(range(1, 15));
     expect(seqs('access')).toEqual(range(1, 15));
@@ -238,7 +319,10 @@ describe('log delivery under push-back: rsyslogd against a store that refuses, t
     const done = await waitFor(() => sources.every((s) => lab.collector.from(s).length >= to), 8000);
     await new Promise((r) => setTimeout(r, 300)); // a late duplicate would show up here
     const got = Object.fromEntries(sources.map((s) => [s, lab.seqs(s)]));
-    if (!done) throw new Error(`not everything arrived: ${JSON.stringify(got)}; refused ${lab.collector.refused.length}; rsyslogd said:\n${lab.agentLog}`);
+    if (!done)
+      throw new Error(
+        `not everything arrived: ${JSON.stringify(got)}; refused ${lab.collector.refused.length}; rsyslogd said:\n${lab.agentLog}`,
+      );
     for (const s of sources) expect(got[s]).toEqual(range(1, to));
   }
 
@@ -262,7 +346,13 @@ describe('log delivery under push-back: rsyslogd against a store that refuses, t
     const from = next;
     next += 5;
     lab.writeApp(from, from + 4);
-    const done = await waitFor(() => lab.collector.from('access').length >= from + 4 && lab.collector.from('app').length >= from + 3 && fs.existsSync(lab.errorFile), 8000);
+    const done = await waitFor(
+      () =>
+        lab.collector.from('access').length >= from + 4 &&
+        lab.collector.from('app').length >= from + 3 &&
+        fs.existsSync(lab.errorFile),
+      8000,
+    );
     if (!done) throw new Error(`not everything arrived; rsyslogd said:\n${lab.agentLog}`);
     await new Promise((r) => setTimeout(r, 500));
     expect(lab.seqs('app')).toEqual(range(1, from + 4).filter((i) => i !== poison));

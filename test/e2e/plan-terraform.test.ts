@@ -18,7 +18,13 @@ function copyOut(name: string): string {
 
 function planOut(out: string, extra: Partial<Parameters<typeof plan>[0]> = {}, env: NodeJS.ProcessEnv = process.env) {
   const lines: string[] = [];
-  const result = plan({ out, projectDir: out, env: { ...env, TF_CLI_CONFIG_FILE: '/dev/null' }, log: (l) => lines.push(l), ...extra });
+  const result = plan({
+    out,
+    projectDir: out,
+    env: { ...env, TF_CLI_CONFIG_FILE: '/dev/null' },
+    log: (l) => lines.push(l),
+    ...extra,
+  });
   return { result, log: lines.join('\n') };
 }
 
@@ -46,7 +52,11 @@ describe('plan with terraform', () => {
     const first = 'S3cret-first-7f3a9c';
     const second = 'S3cret-rotated-b41d22';
     const tf = (args: string[], secret: string) =>
-      spawnSync('terraform', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_VAR_db_password: secret } });
+      spawnSync('terraform', args, {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_VAR_db_password: secret },
+      });
     // Plan and apply with the first secret: the state now holds it.
     expect(planOut(out, {}, { ...process.env, TF_VAR_db_password: first }).result.exitCode).toBe(PLAN_EXIT.ok);
     expect(tf(['apply', '-input=false', '-no-color', 'plan.tfplan'], first).status).toBe(0);
@@ -63,12 +73,19 @@ describe('plan with terraform', () => {
     expect(raw).toContain(second);
 
     // Every byte written outside Terraform's own state and binary plan, and every log line, is free of both.
-    const terraformOwn = (rel: string) => rel.startsWith('.terraform') || /\.tfstate(\.backup)?$/.test(rel) || rel.endsWith('plan.tfplan');
-    const written = (fs.readdirSync(out, { recursive: true }) as string[]).filter((rel) => fs.statSync(path.join(out, rel)).isFile() && !terraformOwn(rel.split(path.sep).slice(2).join('/')));
+    const terraformOwn = (rel: string) =>
+      rel.startsWith('.terraform') || /\.tfstate(\.backup)?$/.test(rel) || rel.endsWith('plan.tfplan');
+    const written = (fs.readdirSync(out, { recursive: true }) as string[]).filter(
+      (rel) => fs.statSync(path.join(out, rel)).isFile() && !terraformOwn(rel.split(path.sep).slice(2).join('/')),
+    );
     expect(written.sort()).toEqual(['stacks/demo-shared/cdk.tf.json', 'stacks/demo-shared/plan-summary.json']);
     for (const rel of written) {
       const text = fs.readFileSync(path.join(out, rel), 'utf8');
-      expect({ rel, first: text.includes(first), second: text.includes(second) }).toEqual({ rel, first: false, second: false });
+      expect({ rel, first: text.includes(first), second: text.includes(second) }).toEqual({
+        rel,
+        first: false,
+        second: false,
+      });
     }
     expect(log).not.toContain(first);
     expect(log).not.toContain(second);
@@ -77,10 +94,15 @@ describe('plan with terraform', () => {
     // What the summary keeps: actions and the changes a reviewer needs, secrets as (sensitive).
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'plan-summary.json'), 'utf8'));
     const byAddress = Object.fromEntries(summary.resourceChanges.map((c: { address: string }) => [c.address, c]));
-    expect(byAddress['terraform_data.release']).toMatchObject({ actions: ['update'], changes: { input: { before: '1.4.1', after: '1.4.2' } } });
+    expect(byAddress['terraform_data.release']).toMatchObject({
+      actions: ['update'],
+      changes: { input: { before: '1.4.1', after: '1.4.2' } },
+    });
     expect(byAddress['terraform_data.credentials']).toMatchObject({
       actions: ['update'],
-      changes: { input: { before: { user: 'app', password: '(sensitive)' }, after: { user: 'app', password: '(sensitive)' } } },
+      changes: {
+        input: { before: { user: 'app', password: '(sensitive)' }, after: { user: 'app', password: '(sensitive)' } },
+      },
     });
     expect(byAddress['terraform_data.consumer'].actions).toEqual(['update']);
     expect(summary.outputChanges.db_password).toMatchObject({ before: '(sensitive)' });
@@ -92,7 +114,11 @@ describe('plan with terraform', () => {
     const dir = path.join(out, 'stacks/demo-shared');
     // Create the state for real, then remove the "archive" resource from the configuration.
     planOut(out);
-    const apply = spawnSync('terraform', ['apply', '-input=false', '-no-color', 'plan.tfplan'], { cwd: dir, encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
+    const apply = spawnSync('terraform', ['apply', '-input=false', '-no-color', 'plan.tfplan'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' },
+    });
     expect(apply.status).toBe(0);
     const tf = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8'));
     delete tf.resource.terraform_data.archive;
@@ -115,7 +141,14 @@ describe('plan with terraform', () => {
     fs.writeFileSync(file, JSON.stringify(tf));
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-home-'));
     // Proxies on a closed loopback port and no instance metadata: nothing Terraform tries leaves the machine.
-    const env = { PATH: process.env.PATH, HOME: home, HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', AWS_EC2_METADATA_DISABLED: 'true', CHECKPOINT_DISABLE: '1' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      HTTPS_PROXY: 'http://127.0.0.1:9',
+      HTTP_PROXY: 'http://127.0.0.1:9',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      CHECKPOINT_DISABLE: '1',
+    };
     expect(planOut(out, {}, env).result.exitCode).toBe(PLAN_EXIT.noCredentials); // the check, before terraform
     const { result, log } = planOut(out, { skipCredentialCheck: true }, env);
     expect(log).toContain('demo-shared: terraform init ...');
@@ -125,7 +158,18 @@ describe('plan with terraform', () => {
 
   test('says the provider registry is unreachable, with exit 6, when providers cannot be installed', () => {
     const out = copyOut('aws');
-    const { result, log } = planOut(out, {}, { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', AWS_EC2_METADATA_DISABLED: 'true' });
+    const { result, log } = planOut(
+      out,
+      {},
+      {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'example',
+        HTTPS_PROXY: 'http://127.0.0.1:9',
+        HTTP_PROXY: 'http://127.0.0.1:9',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    );
     expect(log).toContain('plan: offline checks passed');
     expect(log).toContain('cannot reach the provider registry (registry.terraform.io)');
     expect(result.exitCode).toBe(PLAN_EXIT.registryUnreachable);
@@ -138,7 +182,10 @@ const MOTO = process.env.MOTO_SERVER ?? path.join(REPO, '.venv/bin/moto_server')
 const haveMoto = fs.existsSync(MOTO);
 test('moto is available where CI runs the tests', () => {
   if (process.env.CI === 'true') expect(haveMoto).toBe(true);
-  else if (!haveMoto) console.warn(`moto_server not found at ${MOTO}: the AWS-provider redaction test is skipped; run bash .ci/run or set MOTO_SERVER`);
+  else if (!haveMoto)
+    console.warn(
+      `moto_server not found at ${MOTO}: the AWS-provider redaction test is skipped; run bash .ci/run or set MOTO_SERVER`,
+    );
 });
 
 (haveMoto ? describe : describe.skip)('plan with the real AWS provider against moto on loopback', () => {
@@ -154,7 +201,10 @@ test('moto is available where CI runs the tests', () => {
     endpoint = `http://127.0.0.1:${port}`;
     moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
-      const up = await fetch(`${endpoint}/moto-api/`).then((r) => r.ok, () => false);
+      const up = await fetch(`${endpoint}/moto-api/`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (up) return;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -170,10 +220,22 @@ test('moto is available where CI runs the tests', () => {
     const file = path.join(dir, 'cdk.tf.json');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').split('MOTO_ENDPOINT').join(endpoint));
     const rc = path.join(out, 'terraform.rc');
-    fs.writeFileSync(rc, 'provider_installation {\n  filesystem_mirror { path = "/opt/tf-plugins" }\n  direct { exclude = ["*/*"] }\n}\n');
+    fs.writeFileSync(
+      rc,
+      'provider_installation {\n  filesystem_mirror { path = "/opt/tf-plugins" }\n  direct { exclude = ["*/*"] }\n}\n',
+    );
     const first = 'ApiKey-first-91c2e7';
     const second = 'ApiKey-rotated-3ab8f0';
-    const env = (secret: string) => ({ PATH: process.env.PATH, HOME: process.env.HOME, TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true', TF_VAR_api_key: secret });
+    const env = (secret: string) => ({
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TF_CLI_CONFIG_FILE: rc,
+      CHECKPOINT_DISABLE: '1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      TF_VAR_api_key: secret,
+    });
     const run = (secret: string) => {
       const lines: string[] = [];
       const result = plan({ out, projectDir: out, env: env(secret), log: (l) => lines.push(l) });
@@ -181,22 +243,37 @@ test('moto is available where CI runs the tests', () => {
     };
     const firstPlan = run(first);
     expect(firstPlan.result.exitCode).toBe(PLAN_EXIT.ok);
-    const apply = spawnSync('terraform', ['apply', '-input=false', '-no-color', 'plan.tfplan'], { cwd: dir, encoding: 'utf8', env: env(first) });
+    const apply = spawnSync('terraform', ['apply', '-input=false', '-no-color', 'plan.tfplan'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: env(first),
+    });
     expect(apply.status).toBe(0);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('release 1.4.1', 'release 1.4.2'));
     const { result, log } = run(second);
     expect(result.exitCode).toBe(PLAN_EXIT.ok);
 
-    const raw = spawnSync('terraform', ['show', '-json', 'plan.tfplan'], { cwd: dir, encoding: 'utf8', env: env(second) }).stdout;
+    const raw = spawnSync('terraform', ['show', '-json', 'plan.tfplan'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: env(second),
+    }).stdout;
     expect(raw).toContain(first); // Terraform's own JSON: prior state and change in clear text
     expect(raw).toContain(second);
 
-    const terraformOwn = (rel: string) => rel.includes('.terraform') || /\.tfstate(\.backup)?$/.test(rel) || rel.endsWith('plan.tfplan');
-    const written = (fs.readdirSync(out, { recursive: true }) as string[]).filter((rel) => fs.statSync(path.join(out, rel)).isFile() && !terraformOwn(rel));
+    const terraformOwn = (rel: string) =>
+      rel.includes('.terraform') || /\.tfstate(\.backup)?$/.test(rel) || rel.endsWith('plan.tfplan');
+    const written = (fs.readdirSync(out, { recursive: true }) as string[]).filter(
+      (rel) => fs.statSync(path.join(out, rel)).isFile() && !terraformOwn(rel),
+    );
     expect(written).toContain(path.join('stacks', 'demo-shared', 'plan-summary.json'));
     for (const rel of written) {
       const text = fs.readFileSync(path.join(out, rel), 'utf8');
-      expect({ rel, first: text.includes(first), second: text.includes(second) }).toEqual({ rel, first: false, second: false });
+      expect({ rel, first: text.includes(first), second: text.includes(second) }).toEqual({
+        rel,
+        first: false,
+        second: false,
+      });
     }
     expect(`${firstPlan.log}\n${log}`).not.toMatch(new RegExp(`${first}|${second}`));
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'plan-summary.json'), 'utf8'));
@@ -204,7 +281,10 @@ test('moto is available where CI runs the tests', () => {
       expect.objectContaining({
         address: 'aws_ssm_parameter.api_key',
         actions: ['update'],
-        changes: expect.objectContaining({ description: { before: 'release 1.4.1', after: 'release 1.4.2' }, value: { before: '(sensitive)', after: '(sensitive)' } }),
+        changes: expect.objectContaining({
+          description: { before: 'release 1.4.1', after: 'release 1.4.2' },
+          value: { before: '(sensitive)', after: '(sensitive)' },
+        }),
       }),
     ]);
   }, 240000);

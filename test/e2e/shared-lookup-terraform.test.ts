@@ -33,7 +33,10 @@ function stackDir(name: string): { dir: string; lookup: string; json: TfJson } {
   const dir = path.join(root, name);
   fs.mkdirSync(path.join(dir, 'tests'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(json));
-  fs.writeFileSync(path.join(dir, 'version_override.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: AWS_VERSION } } } }));
+  fs.writeFileSync(
+    path.join(dir, 'version_override.tf.json'),
+    JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: AWS_VERSION } } } }),
+  );
   const [lookup] = Object.keys(json.data?.aws_ssm_parameters_by_path ?? {});
   const init = terraform(dir, ['init', '-backend=false', '-input=false', '-no-color']);
   if (init.status !== 0) throw new Error(`terraform init in ${dir} failed:\n${init.stderr}`);
@@ -86,7 +89,8 @@ const SAMPLE: Record<AwsSharedValueKey, string> = {
   privateSubnetIds: 'subnet-0a,subnet-0b,subnet-0c',
   instanceSecurityGroupId: 'sg-0123456789abcdef0',
   blueTargetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/shop-prod-blue/0123456789abcdef',
-  greenTargetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/shop-prod-green/0123456789abcdef',
+  greenTargetGroupArn:
+    'arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/shop-prod-green/0123456789abcdef',
   loadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/shop-prod/0123456789abcdef',
   certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/11111111-2222-3333-4444-555555555555',
   hostname: 'shop.example.com',
@@ -94,7 +98,8 @@ const SAMPLE: Record<AwsSharedValueKey, string> = {
   registryPullPolicyArn: 'arn:aws:iam::111111111111:policy/shop-prod-registry-pull',
   logForwarderReadPolicyArn: 'arn:aws:iam::111111111111:policy/shop-prod-log-forwarder-read',
 };
-const published = (keys: readonly AwsSharedValueKey[]) => Object.fromEntries(keys.map((k) => [sharedParameterPath('shop', 'prod', k), SAMPLE[k]]));
+const published = (keys: readonly AwsSharedValueKey[]) =>
+  Object.fromEntries(keys.map((k) => [sharedParameterPath('shop', 'prod', k), SAMPLE[k]]));
 
 describe('prod-green under terraform test (real AWS provider schema, mocked AWS)', () => {
   const { dir, lookup, json } = stackDir('prod-green');
@@ -102,12 +107,17 @@ describe('prod-green under terraform test (real AWS provider schema, mocked AWS)
   const [template] = Object.keys(json.resource?.aws_launch_template ?? {});
 
   test('without what prod-shared publishes, the plan stops and names the stack to deploy first', () => {
-    fs.writeFileSync(path.join(dir, 'tests', 'run.tftest.hcl'), testFile(lookup, { '/shop/prod/shared/hostname': 'shop.example.com' }));
+    fs.writeFileSync(
+      path.join(dir, 'tests', 'run.tftest.hcl'),
+      testFile(lookup, { '/shop/prod/shared/hostname': 'shop.example.com' }),
+    );
     const r = terraform(dir, ['test', '-no-color']);
     const out = (r.stdout + r.stderr).replace(/\s+/g, ' ');
     expect(r.status).toBe(1);
     expect(out).toContain('Resource postcondition failed');
-    expect(out).toContain('prod-shared has not been deployed (or is older than this release): deploy it first with `npx cdktf deploy prod-shared`. Missing: /shop/prod/shared/app-files-access-policy-arn,');
+    expect(out).toContain(
+      'prod-shared has not been deployed (or is older than this release): deploy it first with `npx cdktf deploy prod-shared`. Missing: /shop/prod/shared/app-files-access-policy-arn,',
+    );
   });
 
   test('with them, the fleet gets the subnets, security group, target group and policies prod-shared published', () => {

@@ -11,9 +11,20 @@ import { synthEnvironments, TfJson } from '../support/synth';
 const BUCKET = 'shop-terraform-state';
 
 function terraform(cwd: string, args: string[]): Promise<{ ok: boolean; output: string }> {
-  const env = { ...process.env, ...S3RVER_CREDENTIALS, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', AWS_EC2_METADATA_DISABLED: 'true' };
+  const env = {
+    ...process.env,
+    ...S3RVER_CREDENTIALS,
+    TF_IN_AUTOMATION: '1',
+    CHECKPOINT_DISABLE: '1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
   return new Promise((resolve) => {
-    execFile('terraform', [...args, '-input=false', '-no-color'], { cwd, env, timeout: 20_000 }, (err, stdout, stderr) => resolve({ ok: !err, output: `${stdout}${stderr}` }));
+    execFile(
+      'terraform',
+      [...args, '-input=false', '-no-color'],
+      { cwd, env, timeout: 20_000 },
+      (err, stdout, stderr) => resolve({ ok: !err, output: `${stdout}${stderr}` }),
+    );
   });
 }
 
@@ -23,8 +34,16 @@ describe('state on an S3-compatible store (DigitalOcean Spaces)', () => {
 
   beforeAll(async () => {
     server = await startS3Server([BUCKET]);
-    const backend = { type: 's3', bucket: BUCKET, region: 'us-east-1', keyPrefix: 'shop/dev', endpoint: server.endpoint };
-    cutover = synthEnvironments(envDir({ 'dev.yaml': withValue('dev.yaml', ['backend'], backend) }), ['dev']).get('dev-cutover')!;
+    const backend = {
+      type: 's3',
+      bucket: BUCKET,
+      region: 'us-east-1',
+      keyPrefix: 'shop/dev',
+      endpoint: server.endpoint,
+    };
+    cutover = synthEnvironments(envDir({ 'dev.yaml': withValue('dev.yaml', ['backend'], backend) }), ['dev']).get(
+      'dev-cutover',
+    )!;
   });
   afterAll(async () => {
     await server?.close();
@@ -53,7 +72,13 @@ describe('state on an S3-compatible store (DigitalOcean Spaces)', () => {
     // The providers cannot be downloaded here, so apply the stack's backend and a literal output only.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-spaces-'));
     const liveColor = (cutover.output!.live_color as { value: string }).value;
-    fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({ terraform: { backend: cutover.terraform.backend }, output: { live_color: { value: liveColor } } }));
+    fs.writeFileSync(
+      path.join(dir, 'main.tf.json'),
+      JSON.stringify({
+        terraform: { backend: cutover.terraform.backend },
+        output: { live_color: { value: liveColor } },
+      }),
+    );
     try {
       const init = await terraform(dir, ['init']);
       expect(init.output).toContain('Successfully configured the backend "s3"');
@@ -69,7 +94,9 @@ describe('state on an S3-compatible store (DigitalOcean Spaces)', () => {
     expect(seen).toContain(`PUT ${key}`);
     expect(seen).toContain(`PUT ${key}.tflock`);
     expect(seen).toContain(`DELETE ${key}.tflock`);
-    const state = (await (await fetch(`${server.directEndpoint}${key}`)).json()) as { outputs: Record<string, { value: string }> };
+    const state = (await (await fetch(`${server.directEndpoint}${key}`)).json()) as {
+      outputs: Record<string, { value: string }>;
+    };
     expect(state.outputs.live_color.value).toBe('blue');
   });
 });

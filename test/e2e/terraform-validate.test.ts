@@ -37,7 +37,9 @@ const MISSING_MIRROR =
   '$XDG_DATA_HOME/terraform/plugins, $XDG_DATA_DIRS/terraform/plugins)';
 if (!mirror && !process.env.CI) {
   // A developer machine without the mirror: say so where the run is read, rather than pass quietly.
-  console.warn(`SKIPPED test/e2e/terraform-validate.test.ts: ${MISSING_MIRROR}. Install the provider there or set TF_PLUGIN_MIRROR.`);
+  console.warn(
+    `SKIPPED test/e2e/terraform-validate.test.ts: ${MISSING_MIRROR}. Install the provider there or set TF_PLUGIN_MIRROR.`,
+  );
 }
 /** Skipped only off CI; in CI a missing mirror fails every test with MISSING_MIRROR. */
 const withTerraform = mirror || process.env.CI ? describe : describe.skip;
@@ -47,7 +49,9 @@ const VARIANTS = [' ${bgInject} %{ if bgInject }', '${bgInject}%{if bgInject}', 
 
 /** Occurrences of the injected sequences that Terraform would read as a template (not escaped exactly once). */
 function unescaped(text: string): string[] {
-  return [...text.matchAll(/.{0,40}(?:(?<![$])\$\{|\$\$\$\{|(?<![%])%\{ ?|%%%\{ ?)(?:if )?bgInject.{0,20}/g)].map((m) => m[0]);
+  return [...text.matchAll(/.{0,40}(?:(?<![$])\$\{|\$\$\$\{|(?<![%])%\{ ?|%%%\{ ?)(?:if )?bgInject.{0,20}/g)].map(
+    (m) => m[0],
+  );
 }
 const ESCAPED = /\$\$\{bgInject\}|%%\{ ?if bgInject/;
 
@@ -56,13 +60,16 @@ type KeyPath = Array<string | number>;
 function stringLeaves(value: unknown, at: KeyPath = [], out: KeyPath[] = []): KeyPath[] {
   if (typeof value === 'string') out.push(at);
   else if (Array.isArray(value)) value.forEach((v, i) => stringLeaves(v, [...at, i], out));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) stringLeaves(v, [...at, k], out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) stringLeaves(v, [...at, k], out);
   return out;
 }
 
 function withLeaf(values: unknown, at: KeyPath, leaf: unknown): unknown {
   const copy = structuredClone(values) as Record<string | number, unknown>;
-  const parent = at.slice(0, -1).reduce<Record<string | number, unknown>>((n, k) => n[k] as Record<string | number, unknown>, copy);
+  const parent = at
+    .slice(0, -1)
+    .reduce<Record<string | number, unknown>>((n, k) => n[k] as Record<string | number, unknown>, copy);
   parent[at[at.length - 1]] = leaf;
   return copy;
 }
@@ -83,7 +90,9 @@ function valuesWithTemplateText(): { dir: string; fields: string[]; refused: str
     values = { ...values, tags: { ...(values.tags as object), note: 'free text' } };
     for (const at of stringLeaves(values)) {
       const original = at.reduce<unknown>((n, k) => (n as Record<string | number, unknown>)[k], values) as string;
-      const accepted = VARIANTS.map((v) => withLeaf(values, at, original + v)).find((candidate) => validateEnvironment(candidate, file).config);
+      const accepted = VARIANTS.map((v) => withLeaf(values, at, original + v)).find(
+        (candidate) => validateEnvironment(candidate, file).config,
+      );
       if (accepted) {
         values = accepted as Record<string, unknown>;
         fields.push(`${file}: ${at.join('.')}`);
@@ -99,10 +108,18 @@ function synthLikeMain(dir: string): Map<string, string> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-validate-synth-'));
   const app = new App({ outdir, stackTraces: false });
   for (const config of loadEnvironments({ dir })) createEnvironmentStacks(app, config);
-  if (!enforceGuardrails(app, { write: () => undefined })) throw new Error('guardrails failed on the shipped environments');
+  if (!enforceGuardrails(app, { write: () => undefined }))
+    throw new Error('guardrails failed on the shipped environments');
   app.synth();
-  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
-  const out = new Map(Object.entries(manifest.stacks).map(([name, s]) => [name, fs.readFileSync(path.join(outdir, s.synthesizedStackPath), 'utf8')]));
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
+  const out = new Map(
+    Object.entries(manifest.stacks).map(([name, s]) => [
+      name,
+      fs.readFileSync(path.join(outdir, s.synthesizedStackPath), 'utf8'),
+    ]),
+  );
   fs.rmSync(outdir, { recursive: true, force: true });
   return out;
 }
@@ -119,18 +136,40 @@ const AWS_STACKS = stackNames(SHIPPED, 'aws');
 function rendererStack(outdir: string): { json: string; rendered: Record<string, string> } {
   const prod = SHIPPED.find((c) => c.cloud === 'aws')!;
   const forwarder = forwarderConfigFromValues(prod, 'blue');
-  const tagged = { ...forwarder, appLogs: [...forwarder.appLogs, { path: '/var/log/shop/extra.log', format: 'text' as const, tag: 'extra${bgInject}%{if bgInject}' }] };
+  const tagged = {
+    ...forwarder,
+    appLogs: [
+      ...forwarder.appLogs,
+      { path: '/var/log/shop/extra.log', format: 'text' as const, tag: 'extra${bgInject}%{if bgInject}' },
+    ],
+  };
   const rendered: Record<string, string> = {
     rsyslog_conf: renderRsyslogConfig(tagged),
-    user_data: renderUserData({ forwarder: tagged, credentials: { type: 'env-file' }, extraCommands: [['echo', '${bgInject} %{ if bgInject }']] }),
-    user_data_aws: renderUserData({ forwarder, credentials: { type: 'aws-secrets-manager', secretId: 'shop-prod-log-forwarder', region: 'eu-west-1' } }),
-    log_store_bootstrap: JSON.stringify(renderLogStoreBootstrap({ indexPrefix: 'logs-shop', retentionDays: 14, dashboardsIndexPattern: true })),
+    user_data: renderUserData({
+      forwarder: tagged,
+      credentials: { type: 'env-file' },
+      extraCommands: [['echo', '${bgInject} %{ if bgInject }']],
+    }),
+    user_data_aws: renderUserData({
+      forwarder,
+      credentials: { type: 'aws-secrets-manager', secretId: 'shop-prod-log-forwarder', region: 'eu-west-1' },
+    }),
+    log_store_bootstrap: JSON.stringify(
+      renderLogStoreBootstrap({ indexPrefix: 'logs-shop', retentionDays: 14, dashboardsIndexPattern: true }),
+    ),
     swanctl_conf: renderSwanctlConf({
       name: 'shop-prod',
       customerGatewayIp: '203.0.113.10',
       onPremCidrs: ['192.168.0.0/16'],
       vpcCidrs: ['10.30.0.0/16'],
-      tunnels: [{ outsideAddress: '198.51.100.1', presharedKey: 'psk_one.12345678', cgwInsideAddress: '169.254.110.2', vgwInsideAddress: '169.254.110.1' }],
+      tunnels: [
+        {
+          outsideAddress: '198.51.100.1',
+          presharedKey: 'psk_one.12345678',
+          cgwInsideAddress: '169.254.110.2',
+          vgwInsideAddress: '169.254.110.1',
+        },
+      ],
       options: DEFAULT_TUNNEL_OPTIONS,
       routing: 'static',
     }),
@@ -157,7 +196,10 @@ withTerraform('terraform validate with the real AWS provider (from the filesyste
   let wallSeconds = 0;
 
   beforeAll(async () => {
-    if (!mirror) throw new Error(`CI is set and ${MISSING_MIRROR}; the validate tests must not be skipped in CI. Install the provider mirror (see README "Checked with real Terraform").`);
+    if (!mirror)
+      throw new Error(
+        `CI is set and ${MISSING_MIRROR}; the validate tests must not be skipped in CI. Install the provider mirror (see README "Checked with real Terraform").`,
+      );
     const started = Date.now();
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-validate-'));
     const env = offlineTerraformEnv(writeCliConfig(work, mirror.path));
@@ -184,7 +226,9 @@ withTerraform('terraform validate with the real AWS provider (from the filesyste
 
   test.each(AWS_STACKS)('shipped %s is valid', (stack) => expectValid(`shipped/${stack}`));
 
-  test.each(AWS_STACKS)('%s with template text in every free-text value is valid', (stack) => expectValid(`template-text/${stack}`));
+  test.each(AWS_STACKS)('%s with template text in every free-text value is valid', (stack) =>
+    expectValid(`template-text/${stack}`),
+  );
 
   test('every string field of the values either refuses template text or carries it into the JSON escaped', () => {
     // Which fields take free text is the schema's business; what matters is that none of them reaches Terraform raw.
@@ -214,7 +258,10 @@ withTerraform('terraform validate with the real AWS provider (from the filesyste
 
   afterAll(() => {
     // A figure for the README and the bench notes, not an assertion: wall time depends on what else the machine runs.
-    if (wallSeconds > 0) console.info(`terraform-validate: synth + init + validate of ${AWS_STACKS.length * 2 + 1} stacks took ${wallSeconds.toFixed(1)} s`);
+    if (wallSeconds > 0)
+      console.info(
+        `terraform-validate: synth + init + validate of ${AWS_STACKS.length * 2 + 1} stacks took ${wallSeconds.toFixed(1)} s`,
+      );
   });
 });
 
@@ -238,13 +285,27 @@ describe('provider mirror discovery and the offline CLI config', () => {
 
   test('the CLI config installs the provider from the mirror only and refuses the registry', () => {
     const text = fs.readFileSync(writeCliConfig(fake, '/opt/mirror'), 'utf8');
-    expect(text).toMatch(/filesystem_mirror \{\s+path\s+= "\/opt\/mirror"\s+include = \["registry.terraform.io\/hashicorp\/aws"\]/);
+    expect(text).toMatch(
+      /filesystem_mirror \{\s+path\s+= "\/opt\/mirror"\s+include = \["registry.terraform.io\/hashicorp\/aws"\]/,
+    );
     expect(text).toMatch(/direct \{\s+exclude = \["registry.terraform.io\/\*\/\*"\]/);
     expect(text).toContain(`plugin_cache_dir = ${JSON.stringify(path.join(fake, 'plugin-cache'))}`);
   });
 
   test('the terraform environment has no proxies, no version check and no metadata-service credentials', () => {
-    const env = offlineTerraformEnv('/x.tfrc', { PATH: '/bin', HTTPS_PROXY: 'http://proxy:3128', no_proxy: '*', TF_VAR_x: '1' });
-    expect(env).toEqual({ PATH: '/bin', TF_CLI_CONFIG_FILE: '/x.tfrc', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', AWS_EC2_METADATA_DISABLED: 'true' });
+    const env = offlineTerraformEnv('/x.tfrc', {
+      PATH: '/bin',
+      HTTPS_PROXY: 'http://proxy:3128',
+      no_proxy: '*',
+      TF_VAR_x: '1',
+    });
+    expect(env).toEqual({
+      PATH: '/bin',
+      TF_CLI_CONFIG_FILE: '/x.tfrc',
+      CHECKPOINT_DISABLE: '1',
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
   });
 });

@@ -27,9 +27,26 @@ const PSKS = [APPLIED_VPN.tunnel1_preshared_key, APPLIED_VPN.tunnel2_preshared_k
 const OUTSIDE = [APPLIED_VPN.tunnel1_address, APPLIED_VPN.tunnel2_address];
 
 /** The AWS endpoint emulation: AWS names → strongSwan keywords, written independently of the renderer. */
-const AWS_ENC: Record<string, string> = { 'AES256-GCM-16': 'aes256gcm16', AES256: 'aes256', 'AES128-GCM-16': 'aes128gcm16', AES128: 'aes128' };
-const AWS_INTEG: Record<string, string> = { 'SHA2-256': 'sha256', 'SHA2-384': 'sha384', 'SHA2-512': 'sha512', SHA1: 'sha1' };
-const AWS_DH: Record<number, string> = { 2: 'modp1024', 5: 'modp1536', 14: 'modp2048', 19: 'ecp256', 20: 'ecp384', 21: 'ecp521' };
+const AWS_ENC: Record<string, string> = {
+  'AES256-GCM-16': 'aes256gcm16',
+  AES256: 'aes256',
+  'AES128-GCM-16': 'aes128gcm16',
+  AES128: 'aes128',
+};
+const AWS_INTEG: Record<string, string> = {
+  'SHA2-256': 'sha256',
+  'SHA2-384': 'sha384',
+  'SHA2-512': 'sha512',
+  SHA1: 'sha1',
+};
+const AWS_DH: Record<number, string> = {
+  2: 'modp1024',
+  5: 'modp1536',
+  14: 'modp2048',
+  19: 'ecp256',
+  20: 'ecp384',
+  21: 'ecp521',
+};
 
 function awsEndpointConf(options: CustomerConfigInput['options']): string {
   const groups = [...options.phase1.dhGroupNumbers].sort((a, b) => a - b).map((g) => AWS_DH[g]);
@@ -37,7 +54,12 @@ function awsEndpointConf(options: CustomerConfigInput['options']): string {
   const proposals = (encs: readonly string[], integ: readonly string[], dh: string[], esp: boolean) =>
     encs
       .map((e) => AWS_ENC[e])
-      .map((e) => (e.includes('gcm') ? [e, ...(esp ? [] : integ.map((i) => `prf${AWS_INTEG[i]}`)), ...dh] : [e, ...integ.map((i) => AWS_INTEG[i]), ...dh]).join('-'))
+      .map((e) =>
+        (e.includes('gcm')
+          ? [e, ...(esp ? [] : integ.map((i) => `prf${AWS_INTEG[i]}`)), ...dh]
+          : [e, ...integ.map((i) => AWS_INTEG[i]), ...dh]
+        ).join('-'),
+      )
       .join(',');
   const ike = proposals(options.phase1.encryptionAlgorithms, options.phase1.integrityAlgorithms, groups, false);
   const esp = proposals(options.phase2.encryptionAlgorithms, options.phase2.integrityAlgorithms, espGroups, true);
@@ -103,14 +125,19 @@ secrets {
 
 /** Both tunnels established with an installed CHILD_SA each. */
 const bothUp = (sas: string) =>
-  [1, 2].every((n) => new RegExp(`shop-prod-tunnel${n}: #\\d+, ESTABLISHED, IKEv2`).test(sas) && new RegExp(`shop-prod-tunnel${n}: #\\d+, reqid \\d+, INSTALLED`).test(sas));
+  [1, 2].every(
+    (n) =>
+      new RegExp(`shop-prod-tunnel${n}: #\\d+, ESTABLISHED, IKEv2`).test(sas) &&
+      new RegExp(`shop-prod-tunnel${n}: #\\d+, reqid \\d+, INSTALLED`).test(sas),
+  );
 
 suite('site-to-site VPN end to end: rendered customer config against an emulated AWS endpoint (strongSwan)', () => {
   const prod = loadEnvironments({ dir: envDir(), only: ['prod'] })[0];
   const vpn = prod.vpn!;
   let outputsFile: string;
   /** What `npm run vpn-config -- prod --outputs <file> [--mode ...]` prints. */
-  const rendered = (mode?: 'route-based' | 'policy-based') => vpnConfig({ environment: 'prod', cwd: os.tmpdir(), outputsFile, mode });
+  const rendered = (mode?: 'route-based' | 'policy-based') =>
+    vpnConfig({ environment: 'prod', cwd: os.tmpdir(), outputsFile, mode });
   let lab: StrongswanLab;
   let started: number;
 
@@ -145,7 +172,8 @@ suite('site-to-site VPN end to end: rendered customer config against an emulated
     expect(await lab.ping(lab.cgw, '192.168.1.1', '10.30.10.5')).toBe(true);
     // The AWS side decrypted it: some tunnel's inbound ESP counter is non-zero now.
     const awsAfter = await lab.listSas(lab.aws);
-    const inbound = (s: string) => [...s.matchAll(/in {2}[0-9a-f]+, +(\d+) bytes/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const inbound = (s: string) =>
+      [...s.matchAll(/in {2}[0-9a-f]+, +(\d+) bytes/g)].reduce((sum, m) => sum + Number(m[1]), 0);
     expect(inbound(awsAfter)).toBeGreaterThan(inbound(awsBefore));
   });
 
@@ -153,7 +181,11 @@ suite('site-to-site VPN end to end: rendered customer config against an emulated
     const r = await lab.swanctl(lab.cgw, ['--rekey', '--child', 'shop-prod-tunnel1']);
     expect(r.stdout).toMatch(/rekey completed successfully/);
     // The rekeyed CHILD_SA shows the DH group that was negotiated for it (the initial one, made in IKE_AUTH, has none).
-    const sas = await lab.waitForSas(lab.cgw, (s) => /shop-prod-tunnel1: #\d+, reqid \d+, INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256\/(MODP_2048|ECP_256|ECP_384|ECP_521)/.test(s));
+    const sas = await lab.waitForSas(lab.cgw, (s) =>
+      /shop-prod-tunnel1: #\d+, reqid \d+, INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256\/(MODP_2048|ECP_256|ECP_384|ECP_521)/.test(
+        s,
+      ),
+    );
     expect(sas).toMatch(/ESP:AES_GCM_16-256\/MODP_2048/);
     expect(await lab.ping(lab.cgw, '192.168.1.1', '10.30.10.5')).toBe(true);
   });
@@ -168,7 +200,11 @@ suite('site-to-site VPN end to end: rendered customer config against an emulated
   });
 
   test('a peer offering only weak proposals is refused with NO_PROPOSAL_CHOSEN', async () => {
-    await lab.load(lab.cgw, 'weak.conf', peerConf('weak', 'aes128-sha1-modp1024,3des-md5-modp1024', 'aes128-sha1-modp1024'));
+    await lab.load(
+      lab.cgw,
+      'weak.conf',
+      peerConf('weak', 'aes128-sha1-modp1024,3des-md5-modp1024', 'aes128-sha1-modp1024'),
+    );
     const r = await lab.swanctl(lab.cgw, ['--initiate', '--ike', 'weak', '--child', 'weak', '--timeout', '5']);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/NO_PROPOSAL_CHOSEN/);
@@ -177,14 +213,22 @@ suite('site-to-site VPN end to end: rendered customer config against an emulated
 
   test('a peer whose ESP offers only a weak DH group gets its first CHILD_SA but is refused at the rekey', async () => {
     // IKE_AUTH creates the first CHILD_SA without a key exchange, so the ESP group is only checked on rekey.
-    await lab.load(lab.cgw, 'weak-pfs.conf', peerConf('weakpfs', 'aes256gcm16-prfsha256-modp2048', 'aes256gcm16-modp1024'));
+    await lab.load(
+      lab.cgw,
+      'weak-pfs.conf',
+      peerConf('weakpfs', 'aes256gcm16-prfsha256-modp2048', 'aes256gcm16-modp1024'),
+    );
     const up = await lab.swanctl(lab.cgw, ['--initiate', '--ike', 'weakpfs', '--child', 'weakpfs', '--timeout', '5']);
     expect(up.code).toBe(0);
     const rekey = await lab.swanctl(lab.cgw, ['--rekey', '--child', 'weakpfs']);
     expect(rekey.stdout).toMatch(/rekey completed successfully/); // the request was sent; the answer comes next
     // Only what the log says after this rekey request counts (the log also holds the earlier scenarios).
-    const afterRekey = (text: string) => (text.includes("vici rekey CHILD_SA 'weakpfs'") ? text.split("vici rekey CHILD_SA 'weakpfs'").pop()! : '');
-    const log = await waitFor(() => afterRekey(lab.logTail(lab.cgw, 400)), (text) => /received NO_PROPOSAL_CHOSEN notify/.test(text));
+    const afterRekey = (text: string) =>
+      text.includes("vici rekey CHILD_SA 'weakpfs'") ? text.split("vici rekey CHILD_SA 'weakpfs'").pop()! : '';
+    const log = await waitFor(
+      () => afterRekey(lab.logTail(lab.cgw, 400)),
+      (text) => /received NO_PROPOSAL_CHOSEN notify/.test(text),
+    );
     expect(log).toMatch(/received NO_PROPOSAL_CHOSEN notify/);
   });
 

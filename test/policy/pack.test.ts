@@ -6,7 +6,15 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { App, Aspects, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { ALL_RULES, enforceGuardrails, formatFinding, GuardrailAspect, PolicyPack, reportPasses, suppress } from '../../lib/policy';
+import {
+  ALL_RULES,
+  enforceGuardrails,
+  formatFinding,
+  GuardrailAspect,
+  PolicyPack,
+  reportPasses,
+  suppress,
+} from '../../lib/policy';
 import { loadEnvironments } from '../../lib/config';
 import { createEnvironmentStacks } from '../../stacks/environment-stacks';
 import { envDir } from '../support/env-dir';
@@ -21,7 +29,9 @@ function insecureStack(app: App): { stack: TerraformStack; team: Construct; buck
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   const team = new Construct(stack, 'team');
   const bucket = new S3Bucket(team, 'data', { bucket: 'demo-data' });
-  const sg = new SecurityGroup(stack, 'ssh', { ingress: [{ fromPort: 22, toPort: 22, protocol: 'tcp', cidrBlocks: ['0.0.0.0/0'] }] });
+  const sg = new SecurityGroup(stack, 'ssh', {
+    ingress: [{ fromPort: 22, toPort: 22, protocol: 'tcp', cidrBlocks: ['0.0.0.0/0'] }],
+  });
   return { stack, team, bucket, sg };
 }
 
@@ -56,14 +66,23 @@ describe('PolicyPack', () => {
     ]);
     const ssh = report.violations.find((f) => f.ruleId === 'sg-no-public-admin-ports')!;
     expect(ssh.checkovId).toBe('CKV_AWS_24, CKV_AWS_25');
-    expect(formatFinding(ssh)).toMatch(/^demo-shared demo-shared\/ssh sg-no-public-admin-ports: security group allows SSH or RDP from anywhere \(port 22 open to 0\.0\.0\.0\/0\)\. Fix: /);
+    expect(formatFinding(ssh)).toMatch(
+      /^demo-shared demo-shared\/ssh sg-no-public-admin-ports: security group allows SSH or RDP from anywhere \(port 22 open to 0\.0\.0\.0\/0\)\. Fix: /,
+    );
     expect(fs.readdirSync(path.join(app.outdir, 'stacks'))).toEqual([]);
   });
 
   test('a suppression on a parent construct covers its resources and is recorded in the JSON', () => {
     const app = tmpApp();
     const { team, sg } = insecureStack(app);
-    for (const id of ['s3-access-logging', 's3-kms-encryption', 's3-public-access-block', 's3-tls-only', 's3-versioning', 'stateful-prevent-destroy']) {
+    for (const id of [
+      's3-access-logging',
+      's3-kms-encryption',
+      's3-public-access-block',
+      's3-tls-only',
+      's3-versioning',
+      'stateful-prevent-destroy',
+    ]) {
       suppress(team, id, 'scratch bucket for a throwaway demo stack');
     }
     suppress(sg, 'sg-no-public-admin-ports', 'honeypot: SSH is meant to be reachable');
@@ -80,8 +99,12 @@ describe('PolicyPack', () => {
     ]);
     app.synth();
     const tf = JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks/demo-shared/cdk.tf.json'), 'utf8'));
-    const sgJson = Object.values(tf.resource.aws_security_group)[0] as { '//': { guardrails: { suppressions: unknown } } };
-    expect(sgJson['//'].guardrails.suppressions).toEqual([{ id: 'sg-no-public-admin-ports', reason: 'honeypot: SSH is meant to be reachable' }]);
+    const sgJson = Object.values(tf.resource.aws_security_group)[0] as {
+      '//': { guardrails: { suppressions: unknown } };
+    };
+    expect(sgJson['//'].guardrails.suppressions).toEqual([
+      { id: 'sg-no-public-admin-ports', reason: 'honeypot: SSH is meant to be reachable' },
+    ]);
   });
 
   test('fails a suppression that names an unknown rule', () => {
@@ -90,7 +113,9 @@ describe('PolicyPack', () => {
     suppress(sg, 'sg-no-public-ssh', 'typo in the rule id must not hide anything');
     const report = new PolicyPack().checkApp(app);
     expect(reportPasses(report)).toBe(false);
-    expect(report.unknownSuppressions).toEqual([{ stack: 'demo-shared', path: 'demo-shared/ssh', ruleId: 'sg-no-public-ssh' }]);
+    expect(report.unknownSuppressions).toEqual([
+      { stack: 'demo-shared', path: 'demo-shared/ssh', ruleId: 'sg-no-public-ssh' },
+    ]);
   });
 
   test('fails a suppression without a reason or with a malformed id', () => {

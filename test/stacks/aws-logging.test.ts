@@ -27,7 +27,8 @@ describe('central logging wired into the prod stacks', () => {
       domain_endpoint_options: { enforce_https: true },
       advanced_security_options: { enabled: true },
     });
-    for (const [name, stack] of stacks) if (name !== 'prod-shared') expect(resources(stack, 'aws_opensearch_domain')).toHaveLength(0);
+    for (const [name, stack] of stacks)
+      if (name !== 'prod-shared') expect(resources(stack, 'aws_opensearch_domain')).toHaveLength(0);
   });
 
   test('every log group of every prod stack has a retention and a KMS key', () => {
@@ -42,7 +43,9 @@ describe('central logging wired into the prod stacks', () => {
   });
 
   test('alarms per color and per log stream live in prod-shared, with names and ARNs as outputs', () => {
-    const names = resources(shared, 'aws_cloudwatch_metric_alarm').map((a) => a.alarm_name).sort();
+    const names = resources(shared, 'aws_cloudwatch_metric_alarm')
+      .map((a) => a.alarm_name)
+      .sort();
     expect(names).toEqual([
       'shop-prod-blue-target-5xx',
       'shop-prod-blue-unhealthy-hosts',
@@ -54,9 +57,18 @@ describe('central logging wired into the prod stacks', () => {
       'shop-prod-vpn-tunnel-down',
     ]);
     const out = shared.output!;
-    expect(out[LOG_OUTPUTS.alarmNames].value).toMatchObject({ blue_target_5xx: 'shop-prod-blue-target-5xx', green_unhealthy_hosts: 'shop-prod-green-unhealthy-hosts' });
-    expect(Object.keys(out[LOG_OUTPUTS.alarmArns].value as object).sort()).toEqual(Object.keys(out[LOG_OUTPUTS.alarmNames].value as object).sort());
-    expect(resources(shared, 'aws_cloudwatch_log_metric_filter').map((f) => f.name).sort()).toEqual(['shop-prod-log-store-errors', 'shop-prod-vpc-rejected-connections', 'shop-prod-vpn-ike-failures']);
+    expect(out[LOG_OUTPUTS.alarmNames].value).toMatchObject({
+      blue_target_5xx: 'shop-prod-blue-target-5xx',
+      green_unhealthy_hosts: 'shop-prod-green-unhealthy-hosts',
+    });
+    expect(Object.keys(out[LOG_OUTPUTS.alarmArns].value as object).sort()).toEqual(
+      Object.keys(out[LOG_OUTPUTS.alarmNames].value as object).sort(),
+    );
+    expect(
+      resources(shared, 'aws_cloudwatch_log_metric_filter')
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(['shop-prod-log-store-errors', 'shop-prod-vpc-rejected-connections', 'shop-prod-vpn-ike-failures']);
   });
 
   test('a traffic flip touches no alarm: prod-cutover has none', () => {
@@ -79,12 +91,16 @@ describe('central logging wired into the prod stacks', () => {
     expect(userData).toContain('SECRET_ID = "shop-prod/log-forwarder"');
     expect(userData).toContain('REGION = "eu-west-1"');
     expect(userData).toContain(`color=${color} release=`);
-    const attachments = resources(stack, 'aws_iam_role_policy_attachment').map((a) => followPublished(stacks, a.policy_arn));
+    const attachments = resources(stack, 'aws_iam_role_policy_attachment').map((a) =>
+      followPublished(stacks, a.policy_arn),
+    );
     expect(attachments.some((a) => a.includes('log-store_forwarder-read'))).toBe(true);
   });
 
   test('the instances may reach the log store on 443 and the package mirrors on 80', () => {
-    const egress = resources(shared, 'aws_vpc_security_group_egress_rule').filter((r) => String(r.security_group_id).includes('instance-sg'));
+    const egress = resources(shared, 'aws_vpc_security_group_egress_rule').filter((r) =>
+      String(r.security_group_id).includes('instance-sg'),
+    );
     expect(egress.map((r) => r.from_port).sort()).toEqual([443, 80].sort());
   });
 });
@@ -99,10 +115,21 @@ describe('logging.store.type: none (prod): no log store, no forwarder, the contr
       expect(resources(stack, 'aws_opensearch_domain')).toHaveLength(0);
       expect(resources(stack, 'aws_secretsmanager_secret')).toHaveLength(0);
     }
-    expect(resources(shared, 'aws_cloudwatch_log_group').filter((g) => String(g.name).startsWith('/aws/opensearch/'))).toEqual([]);
-    for (const key of [LOG_OUTPUTS.endpoint, LOG_OUTPUTS.dashboardsUrl, LOG_OUTPUTS.adminSecret, LOG_OUTPUTS.forwarderSecret, LOG_OUTPUTS.bootstrap]) expect(shared.output?.[key]).toBeUndefined();
+    expect(
+      resources(shared, 'aws_cloudwatch_log_group').filter((g) => String(g.name).startsWith('/aws/opensearch/')),
+    ).toEqual([]);
+    for (const key of [
+      LOG_OUTPUTS.endpoint,
+      LOG_OUTPUTS.dashboardsUrl,
+      LOG_OUTPUTS.adminSecret,
+      LOG_OUTPUTS.forwarderSecret,
+      LOG_OUTPUTS.bootstrap,
+    ])
+      expect(shared.output?.[key]).toBeUndefined();
     // No forwarder to install: no HTTP out to the package mirrors.
-    const egress = resources(shared, 'aws_vpc_security_group_egress_rule').filter((r) => String(r.security_group_id).includes('instance-sg'));
+    const egress = resources(shared, 'aws_vpc_security_group_egress_rule').filter((r) =>
+      String(r.security_group_id).includes('instance-sg'),
+    );
     expect(egress.map((r) => r.from_port)).toEqual([443]);
   });
 
@@ -121,8 +148,14 @@ describe('logging.store.type: none (prod): no log store, no forwarder, the contr
   });
 
   test('the forwarder policy is neither published nor read; every value a stack reads is published', () => {
-    const published = resources(shared, 'aws_ssm_parameter').map((p) => String(p.name)).sort();
-    expect(published).toEqual(awsSharedValueKeys(false).map((k) => sharedParameterPath('shop', 'prod', k)).sort());
+    const published = resources(shared, 'aws_ssm_parameter')
+      .map((p) => String(p.name))
+      .sort();
+    expect(published).toEqual(
+      awsSharedValueKeys(false)
+        .map((k) => sharedParameterPath('shop', 'prod', k))
+        .sort(),
+    );
     expect(published).not.toContain(sharedParameterPath('shop', 'prod', 'logForwarderReadPolicyArn'));
     for (const role of ['blue', 'green', 'cutover'] as const) {
       const required = awsSharedReads(role, false).map((k) => sharedParameterPath('shop', 'prod', k));
@@ -135,7 +168,9 @@ describe('logging.store.type: none (prod): no log store, no forwarder, the contr
     const stack = stacks.get(`prod-${color}`)!;
     const [template] = resources(stack, 'aws_launch_template');
     expect(template.user_data).toBeUndefined();
-    const attachments = resources(stack, 'aws_iam_role_policy_attachment').map((a) => followPublished(stacks, a.policy_arn));
+    const attachments = resources(stack, 'aws_iam_role_policy_attachment').map((a) =>
+      followPublished(stacks, a.policy_arn),
+    );
     expect(attachments.some((a) => a.includes('forwarder'))).toBe(false);
     expect(attachments.length).toBeGreaterThanOrEqual(3); // app files, registry pull, release read (+ SSM agent)
   });

@@ -26,16 +26,22 @@ describe('stack names', () => {
     }
   });
 
-  test.each(['prod-purple', 'green', 'prod-', 'Prod-green', '-green', 'prod green'])('fails on "%s" with the expected form', (name) => {
-    expect(isStackName(name)).toBe(false);
-    expect(() => parseStackName(name)).toThrow(StackNameError);
-    expect(() => parseStackName(name)).toThrow(`"${name}" is not a stack name: expected <env>-<role> with role one of shared, blue, green, cutover (e.g. prod-green)`);
-  });
+  test.each(['prod-purple', 'green', 'prod-', 'Prod-green', '-green', 'prod green'])(
+    'fails on "%s" with the expected form',
+    (name) => {
+      expect(isStackName(name)).toBe(false);
+      expect(() => parseStackName(name)).toThrow(StackNameError);
+      expect(() => parseStackName(name)).toThrow(
+        `"${name}" is not a stack name: expected <env>-<role> with role one of shared, blue, green, cutover (e.g. prod-green)`,
+      );
+    },
+  );
 });
 
 describe('published values', () => {
   test('every value a stack reads is one the shared stack publishes, under /<app>/<env>/shared/', () => {
-    for (const keys of Object.values(AWS_SHARED_READS)) for (const key of keys) expect(AWS_SHARED_VALUES).toHaveProperty(key);
+    for (const keys of Object.values(AWS_SHARED_READS))
+      for (const key of keys) expect(AWS_SHARED_VALUES).toHaveProperty(key);
     expect(sharedParameterPath('shop', 'prod', 'loadBalancerArn')).toBe('/shop/prod/shared/load-balancer-arn');
     const names = Object.values(AWS_SHARED_VALUES).map((v) => v.name);
     expect(new Set(names).size).toBe(names.length);
@@ -43,7 +49,11 @@ describe('published values', () => {
 });
 
 /** Synthesizes every shipped environment like `cdktf synth`; returns the manifest and the stacks. */
-function synthAll(): { manifest: { stacks: Record<string, { dependencies: string[]; synthesizedStackPath: string }> }; stacks: Map<string, TfJson>; texts: Map<string, string> } {
+function synthAll(): {
+  manifest: { stacks: Record<string, { dependencies: string[]; synthesizedStackPath: string }> };
+  stacks: Map<string, TfJson>;
+  texts: Map<string, string>;
+} {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-contract-'));
   try {
     const app = new App({ outdir });
@@ -92,54 +102,79 @@ describe('the shipped environments: every stack deploys on its own', () => {
       const byName = new Map(published().map((p) => [p.name as string, p]));
       for (const key of Object.keys(AWS_SHARED_VALUES) as Array<keyof typeof AWS_SHARED_VALUES>) {
         const p = byName.get(sharedParameterPath('shop', env, key));
-        expect(p).toMatchObject({ type: 'String', tier: 'Standard', tags: { 'shared-value': AWS_SHARED_VALUES[key].name } });
+        expect(p).toMatchObject({
+          type: 'String',
+          tier: 'Standard',
+          tags: { 'shared-value': AWS_SHARED_VALUES[key].name },
+        });
         expect(String(p!.description)).toContain(AWS_SHARED_VALUES[key].description);
         expect(p!.insecure_value).toEqual(expect.any(String));
         expect(p!.value).toBeUndefined(); // identifiers only: shown in plans, never a secret
       }
     });
 
-    test.each(['blue', 'green', 'cutover'] as const)('%s: every name it reads is published by the shared stack, and a missing one names the stack to deploy first', (role) => {
-      const stack = stacks.get(stackName(env, role))!;
-      const lookups = Object.values(stack.data?.aws_ssm_parameters_by_path ?? {});
-      expect(lookups).toHaveLength(1);
-      const [lookup] = lookups as Array<{ path: string; recursive: boolean; lifecycle: { postcondition: Array<{ condition: string; error_message: string }> } }>;
-      expect(lookup).toMatchObject({ path: `/shop/${env}/shared/`, recursive: true });
-      // The names the postcondition requires, and the names the stack's expressions read.
-      const required = [...lookup.lifecycle.postcondition[0].condition.matchAll(/"(\/shop\/[^"]+)"/g)].map((m) => m[1]);
-      const read = [...texts.get(stackName(env, role))!.matchAll(/\)\)\[\\"(\/shop\/[^\\]+)\\"\]/g)].map((m) => m[1]);
-      expect(new Set(read).size).toBeGreaterThan(0);
-      expect([...new Set(read)].sort()).toEqual([...new Set(required)].sort());
-      expect(required.sort()).toEqual(AWS_SHARED_READS[role].map((key) => sharedParameterPath('shop', env, key)).sort());
-      const publishedNames = published().map((p) => p.name);
-      expect(required.filter((name) => !publishedNames.includes(name))).toEqual([]);
-      expect(lookup.lifecycle.postcondition[0].error_message).toContain(
-        `${env}-shared has not been deployed (or is older than this release): deploy it first with \`npx cdktf deploy ${env}-shared\``,
-      );
-    });
+    test.each(['blue', 'green', 'cutover'] as const)(
+      '%s: every name it reads is published by the shared stack, and a missing one names the stack to deploy first',
+      (role) => {
+        const stack = stacks.get(stackName(env, role))!;
+        const lookups = Object.values(stack.data?.aws_ssm_parameters_by_path ?? {});
+        expect(lookups).toHaveLength(1);
+        const [lookup] = lookups as Array<{
+          path: string;
+          recursive: boolean;
+          lifecycle: { postcondition: Array<{ condition: string; error_message: string }> };
+        }>;
+        expect(lookup).toMatchObject({ path: `/shop/${env}/shared/`, recursive: true });
+        // The names the postcondition requires, and the names the stack's expressions read.
+        const required = [...lookup.lifecycle.postcondition[0].condition.matchAll(/"(\/shop\/[^"]+)"/g)].map(
+          (m) => m[1],
+        );
+        const read = [...texts.get(stackName(env, role))!.matchAll(/\)\)\[\\"(\/shop\/[^\\]+)\\"\]/g)].map((m) => m[1]);
+        expect(new Set(read).size).toBeGreaterThan(0);
+        expect([...new Set(read)].sort()).toEqual([...new Set(required)].sort());
+        expect(required.sort()).toEqual(
+          AWS_SHARED_READS[role].map((key) => sharedParameterPath('shop', env, key)).sort(),
+        );
+        const publishedNames = published().map((p) => p.name);
+        expect(required.filter((name) => !publishedNames.includes(name))).toEqual([]);
+        expect(lookup.lifecycle.postcondition[0].error_message).toContain(
+          `${env}-shared has not been deployed (or is older than this release): deploy it first with \`npx cdktf deploy ${env}-shared\``,
+        );
+      },
+    );
   });
 
   describe('dev (DigitalOcean)', () => {
     const shared = () => stacks.get('dev-shared')!;
 
-    test.each(['blue', 'green', 'cutover'] as const)('%s looks up the VPC and project dev-shared creates, by name', (role) => {
-      const stack = stacks.get(stackName('dev', role))!;
-      const vpc = Object.values(stack.data?.digitalocean_vpc ?? {}) as Array<{ name: string }>;
-      const projects = Object.values(stack.data?.digitalocean_projects ?? {}) as Array<{
-        filter: Array<{ key: string; values: string[] }>;
-        lifecycle: { postcondition: Array<{ error_message: string }> };
-      }>;
-      expect(vpc.map((v) => v.name)).toEqual(resources(shared(), 'digitalocean_vpc').map((v) => v.name));
-      expect(projects.map((p) => p.filter)).toEqual(resources(shared(), 'digitalocean_project').map((p) => [{ key: 'name', values: [p.name] }]));
-      expect(projects[0].lifecycle.postcondition[0].error_message).toContain('dev-shared has not been deployed (or is older than this release): deploy it first with `npx cdktf deploy dev-shared`');
-    });
+    test.each(['blue', 'green', 'cutover'] as const)(
+      '%s looks up the VPC and project dev-shared creates, by name',
+      (role) => {
+        const stack = stacks.get(stackName('dev', role))!;
+        const vpc = Object.values(stack.data?.digitalocean_vpc ?? {}) as Array<{ name: string }>;
+        const projects = Object.values(stack.data?.digitalocean_projects ?? {}) as Array<{
+          filter: Array<{ key: string; values: string[] }>;
+          lifecycle: { postcondition: Array<{ error_message: string }> };
+        }>;
+        expect(vpc.map((v) => v.name)).toEqual(resources(shared(), 'digitalocean_vpc').map((v) => v.name));
+        expect(projects.map((p) => p.filter)).toEqual(
+          resources(shared(), 'digitalocean_project').map((p) => [{ key: 'name', values: [p.name] }]),
+        );
+        expect(projects[0].lifecycle.postcondition[0].error_message).toContain(
+          'dev-shared has not been deployed (or is older than this release): deploy it first with `npx cdktf deploy dev-shared`',
+        );
+      },
+    );
   });
 });
 
 describe('layers', () => {
   /** Every TypeScript file under a directory of the repository. */
   const sources = (dir: string): string[] =>
-    fs.readdirSync(path.join(REPO, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
+    fs
+      .readdirSync(path.join(REPO, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(dir, f));
 
   test('nothing in stacks/ or the construct libraries imports the command back-ends', () => {
     const offenders = ['stacks', 'lib/aws', 'lib/digitalocean', 'lib/config', 'lib/agents', 'lib/policy']

@@ -32,7 +32,11 @@ describe('dev on DigitalOcean: the four stacks', () => {
   const cutover = parse(texts, 'dev-cutover');
 
   test('dev-shared: VPC with the environment range', () => {
-    expect(one(shared, 'digitalocean_vpc')).toMatchObject({ name: 'shop-dev', region: 'fra1', ip_range: '10.10.0.0/20' });
+    expect(one(shared, 'digitalocean_vpc')).toMatchObject({
+      name: 'shop-dev',
+      region: 'fra1',
+      ip_range: '10.10.0.0/20',
+    });
   });
 
   test('dev-shared: droplet firewall by the fleet tag, SSH only from the admin CIDRs, OpenSearch egress inside the VPC only', () => {
@@ -45,7 +49,11 @@ describe('dev on DigitalOcean: the four stacks', () => {
   });
 
   test('dev-shared: the tags the other stacks select droplets by', () => {
-    expect(resources(shared, 'digitalocean_tag').map((t) => t.name).sort()).toEqual(['shop-dev', 'shop-dev-blue', 'shop-dev-green']);
+    expect(
+      resources(shared, 'digitalocean_tag')
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['shop-dev', 'shop-dev-blue', 'shop-dev-green']);
   });
 
   test('dev-shared: Spaces bucket named by the values, private, versioned, with lifecycle; dev turns prevent_destroy off', () => {
@@ -62,20 +70,40 @@ describe('dev on DigitalOcean: the four stacks', () => {
 
   test('dev-shared: OpenSearch in the VPC with the default tags; its firewall admits only the fleet tag', () => {
     const cluster = one(shared, 'digitalocean_database_cluster');
-    expect(cluster).toMatchObject({ engine: 'opensearch', name: 'shop-dev-logs', size: 'db-s-1vcpu-2gb', node_count: 1, lifecycle: { prevent_destroy: false } });
+    expect(cluster).toMatchObject({
+      engine: 'opensearch',
+      name: 'shop-dev-logs',
+      size: 'db-s-1vcpu-2gb',
+      node_count: 1,
+      lifecycle: { prevent_destroy: false },
+    });
     expect(cluster.private_network_uuid).toMatch(/digitalocean_vpc\./);
-    expect(cluster.tags).toEqual(expect.arrayContaining(['environment:dev', 'stack:dev-shared', 'managed-by:cdktf-bluegreen', 'owner:platform-team']));
-    expect(one(shared, 'digitalocean_database_firewall').rule).toEqual([{ type: 'tag', value: '${digitalocean_tag.tags_fleet_64843EFC.name}' }]);
+    expect(cluster.tags).toEqual(
+      expect.arrayContaining([
+        'environment:dev',
+        'stack:dev-shared',
+        'managed-by:cdktf-bluegreen',
+        'owner:platform-team',
+      ]),
+    );
+    expect(one(shared, 'digitalocean_database_firewall').rule).toEqual([
+      { type: 'tag', value: '${digitalocean_tag.tags_fleet_64843EFC.name}' },
+    ]);
     const [dev] = loadEnvironments({ dir: envDir(), only: ['dev'] });
     const index = `${dev.logging.indexPrefix}-*`;
-    expect(one(shared, 'digitalocean_database_user')).toMatchObject({ name: 'log-forwarder', settings: [{ opensearch_acl: [{ index, permission: 'write' }] }] });
+    expect(one(shared, 'digitalocean_database_user')).toMatchObject({
+      name: 'log-forwarder',
+      settings: [{ opensearch_acl: [{ index, permission: 'write' }] }],
+    });
   });
 
   test('dev-shared: SSH keys checked by fingerprint, a project grouping the resources', () => {
     const keys = Object.values(shared.data!.digitalocean_ssh_keys)[0] as Record<string, any>;
     expect(keys.filter).toEqual([{ key: 'fingerprint', values: ['3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa'] }]);
     expect(one(shared, 'digitalocean_project')).toMatchObject({ name: 'shop-dev', environment: 'Development' });
-    expect(one(shared, 'digitalocean_project_resources').resources).toEqual(['${digitalocean_spaces_bucket.deployments_bucket_154726D0.urn}']);
+    expect(one(shared, 'digitalocean_project_resources').resources).toEqual([
+      '${digitalocean_spaces_bucket.deployments_bucket_154726D0.urn}',
+    ]);
   });
 
   test('dev-shared: the outputs the deploy and archive commands read', () => {
@@ -93,21 +121,38 @@ describe('dev on DigitalOcean: the four stacks', () => {
       value: '${digitalocean_database_cluster.log-store_cluster_CB865C43.private_host}',
       description: expect.any(String),
     });
-    const requests = JSON.parse((shared.output!.log_store_bootstrap as { value: string }).value) as Array<{ method: string; path: string; body: any }>;
+    const requests = JSON.parse((shared.output!.log_store_bootstrap as { value: string }).value) as Array<{
+      method: string;
+      path: string;
+      body: any;
+    }>;
     expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `PUT /_plugins/_ism/policies/${dev.logging.indexPrefix}-retention`,
       `PUT /_index_template/${dev.logging.indexPrefix}`,
     ]);
-    expect(requests[0].body.policy.states[0].transitions[0].conditions).toEqual({ min_index_age: `${dev.logging.indexRetentionDays}d` });
+    expect(requests[0].body.policy.states[0].transitions[0].conditions).toEqual({
+      min_index_age: `${dev.logging.indexRetentionDays}d`,
+    });
     expect(requests[1].body.template.settings.number_of_replicas).toBe(0); // one node
   });
 
   test('npm run log-store-bootstrap reads those outputs (dry run)', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bg-do-outputs-')), 'outputs.json');
     const host = 'private-shop-dev-logs-do-user-1-0.b.db.ondigitalocean.com';
-    fs.writeFileSync(file, JSON.stringify({ 'dev-shared': { log_store_endpoint: host, log_store_bootstrap: (shared.output!.log_store_bootstrap as { value: string }).value } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        'dev-shared': {
+          log_store_endpoint: host,
+          log_store_bootstrap: (shared.output!.log_store_bootstrap as { value: string }).value,
+        },
+      }),
+    );
     let out = '';
-    const code = await logStoreBootstrapMain(['dev', '--outputs', file, '--dry-run'], { stdout: (t) => (out += t), stderr: () => undefined });
+    const code = await logStoreBootstrapMain(['dev', '--outputs', file, '--dry-run'], {
+      stdout: (t) => (out += t),
+      stderr: () => undefined,
+    });
     expect(code).toBe(0);
     expect(out).toContain(`PUT https://${host}/_plugins/_ism/policies/`);
     expect(out).toContain(`PUT https://${host}/_index_template/`);
@@ -122,19 +167,39 @@ describe('dev on DigitalOcean: the four stacks', () => {
   test.each([
     ['blue', () => blue, '158472931', '1-5-0'],
     ['green', () => green, '157301178', '1-4-1'],
-  ] as const)('dev-%s: desired-count droplets from the release snapshot, tagged, in the shared VPC', (color, stack, image, release) => {
-    const droplets = resources(stack(), 'digitalocean_droplet') as Array<Record<string, any>>;
-    expect(droplets).toHaveLength(1); // colors.<color>.capacity.desired
-    expect(droplets[0]).toMatchObject({ name: `shop-dev-${color}-0`, image, size: 's-1vcpu-2gb', region: 'fra1', monitoring: true, ssh_keys: ['3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa'] });
-    expect(droplets[0].tags).toEqual(
-      expect.arrayContaining(['shop-dev', `shop-dev-${color}`, `color:${color}`, 'environment:dev', `stack:dev-${color}`, 'managed-by:cdktf-bluegreen', `release:${release}`]),
-    );
-    // The VPC dev-shared creates, looked up by its name (never through dev-shared's state).
-    expect(droplets[0].vpc_uuid).toMatch(/^\$\{data\.digitalocean_vpc\.shared_vpc_[0-9A-F]+\.id\}$/);
-    expect(Object.values(stack().data?.digitalocean_vpc ?? {})).toEqual([expect.objectContaining({ name: resources(shared, 'digitalocean_vpc')[0].name })]);
-    expect(droplets[0].user_data).toMatch(/^#cloud-config\n/);
-    expect(droplets[0].user_data).toContain(`shop dev/${color} release`);
-  });
+  ] as const)(
+    'dev-%s: desired-count droplets from the release snapshot, tagged, in the shared VPC',
+    (color, stack, image, release) => {
+      const droplets = resources(stack(), 'digitalocean_droplet') as Array<Record<string, any>>;
+      expect(droplets).toHaveLength(1); // colors.<color>.capacity.desired
+      expect(droplets[0]).toMatchObject({
+        name: `shop-dev-${color}-0`,
+        image,
+        size: 's-1vcpu-2gb',
+        region: 'fra1',
+        monitoring: true,
+        ssh_keys: ['3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa'],
+      });
+      expect(droplets[0].tags).toEqual(
+        expect.arrayContaining([
+          'shop-dev',
+          `shop-dev-${color}`,
+          `color:${color}`,
+          'environment:dev',
+          `stack:dev-${color}`,
+          'managed-by:cdktf-bluegreen',
+          `release:${release}`,
+        ]),
+      );
+      // The VPC dev-shared creates, looked up by its name (never through dev-shared's state).
+      expect(droplets[0].vpc_uuid).toMatch(/^\$\{data\.digitalocean_vpc\.shared_vpc_[0-9A-F]+\.id\}$/);
+      expect(Object.values(stack().data?.digitalocean_vpc ?? {})).toEqual([
+        expect.objectContaining({ name: resources(shared, 'digitalocean_vpc')[0].name }),
+      ]);
+      expect(droplets[0].user_data).toMatch(/^#cloud-config\n/);
+      expect(droplets[0].user_data).toContain(`shop dev/${color} release`);
+    },
+  );
 
   test('droplet user data is a literal with no Terraform token and no credential', () => {
     for (const stack of [blue, green]) {
@@ -146,13 +211,28 @@ describe('dev on DigitalOcean: the four stacks', () => {
   });
 
   test('dev-cutover: the live load balancer serves blue, the preview one green, restricted to the admin CIDRs', () => {
-    const lbs: Record<string, Record<string, any>> = Object.fromEntries((resources(cutover, 'digitalocean_loadbalancer') as Array<Record<string, any>>).map((lb) => [lb.name, lb]));
+    const lbs: Record<string, Record<string, any>> = Object.fromEntries(
+      (resources(cutover, 'digitalocean_loadbalancer') as Array<Record<string, any>>).map((lb) => [lb.name, lb]),
+    );
     expect(Object.keys(lbs).sort()).toEqual(['shop-dev-live', 'shop-dev-preview']);
-    expect(lbs['shop-dev-live']).toMatchObject({ droplet_tag: 'shop-dev-blue', redirect_http_to_https: true, lifecycle: { prevent_destroy: false } });
+    expect(lbs['shop-dev-live']).toMatchObject({
+      droplet_tag: 'shop-dev-blue',
+      redirect_http_to_https: true,
+      lifecycle: { prevent_destroy: false },
+    });
     expect(lbs['shop-dev-live'].firewall).toBeUndefined();
-    expect(lbs['shop-dev-preview']).toMatchObject({ droplet_tag: 'shop-dev-green', firewall: { allow: ['cidr:203.0.113.0/24'] }, lifecycle: { prevent_destroy: false } });
+    expect(lbs['shop-dev-preview']).toMatchObject({
+      droplet_tag: 'shop-dev-green',
+      firewall: { allow: ['cidr:203.0.113.0/24'] },
+      lifecycle: { prevent_destroy: false },
+    });
     for (const lb of Object.values(lbs)) {
-      expect(lb.forwarding_rule[0]).toMatchObject({ entry_port: 443, entry_protocol: 'https', certificate_name: 'shop-dev', target_port: 8080 });
+      expect(lb.forwarding_rule[0]).toMatchObject({
+        entry_port: 443,
+        entry_protocol: 'https',
+        certificate_name: 'shop-dev',
+        target_port: 8080,
+      });
       expect(lb.healthcheck).toMatchObject({ protocol: 'http', port: 8080, path: '/health' });
     }
   });
@@ -161,7 +241,14 @@ describe('dev on DigitalOcean: the four stacks', () => {
     const fw = one(cutover, 'digitalocean_firewall');
     expect(fw.tags).toEqual(['shop-dev']);
     expect(fw.inbound_rule).toEqual([
-      { protocol: 'tcp', port_range: '8080', source_load_balancer_uids: ['${digitalocean_loadbalancer.live_lb_B93DA3FC.id}', '${digitalocean_loadbalancer.preview_lb_B20CD52C.id}'] },
+      {
+        protocol: 'tcp',
+        port_range: '8080',
+        source_load_balancer_uids: [
+          '${digitalocean_loadbalancer.live_lb_B93DA3FC.id}',
+          '${digitalocean_loadbalancer.preview_lb_B20CD52C.id}',
+        ],
+      },
     ]);
   });
 
@@ -177,16 +264,24 @@ describe('dev on DigitalOcean: the four stacks', () => {
   });
 
   test('npm run smoke -- --env dev checks the preview load balancer (and --live the live one)', async () => {
-    const values = Object.fromEntries(Object.entries(cutover.output!).map(([k, v]) => [k, (v as { value: unknown }).value]));
+    const values = Object.fromEntries(
+      Object.entries(cutover.output!).map(([k, v]) => [k, (v as { value: unknown }).value]),
+    );
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bg-do-outputs-')), 'outputs.json');
     fs.writeFileSync(file, JSON.stringify({ 'dev-cutover': values }));
-    expect(await smokeTargetUrl({ environment: 'dev', outputsFile: file, cwd: process.cwd() })).toBe('https://preview.dev.shop.example.com');
-    expect(await smokeTargetUrl({ environment: 'dev', outputsFile: file, cwd: process.cwd(), live: true })).toBe('https://dev.shop.example.com');
+    expect(await smokeTargetUrl({ environment: 'dev', outputsFile: file, cwd: process.cwd() })).toBe(
+      'https://preview.dev.shop.example.com',
+    );
+    expect(await smokeTargetUrl({ environment: 'dev', outputsFile: file, cwd: process.cwd(), live: true })).toBe(
+      'https://dev.shop.example.com',
+    );
   });
 
   test('every stack keeps its own state object in Spaces', () => {
     for (const name of ['dev-shared', 'dev-blue', 'dev-green', 'dev-cutover']) {
-      expect(parse(texts, name).terraform.backend).toMatchObject({ s3: { key: `shop/dev/${name}.tfstate`, endpoints: { s3: 'https://fra1.digitaloceanspaces.com' } } });
+      expect(parse(texts, name).terraform.backend).toMatchObject({
+        s3: { key: `shop/dev/${name}.tfstate`, endpoints: { s3: 'https://fra1.digitaloceanspaces.com' } },
+      });
     }
   });
 });
@@ -206,14 +301,23 @@ describe('a cutover on DigitalOcean changes dev-cutover only', () => {
 
   test('the cutover swaps the two droplet tags and nothing else changes name or id', () => {
     const lbs = (texts: Map<string, string>) =>
-      Object.fromEntries(Object.entries(parse(texts, 'dev-cutover').resource!.digitalocean_loadbalancer).map(([id, lb]) => [id, lb.droplet_tag]));
+      Object.fromEntries(
+        Object.entries(parse(texts, 'dev-cutover').resource!.digitalocean_loadbalancer).map(([id, lb]) => [
+          id,
+          lb.droplet_tag,
+        ]),
+      );
     expect(lbs(before)).toEqual({ live_lb_B93DA3FC: 'shop-dev-blue', preview_lb_B20CD52C: 'shop-dev-green' });
     expect(lbs(after)).toEqual({ live_lb_B93DA3FC: 'shop-dev-green', preview_lb_B20CD52C: 'shop-dev-blue' });
     expect(parse(after, 'dev-cutover').output!.live_color).toMatchObject({ value: 'green' });
   });
 
   test('a release in one color changes that color stack only', () => {
-    const released = synthDev(envDir({ 'dev.yaml': withValue('dev.yaml', ['colors', 'green', 'release'], { version: '1.6.0', image: '160000001' }) }));
+    const released = synthDev(
+      envDir({
+        'dev.yaml': withValue('dev.yaml', ['colors', 'green', 'release'], { version: '1.6.0', image: '160000001' }),
+      }),
+    );
     expect([...before.keys()].filter((name) => before.get(name) !== released.get(name))).toEqual(['dev-green']);
   });
 });
@@ -239,18 +343,26 @@ describe('npm run cutover works unchanged on DigitalOcean', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain('traffic: weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight');
+    expect((error as Error).message).toContain(
+      'traffic: weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight',
+    );
     expect(fs.readFileSync(path.join(dir, 'dev.yaml'), 'utf8')).toBe(text);
   });
 });
 
 describe('deletion protection and the test listener settings on DigitalOcean', () => {
   const doc = parseDocument(shipped('dev.yaml'));
-  doc.setIn(['loadBalancer'], { deletionProtection: true, testListener: { allowedCidrs: ['198.51.100.0/24', '203.0.113.0/24'] } });
+  doc.setIn(['loadBalancer'], {
+    deletionProtection: true,
+    testListener: { allowedCidrs: ['198.51.100.0/24', '203.0.113.0/24'] },
+  });
   doc.setIn(['traffic', 'stickinessSeconds'], 600);
   const texts = synthDev(envDir({ 'dev.yaml': doc.toString() }));
   const lbs: Record<string, Record<string, any>> = Object.fromEntries(
-    (resources(parse(texts, 'dev-cutover'), 'digitalocean_loadbalancer') as Array<Record<string, any>>).map((lb) => [lb.name, lb]),
+    (resources(parse(texts, 'dev-cutover'), 'digitalocean_loadbalancer') as Array<Record<string, any>>).map((lb) => [
+      lb.name,
+      lb,
+    ]),
   );
 
   test('deletionProtection protects the live load balancer only (the preview one comes and goes with the strategy)', () => {
@@ -263,7 +375,11 @@ describe('deletion protection and the test listener settings on DigitalOcean', (
   });
 
   test('stickiness becomes a load balancer cookie', () => {
-    expect(lbs['shop-dev-live'].sticky_sessions).toEqual({ type: 'cookies', cookie_name: 'DO-LB', cookie_ttl_seconds: 600 });
+    expect(lbs['shop-dev-live'].sticky_sessions).toEqual({
+      type: 'cookies',
+      cookie_name: 'DO-LB',
+      cookie_ttl_seconds: 600,
+    });
   });
 });
 
@@ -281,13 +397,19 @@ describe('hard-cutover on DigitalOcean has no preview load balancer', () => {
 describe('bad DigitalOcean values stop the synth', () => {
   test('fails on a weighted split with the reason, before any stack exists', () => {
     const dir = envDir({ 'dev.yaml': withValue('dev.yaml', ['traffic'], { blue: 90, green: 10, strategy: 'canary' }) });
-    expect(() => synthDev(dir)).toThrow(/environments\/dev\.yaml: traffic: weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight/);
+    expect(() => synthDev(dir)).toThrow(
+      /environments\/dev\.yaml: traffic: weights must be 0 and 100 on DigitalOcean: its load balancers cannot split traffic by weight/,
+    );
   });
 
   test('fails on traffic to a color with no droplets (the cloud-neutral safety check holds on DigitalOcean)', () => {
     const text = withValue('dev.yaml', ['colors', 'green', 'capacity'], { min: 0, max: 2, desired: 0 });
-    const dir = envDir({ 'dev.yaml': text.replace(/traffic:\n  blue: 100\n  green: 0/, 'traffic:\n  blue: 0\n  green: 100') });
-    expect(() => synthDev(dir)).toThrow(/dev\.yaml: traffic\.green: environment dev: green would get 100% of traffic but colors\.green\.capacity\.desired is 0/);
+    const dir = envDir({
+      'dev.yaml': text.replace(/traffic:\n  blue: 100\n  green: 0/, 'traffic:\n  blue: 0\n  green: 100'),
+    });
+    expect(() => synthDev(dir)).toThrow(
+      /dev\.yaml: traffic\.green: environment dev: green would get 100% of traffic but colors\.green\.capacity\.desired is 0/,
+    );
   });
 });
 
@@ -303,19 +425,24 @@ describe('item 1: every DigitalOcean stack plans on an empty account', () => {
     for (const [name, text] of texts) {
       const stack = JSON.parse(text) as TfJson;
       for (const fw of blocks(stack, 'resource', 'digitalocean_firewall')) {
-        for (const rule of [...(fw.inbound_rule ?? []), ...(fw.outbound_rule ?? [])]) expect(`${name} ${rule.port_range}`).toMatch(/^\S+ \d+(-\d+)?$/);
+        for (const rule of [...(fw.inbound_rule ?? []), ...(fw.outbound_rule ?? [])])
+          expect(`${name} ${rule.port_range}`).toMatch(/^\S+ \d+(-\d+)?$/);
       }
       for (const lb of blocks(stack, 'resource', 'digitalocean_loadbalancer')) {
         expect(JSON.stringify([lb.region, lb.healthcheck, lb.sticky_sessions])).not.toContain('${');
       }
     }
     const fleet = blocks(parse(texts, 'dev-shared'), 'resource', 'digitalocean_firewall')[0];
-    expect(fleet.outbound_rule).toContainEqual({ protocol: 'tcp', port_range: '25060', destination_addresses: ['10.10.0.0/20'] });
+    expect(fleet.outbound_rule).toContainEqual({
+      protocol: 'tcp',
+      port_range: '25060',
+      destination_addresses: ['10.10.0.0/20'],
+    });
   });
 });
 
 describe('item 2: the load balancers never manage DNS; host names become explicit records', () => {
-  test('shipped dev (no dns domain): both load balancers disable Let\'s Encrypt DNS records, and no record exists', () => {
+  test("shipped dev (no dns domain): both load balancers disable Let's Encrypt DNS records, and no record exists", () => {
     const cutover = parse(synthDev(envDir()), 'dev-cutover');
     const lbs = blocks(cutover, 'resource', 'digitalocean_loadbalancer');
     expect(lbs).toHaveLength(2);
@@ -324,14 +451,21 @@ describe('item 2: the load balancers never manage DNS; host names become explici
   });
 
   test('with digitalocean.dns: one A record per host name, in the looked-up domain, at the load balancer it names', () => {
-    const cutover = parse(synthDev(envDir({ 'dev.yaml': devWith('dns', { domain: 'shop.example.com', ttlSeconds: 120 }) })), 'dev-cutover');
+    const cutover = parse(
+      synthDev(envDir({ 'dev.yaml': devWith('dns', { domain: 'shop.example.com', ttlSeconds: 120 }) })),
+      'dev-cutover',
+    );
     const records = blocks(cutover, 'resource', 'digitalocean_record');
     expect(records.map((r) => [r.name, r.type, r.ttl, r.value])).toEqual([
       ['dev', 'A', 120, '${digitalocean_loadbalancer.live_lb_B93DA3FC.ip}'],
       ['preview.dev', 'A', 120, '${digitalocean_loadbalancer.preview_lb_B20CD52C.ip}'],
     ]);
-    for (const r of records) expect(r.domain).toMatch(/^\$\{data\.digitalocean_domain\.dns-\w+_domain_[0-9A-F]+\.name\}$/);
-    expect(blocks(cutover, 'data', 'digitalocean_domain').map((d) => d.name)).toEqual(['shop.example.com', 'shop.example.com']);
+    for (const r of records)
+      expect(r.domain).toMatch(/^\$\{data\.digitalocean_domain\.dns-\w+_domain_[0-9A-F]+\.name\}$/);
+    expect(blocks(cutover, 'data', 'digitalocean_domain').map((d) => d.name)).toEqual([
+      'shop.example.com',
+      'shop.example.com',
+    ]);
   });
 
   test('fails on a host name outside the DNS domain, naming the key', () => {
@@ -344,11 +478,14 @@ describe('item 2: the load balancers never manage DNS; host names become explici
 describe('item 4: releases replace droplets without timing out; the forwarder gets the CA and credentials without a manual step', () => {
   const texts = synthDev(envDir());
 
-  test.each(['dev-blue', 'dev-green'])('%s: graceful shutdown with a 10-minute delete timeout; resize_disk off', (name) => {
-    for (const d of blocks(parse(texts, name), 'resource', 'digitalocean_droplet')) {
-      expect(d).toMatchObject({ graceful_shutdown: true, resize_disk: false, timeouts: { delete: '10m' } });
-    }
-  });
+  test.each(['dev-blue', 'dev-green'])(
+    '%s: graceful shutdown with a 10-minute delete timeout; resize_disk off',
+    (name) => {
+      for (const d of blocks(parse(texts, name), 'resource', 'digitalocean_droplet')) {
+        expect(d).toMatchObject({ graceful_shutdown: true, resize_disk: false, timeouts: { delete: '10m' } });
+      }
+    },
+  );
 
   test('each new droplet gets the cluster CA and destination.env over SSH after cloud-init, then rsyslog restarts', () => {
     const stack = parse(texts, 'dev-blue');
@@ -357,11 +494,17 @@ describe('item 4: releases replace droplets without timing out; the forwarder ge
     const steps = droplet.provisioner as Array<Record<string, any>>;
     expect(steps.map((p) => Object.keys(p)[0])).toEqual(['remote-exec', 'file', 'file', 'remote-exec']);
     expect(steps[0]['remote-exec'].inline[0]).toBe('cloud-init status --wait >/dev/null || true');
-    expect(steps[0]['remote-exec'].inline.slice(1)).toEqual(['mkdir -p /usr/local/share/ca-certificates', 'mkdir -p /etc/log-forwarder']);
+    expect(steps[0]['remote-exec'].inline.slice(1)).toEqual([
+      'mkdir -p /usr/local/share/ca-certificates',
+      'mkdir -p /etc/log-forwarder',
+    ]);
     const ca = Object.keys(stack.data!.digitalocean_database_ca)[0];
     const user = Object.keys(stack.data!.digitalocean_database_user)[0];
     const cluster = Object.keys(stack.data!.digitalocean_database_cluster)[0];
-    expect(steps[1].file).toEqual({ content: `\${data.digitalocean_database_ca.${ca}.certificate}`, destination: '/usr/local/share/ca-certificates/do-database-ca.crt' });
+    expect(steps[1].file).toEqual({
+      content: `\${data.digitalocean_database_ca.${ca}.certificate}`,
+      destination: '/usr/local/share/ca-certificates/do-database-ca.crt',
+    });
     expect(steps[2].file).toEqual({
       content: `LOG_STORE_HOST=\${data.digitalocean_database_cluster.${cluster}.private_host}\nLOG_STORE_USERNAME=log-forwarder\nLOG_STORE_PASSWORD=\${data.digitalocean_database_user.${user}.password}\n`,
       destination: '/etc/log-forwarder/destination.env',
@@ -384,7 +527,13 @@ describe('item 4: releases replace droplets without timing out; the forwarder ge
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-do-prov-'));
     fs.writeFileSync(
       path.join(dir, 'main.tf.json'),
-      JSON.stringify({ resource: { terraform_data: { droplet: { input: 'x', connection: literal(droplet.connection), provisioner: literal(droplet.provisioner) } } } }),
+      JSON.stringify({
+        resource: {
+          terraform_data: {
+            droplet: { input: 'x', connection: literal(droplet.connection), provisioner: literal(droplet.provisioner) },
+          },
+        },
+      }),
     );
     const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '/dev/null' };
     const tf = (args: string[]) => spawnSync('terraform', args, { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
@@ -410,27 +559,44 @@ describe('item 6: names, ranges, bucket, checks at plan, preventDestroy', () => 
     return doc.toString();
   };
 
-  test('fails on an environment whose names collide with another\'s (dev-blue\'s fleet tag is dev\'s blue tag)', () => {
-    const dir = envDir({ 'dev-blue.yaml': copyOfDev('dev-blue', { 'network.vpcCidr': '10.11.0.0/20', 'digitalocean.spaces.bucket': 'shop-dev-blue-deployments-7f3a', 'backend.keyPrefix': 'shop/dev-blue' }) });
+  test("fails on an environment whose names collide with another's (dev-blue's fleet tag is dev's blue tag)", () => {
+    const dir = envDir({
+      'dev-blue.yaml': copyOfDev('dev-blue', {
+        'network.vpcCidr': '10.11.0.0/20',
+        'digitalocean.spaces.bucket': 'shop-dev-blue-deployments-7f3a',
+        'backend.keyPrefix': 'shop/dev-blue',
+      }),
+    });
     expect(() => loadEnvironments({ dir })).toThrow(
       /dev-blue\.yaml: name: environment "dev-blue" would name its fleet tag "shop-dev-blue", which environment "dev" \(.*dev\.yaml\) uses for its blue tag; rename one environment/,
     );
   });
 
   test('fails on overlapping VPC ranges and a shared bucket between two DigitalOcean environments', () => {
-    const dir = envDir({ 'test.yaml': copyOfDev('test', { 'network.vpcCidr': '10.10.8.0/24', 'backend.keyPrefix': 'shop/test' }) });
+    const dir = envDir({
+      'test.yaml': copyOfDev('test', { 'network.vpcCidr': '10.10.8.0/24', 'backend.keyPrefix': 'shop/test' }),
+    });
     let message = '';
     try {
       loadEnvironments({ dir });
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/test\.yaml: network\.vpcCidr: 10\.10\.8\.0\/24 overlaps 10\.10\.0\.0\/20 of environment "dev" .*; DigitalOcean refuses overlapping VPC ranges in one account/);
-    expect(message).toMatch(/test\.yaml: digitalocean\.spaces\.bucket: "shop-dev-deployments-7f3a" is the bucket of environment "dev" .*too/);
+    expect(message).toMatch(
+      /test\.yaml: network\.vpcCidr: 10\.10\.8\.0\/24 overlaps 10\.10\.0\.0\/20 of environment "dev" .*; DigitalOcean refuses overlapping VPC ranges in one account/,
+    );
+    expect(message).toMatch(
+      /test\.yaml: digitalocean\.spaces\.bucket: "shop-dev-deployments-7f3a" is the bucket of environment "dev" .*too/,
+    );
   });
 
   test('accepts a second environment with its own names, range and bucket', () => {
-    const dir = envDir({ 'test.yaml': copyOfDev('test', { 'network.vpcCidr': '10.11.0.0/20', 'digitalocean.spaces.bucket': 'shop-test-deployments-7f3a' }) });
+    const dir = envDir({
+      'test.yaml': copyOfDev('test', {
+        'network.vpcCidr': '10.11.0.0/20',
+        'digitalocean.spaces.bucket': 'shop-test-deployments-7f3a',
+      }),
+    });
     expect(loadEnvironments({ dir }).map((c) => c.name)).toContain('test');
   });
 
@@ -450,7 +616,9 @@ describe('item 6: names, ranges, bucket, checks at plan, preventDestroy', () => 
     expect(cert.name).toBe('shop-dev');
     expect(cert.lifecycle.postcondition.map((p: { condition: string }) => p.condition)).toEqual([
       '${(self.state == "verified")}',
-      expect.stringMatching(/setintersection\(self.domains, \["dev.shop.example.com", "\*.shop.example.com"\]\).*setintersection\(self.domains, \["preview.dev.shop.example.com", "\*.dev.shop.example.com"\]\)/),
+      expect.stringMatching(
+        /setintersection\(self.domains, \["dev.shop.example.com", "\*.shop.example.com"\]\).*setintersection\(self.domains, \["preview.dev.shop.example.com", "\*.dev.shop.example.com"\]\)/,
+      ),
     ]);
   });
 
@@ -464,7 +632,10 @@ describe('item 6: names, ranges, bucket, checks at plan, preventDestroy', () => 
 });
 
 describe('item 3: a cutover in two deploys, the new color joining the live load balancer before the old one leaves', () => {
-  const liveTag = (texts: Map<string, string>) => blocks(parse(texts, 'dev-cutover'), 'resource', 'digitalocean_loadbalancer').find((lb) => lb.name === 'shop-dev-live')!.droplet_tag;
+  const liveTag = (texts: Map<string, string>) =>
+    blocks(parse(texts, 'dev-cutover'), 'resource', 'digitalocean_loadbalancer').find(
+      (lb) => lb.name === 'shop-dev-live',
+    )!.droplet_tag;
 
   test('step 1 (cutoverJoining: green) puts both colors behind the live load balancer; step 2 leaves only green; only dev-cutover changes', () => {
     const before = synthDev(envDir());
@@ -472,14 +643,18 @@ describe('item 3: a cutover in two deploys, the new color joining the live load 
     const doc = parseDocument(shipped('dev.yaml'));
     doc.setIn(['traffic'], { blue: 0, green: 100 });
     const after = synthDev(envDir({ 'dev.yaml': doc.toString() }));
-    expect([liveTag(before), liveTag(joining), liveTag(after)]).toEqual(['shop-dev-blue', 'shop-dev', 'shop-dev-green']);
+    expect([liveTag(before), liveTag(joining), liveTag(after)]).toEqual([
+      'shop-dev-blue',
+      'shop-dev',
+      'shop-dev-green',
+    ]);
     expect(parse(joining, 'dev-cutover').output!.live_color).toMatchObject({ value: 'blue+green' });
     expect([...before.keys()].filter((n) => before.get(n) !== joining.get(n))).toEqual(['dev-cutover']);
   });
 
   test('fails on cutoverJoining naming the live color', () => {
-    expect(() => loadEnvironments({ dir: envDir({ 'dev.yaml': devWith('cutoverJoining', 'blue') }), only: ['dev'] })).toThrow(
-      /dev\.yaml: digitalocean\.cutoverJoining: is the live color already/,
-    );
+    expect(() =>
+      loadEnvironments({ dir: envDir({ 'dev.yaml': devWith('cutoverJoining', 'blue') }), only: ['dev'] }),
+    ).toThrow(/dev\.yaml: digitalocean\.cutoverJoining: is the live color already/);
   });
 });

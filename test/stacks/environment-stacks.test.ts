@@ -11,7 +11,9 @@ describe('the shipped environments synthesize to four stacks each', () => {
   };
 
   test('12 stacks named <env>-<role>', () => {
-    const expected = ['dev', 'prod', 'staging'].flatMap((env) => ['shared', 'blue', 'green', 'cutover'].map((role) => `${env}-${role}`));
+    const expected = ['dev', 'prod', 'staging'].flatMap((env) =>
+      ['shared', 'blue', 'green', 'cutover'].map((role) => `${env}-${role}`),
+    );
     expect([...stacks.keys()].sort()).toEqual(expected.sort());
   });
 
@@ -33,13 +35,20 @@ describe('the shipped environments synthesize to four stacks each', () => {
   test('dev: one state object per stack in Spaces (so CI plans against the real state)', () => {
     for (const role of ['shared', 'blue', 'green', 'cutover']) {
       expect(stack(`dev-${role}`).terraform.backend).toMatchObject({
-        s3: { bucket: 'shop-terraform-state-dev-7f3a', key: `shop/dev/dev-${role}.tfstate`, endpoints: { s3: 'https://fra1.digitaloceanspaces.com' }, use_lockfile: true },
+        s3: {
+          bucket: 'shop-terraform-state-dev-7f3a',
+          key: `shop/dev/dev-${role}.tfstate`,
+          endpoints: { s3: 'https://fra1.digitaloceanspaces.com' },
+          use_lockfile: true,
+        },
       });
     }
   });
 
   test('backend local: state per stack, at the project root, machine-independent path', () => {
-    const local = synthEnvironments(envDir({ 'dev.yaml': withValue('dev.yaml', ['backend'], { type: 'local' }) }), ['dev']);
+    const local = synthEnvironments(envDir({ 'dev.yaml': withValue('dev.yaml', ['backend'], { type: 'local' }) }), [
+      'dev',
+    ]);
     for (const role of ['shared', 'blue', 'green', 'cutover']) {
       const backend = local.get(`dev-${role}`)!.terraform.backend as { local: { path: string } };
       expect(Object.keys(backend)).toEqual(['local']);
@@ -54,10 +63,18 @@ describe('the shipped environments synthesize to four stacks each', () => {
     expect(provider.allowed_account_ids).toEqual(['111111111111']);
     expect(provider.default_tags).toEqual([
       {
-        tags: expect.objectContaining({ environment: 'prod', stack: 'prod-green', color: 'green', 'managed-by': MANAGED_BY, owner: 'platform-team' }),
+        tags: expect.objectContaining({
+          environment: 'prod',
+          stack: 'prod-green',
+          color: 'green',
+          'managed-by': MANAGED_BY,
+          owner: 'platform-team',
+        }),
       },
     ]);
-    const sharedTags = (stack('prod-shared').provider!.aws[0].default_tags as Array<{ tags: Record<string, string> }>)[0].tags;
+    const sharedTags = (
+      stack('prod-shared').provider!.aws[0].default_tags as Array<{ tags: Record<string, string> }>
+    )[0].tags;
     expect(sharedTags.stack).toBe('prod-shared');
     expect(sharedTags.color).toBeUndefined();
   });
@@ -74,13 +91,22 @@ describe('the shipped environments synthesize to four stacks each', () => {
     const shared = stack('prod-shared');
 
     test('VPC with the environment CIDR and DNS on', () => {
-      expect(resources(shared, 'aws_vpc')).toEqual([expect.objectContaining({ cidr_block: '10.30.0.0/16', enable_dns_hostnames: true, enable_dns_support: true })]);
+      expect(resources(shared, 'aws_vpc')).toEqual([
+        expect.objectContaining({ cidr_block: '10.30.0.0/16', enable_dns_hostnames: true, enable_dns_support: true }),
+      ]);
     });
 
     test('public and private subnets across three AZs', () => {
       const subnets = resources(shared, 'aws_subnet');
       const cidrs = subnets.map((s) => s.cidr_block).sort();
-      expect(cidrs).toEqual(['10.30.0.0/24', '10.30.1.0/24', '10.30.10.0/24', '10.30.11.0/24', '10.30.12.0/24', '10.30.2.0/24']);
+      expect(cidrs).toEqual([
+        '10.30.0.0/24',
+        '10.30.1.0/24',
+        '10.30.10.0/24',
+        '10.30.11.0/24',
+        '10.30.12.0/24',
+        '10.30.2.0/24',
+      ]);
       const azs = subnets.map((s) => s.availability_zone as string);
       expect(new Set(azs).size).toBe(3);
       expect(subnets.every((s) => s.map_public_ip_on_launch !== true)).toBe(true);
@@ -94,14 +120,18 @@ describe('the shipped environments synthesize to four stacks each', () => {
     });
 
     test('flow logs of all traffic into an encrypted log group with retention', () => {
-      expect(resources(shared, 'aws_flow_log')).toEqual([expect.objectContaining({ traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs' })]);
+      expect(resources(shared, 'aws_flow_log')).toEqual([
+        expect.objectContaining({ traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs' }),
+      ]);
       const group = resources(shared, 'aws_cloudwatch_log_group').find((g) => String(g.name).endsWith('/flow-logs'))!;
       expect(group.retention_in_days).toBe(365);
       expect(group.kms_key_id).toMatch(/\$\{aws_kms_key\..*\.arn\}/);
     });
 
     test('the default security group has no rules', () => {
-      expect(resources(shared, 'aws_default_security_group')).toEqual([expect.objectContaining({ ingress: [], egress: [] })]);
+      expect(resources(shared, 'aws_default_security_group')).toEqual([
+        expect.objectContaining({ ingress: [], egress: [] }),
+      ]);
     });
   });
 
@@ -112,7 +142,14 @@ describe('the shipped environments synthesize to four stacks each', () => {
   });
 
   test('stateful resources are not created in color or cutover stacks', () => {
-    const stateful = ['aws_vpc', 'aws_s3_bucket', 'aws_opensearch_domain', 'aws_vpn_connection', 'aws_ecr_repository', 'aws_kms_key'];
+    const stateful = [
+      'aws_vpc',
+      'aws_s3_bucket',
+      'aws_opensearch_domain',
+      'aws_vpn_connection',
+      'aws_ecr_repository',
+      'aws_kms_key',
+    ];
     for (const env of ['prod', 'staging']) {
       for (const role of ['blue', 'green', 'cutover']) {
         const types = Object.keys(stack(`${env}-${role}`).resource ?? {});

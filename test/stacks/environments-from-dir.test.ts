@@ -25,7 +25,12 @@ describe('createEnvironmentsFromDir', () => {
     expect(created.map((e) => e.shared.config.name)).toEqual(['dev', 'prod', 'staging']);
     for (const env of created) {
       const name = env.shared.config.name;
-      expect([env.shared, env.blue, env.green, env.cutover].map((s) => s.node.id)).toEqual([`${name}-shared`, `${name}-blue`, `${name}-green`, `${name}-cutover`]);
+      expect([env.shared, env.blue, env.green, env.cutover].map((s) => s.node.id)).toEqual([
+        `${name}-shared`,
+        `${name}-blue`,
+        `${name}-green`,
+        `${name}-cutover`,
+      ]);
     }
     expect(app.node.children).toHaveLength(12);
   });
@@ -34,7 +39,12 @@ describe('createEnvironmentsFromDir', () => {
     process.env.SYNTH_ENVS = 'staging';
     const app = newApp();
     expect(createEnvironmentsFromDir(app, envDir()).map((e) => e.shared.config.name)).toEqual(['staging']);
-    expect(app.node.children.map((c) => c.node.id).sort()).toEqual(['staging-blue', 'staging-cutover', 'staging-green', 'staging-shared']);
+    expect(app.node.children.map((c) => c.node.id).sort()).toEqual([
+      'staging-blue',
+      'staging-cutover',
+      'staging-green',
+      'staging-shared',
+    ]);
   });
 
   test('fails with a ConfigError naming file, key path and reason, and creates no stack', () => {
@@ -47,11 +57,15 @@ describe('createEnvironmentsFromDir', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toMatch(/staging\.yaml: cloud: must be one of aws, digitalocean \(got "gcp"\)/);
+    expect((error as ConfigError).message).toMatch(
+      /staging\.yaml: cloud: must be one of aws, digitalocean \(got "gcp"\)/,
+    );
     expect(app.node.children).toHaveLength(0);
   });
 
   test('fails when the directory does not exist, naming it', () => {
-    expect(() => createEnvironmentsFromDir(newApp(), '/nonexistent/values')).toThrow(/\/nonexistent\/values: environments directory not found/);
+    expect(() => createEnvironmentsFromDir(newApp(), '/nonexistent/values')).toThrow(
+      /\/nonexistent\/values: environments directory not found/,
+    );
   });
 });

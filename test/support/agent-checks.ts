@@ -11,7 +11,9 @@ export interface CheckResult {
 
 function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<CheckResult> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 20_000, env: env ?? process.env }, (err, stdout, stderr) => resolve({ ok: !err, output: `${stdout}${stderr}` }));
+    execFile(cmd, args, { timeout: 20_000, env: env ?? process.env }, (err, stdout, stderr) =>
+      resolve({ ok: !err, output: `${stdout}${stderr}` }),
+    );
   });
 }
 

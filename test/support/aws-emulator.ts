@@ -74,7 +74,9 @@ function pythonOf(motoServer: string): string {
   if (first.startsWith('#!') && named && /^python[\d.]*$/.test(path.basename(named))) return named;
   const sibling = path.join(path.dirname(motoServer), 'python3');
   if (fs.existsSync(sibling)) return sibling;
-  throw new Error(`cannot tell which Python runs ${motoServer}; set MOTO_SERVER to the moto_server of a virtual environment (bash .ci/run makes .venv/)`);
+  throw new Error(
+    `cannot tell which Python runs ${motoServer}; set MOTO_SERVER to the moto_server of a virtual environment (bash .ci/run makes .venv/)`,
+  );
 }
 
 /** A free TCP port on 127.0.0.1 (the kernel picks it). */
@@ -134,19 +136,28 @@ function writeImages(file: string, images: readonly EmulatorImage[]): void {
  * `logFile`; `images` are the AMIs its EC2 holds (an AMI id cannot be chosen through the API, so they are moto
  * configuration).
  */
-export async function startEmulator(motoServer: string, logFile: string, images: readonly EmulatorImage[] = [], timeoutMs = 30_000): Promise<Emulator> {
+export async function startEmulator(
+  motoServer: string,
+  logFile: string,
+  images: readonly EmulatorImage[] = [],
+  timeoutMs = 30_000,
+): Promise<Emulator> {
   const imagesFile = `${logFile}.amis.json`;
   writeImages(imagesFile, images);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const log = fs.openSync(logFile, 'a');
-  const child: ChildProcess = spawn(pythonOf(motoServer), [path.join(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', String(port)], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    // AWS-managed IAM policies (the fleets attach AmazonSSMManagedInstanceCore) exist in every account; moto
-    // creates them only when asked to.
-    env: { ...withoutProxies(process.env), MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', MOTO_AMIS_PATH: imagesFile },
-  });
+  const child: ChildProcess = spawn(
+    pythonOf(motoServer),
+    [path.join(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', String(port)],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      // AWS-managed IAM policies (the fleets attach AmazonSSMManagedInstanceCore) exist in every account; moto
+      // creates them only when asked to.
+      env: { ...withoutProxies(process.env), MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', MOTO_AMIS_PATH: imagesFile },
+    },
+  );
   fs.closeSync(log);
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
@@ -169,7 +180,10 @@ export async function startEmulator(motoServer: string, logFile: string, images:
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited) throw new Error(`moto_server (${motoServer}) exited before answering; its log:\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+    if (exited)
+      throw new Error(
+        `moto_server (${motoServer}) exited before answering; its log:\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`,
+      );
     try {
       const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (res.ok) break;
@@ -178,7 +192,9 @@ export async function startEmulator(motoServer: string, logFile: string, images:
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs / 1000} s; its log:\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+      throw new Error(
+        `moto_server did not answer on ${endpoint} within ${timeoutMs / 1000} s; its log:\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -226,10 +242,20 @@ export const OVERRIDE_FILE = 'zz_emulator_override.tf.json';
  * The provider still asks STS for the account, so the values' `allowedAccountIds` is enforced for real.
  */
 export function writeEmulatorOverride(stackDir: string, endpoint: string, providerVersion: string): string {
-  const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as { terraform: { backend?: Record<string, Record<string, unknown>> } };
+  const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
+    terraform: { backend?: Record<string, Record<string, unknown>> };
+  };
   const s3 = json.terraform.backend?.s3;
-  if (!s3) throw new Error(`${stackDir}: the stack has no S3 backend (the emulator test deploys an environment with backend.type s3)`);
-  const fake = { access_key: EMULATOR_CREDENTIALS.accessKeyId, secret_key: EMULATOR_CREDENTIALS.secretAccessKey, skip_credentials_validation: true, skip_metadata_api_check: true };
+  if (!s3)
+    throw new Error(
+      `${stackDir}: the stack has no S3 backend (the emulator test deploys an environment with backend.type s3)`,
+    );
+  const fake = {
+    access_key: EMULATOR_CREDENTIALS.accessKeyId,
+    secret_key: EMULATOR_CREDENTIALS.secretAccessKey,
+    skip_credentials_validation: true,
+    skip_metadata_api_check: true,
+  };
   const override = {
     terraform: {
       required_providers: { aws: { version: providerVersion } },
@@ -245,7 +271,13 @@ export function writeEmulatorOverride(stackDir: string, endpoint: string, provid
       },
     },
     provider: {
-      aws: [{ ...fake, s3_use_path_style: true, endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, endpoint]))] }],
+      aws: [
+        {
+          ...fake,
+          s3_use_path_style: true,
+          endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, endpoint]))],
+        },
+      ],
     },
   };
   const file = path.join(stackDir, OVERRIDE_FILE);
@@ -258,9 +290,21 @@ export function writeEmulatorOverride(stackDir: string, endpoint: string, provid
  * `cdktf.json` names the synthesized output: `cdktf deploy|destroy <stack> --skip-synth --skip-provider-lock
  * --auto-approve` (without `--skip-provider-lock` cdktf runs `terraform providers lock`, which needs the registry).
  */
-export function cdktf(command: 'deploy' | 'destroy', stack: string, projectDir: string, env: NodeJS.ProcessEnv, timeoutMs = 1_200_000): Promise<TerraformRun> {
+export function cdktf(
+  command: 'deploy' | 'destroy',
+  stack: string,
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 1_200_000,
+): Promise<TerraformRun> {
   const bin = path.join(REPO, 'node_modules', '.bin', 'cdktf');
-  return runProcess(bin, [command, stack, '--skip-synth', '--skip-provider-lock', '--auto-approve'], projectDir, env, timeoutMs);
+  return runProcess(
+    bin,
+    [command, stack, '--skip-synth', '--skip-provider-lock', '--auto-approve'],
+    projectDir,
+    env,
+    timeoutMs,
+  );
 }
 
 /** `terraform init` in a stack directory unless a deploy did it already. */
@@ -271,9 +315,18 @@ async function ensureInit(stackDir: string, env: NodeJS.ProcessEnv): Promise<voi
 }
 
 /** `terraform plan -detailed-exitcode` in a stack directory: exit code 0 no changes, 2 changes, 1 error. */
-export async function planExitCode(stackDir: string, env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<TerraformRun> {
+export async function planExitCode(
+  stackDir: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 180_000,
+): Promise<TerraformRun> {
   await ensureInit(stackDir, env);
-  return terraform(['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=60s'], stackDir, env, timeoutMs);
+  return terraform(
+    ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=60s'],
+    stackDir,
+    env,
+    timeoutMs,
+  );
 }
 
 /** The planned changes of a stack: `address → actions` for every resource whose actions are not `no-op`/`read`. */
@@ -283,15 +336,39 @@ export async function plannedChanges(stackDir: string, env: NodeJS.ProcessEnv): 
   if (plan.code !== 0) throw new Error(`terraform plan in ${stackDir} failed:\n${plan.stdout}${plan.stderr}`);
   const show = await terraform(['show', '-json', 'emulator.tfplan'], stackDir, env, 60_000);
   if (show.code !== 0) throw new Error(`terraform show in ${stackDir} failed:\n${show.stderr}`);
-  const changes = (JSON.parse(show.stdout) as { resource_changes?: Array<{ address: string; change: { actions: string[] } }> }).resource_changes ?? [];
-  return Object.fromEntries(changes.filter((c) => !c.change.actions.every((a) => a === 'no-op' || a === 'read')).map((c) => [c.address, c.change.actions]));
+  const changes =
+    (JSON.parse(show.stdout) as { resource_changes?: Array<{ address: string; change: { actions: string[] } }> })
+      .resource_changes ?? [];
+  return Object.fromEntries(
+    changes
+      .filter((c) => !c.change.actions.every((a) => a === 'no-op' || a === 'read'))
+      .map((c) => [c.address, c.change.actions]),
+  );
 }
 
 /** A self-signed certificate and key (PEM) for `domain`, made by the openssl CLI: what the test imports into ACM. */
 export function selfSignedCertificate(domain: string, dir: string): { certificate: string; privateKey: string } {
   const key = path.join(dir, 'tls.key');
   const cert = path.join(dir, 'tls.crt');
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${domain}`, '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  const r = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${domain}`,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`openssl req failed: ${r.stderr || r.error?.message}`);
   return { certificate: fs.readFileSync(cert, 'utf8'), privateKey: fs.readFileSync(key, 'utf8') };
 }
@@ -306,12 +383,27 @@ class Sha256 {
   private readonly parts: Buffer[] = [];
   constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {}
   update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.parts.push(typeof data === 'string' ? Buffer.from(data) : Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    this.parts.push(
+      typeof data === 'string'
+        ? Buffer.from(data)
+        : Buffer.from(
+            data instanceof ArrayBuffer
+              ? new Uint8Array(data)
+              : new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+          ),
+    );
   }
   async digest(): Promise<Uint8Array> {
     const body = Buffer.concat(this.parts);
     if (this.secret === undefined) return new Uint8Array(createHash('sha256').update(body).digest());
-    const key = typeof this.secret === 'string' ? this.secret : Buffer.from(this.secret instanceof ArrayBuffer ? new Uint8Array(this.secret) : new Uint8Array(this.secret.buffer, this.secret.byteOffset, this.secret.byteLength));
+    const key =
+      typeof this.secret === 'string'
+        ? this.secret
+        : Buffer.from(
+            this.secret instanceof ArrayBuffer
+              ? new Uint8Array(this.secret)
+              : new Uint8Array(this.secret.buffer, this.secret.byteOffset, this.secret.byteLength),
+          );
     return new Uint8Array(createHmac('sha256', key).update(body).digest());
   }
   reset(): void {
@@ -320,32 +412,83 @@ class Sha256 {
 }
 
 /** Signs and sends one request to the emulator; returns the body, failing with the emulator's answer on a non-2xx. */
-async function signedRequest(endpoint: string, region: string, service: string, method: string, pathAndQuery: string, headers: Record<string, string>, body: string): Promise<string> {
+async function signedRequest(
+  endpoint: string,
+  region: string,
+  service: string,
+  method: string,
+  pathAndQuery: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<string> {
   const url = new URL(pathAndQuery, endpoint);
   const signer = new SignatureV4({ service, region, credentials: EMULATOR_CREDENTIALS, sha256: Sha256 });
   const query: Record<string, string> = {};
   url.searchParams.forEach((v, k) => (query[k] = v));
-  const signed = await signer.sign({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query, headers: { ...headers, host: url.host }, body });
-  const res = await fetch(url, { method, headers: signed.headers as Record<string, string>, body: method === 'GET' ? undefined : body });
+  const signed = await signer.sign({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query,
+    headers: { ...headers, host: url.host },
+    body,
+  });
+  const res = await fetch(url, {
+    method,
+    headers: signed.headers as Record<string, string>,
+    body: method === 'GET' ? undefined : body,
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${service} ${method} ${pathAndQuery}: HTTP ${res.status}: ${text.slice(0, 500)}`);
   return text;
 }
 
 /** An AWS Query-protocol call (EC2, ELBv2, Auto Scaling): returns the XML answer. */
-export function queryApi(endpoint: string, region: string, service: string, version: string, action: string, params: Record<string, string> = {}): Promise<string> {
+export function queryApi(
+  endpoint: string,
+  region: string,
+  service: string,
+  version: string,
+  action: string,
+  params: Record<string, string> = {},
+): Promise<string> {
   const body = new URLSearchParams({ Action: action, Version: version, ...params }).toString();
-  return signedRequest(endpoint, region, service, 'POST', '/', { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body);
+  return signedRequest(
+    endpoint,
+    region,
+    service,
+    'POST',
+    '/',
+    { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body,
+  );
 }
 
 /** An AWS JSON-protocol call (SSM, ACM, ECR): `target` is the `X-Amz-Target`, e.g. `AmazonSSM.GetParameter`. */
-export async function jsonApi<T = Record<string, unknown>>(endpoint: string, region: string, service: string, target: string, input: Record<string, unknown>): Promise<T> {
-  const text = await signedRequest(endpoint, region, service, 'POST', '/', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, JSON.stringify(input));
+export async function jsonApi<T = Record<string, unknown>>(
+  endpoint: string,
+  region: string,
+  service: string,
+  target: string,
+  input: Record<string, unknown>,
+): Promise<T> {
+  const text = await signedRequest(
+    endpoint,
+    region,
+    service,
+    'POST',
+    '/',
+    { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+    JSON.stringify(input),
+  );
   return JSON.parse(text) as T;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const xmlParser = require('fast-xml-parser') as { parse(xml: string, options?: Record<string, unknown>): Record<string, unknown> };
+const xmlParser = require('fast-xml-parser') as {
+  parse(xml: string, options?: Record<string, unknown>): Record<string, unknown>;
+};
 
 /** An XML answer as plain objects (elements → keys, repeated `<member>`/`<item>` → arrays where repeated). */
 export function parseXml(xml: string): Record<string, unknown> {
@@ -376,8 +519,17 @@ export interface ProviderServer {
 
 /** The unpacked `hashicorp/aws` binary of a filesystem mirror (the layout `terraform providers mirror` writes), if any. */
 export function mirroredAwsProvider(mirror: string, version: string): string | undefined {
-  const dir = path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', version, `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`);
-  const binary = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.startsWith('terraform-provider-aws')) : undefined;
+  const dir = path.join(
+    mirror,
+    'registry.terraform.io',
+    'hashicorp',
+    'aws',
+    version,
+    `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  );
+  const binary = fs.existsSync(dir)
+    ? fs.readdirSync(dir).find((f) => f.startsWith('terraform-provider-aws'))
+    : undefined;
   return binary ? path.join(dir, binary) : undefined;
 }
 
@@ -386,7 +538,12 @@ export function mirroredAwsProvider(mirror: string, version: string): string | u
  * configuration) and resolves once it is ready. Its log goes to `logFile`; `env` is its environment (the
  * emulator's: fake credentials, nothing of the caller's AWS configuration).
  */
-export function startProviderServer(binary: string, logFile: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ProviderServer> {
+export function startProviderServer(
+  binary: string,
+  logFile: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+): Promise<ProviderServer> {
   const log = fs.openSync(logFile, 'a');
   const child = spawn(binary, ['-debug'], { stdio: ['ignore', 'pipe', log], env: withoutProxies(env) });
   fs.closeSync(log);

@@ -27,18 +27,45 @@ export type PushBack = 'http-429' | 'http-503' | 'item-403' | 'item-429';
 const ITEM_ERRORS: Record<'item-403' | 'item-429', { status: number; error: Record<string, string> }> = {
   'item-403': {
     status: 403,
-    error: { type: 'cluster_block_exception', reason: 'index [logs] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];' },
+    error: {
+      type: 'cluster_block_exception',
+      reason:
+        'index [logs] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];',
+    },
   },
   'item-429': {
     status: 429,
-    error: { type: 'es_rejected_execution_exception', reason: 'rejected execution of coordinating operation [shard_detail=[logs][0][P], shard_coordinating_and_primary_bytes=0, replica_bytes=0]' },
+    error: {
+      type: 'es_rejected_execution_exception',
+      reason:
+        'rejected execution of coordinating operation [shard_detail=[logs][0][P], shard_coordinating_and_primary_bytes=0, replica_bytes=0]',
+    },
   },
 };
 
 /** The HTTP-level refusals, with the bodies OpenSearch sends. */
 const HTTP_ERRORS: Record<'http-429' | 'http-503', Record<string, unknown>> = {
-  'http-429': { error: { root_cause: [{ type: 'es_rejected_execution_exception', reason: 'rejected execution of coordinating operation' }], type: 'es_rejected_execution_exception', reason: 'rejected execution of coordinating operation' }, status: 429 },
-  'http-503': { error: { root_cause: [{ type: 'cluster_block_exception', reason: 'blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];' }], type: 'cluster_block_exception', reason: 'blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];' }, status: 503 },
+  'http-429': {
+    error: {
+      root_cause: [{ type: 'es_rejected_execution_exception', reason: 'rejected execution of coordinating operation' }],
+      type: 'es_rejected_execution_exception',
+      reason: 'rejected execution of coordinating operation',
+    },
+    status: 429,
+  },
+  'http-503': {
+    error: {
+      root_cause: [
+        {
+          type: 'cluster_block_exception',
+          reason: 'blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];',
+        },
+      ],
+      type: 'cluster_block_exception',
+      reason: 'blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];',
+    },
+    status: 503,
+  },
 };
 
 /**
@@ -95,7 +122,15 @@ export class BulkCollector {
     const server = https.createServer({ key: this.tls.key, cert: this.tls.cert }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, Buffer.concat(chunks).toString('utf8'), res));
+      req.on('end', () =>
+        this.handle(
+          req.method ?? 'GET',
+          req.url ?? '/',
+          req.headers.authorization,
+          Buffer.concat(chunks).toString('utf8'),
+          res,
+        ),
+      );
     });
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
@@ -123,7 +158,13 @@ export class BulkCollector {
     return this.received.filter((r) => r.doc.source === source);
   }
 
-  private handle(method: string, url: string, authorization: string | undefined, body: string, res: import('http').ServerResponse): void {
+  private handle(
+    method: string,
+    url: string,
+    authorization: string | undefined,
+    body: string,
+    res: import('http').ServerResponse,
+  ): void {
     const expected = `Basic ${Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64')}`;
     res.setHeader('content-type', 'application/json');
     if (authorization !== expected) {
@@ -153,12 +194,25 @@ export class BulkCollector {
           items.push({ [op]: { ...head, status, error } });
         } else if (this.invalid(doc)) {
           this.refused.push({ ...received, status: 400 });
-          items.push({ [op]: { ...head, status: 400, error: { type: 'mapper_parsing_exception', reason: `failed to parse field [fields.seq] of type [long] in document with id '${meta._id}'` } } });
+          items.push({
+            [op]: {
+              ...head,
+              status: 400,
+              error: {
+                type: 'mapper_parsing_exception',
+                reason: `failed to parse field [fields.seq] of type [long] in document with id '${meta._id}'`,
+              },
+            },
+          });
         } else {
           this.received.push(received);
           const duplicate = op === 'create' && meta._id !== undefined && this.ids.has(meta._id);
           if (meta._id !== undefined) this.ids.add(meta._id);
-          items.push({ [op]: duplicate ? { ...head, status: 409, error: { type: 'version_conflict_engine_exception' } } : { ...head, status: 201, result: 'created' } });
+          items.push({
+            [op]: duplicate
+              ? { ...head, status: 409, error: { type: 'version_conflict_engine_exception' } }
+              : { ...head, status: 201, result: 'created' },
+          });
         }
       }
       if (answer === 'http-429' || answer === 'http-503') {
@@ -166,13 +220,19 @@ export class BulkCollector {
         res.end(JSON.stringify(HTTP_ERRORS[answer]));
         return;
       }
-      res.end(JSON.stringify({ took: 1, errors: items.some((it) => Object.values(it as object)[0].status >= 300), items }));
+      res.end(
+        JSON.stringify({ took: 1, errors: items.some((it) => Object.values(it as object)[0].status >= 300), items }),
+      );
       return;
     }
     if (method === 'HEAD') {
       res.end();
       return;
     }
-    res.end(path.startsWith('/_cat/health') ? '[{"status":"green"}]' : JSON.stringify({ version: { distribution: 'opensearch', number: '2.13.0' } }));
+    res.end(
+      path.startsWith('/_cat/health')
+        ? '[{"status":"green"}]'
+        : JSON.stringify({ version: { distribution: 'opensearch', number: '2.13.0' } }),
+    );
   }
 }

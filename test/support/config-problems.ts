@@ -11,7 +11,11 @@ export function configProblems(dir: string, only?: string[]): string[] {
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     const rel = path.dirname(dir);
-    return (e as ConfigError).issues.map((i) => formatIssue(i).split(rel + path.sep).join(''));
+    return (e as ConfigError).issues.map((i) =>
+      formatIssue(i)
+        .split(rel + path.sep)
+        .join(''),
+    );
   }
   throw new Error('expected the values to be rejected');
 }

@@ -6,7 +6,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { deployMain } from '../../lib/commands/deploy';
 
 deployMain(process.argv.slice(2), {
-  callerIdentity: async () => ({ principal: 'arn:aws:sts::123456789012:assumed-role/deploy/gh-run-42', account: '123456789012', source: 'test double of STS' }),
+  callerIdentity: async () => ({
+    principal: 'arn:aws:sts::123456789012:assumed-role/deploy/gh-run-42',
+    account: '123456789012',
+    source: 'test double of STS',
+  }),
 }).then(
   (code) => process.exit(code),
   (e: unknown) => {

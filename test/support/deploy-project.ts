@@ -101,12 +101,31 @@ export function deployProject(options: { plan?: boolean } = {}): DeployProject {
   if (options.plan ?? true) {
     const stackDir = path.join(root, 'cdktf.out', 'stacks', 'prod-green');
     fs.mkdirSync(stackDir, { recursive: true });
-    fs.writeFileSync(path.join(stackDir, 'plan.tfplan'), Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from(`tfstate ${PLAN_SECRET}`), randomBytes(1024)]), { mode: 0o600 });
-    fs.writeFileSync(path.join(stackDir, 'plan.json'), JSON.stringify({ format_version: '1.2', prior_state: { values: { password: PLAN_SECRET } } }));
-    fs.writeFileSync(path.join(stackDir, 'plan-summary.json'), JSON.stringify({ format: 'cdktf-bluegreen/plan-summary@1', resourceChanges: [{ address: 'aws_instance.web', actions: ['create'] }] }));
+    fs.writeFileSync(
+      path.join(stackDir, 'plan.tfplan'),
+      Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from(`tfstate ${PLAN_SECRET}`), randomBytes(1024)]),
+      { mode: 0o600 },
+    );
+    fs.writeFileSync(
+      path.join(stackDir, 'plan.json'),
+      JSON.stringify({ format_version: '1.2', prior_state: { values: { password: PLAN_SECRET } } }),
+    );
+    fs.writeFileSync(
+      path.join(stackDir, 'plan-summary.json'),
+      JSON.stringify({
+        format: 'cdktf-bluegreen/plan-summary@1',
+        resourceChanges: [{ address: 'aws_instance.web', actions: ['create'] }],
+      }),
+    );
   }
-  fs.writeFileSync(path.join(root, '.gitignore'), '.deployments/\ncdktf.out/\nbin-standin/\nstandin-calls.jsonl\n.standin-shared-deployed\n');
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+  fs.writeFileSync(
+    path.join(root, '.gitignore'),
+    '.deployments/\ncdktf.out/\nbin-standin/\nstandin-calls.jsonl\n.standin-shared-deployed\n',
+  );
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+      .toString()
+      .trim();
   git('init', '-q');
   git('add', '.');
   git('-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', 'commit', '-q', '-m', 'values');

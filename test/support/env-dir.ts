@@ -35,7 +35,6 @@ export function edited(file: string, from: string | RegExp, to: string): string 
 
 /** The shipped file with the value at `keyPath` set (or deleted, for `undefined`), comments kept. */
 export function withValue(file: string, keyPath: Array<string | number>, value: unknown): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parseDocument } = require('yaml') as typeof import('yaml');
   const doc = parseDocument(shipped(file));
   if (value === undefined) doc.deleteIn(keyPath);

@@ -22,11 +22,23 @@ export interface NamedPolicy {
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const glob = (pattern: string, value: string, caseless: boolean) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, caseless ? 'i' : '').test(value);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    caseless ? 'i' : '',
+  ).test(value);
 
 function matches(st: IamStatement, action: string, resource: string): boolean {
-  const actionOk = st.Action !== undefined ? list(st.Action).some((a) => glob(a, action, true)) : !list(st.NotAction).some((a) => glob(a, action, true));
-  const resourceOk = st.Resource !== undefined ? list(st.Resource).some((r) => glob(r, resource, false)) : !list(st.NotResource).some((r) => glob(r, resource, false));
+  const actionOk =
+    st.Action !== undefined
+      ? list(st.Action).some((a) => glob(a, action, true))
+      : !list(st.NotAction).some((a) => glob(a, action, true));
+  const resourceOk =
+    st.Resource !== undefined
+      ? list(st.Resource).some((r) => glob(r, resource, false))
+      : !list(st.NotResource).some((r) => glob(r, resource, false));
   return actionOk && resourceOk;
 }
 
@@ -39,19 +51,25 @@ export function allows(policies: readonly NamedPolicy[], action: string, resourc
 
 /** The policies that grant `action` on `resource`, by source (to name the culprit in a failure). */
 export function grantingPolicies(policies: readonly NamedPolicy[], action: string, resource: string): string[] {
-  return policies.filter((p) => p.statements.some((st) => st.Effect === 'Allow' && matches(st, action, resource))).map((p) => p.source);
+  return policies
+    .filter((p) => p.statements.some((st) => st.Effect === 'Allow' && matches(st, action, resource)))
+    .map((p) => p.source);
 }
 
 /** Concrete values for the account and partition data sources, so ARNs in policies can be compared. */
 export function concrete(text: string, account: string): string {
-  return text.replace(/\$\{data\.aws_partition\.[^}]+\.partition\}/g, 'aws').replace(/\$\{data\.aws_caller_identity\.[^}]+\.account_id\}/g, account);
+  return text
+    .replace(/\$\{data\.aws_partition\.[^}]+\.partition\}/g, 'aws')
+    .replace(/\$\{data\.aws_caller_identity\.[^}]+\.account_id\}/g, account);
 }
 
 /** Parses a synthesized policy: JSON text, or a `${jsonencode({...})}` expression (references become `${...}` strings). */
 export function parsePolicy(text: string): IamStatement[] {
   const hcl = /^\$\{jsonencode\((.*)\)\}$/s.exec(text);
   const json = hcl
-    ? hcl[1].replace(/"([^"]+)" = /g, '"$1": ').replace(/(?<=[:[,]\s?)([a-z][\w-]*\.[\w.-]+)(?=[,}\]])/g, (ref) => `"\${${ref}}"`)
+    ? hcl[1]
+        .replace(/"([^"]+)" = /g, '"$1": ')
+        .replace(/(?<=[:[,]\s?)([a-z][\w-]*\.[\w.-]+)(?=[,}\]])/g, (ref) => `"\${${ref}}"`)
     : text;
   return (JSON.parse(json) as { Statement: IamStatement[] }).Statement;
 }
@@ -62,8 +80,14 @@ const MANAGED = path.join(__dirname, '..', 'fixtures', 'aws-managed-policies');
 export function managedPolicy(arn: string): NamedPolicy {
   const name = arn.split('/').pop()!;
   const file = path.join(MANAGED, `${name}.json`);
-  if (!fs.existsSync(file)) throw new Error(`${arn} is attached but has no fixture in test/fixtures/aws-managed-policies/: add its published document`);
-  return { source: arn, statements: (JSON.parse(fs.readFileSync(file, 'utf8')) as { Statement: IamStatement[] }).Statement };
+  if (!fs.existsSync(file))
+    throw new Error(
+      `${arn} is attached but has no fixture in test/fixtures/aws-managed-policies/: add its published document`,
+    );
+  return {
+    source: arn,
+    statements: (JSON.parse(fs.readFileSync(file, 'utf8')) as { Statement: IamStatement[] }).Statement,
+  };
 }
 
 /** The stack that publishes the parameter a published read (`${zipmap(...)["<name>"]}`) names. */
@@ -75,7 +99,12 @@ function publisher(stacks: ReadonlyMap<string, TfJson>, read: string): TfJson {
 }
 
 /** Every identity policy of the role named `roleName` in `stack` (inline and attached, published ARNs followed into the other stacks). */
-export function rolePolicies(stacks: ReadonlyMap<string, TfJson>, stack: TfJson, roleName: string, account: string): NamedPolicy[] {
+export function rolePolicies(
+  stacks: ReadonlyMap<string, TfJson>,
+  stack: TfJson,
+  roleName: string,
+  account: string,
+): NamedPolicy[] {
   const [roleId] = Object.entries(stack.resource?.aws_iam_role ?? {}).find(([, r]) => r.name === roleName) ?? [];
   if (!roleId) throw new Error(`no role ${roleName}`);
   const ofRole = (v: unknown) => new RegExp(`\\$\\{aws_iam_role\\.${roleId}\\.(id|name)\\}`).test(String(v));
@@ -94,7 +123,8 @@ export function rolePolicies(stacks: ReadonlyMap<string, TfJson>, stack: TfJson,
       // (construct-derived ids repeat across stacks: blue's and green's release-read, prod's and staging's shared).
       for (const s of published ? [publisher(stacks, String(a.policy_arn))] : [stack]) {
         const policy = s.resource?.aws_iam_policy?.[ref[1]];
-        if (policy) return { source: String(policy.name), statements: parsePolicy(concrete(String(policy.policy), account)) };
+        if (policy)
+          return { source: String(policy.name), statements: parsePolicy(concrete(String(policy.policy), account)) };
       }
       throw new Error(`no stack holds ${arn}`);
     });

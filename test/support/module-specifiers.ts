@@ -25,7 +25,8 @@ export function specifiers(file: string, text: string): ModuleSpecifier[] {
       out.push({ spec: ts.isStringLiteral(expr) ? expr.text : null, reexport: false, line: lineOf(node) });
     } else if (
       ts.isCallExpression(node) &&
-      (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
     ) {
       const arg = node.arguments[0];
       out.push({ spec: arg && ts.isStringLiteralLike(arg) ? arg.text : null, reexport: false, line: lineOf(node) });

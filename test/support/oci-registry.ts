@@ -29,7 +29,18 @@ export async function startRegistry(dir: string): Promise<OciRegistry> {
   const config = path.join(dir, 'config.yml');
   fs.writeFileSync(
     config,
-    ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${storage}`, 'http:', `  addr: 127.0.0.1:${port}`, `  secret: test-only-${port}`, ''].join('\n'),
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${storage}`,
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      `  secret: test-only-${port}`,
+      '',
+    ].join('\n'),
   );
   const log = fs.openSync(path.join(dir, 'registry.log'), 'a');
   const child: ChildProcess = spawn(DOCKER_REGISTRY, ['serve', config], { stdio: ['ignore', log, log] });
@@ -44,7 +55,10 @@ export async function startRegistry(dir: string): Promise<OciRegistry> {
   const host = `127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (exited) throw new Error(`docker-registry exited before answering: ${fs.readFileSync(path.join(dir, 'registry.log'), 'utf8').slice(-1500)}`);
+    if (exited)
+      throw new Error(
+        `docker-registry exited before answering: ${fs.readFileSync(path.join(dir, 'registry.log'), 'utf8').slice(-1500)}`,
+      );
     try {
       if ((await fetch(`http://${host}/v2/`)).ok) break;
     } catch {
@@ -123,22 +137,57 @@ export function writeTestImage(layout: string, seed: string): TestImage {
     const layerTar = tarOf('app.txt', `${seed} ${architecture}\n`);
     const layer = put(gzipSync(layerTar, { level: 9 }), 'application/vnd.oci.image.layer.v1.tar+gzip');
     const config = put(
-      JSON.stringify({ architecture, os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(layerTar)}`] } }),
+      JSON.stringify({
+        architecture,
+        os: 'linux',
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(layerTar)}`] },
+      }),
       'application/vnd.oci.image.config.v1+json',
     );
-    return put(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers: [layer] }), 'application/vnd.oci.image.manifest.v1+json', {
-      platform: { architecture, os: 'linux' },
-    });
+    return put(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config,
+        layers: [layer],
+      }),
+      'application/vnd.oci.image.manifest.v1+json',
+      {
+        platform: { architecture, os: 'linux' },
+      },
+    );
   });
-  const index = put(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: platforms }), 'application/vnd.oci.image.index.v1+json');
+  const index = put(
+    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: platforms }),
+    'application/vnd.oci.image.index.v1+json',
+  );
   const indexHex = index.digest.slice('sha256:'.length);
   const payload = put(
-    JSON.stringify({ critical: { identity: { 'docker-reference': 'shop/app' }, image: { 'docker-manifest-digest': index.digest }, type: 'cosign container image signature' }, optional: null }),
+    JSON.stringify({
+      critical: {
+        identity: { 'docker-reference': 'shop/app' },
+        image: { 'docker-manifest-digest': index.digest },
+        type: 'cosign container image signature',
+      },
+      optional: null,
+    }),
     'application/vnd.dev.cosign.simplesigning.v1+json',
     { annotations: { 'dev.cosignproject.cosign/signature': Buffer.from(`test signature ${seed}`).toString('base64') } },
   );
-  const sigConfig = put(JSON.stringify({ architecture: '', os: '', config: {}, rootfs: { type: 'layers', diff_ids: [payload.digest] } }), 'application/vnd.oci.image.config.v1+json');
-  const signature = put(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: sigConfig, layers: [payload] }), 'application/vnd.oci.image.manifest.v1+json');
+  const sigConfig = put(
+    JSON.stringify({ architecture: '', os: '', config: {}, rootfs: { type: 'layers', diff_ids: [payload.digest] } }),
+    'application/vnd.oci.image.config.v1+json',
+  );
+  const signature = put(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: sigConfig,
+      layers: [payload],
+    }),
+    'application/vnd.oci.image.manifest.v1+json',
+  );
   const signatureTag = `sha256-${indexHex}.sig`;
   fs.writeFileSync(path.join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   fs.writeFileSync(
@@ -151,18 +200,38 @@ export function writeTestImage(layout: string, seed: string): TestImage {
       ],
     }),
   );
-  return { layout, indexDigest: index.digest, platformDigests: platforms.map((p) => p.digest), signatureDigest: signature.digest, signatureTag };
+  return {
+    layout,
+    indexDigest: index.digest,
+    platformDigests: platforms.map((p) => p.digest),
+    signatureDigest: signature.digest,
+    signatureTag,
+  };
 }
 
 /** Pushes a reference name of an OCI layout to `docker://<target>` with skopeo (plain HTTP to loopback). */
 export function pushLayout(layout: string, refName: string, target: string): void {
-  execFileSync('skopeo', ['copy', '--all', '--preserve-digests', '--quiet', '--dest-tls-verify=false', `oci:${layout}:${refName}`, `docker://${target}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(
+    'skopeo',
+    [
+      'copy',
+      '--all',
+      '--preserve-digests',
+      '--quiet',
+      '--dest-tls-verify=false',
+      `oci:${layout}:${refName}`,
+      `docker://${target}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
 }
 
 /** The raw manifest at `docker://<ref>` (plain HTTP to loopback), or undefined when the registry does not have it. */
 export function rawManifest(ref: string): Buffer | undefined {
   try {
-    return execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch {
     return undefined;
   }

@@ -9,7 +9,10 @@ export interface TestResource {
 }
 
 /** The synthesized JSON of a stack holding `resources` (names default to r0, r1, ...). */
-export function stackJson(resources: readonly TestResource[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function stackJson(
+  resources: readonly TestResource[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const resource: Record<string, Record<string, unknown>> = {};
   resources.forEach((r, i) => {
     resource[r.type] = { ...(resource[r.type] ?? {}), [r.name ?? `r${i}`]: r.config };
@@ -18,7 +21,11 @@ export function stackJson(resources: readonly TestResource[], extra: Record<stri
 }
 
 /** Evaluates `rule` on the first resource, with the others in the same stack. */
-export function check(rule: PolicyRule, resources: readonly TestResource[], options: { production?: boolean } = {}): RuleOutcome {
+export function check(
+  rule: PolicyRule,
+  resources: readonly TestResource[],
+  options: { production?: boolean } = {},
+): RuleOutcome {
   const view = new StackView('test-stack', stackJson(resources), options.production ?? false);
   const target = view.resources.find((r) => r.name === (resources[0].name ?? 'r0'));
   if (!target) throw new Error('no target resource');
@@ -27,11 +34,19 @@ export function check(rule: PolicyRule, resources: readonly TestResource[], opti
 }
 
 /** Just the verdict. */
-export function verdict(rule: PolicyRule, resources: readonly TestResource[], options: { production?: boolean } = {}): Compliance {
+export function verdict(
+  rule: PolicyRule,
+  resources: readonly TestResource[],
+  options: { production?: boolean } = {},
+): Compliance {
   return check(rule, resources, options).compliance;
 }
 
 /** A bucket named `b` and companions that reference it. */
-export const bucket = (config: Record<string, unknown> = {}): TestResource => ({ type: 'aws_s3_bucket', name: 'b', config: { bucket: 'shop-prod-data', ...config } });
+export const bucket = (config: Record<string, unknown> = {}): TestResource => ({
+  type: 'aws_s3_bucket',
+  name: 'b',
+  config: { bucket: 'shop-prod-data', ...config },
+});
 /** The reference string cdktf writes for the bucket's id. */
 export const BUCKET_REF = '${aws_s3_bucket.b.id}';

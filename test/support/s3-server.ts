@@ -14,8 +14,10 @@ import * as path from 'path';
 // The pinned SDK works on Node 20; keep its notice about future releases out of the test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+};
 
 /** One request as the proxy saw it. */
 export interface SeenRequest {
@@ -58,7 +60,13 @@ const S3_ERROR_CODES: Record<number, string> = { 403: 'AccessDenied', 500: 'Inte
 /** Starts s3rver with the given buckets, and the proxy in front of it. */
 export async function startS3Server(buckets: readonly string[]): Promise<S3Server> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: buckets.map((name) => ({ name })) });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: dir,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
   const { port: s3Port } = await server.run();
   const requests: SeenRequest[] = [];
   const faults: Fault[] = [];
@@ -82,14 +90,19 @@ export async function startS3Server(buckets: readonly string[]): Promise<S3Serve
       req.resume();
       req.on('end', () => {
         res.writeHead(fault.mode as number, { 'content-type': 'application/xml' });
-        res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>injected by the test proxy</Message></Error>`);
+        res.end(
+          `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>injected by the test proxy</Message></Error>`,
+        );
       });
       return;
     }
-    const upstream = http.request({ host: '127.0.0.1', port: s3Port, method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const upstream = http.request(
+      { host: '127.0.0.1', port: s3Port, method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });

@@ -13,7 +13,8 @@ import * as os from 'os';
 import * as path from 'path';
 
 const CHARON_CANDIDATES = ['/usr/lib/ipsec/charon', '/usr/libexec/ipsec/charon', '/usr/libexec/strongswan/charon'];
-const PLUGINS = 'random nonce openssl aes sha1 sha2 hmac gcm kdf pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici';
+const PLUGINS =
+  'random nonce openssl aes sha1 sha2 hmac gcm kdf pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici';
 
 /** Finds an executable on the PATH (plus the sbin directories), or `undefined`. */
 function which(name: string): string | undefined {
@@ -46,12 +47,17 @@ export interface LabTools {
 
 /** The tools, or why the lab cannot run here (not root, or a binary missing). */
 export function labTools(): { tools?: LabTools; skipReason?: string } {
-  if (process.getuid?.() !== 0) return { skipReason: 'not running as root (network namespaces and TUN devices need CAP_NET_ADMIN)' };
+  if (process.getuid?.() !== 0)
+    return { skipReason: 'not running as root (network namespaces and TUN devices need CAP_NET_ADMIN)' };
   const charon = CHARON_CANDIDATES.find((f) => fs.existsSync(f));
   const found = { charon, swanctl: which('swanctl'), ip: which('ip'), ping: which('ping'), unshare: which('unshare') };
-  const missing = Object.entries(found).filter(([, v]) => !v).map(([k]) => k);
+  const missing = Object.entries(found)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
   if (missing.length > 0) {
-    return { skipReason: `missing ${missing.join(', ')} (apt-get install strongswan strongswan-swanctl libcharon-extra-plugins iproute2 iputils-ping)` };
+    return {
+      skipReason: `missing ${missing.join(', ')} (apt-get install strongswan strongswan-swanctl libcharon-extra-plugins iproute2 iputils-ping)`,
+    };
   }
   return { tools: found as LabTools };
 }
@@ -107,7 +113,9 @@ export class StrongswanLab {
   /** Creates the namespaces, the veth pair, addresses and routes. */
   public setUp(): void {
     if (!fs.existsSync('/dev/net/tun')) {
-      throw new Error('/dev/net/tun is absent: kernel-libipsec needs a TUN device (modprobe tun, or give the container --device /dev/net/tun)');
+      throw new Error(
+        '/dev/net/tun is absent: kernel-libipsec needs a TUN device (modprobe tun, or give the container --device /dev/net/tun)',
+      );
     }
     const { cgw, aws } = this;
     const [vc, va] = this.veth;
@@ -167,16 +175,33 @@ export class StrongswanLab {
     fs.rmSync(socket, { force: true });
     const child = spawn(
       this.tools.ip,
-      ['netns', 'exec', side.ns, this.tools.unshare, '-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs tmpfs /run && exec "$0"', this.tools.charon],
-      { env: { ...process.env, STRONGSWAN_CONF: path.join(side.dir, 'strongswan.conf') }, stdio: ['ignore', 'ignore', 'pipe'] },
+      [
+        'netns',
+        'exec',
+        side.ns,
+        this.tools.unshare,
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mount -t tmpfs tmpfs /run && exec "$0"',
+        this.tools.charon,
+      ],
+      {
+        env: { ...process.env, STRONGSWAN_CONF: path.join(side.dir, 'strongswan.conf') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
     );
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     side.charon = child;
     const deadline = Date.now() + 5000;
     while (!fs.existsSync(socket)) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`charon in ${side.ns} exited (${child.exitCode ?? child.signalCode}): ${stderr.trim()}`);
-      if (Date.now() > deadline) throw new Error(`charon in ${side.ns} did not open its vici socket within 5 s: ${stderr.trim()}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`charon in ${side.ns} exited (${child.exitCode ?? child.signalCode}): ${stderr.trim()}`);
+      if (Date.now() > deadline)
+        throw new Error(`charon in ${side.ns} did not open its vici socket within 5 s: ${stderr.trim()}`);
       await sleep(25);
     }
   }
@@ -195,7 +220,12 @@ export class StrongswanLab {
 
   /** Runs `swanctl` against the charon of `side`. */
   public swanctl(side: LabSide, args: readonly string[], timeoutMs = 8000): Promise<RunResult> {
-    return run(this.tools.swanctl, [...args, '--uri', `unix://${path.join(side.dir, 'charon.vici')}`], { STRONGSWAN_CONF: this.swanctlConf }, timeoutMs);
+    return run(
+      this.tools.swanctl,
+      [...args, '--uri', `unix://${path.join(side.dir, 'charon.vici')}`],
+      { STRONGSWAN_CONF: this.swanctlConf },
+      timeoutMs,
+    );
   }
 
   /** Loads a swanctl.conf text (connections and secrets) into the charon of `side`, replacing what it had. */
@@ -203,7 +233,8 @@ export class StrongswanLab {
     const file = path.join(side.dir, name);
     fs.writeFileSync(file, text, { mode: 0o600 });
     const r = await this.swanctl(side, ['--load-all', '--noprompt', '--file', file]);
-    if (r.code !== 0 || /failed/.test(r.stdout)) throw new Error(`swanctl --load-all ${name} in ${side.ns} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+    if (r.code !== 0 || /failed/.test(r.stdout))
+      throw new Error(`swanctl --load-all ${name} in ${side.ns} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
   }
 
   /** `swanctl --list-sas` of `side`. */
@@ -217,7 +248,10 @@ export class StrongswanLab {
     for (;;) {
       const sas = await this.listSas(side);
       if (predicate(sas)) return sas;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for SAs in ${side.ns}; last --list-sas:\n${sas}\ncharon log tail:\n${this.logTail(side)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for SAs in ${side.ns}; last --list-sas:\n${sas}\ncharon log tail:\n${this.logTail(side)}`,
+        );
       await sleep(100);
     }
   }
@@ -264,7 +298,11 @@ export class StrongswanLab {
 
   /** Deletes both namespaces and the veth pair (if set-up stopped before moving it into them); ignores what is gone. */
   private removeNetworking(): void {
-    const attempts = [['netns', 'del', this.cgw.ns], ['netns', 'del', this.aws.ns], ['link', 'del', this.veth[0]]];
+    const attempts = [
+      ['netns', 'del', this.cgw.ns],
+      ['netns', 'del', this.aws.ns],
+      ['link', 'del', this.veth[0]],
+    ];
     for (const args of attempts) {
       try {
         execFileSync(this.tools.ip, args, { stdio: 'ignore', timeout: 5000 });
@@ -283,10 +321,15 @@ export class StrongswanLab {
 
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(command, [...args], { env: { ...process.env, ...env }, timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      command,
+      [...args],
+      { env: { ...process.env, ...env }, timeout: timeoutMs, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -35,7 +35,11 @@ export function mirrorVersions(mirror: string, provider = AWS_PROVIDER): string[
     const packed = new RegExp(`^terraform-provider-${type}_(.+)_${platform}\\.zip$`).exec(entry);
     if (packed) versions.add(packed[1]);
   }
-  const key = (v: string) => v.split(/[.-]/).map((p) => (/^\d+$/.test(p) ? p.padStart(6, '0') : p)).join('.');
+  const key = (v: string) =>
+    v
+      .split(/[.-]/)
+      .map((p) => (/^\d+$/.test(p) ? p.padStart(6, '0') : p))
+      .join('.');
   return [...versions].sort((a, b) => key(b).localeCompare(key(a)));
 }
 
@@ -51,7 +55,10 @@ export interface ProviderMirror {
  * Finds a filesystem mirror with the provider: `TF_PLUGIN_MIRROR` when set (and then only there), else
  * `/opt/tf-plugins` and Terraform's usual mirror directories. `undefined` when none has it.
  */
-export function findProviderMirror(env: NodeJS.ProcessEnv = process.env, provider = AWS_PROVIDER): ProviderMirror | undefined {
+export function findProviderMirror(
+  env: NodeJS.ProcessEnv = process.env,
+  provider = AWS_PROVIDER,
+): ProviderMirror | undefined {
   const candidates = env.TF_PLUGIN_MIRROR ? [env.TF_PLUGIN_MIRROR] : mirrorCandidates(env);
   for (const candidate of candidates) {
     const [version] = mirrorVersions(candidate, provider);
@@ -80,7 +87,8 @@ export function writeCliConfig(dir: string, mirror: string, providers: readonly 
         if (!fs.statSync(from).isDirectory()) continue;
         const to = path.join(cache, provider, version, platform);
         fs.mkdirSync(to, { recursive: true });
-        for (const file of fs.readdirSync(from)) if (!fs.existsSync(path.join(to, file))) fs.symlinkSync(path.join(from, file), path.join(to, file));
+        for (const file of fs.readdirSync(from))
+          if (!fs.existsSync(path.join(to, file))) fs.symlinkSync(path.join(from, file), path.join(to, file));
       }
     }
   }
@@ -104,13 +112,30 @@ export function writeCliConfig(dir: string, mirror: string, providers: readonly 
   return file;
 }
 
-const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'];
+const PROXY_VARIABLES = [
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'ALL_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'all_proxy',
+  'no_proxy',
+];
 
 /** The environment for an offline terraform run: this CLI config, no version check, no proxies, no prompts. */
 export function offlineTerraformEnv(cliConfig: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', AWS_EC2_METADATA_DISABLED: 'true' };
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    TF_CLI_CONFIG_FILE: cliConfig,
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
   for (const name of PROXY_VARIABLES) delete env[name];
-  for (const name of Object.keys(env)) if (name.startsWith('TF_VAR_') || name === 'TF_DATA_DIR' || name === 'TF_WORKSPACE') delete env[name];
+  for (const name of Object.keys(env))
+    if (name.startsWith('TF_VAR_') || name === 'TF_DATA_DIR' || name === 'TF_WORKSPACE') delete env[name];
   return env;
 }
 
@@ -122,12 +147,23 @@ export interface TerraformRun {
 }
 
 /** Runs `terraform <args>` in `cwd` without blocking the event loop (so several stacks can run at once). */
-export function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<TerraformRun> {
+export function terraform(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 120_000,
+): Promise<TerraformRun> {
   return runProcess('terraform', args, cwd, env, timeoutMs);
 }
 
 /** Runs a command in `cwd` without blocking the event loop; resolves with its exit code and what it printed. */
-export function runProcess(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<TerraformRun> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<TerraformRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     let stdout = '';
@@ -180,7 +216,17 @@ export async function validateStacks(
   env: NodeJS.ProcessEnv,
   concurrency = 2,
 ): Promise<Map<string, StackValidation>> {
-  const override = JSON.stringify({ terraform: { required_providers: Object.fromEntries(Object.entries(providerVersions).map(([n, version]) => [n, { version }])) } }, null, 2);
+  const override = JSON.stringify(
+    {
+      terraform: {
+        required_providers: Object.fromEntries(
+          Object.entries(providerVersions).map(([n, version]) => [n, { version }]),
+        ),
+      },
+    },
+    null,
+    2,
+  );
   const roots: Array<{ dir: string; stacks: string[]; key: (stack: string) => string }> = [];
   fs.mkdirSync(workDir, { recursive: true });
   for (const [set, stacks] of Object.entries(sets)) {
@@ -213,14 +259,21 @@ export async function validateStacks(
       }
       const mine = run.diagnostics.filter((d) => !d.range || !combined || d.range.filename.startsWith(`${stack}/`));
       const relevant = mine.filter((d) => !(d.severity === 'warning' && STAGING_WARNINGS.includes(d.summary)));
-      out.set(root.key(stack), { stack, errorCount: relevant.filter((d) => d.severity === 'error').length, diagnostics: relevant });
+      out.set(root.key(stack), {
+        stack,
+        errorCount: relevant.filter((d) => d.severity === 'error').length,
+        diagnostics: relevant,
+      });
     }
   });
   return out;
 }
 
 /** `terraform init -backend=false` then `terraform validate -json` in one root directory. */
-async function validateRoot(dir: string, env: NodeJS.ProcessEnv): Promise<{ diagnostics: ValidateDiagnostic[] } | { initFailure: string }> {
+async function validateRoot(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ diagnostics: ValidateDiagnostic[] } | { initFailure: string }> {
   const init = await terraform(['init', '-backend=false', '-input=false', '-no-color'], dir, env);
   if (init.code !== 0) return { initFailure: `${init.stdout}${init.stderr}` };
   const run = await terraform(['validate', '-json', '-no-color'], dir, env);
@@ -245,7 +298,9 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export function formatValidation(v: StackValidation): string {
   if (v.initFailure) return `${v.stack}: terraform init failed:\n${v.initFailure}`;
   const lines = v.diagnostics.map((d) => {
-    const at = d.range ? ` (${d.range.filename}:${d.range.start.line}${d.snippet?.context ? `, ${d.snippet.context}` : ''})` : '';
+    const at = d.range
+      ? ` (${d.range.filename}:${d.range.start.line}${d.snippet?.context ? `, ${d.snippet.context}` : ''})`
+      : '';
     const code = d.snippet?.code ? `\n    ${d.snippet.code.trim().slice(0, 400)}` : '';
     return `  ${d.severity}: ${d.summary}${at}: ${d.detail ?? ''}${code}`;
   });

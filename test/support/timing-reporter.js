@@ -14,7 +14,8 @@ class TimingReporter {
     const tests = [];
     for (const file of results.testResults) {
       for (const t of file.testResults) {
-        if (typeof t.duration === 'number') tests.push({ file: path.relative(this.rootDir, file.testFilePath), name: t.fullName, ms: t.duration });
+        if (typeof t.duration === 'number')
+          tests.push({ file: path.relative(this.rootDir, file.testFilePath), name: t.fullName, ms: t.duration });
       }
     }
     tests.sort((a, b) => b.ms - a.ms);
@@ -26,14 +27,18 @@ class TimingReporter {
       fs.mkdirSync(path.dirname(out), { recursive: true });
       fs.writeFileSync(
         out,
-        JSON.stringify({
-          finishedAt: new Date().toISOString(),
-          wallMs: Date.now() - results.startTime,
-          numTotalTests: results.numTotalTests,
-          numTotalTestSuites: results.numTotalTestSuites,
-          slowestTests: tests.slice(0, 10),
-          slowestFiles: files.slice(0, 10),
-        }, null, 2),
+        JSON.stringify(
+          {
+            finishedAt: new Date().toISOString(),
+            wallMs: Date.now() - results.startTime,
+            numTotalTests: results.numTotalTests,
+            numTotalTestSuites: results.numTotalTestSuites,
+            slowestTests: tests.slice(0, 10),
+            slowestFiles: files.slice(0, 10),
+          },
+          null,
+          2,
+        ),
       );
     } catch {
       // A read-only checkout: the figure is optional.

@@ -73,10 +73,14 @@ export function checkTsdoc(entries: readonly string[], tsconfig: string): TsdocR
     const sf = decl.getSourceFile();
     return `${path.relative(root, sf.fileName)}:${sf.getLineAndCharacterOfPosition(decl.getStart()).line + 1}`;
   };
-  const hasSummary = (symbol: ts.Symbol): boolean => ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim().length > 0;
+  const hasSummary = (symbol: ts.Symbol): boolean =>
+    ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim().length > 0;
 
   // each symbol once, also when two entries export it; namespace members (`digitalocean.LogStore`) too
-  const resolved = exportedSymbols(checker, entries.map((entry) => checker.getSymbolAtLocation(program.getSourceFile(entry)!)!));
+  const resolved = exportedSymbols(
+    checker,
+    entries.map((entry) => checker.getSymbolAtLocation(program.getSourceFile(entry)!)!),
+  );
 
   const noSummary: TsdocFinding[] = [];
   const memberNoSummary: TsdocFinding[] = [];
@@ -88,8 +92,17 @@ export function checkTsdoc(entries: readonly string[], tsconfig: string): TsdocR
       visitPublicTypeReferences(decl, (ref) => {
         let target = checker.getSymbolAtLocation(ref);
         if (target && target.flags & ts.SymbolFlags.Alias) target = checker.getAliasedSymbol(target);
-        if (!target || target.flags & ts.SymbolFlags.TypeParameter || resolved.has(target) || ownDeclarations(target).length === 0) return;
-        const finding = { where: where(ref as ts.Node as ts.Declaration), name: `${name} uses ${target.getName()}, which is not exported` };
+        if (
+          !target ||
+          target.flags & ts.SymbolFlags.TypeParameter ||
+          resolved.has(target) ||
+          ownDeclarations(target).length === 0
+        )
+          return;
+        const finding = {
+          where: where(ref as ts.Node as ts.Declaration),
+          name: `${name} uses ${target.getName()}, which is not exported`,
+        };
         if (!unexported.some((f) => f.name === finding.name)) unexported.push(finding);
       });
     }
@@ -97,7 +110,8 @@ export function checkTsdoc(entries: readonly string[], tsconfig: string): TsdocR
     if (!hasSummary(symbol)) noSummary.push({ where: where(decls[0]), name });
     if (!(symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) continue;
     const isProps = symbol.flags & ts.SymbolFlags.Interface && /(Props|Options)$/.test(name);
-    const statics = symbol.flags & ts.SymbolFlags.Class ? checker.getPropertiesOfType(checker.getTypeOfSymbol(symbol)) : [];
+    const statics =
+      symbol.flags & ts.SymbolFlags.Class ? checker.getPropertiesOfType(checker.getTypeOfSymbol(symbol)) : [];
     for (const member of [...checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol)), ...statics]) {
       if (member.getName() === 'prototype') continue;
       for (const decl of ownDeclarations(member).filter(isPublic)) {

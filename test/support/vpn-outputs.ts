@@ -41,6 +41,9 @@ export function deployedProdVpnOutputs(): { file: string; input: Record<string, 
   const input = applyVpnReferences(shared.output![VPN_OUTPUTS.customerConfigInput].value) as Record<string, unknown>;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpn-outputs-'));
   const file = path.join(dir, 'outputs.json');
-  fs.writeFileSync(file, JSON.stringify({ 'prod-shared': { [VPN_OUTPUTS.customerConfigInput]: input, vpc_id: 'vpc-0123456789abcdef0' } }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ 'prod-shared': { [VPN_OUTPUTS.customerConfigInput]: input, vpc_id: 'vpc-0123456789abcdef0' } }),
+  );
   return { file, input };
 }

@@ -13,13 +13,31 @@ import { summarizePlan } from '../../lib/commands/plan-summary';
 import { readSynthOutput } from '../../lib/commands/synth-output';
 import { REPO } from '../support/env-dir';
 
-type Step = { name?: string; run?: string; uses?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-type Job = { steps: Step[]; environment?: string; needs?: string | string[]; outputs?: Record<string, string>; permissions?: Record<string, string> };
+type Step = {
+  name?: string;
+  run?: string;
+  uses?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+};
+type Job = {
+  steps: Step[];
+  environment?: string;
+  needs?: string | string[];
+  outputs?: Record<string, string>;
+  permissions?: Record<string, string>;
+};
 type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
 const load = (name: string) => parse(fs.readFileSync(path.join(REPO, '.github/workflows', name), 'utf8')) as Workflow;
-const scripts = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-const runs = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps.map((s) => s.run ?? '')).join('\n');
+const scripts = (
+  JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
+const runs = (w: Workflow) =>
+  Object.values(w.jobs)
+    .flatMap((j) => j.steps.map((s) => s.run ?? ''))
+    .join('\n');
 const HELP: Record<string, string> = { diff: DIFF_HELP, plan: PLAN_HELP, diagram: DIAGRAM_HELP };
 
 describe.each(['pr.yml', 'deploy.yml'])('%s', (file) => {
@@ -44,8 +62,13 @@ describe.each(['pr.yml', 'deploy.yml'])('%s', (file) => {
   });
 
   test('uploads no binary plan, no terraform show -json and no state (only the redacted plan-summary.json)', () => {
-    const uploads = Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact')));
-    for (const s of uploads) expect(String(s.with!.path)).not.toMatch(/plan\.json|\.tfplan|tfstate|cdktf\.out\/stacks\/\*\/?$|cdktf\.out\/?$/m);
+    const uploads = Object.values(w.jobs).flatMap((j) =>
+      j.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact')),
+    );
+    for (const s of uploads)
+      expect(String(s.with!.path)).not.toMatch(
+        /plan\.json|\.tfplan|tfstate|cdktf\.out\/stacks\/\*\/?$|cdktf\.out\/?$/m,
+      );
     expect(runs(w)).not.toMatch(/terraform show(?! -json)/); // human show prints values Terraform does not mark sensitive
   });
 });
@@ -57,7 +80,14 @@ describe('pr.yml', () => {
 
   test('runs on pull requests: build (install, test, synth, checkov, diff, diagrams), then plan, then the comment', () => {
     expect(Object.keys(w.on)).toEqual(['pull_request']);
-    const order = ['npm ci', 'npm test', 'npx cdktf synth', 'npm run --silent checkov', 'npm run --silent diff', 'npm run --silent diagram'];
+    const order = [
+      'npm ci',
+      'npm test',
+      'npx cdktf synth',
+      'npm run --silent checkov',
+      'npm run --silent diff',
+      'npm run --silent diagram',
+    ];
     const at = order.map((cmd) => build.steps.findIndex((s) => (s.run ?? '').includes(cmd)));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -96,7 +126,10 @@ describe('pr.yml', () => {
 
   test('the jq filter names the environments a diff touches (real jq)', () => {
     const fixtures = path.join(REPO, 'test/fixtures/diff');
-    const report = diffSynth(readSynthOutput(path.join(fixtures, 'base')), readSynthOutput(path.join(fixtures, 'traffic-change')));
+    const report = diffSynth(
+      readSynthOutput(path.join(fixtures, 'base')),
+      readSynthOutput(path.join(fixtures, 'traffic-change')),
+    );
     const filter = /jq -r '([^']+)' diff\.json/.exec(runs(w))![1];
     const jq = spawnSync('jq', ['-r', filter], { input: JSON.stringify(report), encoding: 'utf8' });
     expect(jq.stderr).toBe('');
@@ -109,7 +142,9 @@ describe('deploy.yml', () => {
 
   test('deploys one stack on manual dispatch, behind the environment named after it', () => {
     expect(Object.keys(w.on)).toEqual(['workflow_dispatch']);
-    expect((w.on.workflow_dispatch as { inputs: Record<string, { required: boolean }> }).inputs.stack.required).toBe(true);
+    expect((w.on.workflow_dispatch as { inputs: Record<string, { required: boolean }> }).inputs.stack.required).toBe(
+      true,
+    );
     expect(w.jobs.deploy.needs).toBe('plan');
     expect(w.jobs.deploy.environment).toBe('${{ needs.plan.outputs.environment }}');
     expect(runs(w)).toContain('npm run --silent deploy -- "${{ inputs.stack }}"');
@@ -120,8 +155,22 @@ describe('deploy.yml', () => {
     const filter = /jq -r '([^']+)'/.exec(step)![1];
     const summary = summarizePlan({
       resource_changes: [
-        { address: 'aws_lb_listener.https', type: 'aws_lb_listener', mode: 'managed', change: { actions: ['update'], before: { port: 443, ssl_policy: 'a' }, after: { port: 443, ssl_policy: 'b' } } },
-        { address: 'aws_s3_bucket.logs', type: 'aws_s3_bucket', mode: 'managed', change: { actions: ['no-op'], before: {}, after: {} } },
+        {
+          address: 'aws_lb_listener.https',
+          type: 'aws_lb_listener',
+          mode: 'managed',
+          change: {
+            actions: ['update'],
+            before: { port: 443, ssl_policy: 'a' },
+            after: { port: 443, ssl_policy: 'b' },
+          },
+        },
+        {
+          address: 'aws_s3_bucket.logs',
+          type: 'aws_s3_bucket',
+          mode: 'managed',
+          change: { actions: ['no-op'], before: {}, after: {} },
+        },
       ],
     });
     const jq = spawnSync('jq', ['-r', filter], { input: JSON.stringify(summary), encoding: 'utf8' });
@@ -133,7 +182,10 @@ describe('deploy.yml', () => {
     const check = w.jobs.plan.steps.find((s) => s.name === 'Check the stack name')!.run!;
     const run = (stack: string) => {
       const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bg-wf-')), 'out');
-      const r = spawnSync('bash', ['-c', check], { env: { PATH: process.env.PATH, STACK: stack, GITHUB_OUTPUT: out }, encoding: 'utf8' });
+      const r = spawnSync('bash', ['-c', check], {
+        env: { PATH: process.env.PATH, STACK: stack, GITHUB_OUTPUT: out },
+        encoding: 'utf8',
+      });
       return { status: r.status, output: fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '', stdout: r.stdout };
     };
     expect(run('prod-green')).toMatchObject({ status: 0, output: 'environment=prod\n' });

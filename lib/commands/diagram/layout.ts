@@ -95,7 +95,12 @@ function titleX(rect: Rect, title: string, segments: ReadonlyArray<readonly [Poi
   }
   const width = titleWidth(title);
   const candidates = [rect.x + 10, ...blocked.map(([, hi]) => hi)].sort((a, b) => a - b);
-  const fits = candidates.find((x) => x >= rect.x + 10 && x + width <= rect.x + rect.width - 10 && blocked.every(([lo, hi]) => x + width <= lo || x >= hi));
+  const fits = candidates.find(
+    (x) =>
+      x >= rect.x + 10 &&
+      x + width <= rect.x + rect.width - 10 &&
+      blocked.every(([lo, hi]) => x + width <= lo || x >= hi),
+  );
   return fits ?? rect.x + 10;
 }
 
@@ -169,7 +174,12 @@ export function layoutDiagram(d: Diagram): DiagramLayout {
   const boxes = new Map<string, Rect>();
   for (const n of d.nodes) {
     const p = at.get(n.id)!;
-    boxes.set(n.id, { x: GRID.margin + GRID.groupPadding + p.slot * GRID.slotWidth, y: GRID.top + GRID.groupTitle + p.row * GRID.rowHeight, width: GRID.boxWidth, height: GRID.boxHeight });
+    boxes.set(n.id, {
+      x: GRID.margin + GRID.groupPadding + p.slot * GRID.slotWidth,
+      y: GRID.top + GRID.groupTitle + p.row * GRID.rowHeight,
+      width: GRID.boxWidth,
+      height: GRID.boxHeight,
+    });
   }
   const maxRow = Math.max(...[...at.values()].map((p) => p.row));
   const rowBottom = GRID.top + GRID.groupTitle + maxRow * GRID.rowHeight + GRID.boxHeight + GRID.groupPadding;
@@ -179,7 +189,8 @@ export function layoutDiagram(d: Diagram): DiagramLayout {
   const down = (e: DiagramEdge) => at.get(e.from)!.row < at.get(e.to)!.row;
   const bottomUsers = new Map<string, Array<{ e: DiagramEdge; otherX: number }>>();
   const topUsers = new Map<string, Array<{ e: DiagramEdge; otherX: number }>>();
-  const add = (m: typeof bottomUsers, id: string, e: DiagramEdge, otherX: number) => m.set(id, [...(m.get(id) ?? []), { e, otherX }]);
+  const add = (m: typeof bottomUsers, id: string, e: DiagramEdge, otherX: number) =>
+    m.set(id, [...(m.get(id) ?? []), { e, otherX }]);
   const upward: DiagramEdge[] = [];
   for (const e of d.edges) {
     const a = boxes.get(e.from)!;
@@ -198,13 +209,19 @@ export function layoutDiagram(d: Diagram): DiagramLayout {
   const titleReserve = new Map<string, number>();
   for (const g of d.groups) {
     const members = d.nodes.filter((n) => n.stack === g.role);
-    if (members.length === 1) titleReserve.set(members[0].id, Math.min(titleWidth(groupTitle(g)) + 16, GRID.boxWidth * 0.6));
+    if (members.length === 1)
+      titleReserve.set(members[0].id, Math.min(titleWidth(groupTitle(g)) + 16, GRID.boxWidth * 0.6));
   }
   const attach = (m: typeof bottomUsers, id: string, e: DiagramEdge) => {
     const list = [...(m.get(id) ?? [])].sort((p, q) => p.otherX - q.otherX || p.e.kind.localeCompare(q.e.kind));
     const box = boxes.get(id)!;
     const reserve = m === topUsers ? (titleReserve.get(id) ?? 0) : 0;
-    return spread(box.x + reserve, box.width - reserve, list.findIndex((p) => p.e === e), list.length);
+    return spread(
+      box.x + reserve,
+      box.width - reserve,
+      list.findIndex((p) => p.e === e),
+      list.length,
+    );
   };
 
   // One lane per (kind, service): all fleets' arrows to one service share it, like a bus, with one label where the
@@ -213,7 +230,9 @@ export function layoutDiagram(d: Diagram): DiagramLayout {
   const laneKey = (e: DiagramEdge) => `${e.kind}:${serviceOf(e)}`;
   const lanes = [...new Set(upward.map(laneKey))];
   const serviceX = (e: DiagramEdge) => attach(bottomUsers, serviceOf(e), e);
-  const labelled = new Set(lanes.map((k) => upward.filter((e) => laneKey(e) === k).sort((p, q) => serviceX(q) - serviceX(p))[0]));
+  const labelled = new Set(
+    lanes.map((k) => upward.filter((e) => laneKey(e) === k).sort((p, q) => serviceX(q) - serviceX(p))[0]),
+  );
   const edges: EdgeLayout[] = d.edges.map((e): EdgeLayout => {
     const a = boxes.get(e.from)!;
     const b = boxes.get(e.to)!;

@@ -111,7 +111,10 @@ function countResources(tf: StackJson | undefined): number | undefined {
   if (!tf) return undefined;
   const resource = tf.resource;
   if (typeof resource !== 'object' || resource === null) return 0;
-  return Object.values(resource as Record<string, Record<string, unknown>>).reduce((n, byName) => n + Object.keys(byName).length, 0);
+  return Object.values(resource as Record<string, Record<string, unknown>>).reduce(
+    (n, byName) => n + Object.keys(byName).length,
+    0,
+  );
 }
 
 /**
@@ -120,7 +123,8 @@ function countResources(tf: StackJson | undefined): number | undefined {
  */
 export function trafficRoles(weights: Readonly<Record<Color, number>>): Record<Color, TrafficRole> {
   const top = liveColor(weights);
-  const role = (c: Color): TrafficRole => (weights[c] === 0 ? 'idle' : top === undefined || top === c ? 'live' : 'canary');
+  const role = (c: Color): TrafficRole =>
+    weights[c] === 0 ? 'idle' : top === undefined || top === c ? 'live' : 'canary';
   return { blue: role('blue'), green: role('green') };
 }
 
@@ -130,7 +134,13 @@ function listed(items: readonly string[], n = 2): string {
 }
 
 /** The fleet box of one color. */
-function fleetNode(config: EnvironmentConfig, color: Color, traffic: TrafficRole, weightPercent: number, size: string | undefined): DiagramNode {
+function fleetNode(
+  config: EnvironmentConfig,
+  color: Color,
+  traffic: TrafficRole,
+  weightPercent: number,
+  size: string | undefined,
+): DiagramNode {
   const values = config.colors[color];
   const cap = values.capacity;
   const share = traffic === 'joining' ? 'joining' : `${traffic} ${weightPercent}%`;
@@ -141,7 +151,12 @@ function fleetNode(config: EnvironmentConfig, color: Color, traffic: TrafficRole
     color,
     traffic,
     weightPercent,
-    lines: [`${color} fleet · ${share}`, `release ${values.release.version}`, `${cap.desired} × ${size ?? 'server'} (min ${cap.min}, max ${cap.max})`, `image ${values.release.image}`],
+    lines: [
+      `${color} fleet · ${share}`,
+      `release ${values.release.version}`,
+      `${cap.desired} × ${size ?? 'server'} (min ${cap.min}, max ${cap.max})`,
+      `image ${values.release.image}`,
+    ],
   };
 }
 
@@ -165,44 +180,92 @@ function awsDiagram(config: EnvironmentConfig): Pick<Diagram, 'nodes' | 'edges' 
   const port = lb.testListener.port;
 
   nodes.push({ id: 'users', kind: 'users', lines: ['Users', host ? `https://${host}` : 'HTTPS'] });
-  nodes.push({ id: 'alb', kind: 'load-balancer', stack: 'shared', lines: ['Application Load Balancer', host ?? 'its DNS name', 'HTTP :80 redirects to HTTPS'] });
+  nodes.push({
+    id: 'alb',
+    kind: 'load-balancer',
+    stack: 'shared',
+    lines: ['Application Load Balancer', host ?? 'its DNS name', 'HTTP :80 redirects to HTTPS'],
+  });
   const sticky = config.traffic.stickinessSeconds;
   nodes.push({
     id: 'listener',
     kind: 'listener',
     stack: 'cutover',
-    lines: ['HTTPS listener :443', `weighted: blue ${weights.blue}% · green ${weights.green}%`, sticky > 0 ? `sticky for ${sticky} s` : `strategy ${config.traffic.strategy}`],
+    lines: [
+      'HTTPS listener :443',
+      `weighted: blue ${weights.blue}% · green ${weights.green}%`,
+      sticky > 0 ? `sticky for ${sticky} s` : `strategy ${config.traffic.strategy}`,
+    ],
   });
   edges.push({ from: 'users', to: 'alb', kind: 'traffic', label: 'HTTPS' });
   edges.push({ from: 'alb', to: 'listener', kind: 'traffic' });
   if (testColor) {
     const sources = [...lb.testListener.allowedCidrs, ...(config.vpn ? ['the VPN'] : [])];
-    nodes.push({ id: 'testers', kind: 'testers', lines: ['Smoke tests', sources.length > 0 ? `from ${listed(sources)}` : 'no source allowed yet'] });
-    nodes.push({ id: 'test-listener', kind: 'test-listener', stack: 'cutover', lines: [`Test listener :${port}`, `forwards to ${testColor} (${roles[testColor]})`] });
+    nodes.push({
+      id: 'testers',
+      kind: 'testers',
+      lines: ['Smoke tests', sources.length > 0 ? `from ${listed(sources)}` : 'no source allowed yet'],
+    });
+    nodes.push({
+      id: 'test-listener',
+      kind: 'test-listener',
+      stack: 'cutover',
+      lines: [`Test listener :${port}`, `forwards to ${testColor} (${roles[testColor]})`],
+    });
     edges.push({ from: 'testers', to: 'alb', kind: 'test', label: `HTTPS :${port}` });
     edges.push({ from: 'alb', to: 'test-listener', kind: 'test' });
   }
   for (const color of COLORS) {
     nodes.push(fleetNode(config, color, roles[color], weights[color], config.app.instanceType));
-    edges.push({ from: 'listener', to: color, kind: 'traffic', label: `${weights[color]}%`, ...(weights[color] === 0 ? { inactive: true } : {}) });
+    edges.push({
+      from: 'listener',
+      to: color,
+      kind: 'traffic',
+      label: `${weights[color]}%`,
+      ...(weights[color] === 0 ? { inactive: true } : {}),
+    });
   }
   if (testColor) edges.push({ from: 'test-listener', to: testColor, kind: 'test', label: 'test' });
 
   const store = config.logging.store;
-  nodes.push({ id: 'logs', kind: 'log-store', stack: 'shared', lines: ['Log store (OpenSearch)', `${store.instanceCount} × ${store.instanceType}`, `indices kept ${config.logging.indexRetentionDays} days`] });
+  nodes.push({
+    id: 'logs',
+    kind: 'log-store',
+    stack: 'shared',
+    lines: [
+      'Log store (OpenSearch)',
+      `${store.instanceCount} × ${store.instanceType}`,
+      `indices kept ${config.logging.indexRetentionDays} days`,
+    ],
+  });
   const archive = config.archive;
   nodes.push({
     id: 'archive',
     kind: 'archive',
     stack: 'shared',
-    lines: ['Archive buckets (S3 object lock)', `records: ${archive.objectLockMode} ${archive.retentionDays} days`, `app files: ${archive.objectLockMode} ${archive.appFilesRetentionDays} days`],
+    lines: [
+      'Archive buckets (S3 object lock)',
+      `records: ${archive.objectLockMode} ${archive.retentionDays} days`,
+      `app files: ${archive.objectLockMode} ${archive.appFilesRetentionDays} days`,
+    ],
   });
-  nodes.push({ id: 'registry', kind: 'registry', stack: 'shared', lines: ['Release registry (ECR)', 'immutable tags', `keeps ${archive.registryKeepImages} images`] });
+  nodes.push({
+    id: 'registry',
+    kind: 'registry',
+    stack: 'shared',
+    lines: ['Release registry (ECR)', 'immutable tags', `keeps ${archive.registryKeepImages} images`],
+  });
   for (const color of COLORS) edges.push({ from: color, to: 'logs', kind: 'logs', label: 'logs' });
-  for (const color of COLORS) if (config.colors[color].release.artifact) edges.push({ from: 'registry', to: color, kind: 'pull', label: 'pull' });
+  for (const color of COLORS)
+    if (config.colors[color].release.artifact) edges.push({ from: 'registry', to: color, kind: 'pull', label: 'pull' });
   if (config.vpn) {
     nodes.push({ id: 'office', kind: 'office', lines: ['Office', listed(config.vpn.onPremCidrs)] });
-    nodes.push({ id: 'vpn', kind: 'vpn', stack: 'shared', lines: ['Site-to-site VPN (IKEv2)', `${config.vpn.customerGateway.ipAddress} ⇄ ${config.network.vpcCidr}`] });
+    nodes.push({
+      id: 'vpn',
+      kind: 'vpn',
+      stack: 'shared',
+      lines: ['Site-to-site VPN (IKEv2)', `${config.vpn.customerGateway.ipAddress} ⇄ ${config.network.vpcCidr}`],
+    });
     edges.push({ from: 'office', to: 'vpn', kind: 'ipsec', label: 'IPsec' });
   }
   return { nodes, edges, testPath: testColor ? { color: testColor, port } : undefined };
@@ -211,7 +274,10 @@ function awsDiagram(config: EnvironmentConfig): Pick<Diagram, 'nodes' | 'edges' 
 /** DigitalOcean: the live and preview load balancers, the fleets, the managed OpenSearch cluster, the Spaces bucket. */
 function doDiagram(config: EnvironmentConfig): Pick<Diagram, 'nodes' | 'edges' | 'testPath'> {
   const d = config.digitalocean as DigitalOceanValues | undefined;
-  if (!d) throw new Error(`${stackName(config.name, 'shared')}: the environment has no digitalocean section (the values schema requires one on DigitalOcean)`);
+  if (!d)
+    throw new Error(
+      `${stackName(config.name, 'shared')}: the environment has no digitalocean section (the values schema requires one on DigitalOcean)`,
+    );
   const nodes: DiagramNode[] = [];
   const edges: DiagramEdge[] = [];
   const names = doResourceNames(config.app.name, config.name, d.project.name);
@@ -222,12 +288,20 @@ function doDiagram(config: EnvironmentConfig): Pick<Diagram, 'nodes' | 'edges' |
   const joining = d.cutoverJoining;
   const role = (c: Color): TrafficRole => (c === live ? 'live' : c === joining ? 'joining' : 'idle');
 
-  nodes.push({ id: 'users', kind: 'users', lines: ['Users', d.liveHostname ? `https://${d.liveHostname}` : 'HTTPS to the live IP'] });
+  nodes.push({
+    id: 'users',
+    kind: 'users',
+    lines: ['Users', d.liveHostname ? `https://${d.liveHostname}` : 'HTTPS to the live IP'],
+  });
   nodes.push({
     id: 'live-lb',
     kind: 'load-balancer',
     stack: 'cutover',
-    lines: ['Live load balancer', d.liveHostname ?? 'point DNS at live_ip', `droplet tag ${joining ? names.fleetTag : names.colorTags[live]}`],
+    lines: [
+      'Live load balancer',
+      d.liveHostname ?? 'point DNS at live_ip',
+      `droplet tag ${joining ? names.fleetTag : names.colorTags[live]}`,
+    ],
   });
   edges.push({ from: 'users', to: 'live-lb', kind: 'traffic', label: 'HTTPS' });
   if (previewColor) {
@@ -237,7 +311,11 @@ function doDiagram(config: EnvironmentConfig): Pick<Diagram, 'nodes' | 'edges' |
       id: 'preview-lb',
       kind: 'test-listener',
       stack: 'cutover',
-      lines: ['Preview load balancer', d.previewHostname ?? 'reach it at preview_ip', `droplet tag ${names.colorTags[previewColor]}`],
+      lines: [
+        'Preview load balancer',
+        d.previewHostname ?? 'reach it at preview_ip',
+        `droplet tag ${names.colorTags[previewColor]}`,
+      ],
     });
     edges.push({ from: 'testers', to: 'preview-lb', kind: 'test', label: 'HTTPS' });
   }
@@ -247,12 +325,25 @@ function doDiagram(config: EnvironmentConfig): Pick<Diagram, 'nodes' | 'edges' |
     else if (color === joining) edges.push({ from: 'live-lb', to: color, kind: 'traffic', label: 'joining' });
   }
   if (previewColor) edges.push({ from: 'preview-lb', to: previewColor, kind: 'test', label: 'preview' });
-  nodes.push({ id: 'logs', kind: 'log-store', stack: 'shared', lines: ['Log store (managed OpenSearch)', `${d.opensearch.nodeCount} × ${d.opensearch.size}`, `indices kept ${config.logging.indexRetentionDays} days`] });
+  nodes.push({
+    id: 'logs',
+    kind: 'log-store',
+    stack: 'shared',
+    lines: [
+      'Log store (managed OpenSearch)',
+      `${d.opensearch.nodeCount} × ${d.opensearch.size}`,
+      `indices kept ${config.logging.indexRetentionDays} days`,
+    ],
+  });
   nodes.push({
     id: 'archive',
     kind: 'archive',
     stack: 'shared',
-    lines: ['Spaces bucket (records, app files)', d.spaces.bucket ?? '(bucket name missing)', `versioned, old kept ${d.spaces.noncurrentVersionExpirationDays} days`],
+    lines: [
+      'Spaces bucket (records, app files)',
+      d.spaces.bucket ?? '(bucket name missing)',
+      `versioned, old kept ${d.spaces.noncurrentVersionExpirationDays} days`,
+    ],
   });
   for (const color of COLORS) edges.push({ from: color, to: 'logs', kind: 'logs', label: 'logs' });
   return { nodes, edges, testPath: previewColor ? { color: previewColor } : undefined };
@@ -263,14 +354,28 @@ function doDiagram(config: EnvironmentConfig): Pick<Diagram, 'nodes' | 'edges' |
  * resource count of each stack). Pure.
  * @throws Error when the values ask for a test listener on a live color (the cutover stack refuses the same values)
  */
-export function buildDiagram(config: EnvironmentConfig, synthesized: ReadonlyMap<string, StackJson> = new Map()): Diagram {
+export function buildDiagram(
+  config: EnvironmentConfig,
+  synthesized: ReadonlyMap<string, StackJson> = new Map(),
+): Diagram {
   const env = config.name;
   const aws = config.cloud === 'aws';
   const parts = aws ? awsDiagram(config) : doDiagram(config);
   const groups = STACK_ROLES.map((role): DiagramGroup => {
     const name = stackName(env, role);
     const resources = countResources(synthesized.get(name));
-    return { role, name, ...(role === 'shared' ? { caption: `VPC ${config.network.vpcCidr}` } : {}), ...(resources === undefined ? {} : { resources }) };
+    return {
+      role,
+      name,
+      ...(role === 'shared' ? { caption: `VPC ${config.network.vpcCidr}` } : {}),
+      ...(resources === undefined ? {} : { resources }),
+    };
   });
-  return { env, cloud: config.cloud, title: `${env} on ${aws ? 'AWS' : 'DigitalOcean'} (${config.region})`, groups, ...parts };
+  return {
+    env,
+    cloud: config.cloud,
+    title: `${env} on ${aws ? 'AWS' : 'DigitalOcean'} (${config.region})`,
+    groups,
+    ...parts,
+  };
 }

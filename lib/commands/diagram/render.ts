@@ -7,13 +7,17 @@ import { DiagramLayout, GRID, Rect, groupTitle, layoutDiagram } from './layout';
 import { Diagram, DiagramEdge, DiagramEdgeKind, DiagramNode, TrafficRole } from './model';
 
 /** The fill and border of each fleet: blue is blue, green is green; an idle fleet is paler. */
-export const FLEET_COLORS: Readonly<Record<Color, { readonly fill: string; readonly idleFill: string; readonly stroke: string }>> = {
+export const FLEET_COLORS: Readonly<
+  Record<Color, { readonly fill: string; readonly idleFill: string; readonly stroke: string }>
+> = {
   blue: { fill: '#bfdbfe', idleFill: '#eff6ff', stroke: '#1d4ed8' },
   green: { fill: '#bbf7d0', idleFill: '#f0fdf4', stroke: '#15803d' },
 };
 
 /** The border of a fleet by traffic role: live solid and thick, canary and joining dotted, idle dashed and thin. */
-export const TRAFFIC_BORDERS: Readonly<Record<TrafficRole, { readonly width: number; readonly dash?: string; readonly meaning: string }>> = {
+export const TRAFFIC_BORDERS: Readonly<
+  Record<TrafficRole, { readonly width: number; readonly dash?: string; readonly meaning: string }>
+> = {
   live: { width: 3, meaning: 'live: serves users (solid border)' },
   canary: { width: 2.5, dash: '2 3', meaning: 'canary: the smaller share of a split (dotted border)' },
   joining: { width: 2.5, dash: '2 3', meaning: 'joining: served next to the live color (dotted border)' },
@@ -21,7 +25,12 @@ export const TRAFFIC_BORDERS: Readonly<Record<TrafficRole, { readonly width: num
 };
 
 /** The stroke of each kind of arrow. */
-export const EDGE_STYLES: Readonly<Record<DiagramEdgeKind | 'inactive', { readonly stroke: string; readonly width: number; readonly dash?: string; readonly meaning: string }>> = {
+export const EDGE_STYLES: Readonly<
+  Record<
+    DiagramEdgeKind | 'inactive',
+    { readonly stroke: string; readonly width: number; readonly dash?: string; readonly meaning: string }
+  >
+> = {
   traffic: { stroke: '#24292f', width: 2, meaning: 'user traffic, with its weight' },
   inactive: { stroke: '#8c959f', width: 1.5, dash: '4 4', meaning: 'forward at weight 0 (no traffic now)' },
   test: { stroke: '#8250df', width: 2, dash: '8 4', meaning: 'test path to the color under test' },
@@ -63,7 +72,9 @@ function boxStyle(n: DiagramNode): { fill: string; stroke: string; width: number
 
 /** One legend entry: a swatch (box or line) and what it means. */
 interface LegendEntry {
-  readonly swatch: { readonly box: { fill: string; stroke: string; width: number; dash?: string } } | { readonly line: { stroke: string; width: number; dash?: string } };
+  readonly swatch:
+    | { readonly box: { fill: string; stroke: string; width: number; dash?: string } }
+    | { readonly line: { stroke: string; width: number; dash?: string } };
   readonly text: string;
 }
 
@@ -75,13 +86,30 @@ export function legendEntries(d: Diagram): Array<{ readonly kind: 'box' | 'line'
 function legend(d: Diagram): LegendEntry[] {
   const entries: LegendEntry[] = [];
   for (const color of ['blue', 'green'] as const) {
-    entries.push({ swatch: { box: { fill: FLEET_COLORS[color].fill, stroke: FLEET_COLORS[color].stroke, width: 1.5 } }, text: `${color} fleet (${color} stack)` });
+    entries.push({
+      swatch: { box: { fill: FLEET_COLORS[color].fill, stroke: FLEET_COLORS[color].stroke, width: 1.5 } },
+      text: `${color} fleet (${color} stack)`,
+    });
   }
   const roles = new Set(d.nodes.map((n) => n.traffic).filter((t): t is TrafficRole => t !== undefined));
   for (const role of ['live', 'canary', 'joining', 'idle'] as const) {
-    if (roles.has(role)) entries.push({ swatch: { box: { fill: '#ffffff', stroke: '#24292f', width: TRAFFIC_BORDERS[role].width, dash: TRAFFIC_BORDERS[role].dash } }, text: TRAFFIC_BORDERS[role].meaning });
+    if (roles.has(role))
+      entries.push({
+        swatch: {
+          box: {
+            fill: '#ffffff',
+            stroke: '#24292f',
+            width: TRAFFIC_BORDERS[role].width,
+            dash: TRAFFIC_BORDERS[role].dash,
+          },
+        },
+        text: TRAFFIC_BORDERS[role].meaning,
+      });
   }
-  entries.push({ swatch: { box: { fill: NEUTRAL.groupFill, stroke: NEUTRAL.group, width: 1, dash: '5 3' } }, text: 'stack: one Terraform state' });
+  entries.push({
+    swatch: { box: { fill: NEUTRAL.groupFill, stroke: NEUTRAL.group, width: 1, dash: '5 3' } },
+    text: 'stack: one Terraform state',
+  });
   const seen = new Set<string>();
   for (const e of d.edges) {
     const style = edgeStyle(e);
@@ -103,7 +131,10 @@ interface Drawn {
 }
 
 function drawLegend(d: Diagram, width: number, top: number): Drawn {
-  const svg = [`<g class="legend">`, `<text class="legend-title" x="${GRID.margin}" y="${top + 14}" font-weight="bold">Legend</text>`];
+  const svg = [
+    `<g class="legend">`,
+    `<text class="legend-title" x="${GRID.margin}" y="${top + 14}" font-weight="bold">Legend</text>`,
+  ];
   let x = GRID.margin;
   let y = top + 30;
   for (const entry of legend(d)) {
@@ -112,7 +143,10 @@ function drawLegend(d: Diagram, width: number, top: number): Drawn {
       x = GRID.margin;
       y += 24;
     }
-    if ('box' in entry.swatch) svg.push(`<rect x="${x}" y="${y}" width="28" height="16" rx="3" fill="${entry.swatch.box.fill}" ${stroke(entry.swatch.box)}/>`);
+    if ('box' in entry.swatch)
+      svg.push(
+        `<rect x="${x}" y="${y}" width="28" height="16" rx="3" fill="${entry.swatch.box.fill}" ${stroke(entry.swatch.box)}/>`,
+      );
     else svg.push(`<line x1="${x}" y1="${y + 8}" x2="${x + 28}" y2="${y + 8}" ${stroke(entry.swatch.line)}/>`);
     svg.push(`<text class="legend-label" x="${x + 36}" y="${y + 12}">${xml(entry.text)}</text>`);
     x += w;
@@ -127,8 +161,12 @@ function drawGroups(d: Diagram, layout: DiagramLayout): string[] {
     const group = d.groups.find((x) => x.role === g.role)!;
     const r = g.rect;
     out.push(`<g class="group" id="group-${g.role}" data-stack="${xml(group.name)}">`);
-    out.push(`<rect x="${r.x}" y="${r.y}" width="${r.width}" height="${r.height}" rx="10" fill="${NEUTRAL.groupFill}" stroke="${NEUTRAL.group}" stroke-width="1" stroke-dasharray="5 3"/>`);
-    out.push(`<text class="group-title" x="${g.titleAt.x}" y="${g.titleAt.y}" fill="${NEUTRAL.group}" font-size="${FONT.small}" font-weight="bold">${xml(g.title)}</text>`);
+    out.push(
+      `<rect x="${r.x}" y="${r.y}" width="${r.width}" height="${r.height}" rx="10" fill="${NEUTRAL.groupFill}" stroke="${NEUTRAL.group}" stroke-width="1" stroke-dasharray="5 3"/>`,
+    );
+    out.push(
+      `<text class="group-title" x="${g.titleAt.x}" y="${g.titleAt.y}" fill="${NEUTRAL.group}" font-size="${FONT.small}" font-weight="bold">${xml(g.title)}</text>`,
+    );
     out.push('</g>');
   }
   return out;
@@ -136,12 +174,22 @@ function drawGroups(d: Diagram, layout: DiagramLayout): string[] {
 
 function drawNode(n: DiagramNode, r: Rect): string[] {
   const s = boxStyle(n);
-  const attrs = [`class="node node-${n.kind}"`, `id="node-${n.id}"`, ...(n.stack ? [`data-stack="${n.stack}"`] : []), ...(n.color ? [`data-color="${n.color}"`] : []), ...(n.traffic ? [`data-traffic="${n.traffic}"`] : [])];
+  const attrs = [
+    `class="node node-${n.kind}"`,
+    `id="node-${n.id}"`,
+    ...(n.stack ? [`data-stack="${n.stack}"`] : []),
+    ...(n.color ? [`data-color="${n.color}"`] : []),
+    ...(n.traffic ? [`data-traffic="${n.traffic}"`] : []),
+  ];
   const out = [`<g ${attrs.join(' ')}>`];
   const rx = n.stack ? 8 : 24;
-  out.push(`<rect x="${r.x}" y="${r.y}" width="${r.width}" height="${r.height}" rx="${rx}" fill="${s.fill}" ${stroke(s)}/>`);
+  out.push(
+    `<rect x="${r.x}" y="${r.y}" width="${r.width}" height="${r.height}" rx="${rx}" fill="${s.fill}" ${stroke(s)}/>`,
+  );
   n.lines.forEach((line, i) => {
-    out.push(`<text class="node-text" x="${r.x + 12}" y="${r.y + 20 + i * FONT.line}"${i === 0 ? ' font-weight="bold"' : ''}>${xml(fit(line))}</text>`);
+    out.push(
+      `<text class="node-text" x="${r.x + 12}" y="${r.y + 20 + i * FONT.line}"${i === 0 ? ' font-weight="bold"' : ''}>${xml(fit(line))}</text>`,
+    );
   });
   out.push('</g>');
   return out;
@@ -159,7 +207,8 @@ export function renderSvg(d: Diagram): string {
     `<title>${xml(d.title)}</title>`,
     '<defs>',
     ...(['traffic', 'inactive', 'test', 'logs', 'ipsec'] as const).map(
-      (k) => `<marker id="arrow-${k}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="${EDGE_STYLES[k].stroke}"/></marker>`,
+      (k) =>
+        `<marker id="arrow-${k}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="${EDGE_STYLES[k].stroke}"/></marker>`,
     ),
     '</defs>',
     `<text class="title" x="${GRID.margin}" y="34" font-size="${FONT.title}" font-weight="bold">${xml(d.title)}</text>`,
@@ -207,16 +256,21 @@ export function renderMermaid(d: Diagram): string {
   }
   const linkStyles: string[] = [];
   d.edges.forEach((e, i) => {
-    const arrow = (e.kind === 'traffic' && !e.inactive) || e.kind === 'ipsec' ? '-->' : e.kind === 'test' ? '==>' : '-.->';
+    const arrow =
+      (e.kind === 'traffic' && !e.inactive) || e.kind === 'ipsec' ? '-->' : e.kind === 'test' ? '==>' : '-.->';
     out.push(e.label ? `  ${e.from} ${arrow}|"${mermaidText(e.label)}"| ${e.to}` : `  ${e.from} ${arrow} ${e.to}`);
     const s = edgeStyle(e);
-    linkStyles.push(`  linkStyle ${i} stroke:${s.stroke},stroke-width:${s.width}px${s.dash ? `,stroke-dasharray:${s.dash}` : ''}`);
+    linkStyles.push(
+      `  linkStyle ${i} stroke:${s.stroke},stroke-width:${s.width}px${s.dash ? `,stroke-dasharray:${s.dash}` : ''}`,
+    );
   });
   out.push(...linkStyles);
   const fleets = d.nodes.filter((n) => n.kind === 'fleet' && n.color && n.traffic);
   for (const n of fleets) {
     const s = boxStyle(n);
-    out.push(`  classDef ${n.id}Fleet fill:${s.fill},stroke:${s.stroke},stroke-width:${s.width}px${s.dash ? `,stroke-dasharray:${s.dash}` : ''}`);
+    out.push(
+      `  classDef ${n.id}Fleet fill:${s.fill},stroke:${s.stroke},stroke-width:${s.width}px${s.dash ? `,stroke-dasharray:${s.dash}` : ''}`,
+    );
     out.push(`  class ${n.id} ${n.id}Fleet`);
   }
   return out.join('\n') + '\n';
@@ -236,7 +290,9 @@ export function renderMarkdown(d: Diagram): string {
 
 /** A standalone XHTML page: the SVG (with its legend), the stacks table, and the Mermaid source. No scripts. */
 export function renderHtml(d: Diagram): string {
-  const rows = d.groups.map((s) => `<tr><td><code>${xml(s.name)}</code></td><td>${s.resources ?? '–'}</td></tr>`).join('\n');
+  const rows = d.groups
+    .map((s) => `<tr><td><code>${xml(s.name)}</code></td><td>${s.resources ?? '–'}</td></tr>`)
+    .join('\n');
   return `<!DOCTYPE html>
 <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
 <head>

@@ -141,11 +141,20 @@ interface ReleaseFlags {
 
 /** What is wrong with the arguments, or `undefined`. */
 function usageProblem(values: ReleaseFlags, positionals: string[]): string | undefined {
-  if (positionals.length !== 1) return positionals.length === 0 ? 'which environment? e.g. npm run release -- prod' : `expected one environment, got ${positionals.join(' ')}`;
+  if (positionals.length !== 1)
+    return positionals.length === 0
+      ? 'which environment? e.g. npm run release -- prod'
+      : `expected one environment, got ${positionals.join(' ')}`;
   const wait = values['wait-only'];
-  if (wait !== undefined && !(COLORS as readonly string[]).includes(wait)) return `--wait-only takes blue or green, got "${wait}"`;
-  const modes = [wait !== undefined && '--wait-only', values.rollback && '--rollback', values.resume && '--resume'].filter(Boolean);
+  if (wait !== undefined && !(COLORS as readonly string[]).includes(wait))
+    return `--wait-only takes blue or green, got "${wait}"`;
+  const modes = [
+    wait !== undefined && '--wait-only',
+    values.rollback && '--rollback',
+    values.resume && '--resume',
+  ].filter(Boolean);
   if (modes.length > 1) return `${modes.join(' and ')} cannot be combined`;
-  if (values.poll !== undefined && !/^[1-9]\d*$/.test(values.poll)) return `--poll must be a whole number of seconds >= 1, got "${values.poll}"`;
+  if (values.poll !== undefined && !/^[1-9]\d*$/.test(values.poll))
+    return `--poll must be a whole number of seconds >= 1, got "${values.poll}"`;
   return undefined;
 }

@@ -6,16 +6,31 @@
  * Identifiers come from the stacks' contract: the parameters `<env>-shared` publishes (load balancer, target
  * groups), stack outputs (Auto Scaling group, alarm names), and the names DigitalOcean resources are created with.
  */
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeInstanceRefreshesCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeListenersCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeListenersCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PUBLIC_LISTENER_PORTS } from '../../aws/app-load-balancer';
 import { releaseParameterName } from '../../aws/aws-names';
 import type { EnvironmentConfig } from '../../config';
 import { COLORS, Color } from '../../config/sections/release';
 import type { Weights } from '../../config/sections/traffic';
-import { AwsSharedValueKey, COLOR_OUTPUTS, doResourceNames, LOG_OUTPUTS, sharedParameterPath, stackName } from '../../../stacks/contract';
+import {
+  AwsSharedValueKey,
+  COLOR_OUTPUTS,
+  doResourceNames,
+  LOG_OUTPUTS,
+  sharedParameterPath,
+  stackName,
+} from '../../../stacks/contract';
 
 /** The release a color runs in the cloud. */
 export interface DeployedRelease {
@@ -92,7 +107,11 @@ export interface AwsReleaseCloudOptions {
 }
 
 /** The {@link ReleaseCloud} of an AWS environment. */
-export function awsReleaseCloud(config: EnvironmentConfig, outputs: OutputsReader, options: AwsReleaseCloudOptions = {}): ReleaseCloud {
+export function awsReleaseCloud(
+  config: EnvironmentConfig,
+  outputs: OutputsReader,
+  options: AwsReleaseCloudOptions = {},
+): ReleaseCloud {
   const clientConfig = { region: config.region, ...(options.clientConfig ?? {}) };
   const ssm = new SSMClient(clientConfig);
   const elb = new ElasticLoadBalancingV2Client(clientConfig);
@@ -131,13 +150,21 @@ export function awsReleaseCloud(config: EnvironmentConfig, outputs: OutputsReade
       const arns = { blue: await targetGroupArn('blue'), green: await targetGroupArn('green') };
       const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb }))).Listeners ?? [];
       const live = listeners.find((l) => l.Port === PUBLIC_LISTENER_PORTS.https);
-      if (!live) throw new CloudReadError(`load balancer ${lb} has no listener on port ${PUBLIC_LISTENER_PORTS.https}: deploy ${stackName(env, 'cutover')} first`);
+      if (!live)
+        throw new CloudReadError(
+          `load balancer ${lb} has no listener on port ${PUBLIC_LISTENER_PORTS.https}: deploy ${stackName(env, 'cutover')} first`,
+        );
       const forward = (live.DefaultActions ?? []).find((a) => a.Type === 'forward');
-      const groups = forward?.ForwardConfig?.TargetGroups ?? (forward?.TargetGroupArn ? [{ TargetGroupArn: forward.TargetGroupArn, Weight: 1 }] : []);
+      const groups =
+        forward?.ForwardConfig?.TargetGroups ??
+        (forward?.TargetGroupArn ? [{ TargetGroupArn: forward.TargetGroupArn, Weight: 1 }] : []);
       const raw: Record<Color, number> = { blue: 0, green: 0 };
       for (const g of groups) {
         const color = COLORS.find((c) => arns[c] === g.TargetGroupArn);
-        if (!color) throw new CloudReadError(`listener ${live.ListenerArn} forwards to ${g.TargetGroupArn}, which is neither the blue nor the green target group`);
+        if (!color)
+          throw new CloudReadError(
+            `listener ${live.ListenerArn} forwards to ${g.TargetGroupArn}, which is neither the blue nor the green target group`,
+          );
         raw[color] += g.Weight ?? 1;
       }
       const total = raw.blue + raw.green;
@@ -149,18 +176,30 @@ export function awsReleaseCloud(config: EnvironmentConfig, outputs: OutputsReade
 
     async fleetStatus(color, desired, since) {
       const groupName = (await outputs(stackName(env, color)))[COLOR_OUTPUTS.autoscalingGroupName];
-      if (typeof groupName !== 'string' || !groupName) throw new CloudReadError(`no output ${COLOR_OUTPUTS.autoscalingGroupName} of ${stackName(env, color)}: deploy it first`);
-      const group = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }))).AutoScalingGroups?.[0];
+      if (typeof groupName !== 'string' || !groupName)
+        throw new CloudReadError(
+          `no output ${COLOR_OUTPUTS.autoscalingGroupName} of ${stackName(env, color)}: deploy it first`,
+        );
+      const group = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })))
+        .AutoScalingGroups?.[0];
       if (!group) return { ready: false, failed: `Auto Scaling group ${groupName} not found`, summary: 'no group' };
       const parts: string[] = [];
       let ready = true;
 
-      const refresh = (await refreshes.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName, MaxRecords: 1 }))).InstanceRefreshes?.[0];
+      const refresh = (
+        await refreshes.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName, MaxRecords: 1 }))
+      ).InstanceRefreshes?.[0];
       if (refresh && (!since || !refresh.StartTime || refresh.StartTime.getTime() >= since.getTime() - 60_000)) {
         const status = refresh.Status ?? 'unknown';
-        parts.push(`refresh ${status}${refresh.PercentageComplete !== undefined ? ` ${refresh.PercentageComplete}%` : ''}`);
+        parts.push(
+          `refresh ${status}${refresh.PercentageComplete !== undefined ? ` ${refresh.PercentageComplete}%` : ''}`,
+        );
         if (['Failed', 'Cancelled', 'RollbackSuccessful', 'RollbackFailed'].includes(status)) {
-          return { ready: false, failed: `instance refresh ${refresh.InstanceRefreshId} of ${groupName} ended ${status}${refresh.StatusReason ? `: ${refresh.StatusReason}` : ''}`, summary: parts.join('; ') };
+          return {
+            ready: false,
+            failed: `instance refresh ${refresh.InstanceRefreshId} of ${groupName} ended ${status}${refresh.StatusReason ? `: ${refresh.StatusReason}` : ''}`,
+            summary: parts.join('; '),
+          };
         }
         if (status !== 'Successful') ready = false;
       } else {
@@ -173,7 +212,9 @@ export function awsReleaseCloud(config: EnvironmentConfig, outputs: OutputsReade
       parts.push(`${current.length}/${inService.length} in service on launch template version ${version ?? '?'}`);
       if (current.length !== inService.length || inService.length < desired) ready = false;
 
-      const health = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: await targetGroupArn(color) }))).TargetHealthDescriptions ?? [];
+      const health =
+        (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: await targetGroupArn(color) })))
+          .TargetHealthDescriptions ?? [];
       const currentIds = new Set(current.map((i) => i.InstanceId));
       const healthy = health.filter((h) => h.TargetHealth?.State === 'healthy' && currentIds.has(h.Target?.Id)).length;
       parts.push(`${healthy}/${desired} healthy in the ${color} target group`);
@@ -182,10 +223,14 @@ export function awsReleaseCloud(config: EnvironmentConfig, outputs: OutputsReade
     },
 
     async colorAlarmNames(color) {
-      const names = (await outputs(stackName(env, 'shared')))[LOG_OUTPUTS.alarmNames] as Record<string, string> | undefined;
+      const names = (await outputs(stackName(env, 'shared')))[LOG_OUTPUTS.alarmNames] as
+        Record<string, string> | undefined;
       const keys = [`${color}_target_5xx`, `${color}_unhealthy_hosts`];
       const found = keys.map((k) => names?.[k]).filter((n): n is string => typeof n === 'string');
-      if (found.length !== keys.length) throw new CloudReadError(`output ${LOG_OUTPUTS.alarmNames} of ${stackName(env, 'shared')} lacks ${keys.join(' or ')}: deploy it first`);
+      if (found.length !== keys.length)
+        throw new CloudReadError(
+          `output ${LOG_OUTPUTS.alarmNames} of ${stackName(env, 'shared')} lacks ${keys.join(' or ')}: deploy it first`,
+        );
       return found;
     },
 
@@ -193,9 +238,15 @@ export function awsReleaseCloud(config: EnvironmentConfig, outputs: OutputsReade
       const out: Record<string, AlarmReading> = {};
       for (let i = 0; i < names.length; i += 100) {
         const batch = names.slice(i, i + 100);
-        const alarms = (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: batch, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] })));
+        const alarms = await cloudwatch.send(
+          new DescribeAlarmsCommand({ AlarmNames: batch, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
+        );
         for (const a of [...(alarms.MetricAlarms ?? []), ...(alarms.CompositeAlarms ?? [])]) {
-          if (a.AlarmName) out[a.AlarmName] = { state: (a.StateValue ?? 'INSUFFICIENT_DATA') as AlarmReading['state'], reason: a.StateReason };
+          if (a.AlarmName)
+            out[a.AlarmName] = {
+              state: (a.StateValue ?? 'INSUFFICIENT_DATA') as AlarmReading['state'],
+              reason: a.StateReason,
+            };
         }
       }
       for (const name of names) out[name] ??= { state: 'MISSING', reason: 'no alarm with this name' };
@@ -220,12 +271,21 @@ export interface DigitalOceanReleaseCloudOptions {
  * weights are 100/0), a fleet is ready when the color's droplets are active and the preview load balancer is
  * active and sends to all of them. There are no alarms to read.
  */
-export function digitaloceanReleaseCloud(config: EnvironmentConfig, outputs: OutputsReader, options: DigitalOceanReleaseCloudOptions): ReleaseCloud {
+export function digitaloceanReleaseCloud(
+  config: EnvironmentConfig,
+  outputs: OutputsReader,
+  options: DigitalOceanReleaseCloudOptions,
+): ReleaseCloud {
   const base = (options.apiUrl ?? 'https://api.digitalocean.com').replace(/\/+$/, '');
   const names = doResourceNames(config.app.name, config.name, config.digitalocean?.project?.name);
   const api = async <T>(pathAndQuery: string): Promise<T> => {
-    const res = await fetch(`${base}${pathAndQuery}`, { headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' } });
-    if (!res.ok) throw new CloudReadError(`DigitalOcean API GET ${pathAndQuery}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+    const res = await fetch(`${base}${pathAndQuery}`, {
+      headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
+    });
+    if (!res.ok)
+      throw new CloudReadError(
+        `DigitalOcean API GET ${pathAndQuery}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`,
+      );
     return (await res.json()) as T;
   };
   interface LoadBalancer {
@@ -238,7 +298,10 @@ export function digitaloceanReleaseCloud(config: EnvironmentConfig, outputs: Out
   const loadBalancer = async (name: string): Promise<LoadBalancer> => {
     const { load_balancers: all } = await api<{ load_balancers: LoadBalancer[] }>('/v2/load_balancers?per_page=200');
     const lb = all.find((l) => l.name === name);
-    if (!lb) throw new CloudReadError(`no DigitalOcean load balancer named ${name}: deploy ${stackName(config.name, 'cutover')} first`);
+    if (!lb)
+      throw new CloudReadError(
+        `no DigitalOcean load balancer named ${name}: deploy ${stackName(config.name, 'cutover')} first`,
+      );
     return lb;
   };
   return {
@@ -253,17 +316,23 @@ export function digitaloceanReleaseCloud(config: EnvironmentConfig, outputs: Out
     async liveWeights() {
       const lb = await loadBalancer(names.liveLoadBalancer);
       const color = COLORS.find((c) => names.colorTags[c] === lb.tag);
-      if (!color) throw new CloudReadError(`load balancer ${lb.name} follows tag ${lb.tag ?? '(none)'}, neither ${names.colorTags.blue} nor ${names.colorTags.green}`);
+      if (!color)
+        throw new CloudReadError(
+          `load balancer ${lb.name} follows tag ${lb.tag ?? '(none)'}, neither ${names.colorTags.blue} nor ${names.colorTags.green}`,
+        );
       return { blue: color === 'blue' ? 100 : 0, green: color === 'green' ? 100 : 0 };
     },
     async fleetStatus(color, desired) {
       const tag = names.colorTags[color];
-      const { droplets } = await api<{ droplets: Array<{ id: number; status: string }> }>(`/v2/droplets?tag_name=${encodeURIComponent(tag)}&per_page=200`);
+      const { droplets } = await api<{ droplets: Array<{ id: number; status: string }> }>(
+        `/v2/droplets?tag_name=${encodeURIComponent(tag)}&per_page=200`,
+      );
       const active = droplets.filter((d) => d.status === 'active');
       const preview = await loadBalancer(names.previewLoadBalancer);
       const served = new Set(preview.droplet_ids ?? []);
       const behind = active.filter((d) => served.has(d.id)).length;
-      const ready = active.length >= desired && preview.status === 'active' && preview.tag === tag && behind === active.length;
+      const ready =
+        active.length >= desired && preview.status === 'active' && preview.tag === tag && behind === active.length;
       const summary = `${active.length}/${desired} droplets tagged ${tag} active; preview load balancer ${preview.status}, follows ${preview.tag ?? '(none)'}, serves ${behind}/${active.length}`;
       return { ready, summary };
     },
@@ -271,7 +340,9 @@ export function digitaloceanReleaseCloud(config: EnvironmentConfig, outputs: Out
       return [];
     },
     async alarmStates(names) {
-      return Object.fromEntries(names.map((n) => [n, { state: 'MISSING' as const, reason: 'DigitalOcean has no CloudWatch alarms' }]));
+      return Object.fromEntries(
+        names.map((n) => [n, { state: 'MISSING' as const, reason: 'DigitalOcean has no CloudWatch alarms' }]),
+      );
     },
   };
 }

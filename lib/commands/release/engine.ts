@@ -27,7 +27,17 @@ import { uploadRecord } from '../deployment-record';
 import { smoke, SmokeOptions, SmokeResult } from '../smoke';
 import { OutputsUnavailableError, readDeployedOutputs, readOutputsFile as readOutputs } from '../../cli/cdktf';
 import { awsReleaseCloud, CloudReadError, digitaloceanReleaseCloud, OutputsReader, ReleaseCloud } from './cloud';
-import { describeAlarm, GateReading, lastReleaseRecord, PhaseRecord, ReleaseOutcome, ReleaseRecord, RELEASE_RECORD_FORMAT, StepRecord, writeReleaseRecord } from './record';
+import {
+  describeAlarm,
+  GateReading,
+  lastReleaseRecord,
+  PhaseRecord,
+  ReleaseOutcome,
+  ReleaseRecord,
+  RELEASE_RECORD_FORMAT,
+  StepRecord,
+  writeReleaseRecord,
+} from './record';
 
 /** What a stack deploy returned (the deploy command's result, or a stand-in's). */
 export interface StackDeployResult {
@@ -201,7 +211,8 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     throw e;
   }
   if (config.traffic.strategy === 'rolling') {
-    const reason = 'traffic.strategy rolling replaces the live color in place (npm run deploy -- <env>-<live color>); a release needs an idle color';
+    const reason =
+      'traffic.strategy rolling replaces the live color in place (npm run deploy -- <env>-<live color>); a release needs an idle color';
     fail(`refused, nothing changed: ${reason}`);
     return { exitCode: ExitCode.USAGE, outcome: 'refused', reason };
   }
@@ -250,7 +261,8 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       fail(`[wait] cannot read ${color}: ${reason}`);
       return { exitCode: ExitCode.PREREQUISITE, outcome: 'refused', reason };
     }
-    if (signal) return { exitCode: exitCodeForSignal(signal), outcome: 'interrupted', reason: `interrupted by ${signal}` };
+    if (signal)
+      return { exitCode: exitCodeForSignal(signal), outcome: 'interrupted', reason: `interrupted by ${signal}` };
     if (outcome.ready) {
       say(`[wait] ${color} is ready: ${outcome.summary}`);
       return { exitCode: ExitCode.OK, outcome: 'ready', reason: outcome.summary };
@@ -260,7 +272,10 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   }
 
   /** Polls the fleet until ready, failed, interrupted or timed out. */
-  async function waitForFleet(color: Color, since: Date | undefined): Promise<{ ready: boolean; summary: string; reason?: string }> {
+  async function waitForFleet(
+    color: Color,
+    since: Date | undefined,
+  ): Promise<{ ready: boolean; summary: string; reason?: string }> {
     const timeoutSeconds = config.release.waitTimeoutSeconds;
     const deadline = ports.now().getTime() + timeoutSeconds * 1000;
     const desired = config.colors[color].capacity.desired;
@@ -273,7 +288,11 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       if (status.failed) return { ready: false, summary: status.summary, reason: status.failed };
       if (signal) return { ready: false, summary: status.summary, reason: `interrupted by ${signal}` };
       if (ports.now().getTime() >= deadline) {
-        return { ready: false, summary: status.summary, reason: `not ready after release.waitTimeoutSeconds (${timeoutSeconds}s): ${status.summary}` };
+        return {
+          ready: false,
+          summary: status.summary,
+          reason: `not ready after release.waitTimeoutSeconds (${timeoutSeconds}s): ${status.summary}`,
+        };
       }
       await pause(options.pollSeconds ?? 15);
     }
@@ -298,8 +317,14 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     };
     const deployStack = async (stack: string) => {
       const res = await ports.deployStack(stack);
-      if (res.outcome === 'interrupted' && !signal) signal = res.exitCode === exitCodeForSignal('SIGTERM') ? 'SIGTERM' : 'SIGINT';
-      record?.deployRecords.push({ stack, exitCode: res.exitCode, ...(res.recordDir ? { recordDir: path.relative(cwd, res.recordDir) } : {}), ...(res.uploadedTo ? { uploadedTo: res.uploadedTo } : {}) });
+      if (res.outcome === 'interrupted' && !signal)
+        signal = res.exitCode === exitCodeForSignal('SIGTERM') ? 'SIGTERM' : 'SIGINT';
+      record?.deployRecords.push({
+        stack,
+        exitCode: res.exitCode,
+        ...(res.recordDir ? { recordDir: path.relative(cwd, res.recordDir) } : {}),
+        ...(res.uploadedTo ? { uploadedTo: res.uploadedTo } : {}),
+      });
       return res;
     };
 
@@ -316,11 +341,20 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
             `continue it with --resume, or restore ${show(r.preReleaseWeights)} with --rollback`,
         );
       }
-      if (options.resume && last?.record.outcome !== 'interrupted') throw new Stop('refused', ExitCode.USAGE, `--resume: the last release of ${environment} was not interrupted (${last ? last.record.outcome : 'no release record'}); nothing to resume`);
+      if (options.resume && last?.record.outcome !== 'interrupted')
+        throw new Stop(
+          'refused',
+          ExitCode.USAGE,
+          `--resume: the last release of ${environment} was not interrupted (${last ? last.record.outcome : 'no release record'}); nothing to resume`,
+        );
       const resuming = options.resume ? last!.record : undefined;
       const idle = resuming ? resuming.color : idleColor(weights);
       if (!idle) {
-        throw new Stop('refused', ExitCode.USAGE, `traffic is split (${show(weights)}), so there is no idle color to release to; finish the current canary (npm run cutover) or restore it (--rollback) first`);
+        throw new Stop(
+          'refused',
+          ExitCode.USAGE,
+          `traffic is split (${show(weights)}), so there is no idle color to release to; finish the current canary (npm run cutover) or restore it (--rollback) first`,
+        );
       }
       const live = otherColor(idle);
       const target = config.colors[idle].release;
@@ -346,16 +380,33 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       };
       const pre = phase('preflight');
       if (irreversible && !options.acceptIrreversible) {
-        throw new Stop('refused', ExitCode.USAGE, `${idle} ${target.version} declares migration.compatibleWithPrevious: false: ${live} ${config.colors[live].release.version} cannot run on its data, so there is no rollback after the switch; run again with --accept-irreversible`);
+        throw new Stop(
+          'refused',
+          ExitCode.USAGE,
+          `${idle} ${target.version} declares migration.compatibleWithPrevious: false: ${live} ${config.colors[live].release.version} cannot run on its data, so there is no rollback after the switch; run again with --accept-irreversible`,
+        );
       }
-      if (irreversible && planned.length > 1) say(`[preflight] ${target.version} is irreversible: canary steps ${JSON.stringify(planned)} refused (both versions must not serve together); straight to 100% after the smoke`);
+      if (irreversible && planned.length > 1)
+        say(
+          `[preflight] ${target.version} is irreversible: canary steps ${JSON.stringify(planned)} refused (both versions must not serve together); straight to 100% after the smoke`,
+        );
       if (!resuming) {
         const running = await cloud.deployedRelease(idle);
-        const unchanged = running && running.version === target.version && (running.image === undefined || running.image === target.image) && (running.artifact ?? undefined) === (target.artifact ?? undefined);
+        const unchanged =
+          running &&
+          running.version === target.version &&
+          (running.image === undefined || running.image === target.image) &&
+          (running.artifact ?? undefined) === (target.artifact ?? undefined);
         if (unchanged && !options.force) {
-          throw new Stop('refused', ExitCode.USAGE, `${idle} already runs ${target.version} (${target.image}); change colors.${idle}.release in environments/${environment}.yaml, or redeploy it with --force`);
+          throw new Stop(
+            'refused',
+            ExitCode.USAGE,
+            `${idle} already runs ${target.version} (${target.image}); change colors.${idle}.release in environments/${environment}.yaml, or redeploy it with --force`,
+          );
         }
-        say(`[preflight] ${idle} is idle (0%); deployed ${running ? running.version : 'nothing yet'}, releasing ${target.version}${unchanged ? ' again (--force)' : ''}`);
+        say(
+          `[preflight] ${idle} is idle (0%); deployed ${running ? running.version : 'nothing yet'}, releasing ${target.version}${unchanged ? ' again (--force)' : ''}`,
+        );
       }
       const liveWeights = await cloud.liveWeights();
       if (!same(liveWeights, weights)) {
@@ -367,13 +418,19 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         );
       }
       say(`[preflight] live listener matches the values (${show(liveWeights)})`);
-      end(pre, 'ok', `${idle} ${target.version}, steps ${JSON.stringify(steps)}${irreversible ? ', irreversible (accepted)' : ''}`);
+      end(
+        pre,
+        'ok',
+        `${idle} ${target.version}, steps ${JSON.stringify(steps)}${irreversible ? ', irreversible (accepted)' : ''}`,
+      );
 
       let remaining = steps;
       if (resuming && (resuming.interruptedAtStep ?? 0) > 0) {
         remaining = steps.filter((s) => s > weights[idle]);
         trafficMoved = true;
-        say(`[resume] ${idle} carries ${weights[idle]}%; continuing with ${remaining.length ? JSON.stringify(remaining) : 'the bake'}`);
+        say(
+          `[resume] ${idle} carries ${weights[idle]}%; continuing with ${remaining.length ? JSON.stringify(remaining) : 'the bake'}`,
+        );
       } else {
         // --- deploy the idle color -----------------------------------------------------------------------------
         const colorStack = stackName(environment, idle);
@@ -382,7 +439,12 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         const since = ports.now();
         const res = await deployStack(colorStack);
         checkInterrupted(0);
-        if (res.exitCode !== 0) throw new Stop('stopped-before-traffic', ExitCode.STOPPED_BEFORE_TRAFFIC, `deploy of ${colorStack} failed (exit ${res.exitCode}${res.recordDir ? `; record ${path.relative(cwd, res.recordDir)}` : ''}); no traffic moved`);
+        if (res.exitCode !== 0)
+          throw new Stop(
+            'stopped-before-traffic',
+            ExitCode.STOPPED_BEFORE_TRAFFIC,
+            `deploy of ${colorStack} failed (exit ${res.exitCode}${res.recordDir ? `; record ${path.relative(cwd, res.recordDir)}` : ''}); no traffic moved`,
+          );
         end(dep, 'ok', res.uploadedTo ?? (res.recordDir ? path.relative(cwd, res.recordDir) : undefined));
 
         // --- wait ----------------------------------------------------------------------------------------------
@@ -391,7 +453,11 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         checkInterrupted(0);
         if (!ready.ready) {
           end(wait, 'failed', ready.reason);
-          throw new Stop('stopped-before-traffic', ExitCode.STOPPED_BEFORE_TRAFFIC, `${idle} never became ready: ${ready.reason}; no traffic moved`);
+          throw new Stop(
+            'stopped-before-traffic',
+            ExitCode.STOPPED_BEFORE_TRAFFIC,
+            `${idle} never became ready: ${ready.reason}; no traffic moved`,
+          );
         }
         end(wait, 'ok', ready.summary);
 
@@ -399,13 +465,22 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         const sm = phase('smoke');
         if (TEST_LISTENER_STRATEGIES.includes(config.traffic.strategy)) {
           const url = (await ports.outputs(stackName(environment, 'cutover')))[CUTOVER_OUTPUTS.testUrl];
-          if (typeof url !== 'string' || !url) throw new Stop('stopped-before-traffic', ExitCode.STOPPED_BEFORE_TRAFFIC, `no output ${CUTOVER_OUTPUTS.testUrl} of ${stackName(environment, 'cutover')}; deploy it first`);
+          if (typeof url !== 'string' || !url)
+            throw new Stop(
+              'stopped-before-traffic',
+              ExitCode.STOPPED_BEFORE_TRAFFIC,
+              `no output ${CUTOVER_OUTPUTS.testUrl} of ${stackName(environment, 'cutover')}; deploy it first`,
+            );
           say(`[smoke] ${url} --expect ${target.version}`);
           const result = await ports.smoke({ url, expectText: target.version, log: (line) => say(`[smoke] ${line}`) });
           checkInterrupted(0);
           if (!result.healthy) {
             end(sm, 'failed', result.attempts[result.attempts.length - 1]?.problem);
-            throw new Stop('stopped-before-traffic', ExitCode.STOPPED_BEFORE_TRAFFIC, `smoke test of ${idle} through the test listener failed: ${result.attempts[result.attempts.length - 1]?.problem}; no traffic moved`);
+            throw new Stop(
+              'stopped-before-traffic',
+              ExitCode.STOPPED_BEFORE_TRAFFIC,
+              `smoke test of ${idle} through the test listener failed: ${result.attempts[result.attempts.length - 1]?.problem}; no traffic moved`,
+            );
           }
           end(sm, 'ok', result.url);
         } else {
@@ -433,9 +508,13 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         const res = await deployStack(cutoverStack);
         deployed = await readBack(step);
         checkInterrupted(stepNo);
-        if (res.exitCode !== 0) return await gateFailed(step, p, `deploy of ${cutoverStack} failed (exit ${res.exitCode})`);
-        if (!same(deployed, want)) return await gateFailed(step, p, `listener weights read back ${show(deployed)}, expected ${show(want)}`);
-        say(`[step ${stepNo}/${steps.length}] listener reads back ${show(deployed)}; pausing ${config.release.pauseSeconds}s`);
+        if (res.exitCode !== 0)
+          return await gateFailed(step, p, `deploy of ${cutoverStack} failed (exit ${res.exitCode})`);
+        if (!same(deployed, want))
+          return await gateFailed(step, p, `listener weights read back ${show(deployed)}, expected ${show(want)}`);
+        say(
+          `[step ${stepNo}/${steps.length}] listener reads back ${show(deployed)}; pausing ${config.release.pauseSeconds}s`,
+        );
         await pause(config.release.pauseSeconds);
         checkInterrupted(stepNo);
         const failed = await gates(step, idle);
@@ -460,7 +539,11 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         if (failed) return await gateFailed(bakeStep, bake, `during the bake: ${failed}`);
       }
       end(bake, 'ok', `${config.release.bakeSeconds}s, every gate reading passed`);
-      return finish('released', ExitCode.OK, `${idle} ${target.version} serves 100% of traffic; ${live} (${record.previous.version}) still runs for a manual rollback`);
+      return finish(
+        'released',
+        ExitCode.OK,
+        `${idle} ${target.version} serves 100% of traffic; ${live} (${record.previous.version}) still runs for a manual rollback`,
+      );
 
       /** Reads the listener back into the step record. */
       async function readBack(step: StepRecord): Promise<Weights> {
@@ -475,13 +558,20 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         const states = names.length ? await cloud.alarmStates(names) : {};
         const readings: GateReading[] = names.map((name) => {
           const r = states[name];
-          const passed = r.state === 'OK' || (r.state === 'INSUFFICIENT_DATA' && config.release.gates.insufficientData === 'ok');
+          const passed =
+            r.state === 'OK' || (r.state === 'INSUFFICIENT_DATA' && config.release.gates.insufficientData === 'ok');
           return { gate: `alarm ${name}`, passed, reading: describeAlarm(name, r) };
         });
         if (config.release.gates.smokeLive) {
           const url = (await ports.outputs(cutoverStack))[CUTOVER_OUTPUTS.liveUrl];
           const result = typeof url === 'string' ? await ports.smoke({ url }) : undefined;
-          readings.push({ gate: 'live smoke', passed: result?.healthy === true, reading: result ? `${result.url}: ${result.healthy ? 'healthy' : result.attempts[result.attempts.length - 1]?.problem}` : `no output ${CUTOVER_OUTPUTS.liveUrl}` });
+          readings.push({
+            gate: 'live smoke',
+            passed: result?.healthy === true,
+            reading: result
+              ? `${result.url}: ${result.healthy ? 'healthy' : result.attempts[result.attempts.length - 1]?.problem}`
+              : `no output ${CUTOVER_OUTPUTS.liveUrl}`,
+          });
         }
         step.gates.push(...readings);
         const failedReading = readings.find((r) => !r.passed);
@@ -498,7 +588,11 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         fail(`[gates] FAILED: ${reason}`);
         if (irreversible) {
           step.decision = 'stop: needs operator';
-          return finish('needs-operator', ExitCode.NEEDS_OPERATOR, `${reason}; ${idle} ${target.version} is irreversible (migration.compatibleWithPrevious: false), so traffic stays at ${show(deployed)}: page an operator to fix forward or restore the data, then cut over with --force`);
+          return finish(
+            'needs-operator',
+            ExitCode.NEEDS_OPERATOR,
+            `${reason}; ${idle} ${target.version} is irreversible (migration.compatibleWithPrevious: false), so traffic stays at ${show(deployed)}: page an operator to fix forward or restore the data, then cut over with --force`,
+          );
         }
         step.decision = 'rollback';
         return rollBack(reason, preRelease, live);
@@ -507,8 +601,14 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       if (e instanceof Stop) return finish(e.outcome, e.exitCode, e.message);
       const message = expectedFailure(e);
       if (message !== undefined) {
-        if (trafficMoved) return finish('needs-operator', ExitCode.NEEDS_OPERATOR, `${message}; traffic was last deployed as ${show(deployed)}`);
-        if (record?.deployRecords.length) return finish('stopped-before-traffic', ExitCode.STOPPED_BEFORE_TRAFFIC, `${message}; no traffic moved`);
+        if (trafficMoved)
+          return finish(
+            'needs-operator',
+            ExitCode.NEEDS_OPERATOR,
+            `${message}; traffic was last deployed as ${show(deployed)}`,
+          );
+        if (record?.deployRecords.length)
+          return finish('stopped-before-traffic', ExitCode.STOPPED_BEFORE_TRAFFIC, `${message}; no traffic moved`);
         const exitCode = e instanceof UsageError || e instanceof ConfigError ? ExitCode.USAGE : ExitCode.PREREQUISITE;
         return finish('refused', exitCode, `${message}; nothing was changed`);
       }
@@ -519,7 +619,11 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     function checkInterrupted(step: number): void {
       if (!signal) return;
       if (record) record.interruptedAtStep = step;
-      throw new Stop('interrupted', exitCodeForSignal(signal), `interrupted by ${signal} ${step > 0 ? `at step ${step}` : 'before traffic moved'}`);
+      throw new Stop(
+        'interrupted',
+        exitCodeForSignal(signal),
+        `interrupted by ${signal} ${step > 0 ? `at step ${step}` : 'before traffic moved'}`,
+      );
     }
 
     /** Writes `to`, deploys the cutover stack, reads the listener back. */
@@ -531,25 +635,59 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       deployed = await cloud.liveWeights();
       if (res.exitCode !== 0 || !same(deployed, to)) {
         end(p, 'failed', `deploy exit ${res.exitCode}, listener ${show(deployed)}`);
-        return finish('needs-operator', ExitCode.NEEDS_OPERATOR, `${reason}; the rollback did not take (deploy exit ${res.exitCode}, listener ${show(deployed)}, wanted ${show(to)}): needs an operator`);
+        return finish(
+          'needs-operator',
+          ExitCode.NEEDS_OPERATOR,
+          `${reason}; the rollback did not take (deploy exit ${res.exitCode}, listener ${show(deployed)}, wanted ${show(to)}): needs an operator`,
+        );
       }
       end(p, 'ok', show(deployed));
       say(`[rollback] listener reads back ${show(deployed)}`);
-      return finish(options.rollback ? 'restored' : 'rolled-back', options.rollback ? ExitCode.OK : ExitCode.ROLLED_BACK, options.rollback ? `restored ${show(deployed)}` : `rolled back to ${show(deployed)} because ${reason}`);
+      return finish(
+        options.rollback ? 'restored' : 'rolled-back',
+        options.rollback ? ExitCode.OK : ExitCode.ROLLED_BACK,
+        options.rollback ? `restored ${show(deployed)}` : `rolled back to ${show(deployed)} because ${reason}`,
+      );
     }
 
     /** `--rollback`: the pre-release weights of the last record. */
     async function rollbackCommand(): Promise<ReleaseResult> {
-      if (!last) throw new Stop('refused', ExitCode.USAGE, `--rollback: no release record of ${environment} under .deployments/; cut over by hand (npm run cutover)`);
+      if (!last)
+        throw new Stop(
+          'refused',
+          ExitCode.USAGE,
+          `--rollback: no release record of ${environment} under .deployments/; cut over by hand (npm run cutover)`,
+        );
       const r = last.record;
       const previousColor = r.previous.color;
-      record = { ...r, kind: 'rollback', phases: [], stepRecords: [], deployRecords: [], outcome: undefined, exitCode: undefined, reason: undefined, interruptedAtStep: undefined, signal: undefined, finalWeights: undefined };
+      record = {
+        ...r,
+        kind: 'rollback',
+        phases: [],
+        stepRecords: [],
+        deployRecords: [],
+        outcome: undefined,
+        exitCode: undefined,
+        reason: undefined,
+        interruptedAtStep: undefined,
+        signal: undefined,
+        finalWeights: undefined,
+      };
       if (r.irreversible && !options.force && r.stepRecords.length > 0) {
-        throw new Stop('refused', ExitCode.USAGE, `${r.color} ${r.version} was irreversible (migration.compatibleWithPrevious: false) and took traffic; ${previousColor} ${r.previous.version} may not run on its data: --rollback needs --force`);
+        throw new Stop(
+          'refused',
+          ExitCode.USAGE,
+          `${r.color} ${r.version} was irreversible (migration.compatibleWithPrevious: false) and took traffic; ${previousColor} ${r.previous.version} may not run on its data: --rollback needs --force`,
+        );
       }
       if (same(weights, r.preReleaseWeights)) {
         const liveNow = await cloud.liveWeights();
-        if (same(liveNow, weights)) return finish('restored', ExitCode.OK, `traffic is already ${show(weights)} (the pre-release weights of ${path.relative(cwd, last.dir)})`);
+        if (same(liveNow, weights))
+          return finish(
+            'restored',
+            ExitCode.OK,
+            `traffic is already ${show(weights)} (the pre-release weights of ${path.relative(cwd, last.dir)})`,
+          );
       }
       trafficMoved = true;
       return rollBack(`--rollback (record ${path.relative(cwd, last.dir)})`, r.preReleaseWeights, previousColor);
@@ -601,7 +739,9 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         stdout(`release ${environment}: record archived at ${url}\n`);
       } catch (e) {
         if (!(e instanceof ArchiveError || e instanceof UsageError || e instanceof OutputsUnavailableError)) throw e;
-        stderr(`release ${environment}: the record was NOT archived (${e.message}); upload it with: npm run archive -- push ${path.relative(cwd, recordDir)}\n`);
+        stderr(
+          `release ${environment}: the record was NOT archived (${e.message}); upload it with: npm run archive -- push ${path.relative(cwd, recordDir)}\n`,
+        );
       }
       return { exitCode, outcome, reason, record, recordDir };
     }
@@ -613,10 +753,17 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       for (const p of r.phases) {
         const step = /^step (\d+)$/.exec(p.phase);
         const s = step ? r.stepRecords.find((x) => x.step === Number(step[1])) : undefined;
-        const detail = s ? `${show(s.weights)}; read back ${s.readBack ? show(s.readBack) : '-'}; ${s.gates.length} gate reading(s); ${s.decision ?? '-'}` : (p.detail ?? '');
+        const detail = s
+          ? `${show(s.weights)}; read back ${s.readBack ? show(s.readBack) : '-'}; ${s.gates.length} gate reading(s); ${s.decision ?? '-'}`
+          : (p.detail ?? '');
         rows.push([p.phase, p.outcome ?? 'interrupted', secs(p.startedAt, p.finishedAt), detail]);
       }
-      rows.push(['result', r.outcome ?? '', '', `exit ${r.exitCode}; traffic ${r.finalWeights ? show(r.finalWeights) : '-'}`]);
+      rows.push([
+        'result',
+        r.outcome ?? '',
+        '',
+        `exit ${r.exitCode}; traffic ${r.finalWeights ? show(r.finalWeights) : '-'}`,
+      ]);
       const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
       const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
       stdout(`\n${rows.map(line).join('\n')}\n\n`);
@@ -630,7 +777,13 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
  */
 function expectedFailure(e: unknown): string | undefined {
   if (isCloudError(e)) return `${(e as Error).name}: ${(e as Error).message}`;
-  if (e instanceof CloudReadError || e instanceof OutputsUnavailableError || e instanceof UsageError || e instanceof ConfigError) return e.message;
+  if (
+    e instanceof CloudReadError ||
+    e instanceof OutputsUnavailableError ||
+    e instanceof UsageError ||
+    e instanceof ConfigError
+  )
+    return e.message;
   return undefined;
 }
 
@@ -640,11 +793,19 @@ function expectedFailure(e: unknown): string | undefined {
  */
 function isCloudError(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
-  return '$metadata' in e || e.name === 'CredentialsProviderError' || (e instanceof TypeError && e.message === 'fetch failed');
+  return (
+    '$metadata' in e ||
+    e.name === 'CredentialsProviderError' ||
+    (e instanceof TypeError && e.message === 'fetch failed')
+  );
 }
 
 /** The caller identity for the record; a lookup failure is recorded, not fatal (the deploys recorded theirs). */
-async function identify(config: EnvironmentConfig, env: NodeJS.ProcessEnv, lookup: CallerIdentityLookup): Promise<CallerIdentity> {
+async function identify(
+  config: EnvironmentConfig,
+  env: NodeJS.ProcessEnv,
+  lookup: CallerIdentityLookup,
+): Promise<CallerIdentity> {
   try {
     return await lookup(config.cloud, env);
   } catch (e) {
@@ -662,14 +823,24 @@ function safeUser(): string {
 }
 
 /** The real outside world, with any replacements from `options.ports`. */
-function defaultPorts(options: ReleaseOptions, cwd: string, env: NodeJS.ProcessEnv, stdout: (t: string) => void, stderr: (t: string) => void): ReleasePorts {
+function defaultPorts(
+  options: ReleaseOptions,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  stdout: (t: string) => void,
+  stderr: (t: string) => void,
+): ReleasePorts {
   const given = options.ports ?? {};
   const outputsCache = new Map<string, Record<string, unknown>>();
   const outputs: OutputsReader =
     given.outputs ??
     (async (stack) => {
       if (options.stackOutputsFile) return readOutputs(options.stackOutputsFile, stack);
-      if (!outputsCache.has(stack)) outputsCache.set(stack, await readDeployedOutputs(stack, { cwd, env, offlineHint: 'pass --outputs <file.json>' }));
+      if (!outputsCache.has(stack))
+        outputsCache.set(
+          stack,
+          await readDeployedOutputs(stack, { cwd, env, offlineHint: 'pass --outputs <file.json>' }),
+        );
       return outputsCache.get(stack)!;
     });
   return {
@@ -681,13 +852,23 @@ function defaultPorts(options: ReleaseOptions, cwd: string, env: NodeJS.ProcessE
       }),
     setWeights:
       given.setWeights ??
-      (async (color, weight) => cutover({ environment: options.environment, color, weight, dir: path.join(cwd, 'environments'), force: options.force }).after),
+      (async (color, weight) =>
+        cutover({
+          environment: options.environment,
+          color,
+          weight,
+          dir: path.join(cwd, 'environments'),
+          force: options.force,
+        }).after),
     cloud:
       given.cloud ??
       ((config, read) => {
         if (config.cloud === 'aws') return awsReleaseCloud(config, read);
         const token = env.DIGITALOCEAN_TOKEN;
-        if (!token) throw new UsageError('DIGITALOCEAN_TOKEN is not set; the release reads droplets and load balancers through the DigitalOcean API');
+        if (!token)
+          throw new UsageError(
+            'DIGITALOCEAN_TOKEN is not set; the release reads droplets and load balancers through the DigitalOcean API',
+          );
         return digitaloceanReleaseCloud(config, read, { token, apiUrl: env.DIGITALOCEAN_API_URL });
       }),
     smoke: given.smoke ?? smoke,
@@ -706,7 +887,11 @@ function defaultPorts(options: ReleaseOptions, cwd: string, env: NodeJS.ProcessE
       given.archiveRecord ??
       (async (dir, config) => {
         const target = await resolveTarget({ ...options, environment: options.environment, cwd, env });
-        const store = new ArchiveStore({ target, serverSideEncryption: config.cloud === 'aws' ? 'aws:kms' : 'none', env });
+        const store = new ArchiveStore({
+          target,
+          serverSideEncryption: config.cloud === 'aws' ? 'aws:kms' : 'none',
+          env,
+        });
         try {
           const manifest = await uploadRecord(store, dir);
           return store.url(manifest.record);

@@ -11,7 +11,15 @@ import type { Color } from '../../config/sections/release';
 import type { Weights } from '../../config/sections/traffic';
 import type { CallerIdentity } from '../caller-identity';
 import { LOCAL_RECORDS_DIR } from '../deploy';
-import { describeFiles, LockMode, Manifest, MANIFEST, MANIFEST_FORMAT, recordId, recordPrefix } from '../deployment-record';
+import {
+  describeFiles,
+  LockMode,
+  Manifest,
+  MANIFEST,
+  MANIFEST_FORMAT,
+  recordId,
+  recordPrefix,
+} from '../deployment-record';
 import type { AlarmReading } from './cloud';
 
 /** The format identifier of `release.json`. */
@@ -26,7 +34,8 @@ export function releaseRecordKey(environment: string): string {
 }
 
 /** How a release ended. */
-export type ReleaseOutcome = 'released' | 'rolled-back' | 'stopped-before-traffic' | 'needs-operator' | 'interrupted' | 'refused' | 'restored';
+export type ReleaseOutcome =
+  'released' | 'rolled-back' | 'stopped-before-traffic' | 'needs-operator' | 'interrupted' | 'refused' | 'restored';
 
 /** One gate reading. */
 export interface GateReading {
@@ -99,7 +108,12 @@ export interface ReleaseRecord {
   /** Every step taken. */
   readonly stepRecords: StepRecord[];
   /** Deploy records produced (local directories and, when uploaded, their URLs). */
-  readonly deployRecords: Array<{ readonly stack: string; readonly exitCode: number; readonly recordDir?: string; readonly uploadedTo?: string }>;
+  readonly deployRecords: Array<{
+    readonly stack: string;
+    readonly exitCode: number;
+    readonly recordDir?: string;
+    readonly uploadedTo?: string;
+  }>;
   /** How it ended. */
   outcome?: ReleaseOutcome;
   /** The exit code. */
@@ -125,7 +139,10 @@ export function localReleaseDir(cwd: string, environment: string): string {
 }
 
 /** The newest local release record of an environment (`release.json` parsed), with its directory. */
-export function lastReleaseRecord(cwd: string, environment: string): { dir: string; record: ReleaseRecord } | undefined {
+export function lastReleaseRecord(
+  cwd: string,
+  environment: string,
+): { dir: string; record: ReleaseRecord } | undefined {
   const root = localReleaseDir(cwd, environment);
   if (!fs.existsSync(root)) return undefined;
   for (const id of fs.readdirSync(root).sort().reverse()) {

@@ -16,9 +16,15 @@ export const appSchema = z
     /** Path the load balancer's health check requests. */
     healthCheckPath: z.string().regex(/^\/[\w\-./~%?=&]*$/, 'must be an absolute URL path such as /health'),
     /** EC2 instance type (AWS). */
-    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as t3.small').optional(),
+    instanceType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as t3.small')
+      .optional(),
     /** Droplet size slug (DigitalOcean). */
-    dropletSize: z.string().regex(/^[a-z0-9-]+$/, 'must be a droplet size slug such as s-1vcpu-2gb').optional(),
+    dropletSize: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'must be a droplet size slug such as s-1vcpu-2gb')
+      .optional(),
   })
   .strict();
 
@@ -46,7 +52,13 @@ const NEUTRAL = { app: 'app', env: 'env' };
  * breaks a rule (e.g. an app name `internal-x`: the load balancer name would begin with `internal-`), `name` when
  * only the combination does (too long); once per key and kind of name, with the rule and its AWS source.
  */
-export function checkAwsNames(cloud: string, env: string, app: string, tags: Readonly<Record<string, string>>, ctx: z.RefinementCtx): void {
+export function checkAwsNames(
+  cloud: string,
+  env: string,
+  app: string,
+  tags: Readonly<Record<string, string>>,
+  ctx: z.RefinementCtx,
+): void {
   if (cloud !== 'aws') return;
   const reported = new Set<string>();
   const once = (path: string[], kind: string, message: string) => {

@@ -13,7 +13,12 @@ import { report } from './common';
 /** An IAM role ARN, `arn:<partition>:iam::<12-digit account>:role/<path/name>`. */
 export const IAM_ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
-const days = (max: number) => z.number().int('must be a whole number of days').min(1, 'must be at least 1 day').max(max, `must be at most ${max} days`);
+const days = (max: number) =>
+  z
+    .number()
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1 day')
+    .max(max, `must be at most ${max} days`);
 
 /** Object-lock modes S3 supports. */
 export const OBJECT_LOCK_MODES = ['GOVERNANCE', 'COMPLIANCE'] as const;
@@ -45,7 +50,10 @@ export const archiveSchema = z
      * The break-glass IAM role (ARN): the only principal that may disable, schedule the deletion of, or change the
      * policy of the archive buckets' KMS keys (AWS). Absent: nobody can, ever.
      */
-    breakGlassRoleArn: z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::111111111111:role/break-glass').optional(),
+    breakGlassRoleArn: z
+      .string()
+      .regex(IAM_ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::111111111111:role/break-glass')
+      .optional(),
   })
   .strict();
 

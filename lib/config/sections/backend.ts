@@ -17,7 +17,10 @@ export const backendSchema = z.discriminatedUnion('type', [
       /** Region of the state bucket. */
       region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-west-1'),
       /** Key prefix; each stack's state is `<keyPrefix>/<stack>.tfstate`. */
-      keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()\/-]+$/, 'must be a plain S3 key prefix').refine((p) => !p.startsWith('/') && !p.endsWith('/'), 'must not start or end with "/"'),
+      keyPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9!_.*'()/-]+$/, 'must be a plain S3 key prefix')
+        .refine((p) => !p.startsWith('/') && !p.endsWith('/'), 'must not start or end with "/"'),
       /** Optional S3-compatible endpoint (DigitalOcean Spaces, e.g. https://fra1.digitaloceanspaces.com). */
       endpoint: z.string().url().optional(),
     })

@@ -19,14 +19,19 @@ export const cidr = z.string().superRefine((value, ctx) => {
 });
 
 /** A dotted-quad IPv4 address. */
-export const ipv4 = z.string().refine((v) => parseIpv4(v) !== undefined, (v) => ({ message: `"${v}" is not an IPv4 address` }));
+export const ipv4 = z.string().refine(
+  (v) => parseIpv4(v) !== undefined,
+  (v) => ({ message: `"${v}" is not an IPv4 address` }),
+);
 
 /** A TCP/UDP port number. */
 export const port = z.number().int('must be a whole number').min(1).max(65535);
 
 /** Resource tags: string keys and values, as cloud providers accept them. */
 export const tags = z.record(
-  z.string().regex(/^[A-Za-z0-9_.:/=+@ -]{1,128}$/, 'tag keys are 1–128 characters of letters, digits, spaces and _.:/=+@-'),
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_.:/=+@ -]{1,128}$/, 'tag keys are 1–128 characters of letters, digits, spaces and _.:/=+@-'),
   z.string().max(256, 'tag values are at most 256 characters'),
 );
 
@@ -34,7 +39,10 @@ export const tags = z.record(
  * Whether values describe a production environment: tagged `environment-class: production`, or named `prod` or
  * `production` (the same test the guardrails apply to synthesized stacks).
  */
-export function isProductionValues(v: { readonly name: string; readonly tags?: Readonly<Record<string, string>> }): boolean {
+export function isProductionValues(v: {
+  readonly name: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}): boolean {
   return v.tags?.['environment-class'] === 'production' || v.name === 'prod' || v.name === 'production';
 }
 
@@ -62,7 +70,8 @@ export type ValuesFix = ReadonlyArray<readonly [keyPath: string, value: string |
  * its own.
  */
 export function formatFixes(fixes: readonly ValuesFix[]): string {
-  const step = ([keyPath, value]: ValuesFix[number]) => (value === undefined ? `remove ${keyPath}` : `set ${keyPath}: ${value}`);
+  const step = ([keyPath, value]: ValuesFix[number]) =>
+    value === undefined ? `remove ${keyPath}` : `set ${keyPath}: ${value}`;
   return `fix: ${fixes.map((fix) => fix.map(step).join(' and ')).join(', or ')}`;
 }
 

@@ -24,7 +24,9 @@ export interface CutoverValues {
    */
   readonly cloud?: string;
   /** The two fleets. */
-  readonly colors: Readonly<Record<Color, { readonly capacity: { readonly desired: number; readonly min?: number; readonly max?: number } }>>;
+  readonly colors: Readonly<
+    Record<Color, { readonly capacity: { readonly desired: number; readonly min?: number; readonly max?: number } }>
+  >;
   /** Weights and strategy. */
   readonly traffic: Readonly<TrafficValues>;
   /** Test listener settings. */
@@ -96,7 +98,8 @@ const ALL_OR_NOTHING: readonly ValuesFix[] = [
 /** Every traffic rule, with candidate fixes (unchecked). */
 function rawRefusals(v: CutoverValues): TrafficRefusal[] {
   const out: TrafficRefusal[] = [];
-  const refuse = (path: Array<string | number>, reason: string, fixes: readonly ValuesFix[]) => out.push({ path, reason, fixes });
+  const refuse = (path: Array<string | number>, reason: string, fixes: readonly ValuesFix[]) =>
+    out.push({ path, reason, fixes });
   const { traffic } = v;
   const env = `environment ${v.name}`;
   const aws = v.cloud === undefined || v.cloud === 'aws';
@@ -107,17 +110,18 @@ function rawRefusals(v: CutoverValues): TrafficRefusal[] {
   if (v.cloud === 'digitalocean') {
     const toWholeTraffic = ALL_OR_NOTHING.map((fix) => [['traffic.strategy', 'blue-green'], ...fix] as ValuesFix);
     if (traffic.strategy === 'canary') {
-      refuse(['traffic', 'strategy'], 'canary needs a weighted split, which DigitalOcean load balancers cannot do (they serve the droplets of one tag)', [
-        [['traffic.strategy', 'blue-green']],
-        [['traffic.strategy', 'hard-cutover']],
-        ...toWholeTraffic,
-      ]);
+      refuse(
+        ['traffic', 'strategy'],
+        'canary needs a weighted split, which DigitalOcean load balancers cannot do (they serve the droplets of one tag)',
+        [[['traffic.strategy', 'blue-green']], [['traffic.strategy', 'hard-cutover']], ...toWholeTraffic],
+      );
     }
     if (traffic.strategy === 'rolling') {
-      refuse(['traffic', 'strategy'], 'rolling replaces the live color in place, but droplets have no instance refresh, so the live color would go down', [
-        [['traffic.strategy', 'blue-green']],
-        [['traffic.strategy', 'hard-cutover']],
-      ]);
+      refuse(
+        ['traffic', 'strategy'],
+        'rolling replaces the live color in place, but droplets have no instance refresh, so the live color would go down',
+        [[['traffic.strategy', 'blue-green']], [['traffic.strategy', 'hard-cutover']]],
+      );
     }
     if (sum === 100 && split) {
       refuse(
@@ -129,7 +133,10 @@ function rawRefusals(v: CutoverValues): TrafficRefusal[] {
   }
 
   if (sum === 0) {
-    refuse(['traffic'], 'both colors have weight 0, so nothing would serve users', [[['traffic.green', 100]], [['traffic.blue', 100]]]);
+    refuse(['traffic'], 'both colors have weight 0, so nothing would serve users', [
+      [['traffic.green', 100]],
+      [['traffic.blue', 100]],
+    ]);
   } else if (sum !== 100) {
     refuse(['traffic', 'green'], `weights must sum to 100 (got ${sum})`, [
       [['traffic.green', 100 - traffic.blue]],
@@ -139,15 +146,29 @@ function rawRefusals(v: CutoverValues): TrafficRefusal[] {
   } else if (aws && split && traffic.strategy !== 'canary') {
     const canary: ValuesFix[] = [[['traffic.strategy', 'canary']]];
     // at an even split the canary needs a pin (which color is new); a pin on the color with most traffic must go
-    if (traffic.blue === traffic.green) canary.push(...COLORS.map((c) => [['traffic.strategy', 'canary'], ['loadBalancer.testListener.color', c]] as ValuesFix));
-    if (pinned) canary.push([['traffic.strategy', 'canary'], ['loadBalancer.testListener.color', undefined]]);
+    if (traffic.blue === traffic.green)
+      canary.push(
+        ...COLORS.map(
+          (c) =>
+            [
+              ['traffic.strategy', 'canary'],
+              ['loadBalancer.testListener.color', c],
+            ] as ValuesFix,
+        ),
+      );
+    if (pinned)
+      canary.push([
+        ['traffic.strategy', 'canary'],
+        ['loadBalancer.testListener.color', undefined],
+      ]);
     for (const color of COLORS) {
       const w = traffic[color];
       if (w !== 0 && w !== 100) {
-        refuse(['traffic', color], `${color} at ${w}% splits traffic, which only strategy canary allows (strategy is ${traffic.strategy})`, [
-          ...canary,
-          ...ALL_OR_NOTHING,
-        ]);
+        refuse(
+          ['traffic', color],
+          `${color} at ${w}% splits traffic, which only strategy canary allows (strategy is ${traffic.strategy})`,
+          [...canary, ...ALL_OR_NOTHING],
+        );
       }
     }
   }
@@ -158,26 +179,40 @@ function rawRefusals(v: CutoverValues): TrafficRefusal[] {
     if (weight > 0 && capacity.desired === 0) {
       const desired = Math.max(1, capacity.min ?? 1);
       const scaleUp: ValuesFix = [[`colors.${color}.capacity.desired`, desired]];
-      const fixes: ValuesFix[] = [capacity.max !== undefined && capacity.max < desired ? [...scaleUp, [`colors.${color}.capacity.max`, desired]] : scaleUp];
+      const fixes: ValuesFix[] = [
+        capacity.max !== undefined && capacity.max < desired
+          ? [...scaleUp, [`colors.${color}.capacity.max`, desired]]
+          : scaleUp,
+      ];
       fixes.push([
         [`traffic.${color}`, 0],
         [`traffic.${otherColor(color)}`, 100],
       ]);
-      refuse(['traffic', color], `${env}: ${color} would get ${weight}% of traffic but colors.${color}.capacity.desired is 0; scale ${color} up and deploy ${stackName(v.name, color)} first`, fixes);
+      refuse(
+        ['traffic', color],
+        `${env}: ${color} would get ${weight}% of traffic but colors.${color}.capacity.desired is 0; scale ${color} up and deploy ${stackName(v.name, color)} first`,
+        fixes,
+      );
     }
   }
   if (sum !== 100 || (split && (!aws || traffic.strategy !== 'canary'))) return out; // the split itself is refused above
 
   if (pinned && !TEST_LISTENER_STRATEGIES.includes(traffic.strategy)) {
-    refuse(['loadBalancer', 'testListener', 'color'], `${env}: strategy ${traffic.strategy} has no test listener to pin`, [
-      [['loadBalancer.testListener.color', undefined]],
-      ...TEST_LISTENER_STRATEGIES.map((s) => [['traffic.strategy', s]] as ValuesFix),
-    ]);
+    refuse(
+      ['loadBalancer', 'testListener', 'color'],
+      `${env}: strategy ${traffic.strategy} has no test listener to pin`,
+      [
+        [['loadBalancer.testListener.color', undefined]],
+        ...TEST_LISTENER_STRATEGIES.map((s) => [['traffic.strategy', s]] as ValuesFix),
+      ],
+    );
     return out;
   }
   const target = testListenerTarget(v);
   if (target.problem) {
-    const fixes: ValuesFix[] = COLORS.filter((c) => c !== pinned).map((c) => [['loadBalancer.testListener.color', c]] as ValuesFix);
+    const fixes: ValuesFix[] = COLORS.filter((c) => c !== pinned).map(
+      (c) => [['loadBalancer.testListener.color', c]] as ValuesFix,
+    );
     if (pinned) fixes.push([['loadBalancer.testListener.color', undefined]]);
     refuse(pinned ? ['loadBalancer', 'testListener', 'color'] : ['traffic'], `${env}: ${target.problem}`, fixes);
   }
@@ -208,6 +243,10 @@ export function trafficRefusals(v: CutoverValues): TrafficRefusal[] {
 /** Reports every traffic refusal ({@link trafficRefusals}) with its fixes. */
 export function checkCutoverSafety(values: CutoverValues, ctx: z.RefinementCtx): void {
   for (const refusal of trafficRefusals(values)) {
-    report(ctx, refusal.path, refusal.fixes.length > 0 ? `${refusal.reason}; ${formatFixes(refusal.fixes)}` : refusal.reason);
+    report(
+      ctx,
+      refusal.path,
+      refusal.fixes.length > 0 ? `${refusal.reason}; ${formatFixes(refusal.fixes)}` : refusal.reason,
+    );
   }
 }

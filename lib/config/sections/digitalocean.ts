@@ -19,10 +19,36 @@ import { ConfigIssue } from '../errors';
 import { cidr, report } from './common';
 
 /** Regions where droplets, VPCs, load balancers and managed databases can be created (2025). */
-export const DO_REGIONS = ['ams3', 'atl1', 'blr1', 'fra1', 'lon1', 'nyc1', 'nyc2', 'nyc3', 'sfo2', 'sfo3', 'sgp1', 'syd1', 'tor1'] as const;
+export const DO_REGIONS = [
+  'ams3',
+  'atl1',
+  'blr1',
+  'fra1',
+  'lon1',
+  'nyc1',
+  'nyc2',
+  'nyc3',
+  'sfo2',
+  'sfo3',
+  'sgp1',
+  'syd1',
+  'tor1',
+] as const;
 
 /** Regions that offer Spaces object storage (2025). */
-export const SPACES_REGIONS = ['ams3', 'atl1', 'blr1', 'fra1', 'lon1', 'nyc3', 'sfo2', 'sfo3', 'sgp1', 'syd1', 'tor1'] as const;
+export const SPACES_REGIONS = [
+  'ams3',
+  'atl1',
+  'blr1',
+  'fra1',
+  'lon1',
+  'nyc3',
+  'sfo2',
+  'sfo3',
+  'sgp1',
+  'syd1',
+  'tor1',
+] as const;
 
 /** Ranges DigitalOcean reserves for its own networking (Kubernetes); a VPC may not overlap them. */
 export const DO_RESERVED_RANGES = ['10.244.0.0/16', '10.245.0.0/16', '10.246.0.0/24'] as const;
@@ -57,7 +83,10 @@ export const digitaloceanSchema = z
      */
     certificate: z
       .object({
-        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'must be a DigitalOcean certificate name').optional(),
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'must be a DigitalOcean certificate name')
+          .optional(),
         id: z.string().uuid('must be a certificate UUID').optional(),
       })
       .strict(),
@@ -91,29 +120,33 @@ export const digitaloceanSchema = z
     cutoverJoining: z.enum(['blue', 'green']).optional(),
     /** The Spaces bucket for deployment records and application files. */
     spaces: z
-      .object(
-        {
+      .object({
         /**
          * Bucket name, required: Spaces names are global across all customers and stay blocked for a week after a
          * delete, so no name derived from `<app>-<env>` is safe. Add a suffix of your own, e.g. `shop-dev-deployments-7f3a`.
          */
         bucket: z
           .string()
-          .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be 3–63 lowercase letters, digits and dashes (no dots: they break TLS on Spaces)')
+          .regex(
+            /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+            'must be 3–63 lowercase letters, digits and dashes (no dots: they break TLS on Spaces)',
+          )
           .optional(),
         /** Spaces region. @default the environment's region */
         region: z.string().optional(),
         /** Days a replaced or deleted object version is kept. */
         noncurrentVersionExpirationDays: z.number().int('must be a whole number').min(1).max(3650).default(90),
-        },
-      )
+      })
       .strict()
       .default({}),
     /** The managed OpenSearch cluster that stores the environment's logs. */
     opensearch: z
       .object({
         /** Node size slug. */
-        size: z.string().regex(/^db-[a-z0-9-]+$/, 'must be a database size slug such as db-s-1vcpu-2gb').default('db-s-1vcpu-2gb'),
+        size: z
+          .string()
+          .regex(/^db-[a-z0-9-]+$/, 'must be a database size slug such as db-s-1vcpu-2gb')
+          .default('db-s-1vcpu-2gb'),
         /** Number of nodes. */
         nodeCount: z.number().int('must be a whole number').min(1).max(9).default(1),
         /** OpenSearch major version. */
@@ -172,7 +205,11 @@ export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCt
     return;
   }
   if (/^[a-z]{3}\d$/.test(v.region) && !(DO_REGIONS as readonly string[]).includes(v.region)) {
-    report(ctx, ['region'], `"${v.region}" is not a DigitalOcean region for droplets (one of ${DO_REGIONS.join(', ')})`);
+    report(
+      ctx,
+      ['region'],
+      `"${v.region}" is not a DigitalOcean region for droplets (one of ${DO_REGIONS.join(', ')})`,
+    );
   }
   checkVpcRange(v.network.vpcCidr, ctx);
 
@@ -182,8 +219,11 @@ export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCt
     return;
   }
   d.adminCidrs.forEach((c, i) => checkAdminCidr(c, ['digitalocean', 'adminCidrs', i], 'SSH', ctx));
-  const wide = d.adminCidrs.every((c) => typeof parseCidr(c) !== 'string' && cidrBlock(c).prefix >= 8) ? internetWideSourcesProblem(d.adminCidrs) : undefined;
-  if (wide) report(ctx, ['digitalocean', 'adminCidrs'], `${wide}: too wide for SSH; list your office, VPN or CI ranges`);
+  const wide = d.adminCidrs.every((c) => typeof parseCidr(c) !== 'string' && cidrBlock(c).prefix >= 8)
+    ? internetWideSourcesProblem(d.adminCidrs)
+    : undefined;
+  if (wide)
+    report(ctx, ['digitalocean', 'adminCidrs'], `${wide}: too wide for SSH; list your office, VPN or CI ranges`);
   const seen = new Set<string>();
   d.sshKeyFingerprints.forEach((f, i) => {
     if (seen.has(f)) report(ctx, ['digitalocean', 'sshKeyFingerprints', i], `${f} is listed twice`);
@@ -199,21 +239,42 @@ export function checkDigitalOcean(v: DigitalOceanCheckInput, ctx: z.RefinementCt
   checkDns(d, ctx);
   if (d.cutoverJoining !== undefined) {
     const live = v.traffic.blue === 100 ? 'blue' : v.traffic.green === 100 ? 'green' : undefined;
-    if (d.cutoverJoining === live) report(ctx, ['digitalocean', 'cutoverJoining'], `is the live color already; name the color that joins it (the other one), or remove the key`);
+    if (d.cutoverJoining === live)
+      report(
+        ctx,
+        ['digitalocean', 'cutoverJoining'],
+        `is the live color already; name the color that joins it (the other one), or remove the key`,
+      );
   }
   if (d.liveHostname !== undefined && d.liveHostname === d.previewHostname) {
-    report(ctx, ['digitalocean', 'previewHostname'], `is the live host name too; the preview must have its own name, or users would reach the idle color`);
+    report(
+      ctx,
+      ['digitalocean', 'previewHostname'],
+      `is the live host name too; the preview must have its own name, or users would reach the idle color`,
+    );
   }
   const hasName = d.certificate.name !== undefined;
   const hasId = d.certificate.id !== undefined;
   if (hasName === hasId) {
-    report(ctx, ['digitalocean', 'certificate'], 'give exactly one of name (preferred: survives Let\'s Encrypt renewals) or id');
+    report(
+      ctx,
+      ['digitalocean', 'certificate'],
+      "give exactly one of name (preferred: survives Let's Encrypt renewals) or id",
+    );
   }
   const spaces = SPACES_REGIONS.join(', ');
   if (d.spaces.region !== undefined && !(SPACES_REGIONS as readonly string[]).includes(d.spaces.region)) {
     report(ctx, ['digitalocean', 'spaces', 'region'], `no Spaces in "${d.spaces.region}"; use one of ${spaces}`);
-  } else if (d.spaces.region === undefined && (DO_REGIONS as readonly string[]).includes(v.region) && !(SPACES_REGIONS as readonly string[]).includes(v.region)) {
-    report(ctx, ['digitalocean', 'spaces'], `no Spaces in "${v.region}" (the environment's region); set digitalocean.spaces.region to one of ${spaces}`);
+  } else if (
+    d.spaces.region === undefined &&
+    (DO_REGIONS as readonly string[]).includes(v.region) &&
+    !(SPACES_REGIONS as readonly string[]).includes(v.region)
+  ) {
+    report(
+      ctx,
+      ['digitalocean', 'spaces'],
+      `no Spaces in "${v.region}" (the environment's region); set digitalocean.spaces.region to one of ${spaces}`,
+    );
   }
 }
 
@@ -227,7 +288,11 @@ function checkVpcRange(vpcCidr: string, ctx: z.RefinementCtx): void {
     return; // malformed: already reported by the cidr schema
   }
   if (!RFC1918.some((r) => cidrContains(r, vpcCidr))) {
-    report(ctx, path, `${vpcCidr} is not a private range; DigitalOcean VPCs must lie in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`);
+    report(
+      ctx,
+      path,
+      `${vpcCidr} is not a private range; DigitalOcean VPCs must lie in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`,
+    );
     return;
   }
   if (block.prefix < 16 || block.prefix > 28) {
@@ -245,21 +310,38 @@ function checkAdminCidr(value: string, path: Array<string | number>, what: strin
   } catch {
     return; // malformed: already reported
   }
-  if (block.prefix === 0) report(ctx, path, `0.0.0.0/0 would open ${what} to the whole internet; list your office, VPN or CI ranges`);
-  else if (block.prefix < 8) report(ctx, path, `${value} would open ${what} to ${block.size.toLocaleString('en-US')} addresses; use a /8 or narrower`);
+  if (block.prefix === 0)
+    report(ctx, path, `0.0.0.0/0 would open ${what} to the whole internet; list your office, VPN or CI ranges`);
+  else if (block.prefix < 8)
+    report(
+      ctx,
+      path,
+      `${value} would open ${what} to ${block.size.toLocaleString('en-US')} addresses; use a /8 or narrower`,
+    );
 }
 
 /** The DNS domain holds the host names it makes records for; without host names it has nothing to do. */
 function checkDns(d: DigitalOceanValues, ctx: z.RefinementCtx): void {
   if (!d.dns) return;
   const domain = d.dns.domain;
-  const hosts = [['liveHostname', d.liveHostname], ['previewHostname', d.previewHostname]] as const;
+  const hosts = [
+    ['liveHostname', d.liveHostname],
+    ['previewHostname', d.previewHostname],
+  ] as const;
   if (hosts.every(([, h]) => h === undefined)) {
-    report(ctx, ['digitalocean', 'dns'], `no record to make: set liveHostname (and previewHostname) under ${domain}, or remove dns`);
+    report(
+      ctx,
+      ['digitalocean', 'dns'],
+      `no record to make: set liveHostname (and previewHostname) under ${domain}, or remove dns`,
+    );
   }
   for (const [key, host] of hosts) {
     if (host !== undefined && host !== domain && !host.endsWith(`.${domain}`)) {
-      report(ctx, ['digitalocean', key], `"${host}" is not in the DNS domain ${domain} (digitalocean.dns.domain); the stacks only make records inside it`);
+      report(
+        ctx,
+        ['digitalocean', key],
+        `"${host}" is not in the DNS domain ${domain} (digitalocean.dns.domain); the stacks only make records inside it`,
+      );
     }
   }
 }
@@ -274,7 +356,10 @@ export interface DigitalOceanEnvironment {
     readonly cloud: string;
     readonly app: { readonly name: string };
     readonly network: { readonly vpcCidr: string };
-    readonly digitalocean?: { readonly project: { readonly name?: string }; readonly spaces: { readonly bucket?: string } };
+    readonly digitalocean?: {
+      readonly project: { readonly name?: string };
+      readonly spaces: { readonly bucket?: string };
+    };
   };
 }
 
@@ -310,7 +395,10 @@ export function checkDigitalOceanAcrossEnvironments(envs: readonly DigitalOceanE
           message: `${c.network.vpcCidr} overlaps ${o.network.vpcCidr} of environment "${o.name}" (${other.file}); DigitalOcean refuses overlapping VPC ranges in one account`,
         });
       }
-      if (c.digitalocean!.spaces.bucket !== undefined && c.digitalocean!.spaces.bucket === o.digitalocean!.spaces.bucket) {
+      if (
+        c.digitalocean!.spaces.bucket !== undefined &&
+        c.digitalocean!.spaces.bucket === o.digitalocean!.spaces.bucket
+      ) {
         issues.push({
           file: env.file,
           path: ['digitalocean', 'spaces', 'bucket'],

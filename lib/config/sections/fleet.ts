@@ -32,7 +32,11 @@ export const fleetSchema = z
      * A plan checks it against the image and stops with a clear message when they differ.
      */
     rootDeviceName: z
-      .enum(ROOT_DEVICE_NAMES, { errorMap: () => ({ message: `must be one of ${ROOT_DEVICE_NAMES.join(', ')} (the AMI's root device name: /dev/sda1 for Ubuntu, /dev/xvda for Amazon Linux 2023 and Debian 12)` }) })
+      .enum(ROOT_DEVICE_NAMES, {
+        errorMap: () => ({
+          message: `must be one of ${ROOT_DEVICE_NAMES.join(', ')} (the AMI's root device name: /dev/sda1 for Ubuntu, /dev/xvda for Amazon Linux 2023 and Debian 12)`,
+        }),
+      })
       .default('/dev/xvda'),
   })
   .strict();

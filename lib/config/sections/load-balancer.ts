@@ -39,7 +39,9 @@ const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 export const certificateSchema = z.union([
   z
     .object({
-      arn: z.string().regex(ACM_ARN, 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)'),
+      arn: z
+        .string()
+        .regex(ACM_ARN, 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)'),
       /** The hostname users reach (DNS managed elsewhere), used in the live and test URLs; default: the ALB's DNS name. */
       hostname: z.string().regex(DOMAIN, 'must be a lowercase DNS name such as shop.example.com').optional(),
     })
@@ -84,7 +86,10 @@ export const loadBalancerSchema = z
      */
     sslPolicy: z
       .string()
-      .regex(ALB_MODERN_SSL_POLICY, 'must be an ELBSecurityPolicy-TLS13-1-2-* or -1-3-* policy (TLS 1.2 or newer), e.g. ELBSecurityPolicy-TLS13-1-2-Res-2021-06')
+      .regex(
+        ALB_MODERN_SSL_POLICY,
+        'must be an ELBSecurityPolicy-TLS13-1-2-* or -1-3-* policy (TLS 1.2 or newer), e.g. ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
+      )
       .default(ALB_DEFAULT_SSL_POLICY),
     /**
      * The `Strict-Transport-Security` header the HTTPS listeners add to every response (HSTS); `null` sends none
@@ -92,7 +97,10 @@ export const loadBalancerSchema = z
      */
     strictTransportSecurity: z
       .string()
-      .regex(STRICT_TRANSPORT_SECURITY_VALUE, 'must be a Strict-Transport-Security value such as "max-age=31536000; includeSubDomains"')
+      .regex(
+        STRICT_TRANSPORT_SECURITY_VALUE,
+        'must be a Strict-Transport-Security value such as "max-age=31536000; includeSubDomains"',
+      )
       .nullable()
       .default(DEFAULT_STRICT_TRANSPORT_SECURITY),
     /** Seconds a deregistering instance keeps serving in-flight requests. */
@@ -112,14 +120,26 @@ export type LoadBalancerValues = z.infer<typeof loadBalancerSchema>;
 /** Certificate required on AWS; the test port must not clash with 80/443 nor open to the internet. */
 export function checkLoadBalancer(cloud: string, lb: LoadBalancerValues, ctx: z.RefinementCtx): void {
   if (cloud === 'aws' && !lb.certificate) {
-    report(ctx, ['loadBalancer', 'certificate'], 'required on AWS: an existing ACM certificate { arn } or { domain, zoneId } to request one');
+    report(
+      ctx,
+      ['loadBalancer', 'certificate'],
+      'required on AWS: an existing ACM certificate { arn } or { domain, zoneId } to request one',
+    );
   }
   if (cloud !== 'aws' && lb.certificate) {
-    report(ctx, ['loadBalancer', 'certificate'], `is AWS-only; on ${cloud} the certificate is configured in its own section`);
+    report(
+      ctx,
+      ['loadBalancer', 'certificate'],
+      `is AWS-only; on ${cloud} the certificate is configured in its own section`,
+    );
   }
   const test = lb.testListener;
   if (test.port === 80 || test.port === 443) {
-    report(ctx, ['loadBalancer', 'testListener', 'port'], `${test.port} is taken by the public listeners; pick another port such as 8443`);
+    report(
+      ctx,
+      ['loadBalancer', 'testListener', 'port'],
+      `${test.port} is taken by the public listeners; pick another port such as 8443`,
+    );
   }
   const why = 'it serves an unchecked release, so list the CI and VPN ranges instead';
   let itemProblems = 0;
@@ -135,9 +155,15 @@ export function checkLoadBalancer(cloud: string, lb: LoadBalancerValues, ctx: z.
     const wide = internetWideSourcesProblem([c]);
     if (!wide) return;
     itemProblems++;
-    const what = block.prefix === 0 ? `${c} opens the test listener to the internet` : `${wide}: too wide for the test listener`;
+    const what =
+      block.prefix === 0 ? `${c} opens the test listener to the internet` : `${wide}: too wide for the test listener`;
     report(ctx, ['loadBalancer', 'testListener', 'allowedCidrs', i], `${what}; ${why}`);
   });
   const together = itemProblems === 0 ? internetWideSourcesProblem(test.allowedCidrs) : undefined;
-  if (together) report(ctx, ['loadBalancer', 'testListener', 'allowedCidrs'], `${together}: too wide for the test listener; ${why}`);
+  if (together)
+    report(
+      ctx,
+      ['loadBalancer', 'testListener', 'allowedCidrs'],
+      `${together}: too wide for the test listener; ${why}`,
+    );
 }

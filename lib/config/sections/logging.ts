@@ -18,14 +18,20 @@ export const APP_LOG_FORMATS = ['json', 'text'] as const;
 export type AppLogFormat = (typeof APP_LOG_FORMATS)[number];
 
 /** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_GROUP_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_GROUP_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** Why a log file path is unusable, or `undefined` when it is fine. */
 export function logPathProblem(path: string): string | undefined {
-  if (!path.startsWith('/')) return `"${path}" is a relative path; give the absolute path of the log file, e.g. /var/log/shop/app.log`;
-  if (/[\s"'`$\\;{}]/.test(path)) return `"${path}" contains whitespace, quotes or shell/config metacharacters ("'\`$\\;{}), which the forwarder config cannot carry`;
-  if (path.endsWith('/')) return `"${path}" names a directory; give a file (wildcards allowed, e.g. /var/log/shop/*.log)`;
-  if (path.split('/').some((seg) => seg === '..' || seg === '.')) return `"${path}" contains "." or ".." segments; give the normalized absolute path`;
+  if (!path.startsWith('/'))
+    return `"${path}" is a relative path; give the absolute path of the log file, e.g. /var/log/shop/app.log`;
+  if (/[\s"'`$\\;{}]/.test(path))
+    return `"${path}" contains whitespace, quotes or shell/config metacharacters ("'\`$\\;{}), which the forwarder config cannot carry`;
+  if (path.endsWith('/'))
+    return `"${path}" names a directory; give a file (wildcards allowed, e.g. /var/log/shop/*.log)`;
+  if (path.split('/').some((seg) => seg === '..' || seg === '.'))
+    return `"${path}" contains "." or ".." segments; give the normalized absolute path`;
   if (path.includes('//')) return `"${path}" contains an empty segment ("//"); give the normalized absolute path`;
   return undefined;
 }
@@ -50,15 +56,28 @@ export type LogStoreType = (typeof LOG_STORE_TYPES)[number];
 /** The managed store's sizing keys (they mean nothing with `type: none`). */
 const managedStoreShape = {
   /** OpenSearch engine version, e.g. `OpenSearch_2.13`. */
-  engineVersion: z.string().regex(/^OpenSearch_\d+\.\d+$/, 'must be an OpenSearch engine version such as OpenSearch_2.13').default('OpenSearch_2.13'),
+  engineVersion: z
+    .string()
+    .regex(/^OpenSearch_\d+\.\d+$/, 'must be an OpenSearch engine version such as OpenSearch_2.13')
+    .default('OpenSearch_2.13'),
   /** Data node instance type (AWS), e.g. `r6g.large.search`. */
-  instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as r6g.large.search').default('t3.medium.search'),
+  instanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as r6g.large.search')
+    .default('t3.medium.search'),
   /** Number of data nodes; more than one spreads them over availability zones. */
   instanceCount: z.number().int('must be a whole number').min(1).max(20).default(1),
   /** Dedicated master nodes (0: none; else 3 or 5), which keep the cluster manageable when data nodes are busy. */
-  dedicatedMasterCount: z.number().int('must be a whole number').refine((n) => [0, 3, 5].includes(n), 'must be 0 (none), 3 or 5').default(0),
+  dedicatedMasterCount: z
+    .number()
+    .int('must be a whole number')
+    .refine((n) => [0, 3, 5].includes(n), 'must be 0 (none), 3 or 5')
+    .default(0),
   /** Instance type of the dedicated master nodes. */
-  dedicatedMasterType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as m6g.large.search').default('m6g.large.search'),
+  dedicatedMasterType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as m6g.large.search')
+    .default('m6g.large.search'),
   /** EBS volume per node, in GiB. */
   volumeSizeGiB: z.number().int('must be a whole number').min(10).max(16384).default(20),
 };
@@ -72,7 +91,11 @@ export const logStoreSchema = z.preprocess(
   (raw, ctx) => {
     if (raw && typeof raw === 'object' && !Array.isArray(raw) && (raw as Record<string, unknown>).type === 'none') {
       for (const key of Object.keys(raw).filter((k) => k !== 'type' && k in managedStoreShape)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: 'sizes the managed store only; remove it, or set logging.store.type: managed' });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [key],
+          message: 'sizes the managed store only; remove it, or set logging.store.type: managed',
+        });
       }
     }
     return raw;
@@ -96,17 +119,30 @@ export const loggingSchema = z
     /** Index name prefix in the log store; daily indices are `<indexPrefix>-YYYY.MM.DD`. */
     indexPrefix: slug(64).default('logs'),
     /** Days the log store keeps an index before deleting it. */
-    indexRetentionDays: z.number().int('must be a whole number').min(1, 'must be between 1 and 3650 days').max(3650, 'must be between 1 and 3650 days').default(30),
+    indexRetentionDays: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be between 1 and 3650 days')
+      .max(3650, 'must be between 1 and 3650 days')
+      .default(30),
     /** Days every CloudWatch log group of the environment keeps events (a value CloudWatch accepts). */
     logGroupRetentionDays: z
       .number()
       .int('must be a whole number')
-      .refine((d) => (LOG_GROUP_RETENTION_DAYS as readonly number[]).includes(d), (d) => ({
-        message: `${d} is not a CloudWatch retention period; use one of ${LOG_GROUP_RETENTION_DAYS.join(', ')}`,
-      }))
+      .refine(
+        (d) => (LOG_GROUP_RETENTION_DAYS as readonly number[]).includes(d),
+        (d) => ({
+          message: `${d} is not a CloudWatch retention period; use one of ${LOG_GROUP_RETENTION_DAYS.join(', ')}`,
+        }),
+      )
       .default(90),
     /** Disk each server may use to buffer logs while the store is unreachable, in MiB. */
-    bufferDiskMiB: z.number().int('must be a whole number').min(16, 'must be between 16 and 65536 MiB').max(65536, 'must be between 16 and 65536 MiB').default(1024),
+    bufferDiskMiB: z
+      .number()
+      .int('must be a whole number')
+      .min(16, 'must be between 16 and 65536 MiB')
+      .max(65536, 'must be between 16 and 65536 MiB')
+      .default(1024),
     /** The log store: `type: managed` (default; its sizing) or `type: none` (no central log store, AWS). */
     store: logStoreSchema.default({}),
     /**
@@ -114,7 +150,14 @@ export const loggingSchema = z
      * which every alarm notifies. Required (at least one) in a production environment.
      */
     alarmSubscriptions: z
-      .array(z.object({ protocol: z.enum(['email', 'https', 'sqs', 'lambda']), endpoint: z.string().min(1, 'must not be empty') }).strict())
+      .array(
+        z
+          .object({
+            protocol: z.enum(['email', 'https', 'sqs', 'lambda']),
+            endpoint: z.string().min(1, 'must not be empty'),
+          })
+          .strict(),
+      )
       .default([]),
   })
   .strict();
@@ -126,7 +169,11 @@ export type LoggingValues = z.infer<typeof loggingSchema>;
 export function appLogTag(log: { readonly path: string; readonly tag?: string }): string {
   if (log.tag) return log.tag;
   const base = log.path.split('/').pop() ?? 'app';
-  const stem = base.replace(/\.[^.]*$/, '').replace(/[^a-z0-9-]+/gi, '-').replace(/^-+|-+$/g, '').toLowerCase();
+  const stem = base
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^a-z0-9-]+/gi, '-')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase();
   return stem && /^[a-z]/.test(stem) ? stem : `app-${stem || 'log'}`;
 }
 
@@ -142,14 +189,22 @@ export function checkLogging(logging: LoggingValues, ctx: z.RefinementCtx): void
     }
     const first = paths.get(log.path);
     if (first !== undefined) {
-      report(ctx, ['logging', 'appLogs', i, 'path'], `"${log.path}" is listed twice (also logging.appLogs[${first}].path); each file is forwarded once`);
+      report(
+        ctx,
+        ['logging', 'appLogs', i, 'path'],
+        `"${log.path}" is listed twice (also logging.appLogs[${first}].path); each file is forwarded once`,
+      );
       return;
     }
     paths.set(log.path, i);
     const tag = appLogTag(log);
     const clash = tags.get(tag);
     if (clash !== undefined) {
-      report(ctx, ['logging', 'appLogs', i, 'tag'], `source tag "${tag}" is already used by logging.appLogs[${clash}]; set a distinct tag`);
+      report(
+        ctx,
+        ['logging', 'appLogs', i, 'tag'],
+        `source tag "${tag}" is already used by logging.appLogs[${clash}]; set a distinct tag`,
+      );
     } else tags.set(tag, i);
   });
 }
@@ -182,7 +237,12 @@ export function checkLogStoreZones(cloud: string, azCount: number, logging: Logg
  * The forwarder's user data must fit its cloud's limit: `bytes` per color as delivered (gzip + base64 on AWS,
  * plain on DigitalOcean), measured by rendering it. Too many or too long app log paths are the usual cause.
  */
-export function checkUserDataBudget(logging: LoggingValues, bytes: ReadonlyArray<readonly [string, number]>, limit: number, ctx: z.RefinementCtx): void {
+export function checkUserDataBudget(
+  logging: LoggingValues,
+  bytes: ReadonlyArray<readonly [string, number]>,
+  limit: number,
+  ctx: z.RefinementCtx,
+): void {
   const over = bytes.filter(([, n]) => n > limit);
   if (over.length === 0) return;
   const [color, n] = over[0];
@@ -194,21 +254,35 @@ export function checkUserDataBudget(logging: LoggingValues, bytes: ReadonlyArray
 }
 
 /** A production environment (tag `environment-class: production`, or named `prod`/`production`) must notify someone of its alarms. */
-export function checkAlarmSubscriptions(cloud: string, production: boolean, logging: LoggingValues, ctx: z.RefinementCtx): void {
+export function checkAlarmSubscriptions(
+  cloud: string,
+  production: boolean,
+  logging: LoggingValues,
+  ctx: z.RefinementCtx,
+): void {
   if (cloud === 'aws' && production && logging.alarmSubscriptions.length === 0) {
-    report(ctx, ['logging', 'alarmSubscriptions'], 'required in production: at least one subscription ({ protocol: email, endpoint: ops@example.com }) of the alarm topic, or alarms reach nobody');
+    report(
+      ctx,
+      ['logging', 'alarmSubscriptions'],
+      'required in production: at least one subscription ({ protocol: email, endpoint: ops@example.com }) of the alarm topic, or alarms reach nobody',
+    );
   }
 }
-
 
 /** `logging.store.type: none` is an AWS value: on DigitalOcean the log store is `digitalocean.opensearch`. */
 export function checkLogStoreType(cloud: string, logging: LoggingValues, ctx: z.RefinementCtx): void {
   if (cloud !== 'aws' && logging.store.type !== 'managed') {
-    report(ctx, ['logging', 'store', 'type'], `"${logging.store.type}" is AWS-only; on ${cloud} the log store is sized under digitalocean.opensearch`);
+    report(
+      ctx,
+      ['logging', 'store', 'type'],
+      `"${logging.store.type}" is AWS-only; on ${cloud} the log store is sized under digitalocean.opensearch`,
+    );
   }
 }
 
 /** Whether the environment has a central log store its servers forward to (`logging.store.type` is not `none`). */
-export function hasLogStore(config: { readonly logging: { readonly store: { readonly type: LogStoreType } } }): boolean {
+export function hasLogStore(config: {
+  readonly logging: { readonly store: { readonly type: LogStoreType } };
+}): boolean {
   return config.logging.store.type !== 'none';
 }

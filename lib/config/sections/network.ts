@@ -19,7 +19,16 @@ export const networkSchema = z
      * The availability zones by name, in subnet order (AWS, required there): public and private subnet `i` live in
      * zone `i`. Names, not a lookup, so a change in the region's zone list never moves a subnet.
      */
-    availabilityZones: z.array(z.string().regex(AVAILABILITY_ZONE_NAME, 'must be an availability zone name such as eu-west-1a (not a zone id such as euw1-az1)')).optional(),
+    availabilityZones: z
+      .array(
+        z
+          .string()
+          .regex(
+            AVAILABILITY_ZONE_NAME,
+            'must be an availability zone name such as eu-west-1a (not a zone id such as euw1-az1)',
+          ),
+      )
+      .optional(),
     /** One public subnet per AZ (load balancer, NAT gateways). */
     publicSubnets: z.array(cidr).optional(),
     /** One private subnet per AZ (the fleets, the log store). */
@@ -42,9 +51,15 @@ export function checkNetwork(cloud: string, network: NetworkValues, ctx: z.Refin
   ] as const;
   if (cloud !== 'aws') {
     for (const [key, list] of lists) {
-      if (list) report(ctx, ['network', key], `subnets are AWS-only; a ${cloud} VPC has a single range (network.vpcCidr)`);
+      if (list)
+        report(ctx, ['network', key], `subnets are AWS-only; a ${cloud} VPC has a single range (network.vpcCidr)`);
     }
-    if (network.availabilityZones) report(ctx, ['network', 'availabilityZones'], `availability zones are AWS-only; a ${cloud} VPC lives in its region`);
+    if (network.availabilityZones)
+      report(
+        ctx,
+        ['network', 'availabilityZones'],
+        `availability zones are AWS-only; a ${cloud} VPC lives in its region`,
+      );
     return;
   }
   checkZones(network, region, ctx);
@@ -58,13 +73,26 @@ export function checkNetwork(cloud: string, network: NetworkValues, ctx: z.Refin
       continue;
     }
     if (list.length !== network.azCount) {
-      report(ctx, ['network', key], `needs exactly one CIDR per availability zone: azCount is ${network.azCount}, got ${list.length}`);
+      report(
+        ctx,
+        ['network', key],
+        `needs exactly one CIDR per availability zone: azCount is ${network.azCount}, got ${list.length}`,
+      );
     }
     list.forEach((subnet, i) => {
       const path = ['network', key, i];
-      if (!cidrContains(network.vpcCidr, subnet)) report(ctx, path, `${subnet} lies outside the VPC range ${network.vpcCidr}`);
+      if (!cidrContains(network.vpcCidr, subnet))
+        report(ctx, path, `${subnet} lies outside the VPC range ${network.vpcCidr}`);
       const clash = seen.find((s) => cidrsOverlap(s.cidr, subnet));
-      if (clash) report(ctx, path, `${subnet} overlaps ${clash.cidr} (network.${clash.path.slice(1).join('.').replace(/\.(\d+)/g, '[$1]')})`);
+      if (clash)
+        report(
+          ctx,
+          path,
+          `${subnet} overlaps ${clash.cidr} (network.${clash.path
+            .slice(1)
+            .join('.')
+            .replace(/\.(\d+)/g, '[$1]')})`,
+        );
       seen.push({ path, cidr: subnet });
     });
   }
@@ -74,14 +102,24 @@ function checkZones(network: NetworkValues, region: string, ctx: z.RefinementCtx
   const zones = network.availabilityZones;
   const path = ['network', 'availabilityZones'];
   if (!zones) {
-    report(ctx, path, `required on AWS: the zones the subnets live in, by name, one per subnet (azCount is ${network.azCount}), e.g. [${region || 'eu-west-1'}a, ${region || 'eu-west-1'}b]`);
+    report(
+      ctx,
+      path,
+      `required on AWS: the zones the subnets live in, by name, one per subnet (azCount is ${network.azCount}), e.g. [${region || 'eu-west-1'}a, ${region || 'eu-west-1'}b]`,
+    );
     return;
   }
   zones.forEach((zone, i) => {
-    if (region && AVAILABILITY_ZONE_NAME.test(zone) && zone.slice(0, -1) !== region) report(ctx, [...path, i], `${zone} is not a zone of the region ${region}`);
-    if (zones.indexOf(zone) !== i) report(ctx, [...path, i], `${zone} is listed twice; each subnet of a tier needs its own zone`);
+    if (region && AVAILABILITY_ZONE_NAME.test(zone) && zone.slice(0, -1) !== region)
+      report(ctx, [...path, i], `${zone} is not a zone of the region ${region}`);
+    if (zones.indexOf(zone) !== i)
+      report(ctx, [...path, i], `${zone} is listed twice; each subnet of a tier needs its own zone`);
   });
   if (zones.length !== network.azCount) {
-    report(ctx, path, `names ${zones.length} zone(s) but azCount is ${network.azCount}; name exactly one zone per subnet (fewer zones than subnets would put two subnets in one zone)`);
+    report(
+      ctx,
+      path,
+      `names ${zones.length} zone(s) but azCount is ${network.azCount}; name exactly one zone per subnet (fewer zones than subnets would put two subnets in one zone)`,
+    );
   }
 }

@@ -28,9 +28,13 @@ export const INSUFFICIENT_DATA_RULES = ['ok', 'fail'] as const;
  * The default steps per strategy: one switch, or a canary through 10 % and 25 %. (Not 50 %: at an even split the
  * test listener would serve a live color, which the cutover safety check refuses.)
  */
-export const DEFAULT_RELEASE_STEPS: Readonly<Record<'single' | 'canary', readonly number[]>> = { single: [100], canary: [10, 25, 100] };
+export const DEFAULT_RELEASE_STEPS: Readonly<Record<'single' | 'canary', readonly number[]>> = {
+  single: [100],
+  canary: [10, 25, 100],
+};
 
-const seconds = (max: number) => z.number().int('must be a whole number of seconds').min(0, 'must be 0 or more').max(max, `at most ${max} seconds`);
+const seconds = (max: number) =>
+  z.number().int('must be a whole number of seconds').min(0, 'must be 0 or more').max(max, `at most ${max} seconds`);
 
 /** The `release` section. */
 export const releaseRolloutSchema = z
@@ -39,7 +43,16 @@ export const releaseRolloutSchema = z
      * Percent of live traffic on the new color after each step, rising, ending at 100.
      * @default - [100]; [10, 25, 100] under traffic.strategy canary
      */
-    steps: z.array(z.number().int('steps are whole percents').min(1, 'steps range from 1 to 100').max(100, 'steps range from 1 to 100')).min(1, 'give at least one step, e.g. [100]').optional(),
+    steps: z
+      .array(
+        z
+          .number()
+          .int('steps are whole percents')
+          .min(1, 'steps range from 1 to 100')
+          .max(100, 'steps range from 1 to 100'),
+      )
+      .min(1, 'give at least one step, e.g. [100]')
+      .optional(),
     /** Seconds to wait after each step before reading the gates. */
     pauseSeconds: seconds(3600).default(60),
     /** Seconds to keep watching the gates after 100 %. */
@@ -74,11 +87,15 @@ export interface ReleasePlanValues {
 /** The steps a release takes: `release.steps`, else the strategy's default ({@link DEFAULT_RELEASE_STEPS}); always `[100]` on DigitalOcean. */
 export function releaseSteps(values: ReleasePlanValues): readonly number[] {
   if (values.release.steps) return values.release.steps;
-  return values.traffic.strategy === 'canary' && values.cloud === 'aws' ? DEFAULT_RELEASE_STEPS.canary : DEFAULT_RELEASE_STEPS.single;
+  return values.traffic.strategy === 'canary' && values.cloud === 'aws'
+    ? DEFAULT_RELEASE_STEPS.canary
+    : DEFAULT_RELEASE_STEPS.single;
 }
 
 /** Whether a color's release declares that the previous release cannot run on its data. */
-export function isIrreversible(release: { readonly migration?: { readonly compatibleWithPrevious: boolean } }): boolean {
+export function isIrreversible(release: {
+  readonly migration?: { readonly compatibleWithPrevious: boolean };
+}): boolean {
   return release.migration?.compatibleWithPrevious === false;
 }
 
@@ -86,25 +103,53 @@ export function isIrreversible(release: { readonly migration?: { readonly compat
  * Cross-section rules: steps rise and end at 100; steps below 100 split traffic, which only strategy canary allows
  * (and DigitalOcean not at all: its load balancer follows one tag); alarm gates are CloudWatch alarms (AWS).
  */
-export function checkReleaseRollout(cloud: string, strategy: Strategy, release: ReleaseRolloutValues, ctx: z.RefinementCtx): void {
+export function checkReleaseRollout(
+  cloud: string,
+  strategy: Strategy,
+  release: ReleaseRolloutValues,
+  ctx: z.RefinementCtx,
+): void {
   const steps = release.steps;
   if (steps) {
     steps.forEach((step, i) => {
-      if (i > 0 && step <= steps[i - 1]) report(ctx, ['release', 'steps', i], `steps must rise: ${step} follows ${steps[i - 1]}; e.g. [10, 25, 100]`);
+      if (i > 0 && step <= steps[i - 1])
+        report(ctx, ['release', 'steps', i], `steps must rise: ${step} follows ${steps[i - 1]}; e.g. [10, 25, 100]`);
       if (step === 50 && cloud === 'aws' && strategy === 'canary') {
-        report(ctx, ['release', 'steps', i], 'at 50 both colors carry half the traffic, so the test listener would point at a live color (refused by the cutover checks); use e.g. 40 or 60');
+        report(
+          ctx,
+          ['release', 'steps', i],
+          'at 50 both colors carry half the traffic, so the test listener would point at a live color (refused by the cutover checks); use e.g. 40 or 60',
+        );
       }
     });
-    if (steps[steps.length - 1] !== 100) report(ctx, ['release', 'steps', steps.length - 1], `the last step must be 100 (got ${steps[steps.length - 1]}), so the release ends with all traffic on the new color`);
+    if (steps[steps.length - 1] !== 100)
+      report(
+        ctx,
+        ['release', 'steps', steps.length - 1],
+        `the last step must be 100 (got ${steps[steps.length - 1]}), so the release ends with all traffic on the new color`,
+      );
     if (steps.length > 1 || steps[0] !== 100) {
       if (cloud === 'digitalocean') {
-        report(ctx, ['release', 'steps'], 'a load balancer on DigitalOcean sends traffic to one droplet tag, so a release moves 100% at once: use [100] (or drop release.steps)');
+        report(
+          ctx,
+          ['release', 'steps'],
+          'a load balancer on DigitalOcean sends traffic to one droplet tag, so a release moves 100% at once: use [100] (or drop release.steps)',
+        );
       } else if (strategy !== 'canary') {
-        report(ctx, ['release', 'steps'], `steps below 100 split traffic, which only strategy canary allows (strategy is ${strategy}); use [100] or set traffic.strategy: canary`);
+        report(
+          ctx,
+          ['release', 'steps'],
+          `steps below 100 split traffic, which only strategy canary allows (strategy is ${strategy}); use [100] or set traffic.strategy: canary`,
+        );
       }
     }
   }
-  if (cloud !== 'aws' && release.gates.alarms.length > 0) report(ctx, ['release', 'gates', 'alarms'], 'alarm gates are CloudWatch alarms (AWS only); remove them, or use gates.smokeLive');
+  if (cloud !== 'aws' && release.gates.alarms.length > 0)
+    report(
+      ctx,
+      ['release', 'gates', 'alarms'],
+      'alarm gates are CloudWatch alarms (AWS only); remove them, or use gates.smokeLive',
+    );
 }
 
 /** The color that receives a release: the one with 0 % of traffic, or `undefined` when traffic is split. */
@@ -134,19 +179,38 @@ export function compareReleaseVersions(a: string, b: string): number {
 
 /** The colors and releases a cutover check reads. */
 export interface MigrationCutoverValues {
-  readonly colors: Readonly<Record<Color, { readonly release: { readonly version: string; readonly migration?: { readonly compatibleWithPrevious: boolean } } }>>;
+  readonly colors: Readonly<
+    Record<
+      Color,
+      {
+        readonly release: {
+          readonly version: string;
+          readonly migration?: { readonly compatibleWithPrevious: boolean };
+        };
+      }
+    >
+  >;
 }
 
 /**
  * Why moving traffic from `before` to `after` would send users back to an older release that cannot run on the
  * data an irreversible release (`migration.compatibleWithPrevious: false`) already wrote; `undefined` when it would not.
  */
-export function irreversibleRollbackProblem(values: MigrationCutoverValues, before: Readonly<Record<Color, number>>, after: Readonly<Record<Color, number>>): string | undefined {
+export function irreversibleRollbackProblem(
+  values: MigrationCutoverValues,
+  before: Readonly<Record<Color, number>>,
+  after: Readonly<Record<Color, number>>,
+): string | undefined {
   for (const from of ['blue', 'green'] as const) {
     const to: Color = from === 'blue' ? 'green' : 'blue';
     const newer = values.colors[from].release;
     const older = values.colors[to].release;
-    if (before[from] > 0 && after[to] > before[to] && isIrreversible(newer) && compareReleaseVersions(older.version, newer.version) < 0) {
+    if (
+      before[from] > 0 &&
+      after[to] > before[to] &&
+      isIrreversible(newer) &&
+      compareReleaseVersions(older.version, newer.version) < 0
+    ) {
       return `${from} runs ${newer.version}, declared migration.compatibleWithPrevious: false, so ${to}'s older ${older.version} may not run on its data; moving traffic back to ${to} needs --force (after restoring the data, or with a release that can read it)`;
     }
   }

@@ -8,13 +8,15 @@
 import { z } from 'zod';
 
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
-const DIGEST_REF = /^[a-z0-9]+(?:[._\/-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
+const DIGEST_REF =
+  /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
 
 /** Why an OCI reference is not acceptable as an immutable artifact, or `undefined` when it is. */
 export function mutableReferenceReason(ref: string): string | undefined {
   if (DIGEST_REF.test(ref)) return undefined;
   if (/@sha256:/.test(ref)) return `"${ref}" has a malformed digest (expected @sha256: and 64 lowercase hex digits)`;
-  if (/:latest$/.test(ref)) return `"${ref}" is a mutable reference (":latest" moves); pin it by digest: name@sha256:<64 hex>`;
+  if (/:latest$/.test(ref))
+    return `"${ref}" is a mutable reference (":latest" moves); pin it by digest: name@sha256:<64 hex>`;
   return `"${ref}" is a mutable reference (a tag can be moved); pin it by digest: name@sha256:<64 hex>`;
 }
 
@@ -56,7 +58,8 @@ export const releaseSchema = z
       .max(20, 'at most 20 dependencies')
       .superRefine((refs, ctx) => {
         refs.forEach((ref, i) => {
-          if (refs.indexOf(ref) !== i) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i], message: `"${ref}" is listed twice` });
+          if (refs.indexOf(ref) !== i)
+            ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i], message: `"${ref}" is listed twice` });
         });
       })
       .optional(),
@@ -77,9 +80,18 @@ export const capacitySchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.min > c.max) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['min'], message: `min (${c.min}) must not exceed max (${c.max})` });
+    if (c.min > c.max)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['min'],
+        message: `min (${c.min}) must not exceed max (${c.max})`,
+      });
     if (c.desired < c.min || c.desired > c.max) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['desired'], message: `desired (${c.desired}) must lie between min (${c.min}) and max (${c.max})` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['desired'],
+        message: `desired (${c.desired}) must lie between min (${c.min}) and max (${c.max})`,
+      });
     }
   });
 

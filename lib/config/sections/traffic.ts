@@ -15,7 +15,11 @@
 import { z } from 'zod';
 import { Color } from './release';
 
-const weight = z.number().int('weights must be whole numbers').min(0, 'weights range from 0 to 100').max(100, 'weights range from 0 to 100');
+const weight = z
+  .number()
+  .int('weights must be whole numbers')
+  .min(0, 'weights range from 0 to 100')
+  .max(100, 'weights range from 0 to 100');
 
 /**
  * How a release reaches users:
@@ -41,7 +45,12 @@ export const trafficSchema = z
     /** Release strategy; only `canary` allows weights other than 0 and 100. */
     strategy: z.enum(STRATEGIES).default('blue-green'),
     /** Seconds a client sticks to the color it first reached (load balancer cookie); 0 turns stickiness off. */
-    stickinessSeconds: z.number().int('must be a whole number').min(0).max(604800, 'at most 604800 (7 days)').default(0),
+    stickinessSeconds: z
+      .number()
+      .int('must be a whole number')
+      .min(0)
+      .max(604800, 'at most 604800 (7 days)')
+      .default(0),
   })
   .strict();
 

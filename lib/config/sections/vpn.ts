@@ -75,12 +75,28 @@ const phaseSchema = (groups: readonly number[], maxLifetime: number, defaultLife
   z
     .object({
       /** Encryption algorithms offered, most preferred first. */
-      encryptionAlgorithms: z.array(z.enum(ENCRYPTION_ALGORITHMS)).min(1).refine(unique, 'must not repeat an algorithm').default(STRONG_PHASE.encryptionAlgorithms),
+      encryptionAlgorithms: z
+        .array(z.enum(ENCRYPTION_ALGORITHMS))
+        .min(1)
+        .refine(unique, 'must not repeat an algorithm')
+        .default(STRONG_PHASE.encryptionAlgorithms),
       /** Integrity algorithms (the PRF in phase 1); unused in phase 2 by GCM, which authenticates by itself. */
-      integrityAlgorithms: z.array(z.enum(INTEGRITY_ALGORITHMS)).min(1).refine(unique, 'must not repeat an algorithm').default(STRONG_PHASE.integrityAlgorithms),
+      integrityAlgorithms: z
+        .array(z.enum(INTEGRITY_ALGORITHMS))
+        .min(1)
+        .refine(unique, 'must not repeat an algorithm')
+        .default(STRONG_PHASE.integrityAlgorithms),
       /** Diffie-Hellman groups, most preferred first. */
       dhGroupNumbers: z
-        .array(z.number().int().refine((g) => groups.includes(g), (g) => ({ message: `group ${g} is not accepted by AWS here (accepted: ${groups.join(', ')})` })))
+        .array(
+          z
+            .number()
+            .int()
+            .refine(
+              (g) => groups.includes(g),
+              (g) => ({ message: `group ${g} is not accepted by AWS here (accepted: ${groups.join(', ')})` }),
+            ),
+        )
         .min(1)
         .refine(unique, 'must not repeat a group')
         .default(STRONG_PHASE.dhGroupNumbers),
@@ -104,17 +120,35 @@ export const tunnelOptionsSchema = z
     /** Phase 2 (CHILD/ESP SA). */
     phase2: phaseSchema(PHASE2_DH_GROUPS, 3600, 3600).default({}),
     /** Seconds without a DPD answer before the timeout action. */
-    dpdTimeoutSeconds: z.number().int('must be a whole number').min(30, 'must be at least 30 seconds (AWS refuses a shorter DPD timeout)').default(30),
+    dpdTimeoutSeconds: z
+      .number()
+      .int('must be a whole number')
+      .min(30, 'must be at least 30 seconds (AWS refuses a shorter DPD timeout)')
+      .default(30),
     /** What AWS does when DPD times out: `restart` (re-initiate) by default. */
     dpdTimeoutAction: z.enum(['clear', 'none', 'restart']).default('restart'),
     /** `add`: the customer gateway initiates; `start`: AWS initiates too (IKEv2 only). */
     startupAction: z.enum(['add', 'start']).default('add'),
     /** Seconds before the lifetime ends at which rekeying starts. */
-    rekeyMarginTimeSeconds: z.number().int('must be a whole number').min(60, 'must be at least 60 seconds (AWS: 60 to half of phase2.lifetimeSeconds)').default(270),
+    rekeyMarginTimeSeconds: z
+      .number()
+      .int('must be a whole number')
+      .min(60, 'must be at least 60 seconds (AWS: 60 to half of phase2.lifetimeSeconds)')
+      .default(270),
     /** Random spread of the rekey margin, in percent. */
-    rekeyFuzzPercentage: z.number().int('must be a whole number').min(0, 'must be 0 to 100 percent').max(100, 'must be 0 to 100 percent').default(100),
+    rekeyFuzzPercentage: z
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be 0 to 100 percent')
+      .max(100, 'must be 0 to 100 percent')
+      .default(100),
     /** ESP replay window, in packets. */
-    replayWindowSize: z.number().int('must be a whole number').min(64, 'must be 64 to 2048 packets (AWS)').max(2048, 'must be 64 to 2048 packets (AWS)').default(1024),
+    replayWindowSize: z
+      .number()
+      .int('must be a whole number')
+      .min(64, 'must be 64 to 2048 packets (AWS)')
+      .max(2048, 'must be 64 to 2048 packets (AWS)')
+      .default(1024),
   })
   .strict();
 
@@ -160,9 +194,15 @@ export const vpnSchema = z
     /** `static` (on-prem CIDRs as static routes) or `bgp` (the customer gateway announces them). */
     routing: z.enum(['static', 'bgp']).default('static'),
     /** Terminate on this existing transit gateway instead of a new virtual private gateway. */
-    transitGatewayId: z.string().regex(/^tgw-[0-9a-f]{8,17}$/, 'must be a transit gateway id (tgw- and 8 or 17 hex digits)').optional(),
+    transitGatewayId: z
+      .string()
+      .regex(/^tgw-[0-9a-f]{8,17}$/, 'must be a transit gateway id (tgw- and 8 or 17 hex digits)')
+      .optional(),
     /** Transit gateway route table for the static on-prem routes (static routing on a transit gateway). */
-    transitGatewayRouteTableId: z.string().regex(/^tgw-rtb-[0-9a-f]{8,17}$/, 'must be a transit gateway route table id (tgw-rtb-...)').optional(),
+    transitGatewayRouteTableId: z
+      .string()
+      .regex(/^tgw-rtb-[0-9a-f]{8,17}$/, 'must be a transit gateway route table id (tgw-rtb-...)')
+      .optional(),
     /** ASN of the new virtual private gateway (AWS side). */
     amazonSideAsn: bgpAsn.optional(),
     /** Options of both tunnels. */
@@ -191,7 +231,8 @@ export interface VpnProblem {
 
 /** Why `asn` is not a usable BGP ASN, or `undefined`. */
 export function bgpAsnProblem(asn: number): string | undefined {
-  if (!Number.isInteger(asn) || asn < 1 || asn > 4294967294) return `${asn} is not a BGP ASN (1 to 4294967294; private ranges are 64512-65534 and 4200000000-4294967294)`;
+  if (!Number.isInteger(asn) || asn < 1 || asn > 4294967294)
+    return `${asn} is not a BGP ASN (1 to 4294967294; private ranges are 64512-65534 and 4200000000-4294967294)`;
   if (asn === 23456) return '23456 is AS_TRANS, reserved for 4-byte ASN transition; pick another ASN';
   return undefined;
 }
@@ -234,20 +275,26 @@ export function tunnelOptionsProblems(options: TunnelOptions, allowWeakCrypto: b
       const p = options[phase];
       p.encryptionAlgorithms.forEach((a, i) => {
         const why = WEAK_CRYPTO.encryption[a];
-        if (why) problems.push({ path: [phase, 'encryptionAlgorithms', i], message: `"${a}" is weak (${why}); ${optIn}` });
+        if (why)
+          problems.push({ path: [phase, 'encryptionAlgorithms', i], message: `"${a}" is weak (${why}); ${optIn}` });
       });
       p.integrityAlgorithms.forEach((a, i) => {
         const why = WEAK_CRYPTO.integrity[a];
-        if (why) problems.push({ path: [phase, 'integrityAlgorithms', i], message: `"${a}" is weak (${why}); ${optIn}` });
+        if (why)
+          problems.push({ path: [phase, 'integrityAlgorithms', i], message: `"${a}" is weak (${why}); ${optIn}` });
       });
       p.dhGroupNumbers.forEach((g, i) => {
         const why = WEAK_CRYPTO.dhGroups[g];
-        if (why) problems.push({ path: [phase, 'dhGroupNumbers', i], message: `group ${g} is weak (${why}); ${optIn}` });
+        if (why)
+          problems.push({ path: [phase, 'dhGroupNumbers', i], message: `group ${g} is weak (${why}); ${optIn}` });
       });
     }
   }
   if (options.startupAction === 'start' && !options.ikeVersions.includes('ikev2')) {
-    problems.push({ path: ['startupAction'], message: '"start" needs IKEv2 (AWS only initiates IKEv2 tunnels); add ikev2 or use "add"' });
+    problems.push({
+      path: ['startupAction'],
+      message: '"start" needs IKEv2 (AWS only initiates IKEv2 tunnels); add ikev2 or use "add"',
+    });
   }
   const halfPhase2 = options.phase2.lifetimeSeconds / 2;
   if (options.rekeyMarginTimeSeconds > halfPhase2) {
@@ -271,12 +318,28 @@ export function insideCidrProblems(insideCidrs: readonly string[]): VpnProblem[]
   insideCidrs.forEach((c, i) => {
     const block = parseCidr(c);
     if (typeof block === 'string') return problems.push({ path: [i], message: block });
-    if (block.prefix !== 30) return problems.push({ path: [i], message: `${c} must be a /30 (one address for AWS, one for the customer gateway)` });
-    if (!cidrContains('169.254.0.0/16', c)) return problems.push({ path: [i], message: `${c} lies outside 169.254.0.0/16 (tunnel inside ranges are link-local)` });
+    if (block.prefix !== 30)
+      return problems.push({
+        path: [i],
+        message: `${c} must be a /30 (one address for AWS, one for the customer gateway)`,
+      });
+    if (!cidrContains('169.254.0.0/16', c))
+      return problems.push({
+        path: [i],
+        message: `${c} lies outside 169.254.0.0/16 (tunnel inside ranges are link-local)`,
+      });
     const reserved = RESERVED_INSIDE_CIDRS.find((r) => r === c);
-    if (reserved) return problems.push({ path: [i], message: `${c} is reserved by AWS (reserved: ${RESERVED_INSIDE_CIDRS.join(', ')})` });
+    if (reserved)
+      return problems.push({
+        path: [i],
+        message: `${c} is reserved by AWS (reserved: ${RESERVED_INSIDE_CIDRS.join(', ')})`,
+      });
     const clash = insideCidrs.slice(0, i).findIndex((o) => typeof parseCidr(o) !== 'string' && cidrsOverlap(o, c));
-    if (clash >= 0) problems.push({ path: [i], message: `${c} overlaps tunnel ${clash + 1}'s ${insideCidrs[clash]}; each tunnel needs its own /30` });
+    if (clash >= 0)
+      problems.push({
+        path: [i],
+        message: `${c} overlaps tunnel ${clash + 1}'s ${insideCidrs[clash]}; each tunnel needs its own /30`,
+      });
     return undefined;
   });
   return problems;
@@ -290,15 +353,26 @@ export function onPremCidrProblems(onPremCidrs: readonly string[], vpcCidr: stri
     const block = parseCidr(c);
     if (typeof block === 'string') return;
     if (block.prefix < 8) {
-      problems.push({ path: [i], message: `${c} is wider than a /8; the on-prem ranges are opened to admin ports, so list the office networks themselves` });
+      problems.push({
+        path: [i],
+        message: `${c} is wider than a /8; the on-prem ranges are opened to admin ports, so list the office networks themselves`,
+      });
       return;
     }
     if (valid(vpcCidr) && cidrsOverlap(c, vpcCidr)) {
-      problems.push({ path: [i], message: `${c} overlaps the VPC range ${vpcCidr} (network.vpcCidr); routes would be ambiguous, pick a non-overlapping range` });
+      problems.push({
+        path: [i],
+        message: `${c} overlaps the VPC range ${vpcCidr} (network.vpcCidr); routes would be ambiguous, pick a non-overlapping range`,
+      });
     }
-    if (cidrsOverlap(c, '169.254.0.0/16')) problems.push({ path: [i], message: `${c} overlaps 169.254.0.0/16 (link-local, used by the tunnel inside addresses)` });
+    if (cidrsOverlap(c, '169.254.0.0/16'))
+      problems.push({
+        path: [i],
+        message: `${c} overlaps 169.254.0.0/16 (link-local, used by the tunnel inside addresses)`,
+      });
     const clash = onPremCidrs.slice(0, i).findIndex((o) => valid(o) && cidrsOverlap(o, c));
-    if (clash >= 0) problems.push({ path: [i], message: `${c} overlaps ${onPremCidrs[clash]} (vpn.onPremCidrs[${clash}])` });
+    if (clash >= 0)
+      problems.push({ path: [i], message: `${c} overlaps ${onPremCidrs[clash]} (vpn.onPremCidrs[${clash}])` });
   });
   return problems;
 }
@@ -308,7 +382,9 @@ export function amazonSideAsnProblem(asn: number): string | undefined {
   const base = bgpAsnProblem(asn);
   if (base) return base;
   const isPrivate = (asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294);
-  return isPrivate ? undefined : `${asn} is a public ASN; the Amazon side takes a private one (64512-65534 or 4200000000-4294967294)`;
+  return isPrivate
+    ? undefined
+    : `${asn} is a public ASN; the Amazon side takes a private one (64512-65534 or 4200000000-4294967294)`;
 }
 
 /** Cross-field checks of the `vpn` section against the cloud and the network. */
@@ -318,7 +394,8 @@ export function checkVpn(cloud: string, vpcCidr: string, vpn: VpnValues | undefi
     report(ctx, ['vpn'], `site-to-site VPN is AWS-only; a ${cloud} environment cannot have a vpn section (remove it)`);
     return;
   }
-  const at = (prefix: Array<string | number>) => (p: VpnProblem) => report(ctx, ['vpn', ...prefix, ...p.path], p.message);
+  const at = (prefix: Array<string | number>) => (p: VpnProblem) =>
+    report(ctx, ['vpn', ...prefix, ...p.path], p.message);
   onPremCidrProblems(vpn.onPremCidrs, vpcCidr).forEach(at(['onPremCidrs']));
   tunnelOptionsProblems(vpn.tunnelOptions, vpn.allowWeakCrypto).forEach(at(['tunnelOptions']));
   if (vpn.insideCidrs) insideCidrProblems(vpn.insideCidrs).forEach(at(['insideCidrs']));
@@ -327,19 +404,35 @@ export function checkVpn(cloud: string, vpcCidr: string, vpn: VpnValues | undefi
     if (reason) report(ctx, ['vpn', 'amazonSideAsn'], reason);
   }
   if (vpn.transitGatewayId && vpn.amazonSideAsn !== undefined) {
-    report(ctx, ['vpn', 'amazonSideAsn'], 'applies to a new virtual private gateway only; the transit gateway has its own ASN');
+    report(
+      ctx,
+      ['vpn', 'amazonSideAsn'],
+      'applies to a new virtual private gateway only; the transit gateway has its own ASN',
+    );
   }
   if (!vpn.transitGatewayId && vpn.transitGatewayRouteTableId) {
     report(ctx, ['vpn', 'transitGatewayRouteTableId'], 'needs vpn.transitGatewayId');
   }
   if (vpn.transitGatewayId && vpn.routing === 'static' && !vpn.transitGatewayRouteTableId) {
-    report(ctx, ['vpn', 'transitGatewayRouteTableId'], 'required for static routing on a transit gateway: the route table that gets the on-prem routes');
+    report(
+      ctx,
+      ['vpn', 'transitGatewayRouteTableId'],
+      'required for static routing on a transit gateway: the route table that gets the on-prem routes',
+    );
   }
   if (vpn.customerConfig === 'policy-based' && vpn.onPremCidrs.length !== 1) {
-    report(ctx, ['vpn', 'customerConfig'], `policy-based supports exactly one on-prem range (AWS keeps one SA pair per tunnel; got ${vpn.onPremCidrs.length}); use route-based`);
+    report(
+      ctx,
+      ['vpn', 'customerConfig'],
+      `policy-based supports exactly one on-prem range (AWS keeps one SA pair per tunnel; got ${vpn.onPremCidrs.length}); use route-based`,
+    );
   }
   const amazonAsn = vpn.amazonSideAsn ?? 64512;
   if (vpn.routing === 'bgp' && !vpn.transitGatewayId && vpn.customerGateway.bgpAsn === amazonAsn) {
-    report(ctx, ['vpn', 'customerGateway', 'bgpAsn'], `must differ from the AWS side ASN (${amazonAsn}) for BGP; set another ASN or vpn.amazonSideAsn`);
+    report(
+      ctx,
+      ['vpn', 'customerGateway', 'bgpAsn'],
+      `must differ from the AWS side ASN (${amazonAsn}) for BGP; set another ASN or vpn.amazonSideAsn`,
+    );
   }
 }

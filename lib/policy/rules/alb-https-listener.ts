@@ -20,7 +20,9 @@ export const albHttpsListener = defineRule({
     if (protocol === 'HTTPS') return 'compliant';
     if (protocol !== 'HTTP') return 'not-applicable';
     const actions = blocks(listener.config.default_action);
-    const redirects = actions.length > 0 && actions.every((a) => a.type === 'redirect' && String(block(a.redirect).protocol).toUpperCase() === 'HTTPS');
+    const redirects =
+      actions.length > 0 &&
+      actions.every((a) => a.type === 'redirect' && String(block(a.redirect).protocol).toUpperCase() === 'HTTPS');
     return redirects ? 'compliant' : nonCompliant(`port ${String(listener.config.port ?? 80)} forwards plain HTTP`);
   },
 });

@@ -16,7 +16,8 @@ export const albTlsPolicy = defineRule({
     const protocol = String(listener.config.protocol ?? 'HTTP').toUpperCase();
     if (protocol !== 'HTTPS' && protocol !== 'TLS') return 'not-applicable';
     const policy = listener.config.ssl_policy;
-    if (typeof policy !== 'string') return nonCompliant('ssl_policy is not set (the default ELBSecurityPolicy-2016-08 allows TLS 1.0)');
+    if (typeof policy !== 'string')
+      return nonCompliant('ssl_policy is not set (the default ELBSecurityPolicy-2016-08 allows TLS 1.0)');
     return isModernTlsPolicy(policy) ? 'compliant' : nonCompliant(`ssl_policy is ${policy}`);
   },
 });

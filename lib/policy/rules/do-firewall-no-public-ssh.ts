@@ -4,7 +4,9 @@ import { blocks } from '../stack-view';
 
 /** Whether a DigitalOcean port range ("22", "1-65535", "all", "" for all) includes `port`. */
 export function portRangeIncludes(range: unknown, port: number): boolean {
-  const text = String(range ?? 'all').trim().toLowerCase();
+  const text = String(range ?? 'all')
+    .trim()
+    .toLowerCase();
   if (text === 'all' || text === '' || text === '0') return true;
   const [from, to = from] = text.split('-').map(Number);
   return from <= port && port <= to;
@@ -21,7 +23,9 @@ export const doFirewallNoPublicSsh = defineRule({
   fix: 'restrict the inbound_rule for port 22 to the VPC or VPN range (source_addresses), or remove it and use the DigitalOcean console or a bastion',
   resourceTypes: ['digitalocean_firewall'],
   evaluate(firewall) {
-    const ssh = blocks(firewall.config.inbound_rule).filter((r) => String(r.protocol ?? 'tcp').toLowerCase() === 'tcp' && portRangeIncludes(r.port_range, 22));
+    const ssh = blocks(firewall.config.inbound_rule).filter(
+      (r) => String(r.protocol ?? 'tcp').toLowerCase() === 'tcp' && portRangeIncludes(r.port_range, 22),
+    );
     const sources = ssh.flatMap((r) => (Array.isArray(r.source_addresses) ? r.source_addresses.map(String) : []));
     const wide = describeExposure([...new Set(sources)]);
     if (!wide) return 'compliant';

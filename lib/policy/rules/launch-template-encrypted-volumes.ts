@@ -19,8 +19,14 @@ export const launchTemplateEncryptedVolumes = defineRule({
       .filter((m) => m.ebs !== undefined)
       .map((m) => ({ device: String(m.device_name ?? '?'), encrypted: isTrue(block(m.ebs).encrypted) }));
     const roots = ebs.filter((v) => (ROOT_DEVICE_NAMES as readonly string[]).includes(v.device));
-    if (roots.length === 0) return nonCompliant(`no EBS mapping for the root device (${ROOT_DEVICE_NAMES.join(' or ')}): the root keeps the image's encryption`);
-    if (roots.length > 1) return nonCompliant(`${roots.map((r) => r.device).join(' and ')} both mapped: only one is the image's root, the other is a blank extra volume`);
+    if (roots.length === 0)
+      return nonCompliant(
+        `no EBS mapping for the root device (${ROOT_DEVICE_NAMES.join(' or ')}): the root keeps the image's encryption`,
+      );
+    if (roots.length > 1)
+      return nonCompliant(
+        `${roots.map((r) => r.device).join(' and ')} both mapped: only one is the image's root, the other is a blank extra volume`,
+      );
     const plain = ebs.filter((v) => !v.encrypted).map((v) => (v === roots[0] ? `${v.device} (root)` : v.device));
     return plain.length === 0 ? 'compliant' : nonCompliant(`unencrypted: ${plain.join(', ')}`);
   },

@@ -11,6 +11,8 @@ export const launchTemplateImdsv2 = defineRule({
   evaluate(resource) {
     const options = block(resource.config.metadata_options);
     if (options.http_endpoint === 'disabled') return 'compliant';
-    return options.http_tokens === 'required' ? 'compliant' : nonCompliant(`http_tokens is ${String(options.http_tokens ?? 'unset (optional)')}`);
+    return options.http_tokens === 'required'
+      ? 'compliant'
+      : nonCompliant(`http_tokens is ${String(options.http_tokens ?? 'unset (optional)')}`);
   },
 });

@@ -8,6 +8,8 @@ export const logGroupKms = defineRule({
   fix: 'set kms_key_id to the environment log key ARN (see LogEncryptionKey)',
   resourceTypes: ['aws_cloudwatch_log_group'],
   evaluate(group) {
-    return typeof group.config.kms_key_id === 'string' && group.config.kms_key_id !== '' ? 'compliant' : 'non-compliant';
+    return typeof group.config.kms_key_id === 'string' && group.config.kms_key_id !== ''
+      ? 'compliant'
+      : 'non-compliant';
   },
 });

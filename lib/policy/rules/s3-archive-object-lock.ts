@@ -9,7 +9,8 @@ import { block, isTrue } from '../stack-view';
 export const s3ArchiveObjectLock = defineRule({
   id: 's3-archive-object-lock',
   checkovId: 'CKV_AWS_143',
-  explanation: 'archive bucket does not have object lock with a default retention, so archives can be deleted or overwritten',
+  explanation:
+    'archive bucket does not have object lock with a default retention, so archives can be deleted or overwritten',
   fix: 'create the bucket with object_lock_enabled = true and add an aws_s3_bucket_object_lock_configuration with a default_retention (mode COMPLIANCE or GOVERNANCE)',
   resourceTypes: ['aws_s3_bucket'],
   evaluate(bucket, stack) {
@@ -18,7 +19,10 @@ export const s3ArchiveObjectLock = defineRule({
     const locks = bucketCompanions(bucket, stack, 'aws_s3_bucket_object_lock_configuration');
     const retained = locks.some((l) => {
       const retention = block(block(l.config.rule).default_retention);
-      return (retention.mode === 'COMPLIANCE' || retention.mode === 'GOVERNANCE') && (retention.days !== undefined || retention.years !== undefined);
+      return (
+        (retention.mode === 'COMPLIANCE' || retention.mode === 'GOVERNANCE') &&
+        (retention.days !== undefined || retention.years !== undefined)
+      );
     });
     return retained ? 'compliant' : nonCompliant('no aws_s3_bucket_object_lock_configuration with a default retention');
   },

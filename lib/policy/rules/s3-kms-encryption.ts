@@ -13,8 +13,11 @@ export const s3KmsEncryption = defineRule({
   resourceTypes: ['aws_s3_bucket'],
   evaluate(bucket, stack) {
     const configs = bucketCompanions(bucket, stack, 'aws_s3_bucket_server_side_encryption_configuration');
-    const algorithms = configs.flatMap((c) => blocks(c.config.rule).map((r) => block(r.apply_server_side_encryption_by_default).sse_algorithm));
-    if (algorithms.length === 0) return nonCompliant('no aws_s3_bucket_server_side_encryption_configuration references it');
+    const algorithms = configs.flatMap((c) =>
+      blocks(c.config.rule).map((r) => block(r.apply_server_side_encryption_by_default).sse_algorithm),
+    );
+    if (algorithms.length === 0)
+      return nonCompliant('no aws_s3_bucket_server_side_encryption_configuration references it');
     const weak = algorithms.filter((a) => !KMS.includes(String(a)));
     return weak.length === 0 ? 'compliant' : nonCompliant(`sse_algorithm is ${weak.map(String).join(', ')}`);
   },

@@ -24,7 +24,8 @@ const SOURCE_KEYS = ['aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'a
  */
 export const servicePrincipalSource = defineRule({
   id: 'service-principal-source',
-  explanation: 'policy lets a service principal act without an aws:SourceAccount or aws:SourceArn condition (confused deputy)',
+  explanation:
+    'policy lets a service principal act without an aws:SourceAccount or aws:SourceArn condition (confused deputy)',
   fix: 'add Condition StringEquals aws:SourceAccount = <this account> and/or ArnLike aws:SourceArn = <the resources the service acts for>',
   resourceTypes: Object.keys(POLICY_ARGUMENT),
   evaluate(resource, stack) {
@@ -34,12 +35,15 @@ export const servicePrincipalSource = defineRule({
       // A jsonencode(...) expression: read as text (every service grant must name a source key somewhere).
       const raw = String(text ?? '');
       if (!/"Service"/.test(raw) || EXEMPT_SERVICES.some((s) => raw.includes(s))) return 'compliant';
-      return /aws:Source(Account|Arn)/.test(raw) ? 'compliant' : nonCompliant('a Service principal without aws:SourceAccount or aws:SourceArn');
+      return /aws:Source(Account|Arn)/.test(raw)
+        ? 'compliant'
+        : nonCompliant('a Service principal without aws:SourceAccount or aws:SourceArn');
     }
     for (const st of statements) {
       const services = st.servicePrincipals.filter((p) => !EXEMPT_SERVICES.includes(p));
       if (st.effect !== 'Allow' || services.length === 0) continue;
-      if (!st.conditions.some((c) => SOURCE_KEYS.includes(c.variable.toLowerCase()))) return nonCompliant(`${services.join(', ')} without aws:SourceAccount or aws:SourceArn`);
+      if (!st.conditions.some((c) => SOURCE_KEYS.includes(c.variable.toLowerCase())))
+        return nonCompliant(`${services.join(', ')} without aws:SourceAccount or aws:SourceArn`);
     }
     return 'compliant';
   },

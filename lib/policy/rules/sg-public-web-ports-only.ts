@@ -1,4 +1,10 @@
-import { groupInternetExposure, IngressPermission, ingressPermissions, opensAllPorts, SECURITY_GROUP_TYPES } from '../ingress';
+import {
+  groupInternetExposure,
+  IngressPermission,
+  ingressPermissions,
+  opensAllPorts,
+  SECURITY_GROUP_TYPES,
+} from '../ingress';
 import { defineRule, nonCompliant } from '../rule';
 import { ADMIN_PORTS } from './sg-no-public-admin-ports';
 
@@ -21,9 +27,13 @@ export const sgPublicWebPortsOnly = defineRule({
   evaluate(resource, stack) {
     for (const p of ingressPermissions(resource)) {
       // all-port rules are sg-no-public-all-ports' finding, SSH and RDP sg-no-public-admin-ports'
-      if (opensAllPorts(p) || (p.fromPort === p.toPort && [...PUBLIC_WEB_PORTS, ...ADMIN_PORTS].includes(p.fromPort))) continue;
+      if (opensAllPorts(p) || (p.fromPort === p.toPort && [...PUBLIC_WEB_PORTS, ...ADMIN_PORTS].includes(p.fromPort)))
+        continue;
       const wide = groupInternetExposure(stack, resource, samePorts(p));
-      if (wide) return nonCompliant(`${p.protocol} ${p.fromPort === p.toPort ? p.fromPort : `${p.fromPort}-${p.toPort}`} ${wide}`);
+      if (wide)
+        return nonCompliant(
+          `${p.protocol} ${p.fromPort === p.toPort ? p.fromPort : `${p.fromPort}-${p.toPort}`} ${wide}`,
+        );
     }
     return 'compliant';
   },

@@ -22,8 +22,10 @@ export const statefulPreventDestroy = defineRule({
   fix: 'set lifecycle { prevent_destroy = true } (the constructs do unless built with preventDestroy: false), and skip_destroy = true on log groups',
   resourceTypes: STATEFUL_TYPES,
   evaluate(resource) {
-    if (!isTrue(block(resource.config.lifecycle).prevent_destroy)) return nonCompliant('lifecycle.prevent_destroy is not true');
-    if (resource.type === 'aws_cloudwatch_log_group' && !isTrue(resource.config.skip_destroy)) return nonCompliant('skip_destroy is not true');
+    if (!isTrue(block(resource.config.lifecycle).prevent_destroy))
+      return nonCompliant('lifecycle.prevent_destroy is not true');
+    if (resource.type === 'aws_cloudwatch_log_group' && !isTrue(resource.config.skip_destroy))
+      return nonCompliant('skip_destroy is not true');
     return 'compliant';
   },
 });

@@ -88,9 +88,12 @@ export const uniquePhysicalNames = defineRule({
     const scope = PHYSICAL_NAMES[resource.type].scope;
     const here = awsPlacement(stack, resource);
     const others = (index(app).get(keyOf(resource, name)) ?? []).filter(
-      (o) => !(o.stack.name === stack.name && o.resource.address === resource.address) && collides(scope, here, o.placement),
+      (o) =>
+        !(o.stack.name === stack.name && o.resource.address === resource.address) && collides(scope, here, o.placement),
     );
     if (others.length === 0) return 'compliant';
-    return nonCompliant(`${resource.type} "${name}" is also ${others.map((o) => `${o.stack.name} ${o.resource.path}`).join(', ')}`);
+    return nonCompliant(
+      `${resource.type} "${name}" is also ${others.map((o) => `${o.stack.name} ${o.resource.path}`).join(', ')}`,
+    );
   },
 });

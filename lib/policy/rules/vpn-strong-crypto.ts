@@ -21,7 +21,8 @@ function weakness(key: string, value: string): string | undefined {
  */
 export const vpnStrongCrypto = defineRule({
   id: 'vpn-strong-crypto',
-  explanation: 'VPN tunnel allows IKEv1 or weak algorithms (AES128, SHA-1, DH groups 2/5/22-24), or leaves them to the AWS defaults',
+  explanation:
+    'VPN tunnel allows IKEv1 or weak algorithms (AES128, SHA-1, DH groups 2/5/22-24), or leaves them to the AWS defaults',
   fix: 'set tunnelN_ike_versions = ["ikev2"] and pin tunnelN_phase{1,2}_encryption_algorithms (AES256-GCM-16), _integrity_algorithms (SHA2-256/384/512) and _dh_group_numbers (14+, not 22-24) on both tunnels',
   resourceTypes: ['aws_vpn_connection'],
   evaluate(vpn) {
@@ -29,19 +30,27 @@ export const vpnStrongCrypto = defineRule({
     for (const t of [1, 2]) {
       const get = (key: string) => list(vpn.config[`tunnel${t}_${key}`]);
       const ike = get('ike_versions');
-      if (!ike || ike.length === 0 || ike.some((v) => v !== 'ikev2')) problems.push(`tunnel${t}_ike_versions is ${ike ? JSON.stringify(ike) : 'unset'}`);
+      if (!ike || ike.length === 0 || ike.some((v) => v !== 'ikev2'))
+        problems.push(`tunnel${t}_ike_versions is ${ike ? JSON.stringify(ike) : 'unset'}`);
       for (const phase of [1, 2]) {
-        for (const key of [`phase${phase}_encryption_algorithms`, `phase${phase}_integrity_algorithms`, `phase${phase}_dh_group_numbers`]) {
+        for (const key of [
+          `phase${phase}_encryption_algorithms`,
+          `phase${phase}_integrity_algorithms`,
+          `phase${phase}_dh_group_numbers`,
+        ]) {
           const values = get(key);
           if (!values || values.length === 0) {
             problems.push(`tunnel${t}_${key} is unset`);
             continue;
           }
           const weak = values.filter((v) => weakness(key, v) !== undefined);
-          if (weak.length > 0) problems.push(`tunnel${t}_${key} includes ${weak.join(', ')} (${weakness(key, weak[0])})`);
+          if (weak.length > 0)
+            problems.push(`tunnel${t}_${key} includes ${weak.join(', ')} (${weakness(key, weak[0])})`);
         }
       }
     }
-    return problems.length === 0 ? 'compliant' : nonCompliant(problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; +${problems.length - 3} more` : ''));
+    return problems.length === 0
+      ? 'compliant'
+      : nonCompliant(problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; +${problems.length - 3} more` : ''));
   },
 });

@@ -1,7 +1,11 @@
 import { albTlsPolicy } from '../../../lib/policy';
 import { check, verdict } from '../../support/policy';
 
-const https = (config: Record<string, unknown> = {}) => ({ type: 'aws_lb_listener', name: 'l', config: { protocol: 'HTTPS', port: 443, ...config } });
+const https = (config: Record<string, unknown> = {}) => ({
+  type: 'aws_lb_listener',
+  name: 'l',
+  config: { protocol: 'HTTPS', port: 443, ...config },
+});
 
 describe('alb-tls-policy', () => {
   test('passes a TLS 1.3/1.2 policy', () => {
@@ -14,6 +18,8 @@ describe('alb-tls-policy', () => {
     expect(check(albTlsPolicy, [https()]).detail).toMatch(/ssl_policy is not set/);
   });
   test('does not apply to HTTP listeners', () => {
-    expect(verdict(albTlsPolicy, [{ type: 'aws_lb_listener', name: 'l', config: { protocol: 'HTTP' } }])).toBe('not-applicable');
+    expect(verdict(albTlsPolicy, [{ type: 'aws_lb_listener', name: 'l', config: { protocol: 'HTTP' } }])).toBe(
+      'not-applicable',
+    );
   });
 });

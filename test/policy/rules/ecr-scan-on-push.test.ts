@@ -1,7 +1,11 @@
 import { ecrScanOnPush } from '../../../lib/policy';
 import { verdict } from '../../support/policy';
 
-const repo = (config: Record<string, unknown>) => ({ type: 'aws_ecr_repository', name: 'registry', config: { name: 'shop', ...config } });
+const repo = (config: Record<string, unknown>) => ({
+  type: 'aws_ecr_repository',
+  name: 'registry',
+  config: { name: 'shop', ...config },
+});
 
 describe('ecr-scan-on-push', () => {
   test('passes scan_on_push', () => {
@@ -9,6 +13,8 @@ describe('ecr-scan-on-push', () => {
   });
   test('fails a repository without scanning', () => {
     expect(verdict(ecrScanOnPush, [repo({})])).toBe('non-compliant');
-    expect(verdict(ecrScanOnPush, [repo({ image_scanning_configuration: [{ scan_on_push: false }] })])).toBe('non-compliant');
+    expect(verdict(ecrScanOnPush, [repo({ image_scanning_configuration: [{ scan_on_push: false }] })])).toBe(
+      'non-compliant',
+    );
   });
 });

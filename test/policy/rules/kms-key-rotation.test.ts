@@ -1,7 +1,11 @@
 import { kmsKeyRotation } from '../../../lib/policy';
 import { verdict } from '../../support/policy';
 
-const key = (config: Record<string, unknown>) => ({ type: 'aws_kms_key', name: 'k', config: { description: 'logs', ...config } });
+const key = (config: Record<string, unknown>) => ({
+  type: 'aws_kms_key',
+  name: 'k',
+  config: { description: 'logs', ...config },
+});
 
 describe('kms-key-rotation', () => {
   test('passes a symmetric key with rotation', () => {

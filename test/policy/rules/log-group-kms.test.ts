@@ -1,7 +1,11 @@
 import { logGroupKms } from '../../../lib/policy';
 import { verdict } from '../../support/policy';
 
-const group = (config: Record<string, unknown>) => ({ type: 'aws_cloudwatch_log_group', name: 'g', config: { name: '/app/shop', ...config } });
+const group = (config: Record<string, unknown>) => ({
+  type: 'aws_cloudwatch_log_group',
+  name: 'g',
+  config: { name: '/app/shop', ...config },
+});
 
 describe('log-group-kms', () => {
   test('passes a group encrypted with a KMS key', () => {

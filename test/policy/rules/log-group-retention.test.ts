@@ -1,7 +1,11 @@
 import { logGroupRetention } from '../../../lib/policy';
 import { verdict } from '../../support/policy';
 
-const group = (config: Record<string, unknown>) => ({ type: 'aws_cloudwatch_log_group', name: 'g', config: { name: '/app/shop', ...config } });
+const group = (config: Record<string, unknown>) => ({
+  type: 'aws_cloudwatch_log_group',
+  name: 'g',
+  config: { name: '/app/shop', ...config },
+});
 
 describe('log-group-retention', () => {
   test('passes a group with retention_in_days', () => {

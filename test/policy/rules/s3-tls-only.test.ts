@@ -8,7 +8,11 @@ const statement = (effect: string, secure: string) => ({
   Resource: ['${aws_s3_bucket.b.arn}', '${aws_s3_bucket.b.arn}/*'],
   Condition: { Bool: { 'aws:SecureTransport': secure } },
 });
-const policy = (...statements: object[]) => ({ type: 'aws_s3_bucket_policy', name: 'p', config: { bucket: BUCKET_REF, policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) } });
+const policy = (...statements: object[]) => ({
+  type: 'aws_s3_bucket_policy',
+  name: 'p',
+  config: { bucket: BUCKET_REF, policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) },
+});
 
 describe('s3-tls-only', () => {
   test('passes a policy denying aws:SecureTransport false', () => {
@@ -21,6 +25,10 @@ describe('s3-tls-only', () => {
     expect(verdict(s3TlsOnly, [bucket()])).toBe('non-compliant');
   });
   test('reads a jsonencode() expression by its text', () => {
-    expect(deniesInsecureTransport('${jsonencode({"Statement" = [{"Effect" = "Deny", "Condition" = {"Bool" = {"aws:SecureTransport" = "false"}}}]})}')).toBe(true);
+    expect(
+      deniesInsecureTransport(
+        '${jsonencode({"Statement" = [{"Effect" = "Deny", "Condition" = {"Bool" = {"aws:SecureTransport" = "false"}}}]})}',
+      ),
+    ).toBe(true);
   });
 });

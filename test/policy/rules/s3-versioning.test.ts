@@ -1,7 +1,11 @@
 import { s3Versioning } from '../../../lib/policy';
 import { bucket, BUCKET_REF, verdict } from '../../support/policy';
 
-const versioning = (status: string) => ({ type: 'aws_s3_bucket_versioning', name: 'v', config: { bucket: BUCKET_REF, versioning_configuration: { status } } });
+const versioning = (status: string) => ({
+  type: 'aws_s3_bucket_versioning',
+  name: 'v',
+  config: { bucket: BUCKET_REF, versioning_configuration: { status } },
+});
 
 describe('s3-versioning', () => {
   test('passes a bucket with versioning Enabled', () => {

@@ -20,18 +20,31 @@ describe('vpn-strong-crypto', () => {
     expect(verdict(vpnStrongCrypto, [vpn(tunnels())])).toBe('compliant');
   });
   test('fails a tunnel that allows IKEv1', () => {
-    expect(check(vpnStrongCrypto, [vpn(tunnels({ tunnel2_ike_versions: ['ikev1', 'ikev2'] }))]).detail).toBe('tunnel2_ike_versions is ["ikev1","ikev2"]');
+    expect(check(vpnStrongCrypto, [vpn(tunnels({ tunnel2_ike_versions: ['ikev1', 'ikev2'] }))]).detail).toBe(
+      'tunnel2_ike_versions is ["ikev1","ikev2"]',
+    );
   });
   test('fails SHA-1 integrity and DH group 2', () => {
-    const out = check(vpnStrongCrypto, [vpn(tunnels({ tunnel1_phase1_integrity_algorithms: ['SHA1', 'SHA2-256'], tunnel1_phase2_dh_group_numbers: [2, 14] }))]);
+    const out = check(vpnStrongCrypto, [
+      vpn(
+        tunnels({
+          tunnel1_phase1_integrity_algorithms: ['SHA1', 'SHA2-256'],
+          tunnel1_phase2_dh_group_numbers: [2, 14],
+        }),
+      ),
+    ]);
     expect(out.detail).toBe(
       'tunnel1_phase1_integrity_algorithms includes SHA1 (SHA-1 is broken for collision resistance); tunnel1_phase2_dh_group_numbers includes 2 (MODP-1024 is breakable)',
     );
   });
   test('fails AES128, which the vpn values also call weak', () => {
-    expect(check(vpnStrongCrypto, [vpn(tunnels({ tunnel2_phase2_encryption_algorithms: ['AES256', 'AES128'] }))]).detail).toMatch(/^tunnel2_phase2_encryption_algorithms includes AES128 \(/);
+    expect(
+      check(vpnStrongCrypto, [vpn(tunnels({ tunnel2_phase2_encryption_algorithms: ['AES256', 'AES128'] }))]).detail,
+    ).toMatch(/^tunnel2_phase2_encryption_algorithms includes AES128 \(/);
   });
   test('fails a connection that leaves algorithms to the AWS defaults', () => {
-    expect(check(vpnStrongCrypto, [vpn({ customer_gateway_id: 'cgw', type: 'ipsec.1' })]).detail).toMatch(/^tunnel1_ike_versions is unset; .* more$/);
+    expect(check(vpnStrongCrypto, [vpn({ customer_gateway_id: 'cgw', type: 'ipsec.1' })]).detail).toMatch(
+      /^tunnel1_ike_versions is unset; .* more$/,
+    );
   });
 });
