@@ -418,7 +418,7 @@ describe('release values', () => {
     expect(
       configProblems(staging(['release', 'steps'], [10, 50, 100], [[['traffic', 'strategy'], 'canary']]), ['staging']),
     ).toEqual([
-      'environments/staging.yaml: release.steps[1]: at 50 both colors carry half the traffic, so the test listener would point at a live color (refused by the cutover checks); use e.g. 40 or 60',
+      'environments/staging.yaml: release.steps[1]: at 50 both colors carry half the traffic: the cutover checks allow that only with loadBalancer.testListener.color pinned to the new color, which a release does not set; use e.g. 40 or 60',
     ]);
   });
 

@@ -118,7 +118,7 @@ export function checkReleaseRollout(
         report(
           ctx,
           ['release', 'steps', i],
-          'at 50 both colors carry half the traffic, so the test listener would point at a live color (refused by the cutover checks); use e.g. 40 or 60',
+          'at 50 both colors carry half the traffic: the cutover checks allow that only with loadBalancer.testListener.color pinned to the new color, which a release does not set; use e.g. 40 or 60',
         );
       }
     });
