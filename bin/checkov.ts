@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { parse as parseYaml } from 'yaml';
@@ -154,10 +155,43 @@ export interface RunCheckovOptions {
 /** A checkov that is missing or did not produce a report. */
 export class CheckovUnavailableError extends Error {}
 
+/**
+ * The files checkov scans, by the original file: the original itself, or, for a stack with `moved` blocks, a copy
+ * without them in `scratch`. checkov 3.3.30's terraform_json parser fails on `moved` (a list of blocks in JSON:
+ * "this method receives only dicts") and then reports the whole file as a parsing error; a `moved` block only says
+ * where a resource's state came from and holds no configuration to check, so nothing checkable is left out.
+ */
+function filesToScan(files: readonly string[], scratch: string): Map<string, string> {
+  const scanned = new Map<string, string>();
+  for (const f of files) {
+    const tf = JSON.parse(fs.readFileSync(f, 'utf8')) as Record<string, unknown>;
+    if (!('moved' in tf)) {
+      scanned.set(path.resolve(f), path.resolve(f));
+      continue;
+    }
+    delete tf.moved;
+    // Same stack directory name, so findings still name their stack.
+    const copy = path.join(scratch, path.basename(path.dirname(f)), path.basename(f));
+    fs.mkdirSync(path.dirname(copy), { recursive: true });
+    fs.writeFileSync(copy, JSON.stringify(tf));
+    scanned.set(copy, path.resolve(f));
+  }
+  return scanned;
+}
+
 /** Runs checkov once over all files and sorts its failed checks into failed and skipped. */
 export function runCheckov(options: RunCheckovOptions): CheckovRun {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'checkov-'));
+  try {
+    return runCheckovOn(options, filesToScan(options.files, scratch));
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function runCheckovOn(options: RunCheckovOptions, scanned: ReadonlyMap<string, string>): CheckovRun {
   const args = ['--framework', 'terraform_json', '--output', 'json', '--quiet', '--skip-download'];
-  for (const f of options.files) args.push('--file', f);
+  for (const f of scanned.keys()) args.push('--file', f);
   const res = spawnSync(options.checkov, args, {
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
@@ -205,7 +239,8 @@ export function runCheckov(options: RunCheckovOptions): CheckovRun {
       throw new CheckovUnavailableError(`checkov could not parse: ${parseErrors.join(', ') || 'some files'}`);
     }
     for (const c of r.results?.failed_checks ?? []) {
-      const file = path.resolve(c.file_abs_path ?? c.file_path);
+      const reported = path.resolve(c.file_abs_path ?? c.file_path);
+      const file = scanned.get(reported) ?? reported;
       const logicalId = c.resource.split('.').pop() ?? c.resource;
       const finding: CheckovFinding = {
         id: c.check_id,
