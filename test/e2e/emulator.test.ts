@@ -240,7 +240,10 @@ scenario(
           .TargetGroups,
       );
       const byColor = (c: string) =>
-        groups.filter((g) => String(g.TargetGroupName).endsWith(`-${c}`)).map((g) => String(g.TargetGroupArn));
+        // <app>-<env>-<color>-<port>: the port is in the name so a port change creates the new group first.
+        groups
+          .filter((g) => new RegExp(`-${c}-\\d+$`).test(String(g.TargetGroupName)))
+          .map((g) => String(g.TargetGroupArn));
       expect(byColor('blue')).toHaveLength(1);
       expect(byColor('green')).toHaveLength(1);
       return { blue: byColor('blue')[0], green: byColor('green')[0] };
