@@ -8,9 +8,13 @@ const path = require('path');
 class TimingReporter {
   constructor(globalConfig) {
     this.rootDir = globalConfig.rootDir;
+    // Only whole-suite runs count: a run limited to some files or test names would replace the figure.
+    const paths = globalConfig.testPathPatterns;
+    this.partial = Boolean((paths && (paths.patterns ?? paths).length > 0) || globalConfig.testNamePattern);
   }
 
   onRunComplete(_contexts, results) {
+    if (this.partial) return;
     const tests = [];
     for (const file of results.testResults) {
       for (const t of file.testResults) {
