@@ -78,10 +78,23 @@ function transpile(source, filename) {
   return transform(source, filename);
 }
 
-// Stack traces point at the TypeScript lines (each output carries an inline source map).
-process.setSourceMapsEnabled(true);
+// The main module (the app, or a command) runs from one cached bundle when it can: see app-bundle.js.
+const BUNDLE_MAIN = process.env.CDKTF_BLUEGREEN_BUNDLE !== '0';
+let appBundle;
+let sourceMapsEnabled = false;
 
 require.extensions['.ts'] = function compileTs(module, filename) {
+  if (BUNDLE_MAIN && module.id === '.') {
+    appBundle = require('./app-bundle.js');
+    const cacheRoot = CACHE_DIR && path.dirname(CACHE_DIR);
+    if (appBundle.runMainFromBundle(module, filename, cacheRoot, SEARCH)) return;
+  }
+  if (!sourceMapsEnabled) {
+    // Module by module, stack traces point at the TypeScript lines (each output carries an inline source map).
+    // Enabled only here: Node then reads the source map of every module it loads, which a bundled run avoids.
+    process.setSourceMapsEnabled(true);
+    sourceMapsEnabled = true;
+  }
   const source = fs.readFileSync(filename, 'utf8');
   const key = crypto
     .createHash('sha1')
@@ -119,7 +132,8 @@ require.extensions['.ts'] = function compileTs(module, filename) {
 const USER_MISTAKES = ['ConfigError', 'ConstructPropsError'];
 process.on('uncaughtException', (error) => {
   if (!(error instanceof Error) || !USER_MISTAKES.includes(error.name)) {
-    process.stderr.write(`${require('util').inspect(error)}\n`);
+    const report = require('util').inspect(error);
+    process.stderr.write(`${appBundle ? appBundle.mapStack(report) : report}\n`);
     process.exit(1);
   }
   process.stderr.write(`${error.message}\nNothing was synthesized.\n`);
