@@ -92,7 +92,6 @@ async function build(esbuild, entry, files) {
     platform: 'node',
     format: 'cjs',
     target: `node${process.versions.node.split('.')[0]}`,
-    keepNames: true, // class and function names stay as written (error names, construct types in messages)
     sourcemap: 'external',
     sourcesContent: false,
     metafile: true,

@@ -243,6 +243,23 @@ function renderDropIn(credentials: LogStoreCredentialSource): string {
  * same input gives the same text, which the synthesized JSON shows (base64 in EC2 launch templates).
  */
 export function renderUserData(input: UserDataInput): string {
+  // The same input is often rendered twice per color and synth (the values' size budget, then the fleet; 12 calls,
+  // 8 distinct inputs for the shipped environments): YAML rendering is the costly part. The input is plain data
+  // (no functions), so its JSON is its identity.
+  const key = JSON.stringify(input);
+  let text = RENDERED.get(key);
+  if (text === undefined) {
+    text = renderUserDataText(input);
+    if (RENDERED.size >= 256) RENDERED.clear();
+    RENDERED.set(key, text);
+  }
+  return text;
+}
+
+/** renderUserData's results by input, bounded like {@link gzipBase64}'s. */
+const RENDERED = new Map<string, string>();
+
+function renderUserDataText(input: UserDataInput): string {
   const { forwarder, credentials } = input;
   const journal = forwarder.systemLogs && (forwarder.systemLogSource ?? { type: 'journal' }).type === 'journal';
   const install = renderInstallScript(input.extraPackages ?? []);
