@@ -142,6 +142,24 @@ function buildInChild(entry, files, esbuildPath) {
 }
 
 /**
+ * Removes the files of other bundles of the same entry (built by another esbuild, Node or bundler version), and of
+ * bundles whose entry file is gone (a temporary project's).
+ */
+function removeOlderBundles(dir, entry, key) {
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.endsWith('.json') || name === `${key}.json`) continue;
+    try {
+      const other = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')).entry;
+      if (other !== entry && fs.existsSync(other)) continue;
+      const base = name.slice(0, -'.json'.length);
+      for (const ext of ['.js', '.js.map', '.v8', '.json']) fs.rmSync(path.join(dir, base + ext), { force: true });
+    } catch {
+      // being written or removed by another process: leave it
+    }
+  }
+}
+
+/**
  * The bundle for `entry`, built or taken from the cache: `{ code, files }`, or undefined when the app must run
  * module by module (see the file comment).
  */
@@ -173,6 +191,7 @@ function bundleFor(entry, cacheRoot, searchPaths) {
       const started = Date.now();
       manifest = buildInChild(entry, files, esbuild.path);
       if (manifest.usable) debug(`${entry}: bundled ${manifest.inputs.length} files in ${Date.now() - started} ms`);
+      removeOlderBundles(dir, entry, key);
     }
     if (!manifest.usable) {
       debug(`${entry}: ${manifest.reason}: running module by module`);

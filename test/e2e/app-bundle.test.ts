@@ -17,9 +17,13 @@ function run(entry: string, cwd: string, bundle: 'debug' | '0' = 'debug') {
   });
 }
 
-/** A temporary directory holding the given files. */
+const temporary: string[] = [];
+afterAll(() => temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** A temporary directory holding the given files (removed after the tests: its bundle is pruned on the next build). */
 function sources(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-bundle-'));
+  temporary.push(dir);
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
