@@ -12,7 +12,7 @@ import {
   trafficRoles,
 } from '../../lib/commands/diagram';
 import { loadEnvironments } from '../../lib/config';
-import { envDir } from '../support/env-dir';
+import { envDir, withValue } from '../support/env-dir';
 import { diagramCases } from './diagram-cases';
 
 /** Hue (0–360) of a `#rrggbb` color. */
@@ -94,6 +94,16 @@ describe('the diagram of prod', () => {
     ]);
     expect(mermaid).toContain(`listener -->|"${prod.traffic.green}%"| green`);
     expect(mermaid).toContain(`listener -.->|"${prod.traffic.blue}%"| blue`);
+  });
+
+  test('draws no log store and no log arrows when logging.store.type is none (AWS)', () => {
+    const dir = envDir({ 'prod.yaml': withValue('prod.yaml', ['logging', 'store'], { type: 'none' }) });
+    const [withoutStore] = loadEnvironments({ dir, only: ['prod'] });
+    const drawn = buildDiagram(withoutStore);
+    expect(drawn.nodes.map((n) => n.id)).not.toContain('logs');
+    expect(drawn.edges.filter((e) => e.kind === 'logs')).toEqual([]);
+    expect(d.nodes.map((n) => n.id)).toContain('logs'); // the shipped prod has one
+    expect(d.edges.filter((e) => e.kind === 'logs')).toHaveLength(2);
   });
 
   test('shows the archive with the object-lock mode and retention the values set (AWS)', () => {

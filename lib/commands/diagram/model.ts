@@ -4,7 +4,7 @@
  * test listener or preview load balancer, and for which color), `liveColor`, and the typed values. Whatever the
  * picture shows, a stack builds; whatever a stack on that cloud does not build, the picture does not show.
  */
-import { Color, COLORS, EnvironmentConfig, liveColor, testListenerTarget } from '../../config';
+import { Color, COLORS, EnvironmentConfig, hasLogStore, liveColor, testListenerTarget } from '../../config';
 import { DigitalOceanValues } from '../../config/sections/digitalocean';
 import { StackRole, STACK_ROLES, doResourceNames, stackName } from '../../../stacks/contract';
 import { StackJson } from '../synth-output';
@@ -228,16 +228,20 @@ function awsDiagram(config: EnvironmentConfig): Pick<Diagram, 'nodes' | 'edges' 
   if (testColor) edges.push({ from: 'test-listener', to: testColor, kind: 'test', label: 'test' });
 
   const store = config.logging.store;
-  nodes.push({
-    id: 'logs',
-    kind: 'log-store',
-    stack: 'shared',
-    lines: [
-      'Log store (OpenSearch)',
-      `${store.instanceCount} × ${store.instanceType}`,
-      `indices kept ${config.logging.indexRetentionDays} days`,
-    ],
-  });
+  // `logging.store.type: none`: no domain and no forwarder, so no box and no log arrows.
+  if (hasLogStore(config)) {
+    nodes.push({
+      id: 'logs',
+      kind: 'log-store',
+      stack: 'shared',
+      lines: [
+        'Log store (OpenSearch)',
+        `${store.instanceCount} × ${store.instanceType}`,
+        `indices kept ${config.logging.indexRetentionDays} days`,
+      ],
+    });
+    for (const color of COLORS) edges.push({ from: color, to: 'logs', kind: 'logs', label: 'logs' });
+  }
   const archive = config.archive;
   nodes.push({
     id: 'archive',
@@ -255,7 +259,6 @@ function awsDiagram(config: EnvironmentConfig): Pick<Diagram, 'nodes' | 'edges' 
     stack: 'shared',
     lines: ['Release registry (ECR)', 'immutable tags', `keeps ${archive.registryKeepImages} images`],
   });
-  for (const color of COLORS) edges.push({ from: color, to: 'logs', kind: 'logs', label: 'logs' });
   for (const color of COLORS)
     if (config.colors[color].release.artifact) edges.push({ from: 'registry', to: color, kind: 'pull', label: 'pull' });
   if (config.vpn) {
