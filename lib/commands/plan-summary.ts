@@ -12,6 +12,7 @@
  * string Terraform marks sensitive anywhere in the plan (variables, prior state, planned values, changes,
  * outputs) is collected, and every copy of it in the summary, whole or inside a longer string, is redacted too.
  */
+import type { SharedReplaceAllowance } from './plan-gate';
 
 /** Sensitive strings shorter than this are redacted only where Terraform marks them (not searched for elsewhere). */
 export const MIN_SEARCHED_SECRET_LENGTH = 4;
@@ -59,6 +60,11 @@ export interface PlanSummary {
   readonly outputChanges: Readonly<Record<string, { readonly actions: readonly string[] } & PlanAttributeChange>>;
   /** Resources changed outside Terraform since the last apply (addresses and actions only). */
   readonly drift: ReadonlyArray<{ readonly address: string; readonly actions: readonly string[] }>;
+  /**
+   * Present when a replacement or deletion in `<env>-shared` was allowed with `--allow-shared-replace "<reason>"`:
+   * the reason, kept with the plan (`SharedReplaceAllowance` of plan-gate.ts).
+   */
+  readonly sharedReplaceAllowed?: SharedReplaceAllowance;
 }
 
 type Json = unknown;

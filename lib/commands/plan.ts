@@ -38,7 +38,7 @@ import {
   missingCredentials,
   missingSpacesCredentials,
 } from './plan-prerequisites';
-import { summarizePlan } from './plan-summary';
+import { PlanSummary, summarizePlan } from './plan-summary';
 import { STATEFUL_TYPES } from './resource-knowledge';
 import { Log, readSynthOutput, StackJson, synthesizeProject, SynthOutputError } from './synth-output';
 
@@ -406,7 +406,10 @@ export function plan(options: PlanOptions = {}): PlanResult {
  * state), and removes a raw `plan.json` an earlier version left behind. The raw show-JSON is never written.
  */
 export function writePlanSummary(dir: string, showJson: unknown, allowance?: SharedReplaceAllowance): void {
-  const summary = { ...summarizePlan(showJson), ...(allowance ? { sharedReplaceAllowed: allowance } : {}) };
+  const summary: PlanSummary = {
+    ...summarizePlan(showJson),
+    ...(allowance ? { sharedReplaceAllowed: allowance } : {}),
+  };
   fs.writeFileSync(path.join(dir, PLAN_SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o644 });
   if (fs.existsSync(path.join(dir, PLAN_FILE))) fs.chmodSync(path.join(dir, PLAN_FILE), 0o600);
   fs.rmSync(path.join(dir, LEGACY_PLAN_JSON_FILE), { force: true });
