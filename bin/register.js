@@ -7,9 +7,9 @@
 //
 // It transpiles with @swc/core when the project has it (fastest), else with the project's `typescript`
 // (`transpileModule`, the same transpile-only mode), so a consumer needs nothing beyond the TypeScript it already
-// has. Output is cached under node_modules/.cache/cdktf-bluegreen-ts/ (this package's checkout, else the working
-// directory's node_modules), keyed by a hash of the source, its path and the transpiler and its version, so a warm
-// synth loads neither.
+// has. Output is cached under node_modules/.cache/cdktf-bluegreen-ts/ (the working directory's node_modules, else
+// this package's checkout's), keyed by a hash of the source, its path and the transpiler and its version, so a warm
+// synth loads neither. The main module (the app) runs from one cached bundle instead when it can: see app-bundle.js.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -40,8 +40,13 @@ const TRANSPILER = (() => {
   return { name: 'none', version: '' };
 })();
 
+/**
+ * Where caches go: the project's node_modules/.cache (working directory), else this package's checkout's (a test
+ * running the app from a directory without node_modules). Never inside an installed package's own directory.
+ */
 const CACHE_DIR = (() => {
-  for (const base of [path.join(__dirname, '..', 'node_modules'), path.join(process.cwd(), 'node_modules')]) {
+  for (const base of [path.join(process.cwd(), 'node_modules'), path.join(__dirname, '..', 'node_modules')]) {
+    if (base.split(path.sep).filter((part) => part === 'node_modules').length > 1) continue; // inside a package
     if (fs.existsSync(base)) return path.join(base, '.cache', 'cdktf-bluegreen-ts');
   }
   return undefined; // no node_modules anywhere: transpile every time
