@@ -27,6 +27,8 @@ import { IConstruct } from 'constructs';
 
 /** cdktf's marker of an unresolved string token, e.g. `${TfToken[TOKEN.12]}` (cdktf `encoding.ts`). */
 const STRING_TOKEN_MARKER = /(\$\{TfToken\[[a-zA-Z0-9:._-]+\]\})/;
+/** {@link STRING_TOKEN_MARKER}, every occurrence. */
+const STRING_TOKEN_MARKERS = new RegExp(STRING_TOKEN_MARKER.source, 'g');
 /** The start of an interpolation or a directive in a Terraform template. */
 const TEMPLATE_START = /([$%])\{/g;
 
@@ -36,6 +38,8 @@ const TEMPLATE_START = /([$%])\{/g;
  */
 export function escapeTemplateSequences(text: string): string {
   if (!text.includes('{')) return text;
+  // Most strings with a brace are only token markers (references): nothing to escape, and no split needed.
+  if (!/[$%]\{/.test(text.replace(STRING_TOKEN_MARKERS, ''))) return text;
   const parts = text.split(STRING_TOKEN_MARKER);
   if (parts.length === 1) return text.replace(TEMPLATE_START, '$1$1{');
   return parts
@@ -63,7 +67,17 @@ function escapeDeep(value: unknown): unknown {
   if (typeof value === 'string') return escapeTemplateSequences(value);
   if (Array.isArray(value)) return value.map(escapeDeep);
   if (value !== null && typeof value === 'object' && isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [escapeTemplateSequences(k), escapeDeep(v)]));
+    // A loop, not Object.fromEntries(Object.entries(...).map(...)): this runs over every element of every stack,
+    // and the three arrays per object were most of its cost. defineProperty keeps a `__proto__` key a key.
+    const escaped: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const v = escapeDeep((value as Record<string, unknown>)[key]);
+      const k = escapeTemplateSequences(key);
+      if (k === '__proto__')
+        Object.defineProperty(escaped, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else escaped[k] = v;
+    }
+    return escaped;
   }
   return value;
 }

@@ -65,6 +65,22 @@ describe('escapeTemplateLiterals', () => {
     });
     expect(input).toEqual({ 'k${1}': ['${a}', { '%{b}': '%{c}', n: 1, t: true, z: null }] });
   });
+
+  test('a key named __proto__ stays a key (of a plain object), escaped like any other', () => {
+    const escaped = escapeTemplateLiterals(JSON.parse('{"__proto__": "${x}", "y": 1}')) as object;
+    expect(Object.getPrototypeOf(escaped)).toBe(Object.prototype);
+    expect(JSON.stringify(escaped)).toBe('{"__proto__":"$${x}","y":1}');
+  });
+
+  test('a string holding only token markers is returned as it is; literal text beside them is escaped', () => {
+    const refs = '${TfToken[TOKEN.1]}-${TfToken[TOKEN.2]}';
+    expect(escapeTemplateSequences(refs)).toBe(refs);
+    expect(escapeTemplateSequences('a$' + '${TfToken[TOKEN.1]}' + '{b}')).toBe('a$' + '${TfToken[TOKEN.1]}' + '{b}');
+    // beside a marker, escaped literal text becomes a token of its own (see escapeTemplateSequences)
+    const mixed = escapeTemplateSequences('${TfToken[TOKEN.1]}${x}');
+    expect(mixed).not.toBe('${TfToken[TOKEN.1]}${x}');
+    expect(mixed).toMatch(/^\$\{TfToken\[TOKEN\.1\]\}\$\{TfToken\[TOKEN\.\d+\]\}$/);
+  });
 });
 
 describe('EscapeTemplateLiterals aspect', () => {
