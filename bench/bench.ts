@@ -158,6 +158,53 @@ function phases(tmp: string): {
   };
 }
 
+/**
+ * What `npm test` costs besides jest: `tsc --noEmit` and `npm run lint` (with the eslint cache moved aside, as on a
+ * fresh clone), each run once. Returns milliseconds.
+ */
+function checkSteps(): { typecheckMs: number; lintMs: number } {
+  const timed = (cmd: string, args: string[]) => {
+    const start = process.hrtime.bigint();
+    const res = spawnSync(cmd, args, { cwd: REPO, encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${res.stdout}${res.stderr}`);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const typecheckMs = timed(process.execPath, [
+    path.join(REPO, 'node_modules/typescript/bin/tsc'),
+    '--noEmit',
+    '-p',
+    '.',
+  ]);
+  const cache = path.join(REPO, 'node_modules/.cache/eslint');
+  const aside = `${cache}.bench-aside`;
+  const hadCache = fs.existsSync(cache);
+  if (hadCache) fs.renameSync(cache, aside);
+  try {
+    return { typecheckMs, lintMs: timed('npm', ['run', '--silent', 'lint']) };
+  } finally {
+    if (hadCache) {
+      fs.rmSync(cache, { recursive: true, force: true });
+      fs.renameSync(aside, cache);
+    }
+  }
+}
+
+/** The `npm test` table: type check, lint (both measured now), jest (its last full run), their sum, the target. */
+function testSuiteTable(steps: { typecheckMs: number; lintMs: number }): string {
+  const times = fs.existsSync(TEST_TIMES)
+    ? (JSON.parse(fs.readFileSync(TEST_TIMES, 'utf8')) as { wallMs: number })
+    : undefined;
+  const s = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
+  return [
+    '| `npm test`, step by step | wall time | target |',
+    '| --- | ---: | --- |',
+    `| \`tsc --noEmit -p .\` | ${s(steps.typecheckMs)} |  |`,
+    `| \`npm run lint\` (eslint with no cache, as on a fresh clone; prettier --check) | ${s(steps.lintMs)} |  |`,
+    `| jest, the whole suite (its last full run, emulator scenario included) | ${times ? s(times.wallMs) : 'no full run yet'} |  |`,
+    `| \`npm test\` (the three in sequence) | ${times ? s(steps.typecheckMs + steps.lintMs + times.wallMs) : 'n/a'} | ≤ 300 s on 2 cores |`,
+  ].join('\n');
+}
+
 /** The ten slowest tests of the last `npm test` (written by test/support/timing-reporter.js), as Markdown. */
 function slowestTests(): string {
   if (!fs.existsSync(TEST_TIMES)) return 'No test timings yet: run `npm test`, then `npm run bench`.';
@@ -191,7 +238,13 @@ function median(values: number[]): number {
 function main(): void {
   if (process.argv.includes('--help')) {
     process.stdout.write(
-      'usage: npm run bench  (BENCH_RUNS=N, default 3)\nMeasures synth wall time and peak RSS; writes bench/RESULTS.md.\n',
+      [
+        'usage: npm run bench  (BENCH_RUNS=N runs per case, default 3; about two minutes)',
+        'Measures synth wall time and peak RSS (direct, through the cdktf CLI against its own floor, 50 environments),',
+        'the phases of a direct synth, module loading by package, tsc --noEmit and the lint; adds the ten slowest tests',
+        'of the last full jest run. Prints Markdown tables and writes them to bench/RESULTS.md. Run it on a quiet machine.',
+        '',
+      ].join('\n'),
     );
     return;
   }
@@ -199,6 +252,7 @@ function main(): void {
   const rows: Array<{ name: string; target?: string; wall: number; rss?: number }> = [];
   let phaseRows: Array<[string, number, number]>;
   let moduleRows: Array<[string, number]>;
+  let steps: { typecheckMs: number; lintMs: number };
   try {
     for (const c of CASES) {
       const samples: Sample[] = [];
@@ -215,6 +269,8 @@ function main(): void {
     }
     process.stderr.write('bench: phases of a direct synth\n');
     ({ phases: phaseRows, modules: moduleRows } = phases(tmp));
+    process.stderr.write('bench: npm test without jest (tsc --noEmit, npm run lint)\n');
+    steps = checkSteps();
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -251,7 +307,7 @@ function main(): void {
     floor && cli
       ? `The library's share of \`npx cdktf synth\`: ${((cli.wall - floor.wall) / 1000).toFixed(2)} s over the CLI's floor (target ≤ 0.5 s).`
       : '';
-  const tests = slowestTests();
+  const tests = `${testSuiteTable(steps)}\n\n${slowestTests()}`;
   process.stdout.write(`${table}\n\n${share}\n\n${phaseTable}\n\n${moduleTable}\n\n${tests}\n`);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const doc = [
