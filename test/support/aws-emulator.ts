@@ -56,11 +56,7 @@ export function findMotoServer(env: NodeJS.ProcessEnv = process.env): string | u
   if (env.MOTO_SERVER) return fs.existsSync(env.MOTO_SERVER) ? env.MOTO_SERVER : undefined;
   const venv = path.join(REPO, '.venv', 'bin', 'moto_server');
   if (fs.existsSync(venv)) return venv;
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, 'moto_server');
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
+  return findOnPath('moto_server', env);
 }
 
 /**
@@ -287,12 +283,13 @@ export function writeEmulatorOverride(stackDir: string, endpoint: string, provid
 
 /**
  * The real cdktf CLI of this repository (`npx cdktf …` resolves to the same binary) in a project directory whose
- * `cdktf.json` names the synthesized output: `cdktf deploy|destroy <stack> --skip-synth --skip-provider-lock
+ * `cdktf.json` names the synthesized output: `cdktf deploy|destroy <stack…> --skip-synth --skip-provider-lock
  * --auto-approve` (without `--skip-provider-lock` cdktf runs `terraform providers lock`, which needs the registry).
+ * With several stacks cdktf runs them at the same time (they declare no dependencies on each other).
  */
 export function cdktf(
   command: 'deploy' | 'destroy',
-  stack: string,
+  stacks: string | readonly string[],
   projectDir: string,
   env: NodeJS.ProcessEnv,
   timeoutMs = 1_200_000,
@@ -300,11 +297,48 @@ export function cdktf(
   const bin = path.join(REPO, 'node_modules', '.bin', 'cdktf');
   return runProcess(
     bin,
-    [command, stack, '--skip-synth', '--skip-provider-lock', '--auto-approve'],
+    [
+      command,
+      ...(typeof stacks === 'string' ? [stacks] : stacks),
+      '--skip-synth',
+      '--skip-provider-lock',
+      '--auto-approve',
+    ],
     projectDir,
     env,
     timeoutMs,
   );
+}
+
+/**
+ * Writes `<dir>/terraform`, a wrapper of the real terraform that attaches the provider process of the stack whose
+ * directory it runs in (`TF_REATTACH_PROVIDERS` by the directory's name, from `reattach`), for cdktf runs of
+ * several stacks at once: cdktf hands one environment to every stack's terraform, and one provider process must
+ * not serve two terraform runs at the same time. cdktf runs it through `TERRAFORM_BINARY_NAME`. A directory not
+ * in `reattach` runs terraform as it is (it starts its own provider).
+ */
+export function writeReattachingTerraform(dir: string, reattach: ReadonlyMap<string, string>): string {
+  const real = findOnPath('terraform');
+  if (!real) throw new Error('terraform is not on PATH (the emulator scenario runs the real terraform)');
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  const cases = [...reattach].map(
+    ([name, value]) => `  ${quote(name)}) export TF_REATTACH_PROVIDERS=${quote(value)} ;;`,
+  );
+  const file = path.join(dir, 'terraform');
+  fs.writeFileSync(
+    file,
+    ['#!/bin/sh', 'case "$(basename "$(pwd -P)")" in', ...cases, 'esac', `exec ${quote(real)} "$@"`, ''].join('\n'),
+    { mode: 0o755 },
+  );
+  return file;
+}
+
+function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 /** `terraform init` in a stack directory unless a deploy did it already. */
@@ -314,25 +348,50 @@ async function ensureInit(stackDir: string, env: NodeJS.ProcessEnv): Promise<voi
   if (init.code !== 0) throw new Error(`terraform init in ${stackDir} failed:\n${init.stdout}${init.stderr}`);
 }
 
+/** How a plan runs. */
+export interface PlanOptions {
+  /**
+   * Read every object back from the emulator first. `false` plans from the state alone: only where a refreshed
+   * plan or an apply of this stack showed the objects equal to the state, and nothing touched them since.
+   * @default true
+   */
+  readonly refresh?: boolean;
+  /**
+   * Take the state lock. `false` for a plan of a copy of a stack directory (another configuration against the
+   * same state) that runs beside other commands of that stack: a plan writes no state.
+   * @default true
+   */
+  readonly lock?: boolean;
+}
+
+function planFlags(options: PlanOptions): string[] {
+  return [
+    '-input=false',
+    '-no-color',
+    ...(options.refresh === false ? ['-refresh=false'] : []),
+    ...(options.lock === false ? ['-lock=false'] : ['-lock-timeout=60s']),
+  ];
+}
+
 /** `terraform plan -detailed-exitcode` in a stack directory: exit code 0 no changes, 2 changes, 1 error. */
 export async function planExitCode(
   stackDir: string,
   env: NodeJS.ProcessEnv,
+  options: PlanOptions = {},
   timeoutMs = 180_000,
 ): Promise<TerraformRun> {
   await ensureInit(stackDir, env);
-  return terraform(
-    ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=60s'],
-    stackDir,
-    env,
-    timeoutMs,
-  );
+  return terraform(['plan', '-detailed-exitcode', ...planFlags(options)], stackDir, env, timeoutMs);
 }
 
 /** The planned changes of a stack: `address → actions` for every resource whose actions are not `no-op`/`read`. */
-export async function plannedChanges(stackDir: string, env: NodeJS.ProcessEnv): Promise<Record<string, string[]>> {
+export async function plannedChanges(
+  stackDir: string,
+  env: NodeJS.ProcessEnv,
+  options: PlanOptions = {},
+): Promise<Record<string, string[]>> {
   await ensureInit(stackDir, env);
-  const plan = await terraform(['plan', '-input=false', '-no-color', '-out=emulator.tfplan'], stackDir, env, 180_000);
+  const plan = await terraform(['plan', ...planFlags(options), '-out=emulator.tfplan'], stackDir, env, 180_000);
   if (plan.code !== 0) throw new Error(`terraform plan in ${stackDir} failed:\n${plan.stdout}${plan.stderr}`);
   const show = await terraform(['show', '-json', 'emulator.tfplan'], stackDir, env, 60_000);
   if (show.code !== 0) throw new Error(`terraform show in ${stackDir} failed:\n${show.stderr}`);
