@@ -417,8 +417,19 @@ scenario(
       project = path.join(root, 'project');
       valuesDir = path.join(project, 'environments');
       fs.mkdirSync(valuesDir, { recursive: true });
+      // The images the values name exist in the account (the fleets look each one up to check its root device).
+      const shippedValues = parseDocument(fs.readFileSync(path.join(REPO, 'environments', `${ENV}.yaml`), 'utf8'));
+      const images = [
+        ...(['blue', 'green'] as const).map((c) => String(shippedValues.getIn(['colors', c, 'release', 'image']))),
+        NEW_RELEASE.image,
+      ];
+      emulator = await startEmulator(
+        motoServer!,
+        path.join(root, 'moto.log'),
+        images.map((id) => ({ id, rootDeviceName: ROOT_DEVICE })),
+      );
       // Terraform installs the provider once, into a plugin cache in the test's temp dir, and links it into each stack.
-      env = emulatorEnv(writeCliConfig(root, mirror!.path));
+      env = emulatorEnv(writeCliConfig(root, mirror!.path), emulator.endpoint);
       const binary = mirroredAwsProvider(mirror!.path, mirror!.version);
       if (binary) {
         const started = await Promise.all(
@@ -433,17 +444,6 @@ scenario(
           ),
         };
       }
-      // The images the values name exist in the account (the fleets look each one up to check its root device).
-      const shippedValues = parseDocument(fs.readFileSync(path.join(REPO, 'environments', `${ENV}.yaml`), 'utf8'));
-      const images = [
-        ...(['blue', 'green'] as const).map((c) => String(shippedValues.getIn(['colors', c, 'release', 'image']))),
-        NEW_RELEASE.image,
-      ];
-      emulator = await startEmulator(
-        motoServer!,
-        path.join(root, 'moto.log'),
-        images.map((id) => ({ id, rootDeviceName: ROOT_DEVICE })),
-      );
       s3 = new S3Client({
         endpoint: emulator.endpoint,
         region: REGION,
