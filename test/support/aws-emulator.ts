@@ -372,25 +372,48 @@ export async function planExitCode(
   return terraform(['plan', '-detailed-exitcode', ...planFlags(options)], stackDir, env, timeoutMs);
 }
 
-/** The planned changes of a stack: `address → actions` for every resource whose actions are not `no-op`/`read`. */
+/** The `actions` of a plan file's resource change for each action of Terraform's machine-readable plan output. */
+const PLANNED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  create: ['create'],
+  update: ['update'],
+  delete: ['delete'],
+  replace: ['delete', 'create'],
+};
+
+/**
+ * The planned changes of a stack: `address → actions` (as in a plan file's `resource_changes`) for every resource
+ * whose action is not a no-op, a read or a pure move. Read from `terraform plan -json` (one "planned_change" line
+ * per change), so no second terraform run (`show -json` of a plan file, which loads every provider schema again)
+ * is needed.
+ */
 export async function plannedChanges(
   stackDir: string,
   env: NodeJS.ProcessEnv,
   options: PlanOptions = {},
 ): Promise<Record<string, string[]>> {
   await ensureInit(stackDir, env);
-  const plan = await terraform(['plan', ...planFlags(options), '-out=emulator.tfplan'], stackDir, env, 180_000);
-  if (plan.code !== 0) throw new Error(`terraform plan in ${stackDir} failed:\n${plan.stdout}${plan.stderr}`);
-  const show = await terraform(['show', '-json', 'emulator.tfplan'], stackDir, env, 60_000);
-  if (show.code !== 0) throw new Error(`terraform show in ${stackDir} failed:\n${show.stderr}`);
-  const changes =
-    (JSON.parse(show.stdout) as { resource_changes?: Array<{ address: string; change: { actions: string[] } }> })
-      .resource_changes ?? [];
-  return Object.fromEntries(
-    changes
-      .filter((c) => !c.change.actions.every((a) => a === 'no-op' || a === 'read'))
-      .map((c) => [c.address, c.change.actions]),
-  );
+  const plan = await terraform(['plan', '-json', ...planFlags(options)], stackDir, env, 180_000);
+  const messages = plan.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map(
+      (line) =>
+        JSON.parse(line) as {
+          type: string;
+          '@message': string;
+          change?: { action: string; resource: { addr: string } };
+        },
+    );
+  if (plan.code !== 0)
+    throw new Error(
+      `terraform plan in ${stackDir} failed:\n${messages.map((m) => m['@message']).join('\n')}\n${plan.stderr}`,
+    );
+  const out: Record<string, string[]> = {};
+  for (const { type, change } of messages) {
+    if (type !== 'planned_change' || !change || ['noop', 'read', 'move'].includes(change.action)) continue;
+    out[change.resource.addr] = [...(PLANNED_ACTIONS[change.action] ?? [change.action])];
+  }
+  return out;
 }
 
 /** A self-signed certificate and key (PEM) for `domain`, made by the openssl CLI: what the test imports into ACM. */
