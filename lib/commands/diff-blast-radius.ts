@@ -130,9 +130,12 @@ export function blastRadius(
       const change = node.address.startsWith('data.') ? undefined : changeOf(node.stack, node.address);
       const forcing = args.filter((a) => (RESOURCE_KNOWLEDGE[node.type]?.replaceOn ?? []).includes(a));
       const effect = forcing.length > 0 || change?.action === 'replace' ? 'replace' : 'update';
-      if (!closure.consumers.some((c) => c.stack === node.stack && c.address === node.address)) {
-        closure.consumers.push({ stack: node.stack, address: node.address, path: node.path, via, effect });
-      }
+      const known = closure.consumers.findIndex((c) => c.stack === node.stack && c.address === node.address);
+      if (known < 0) closure.consumers.push({ stack: node.stack, address: node.address, path: node.path, via, effect });
+      // Reached again through a reference that forces replacement (a route table association follows both its
+      // replaced route table, in place, and its replaced subnet, ForceNew): replaced, as Terraform plans it.
+      else if (effect === 'replace' && closure.consumers[known].effect === 'update')
+        closure.consumers[known] = { ...closure.consumers[known], via, effect };
       if (effect === 'replace' || node.address.startsWith('data.')) enqueue(node.stack, node.address);
       else crossStack(node, false);
     };

@@ -34,6 +34,7 @@ import {
   parseXml,
   planExitCode,
   plannedChanges,
+  PlanOptions,
   queryApi,
   mirroredAwsProvider,
   ProviderServer,
@@ -41,8 +42,11 @@ import {
   startEmulator,
   startProviderServer,
   writeEmulatorOverride,
+  writeReattachingTerraform,
 } from '../support/aws-emulator';
-import { findProviderMirror, mapLimit, writeCliConfig } from '../support/terraform';
+import { findProviderMirror, writeCliConfig } from '../support/terraform';
+import { diffSynth } from '../../lib/commands/diff';
+import { readSynthOutput, StackJson } from '../../lib/commands/synth-output';
 import { REPO } from '../support/env-dir';
 import { synthEnvironments } from '../support/synth';
 
@@ -138,13 +142,53 @@ if (missing && !process.env.CI) process.stderr.write(`test/e2e/emulator.test.ts:
 
 const scenario = missing ? describe.skip : describe;
 
+/** What the diff predicts for one stack: the addresses it replaces (with the consumers replaced along) and updates in place. */
+function predicted(
+  base: ReadonlyMap<string, StackJson>,
+  head: ReadonlyMap<string, StackJson>,
+  stack: string,
+): { replaced: string[]; updated: string[] } {
+  const report = diffSynth(base, head);
+  const changes = report.stacks.find((s) => s.stack === stack)?.resources ?? [];
+  const replaced = new Set(changes.filter((c) => c.action === 'replace').map((c) => c.address));
+  const updated = new Set(changes.filter((c) => c.action === 'update').map((c) => c.address));
+  for (const c of changes) {
+    for (const consumer of c.blastRadius?.consumers ?? [])
+      if (consumer.stack === stack) (consumer.effect === 'replace' ? replaced : updated).add(consumer.address);
+  }
+  for (const r of replaced) updated.delete(r);
+  return { replaced: [...replaced].sort(), updated: [...updated].sort() };
+}
+
+/** Terraform's planned changes in the same terms; anything it plans that is neither (a bare create or delete) is listed apart. */
+function plannedAs(changes: Record<string, string[]>): { replaced: string[]; updated: string[]; other: string[] } {
+  const entries = Object.entries(changes);
+  const is = (actions: string[], ...want: string[]) =>
+    actions.length === want.length && want.every((a) => actions.includes(a));
+  return {
+    replaced: entries
+      .filter(([, a]) => is(a, 'delete', 'create'))
+      .map(([address]) => address)
+      .sort(),
+    updated: entries
+      .filter(([, a]) => is(a, 'update'))
+      .map(([address]) => address)
+      .sort(),
+    other: entries
+      .filter(([, a]) => !is(a, 'delete', 'create') && !is(a, 'update'))
+      .map(([address, a]) => `${address} ${a.join('+')}`)
+      .sort(),
+  };
+}
+
 scenario(
-  `${ENV} on the AWS emulator (moto): deploy, read back, cut over, release, roll back, destroy${missing ? ` [SKIPPED: ${missing}]` : ''}`,
+  `${ENV} on the AWS emulator (moto): deploy, read back, cut over, release, roll back, destroy, diff against plan${missing ? ` [SKIPPED: ${missing}]` : ''}`,
   () => {
     let root: string;
     let project: string;
     let valuesDir: string;
     let emulator: Emulator;
+    /** The environment of every cdktf run: terraform through the wrapper that attaches each stack's provider. */
     let env: NodeJS.ProcessEnv;
     const providers = new Map<string, ProviderServer>();
     let providerVersion: string;
@@ -154,9 +198,12 @@ scenario(
     const timings: string[] = [];
 
     const stackDir = (stack: string) => path.join(project, 'cdktf.out', 'stacks', stack);
-    /** The environment of every cdktf/terraform run of `stack`: its own provider process, reattached (one per stack: their default tags differ). */
-    const stackEnv = (stack: string): NodeJS.ProcessEnv =>
-      providers.has(stack) ? { ...env, TF_REATTACH_PROVIDERS: providers.get(stack)!.reattach } : env;
+    /**
+     * The environment of a terraform run in `stack`'s directory: the provider process of `provider` (default: the
+     * stack's own; one per stack, so stacks run at the same time), reattached.
+     */
+    const stackEnv = (stack: string, provider = stack): NodeJS.ProcessEnv =>
+      providers.has(provider) ? { ...env, TF_REATTACH_PROVIDERS: providers.get(provider)!.reattach } : env;
     const query = (service: string, version: string, action: string, params: Record<string, string> = {}) =>
       queryApi(emulator.endpoint, REGION, service, version, action, params).then(parseXml);
     const elbv2 = (action: string, params: Record<string, string> = {}) =>
@@ -173,48 +220,58 @@ scenario(
       try {
         return await fn();
       } finally {
-        timings.push(`${label}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        timings.push(
+          `${label}: ${((Date.now() - t0) / 1000).toFixed(1)} s (at ${((t0 - started) / 1000).toFixed(0)} s)`,
+        );
       }
     }
 
-    /** Synthesizes the test's values the way main.ts does (guardrails first), then writes each stack's override. */
-    function synth(): void {
-      const outdir = path.join(project, 'cdktf.out');
+    /** Synthesizes a values directory the way main.ts does (guardrails first) into `outdir`, then writes each stack's override. */
+    function synthInto(values: string, outdir: string): void {
       const app = new App({ outdir, stackTraces: false });
-      for (const config of loadEnvironments({ dir: valuesDir, only: [ENV] })) createEnvironmentStacks(app, config);
+      for (const config of loadEnvironments({ dir: values, only: [ENV] })) createEnvironmentStacks(app, config);
       let report = '';
       if (!enforceGuardrails(app, { write: (t) => (report += t) }))
         throw new Error(`guardrails refused the test's values:\n${report}`);
       app.synth();
-      for (const stack of STACKS) writeEmulatorOverride(stackDir(stack), emulator.endpoint, providerVersion);
+      for (const stack of STACKS)
+        writeEmulatorOverride(path.join(outdir, 'stacks', stack), emulator.endpoint, providerVersion);
     }
 
-    /** Edits the test's prod.yaml (comments kept). */
-    function editValues(edit: (doc: ReturnType<typeof parseDocument>) => void): void {
-      const file = path.join(valuesDir, `${ENV}.yaml`);
+    /** Synthesizes the test's values into the project's cdktf.out (what cdktf deploys). */
+    const synth = () => synthInto(valuesDir, path.join(project, 'cdktf.out'));
+
+    /** Edits the prod.yaml of a values directory (comments kept). */
+    function editValues(edit: (doc: ReturnType<typeof parseDocument>) => void, dir = valuesDir): void {
+      const file = path.join(dir, `${ENV}.yaml`);
       const doc = parseDocument(fs.readFileSync(file, 'utf8'));
       edit(doc);
       fs.writeFileSync(file, doc.toString());
     }
 
-    async function deploy(stack: string, command: 'deploy' | 'destroy' = 'deploy') {
-      const result = await timed(`cdktf ${command} ${stack}`, () => cdktf(command, stack, project, stackEnv(stack)));
+    async function deploy(stacks: string | string[], command: 'deploy' | 'destroy' = 'deploy') {
+      const label = `cdktf ${command} ${typeof stacks === 'string' ? stacks : stacks.join(' ')}`;
+      const result = await timed(label, () => cdktf(command, stacks, project, env));
       // cdktf draws a progress display (ANSI sequences) and wraps Terraform's lines: keep the text.
       return { ...result, output: `${result.stdout}\n${result.stderr}`.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '') };
     }
 
-    async function expectDeployed(stack: string): Promise<void> {
-      const result = await deploy(stack);
+    async function expectDeployed(stacks: string | string[]): Promise<void> {
+      const result = await deploy(stacks);
       if (result.code !== 0)
         throw new Error(
-          `cdktf deploy ${stack} exited ${result.code}:\n${result.output.slice(-6000)}\nemulator log tail:\n${tail(emulator.logFile)}`,
+          `cdktf deploy ${String(stacks)} exited ${result.code}:\n${result.output.slice(-6000)}\nemulator log tail:\n${tail(emulator.logFile)}`,
         );
     }
 
-    /** Plans the stacks in parallel (they wait on the emulator more than on the CPU) and returns stack → exit code (0 no changes, 2 changes). */
-    async function plans(stacks: string[]): Promise<Record<string, number | null>> {
-      const results = await timed(`plan ${stacks.join(', ')}`, () =>
-        mapLimit(stacks, 3, (s) => planExitCode(stackDir(s), stackEnv(s))),
+    /**
+     * Plans the stacks in parallel (each with its own provider process) and returns stack → exit code (0 no
+     * changes, 2 changes).
+     */
+    async function plans(stacks: string[], options: PlanOptions = {}): Promise<Record<string, number | null>> {
+      const results = await timed(
+        `plan ${stacks.join(', ')}${options.refresh === false ? ' -refresh=false' : ''}`,
+        () => Promise.all(stacks.map((s) => planExitCode(stackDir(s), stackEnv(s), options))),
       );
       const out: Record<string, number | null> = {};
       stacks.forEach((s, i) => {
@@ -316,21 +373,50 @@ scenario(
       return JSON.parse(out.Parameter.Value) as Record<string, unknown>;
     }
 
+    /**
+     * The diff's prediction for `<env>-shared` when the current values are edited by `edit`, and what Terraform
+     * plans for the deployed `<env>-shared` with that configuration (plan only, nothing applied): the edited values
+     * are synthesized beside the project, the shared stack's initialized `.terraform` is copied next to the new
+     * configuration (same backend, same state), and terraform plans there with `provider`'s process.
+     */
+    async function diffAgainstPlan(
+      name: string,
+      edit: (doc: ReturnType<typeof parseDocument>) => void,
+      provider: string,
+      options: PlanOptions,
+    ): Promise<{ prediction: { replaced: string[]; updated: string[] }; plan: ReturnType<typeof plannedAs> }> {
+      const head = path.join(root, `diff-${name}`);
+      const values = path.join(head, 'environments');
+      fs.mkdirSync(values, { recursive: true });
+      for (const file of fs.readdirSync(valuesDir))
+        fs.copyFileSync(path.join(valuesDir, file), path.join(values, file));
+      editValues(edit, values);
+      synthInto(values, path.join(head, 'cdktf.out'));
+      const prediction = predicted(
+        readSynthOutput(path.join(project, 'cdktf.out')),
+        readSynthOutput(path.join(head, 'cdktf.out')),
+        SHARED,
+      );
+      const dir = path.join(head, 'cdktf.out', 'stacks', SHARED);
+      fs.cpSync(path.join(stackDir(SHARED), '.terraform'), path.join(dir, '.terraform'), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
+      const lock = path.join(stackDir(SHARED), '.terraform.lock.hcl');
+      if (fs.existsSync(lock)) fs.copyFileSync(lock, path.join(dir, '.terraform.lock.hcl'));
+      const changes = await timed(
+        `plan ${SHARED} with ${name}${options.refresh === false ? ' -refresh=false' : ''}`,
+        () => plannedChanges(dir, stackEnv(SHARED, provider), { ...options, lock: false }),
+      );
+      return { prediction, plan: plannedAs(changes) };
+    }
+
     beforeAll(async () => {
       providerVersion = mirror!.version;
       root = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-emulator-'));
       project = path.join(root, 'project');
       valuesDir = path.join(project, 'environments');
       fs.mkdirSync(valuesDir, { recursive: true });
-      // Terraform installs the provider once, into a plugin cache in the test's temp dir, and links it into each stack.
-      env = emulatorEnv(writeCliConfig(root, mirror!.path));
-      const binary = mirroredAwsProvider(mirror!.path, mirror!.version);
-      if (binary) {
-        const started = await Promise.all(
-          STACKS.map((stack) => startProviderServer(binary, path.join(root, `provider-${stack}.log`), env)),
-        );
-        STACKS.forEach((stack, i) => providers.set(stack, started[i]));
-      }
       // The images the values name exist in the account (the fleets look each one up to check its root device).
       const shippedValues = parseDocument(fs.readFileSync(path.join(REPO, 'environments', `${ENV}.yaml`), 'utf8'));
       const images = [
@@ -342,6 +428,22 @@ scenario(
         path.join(root, 'moto.log'),
         images.map((id) => ({ id, rootDeviceName: ROOT_DEVICE })),
       );
+      // Terraform installs the provider once, into a plugin cache in the test's temp dir, and links it into each stack.
+      env = emulatorEnv(writeCliConfig(root, mirror!.path), emulator.endpoint);
+      const binary = mirroredAwsProvider(mirror!.path, mirror!.version);
+      if (binary) {
+        const started = await Promise.all(
+          STACKS.map((stack) => startProviderServer(binary, path.join(root, `provider-${stack}.log`), env)),
+        );
+        STACKS.forEach((stack, i) => providers.set(stack, started[i]));
+        env = {
+          ...env,
+          TERRAFORM_BINARY_NAME: writeReattachingTerraform(
+            root,
+            new Map([...providers].map(([stack, p]) => [stack, p.reattach])),
+          ),
+        };
+      }
       s3 = new S3Client({
         endpoint: emulator.endpoint,
         region: REGION,
@@ -407,11 +509,13 @@ scenario(
       process.stdout.write(
         `emulator scenario wall time ${((Date.now() - started) / 1000).toFixed(0)} s\n  ${timings.join('\n  ')}\n`,
       );
-      if (root) fs.rmSync(root, { recursive: true, force: true });
+      if (root && !process.env.BLUEGREEN_EMULATOR_KEEP) fs.rmSync(root, { recursive: true, force: true });
+      else process.stdout.write(`kept ${root}\n`);
     });
 
-    test(`deploys ${SHARED}, ${BLUE}, ${GREEN}, ${CUTOVER}, each alone, in that order`, async () => {
-      for (const stack of STACKS) await expectDeployed(stack);
+    test(`deploys ${SHARED}, then ${BLUE}, ${GREEN} and ${CUTOVER} in one cdktf deploy (they depend on ${SHARED} only)`, async () => {
+      await expectDeployed(SHARED);
+      await expectDeployed([BLUE, GREEN, CUTOVER]);
     }, 1_800_000);
 
     test('reads back the network, the load balancer, the listeners, both fleets, the releases, the archives and the registry', async () => {
@@ -513,16 +617,21 @@ scenario(
       const routing = await listenerRouting();
       expect(routing.weights).toEqual({ blue: 100, green: 0 });
       expect(routing.test).toBe('green');
+      // The first plans after the deploys, so they read every object back (refresh): a deploy that did not
+      // converge, or an emulator read-back that differs from what was written, shows here.
       expect(await plans([SHARED, BLUE, GREEN])).toEqual({ [SHARED]: 0, [BLUE]: 0, [GREEN]: 0 });
     }, 600_000);
 
-    test(`a new release on the idle color (green) changes only its launch template, group and release parameter; ${BLUE} (live) plans no change`, async () => {
+    test(`a new release on the idle color (green) changes only its launch template, group and release parameter; ${BLUE} (live) and ${CUTOVER} plan no change`, async () => {
       editValues((doc) => {
         doc.setIn(['colors', 'green', 'release', 'version'], NEW_RELEASE.version);
         doc.setIn(['colors', 'green', 'release', 'image'], NEW_RELEASE.image);
       });
       synth();
-      const changes = await timed(`plan ${GREEN} (release)`, () => plannedChanges(stackDir(GREEN), stackEnv(GREEN)));
+      // The previous test's refreshed plan showed green's objects equal to its state, and nothing touched them since.
+      const changes = await timed(`plan ${GREEN} (release) -refresh=false`, () =>
+        plannedChanges(stackDir(GREEN), stackEnv(GREEN), { refresh: false }),
+      );
       expect(
         Object.entries(changes)
           .map(([address, actions]) => `${address.split('.')[0]} ${actions.join('+')}`)
@@ -533,7 +642,9 @@ scenario(
       expect(await amiOf(groups[`${APP}-${ENV}-green`])).toBe(NEW_RELEASE.image);
       expect(await amiOf(groups[`${APP}-${ENV}-blue`])).toBe('ami-0a1b2c3d4e5f60718');
       expect(await releaseParameter('green')).toMatchObject(NEW_RELEASE);
-      expect(await plans([BLUE, CUTOVER, SHARED])).toEqual({ [BLUE]: 0, [CUTOVER]: 0, [SHARED]: 0 });
+      // Refreshed: the release's apply left the live color and the listeners alone. (<env>-shared is read back by
+      // the refreshed diff plan at the end, which fails on any change it does not predict.)
+      expect(await plans([BLUE, CUTOVER])).toEqual({ [BLUE]: 0, [CUTOVER]: 0 });
     }, 600_000);
 
     test(`rollback: npm run cutover -- ${ENV} green and deploying ${CUTOVER} returns the weights`, async () => {
@@ -549,7 +660,11 @@ scenario(
       expect(routing.test).toBe('blue');
     }, 600_000);
 
+    // Both destroys run at once (different stacks, states and provider processes); each test checks its own.
+    let sharedDestroy: ReturnType<typeof deploy> | undefined;
+
     test(`cdktf destroy ${BLUE} removes the blue fleet and nothing else`, async () => {
+      sharedDestroy = deploy(SHARED, 'destroy');
       const result = await deploy(BLUE, 'destroy');
       if (result.code !== 0)
         throw new Error(`cdktf destroy ${BLUE} exited ${result.code}:\n${result.output.slice(-6000)}`);
@@ -559,7 +674,7 @@ scenario(
     }, 600_000);
 
     test(`cdktf destroy ${SHARED} is refused by prevent_destroy with Terraform's message, and nothing in it is deleted`, async () => {
-      const result = await deploy(SHARED, 'destroy');
+      const result = await (sharedDestroy ?? deploy(SHARED, 'destroy'));
       expect(result.code).not.toBe(0);
       expect(result.output).toMatch(/Error: Instance\s+cannot\s+be\s+destroyed/);
       expect(result.output).toMatch(
@@ -581,7 +696,61 @@ scenario(
       ]) {
         await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).resolves.toBeDefined();
       }
-      expect(await plans([SHARED])).toEqual({ [SHARED]: 0 });
+      // Every other object of the stack: the refreshed plan of the next test fails on any change the diff does
+      // not predict, a deleted object included (Terraform would plan to create it).
+    }, 600_000);
+
+    // The diff's predictions (lib/commands/diff) against Terraform's real plan of the deployed <env>-shared, for
+    // two changes users make: what it predicts replaced must be exactly what Terraform replaces, what it predicts
+    // updated in place exactly what Terraform updates, and Terraform plans nothing else. Both plans run at once;
+    // the blue fleet's provider process is idle after its destroy.
+    const diffs = new Map<string, ReturnType<typeof diffAgainstPlan>>();
+    const diffCase = (name: 'port' | 'cidr') => {
+      if (diffs.size === 0) {
+        // Refreshed: every object of <env>-shared is read back after the release, the rollback and the refused
+        // destroy (this plan also stands for the no-change plan of <env>-shared after them).
+        diffs.set(
+          'port',
+          diffAgainstPlan('port', (doc) => doc.setIn(['app', 'port'], 9090), SHARED, { refresh: true }),
+        );
+        // From the state alone: the port plan refreshes the same objects at the same time.
+        diffs.set(
+          'cidr',
+          diffAgainstPlan(
+            'cidr',
+            (doc) => {
+              doc.setIn(['network', 'vpcCidr'], '10.31.0.0/16');
+              doc.setIn(['network', 'publicSubnets'], ['10.31.0.0/24', '10.31.1.0/24', '10.31.2.0/24']);
+              doc.setIn(['network', 'privateSubnets'], ['10.31.10.0/24', '10.31.11.0/24', '10.31.12.0/24']);
+            },
+            BLUE,
+            { refresh: false },
+          ),
+        );
+        for (const p of diffs.values()) p.catch(() => undefined); // awaited by its own test
+      }
+      return diffs.get(name)!;
+    };
+
+    test(`diff: app port 8080 → 9090 on the deployed ${SHARED}: both target groups replaced, the rules on the app port updated in place, as Terraform plans`, async () => {
+      const { prediction, plan } = await diffCase('port');
+      expect(prediction.replaced).toEqual(
+        expect.arrayContaining(['aws_lb_target_group.alb_blue_C058F335', 'aws_lb_target_group.alb_green_1CDDD7E7']),
+      );
+      expect(plan).toEqual({ ...prediction, other: [] });
+    }, 600_000);
+
+    test(`diff: VPC range 10.30 → 10.31 with its subnets on the deployed ${SHARED}: the network and everything in it replaced, the load balancer updated in place, as Terraform plans`, async () => {
+      const { prediction, plan } = await diffCase('cidr');
+      expect(prediction.replaced).toEqual(
+        expect.arrayContaining([
+          'aws_vpc.network_vpc_4E8F0223',
+          'aws_subnet.network_public-eu-west-1a_40A46C4D',
+          'aws_lb_target_group.alb_blue_C058F335',
+        ]),
+      );
+      expect(prediction.updated).toContain('aws_lb.alb_88D76693');
+      expect(plan).toEqual({ ...prediction, other: [] });
     }, 600_000);
   },
 );

@@ -25,30 +25,6 @@ export const EMULATOR_ACCOUNT = '123456789012';
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
 /**
- * Services whose AWS provider endpoint goes to the emulator: every service the AWS stacks call (resources and
- * data sources), plus STS for the provider's account check. A service missing here would reach the real AWS
- * endpoint; the fake credentials make that fail instead of doing anything.
- */
-export const EMULATED_SERVICES = [
-  'acm',
-  'autoscaling',
-  'cloudwatch',
-  'ec2',
-  'ecr',
-  'elbv2',
-  'iam',
-  'kms',
-  'logs',
-  'opensearch',
-  'route53',
-  's3',
-  'secretsmanager',
-  'sns',
-  'ssm',
-  'sts',
-] as const;
-
-/**
  * The moto server to run: `MOTO_SERVER` when set, else `<repo>/.venv/bin/moto_server` (installed by `.ci/run`
  * from `.ci/requirements.txt`), else the first `moto_server` on `PATH`. `undefined` when there is none.
  */
@@ -56,11 +32,7 @@ export function findMotoServer(env: NodeJS.ProcessEnv = process.env): string | u
   if (env.MOTO_SERVER) return fs.existsSync(env.MOTO_SERVER) ? env.MOTO_SERVER : undefined;
   const venv = path.join(REPO, '.venv', 'bin', 'moto_server');
   if (fs.existsSync(venv)) return venv;
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, 'moto_server');
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
+  return findOnPath('moto_server', env);
 }
 
 /**
@@ -210,12 +182,23 @@ function withoutProxies(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * The environment for the cdktf CLI and terraform against the emulator: the offline Terraform environment of
- * `cliConfig` (filesystem mirror, plugin cache, no checkpoint, no proxies), the fake credentials and nothing from
- * the caller's AWS configuration; cdktf keeps its hands off `TF_PLUGIN_CACHE_DIR` (the CLI config sets the cache)
- * and does not look for a newer version of itself.
+ * The environment for the cdktf CLI, terraform and the AWS provider against the emulator at `endpoint`: the
+ * offline Terraform environment of `cliConfig` (filesystem mirror, plugin cache, no checkpoint, no proxies), the
+ * fake credentials and nothing from the caller's AWS configuration; every AWS API the provider calls goes to the
+ * emulator (`AWS_ENDPOINT_URL`, which the provider's SDK reads for every service, so none can reach a real AWS
+ * endpoint); cdktf keeps its hands off `TF_PLUGIN_CACHE_DIR` (the CLI config sets the cache) and does not look for
+ * a newer version of itself.
+ *
+ * The endpoint is set here rather than in the provider's `endpoints` block: with that block (one set element with
+ * one attribute per service) the AWS provider 5.100's validation of its own configuration, which every terraform
+ * command runs once per graph walk (a plan twice, an apply three times), costs about 4 s of CPU each time (a plan
+ * of one resource: 9.4 s of provider CPU with the block, 0.9 s without).
  */
-export function emulatorEnv(cliConfig: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function emulatorEnv(
+  cliConfig: string,
+  endpoint: string,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const env = offlineTerraformEnv(cliConfig, base);
   for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];
   delete env.TF_PLUGIN_CACHE_DIR;
@@ -224,6 +207,7 @@ export function emulatorEnv(cliConfig: string, base: NodeJS.ProcessEnv = process
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL: endpoint,
     CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
     DISABLE_VERSION_CHECK: 'true',
     NO_COLOR: '1',
@@ -236,10 +220,11 @@ export const OVERRIDE_FILE = 'zz_emulator_override.tf.json';
 
 /**
  * Writes the emulator override next to a synthesized stack's `cdk.tf.json` (Terraform merges `*_override.tf.json`
- * into the configuration): the AWS provider's endpoints, fake credentials and checks that need real AWS off, the
- * provider version relaxed to the mirror's, and the stack's own S3 backend (bucket, key, region, lock file) pointed
- * at the emulator's S3. An override's backend replaces the original one, so its settings are carried over.
- * The provider still asks STS for the account, so the values' `allowedAccountIds` is enforced for real.
+ * into the configuration): fake credentials and checks that need real AWS off, path-style S3, the provider
+ * version relaxed to the mirror's, and the stack's own S3 backend (bucket, key, region, lock file) pointed at the
+ * emulator's S3. An override's backend replaces the original one, so its settings are carried over. The
+ * provider's API calls reach the emulator through {@link emulatorEnv}'s `AWS_ENDPOINT_URL`. The provider still
+ * asks STS for the account, so the values' `allowedAccountIds` is enforced for real.
  */
 export function writeEmulatorOverride(stackDir: string, endpoint: string, providerVersion: string): string {
   const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
@@ -275,7 +260,6 @@ export function writeEmulatorOverride(stackDir: string, endpoint: string, provid
         {
           ...fake,
           s3_use_path_style: true,
-          endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, endpoint]))],
         },
       ],
     },
@@ -287,12 +271,13 @@ export function writeEmulatorOverride(stackDir: string, endpoint: string, provid
 
 /**
  * The real cdktf CLI of this repository (`npx cdktf …` resolves to the same binary) in a project directory whose
- * `cdktf.json` names the synthesized output: `cdktf deploy|destroy <stack> --skip-synth --skip-provider-lock
+ * `cdktf.json` names the synthesized output: `cdktf deploy|destroy <stack…> --skip-synth --skip-provider-lock
  * --auto-approve` (without `--skip-provider-lock` cdktf runs `terraform providers lock`, which needs the registry).
+ * With several stacks cdktf runs them at the same time (they declare no dependencies on each other).
  */
 export function cdktf(
   command: 'deploy' | 'destroy',
-  stack: string,
+  stacks: string | readonly string[],
   projectDir: string,
   env: NodeJS.ProcessEnv,
   timeoutMs = 1_200_000,
@@ -300,11 +285,48 @@ export function cdktf(
   const bin = path.join(REPO, 'node_modules', '.bin', 'cdktf');
   return runProcess(
     bin,
-    [command, stack, '--skip-synth', '--skip-provider-lock', '--auto-approve'],
+    [
+      command,
+      ...(typeof stacks === 'string' ? [stacks] : stacks),
+      '--skip-synth',
+      '--skip-provider-lock',
+      '--auto-approve',
+    ],
     projectDir,
     env,
     timeoutMs,
   );
+}
+
+/**
+ * Writes `<dir>/terraform`, a wrapper of the real terraform that attaches the provider process of the stack whose
+ * directory it runs in (`TF_REATTACH_PROVIDERS` by the directory's name, from `reattach`), for cdktf runs of
+ * several stacks at once: cdktf hands one environment to every stack's terraform, and one provider process must
+ * not serve two terraform runs at the same time. cdktf runs it through `TERRAFORM_BINARY_NAME`. A directory not
+ * in `reattach` runs terraform as it is (it starts its own provider).
+ */
+export function writeReattachingTerraform(dir: string, reattach: ReadonlyMap<string, string>): string {
+  const real = findOnPath('terraform');
+  if (!real) throw new Error('terraform is not on PATH (the emulator scenario runs the real terraform)');
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  const cases = [...reattach].map(
+    ([name, value]) => `  ${quote(name)}) export TF_REATTACH_PROVIDERS=${quote(value)} ;;`,
+  );
+  const file = path.join(dir, 'terraform');
+  fs.writeFileSync(
+    file,
+    ['#!/bin/sh', 'case "$(basename "$(pwd -P)")" in', ...cases, 'esac', `exec ${quote(real)} "$@"`, ''].join('\n'),
+    { mode: 0o755 },
+  );
+  return file;
+}
+
+function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 /** `terraform init` in a stack directory unless a deploy did it already. */
@@ -314,36 +336,84 @@ async function ensureInit(stackDir: string, env: NodeJS.ProcessEnv): Promise<voi
   if (init.code !== 0) throw new Error(`terraform init in ${stackDir} failed:\n${init.stdout}${init.stderr}`);
 }
 
+/** How a plan runs. */
+export interface PlanOptions {
+  /**
+   * Read every object back from the emulator first. `false` plans from the state alone: only where a refreshed
+   * plan or an apply of this stack showed the objects equal to the state, and nothing touched them since.
+   * @default true
+   */
+  readonly refresh?: boolean;
+  /**
+   * Take the state lock. `false` for a plan of a copy of a stack directory (another configuration against the
+   * same state) that runs beside other commands of that stack: a plan writes no state.
+   * @default true
+   */
+  readonly lock?: boolean;
+}
+
+function planFlags(options: PlanOptions): string[] {
+  return [
+    '-input=false',
+    '-no-color',
+    ...(options.refresh === false ? ['-refresh=false'] : []),
+    ...(options.lock === false ? ['-lock=false'] : ['-lock-timeout=60s']),
+  ];
+}
+
 /** `terraform plan -detailed-exitcode` in a stack directory: exit code 0 no changes, 2 changes, 1 error. */
 export async function planExitCode(
   stackDir: string,
   env: NodeJS.ProcessEnv,
+  options: PlanOptions = {},
   timeoutMs = 180_000,
 ): Promise<TerraformRun> {
   await ensureInit(stackDir, env);
-  return terraform(
-    ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=60s'],
-    stackDir,
-    env,
-    timeoutMs,
-  );
+  return terraform(['plan', '-detailed-exitcode', ...planFlags(options)], stackDir, env, timeoutMs);
 }
 
-/** The planned changes of a stack: `address → actions` for every resource whose actions are not `no-op`/`read`. */
-export async function plannedChanges(stackDir: string, env: NodeJS.ProcessEnv): Promise<Record<string, string[]>> {
+/** The `actions` of a plan file's resource change for each action of Terraform's machine-readable plan output. */
+const PLANNED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  create: ['create'],
+  update: ['update'],
+  delete: ['delete'],
+  replace: ['delete', 'create'],
+};
+
+/**
+ * The planned changes of a stack: `address → actions` (as in a plan file's `resource_changes`) for every resource
+ * whose action is not a no-op, a read or a pure move. Read from `terraform plan -json` (one "planned_change" line
+ * per change), so no second terraform run (`show -json` of a plan file, which loads every provider schema again)
+ * is needed.
+ */
+export async function plannedChanges(
+  stackDir: string,
+  env: NodeJS.ProcessEnv,
+  options: PlanOptions = {},
+): Promise<Record<string, string[]>> {
   await ensureInit(stackDir, env);
-  const plan = await terraform(['plan', '-input=false', '-no-color', '-out=emulator.tfplan'], stackDir, env, 180_000);
-  if (plan.code !== 0) throw new Error(`terraform plan in ${stackDir} failed:\n${plan.stdout}${plan.stderr}`);
-  const show = await terraform(['show', '-json', 'emulator.tfplan'], stackDir, env, 60_000);
-  if (show.code !== 0) throw new Error(`terraform show in ${stackDir} failed:\n${show.stderr}`);
-  const changes =
-    (JSON.parse(show.stdout) as { resource_changes?: Array<{ address: string; change: { actions: string[] } }> })
-      .resource_changes ?? [];
-  return Object.fromEntries(
-    changes
-      .filter((c) => !c.change.actions.every((a) => a === 'no-op' || a === 'read'))
-      .map((c) => [c.address, c.change.actions]),
-  );
+  const plan = await terraform(['plan', '-json', ...planFlags(options)], stackDir, env, 180_000);
+  const messages = plan.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map(
+      (line) =>
+        JSON.parse(line) as {
+          type: string;
+          '@message': string;
+          change?: { action: string; resource: { addr: string } };
+        },
+    );
+  if (plan.code !== 0)
+    throw new Error(
+      `terraform plan in ${stackDir} failed:\n${messages.map((m) => m['@message']).join('\n')}\n${plan.stderr}`,
+    );
+  const out: Record<string, string[]> = {};
+  for (const { type, change } of messages) {
+    if (type !== 'planned_change' || !change || ['noop', 'read', 'move'].includes(change.action)) continue;
+    out[change.resource.addr] = [...(PLANNED_ACTIONS[change.action] ?? [change.action])];
+  }
+  return out;
 }
 
 /** A self-signed certificate and key (PEM) for `domain`, made by the openssl CLI: what the test imports into ACM. */
