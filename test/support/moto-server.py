@@ -1,4 +1,5 @@
-"""Starts moto's server (the AWS emulator of test/e2e/emulator.test.ts) with fixes for three moto bugs and one API it lacks.
+"""Starts moto's server (the AWS emulator of test/e2e/emulator.test.ts) with fixes for three moto bugs and one API it lacks,
+serving one request per connection (see the end of this file).
 
 Usage: python moto-server.py <moto_server arguments>   (run with the Python that has moto installed)
 
@@ -119,6 +120,15 @@ def _start_instance_refresh(self):
 
 
 autoscaling_responses.AutoScalingResponse.start_instance_refresh = _start_instance_refresh
+
+# One request per connection (HTTP/1.0: the server closes after each answer). With werkzeug's threaded HTTP/1.1
+# keep-alive, a client can write a request into an idle connection at the moment the server drops it; the AWS
+# provider's SDK then retries even a non-idempotent call, and moto answers a conflict for what the first attempt
+# already created (seen once in six scenario runs: CreateSubnet -> InvalidSubnet.Conflict after a connection error
+# 5 ms into the first attempt). On loopback a connection per request costs nothing worth measuring.
+from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: E402
+
+MotoRequestHandler.protocol_version = "HTTP/1.0"
 
 from moto.server import main  # noqa: E402  (after the fix is in place)
 
