@@ -1,4 +1,4 @@
-// Every prop check of the AWS constructs that used to throw a plain Error (printed with a stack trace) now refuses
+// Every prop check of the AWS constructs (and `suppress`) that used to throw a plain Error (printed with a stack trace) now refuses
 // the props with a ConstructPropsError: one line with the construct path, the value and a literal "Fix: ", which the
 // app and the loader print without a stack. Renderer checks (lib/agents) reach the user through the calling construct
 // (renderFor), with that construct's path. Values only Terraform knows (tokens) are skipped.
@@ -9,12 +9,14 @@ import { ArchiveBucket, ArchiveBucketProps } from '../lib/aws/archive-bucket';
 import { LogBucket } from '../lib/aws/log-bucket';
 import { LogMetrics, LogMetricsProps } from '../lib/aws/log-metrics';
 import { LogStore, LogStoreProps } from '../lib/aws/log-store';
+import { Network, NetworkProps } from '../lib/aws/network';
 import { ReleaseParameter, ReleaseParameterProps } from '../lib/aws/release-parameter';
 import { ReleaseRegistry, ReleaseRegistryProps } from '../lib/aws/release-registry';
 import { SharedLookup, SharedParameters, SharedParametersProps } from '../lib/aws/shared-parameters';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from '../lib/aws/site-to-site-vpn';
 import { TlsCertificate, TlsCertificateProps } from '../lib/aws/tls-certificate';
 import { ConstructPropsError, RenderInputError, renderFor } from '../lib/construct-errors';
+import { suppress } from '../lib/policy/suppression';
 import { AWS_SHARED_VALUES } from '../stacks/contract';
 import { lbFixture, logStoreProps } from './support/aws-fixture';
 
@@ -65,6 +67,18 @@ const releaseParameter = (props: Partial<ReleaseParameterProps>, stack = awsStac
   });
 
 const certificate = (props: TlsCertificateProps, stack = awsStack()) => new TlsCertificate(stack, 'certificate', props);
+const ACM = 'arn:aws:acm:eu-west-1:111111111111:certificate/0b7f6a2e-4c1d-4e8a-9f3b-5d2c1e0a9b87';
+
+const network = (props: Partial<NetworkProps>, stack = awsStack()) =>
+  new Network(stack, 'network', {
+    name: 'shop-test',
+    vpcCidr: '10.0.0.0/16',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    publicSubnets: ['10.0.0.0/24', '10.0.1.0/24'],
+    privateSubnets: ['10.0.10.0/24', '10.0.11.0/24'],
+    logKey: { arn: KMS },
+    ...props,
+  });
 
 function logStore(props: Partial<LogStoreProps>, f = lbFixture()): LogStore {
   return new LogStore(f.stack, 'log-store', { ...logStoreProps(f), ...props });
@@ -309,6 +323,48 @@ describe('constructs refuse a prop mistake with one line: construct path, value,
       'test/vpn',
       'policy-based',
       'got 2 and 1',
+    ],
+    [
+      'Network subnet outside the VPC range',
+      () => network({ privateSubnets: ['10.0.10.0/24', '10.1.11.0/24'] }),
+      'test/network',
+      'subnet',
+      '10.1.11.0/24',
+    ],
+    [
+      'Network subnets that overlap',
+      () => network({ privateSubnets: ['10.0.10.0/24', '10.0.10.0/25'] }),
+      'test/network',
+      'subnet',
+      '10.0.10.0/25',
+    ],
+    [
+      'Network vpcCidr with host bits',
+      () => network({ vpcCidr: '10.0.0.1/16' }),
+      'test/network',
+      'vpcCidr',
+      '10.0.0.1/16',
+    ],
+    [
+      'Network zone id instead of a zone name',
+      () => network({ availabilityZones: ['euw1-az1', 'eu-west-1b'] }),
+      'test/network',
+      'availabilityZones[0]',
+      'euw1-az1',
+    ],
+    [
+      'suppress with a checkov id instead of a rule id',
+      () => suppress(certificate({ certificateArn: ACM }), 'CKV_AWS_24', 'checkov ids are not rule ids'),
+      'test/certificate',
+      'suppress',
+      'CKV_AWS_24',
+    ],
+    [
+      'suppress without a reason',
+      () => suppress(certificate({ certificateArn: ACM }), 's3-access-logging', ' '),
+      'test/certificate',
+      's3-access-logging',
+      'reason',
     ],
   ] as Array<[string, () => unknown, string, string, string]>)('%s', (_name, build, path, prop, value) => {
     const error = refusal(build);
