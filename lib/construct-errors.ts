@@ -33,10 +33,10 @@ export function isUnresolvedValue(value: unknown): boolean {
 
 /**
  * Checks one prop at construction time, the way every construct of this library does: a value that is (or holds) an
- * unresolved token is skipped; otherwise `problem(value)` says what is wrong, as `<prop> <value> <limit>. Fix: <fix>`,
+ * unresolved token, or `undefined` (an optional prop left out), is skipped; otherwise `problem(value)` says what is wrong, as `<prop> <value> <limit>. Fix: <fix>`,
  * and the construct refuses its props with its path ({@link refuseProps}), or returns `undefined` for a good value.
  */
-export function checkProp<T>(scope: IConstruct, value: T, problem: (value: T) => string | undefined): void {
+export function checkProp<T>(scope: IConstruct, value: T | undefined, problem: (value: T) => string | undefined): void {
   if (value === undefined || isUnresolvedValue(value)) return;
   const found = problem(value);
   if (found !== undefined) refuseProps(scope, found);
@@ -45,7 +45,7 @@ export function checkProp<T>(scope: IConstruct, value: T, problem: (value: T) =>
 /** One construct's validation: `check` is {@link checkProp} (skips tokens), `fail` is {@link refuseProps}; both name its path. */
 export interface PropsValidator {
   /** Refuses the props when `problem(value)` returns a reason; skipped when the value is (or holds) an unresolved token. */
-  check<T>(value: T, problem: (value: T) => string | undefined): void;
+  check<T>(value: T | undefined, problem: (value: T) => string | undefined): void;
   /** Refuses the props now, for a problem no token can hide (a missing or empty required prop). */
   fail(problem: string): never;
 }
@@ -56,4 +56,29 @@ export function propsValidator(scope: IConstruct): PropsValidator {
     check: (value, problem) => checkProp(scope, value, problem),
     fail: (problem) => refuseProps(scope, problem),
   };
+}
+
+/**
+ * Input a pure renderer refused (`lib/agents`, `lib/config/cidr.ts`): the message says what is wrong, the value, the
+ * limit and `Fix: ...`, but names no construct, since a renderer has none. The construct that calls the renderer
+ * turns it into its own {@link ConstructPropsError} with {@link renderFor}; a command turns it into its usage error.
+ */
+export class RenderInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderInputError';
+  }
+}
+
+/**
+ * Runs a renderer for `scope`: a {@link RenderInputError} it throws becomes `scope`'s {@link ConstructPropsError}
+ * (same message, prefixed with the construct path); any other error (a bug) passes unchanged.
+ */
+export function renderFor<T>(scope: IConstruct, render: () => T): T {
+  try {
+    return render();
+  } catch (e) {
+    if (e instanceof RenderInputError) refuseProps(scope, e.message);
+    throw e;
+  }
 }

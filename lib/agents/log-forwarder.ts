@@ -28,6 +28,7 @@
  */
 import type { EnvironmentConfig } from '../config/schema';
 import { AppLogFormat, appLogTag, logPathProblem } from '../config/sections/logging';
+import { RenderInputError } from '../construct-errors';
 import { logDataStreamName } from './log-store-bootstrap';
 
 /** One application log file to forward. */
@@ -155,8 +156,9 @@ export const LOG_STORE_ENV = {
   password: 'LOG_STORE_PASSWORD',
 } as const;
 
-function fail(message: string): never {
-  throw new Error(`log forwarder: ${message}`);
+/** Refuses the config: `<what is wrong, the value>. Fix: <fix>` (see {@link RenderInputError}). */
+function fail(message: string, fix: string): never {
+  throw new RenderInputError(`log forwarder: ${message}. Fix: ${fix}`);
 }
 
 function validate(config: LogForwarderConfig): void {
@@ -165,45 +167,76 @@ function validate(config: LogForwarderConfig): void {
     environment: config.environment,
     color: config.color,
   })) {
-    if (!/^[a-z][a-z0-9-]*$/.test(value)) fail(`${key} "${value}" must be lowercase letters, digits and dashes`);
+    if (!/^[a-z][a-z0-9-]*$/.test(value))
+      fail(
+        `${key} "${value}" must be lowercase letters, digits and dashes`,
+        `rename ${key} with those characters only`,
+      );
   }
-  if (!/^[0-9A-Za-z.+-]+$/.test(config.release)) fail(`release "${config.release}" must be a version such as 1.4.2`);
+  if (!/^[0-9A-Za-z.+-]+$/.test(config.release))
+    fail(
+      `release "${config.release}" must be a version such as 1.4.2`,
+      'give the release as letters, digits, ".", "+" and "-"',
+    );
   if (!/^[a-z][a-z0-9-]*$/.test(config.destination.indexPrefix))
-    fail(`indexPrefix "${config.destination.indexPrefix}" must be lowercase letters, digits and dashes`);
+    fail(
+      `indexPrefix "${config.destination.indexPrefix}" must be lowercase letters, digits and dashes`,
+      'rename indexPrefix with those characters only',
+    );
   if (config.destination.dataStream !== undefined && !/^[a-z][a-z0-9-]*$/.test(config.destination.dataStream)) {
-    fail(`dataStream "${config.destination.dataStream}" must be lowercase letters, digits and dashes`);
+    fail(
+      `dataStream "${config.destination.dataStream}" must be lowercase letters, digits and dashes`,
+      'rename dataStream with those characters only, or leave it out',
+    );
   }
   const port = config.destination.port ?? 443;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`destination port ${port} must be 1-65535`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    fail(`destination port ${port} must be 1-65535`, 'give the log store port from 1 to 65535');
   if (config.destination.host !== undefined && !/^[A-Za-z0-9.-]+$/.test(config.destination.host)) {
-    fail(`destination host "${config.destination.host}" must be a plain DNS name or IP (no scheme, no port)`);
+    fail(
+      `destination host "${config.destination.host}" must be a plain DNS name or IP (no scheme, no port)`,
+      'drop the scheme and port from host (set port on its own)',
+    );
   }
   const disk = config.bufferDiskMiB ?? 1024;
-  if (!Number.isInteger(disk) || disk < 16) fail(`bufferDiskMiB ${disk} must be a whole number of at least 16`);
+  if (!Number.isInteger(disk) || disk < 16)
+    fail(`bufferDiskMiB ${disk} must be a whole number of at least 16`, 'set bufferDiskMiB to 16 or more');
   const backoff = config.retryMaxIntervalSeconds ?? 60;
   if (!Number.isInteger(backoff) || backoff < 1 || backoff > 3600)
-    fail(`retryMaxIntervalSeconds ${backoff} must be a whole number from 1 to 3600`);
+    fail(
+      `retryMaxIntervalSeconds ${backoff} must be a whole number from 1 to 3600`,
+      'set retryMaxIntervalSeconds within 1-3600',
+    );
   const seen = new Set<string>();
   const tags = new Set<string>();
   for (const log of config.appLogs) {
     const problem = logPathProblem(log.path);
-    if (problem) fail(`app log ${problem}`);
-    if (seen.has(log.path)) fail(`app log "${log.path}" is listed twice`);
+    if (problem) fail(`app log ${problem}`, 'give the log as a normalized absolute path without spaces or quotes');
+    if (seen.has(log.path)) fail(`app log "${log.path}" is listed twice`, 'list each log once');
     seen.add(log.path);
     const tag = appLogTag(log);
-    if (tags.has(tag)) fail(`app log tag "${tag}" is used twice; set distinct tags`);
+    if (tags.has(tag)) fail(`app log tag "${tag}" is used twice`, 'set distinct tags');
     tags.add(tag);
   }
   const paths = { ...DEFAULT_FORWARDER_PATHS, ...config.paths };
   for (const [key, value] of Object.entries(paths)) {
     if (logPathProblem(value))
-      fail(`paths.${key} "${value}" must be a normalized absolute path without spaces or quotes`);
+      fail(
+        `paths.${key} "${value}" must be a normalized absolute path without spaces or quotes`,
+        `give paths.${key} as such a path, or leave it out`,
+      );
   }
   if (config.systemLogSource?.type === 'socket' && logPathProblem(config.systemLogSource.path)) {
-    fail(`system log socket "${config.systemLogSource.path}" must be a normalized absolute path`);
+    fail(
+      `system log socket "${config.systemLogSource.path}" must be a normalized absolute path`,
+      'give the socket as an absolute path such as /run/systemd/journal/syslog',
+    );
   }
   if (config.destination.caFile !== undefined && logPathProblem(config.destination.caFile))
-    fail(`caFile "${config.destination.caFile}" must be an absolute path`);
+    fail(
+      `caFile "${config.destination.caFile}" must be an absolute path`,
+      'give caFile as an absolute path, or leave it out',
+    );
 }
 
 /** The rsyslog ruleset name for one application log. */

@@ -15,6 +15,7 @@
  * an overwriting POST), so applying them again is harmless. Until they are applied, forwarders keep their lines
  * in their disk queues.
  */
+import { RenderInputError } from '../construct-errors';
 
 /** One REST request against the log store. */
 export interface LogStoreRequest {
@@ -88,9 +89,13 @@ export function renderIndexRetentionPolicy(
   dataStream = false,
 ): Record<string, unknown> {
   if (!/^[a-z][a-z0-9-]*$/.test(indexPrefix))
-    throw new Error(`log store: indexPrefix "${indexPrefix}" must be lowercase letters, digits and dashes`);
+    throw new RenderInputError(
+      `log store: indexPrefix "${indexPrefix}" must be lowercase letters, digits and dashes. Fix: rename indexPrefix with those characters only`,
+    );
   if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) {
-    throw new Error(`log store: retentionDays ${retentionDays} must be a whole number of days between 1 and 3650`);
+    throw new RenderInputError(
+      `log store: retentionDays ${retentionDays} must be a whole number of days between 1 and 3650. Fix: set the index retention within 1-3650 days`,
+    );
   }
   if (dataStream) {
     const stream = logDataStreamName(indexPrefix);
@@ -136,7 +141,9 @@ export function renderLogStoreBootstrap(input: LogStoreBootstrapInput): LogStore
   const pattern = dataStream ? stream : `${indexPrefix}-*`;
   const user = input.forwarderUsername ?? 'log-forwarder';
   if (!/^[a-z][a-z0-9_-]{2,63}$/.test(user))
-    throw new Error(`log store: forwarderUsername "${user}" must be 3-64 lowercase letters, digits, _ or -`);
+    throw new RenderInputError(
+      `log store: forwarderUsername "${user}" must be 3-64 lowercase letters, digits, _ or -. Fix: rename forwarderUsername with 3-64 of those characters`,
+    );
   const replicas = input.replicas ?? 1;
   const keyword = { type: 'keyword' };
   return [

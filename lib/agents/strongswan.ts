@@ -8,6 +8,7 @@
  */
 import { Token } from 'cdktf';
 import { CustomerConfigMode, TunnelOptions } from '../config/sections/vpn';
+import { RenderInputError } from '../construct-errors';
 
 const ENCRYPTION: Readonly<Record<string, { keyword: string; aead: boolean }>> = {
   AES128: { keyword: 'aes128', aead: false },
@@ -257,24 +258,32 @@ function validate(
   ids: readonly number[],
   localAddress?: string,
 ): void {
-  const fail = (msg: string): never => {
-    throw new Error(`strongSwan config ${input.name}: ${msg}`);
+  const fail = (msg: string, fix: string): never => {
+    throw new RenderInputError(`strongSwan config ${input.name}: ${msg}. Fix: ${fix}`);
   };
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(input.name))
-    fail('name must be letters, digits, "-" and "_" (it names swanctl sections)');
-  if (input.tunnels.length < 1 || input.tunnels.length > 2) fail(`needs 1 or 2 tunnels, got ${input.tunnels.length}`);
+    fail(
+      'name must be letters, digits, "-" and "_" (it names swanctl sections)',
+      'rename the VPN with those characters only',
+    );
+  if (input.tunnels.length < 1 || input.tunnels.length > 2)
+    fail(`needs 1 or 2 tunnels, got ${input.tunnels.length}`, 'give one or two tunnels');
   if (ids.length !== 2 || ids.some((id) => !Number.isInteger(id) || id < 1 || id > 0xffffffff))
-    fail('interfaceIds must be two whole numbers from 1 to 4294967295');
-  if (ids[0] === ids[1]) fail('interfaceIds must differ: each tunnel needs its own XFRM interface');
+    fail('interfaceIds must be two whole numbers from 1 to 4294967295', 'give two ids within that range');
+  if (ids[0] === ids[1])
+    fail('interfaceIds must differ: each tunnel needs its own XFRM interface', 'give two different ids');
   if (mode === 'policy-based' && (input.onPremCidrs.length !== 1 || input.vpcCidrs.length !== 1)) {
     fail(
-      `policy-based configs support exactly one on-prem and one VPC range (AWS keeps one SA pair per tunnel); got ${input.onPremCidrs.length} and ${input.vpcCidrs.length}. ` +
-        'Use route-based, or summarize the ranges',
+      `policy-based configs support exactly one on-prem and one VPC range (AWS keeps one SA pair per tunnel); got ${input.onPremCidrs.length} and ${input.vpcCidrs.length}`,
+      'use route-based, or summarize the ranges',
     );
   }
   const plain = (what: string, v: string) => {
     if (!Token.isUnresolved(v) && !/^[A-Za-z0-9.:/_%-]+$/.test(v))
-      fail(`${what} ${JSON.stringify(v)} contains characters that do not belong in swanctl.conf`);
+      fail(
+        `${what} ${JSON.stringify(v)} contains characters that do not belong in swanctl.conf`,
+        `give ${what} as a plain address or range`,
+      );
   };
   plain('customerGatewayIp', input.customerGatewayIp);
   if (localAddress) plain('localAddress', localAddress);
@@ -285,7 +294,10 @@ function validate(
     plain(`tunnel ${i + 1} inside address`, t.cgwInsideAddress);
     plain(`tunnel ${i + 1} inside address`, t.vgwInsideAddress);
     if (!Token.isUnresolved(t.presharedKey) && !/^[A-Za-z0-9._]{8,64}$/.test(t.presharedKey)) {
-      fail(`tunnel ${i + 1} pre-shared key must be 8-64 letters, digits, "." and "_" (as AWS generates them)`);
+      fail(
+        `tunnel ${i + 1} pre-shared key must be 8-64 letters, digits, "." and "_" (as AWS generates them)`,
+        'use the key AWS generated, or 8-64 of those characters',
+      );
     }
   });
 }

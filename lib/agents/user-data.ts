@@ -22,6 +22,7 @@ import { Document, isSeq } from 'yaml';
 import { gzipSync } from 'zlib';
 import type { EnvironmentConfig } from '../config/schema';
 import type { Color } from '../config/sections/release';
+import { RenderInputError } from '../construct-errors';
 import {
   DEFAULT_FORWARDER_PATHS,
   forwarderConfigFromValues,
@@ -76,7 +77,9 @@ export const SHIPPER_SCRIPT = DEFAULT_FORWARDER_PATHS.shipper;
 export function renderInstallScript(extraPackages: readonly string[] = []): string {
   for (const pkg of [...FORWARDER_PACKAGES, ...extraPackages]) {
     if (!/^[a-z0-9][a-z0-9+._-]+$/.test(pkg))
-      throw new Error(`log forwarder: "${pkg}" is not a package name (lowercase letters, digits, + . _ -)`);
+      throw new RenderInputError(
+        `log forwarder: "${pkg}" is not a package name (lowercase letters, digits, + . _ -). Fix: list the package by its name only`,
+      );
   }
   return `#!/bin/sh
 # Installs the log forwarder's packages one at a time (a missing optional package never stops the others).
@@ -131,9 +134,13 @@ echo "log-forwarder: packages installed with $manager"
  */
 export function renderCredentialsScript(secretId: string, region: string): string {
   if (!/^[A-Za-z0-9/_+=.@:-]+$/.test(secretId))
-    throw new Error(`log forwarder: secret id "${secretId}" must be a Secrets Manager name or ARN`);
+    throw new RenderInputError(
+      `log forwarder: secret id "${secretId}" must be a Secrets Manager name or ARN. Fix: give the secret's name or ARN`,
+    );
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region))
-    throw new Error(`log forwarder: region "${region}" is not an AWS region (e.g. eu-west-1)`);
+    throw new RenderInputError(
+      `log forwarder: region "${region}" is not an AWS region. Fix: give a region such as eu-west-1`,
+    );
   const vars = Object.entries(LOG_STORE_ENV)
     .map(([key, name]) => `("${key}", "${name}")`)
     .join(', ');

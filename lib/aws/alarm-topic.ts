@@ -7,6 +7,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
+import { checkProp } from '../construct-errors';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { protectStateful } from './stateful';
 
@@ -57,11 +58,11 @@ export class AlarmTopic extends Construct {
     const topicName = `${props.name}-alarms`;
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.kmsAlias, `alias/${topicName}`);
     for (const [i, s] of (props.subscriptions ?? []).entries()) {
-      if (!(ALARM_SUBSCRIPTION_PROTOCOLS as readonly string[]).includes(s.protocol)) {
-        throw new Error(
-          `AlarmTopic ${this.node.path}: subscriptions[${i}].protocol "${s.protocol}" is not one of ${ALARM_SUBSCRIPTION_PROTOCOLS.join(', ')}`,
-        );
-      }
+      checkProp(this, s.protocol as string, (protocol) =>
+        (ALARM_SUBSCRIPTION_PROTOCOLS as readonly string[]).includes(protocol)
+          ? undefined
+          : `subscriptions[${i}].protocol "${protocol}" is not one of ${ALARM_SUBSCRIPTION_PROTOCOLS.join(', ')}. Fix: use one of those protocols`,
+      );
     }
     const account = new DataAwsCallerIdentity(this, 'account');
     const partition = new DataAwsPartition(this, 'partition');

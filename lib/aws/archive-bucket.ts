@@ -10,7 +10,6 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { IAM_ROLE_ARN } from '../config/sections/archive';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
@@ -142,18 +141,17 @@ export class ArchiveBucket extends Construct {
     this.region = props.region;
     validateAwsName(this, 'bucketName', name, AWS_NAME_RULES.s3Bucket);
     validateAwsName(this, 'bucketName', name, AWS_NAME_RULES.kmsAlias, `alias/${name}`);
-    const breakGlass = props.breakGlassRoleArn;
-    if (breakGlass !== undefined && !Token.isUnresolved(breakGlass) && !IAM_ROLE_ARN.test(breakGlass)) {
-      throw new Error(
-        `ArchiveBucket ${this.node.path}: breakGlassRoleArn "${breakGlass}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>); name the break-glass role, or leave it out so nobody can disable or delete the key`,
-      );
-    }
+    checkProp(this, props.breakGlassRoleArn, (arn) =>
+      IAM_ROLE_ARN.test(arn)
+        ? undefined
+        : `breakGlassRoleArn "${arn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>). Fix: name the break-glass role, or leave it out so nobody can disable or delete the key`,
+    );
     this.objectLockMode = props.objectLockMode ?? 'GOVERNANCE';
-    if (this.objectLockMode !== 'GOVERNANCE' && this.objectLockMode !== 'COMPLIANCE') {
-      throw new Error(
-        `ArchiveBucket ${this.node.path}: objectLockMode must be GOVERNANCE or COMPLIANCE, got "${String(this.objectLockMode)}"`,
-      );
-    }
+    checkProp(this, this.objectLockMode as string, (mode) =>
+      mode === 'GOVERNANCE' || mode === 'COMPLIANCE'
+        ? undefined
+        : `objectLockMode must be GOVERNANCE or COMPLIANCE, got "${mode}". Fix: set objectLockMode to GOVERNANCE (privileged users may shorten retention) or COMPLIANCE (nobody may)`,
+    );
     this.retentionDays = wholeDays(this, 'retentionDays', props.retentionDays ?? 90, 36500);
     const glacierDays = wholeDays(this, 'glacierAfterDays', props.glacierAfterDays ?? 90, 36500);
     const deepArchiveDays = wholeDays(this, 'deepArchiveAfterDays', props.deepArchiveAfterDays ?? 365, 36500);
@@ -287,11 +285,11 @@ export class ArchiveBucket extends Construct {
   private grantPolicy(id: string, props: ArchiveGrantProps, write: boolean): IamPolicy {
     validateAwsName(this, 'grant name', props.name, AWS_NAME_RULES.iamPolicy);
     const prefix = props.keyPrefix ?? '';
-    if (prefix.startsWith('/') || /[*?]/.test(prefix)) {
-      throw new Error(
-        `ArchiveBucket ${this.node.path}: keyPrefix "${prefix}" must not start with "/" or contain wildcards`,
-      );
-    }
+    checkProp(this, prefix, (p) =>
+      p.startsWith('/') || /[*?]/.test(p)
+        ? `keyPrefix "${p}" must not start with "/" or contain wildcards. Fix: give a plain key prefix such as "releases/"`
+        : undefined,
+    );
     const arn = this.bucket.arn;
     const objectActions = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:GetObjectRetention'];
     if (write) objectActions.push('s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts');

@@ -4,6 +4,7 @@ import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from '@cdktf/provi
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Construct } from 'constructs';
+import { checkProp } from '../construct-errors';
 import { Color, COLORS } from '../config/sections/release';
 
 /** Alarm thresholds; each has a default that suits a small web fleet. */
@@ -83,7 +84,7 @@ export class LogMetrics extends Construct {
 
   constructor(scope: Construct, id: string, props: LogMetricsProps) {
     super(scope, id);
-    validate(props);
+    validate(this, props);
     this.namespace = `LogMetrics/${props.name}`;
     const t = props.thresholds ?? {};
     const actions = props.alarmTopicArns ? [...props.alarmTopicArns] : [];
@@ -221,10 +222,12 @@ export class LogMetrics extends Construct {
   }
 }
 
-function validate(props: LogMetricsProps): void {
+function validate(scope: Construct, props: LogMetricsProps): void {
   for (const [key, value] of Object.entries(props.thresholds ?? {})) {
-    if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) {
-      throw new Error(`LogMetrics ${props.name}: thresholds.${key} ${value} must be a non-negative number`);
-    }
+    checkProp(scope, value, (v) =>
+      typeof v === 'number' && (!Number.isFinite(v) || v < 0)
+        ? `thresholds.${key} ${v} must be a non-negative number. Fix: set thresholds.${key} to 0 or more`
+        : undefined,
+    );
   }
 }

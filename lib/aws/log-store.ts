@@ -13,8 +13,9 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { Fn, Token } from 'cdktf';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { propsValidator, renderFor } from '../construct-errors';
 import { accountAdministrationKeyPolicy } from './dedicated-key';
 import { protectStateful } from './stateful';
 import { IKmsKeyRef } from './references';
@@ -188,7 +189,7 @@ export class LogStore extends Construct {
     const count = props.instanceCount ?? 1;
     const zones = Math.min(count, props.subnets.length, 3);
     const masters = props.dedicatedMasterCount ?? 0;
-    validate(props, count, zones);
+    validate(this, props, count, zones);
     this.domainName = openSearchDomainName(props.name);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.openSearchDomain, this.domainName);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.secret, `${props.name}/log-store-admin`);
@@ -398,15 +399,17 @@ export class LogStore extends Construct {
     );
 
     this.bootstrapRequests = [
-      ...renderLogStoreBootstrap({
-        indexPrefix: props.indexPrefix,
-        retentionDays: props.indexRetentionDays,
-        forwarderUsername: this.forwarderUsername,
-        replicas: count > 1 ? 1 : 0,
-        dashboardsIndexPattern: true,
-        // Append-only: the forwarders write into a data stream (see forwarderConfigFromValues).
-        dataStream: true,
-      }),
+      ...renderFor(this, () =>
+        renderLogStoreBootstrap({
+          indexPrefix: props.indexPrefix,
+          retentionDays: props.indexRetentionDays,
+          forwarderUsername: this.forwarderUsername,
+          replicas: count > 1 ? 1 : 0,
+          dashboardsIndexPattern: true,
+          // Append-only: the forwarders write into a data stream (see forwarderConfigFromValues).
+          dataStream: true,
+        }),
+      ),
       AUDIT_CONFIG_REQUEST,
     ];
   }
@@ -422,40 +425,54 @@ export class LogStore extends Construct {
   }
 }
 
-function validate(props: LogStoreProps, count: number, zones: number): void {
-  const fail = (msg: string): never => {
-    throw new Error(`LogStore ${props.name}: ${msg}`);
-  };
-  if (props.subnets.length === 0) fail('subnets is empty; pass the private subnets of the VPC');
+function validate(scope: Construct, props: LogStoreProps, count: number, zones: number): void {
+  const { check, fail } = propsValidator(scope);
+  if (props.subnets.length === 0) fail('subnets is empty. Fix: pass the private subnets of the VPC');
   if (props.clientSecurityGroups.length === 0)
-    fail("clientSecurityGroups is empty; pass the fleets' instance security group, or nothing can ship logs");
-  if (!Number.isInteger(count) || count < 1 || count > 20) fail(`instanceCount ${count} must be 1-20`);
-  if (zones > 1 && count % zones !== 0)
-    fail(`instanceCount ${count} must be a multiple of the ${zones} availability zones it spreads over`);
-  if (
-    !Token.isUnresolved(props.logRetentionDays) &&
-    !(LOG_GROUP_RETENTION_DAYS as readonly number[]).includes(props.logRetentionDays)
-  ) {
-    fail(
-      `logRetentionDays ${props.logRetentionDays} is not a CloudWatch retention period (${LOG_GROUP_RETENTION_DAYS.join(', ')})`,
-    );
-  }
-  if (props.engineVersion !== undefined && !/^OpenSearch_\d+\.\d+$/.test(props.engineVersion))
-    fail(`engineVersion "${props.engineVersion}" must look like OpenSearch_2.13`);
-  if (props.instanceType !== undefined && !/\.search$/.test(props.instanceType))
-    fail(`instanceType "${props.instanceType}" must be an OpenSearch type such as r6g.large.search`);
-  const masters = props.dedicatedMasterCount ?? 0;
-  if (![0, 3, 5].includes(masters))
-    fail(
-      `dedicatedMasterCount ${masters} must be 0 (none), 3 or 5 (an odd quorum that survives one or two node losses)`,
-    );
-  if (props.dedicatedMasterType !== undefined && !/\.search$/.test(props.dedicatedMasterType))
-    fail(`dedicatedMasterType "${props.dedicatedMasterType}" must be an OpenSearch type such as m6g.large.search`);
-  const size = props.volumeSizeGiB ?? 20;
-  if (!Number.isInteger(size) || size < 10) fail(`volumeSizeGiB ${size} must be a whole number of at least 10`);
-  if (props.tlsSecurityPolicy !== undefined && !/^Policy-Min-TLS-1-[23]/.test(props.tlsSecurityPolicy)) {
-    fail(
-      `tlsSecurityPolicy "${props.tlsSecurityPolicy}" allows TLS older than 1.2; use Policy-Min-TLS-1-2-PFS-2023-10`,
-    );
-  }
+    fail("clientSecurityGroups is empty, so nothing could ship logs. Fix: pass the fleets' instance security group");
+  check(count, (n) =>
+    !Number.isInteger(n) || n < 1 || n > 20
+      ? `instanceCount ${n} must be 1-20. Fix: set instanceCount within 1-20`
+      : undefined,
+  );
+  check(count, (n) =>
+    zones > 1 && n % zones !== 0
+      ? `instanceCount ${n} must be a multiple of the ${zones} availability zones it spreads over. Fix: set instanceCount to a multiple of ${zones}`
+      : undefined,
+  );
+  check(props.logRetentionDays, (days) =>
+    (LOG_GROUP_RETENTION_DAYS as readonly number[]).includes(days)
+      ? undefined
+      : `logRetentionDays ${days} is not a CloudWatch retention period (${LOG_GROUP_RETENTION_DAYS.join(', ')}). Fix: pick one of those`,
+  );
+  check(props.engineVersion, (version) =>
+    /^OpenSearch_\d+\.\d+$/.test(version)
+      ? undefined
+      : `engineVersion "${version}" must look like OpenSearch_2.13. Fix: give an OpenSearch engine version such as OpenSearch_2.13`,
+  );
+  check(props.instanceType, (type) =>
+    /\.search$/.test(type)
+      ? undefined
+      : `instanceType "${type}" must be an OpenSearch type. Fix: use an OpenSearch type such as r6g.large.search`,
+  );
+  check(props.dedicatedMasterCount ?? 0, (masters) =>
+    [0, 3, 5].includes(masters)
+      ? undefined
+      : `dedicatedMasterCount ${masters} must be 0 (none), 3 or 5 (an odd quorum that survives one or two node losses). Fix: set dedicatedMasterCount to 0, 3 or 5`,
+  );
+  check(props.dedicatedMasterType, (type) =>
+    /\.search$/.test(type)
+      ? undefined
+      : `dedicatedMasterType "${type}" must be an OpenSearch type. Fix: use an OpenSearch type such as m6g.large.search`,
+  );
+  check(props.volumeSizeGiB ?? 20, (size) =>
+    !Number.isInteger(size) || size < 10
+      ? `volumeSizeGiB ${size} must be a whole number of at least 10. Fix: set volumeSizeGiB to 10 or more`
+      : undefined,
+  );
+  check(props.tlsSecurityPolicy, (policy) =>
+    /^Policy-Min-TLS-1-[23]/.test(policy)
+      ? undefined
+      : `tlsSecurityPolicy "${policy}" allows TLS older than 1.2. Fix: use Policy-Min-TLS-1-2-PFS-2023-10`,
+  );
 }

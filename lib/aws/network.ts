@@ -15,6 +15,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { refuseProps } from '../construct-errors';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { protectStateful } from './stateful';
 import { IKmsKeyRef } from './references';
@@ -82,7 +83,7 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    validate(props);
+    validate(this, props);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.logGroup, `/vpc/${props.name}/flow-logs`);
     validateAwsName(this, 'name', props.name, AWS_NAME_RULES.iamRole, `${props.name}-vpc-flow-logs`);
     const tag = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
@@ -239,40 +240,45 @@ export class Network extends Construct {
   }
 }
 
-function validate(props: NetworkProps): void {
-  const fail = (msg: string) => {
-    throw new Error(`Network ${props.name}: ${msg}`);
-  };
+function validate(scope: Construct, props: NetworkProps): void {
+  const fail = (msg: string): never => refuseProps(scope, msg);
   const all = [props.vpcCidr, ...props.publicSubnets, ...props.privateSubnets];
   if (all.some((c) => Token.isUnresolved(c))) return;
   for (const cidr of all) {
     const block = parseCidr(cidr);
-    if (typeof block === 'string') fail(block);
+    if (typeof block === 'string') fail(`${block}. Fix: give vpcCidr and the subnets as aligned IPv4 CIDR blocks`);
   }
-  if (props.publicSubnets.length === 0) fail('publicSubnets is empty; give one CIDR per availability zone');
+  if (props.publicSubnets.length === 0) fail('publicSubnets is empty. Fix: give one CIDR per availability zone');
   const zones = props.availabilityZones;
   if (!zones.some((z) => Token.isUnresolved(z))) {
     zones.forEach((z, i) => {
       if (!AVAILABILITY_ZONE_NAME.test(z))
-        fail(`availabilityZones[${i}] "${z}" is not an availability zone name such as eu-west-1a`);
+        fail(
+          `availabilityZones[${i}] "${z}" is not an availability zone name such as eu-west-1a. Fix: use the zone name, not the zone id`,
+        );
       if (zones.indexOf(z) !== i)
-        fail(`availabilityZones lists ${z} twice; two subnets of a tier in one zone give no zone redundancy`);
+        fail(
+          `availabilityZones lists ${z} twice; two subnets of a tier in one zone give no zone redundancy. Fix: list each zone once`,
+        );
     });
     const needed = Math.max(props.publicSubnets.length, props.privateSubnets.length);
     if (zones.length < needed) {
       fail(
-        `availabilityZones names ${zones.length} zone(s) (${zones.join(', ') || 'none'}) for ${needed} subnets per tier; name one zone per subnet (e.g. network.availabilityZones in the values)`,
+        `availabilityZones names ${zones.length} zone(s) (${zones.join(', ') || 'none'}) for ${needed} subnets per tier. Fix: name one zone per subnet (e.g. network.availabilityZones in the values)`,
       );
     }
   }
   if (props.publicSubnets.length !== props.privateSubnets.length) {
     fail(
-      `publicSubnets (${props.publicSubnets.length}) and privateSubnets (${props.privateSubnets.length}) need one CIDR per AZ each`,
+      `publicSubnets (${props.publicSubnets.length}) and privateSubnets (${props.privateSubnets.length}) differ in length. Fix: give one CIDR per AZ in each`,
     );
   }
   const subnets = [...props.publicSubnets, ...props.privateSubnets];
   subnets.forEach((s, i) => {
-    if (!cidrContains(props.vpcCidr, s)) fail(`subnet ${s} lies outside the VPC range ${props.vpcCidr}`);
-    subnets.slice(0, i).forEach((o) => cidrsOverlap(o, s) && fail(`subnet ${s} overlaps ${o}`));
+    if (!cidrContains(props.vpcCidr, s))
+      fail(`subnet ${s} lies outside the VPC range ${props.vpcCidr}. Fix: pick a subnet inside ${props.vpcCidr}`);
+    subnets
+      .slice(0, i)
+      .forEach((o) => cidrsOverlap(o, s) && fail(`subnet ${s} overlaps ${o}. Fix: pick ranges that do not overlap`));
   });
 }

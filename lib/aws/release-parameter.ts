@@ -3,6 +3,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Construct } from 'constructs';
+import { propsValidator } from '../construct-errors';
 import { AWS_NAME_RULES, releaseParameterName, validateAwsName } from './aws-names';
 import { GrantPolicyProps, IKmsKeyRef } from './references';
 
@@ -59,23 +60,21 @@ export class ReleaseParameter extends Construct {
 
   constructor(scope: Construct, id: string, props: ReleaseParameterProps) {
     super(scope, id);
+    const { check, fail } = propsValidator(this);
     for (const key of ['app', 'environment', 'color'] as const) {
-      if (!SEGMENT.test(props[key])) {
-        throw new Error(
-          `ReleaseParameter ${this.node.path}: ${key} "${props[key]}" must be letters, digits, "_", "." or "-" (it becomes a parameter path segment)`,
-        );
-      }
-    }
-    if (props.encryptionKey && !props.secure) {
-      throw new Error(
-        `ReleaseParameter ${this.node.path}: encryptionKey is only used for a SecureString; set secure: true or drop encryptionKey`,
+      check(props[key] as string, (value) =>
+        SEGMENT.test(value)
+          ? undefined
+          : `${key} "${value}" must be letters, digits, "_", "." or "-" (it becomes a parameter path segment). Fix: rename ${key} with those characters only`,
       );
     }
-    if (props.release.artifact !== undefined && !/@sha256:[a-f0-9]{64}$/.test(props.release.artifact)) {
-      throw new Error(
-        `ReleaseParameter ${this.node.path}: artifact "${props.release.artifact}" is not pinned by digest (<repo>@sha256:<64 hex>)`,
-      );
-    }
+    if (props.encryptionKey && !props.secure)
+      fail('encryptionKey is only used for a SecureString. Fix: set secure: true or drop encryptionKey');
+    check(props.release.artifact, (artifact) =>
+      /@sha256:[a-f0-9]{64}$/.test(artifact)
+        ? undefined
+        : `artifact "${artifact}" is not pinned by digest (<repo>@sha256:<64 hex>). Fix: give the artifact as <repo>@sha256:<digest>`,
+    );
     this.region = props.region;
     this.parameterName = releaseParameterName(props.app, props.environment, props.color);
     validateAwsName(this, 'app', props.app, AWS_NAME_RULES.ssmParameter, this.parameterName);

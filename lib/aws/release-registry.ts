@@ -4,6 +4,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
+import { isUnresolvedValue, propsValidator } from '../construct-errors';
 import { AWS_NAME_RULES, ecrKeyAliasName, validateAwsName } from './aws-names';
 import { addDedicatedKey } from './dedicated-key';
 import { protectStateful } from './stateful';
@@ -63,15 +64,8 @@ export class ReleaseRegistry extends Construct {
     validateAwsName(this, 'repositoryName', name, AWS_NAME_RULES.ecrRepository);
     const aliasName = ecrKeyAliasName(name);
     validateAwsName(this, 'repositoryName', name, AWS_NAME_RULES.kmsAlias, aliasName);
-    const keep = props.keepImages ?? 200;
-    if (!Number.isInteger(keep) || keep < 1)
-      throw new Error(`ReleaseRegistry ${this.node.path}: keepImages must be a whole number >= 1, got ${keep}`);
-    const untaggedDays = props.untaggedExpiryDays ?? 7;
-    if (!Number.isInteger(untaggedDays) || untaggedDays < 1) {
-      throw new Error(
-        `ReleaseRegistry ${this.node.path}: untaggedExpiryDays must be a whole number >= 1, got ${untaggedDays}`,
-      );
-    }
+    const keep = lifecycleCount(this, 'keepImages', props.keepImages ?? 200);
+    const untaggedDays = lifecycleCount(this, 'untaggedExpiryDays', props.untaggedExpiryDays ?? 7);
 
     ({ key: this.key, alias: this.alias } = addDedicatedKey(this, {
       description: `ECR repository ${name}`,
@@ -152,4 +146,19 @@ export function releaseLifecycleRules(keep: number, untaggedDays: number): { rul
       },
     ],
   };
+}
+
+/**
+ * A count of the lifecycle policy: a whole number >= 1, and literal, since it is written into the policy JSON where
+ * Terraform cannot resolve a token.
+ */
+function lifecycleCount(scope: Construct, prop: string, value: number): number {
+  const { fail } = propsValidator(scope);
+  if (isUnresolvedValue(value))
+    fail(
+      `${prop} is a token; it is written into the lifecycle policy JSON, where Terraform cannot resolve it. Fix: give ${prop} as a literal number`,
+    );
+  if (!Number.isInteger(value) || value < 1)
+    fail(`${prop} must be a whole number >= 1, got ${value}. Fix: set ${prop} to a whole number of 1 or more`);
+  return value;
 }

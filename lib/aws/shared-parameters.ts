@@ -2,6 +2,7 @@ import { DataAwsSsmParametersByPath } from '@cdktf/provider-aws/lib/data-aws-ssm
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Fn, Op, TerraformSelf, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { checkProp, refuseProps } from '../construct-errors';
 import {
   AWS_SHARED_VALUES,
   AwsSharedValueKey,
@@ -75,9 +76,9 @@ export class SharedParameters extends Construct {
 }
 
 function joinList(scope: Construct, key: string, items: readonly string[]): string {
-  if (!Token.isUnresolved(items) && items.length === 0) {
-    throw new Error(`SharedParameters ${scope.node.path}: ${key} is empty; publish at least one value`);
-  }
+  checkProp(scope, items, (list) =>
+    list.length === 0 ? `${key} is empty. Fix: publish at least one value in ${key}` : undefined,
+  );
   return Fn.join(LIST_SEPARATOR, [...items]);
 }
 
@@ -109,7 +110,7 @@ export class SharedLookup extends Construct {
   constructor(scope: Construct, id: string, props: SharedLookupProps) {
     super(scope, id);
     if (props.required.length === 0)
-      throw new Error(`SharedLookup ${this.node.path}: required is empty; name the published values this stack reads`);
+      refuseProps(this, 'required is empty. Fix: name the published values this stack reads');
     this.app = props.app;
     this.environment = props.environment;
     this.required = new Set(props.required);
@@ -139,8 +140,9 @@ export class SharedLookup extends Construct {
   /** A published single value, e.g. `get('loadBalancerArn')`. */
   public get(key: AwsSharedValueKey): string {
     if (!this.required.has(key)) {
-      throw new Error(
-        `SharedLookup ${this.node.path}: ${key} is not in required; add it so the plan checks that ${stackName(this.environment, 'shared')} publishes it`,
+      refuseProps(
+        this,
+        `${key} is not in required. Fix: add ${key} to required, so the plan checks that ${stackName(this.environment, 'shared')} publishes it`,
       );
     }
     const byName = Fn.zipmap(this.parameters.names, Fn.nonsensitive(this.parameters.values));

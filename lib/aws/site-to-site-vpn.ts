@@ -14,7 +14,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { protectStateful } from './stateful';
 import { IKmsKeyRef } from './references';
-import { isUnresolvedValue, propsValidator } from '../construct-errors';
+import { checkProp, isUnresolvedValue, propsValidator, renderFor } from '../construct-errors';
 import { idKey, movedFromId } from '../construct-ids';
 import { AWS_NAME_RULES, validateAwsName } from './aws-names';
 import { CustomerConfigInput, renderSwanctlConf, StrongswanTunnel } from '../agents/strongswan';
@@ -291,8 +291,11 @@ export class SiteToSiteVpn extends Construct {
     port: number,
     description: string,
   ): VpcSecurityGroupIngressRule[] {
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-      throw new Error(`SiteToSiteVpn ${this.props.name}: allowFromOnPrem(${id}): ${port} is not a port number`);
+    checkProp(this, port, (p) =>
+      !Number.isInteger(p) || p < 1 || p > 65535
+        ? `allowFromOnPrem(${id}): port ${p} is not a port number. Fix: give a whole number from 1 to 65535`
+        : undefined,
+    );
     return this.onPremCidrs.map((cidr, i) =>
       movedFromId(
         new VpcSecurityGroupIngressRule(this, `${id}-${idKey(cidr, i)}`, {
@@ -347,7 +350,7 @@ export class SiteToSiteVpn extends Construct {
 
   /** The customer gateway's `swanctl.conf` (with PSKs: sensitive), in `mode` or the construct's configured mode. */
   public customerConfig(mode: CustomerConfigMode = this.props.customerConfigMode ?? 'route-based'): string {
-    return renderSwanctlConf(this.customerConfigInput(), { mode });
+    return renderFor(this, () => renderSwanctlConf(this.customerConfigInput(), { mode }));
   }
 }
 

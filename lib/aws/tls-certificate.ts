@@ -3,6 +3,7 @@ import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificat
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { TerraformIterator, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { propsValidator, refuseProps } from '../construct-errors';
 
 /** Props for {@link TlsCertificate}: either `certificateArn`, or `domainName` with `zoneId`. */
 export interface TlsCertificateProps {
@@ -42,24 +43,25 @@ export class TlsCertificate extends Construct {
     super(scope, id);
     const hasArn = props.certificateArn !== undefined;
     const hasDomain = props.domainName !== undefined || props.zoneId !== undefined;
+    const { check, fail } = propsValidator(this);
     if (hasArn === hasDomain) {
-      throw new Error(
-        `TlsCertificate ${this.node.path}: give either certificateArn (an existing certificate) or domainName with zoneId (request one), not ${hasArn ? 'both' : 'neither'}`,
+      fail(
+        `give either certificateArn (an existing certificate) or domainName with zoneId (request one), not ${hasArn ? 'both' : 'neither'}. Fix: ${hasArn ? 'drop certificateArn or domainName/zoneId' : 'set certificateArn, or domainName and zoneId'}`,
       );
     }
     if (props.certificateArn !== undefined) {
-      if (
-        !Token.isUnresolved(props.certificateArn) &&
-        !/^arn:aws[\w-]*:acm:[^:]+:\d{12}:certificate\/.+$/.test(props.certificateArn)
-      ) {
-        throw new Error(`TlsCertificate ${this.node.path}: "${props.certificateArn}" is not an ACM certificate ARN`);
-      }
+      check(props.certificateArn, (arn) =>
+        /^arn:aws[\w-]*:acm:[^:]+:\d{12}:certificate\/.+$/.test(arn)
+          ? undefined
+          : `certificateArn "${arn}" is not an ACM certificate ARN. Fix: give certificateArn as arn:aws:acm:<region>:<account>:certificate/<id>`,
+      );
       this.arn = props.certificateArn;
       return;
     }
     if (!props.domainName || !props.zoneId) {
-      throw new Error(
-        `TlsCertificate ${this.node.path}: requesting a certificate needs both domainName and zoneId (got ${props.domainName ? 'no zoneId' : 'no domainName'})`,
+      refuseProps(
+        this,
+        `requesting a certificate needs both domainName and zoneId (got ${props.domainName ? 'no zoneId' : 'no domainName'}). Fix: set ${props.domainName ? 'zoneId' : 'domainName'}`,
       );
     }
     this.domainName = props.domainName;

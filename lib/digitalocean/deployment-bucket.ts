@@ -1,5 +1,4 @@
 import { SpacesBucket } from '@cdktf/provider-digitalocean/lib/spaces-bucket';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkProp } from '../construct-errors';
 
@@ -41,11 +40,11 @@ export class DeploymentBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: DeploymentBucketProps) {
     super(scope, id);
-    if (!Token.isUnresolved(props.bucketName) && !/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(props.bucketName)) {
-      throw new Error(
-        `DeploymentBucket: bucketName "${props.bucketName}" must be 3–63 lowercase letters, digits and dashes (no dots: they break TLS on Spaces)`,
-      );
-    }
+    checkProp(this, props.bucketName, (name) =>
+      /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name)
+        ? undefined
+        : `bucketName "${name}" must be 3–63 lowercase letters, digits and dashes (no dots: they break TLS on Spaces). Fix: rename the bucket with those characters only`,
+    );
     const days = props.noncurrentVersionExpirationDays ?? 90;
     checkProp(this, days, (d) =>
       !Number.isInteger(d) || d < 1

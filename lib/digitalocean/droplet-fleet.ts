@@ -1,7 +1,8 @@
 import { Droplet, DropletConfig } from '@cdktf/provider-digitalocean/lib/droplet';
 import { ProjectResources } from '@cdktf/provider-digitalocean/lib/project-resources';
-import { TerraformSelf, Token } from 'cdktf';
+import { TerraformSelf } from 'cdktf';
 import { Construct } from 'constructs';
+import { propsValidator } from '../construct-errors';
 
 /** A file written onto each droplet over SSH right after it is created. */
 export interface DropletFile {
@@ -92,7 +93,7 @@ export class DropletFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: DropletFleetProps) {
     super(scope, id);
-    validate(props);
+    validate(this, props);
     this.droplets = Array.from(
       { length: props.count },
       (_, i) =>
@@ -153,26 +154,39 @@ function dirname(file: string): string {
   return file.slice(0, file.lastIndexOf('/')) || '/';
 }
 
-function validate(props: DropletFleetProps): void {
-  const fail = (msg: string) => {
-    throw new Error(`DropletFleet ${props.name}: ${msg}`);
-  };
-  if (!Number.isInteger(props.count) || props.count < 0 || props.count > 100)
-    fail(`count must be a whole number from 0 to 100 (got ${props.count})`);
-  if (!Token.isUnresolved(props.image) && !/^\d+$/.test(props.image)) {
-    fail(
-      `image "${props.image}" is not a snapshot id; distribution slugs change in place, so bake a snapshot and use its numeric id`,
-    );
-  }
+function validate(scope: Construct, props: DropletFleetProps): void {
+  const { check, fail } = propsValidator(scope);
+  check(props.count, (count) =>
+    !Number.isInteger(count) || count < 0 || count > 100
+      ? `count must be a whole number from 0 to 100 (got ${count}). Fix: set count within 0-100`
+      : undefined,
+  );
+  check(props.image, (image) =>
+    /^\d+$/.test(image)
+      ? undefined
+      : `image "${image}" is not a snapshot id; distribution slugs change in place. Fix: bake a snapshot and use its numeric id`,
+  );
   if (props.sshKeyFingerprints.length === 0)
-    fail('sshKeyFingerprints is empty; without a key DigitalOcean sets a root password and mails it');
-  if (props.tags.length === 0) fail('tags is empty; untagged droplets get no firewall and no load balancer traffic');
-  const minutes = props.deleteTimeoutMinutes ?? 10;
-  if (!Number.isInteger(minutes) || minutes < 1)
-    fail(`deleteTimeoutMinutes must be a whole number ≥ 1 (got ${minutes})`);
+    fail(
+      'sshKeyFingerprints is empty; without a key DigitalOcean sets a root password and mails it. Fix: give at least one',
+    );
+  if (props.tags.length === 0)
+    fail(
+      'tags is empty; untagged droplets get no firewall and no load balancer traffic. Fix: give the fleet and color tags',
+    );
+  check(props.deleteTimeoutMinutes ?? 10, (minutes) =>
+    !Number.isInteger(minutes) || minutes < 1
+      ? `deleteTimeoutMinutes must be a whole number ≥ 1 (got ${minutes}). Fix: set deleteTimeoutMinutes to 1 or more`
+      : undefined,
+  );
   for (const f of props.delivery?.files ?? []) {
     if (!/^\/[A-Za-z0-9._/-]+$/.test(f.path))
-      fail(`delivery file "${f.path}" must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
-    if (!/^0[0-7]{3}$/.test(f.mode)) fail(`delivery file ${f.path}: mode "${f.mode}" must be octal such as 0600`);
+      fail(
+        `delivery file "${f.path}" must be an absolute path of letters, digits, ".", "_", "-" and "/". Fix: rename the file with those characters only`,
+      );
+    if (!/^0[0-7]{3}$/.test(f.mode))
+      fail(
+        `delivery file ${f.path}: mode "${f.mode}" must be octal such as 0600. Fix: give the mode as four octal digits`,
+      );
   }
 }

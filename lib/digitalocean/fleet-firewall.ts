@@ -1,7 +1,8 @@
 import { Firewall, FirewallOutboundRule } from '@cdktf/provider-digitalocean/lib/firewall';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { cidrBlock } from '../config/cidr';
+import { parseCidr } from '../config/cidr';
+import { propsValidator } from '../construct-errors';
 
 /** Props for {@link FleetFirewall}. */
 export interface FleetFirewallProps {
@@ -39,7 +40,7 @@ export class FleetFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetFirewallProps) {
     super(scope, id);
-    validate(props);
+    validate(this, props);
     const tcp = (port: string, to: string[]): FirewallOutboundRule => ({
       protocol: 'tcp',
       portRange: port,
@@ -61,23 +62,28 @@ export class FleetFirewall extends Construct {
   }
 }
 
-function validate(props: FleetFirewallProps): void {
-  const fail = (msg: string) => {
-    throw new Error(`FleetFirewall ${props.name}: ${msg}`);
-  };
-  if (props.tags.length === 0) fail('tags is empty; the firewall would apply to no droplet');
-  if (props.adminCidrs.length === 0) fail('adminCidrs is empty; list the office/VPN ranges allowed to SSH in');
+function validate(scope: Construct, props: FleetFirewallProps): void {
+  const { check, fail } = propsValidator(scope);
+  if (props.tags.length === 0) fail('tags is empty; the firewall would apply to no droplet. Fix: give the fleet tag');
+  if (props.adminCidrs.length === 0) fail('adminCidrs is empty. Fix: list the office/VPN ranges allowed to SSH in');
   for (const port of [...(props.vpcEgressPorts ?? []), ...(props.internetEgressPorts ?? [])]) {
     if (Token.isUnresolved(port)) {
       fail(
-        `a port is a Terraform expression (${port}); the provider validates port_range at plan time and reads an unknown value as missing, so a new environment could never be planned. Give the number (e.g. DO_DATABASE_PORT)`,
+        `a port is a Terraform expression (${port}); the provider validates port_range at plan time and reads an unknown value as missing, so a new environment could never be planned. Fix: give the number (e.g. DO_DATABASE_PORT)`,
       );
     }
-    if (!/^\d{1,5}(-\d{1,5})?$/.test(port)) fail(`port "${port}" must be a port or a range such as 8000-8100`);
+    if (!/^\d{1,5}(-\d{1,5})?$/.test(port))
+      fail(`port "${port}" must be a port or a range. Fix: give a port such as 443 or a range such as 8000-8100`);
   }
   for (const cidr of props.adminCidrs) {
-    if (Token.isUnresolved(cidr)) continue;
-    if (cidr === '::/0' || cidrBlock(cidr).prefix === 0)
-      fail(`adminCidrs contains ${cidr}: SSH must never be open to the whole internet`);
+    check(cidr, (c) => {
+      if (c === '::/0')
+        return `adminCidrs contains ${c}: SSH must never be open to the whole internet. Fix: list the office/VPN ranges`;
+      const block = parseCidr(c);
+      if (typeof block === 'string') return `adminCidrs: ${block}. Fix: give an IPv4 CIDR block such as 203.0.113.0/24`;
+      return block.prefix === 0
+        ? `adminCidrs contains ${c}: SSH must never be open to the whole internet. Fix: list the office/VPN ranges`
+        : undefined;
+    });
   }
 }

@@ -1,6 +1,5 @@
 import { DataDigitaloceanDomain } from '@cdktf/provider-digitalocean/lib/data-digitalocean-domain';
 import { Record as DnsRecord } from '@cdktf/provider-digitalocean/lib/record';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkProp } from '../construct-errors';
 
@@ -33,16 +32,11 @@ export class HostRecord extends Construct {
   constructor(scope: Construct, id: string, props: HostRecordProps) {
     super(scope, id);
     const { domain, hostname } = props;
-    if (
-      !Token.isUnresolved(hostname) &&
-      !Token.isUnresolved(domain) &&
-      hostname !== domain &&
-      !hostname.endsWith(`.${domain}`)
-    ) {
-      throw new Error(
-        `HostRecord ${hostname}: the host name is not inside the domain ${domain}; use a name ending in .${domain}`,
-      );
-    }
+    checkProp(this, [hostname, domain], ([host, zone]) =>
+      host === zone || host.endsWith(`.${zone}`)
+        ? undefined
+        : `hostname ${host} is not inside the domain ${zone}. Fix: use a name ending in .${zone}`,
+    );
     const ttl = props.ttlSeconds ?? 300;
     checkProp(this, ttl, (t) =>
       !Number.isInteger(t) || t < 30

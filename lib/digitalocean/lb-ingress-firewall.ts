@@ -1,5 +1,6 @@
 import { Firewall } from '@cdktf/provider-digitalocean/lib/firewall';
 import { Construct } from 'constructs';
+import { refuseProps } from '../construct-errors';
 
 /** Props for {@link LbIngressFirewall}. */
 export interface LbIngressFirewallProps {
@@ -25,9 +26,12 @@ export class LbIngressFirewall extends Construct {
   constructor(scope: Construct, id: string, props: LbIngressFirewallProps) {
     super(scope, id);
     if (props.loadBalancerIds.length === 0)
-      throw new Error(`LbIngressFirewall ${props.name}: loadBalancerIds is empty; nothing could reach the application`);
+      refuseProps(
+        this,
+        'loadBalancerIds is empty; nothing could reach the application. Fix: pass the load balancer ids',
+      );
     if (props.tags.length === 0)
-      throw new Error(`LbIngressFirewall ${props.name}: tags is empty; the firewall would apply to no droplet`);
+      refuseProps(this, 'tags is empty; the firewall would apply to no droplet. Fix: pass the fleet tag');
     this.firewall = new Firewall(this, 'firewall', {
       name: props.name,
       tags: [...props.tags],

@@ -1,8 +1,7 @@
 import { Loadbalancer } from '@cdktf/provider-digitalocean/lib/loadbalancer';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { cidrBlock } from '../config/cidr';
-import { checkProp } from '../construct-errors';
+import { parseCidr } from '../config/cidr';
+import { propsValidator } from '../construct-errors';
 
 /** Props for {@link LoadBalancer}. */
 export interface LoadBalancerProps {
@@ -118,28 +117,34 @@ export class LoadBalancer extends Construct {
 }
 
 function validate(scope: Construct, props: LoadBalancerProps): void {
-  const fail = (msg: string) => {
-    throw new Error(`LoadBalancer ${props.name}: ${msg}`);
-  };
+  const { check, fail } = propsValidator(scope);
   if ((props.certificateName === undefined) === (props.certificateId === undefined)) {
-    fail('give exactly one of certificateName or certificateId for the HTTPS rule');
+    fail('give exactly one of certificateName or certificateId for the HTTPS rule. Fix: set one of them, not both');
   }
-  checkProp(scope, props.appPort, (port) =>
+  check(props.appPort, (port) =>
     !Number.isInteger(port) || port < 1 || port > 65535
       ? `appPort must be 1–65535 (got ${port}). Fix: give the port the app listens on`
       : undefined,
   );
-  if (!Token.isUnresolved(props.healthCheckPath) && !props.healthCheckPath.startsWith('/')) {
-    fail(`healthCheckPath "${props.healthCheckPath}" must be an absolute path such as /health`);
-  }
-  checkProp(scope, props.stickinessSeconds ?? 0, (sticky) =>
+  check(props.healthCheckPath, (path) =>
+    path.startsWith('/')
+      ? undefined
+      : `healthCheckPath "${path}" must be an absolute path. Fix: give a path such as /health`,
+  );
+  check(props.stickinessSeconds ?? 0, (sticky) =>
     !Number.isInteger(sticky) || sticky < 0
       ? `stickinessSeconds must be a whole number ≥ 0 (got ${sticky}). Fix: use 0 (off) or more`
       : undefined,
   );
   if (props.allowedCidrs) {
     if (props.allowedCidrs.length === 0)
-      fail('allowedCidrs is empty, which would refuse everyone; omit it for a public load balancer');
-    for (const c of props.allowedCidrs) if (!Token.isUnresolved(c)) cidrBlock(c);
+      fail('allowedCidrs is empty, which would refuse everyone. Fix: omit it for a public load balancer');
+    for (const cidr of props.allowedCidrs)
+      check(cidr, (c) => {
+        const block = parseCidr(c);
+        return typeof block === 'string'
+          ? `allowedCidrs: ${block}. Fix: give an IPv4 CIDR block such as 203.0.113.0/24`
+          : undefined;
+      });
   }
 }

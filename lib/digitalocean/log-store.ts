@@ -2,7 +2,7 @@ import { DatabaseCluster } from '@cdktf/provider-digitalocean/lib/database-clust
 import { DatabaseFirewall } from '@cdktf/provider-digitalocean/lib/database-firewall';
 import { DatabaseUser } from '@cdktf/provider-digitalocean/lib/database-user';
 import { Construct } from 'constructs';
-import { checkProp } from '../construct-errors';
+import { checkProp, refuseProps } from '../construct-errors';
 
 /**
  * The port of every DigitalOcean managed database, OpenSearch included (HTTPS). A constant, known before the
@@ -80,11 +80,11 @@ export class LogStore extends Construct {
 
   constructor(scope: Construct, id: string, props: LogStoreProps) {
     super(scope, id);
-    if (props.allowedTags.length === 0) {
-      throw new Error(
-        `LogStore ${props.name}: allowedTags is empty; a database firewall without rules admits every source`,
+    if (props.allowedTags.length === 0)
+      refuseProps(
+        this,
+        'allowedTags is empty; a database firewall without rules admits every source. Fix: give the fleet tag',
       );
-    }
     const nodeCount = props.nodeCount ?? 1;
     checkProp(this, nodeCount, (count) =>
       !Number.isInteger(count) || count < 1
@@ -109,11 +109,11 @@ export class LogStore extends Construct {
       rule: props.allowedTags.map((tag) => ({ type: 'tag', value: tag })),
     });
     if (props.forwarderIndexPattern !== undefined) {
-      if (!/^[a-z0-9][a-z0-9._-]*\*?$/.test(props.forwarderIndexPattern)) {
-        throw new Error(
-          `LogStore ${props.name}: forwarderIndexPattern "${props.forwarderIndexPattern}" must be an index name or prefix pattern such as logs-*`,
-        );
-      }
+      checkProp(this, props.forwarderIndexPattern, (pattern) =>
+        /^[a-z0-9][a-z0-9._-]*\*?$/.test(pattern)
+          ? undefined
+          : `forwarderIndexPattern "${pattern}" must be an index name or prefix pattern. Fix: give a pattern such as logs-*`,
+      );
       this.forwarderUser = new DatabaseUser(this, 'forwarder-user', {
         clusterId: this.cluster.id,
         name: DO_FORWARDER_USER,

@@ -1,7 +1,7 @@
 import { Vpc } from '@cdktf/provider-digitalocean/lib/vpc';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { cidrBlock, parseCidr } from '../config/cidr';
+import { parseCidr } from '../config/cidr';
+import { checkProp } from '../construct-errors';
 
 /** Props for {@link Network}. */
 export interface NetworkProps {
@@ -28,16 +28,14 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    if (!Token.isUnresolved(props.ipRange)) {
-      const block = parseCidr(props.ipRange);
-      if (typeof block === 'string') throw new Error(`Network ${props.name}: ipRange ${block}`);
-      const { prefix } = cidrBlock(props.ipRange);
-      if (prefix < 16 || prefix > 28) {
-        throw new Error(
-          `Network ${props.name}: ipRange ${props.ipRange} is a /${prefix}; DigitalOcean VPCs range from /16 to /28`,
-        );
-      }
-    }
+    checkProp(this, props.ipRange, (range) => {
+      const block = parseCidr(range);
+      if (typeof block === 'string')
+        return `ipRange ${block}. Fix: give an aligned IPv4 CIDR block such as 10.20.0.0/16`;
+      return block.prefix < 16 || block.prefix > 28
+        ? `ipRange ${range} is a /${block.prefix}; DigitalOcean VPCs range from /16 to /28. Fix: pick a prefix from /16 to /28`
+        : undefined;
+    });
     this.vpc = new Vpc(this, 'vpc', {
       name: props.name,
       region: props.region,

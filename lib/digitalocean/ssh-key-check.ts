@@ -1,6 +1,7 @@
 import { DataDigitaloceanSshKeys } from '@cdktf/provider-digitalocean/lib/data-digitalocean-ssh-keys';
 import { Fn, Op, TerraformSelf } from 'cdktf';
 import { Construct } from 'constructs';
+import { checkProp, refuseProps } from '../construct-errors';
 
 /** MD5 fingerprint of an SSH public key, as DigitalOcean shows it. */
 const FINGERPRINT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){15}$/;
@@ -23,13 +24,13 @@ export class SshKeyCheck extends Construct {
 
   constructor(scope: Construct, id: string, props: SshKeyCheckProps) {
     super(scope, id);
-    if (props.fingerprints.length === 0) {
-      throw new Error('SshKeyCheck: fingerprints is empty; give at least one, or DigitalOcean mails a root password');
-    }
-    const bad = props.fingerprints.filter((f) => !FINGERPRINT.test(f));
-    if (bad.length > 0)
-      throw new Error(
-        `SshKeyCheck: ${bad.join(', ')} is not an MD5 fingerprint (16 lowercase hex pairs joined by ":")`,
+    if (props.fingerprints.length === 0)
+      refuseProps(this, 'fingerprints is empty, so DigitalOcean would mail a root password. Fix: give at least one');
+    for (const fingerprint of props.fingerprints)
+      checkProp(this, fingerprint, (f) =>
+        FINGERPRINT.test(f)
+          ? undefined
+          : `${f} is not an MD5 fingerprint (16 lowercase hex pairs joined by ":"). Fix: copy the key's fingerprint from \`ssh-keygen -l -E md5 -f <key>.pub\` without "MD5:"`,
       );
     this.fingerprints = [...props.fingerprints];
     this.keys = new DataDigitaloceanSshKeys(this, 'keys', {

@@ -1,5 +1,6 @@
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { refuseProps } from '../construct-errors';
 import { Suppression, SUPPRESSIONS_KEY } from './stack-view';
 
 const KEY = Symbol.for('cdktf-bluegreen/guardrails/suppressions');
@@ -18,14 +19,13 @@ type WithSuppressions = IConstruct & { [KEY]?: Suppression[] };
  */
 export function suppress(scope: IConstruct, ruleId: string, reason: string): void {
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(ruleId)) {
-    throw new Error(
-      `suppress(${scope.node.path}): "${ruleId}" is not a rule id; name the rule, e.g. "s3-access-logging"`,
-    );
+    refuseProps(scope, `suppress: "${ruleId}" is not a rule id. Fix: name the rule, e.g. "s3-access-logging"`);
   }
   const why = (reason ?? '').trim();
   if (why.length < MIN_REASON_LENGTH || why === ruleId) {
-    throw new Error(
-      `suppress(${scope.node.path}, ${ruleId}): a reason of at least ${MIN_REASON_LENGTH} characters is required (got "${why}"); say why the finding is acceptable here`,
+    refuseProps(
+      scope,
+      `suppress(${ruleId}): a reason of at least ${MIN_REASON_LENGTH} characters is required (got "${why}"). Fix: say why the finding is acceptable here`,
     );
   }
   const target = scope as WithSuppressions;

@@ -177,7 +177,7 @@ describe('renderSwanctlConf: policy-based', () => {
     expect(() =>
       renderSwanctlConf({ ...input, onPremCidrs: ['192.168.0.0/16', '172.16.0.0/16'] }, { mode: 'policy-based' }),
     ).toThrow(
-      /strongSwan config shop-prod: policy-based configs support exactly one on-prem and one VPC range .* got 2 and 1\. Use route-based/,
+      /strongSwan config shop-prod: policy-based configs support exactly one on-prem and one VPC range .* got 2 and 1\. Fix: use route-based/,
     );
   });
 });

@@ -55,7 +55,7 @@ describe('AlarmTopic', () => {
 
   test('fails on an unsupported protocol, naming the construct', () => {
     expect(() => synth({ subscriptions: [{ protocol: 'sms' as 'email', endpoint: '+100' }] })).toThrow(
-      /AlarmTopic .*alarms: subscriptions\[0\]\.protocol "sms" is not one of email, https, sqs, lambda/,
+      /^stack\/alarms: subscriptions\[0\]\.protocol "sms" is not one of email, https, sqs, lambda\. Fix: /,
     );
   });
 });

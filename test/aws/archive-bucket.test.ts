@@ -297,7 +297,7 @@ describe('ArchiveBucket: the key of locked data cannot be destroyed by administr
 
   test('fails on a break-glass value that is not an IAM role ARN, naming the construct and the fix', () => {
     expect(() => fixture({ breakGlassRoleArn: 'arn:aws:iam::111111111111:user/alice' })).toThrow(
-      /ArchiveBucket test\/records: breakGlassRoleArn "arn:aws:iam::111111111111:user\/alice" is not an IAM role ARN .*; name the break-glass role, or leave it out/,
+      /^test\/records: breakGlassRoleArn "arn:aws:iam::111111111111:user\/alice" is not an IAM role ARN .*\. Fix: name the break-glass role, or leave it out/,
     );
   });
 });

@@ -56,7 +56,7 @@ describe('Network: availability zones by name', () => {
 
   test('fails clearly with fewer zones than subnets, instead of wrapping two subnets into one zone', () => {
     expect(() => synth({ availabilityZones: ['eu-west-1a'] })).toThrow(
-      'Network shop-test: availabilityZones names 1 zone(s) (eu-west-1a) for 2 subnets per tier; name one zone per subnet (e.g. network.availabilityZones in the values)',
+      'stack/network: availabilityZones names 1 zone(s) (eu-west-1a) for 2 subnets per tier. Fix: name one zone per subnet (e.g. network.availabilityZones in the values)',
     );
   });
 

@@ -46,7 +46,7 @@ describe('SharedParameters', () => {
             values: { ...VALUES, privateSubnetIds: [] },
           }),
       ),
-    ).toThrow('SharedParameters stack/published: privateSubnetIds is empty; publish at least one value');
+    ).toThrow('stack/published: privateSubnetIds is empty. Fix: publish at least one value in privateSubnetIds');
   });
 });
 
@@ -91,7 +91,7 @@ describe('SharedLookup', () => {
         ),
       ),
     ).toThrow(
-      'SharedLookup stack/shared: loadBalancerArn is not in required; add it so the plan checks that prod-shared publishes it',
+      'stack/shared: loadBalancerArn is not in required. Fix: add loadBalancerArn to required, so the plan checks that prod-shared publishes it',
     );
   });
 
@@ -100,6 +100,6 @@ describe('SharedLookup', () => {
       Testing.synthScope(
         (scope) => new SharedLookup(scope, 'shared', { app: 'shop', environment: 'prod', required: [] }),
       ),
-    ).toThrow('SharedLookup stack/shared: required is empty; name the published values this stack reads');
+    ).toThrow('stack/shared: required is empty. Fix: name the published values this stack reads');
   });
 });

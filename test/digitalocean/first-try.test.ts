@@ -40,7 +40,7 @@ describe('FleetFirewall: ports known at plan', () => {
         });
       }),
     ).toThrow(
-      /FleetFirewall f: a port is a Terraform expression .*the provider validates port_range at plan time .*Give the number \(e\.g\. DO_DATABASE_PORT\)/,
+      /^stack\/fw: a port is a Terraform expression .*the provider validates port_range at plan time .*Fix: give the number \(e\.g\. DO_DATABASE_PORT\)/,
     );
   });
 
@@ -105,7 +105,7 @@ describe('HostRecord', () => {
 
   test('fails on a host outside the domain', () => {
     expect(() => synth('dev.other.example.org')).toThrow(
-      /HostRecord dev\.other\.example\.org: the host name is not inside the domain shop\.example\.com/,
+      /^stack\/r: hostname dev\.other\.example\.org is not inside the domain shop\.example\.com\. Fix: /,
     );
   });
 });
