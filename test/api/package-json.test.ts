@@ -92,9 +92,19 @@ describe('package.json', () => {
     const exported = Object.values(PKG.exports as Record<string, unknown>).filter(
       (v): v is string => typeof v === 'string',
     );
-    const entries = [...Object.values(PKG.bin as Record<string, string>), ...exported].map((f) =>
+    const direct = [...Object.values(PKG.bin as Record<string, string>), ...exported].map((f) =>
       f.replace(/^\.\//, ''),
     );
+    // ... and the files those entries load themselves (the loader's bundler, bin/app-bundle.js).
+    const loaded = direct
+      .filter((f) => f.endsWith('.js') && fs.existsSync(path.join(ROOT, f)))
+      .flatMap((f) =>
+        [...fs.readFileSync(path.join(ROOT, f), 'utf8').matchAll(/require\('(\.\/[\w./-]+\.js)'\)/g)].map((m) =>
+          path.join(path.dirname(f), m[1]),
+        ),
+      );
+    const entries = [...direct, ...loaded];
+    expect(loaded).toContain('bin/app-bundle.js');
     expect(
       PKG.files.every(
         (f: string) => f.startsWith('dist/') || entries.includes(f) || /^(CHANGELOG|README|LICENSE)/.test(f),
