@@ -11,6 +11,8 @@ module.exports = {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
+  // The known-slow files first (the emulator scenario at once): see the file.
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
   setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
   testTimeout: 60000,
   // The default reporter, plus per-test wall times of the last run for `npm run bench` (its "ten slowest tests").
