@@ -1,5 +1,16 @@
 const os = require('os');
 
+// For every process the tests start, set here in jest's own process so that each worker and each child it spawns
+// inherits them (a test file's process.env is a copy: what setup.ts sets reaches only the children given
+// `{ ...process.env }`):
+// - no version-check calls home from Terraform or the cdktf CLI, no EC2 metadata requests from the AWS SDKs;
+// - GOGC=400: Terraform and its AWS provider (a 700 MB Go binary that builds its whole schema at each start, several
+//   times per terraform command) collect garbage less often. Measured on `terraform validate` of one AWS stack:
+//   9.7 s CPU with Go's default (100), 6.8 s with 400, peak memory 330 -> 460 MB. Behaviour is unchanged.
+process.env.CHECKPOINT_DISABLE = '1';
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+process.env.GOGC ??= '400';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

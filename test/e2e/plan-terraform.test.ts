@@ -229,6 +229,7 @@ test('moto is available where CI runs the tests', () => {
     const env = (secret: string) => ({
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      GOGC: process.env.GOGC, // jest.config.js: the provider's garbage collector, tuned for its start-up
       TF_CLI_CONFIG_FILE: rc,
       CHECKPOINT_DISABLE: '1',
       AWS_ACCESS_KEY_ID: 'test',
