@@ -5,8 +5,9 @@ const os = require('os');
 // `{ ...process.env }`):
 // - no version-check calls home from Terraform or the cdktf CLI, no EC2 metadata requests from the AWS SDKs;
 // - GOGC=400: Terraform and its AWS provider (a 700 MB Go binary that builds its whole schema at each start, several
-//   times per terraform command) collect garbage less often. Measured on `terraform validate` of one AWS stack:
-//   9.7 s CPU with Go's default (100), 6.8 s with 400, peak memory 330 -> 460 MB. Behaviour is unchanged.
+//   times per terraform command) collect garbage less often. Measured on a one-resource AWS stack, CPU with Go's
+//   default (100) -> with 400: `terraform validate` 4.2 -> 3.2 s, `terraform providers schema -json` 4.1 -> 3.6 s;
+//   peak memory 320 -> 380-460 MB. Behaviour is unchanged.
 process.env.CHECKPOINT_DISABLE = '1';
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 process.env.GOGC ??= '400';
