@@ -31,7 +31,7 @@ const pinned = (version: string) => ({
 });
 /** No credentials anywhere Terraform looks (env, files, IMDS). */
 function noCredentials(config: string): NodeJS.ProcessEnv {
-  const env = offlineTerraformEnv(config, { PATH: process.env.PATH, HOME: dir('home') });
+  const env = offlineTerraformEnv(config, { PATH: process.env.PATH, HOME: dir('home'), GOGC: process.env.GOGC });
   return env;
 }
 

@@ -55,7 +55,7 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, t
   };
 }
 
-/** {@link run}, without blocking: the type-checks run side by side. */
+/** {@link run}, without blocking: the checks after the quick start run side by side. */
 function runAsync(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Run> {
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs }, (error, stdout, stderr) => {
@@ -252,26 +252,6 @@ describe('a consumer follows the README quick start as written, in an empty dire
     write(path.join(project, 'one-env/one-env.ts'), oneEnvExample());
     for (const f of fs.readdirSync(path.join(ROOT, 'environments')))
       write(path.join(project, 'one-env/environments', f), fs.readFileSync(path.join(ROOT, 'environments', f), 'utf8'));
-    peers = run('npm', ['ls', '--offline', ...Object.keys(PKG.peerDependencies)], project, env);
-    [node16, wrongTypes] = await Promise.all([
-      runAsync(
-        process.execPath,
-        [tsc, '-p', 'tsconfig.json', '--module', 'node16', '--moduleResolution', 'node16'],
-        project,
-        env,
-      ),
-      runAsync(process.execPath, [tsc, '-p', 'tsconfig.wrong.json'], project, env),
-    ]);
-    const register = ['--require', 'cdktf-bluegreen/register'];
-    wrongValues = run(process.execPath, [...register, 'wrong-values.ts', 'values'], project, env);
-    wrongConstruct = run(process.execPath, [...register, 'wrong-values.ts', 'construct'], project, env);
-    oneEnv = run(
-      process.execPath,
-      [...register, 'one-env.ts'],
-      path.join(project, 'one-env'),
-      consumerEnv(tmp, { CDKTF_OUTDIR: path.join(project, 'one-env.out') }),
-    );
-    esm = run(process.execPath, ['--input-type=module', '-e', ESM_CHECK], project, env);
     // the README's main.ts as is (no try/catch) over a values file with an unquoted version
     const staging = fs.readFileSync(path.join(project, 'environments/staging.yaml'), 'utf8');
     write(
@@ -279,7 +259,28 @@ describe('a consumer follows the README quick start as written, in an empty dire
       staging.replace('version: "1.5.0"', 'version: 1.5'),
     );
     fs.copyFileSync(path.join(project, 'main.ts'), path.join(project, 'bad-values/main.ts'));
-    badValues = run(process.execPath, [...register, 'main.ts'], path.join(project, 'bad-values'), env);
+    // Side by side: each only reads the project (the loader's cache entries are written atomically).
+    const register = ['--require', 'cdktf-bluegreen/register'];
+    [peers, node16, wrongTypes, wrongValues, wrongConstruct, oneEnv, esm, badValues] = await Promise.all([
+      runAsync('npm', ['ls', '--offline', ...Object.keys(PKG.peerDependencies)], project, env),
+      runAsync(
+        process.execPath,
+        [tsc, '-p', 'tsconfig.json', '--module', 'node16', '--moduleResolution', 'node16'],
+        project,
+        env,
+      ),
+      runAsync(process.execPath, [tsc, '-p', 'tsconfig.wrong.json'], project, env),
+      runAsync(process.execPath, [...register, 'wrong-values.ts', 'values'], project, env),
+      runAsync(process.execPath, [...register, 'wrong-values.ts', 'construct'], project, env),
+      runAsync(
+        process.execPath,
+        [...register, 'one-env.ts'],
+        path.join(project, 'one-env'),
+        consumerEnv(tmp, { CDKTF_OUTDIR: path.join(project, 'one-env.out') }),
+      ),
+      runAsync(process.execPath, ['--input-type=module', '-e', ESM_CHECK], project, env),
+      runAsync(process.execPath, [...register, 'main.ts'], path.join(project, 'bad-values'), env),
+    ]);
   }, 600_000);
 
   afterAll(() => {

@@ -204,10 +204,11 @@ const STAGING_WARNINGS = ['Backend configuration ignored'];
  * Validates synthesized stacks (name → `cdk.tf.json` text) with the real terraform: each stack in its own
  * directory with `zz_validate_override.tf.json`, which sets `required_providers.<name>.version` to the versions
  * given (what the mirror has; an override merges entry by entry, so `source` stays). To start terraform and the
- * provider's schema once per set rather than once per stack, the stacks of a set are validated as the modules of
- * one root (`module "<stack>" { source = "./<stack>" }`): the same checks as for a root module, except that the
- * backend block is ignored (`init -backend=false` skips it anyway). A stack with root-only blocks (`import`,
- * `removed`) gets a root of its own. Roots run `concurrency` at a time. Returns one result per stack.
+ * provider's schema (seconds of CPU at each start) once rather than once per stack, the stacks of every set are
+ * validated as the modules of one root (`module "<set>--<stack>" { source = "./<set>/<stack>" }`): the same checks
+ * as for a root module, except that the backend block is ignored (`init -backend=false` skips it anyway). A stack
+ * with root-only blocks (`import`, `removed`) gets a root of its own. Roots run `concurrency` at a time. Returns one
+ * result per stack, keyed `<set>/<stack>`.
  */
 export async function validateStacks(
   workDir: string,
@@ -227,39 +228,41 @@ export async function validateStacks(
     null,
     2,
   );
-  const roots: Array<{ dir: string; stacks: string[]; key: (stack: string) => string }> = [];
+  const roots: Array<{ dir: string; members: Array<{ set: string; stack: string }>; combined: boolean }> = [];
   fs.mkdirSync(workDir, { recursive: true });
+  const root = path.join(workDir, 'all-sets');
+  const modules: Array<{ set: string; stack: string }> = [];
   for (const [set, stacks] of Object.entries(sets)) {
-    const root = path.join(workDir, set);
-    const modules: string[] = [];
     for (const [stack, json] of stacks) {
       const own = ROOT_ONLY_BLOCKS.some((block) => block in (JSON.parse(json) as object));
-      const dir = own ? path.join(workDir, `${set}--${stack}`) : path.join(root, stack);
+      const dir = own ? path.join(workDir, `${set}--${stack}`) : path.join(root, set, stack);
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, 'cdk.tf.json'), json);
       fs.writeFileSync(path.join(dir, 'zz_validate_override.tf.json'), override + '\n');
-      if (own) roots.push({ dir, stacks: [stack], key: (s) => `${set}/${s}` });
-      else modules.push(stack);
+      if (own) roots.push({ dir, members: [{ set, stack }], combined: false });
+      else modules.push({ set, stack });
     }
-    if (modules.length > 0) {
-      const calls = Object.fromEntries(modules.map((m) => [m, { source: `./${m}` }]));
-      fs.writeFileSync(path.join(root, 'main.tf.json'), JSON.stringify({ module: calls }, null, 2) + '\n');
-      roots.push({ dir: root, stacks: modules, key: (s) => `${set}/${s}` });
-    }
+  }
+  if (modules.length > 0) {
+    const calls = Object.fromEntries(modules.map((m) => [`${m.set}--${m.stack}`, { source: `./${m.set}/${m.stack}` }]));
+    fs.writeFileSync(path.join(root, 'main.tf.json'), JSON.stringify({ module: calls }, null, 2) + '\n');
+    roots.push({ dir: root, members: modules, combined: true });
   }
   const out = new Map<string, StackValidation>();
   const runs = await mapLimit(roots, concurrency, (root) => validateRoot(root.dir, env));
   roots.forEach((root, i) => {
     const run = runs[i];
-    const combined = fs.existsSync(path.join(root.dir, 'main.tf.json'));
-    for (const stack of root.stacks) {
+    for (const { set, stack } of root.members) {
+      const key = `${set}/${stack}`;
       if ('initFailure' in run) {
-        out.set(root.key(stack), { stack, errorCount: 1, diagnostics: [], initFailure: run.initFailure });
+        out.set(key, { stack, errorCount: 1, diagnostics: [], initFailure: run.initFailure });
         continue;
       }
-      const mine = run.diagnostics.filter((d) => !d.range || !combined || d.range.filename.startsWith(`${stack}/`));
+      const mine = run.diagnostics.filter(
+        (d) => !d.range || !root.combined || d.range.filename.startsWith(`${set}/${stack}/`),
+      );
       const relevant = mine.filter((d) => !(d.severity === 'warning' && STAGING_WARNINGS.includes(d.summary)));
-      out.set(root.key(stack), {
+      out.set(key, {
         stack,
         errorCount: relevant.filter((d) => d.severity === 'error').length,
         diagnostics: relevant,
