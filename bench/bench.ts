@@ -218,7 +218,7 @@ function slowestTests(): string {
   };
   return [
     `Last jest run: ${t.finishedAt}, ${t.numTotalTestSuites} files, ${t.numTotalTests} tests, ${(t.wallMs / 1000).toFixed(0)} s wall` +
-      ' (jest only; `npm test` adds `tsc --noEmit` and the lint).',
+      ' (jest only; `npm test` runs `tsc --noEmit` and the lint beside it).',
     '',
     '| slowest tests | file | s |',
     '| --- | --- | ---: |',
