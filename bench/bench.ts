@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 const REPO = path.resolve(__dirname, '..');
-const RUNS = Number(process.env.BENCH_RUNS ?? '3');
+const RUNS = Number(process.env.BENCH_RUNS ?? '5');
 const REGISTER = path.join(REPO, 'bin/register.js');
 const RUSAGE = path.join(REPO, 'bench/rusage.js');
 const MODULE_LOAD = path.join(REPO, 'bench/module-load.js');
@@ -239,7 +239,7 @@ function main(): void {
   if (process.argv.includes('--help')) {
     process.stdout.write(
       [
-        'usage: npm run bench  (BENCH_RUNS=N runs per case, default 3; about two minutes)',
+        'usage: npm run bench  (BENCH_RUNS=N rounds of every case, default 5; about two minutes)',
         'Measures synth wall time and peak RSS (direct, through the cdktf CLI against its own floor, 50 environments),',
         'the phases of a direct synth, module loading by package, tsc --noEmit and the lint; adds the ten slowest tests',
         'of the last full jest run. Prints Markdown tables and writes them to bench/RESULTS.md. Run it on a quiet machine.',
@@ -254,19 +254,23 @@ function main(): void {
   let moduleRows: Array<[string, number]>;
   let steps: { typecheckMs: number; lintMs: number };
   try {
-    for (const c of CASES) {
-      const samples: Sample[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        process.stderr.write(`bench: ${c.name} (run ${i + 1}/${RUNS})\n`);
-        const outdir = path.join(tmp, `out-${rows.length}-${i}`);
-        samples.push(c.run(outdir, path.join(tmp, 'rusage.json')));
+    // Round by round, every case once per round: a slow spell of the machine lands on every case of that round
+    // alike, so the ratios (case against baseline, CLI against its floor) compare runs made under the same load.
+    const samples: Sample[][] = CASES.map(() => []);
+    for (let i = 0; i < RUNS; i++) {
+      CASES.forEach((c, k) => {
+        process.stderr.write(`bench: round ${i + 1}/${RUNS}: ${c.name}\n`);
+        const outdir = path.join(tmp, `out-${k}-${i}`);
+        samples[k].push(c.run(outdir, path.join(tmp, 'rusage.json')));
         fs.rmSync(outdir, { recursive: true, force: true });
-      }
-      const rss = samples.every((s) => s.maxRssKiB !== undefined)
-        ? median(samples.map((s) => s.maxRssKiB!)) / 1024
-        : undefined;
-      rows.push({ name: c.name, target: c.target, wall: median(samples.map((s) => s.wallMs)), rss });
+      });
     }
+    CASES.forEach((c, k) => {
+      const rss = samples[k].every((s) => s.maxRssKiB !== undefined)
+        ? median(samples[k].map((s) => s.maxRssKiB!)) / 1024
+        : undefined;
+      rows.push({ name: c.name, target: c.target, wall: median(samples[k].map((s) => s.wallMs)), rss });
+    });
     process.stderr.write('bench: phases of a direct synth\n');
     ({ phases: phaseRows, modules: moduleRows } = phases(tmp));
     process.stderr.write('bench: npm test without jest (tsc --noEmit, npm run lint)\n');
@@ -315,7 +319,7 @@ function main(): void {
     '',
     'Produced by `npm run bench` (median of ' +
       RUNS +
-      ' runs, each in a fresh process). Wall time is measured around each spawned',
+      ' rounds, each running every case once in a fresh process). Wall time is measured around each spawned',
     'process (start-up included); peak RSS of node processes is reported by the process itself; the `cdktf synth` row is measured around the CLI',
     '(GNU time: peak RSS of the largest process in its tree).',
     '',

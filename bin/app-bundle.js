@@ -121,7 +121,7 @@ async function build(esbuild, entry, files) {
   if (manifest.usable) {
     writeAtomically(files.code, code.contents);
     writeAtomically(files.map, map.contents);
-    fs.rmSync(files.codeCache, { force: true });
+    removeCodeCaches(path.dirname(files.code), path.basename(files.code, '.js'));
   }
   writeAtomically(files.manifest, JSON.stringify(manifest));
   return manifest;
@@ -141,6 +141,19 @@ function buildInChild(entry, files, esbuildPath) {
   return JSON.parse(fs.readFileSync(files.manifest, 'utf8'));
 }
 
+/** A short hash of the Node and V8 flags of this process (command line and NODE_OPTIONS). */
+function flagsKey() {
+  const flags = JSON.stringify([process.execArgv, process.env.NODE_OPTIONS ?? '']);
+  return crypto.createHash('sha1').update(flags).digest('hex').slice(0, 12);
+}
+
+/** Removes every code cache (one per set of flags) of the bundle `base` in `dir`. */
+function removeCodeCaches(dir, base) {
+  for (const name of fs.readdirSync(dir)) {
+    if (name.startsWith(`${base}.`) && name.endsWith('.v8')) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
 /**
  * Removes the files of other bundles of the same entry (built by another esbuild, Node or bundler version), and of
  * bundles whose entry file is gone (a temporary project's).
@@ -152,7 +165,8 @@ function removeOlderBundles(dir, entry, key) {
       const other = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')).entry;
       if (other !== entry && fs.existsSync(other)) continue;
       const base = name.slice(0, -'.json'.length);
-      for (const ext of ['.js', '.js.map', '.v8', '.json']) fs.rmSync(path.join(dir, base + ext), { force: true });
+      for (const ext of ['.js', '.js.map', '.json']) fs.rmSync(path.join(dir, base + ext), { force: true });
+      removeCodeCaches(dir, base);
     } catch {
       // being written or removed by another process: leave it
     }
@@ -177,7 +191,10 @@ function bundleFor(entry, cacheRoot, searchPaths) {
     code: path.join(dir, `${key}.js`),
     map: path.join(dir, `${key}.js.map`),
     manifest: path.join(dir, `${key}.json`),
-    codeCache: path.join(dir, `${key}.v8`),
+    // V8 refuses a code cache made under other V8 flags, and the cdktf CLI runs the app with
+    // NODE_OPTIONS=--max-old-space-size=4096: one cache per set of flags, or `npx cdktf synth` and a direct run
+    // would each throw away the other's.
+    codeCache: path.join(dir, `${key}.${flagsKey()}.v8`),
   };
   let manifest;
   try {

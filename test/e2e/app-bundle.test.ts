@@ -8,10 +8,10 @@ import { readTree } from '../support/tree';
 // `node --require ./bin/register.js <entry>.ts` runs the entry from one cached esbuild bundle (bin/app-bundle.js);
 // CDKTF_BLUEGREEN_BUNDLE=0 runs it module by module, CDKTF_BLUEGREEN_BUNDLE=debug says which happened.
 
-function run(entry: string, cwd: string, bundle: 'debug' | '0' = 'debug') {
+function run(entry: string, cwd: string, bundle: 'debug' | '0' = 'debug', env: Record<string, string> = {}) {
   return spawnSync('node', ['--require', path.join(REPO, 'bin/register.js'), entry], {
     cwd,
-    env: { ...process.env, CDKTF_BLUEGREEN_BUNDLE: bundle },
+    env: { ...process.env, NODE_OPTIONS: '', ...env, CDKTF_BLUEGREEN_BUNDLE: bundle },
     encoding: 'utf8',
     timeout: 90_000,
   });
@@ -72,6 +72,18 @@ describe('the app run from its bundle (bin/app-bundle.js)', () => {
     const changed = run(main, dir);
     expect([changed.status, changed.stdout.trim()]).toEqual([0, 'two']);
     expect(changed.stderr).toContain(': bundled ');
+  });
+
+  test('a run under other V8 flags (the cdktf CLI sets NODE_OPTIONS) keeps its own code cache, not the other’s', () => {
+    const dir = sources({ 'main.ts': "console.log('ok');\n" });
+    const main = path.join(dir, 'main.ts');
+    const cli = { NODE_OPTIONS: '--max-old-space-size=4096' };
+    const cached = (r: ReturnType<typeof run>) => [r.stdout.trim(), r.stderr.includes('with its code cache')];
+    expect(cached(run(main, dir))).toEqual(['ok', false]); // builds the bundle and the plain run's cache
+    expect(cached(run(main, dir))).toEqual(['ok', true]);
+    expect(cached(run(main, dir, 'debug', cli))).toEqual(['ok', false]); // V8 would refuse the plain run's cache
+    expect(cached(run(main, dir, 'debug', cli))).toEqual(['ok', true]);
+    expect(cached(run(main, dir))).toEqual(['ok', true]); // and the plain run's is still there
   });
 
   test('__dirname and __filename are each module’s own, as module by module', () => {
