@@ -125,7 +125,9 @@ autoscaling_responses.AutoScalingResponse.start_instance_refresh = _start_instan
 # keep-alive, a client can write a request into an idle connection at the moment the server drops it; the AWS
 # provider's SDK then retries even a non-idempotent call, and moto answers a conflict for what the first attempt
 # already created (seen once in six scenario runs: CreateSubnet -> InvalidSubnet.Conflict after a connection error
-# 5 ms into the first attempt). On loopback a connection per request costs nothing worth measuring.
+# 5 ms into the first attempt). On loopback a connection per request costs nothing worth measuring. It did not end
+# such races: one later run failed on a default egress rule revoked twice (RevokeSecurityGroupEgress ->
+# InvalidPermission.NotFound), so the scenario also deploys once more on these known races (EMULATOR_RACES).
 from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: E402
 
 MotoRequestHandler.protocol_version = "HTTP/1.0"
