@@ -13,18 +13,9 @@ import { DO_DATABASE_PORT, LogStore } from '../../lib/digitalocean/log-store';
 import { DropletFleet, DropletFleetProps } from '../../lib/digitalocean/droplet-fleet';
 import { FleetFirewall } from '../../lib/digitalocean/fleet-firewall';
 import { onlyResource } from '../support/construct-synth';
+import { FLEET_PROPS } from '../support/digitalocean-props';
 
-const KEY = '3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa';
-const FLEET: DropletFleetProps = {
-  name: 'shop-dev-blue',
-  count: 1,
-  image: '158472931',
-  size: 's-1vcpu-2gb',
-  region: 'fra1',
-  vpcId: 'vpc-1',
-  sshKeyFingerprints: [KEY],
-  tags: ['shop-dev'],
-};
+const FLEET: DropletFleetProps = { ...FLEET_PROPS, vpcId: 'vpc-1', tags: ['shop-dev'] };
 
 describe('FleetFirewall: ports known at plan', () => {
   test('fails on a port that is a Terraform expression (the provider would read it as missing at the first plan)', () => {

@@ -1,16 +1,8 @@
 import { LoadBalancer, LoadBalancerProps } from '../../lib/digitalocean/load-balancer';
 import { onlyResource } from '../support/construct-synth';
+import { LOAD_BALANCER_PROPS } from '../support/digitalocean-props';
 
-const PROPS: LoadBalancerProps = {
-  name: 'shop-dev-live',
-  region: 'fra1',
-  vpcId: 'vpc-123',
-  dropletTag: 'shop-dev-blue',
-  appPort: 8080,
-  healthCheckPath: '/health',
-  certificateName: 'shop-dev',
-  projectId: 'project-1',
-};
+const PROPS: LoadBalancerProps = { ...LOAD_BALANCER_PROPS, projectId: 'project-1' };
 
 const synth = (props: LoadBalancerProps) =>
   onlyResource('digitalocean_loadbalancer', (scope) => new LoadBalancer(scope, 'live', props));

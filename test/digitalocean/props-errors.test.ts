@@ -4,26 +4,17 @@ import { Testing, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { ConstructPropsError } from '../../lib/construct-errors';
 import { DeploymentBucket } from '../../lib/digitalocean/deployment-bucket';
-import { DropletFleet, DropletFleetProps } from '../../lib/digitalocean/droplet-fleet';
+import { DropletFleet } from '../../lib/digitalocean/droplet-fleet';
 import { FleetFirewall, FleetFirewallProps } from '../../lib/digitalocean/fleet-firewall';
 import { HostRecord } from '../../lib/digitalocean/host-record';
 import { LbIngressFirewall, LbIngressFirewallProps } from '../../lib/digitalocean/lb-ingress-firewall';
-import { LoadBalancer, LoadBalancerProps } from '../../lib/digitalocean/load-balancer';
+import { LoadBalancer } from '../../lib/digitalocean/load-balancer';
 import { LogStore } from '../../lib/digitalocean/log-store';
 import { Network } from '../../lib/digitalocean/network';
 import { SshKeyCheck } from '../../lib/digitalocean/ssh-key-check';
+import { FLEET_PROPS, LOAD_BALANCER_PROPS } from '../support/digitalocean-props';
 
-const KEY = '3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa';
-const FLEET: DropletFleetProps = {
-  name: 'shop-dev-blue',
-  count: 1,
-  image: '158472931',
-  size: 's-1vcpu-2gb',
-  region: 'fra1',
-  vpcId: 'vpc-123',
-  sshKeyFingerprints: [KEY],
-  tags: ['shop-dev', 'shop-dev-blue'],
-};
+const FLEET = FLEET_PROPS;
 const FIREWALL: FleetFirewallProps = {
   name: 'shop-dev-fleet',
   tags: ['shop-dev'],
@@ -36,15 +27,7 @@ const INGRESS: LbIngressFirewallProps = {
   loadBalancerIds: ['lb-live'],
   appPort: 8080,
 };
-const LB: LoadBalancerProps = {
-  name: 'shop-dev-live',
-  region: 'fra1',
-  vpcId: 'vpc-123',
-  dropletTag: 'shop-dev-blue',
-  appPort: 8080,
-  healthCheckPath: '/health',
-  certificateName: 'shop-dev',
-};
+const LB = LOAD_BALANCER_PROPS;
 const STORE = { name: 'shop-dev-logs', region: 'fra1', vpcId: 'vpc-123', allowedTags: ['shop-dev'] };
 
 /** Builds `build` in a fresh stack (path `stack`) with a number, a string and a list only Terraform knows. */
