@@ -6,6 +6,7 @@ import { IConstruct } from 'constructs';
 import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import { formatReport, PolicyPack, reportPasses } from './pack';
 import { recordSuppressions } from './suppression';
+import { withFastTokenResolution } from './token-resolution';
 
 /** File name of the guardrail report written into the output directory on success. */
 export const GUARDRAILS_REPORT = 'guardrails.json';
@@ -74,17 +75,18 @@ export function enforceGuardrails(app: App, options: EnforceOptions = {}): boole
 function renderOnce(app: App): void {
   const stacks = app.node.findAll().filter(TerraformStack.isStack);
   stacks.forEach((stack) => (stack as unknown as { ensureBackendExists(): void }).ensureBackendExists());
-  const crossStack = watchCrossStackReferences();
-  let renderings: Array<{ [key: string]: unknown }>;
-  try {
-    renderings = stacks.map((stack) => renderStack(stack));
-  } finally {
-    crossStack.stop();
-  }
-  if (crossStack.seen()) {
+  const renderings = withFastTokenResolution(() => {
+    const crossStack = watchCrossStackReferences();
+    let rendered: Array<{ [key: string]: unknown }>;
+    try {
+      rendered = stacks.map((stack) => renderStack(stack));
+    } finally {
+      crossStack.stop();
+    }
+    if (!crossStack.seen()) return rendered;
     stacks.forEach((stack) => stack.prepareStack());
-    renderings = stacks.map((stack) => renderStack(stack));
-  }
+    return stacks.map((stack) => renderStack(stack));
+  });
   stacks.forEach((stack, i) => {
     Object.defineProperty(stack, 'prepareStack', { value: () => undefined });
     Object.defineProperty(stack, 'toTerraform', { value: () => renderings[i] });
