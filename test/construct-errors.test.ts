@@ -19,6 +19,9 @@ import { ConstructPropsError, RenderInputError, renderFor } from '../lib/constru
 import { suppress } from '../lib/policy/suppression';
 import { AWS_SHARED_VALUES } from '../stacks/contract';
 import { lbFixture, logStoreProps } from './support/aws-fixture';
+import { envDir } from './support/env-dir';
+import { loadEnvironments } from '../lib/config';
+import { createEnvironmentStacks } from '../stacks/environment-stacks';
 
 const DIGEST = `111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop@sha256:${'a1'.repeat(32)}`;
 const KMS = 'arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000';
@@ -491,5 +494,31 @@ describe('renderFor', () => {
       }),
     ).toThrow(bug);
     expect(renderFor(stack, () => 42)).toBe(42);
+  });
+});
+
+describe('the environment stacks turn a renderer refusal into one line naming the stack', () => {
+  // A consumer may build an EnvironmentConfig in code instead of loading values files, so the schema's checks are
+  // not there; the renderers' own checks must still end as a ConstructPropsError, not an unexplained stack trace.
+  const configs = () => loadEnvironments({ dir: envDir() });
+
+  test.each([
+    ['prod (AWS): the color fleet user data, an app log path', 'prod', 'prod-blue'],
+    ['dev (DigitalOcean): the color droplets user data, an app log path', 'dev', 'dev-blue'],
+  ])('%s', (_name, env, stackName) => {
+    const config = configs().find((c) => c.name === env)!;
+    const appLogs = [{ ...config.logging.appLogs[0], path: 'relative/app.log' }];
+    const bad = { ...config, logging: { ...config.logging, appLogs } };
+    const refused = refusal(() => createEnvironmentStacks(Testing.app(), bad));
+    expect(refused.message).toMatch(new RegExp(`^${stackName}[/:]`));
+    expect(refused.message).toContain('relative/app.log');
+    expect(refused.message).toContain('Fix:');
+  });
+
+  test('dev (DigitalOcean): the log store bootstrap requests of the shared stack', () => {
+    const config = configs().find((c) => c.name === 'dev')!;
+    const bad = { ...config, logging: { ...config.logging, indexRetentionDays: 0 } };
+    const refused = refusal(() => createEnvironmentStacks(Testing.app(), bad));
+    expect(refused.message).toMatch(/^dev-shared: log store: retentionDays 0 /);
   });
 });

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { forwarderConfigFromValues } from '../../lib/agents/log-forwarder';
 import { renderUserData } from '../../lib/agents/user-data';
 import { ColorFleet } from '../../lib/aws/color-fleet';
+import { renderFor } from '../../lib/construct-errors';
 import { logForwarderSecretName } from '../../lib/aws/log-store';
 import { ReleaseParameter } from '../../lib/aws/release-parameter';
 import { SharedLookup } from '../../lib/aws/shared-parameters';
@@ -82,14 +83,16 @@ export class AwsColorStack extends EnvironmentStack {
       // The log forwarder (rsyslog -> log store); a literal, it reads the store's address and credentials at boot
       // from the secret the shared stack's log store names the same way. None without a log store.
       userData: logStore
-        ? renderUserData({
-            forwarder: forwarderConfigFromValues(config, color),
-            credentials: {
-              type: 'aws-secrets-manager',
-              secretId: logForwarderSecretName(prefix),
-              region: config.region,
-            },
-          })
+        ? renderFor(this, () =>
+            renderUserData({
+              forwarder: forwarderConfigFromValues(config, color),
+              credentials: {
+                type: 'aws-secrets-manager',
+                secretId: logForwarderSecretName(prefix),
+                region: config.region,
+              },
+            }),
+          )
         : undefined,
     });
     new TerraformOutput(this, COLOR_OUTPUTS.releaseVersion, {

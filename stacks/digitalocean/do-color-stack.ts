@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { forwarderConfigFromValues, LOG_STORE_ENV } from '../../lib/agents/log-forwarder';
 import { DESTINATION_ENV_FILE, renderUserData } from '../../lib/agents/user-data';
 import { Color } from '../../lib/config';
+import { renderFor } from '../../lib/construct-errors';
 import { DO_DATABASE_PORT, DO_FORWARDER_USER } from '../../lib/digitalocean/log-store';
 import { LogStoreLookup } from '../../lib/digitalocean/log-store-lookup';
 import { SharedLookup } from '../../lib/digitalocean/shared-lookup';
@@ -83,12 +84,14 @@ export class DoColorStack extends EnvironmentStack {
       sshKeyFingerprints: d.sshKeyFingerprints,
       tags: [names.fleetTag, names.colorTags[color], ...doTags(this), ...toDoTags({ release: values.release.version })],
       projectId: this.shared.projectId,
-      userData: renderUserData({
-        // No secret and no Terraform expression here: rsyslog reads the host and the credentials from
-        // destination.env, which the delivery below writes.
-        forwarder: { ...forwarder, destination: { ...forwarder.destination, port: DO_DATABASE_PORT } },
-        credentials: { type: 'env-file' },
-      }),
+      userData: renderFor(this, () =>
+        renderUserData({
+          // No secret and no Terraform expression here: rsyslog reads the host and the credentials from
+          // destination.env, which the delivery below writes.
+          forwarder: { ...forwarder, destination: { ...forwarder.destination, port: DO_DATABASE_PORT } },
+          credentials: { type: 'env-file' },
+        }),
+      ),
       delivery: {
         files: [
           { path: DO_LOG_STORE_CA_FILE, content: this.logStore.ca.certificate, mode: '0644' },

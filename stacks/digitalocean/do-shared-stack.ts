@@ -3,6 +3,7 @@ import { TerraformOutput } from 'cdktf';
 import { renderLogStoreBootstrap } from '../../lib/agents/log-store-bootstrap';
 import { Construct } from 'constructs';
 import { DigitalOceanValues } from '../../lib/config/sections/digitalocean';
+import { renderFor } from '../../lib/construct-errors';
 import { DeploymentBucket } from '../../lib/digitalocean/deployment-bucket';
 import { DO_DATABASE_PORT, LogStore } from '../../lib/digitalocean/log-store';
 import { Network } from '../../lib/digitalocean/network';
@@ -143,11 +144,13 @@ export class DoSharedStack extends EnvironmentStack {
     // What the DigitalOcean API cannot set (index retention, index template), applied once with
     // `npm run log-store-bootstrap`. Users and their rights are the API's job here (the forwarder user above), so
     // the security-plugin requests are left out.
-    const bootstrap = renderLogStoreBootstrap({
-      indexPrefix: config.logging.indexPrefix,
-      retentionDays: config.logging.indexRetentionDays,
-      replicas: d.opensearch.nodeCount > 1 ? 1 : 0,
-    }).filter((r) => !r.path.startsWith('/_plugins/_security/'));
+    const bootstrap = renderFor(this, () =>
+      renderLogStoreBootstrap({
+        indexPrefix: config.logging.indexPrefix,
+        retentionDays: config.logging.indexRetentionDays,
+        replicas: d.opensearch.nodeCount > 1 ? 1 : 0,
+      }),
+    ).filter((r) => !r.path.startsWith('/_plugins/_security/'));
     new TerraformOutput(this, LOG_OUTPUTS.bootstrap, {
       value: JSON.stringify(bootstrap),
       description:
