@@ -12,6 +12,11 @@ const PREFIX = 'cdktf-bluegreen-synth-';
 const ABANDONED_MS = 24 * 3600 * 1000;
 
 module.exports = function synthCacheSetup() {
+  // BLUEGREEN_SYNTH_CACHE=0: every synthesis made for real (to compare, or to rule the cache out).
+  if (process.env.BLUEGREEN_SYNTH_CACHE === '0') {
+    delete process.env.BLUEGREEN_SYNTH_CACHE_DIR;
+    return;
+  }
   for (const name of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(PREFIX))) {
     const old = path.join(os.tmpdir(), name);
     try {

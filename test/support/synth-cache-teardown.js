@@ -5,7 +5,7 @@
 const fs = require('fs');
 const path = require('path');
 
-/** Counts the lines of the run's event log (`<outcome> <kind> <digest> <test file>`, see synth-cache.ts). */
+/** Counts the lines of the run's event log (`<outcome> <kind> <digest> <test file> <CPU ms>`, see synth-cache.ts). */
 function summary(dir) {
   let lines = [];
   try {
@@ -14,19 +14,31 @@ function summary(dir) {
     // No test synthesized through the cache.
   }
   const count = { miss: 0, hit: 0, memo: 0, uncached: 0 };
-  const keys = new Set();
   const files = new Set();
+  /** CPU ms of the synthesis of each key (the last miss of it). */
+  const cost = new Map();
+  let made = 0;
   for (const line of lines) {
-    const [outcome, , digest, file] = line.split(' ');
+    const [outcome, , digest, file, ms] = line.split(' ');
     count[outcome] = (count[outcome] ?? 0) + 1;
-    if (outcome !== 'uncached') keys.add(digest);
     files.add(file);
+    if (outcome === 'miss') {
+      cost.set(digest, Number(ms));
+      made += Number(ms);
+    }
   }
+  // What the served ones would have cost: each at what its own key's synthesis cost in this run.
+  let saved = 0;
+  for (const line of lines) {
+    const [outcome, , digest] = line.split(' ');
+    if (outcome === 'hit' || outcome === 'memo') saved += cost.get(digest) ?? 0;
+  }
+  const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
   return (
-    `synth cache: ${lines.length} syntheses asked for by ${files.size} test files, ${keys.size} distinct ` +
-    `configurations; ${count.miss} synthesized, ${count.hit + count.memo} served from the cache ` +
-    `(${count.hit} from the run's directory, ${count.memo} from a test file's memory), ` +
-    `${count.uncached} not cacheable\n`
+    `synth cache: ${lines.length} syntheses asked for by ${files.size} test files, ${cost.size} distinct ` +
+    `configurations; ${count.miss} synthesized (${s(made)} CPU), ${count.hit + count.memo} served from the cache ` +
+    `(${count.hit} from the run's directory, ${count.memo} from a test file's memory; their syntheses would have ` +
+    `cost ${s(saved)} CPU), ${count.uncached} not cacheable\n`
   );
 }
 

@@ -16,7 +16,8 @@
  * - Each test file also remembers its entries in memory (jest gives each file a fresh module registry).
  *
  * Set `BLUEGREEN_SYNTH_CACHE_STATS=1` to have the teardown print how many syntheses the run made and avoided
- * (`=<file>`: and keep the event log, one line per synthesis asked for, in that file).
+ * (`=<file>`: and keep the event log, one line per synthesis asked for, in that file); `BLUEGREEN_SYNTH_CACHE=0`
+ * turns the cache off for a run.
  *
  * Only values-keyed syntheses go through it (test/support/synth.ts). A construct built by a test
  * (`Testing.synthScope`, `lbFixture`) is code, not values: there is no key short of the synthesis itself.
@@ -28,7 +29,11 @@ import * as path from 'path';
 /** The variable naming the run's cache directory; set by jest's globalSetup, unset outside jest. */
 export const SYNTH_CACHE_DIR_ENV = 'BLUEGREEN_SYNTH_CACHE_DIR';
 
-/** The log each call appends one line to (`<outcome> <kind> <digest> <test file>`), read by the teardown. */
+/**
+ * The log each call appends one line to (`<outcome> <kind> <digest> <test file> <CPU ms>`), read by the teardown.
+ * The CPU time is that of the synthesis for a miss (a test file's first one includes loading the stacks and
+ * provider bindings, about 0.4 s), else 0.
+ */
 export const SYNTH_CACHE_EVENTS = 'events.log';
 
 /** What a call did: synthesized (`miss`), read the run's directory (`hit`), or this file's memory (`memo`). */
@@ -129,12 +134,15 @@ function writeEntry(file: string, entry: Entry): void {
 }
 
 /** Appends one line to the run's event log (O_APPEND: concurrent lines do not interleave). */
-function record(dir: string, outcome: SynthCacheOutcome, kind: string, digest: string): void {
+function record(dir: string, outcome: SynthCacheOutcome, kind: string, digest: string, cpuMs = 0): void {
   const testPath = (globalThis as { expect?: { getState?: () => { testPath?: string } } }).expect?.getState?.()
     .testPath;
   const file = testPath ? path.relative(process.cwd(), testPath) : '-';
   try {
-    fs.appendFileSync(path.join(dir, SYNTH_CACHE_EVENTS), `${outcome} ${kind} ${digest.slice(0, 12)} ${file}\n`);
+    fs.appendFileSync(
+      path.join(dir, SYNTH_CACHE_EVENTS),
+      `${outcome} ${kind} ${digest.slice(0, 12)} ${file} ${Math.round(cpuMs)}\n`,
+    );
   } catch {
     // A log line is not worth failing a test for.
   }
@@ -173,10 +181,12 @@ export function cachedSynth(kind: string, values: unknown, synth: () => SynthTex
     record(dir, 'hit', kind, digest);
     return new Map(stored.texts);
   }
+  const started = process.cpuUsage();
   const made: Entry = { key, texts: [...synth()] };
+  const cpu = process.cpuUsage(started);
   writeEntry(file, made);
   memory.set(digest, made);
-  record(dir, 'miss', kind, digest);
+  record(dir, 'miss', kind, digest, (cpu.user + cpu.system) / 1000);
   return new Map(made.texts);
 }
 
