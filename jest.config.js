@@ -26,6 +26,10 @@ module.exports = {
   // The known-slow files first (the emulator scenario at once): see the file.
   testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
   setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
+  // One synth cache per run, shared by the workers: each distinct configuration is synthesized once
+  // (test/support/synth-cache.ts). Setup makes a fresh directory, teardown removes it.
+  globalSetup: '<rootDir>/test/support/synth-cache-setup.js',
+  globalTeardown: '<rootDir>/test/support/synth-cache-teardown.js',
   testTimeout: 60000,
   // The default reporter, plus per-test wall times of the last run for `npm run bench` (its "ten slowest tests").
   reporters: ['default', '<rootDir>/test/support/timing-reporter.js'],

@@ -1,11 +1,11 @@
 import * as path from 'path';
 import { ConfigError, formatIssue, loadEnvironments } from '../../lib/config';
 import { envDir, withValue, shipped } from '../support/env-dir';
-import { followPublished, resources, synthConfigs, synthEnvironments, TfJson } from '../support/synth';
+import { followPublished, resources, synthConfigs, synthEnvironments, SynthOptions, TfJson } from '../support/synth';
 
 /** Synthesizes every shipped environment (with edits) and returns stack name → JSON text. */
-function synthTexts(edits: Record<string, string> = {}): Map<string, string> {
-  return synthConfigs(loadEnvironments({ dir: envDir(edits) }));
+function synthTexts(edits: Record<string, string> = {}, options: SynthOptions = {}): Map<string, string> {
+  return synthConfigs(loadEnvironments({ dir: envDir(edits) }), options);
 }
 
 /** The stacks whose JSON differs between two syntheses. */
@@ -52,7 +52,8 @@ const base = synthTexts();
 
 describe('blue/green: what a change touches', () => {
   test('synthesis is deterministic', () => {
-    expect(changedStacks(base, synthTexts())).toEqual([]);
+    // A real synthesis, not the run's cache (which would return `base` itself); `base` may come from another worker.
+    expect(changedStacks(base, synthTexts({}, { cache: false }))).toEqual([]);
   });
 
   test('flipping traffic in prod changes only prod-cutover', () => {

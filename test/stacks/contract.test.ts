@@ -1,9 +1,7 @@
 // The stacks' contract (stacks/contract.ts) and the published channel between stacks: every shipped environment
 // synthesizes to stacks that deploy one at a time, exactly as typed (`npx cdktf deploy prod-green`).
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdktf';
 import { loadEnvironments } from '../../lib/config';
 import {
   AWS_SHARED_READS,
@@ -15,9 +13,8 @@ import {
   StackNameError,
   stackName,
 } from '../../stacks/contract';
-import { createEnvironmentStacks } from '../../stacks/environment-stacks';
 import { envDir, REPO } from '../support/env-dir';
-import { resources, TfJson } from '../support/synth';
+import { resources, synthApp, TfJson } from '../support/synth';
 
 describe('stack names', () => {
   test('stackName and parseStackName are inverse for every role, also for environment names with dashes', () => {
@@ -48,26 +45,10 @@ describe('published values', () => {
   });
 });
 
-/** Synthesizes every shipped environment like `cdktf synth`; returns the manifest and the stacks. */
-function synthAll(): {
-  manifest: { stacks: Record<string, { dependencies: string[]; synthesizedStackPath: string }> };
-  stacks: Map<string, TfJson>;
-  texts: Map<string, string>;
-} {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-contract-'));
-  try {
-    const app = new App({ outdir });
-    for (const config of loadEnvironments({ dir: envDir() })) createEnvironmentStacks(app, config);
-    app.synth();
-    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
-    const texts = new Map<string, string>();
-    for (const [name, s] of Object.entries(manifest.stacks as Record<string, { synthesizedStackPath: string }>)) {
-      texts.set(name, fs.readFileSync(path.join(outdir, s.synthesizedStackPath), 'utf8'));
-    }
-    return { manifest, texts, stacks: new Map([...texts].map(([k, v]) => [k, JSON.parse(v) as TfJson])) };
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+/** Synthesizes every shipped environment like `cdktf synth` (once per jest run); returns the manifest and the stacks. */
+function synthAll() {
+  const { manifest, texts } = synthApp(loadEnvironments({ dir: envDir() }));
+  return { manifest, texts, stacks: new Map([...texts].map(([k, v]) => [k, JSON.parse(v) as TfJson])) };
 }
 
 describe('the shipped environments: every stack deploys on its own', () => {

@@ -1,10 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdktf';
 import { EnvironmentConfig, loadEnvironments } from '../../lib/config';
-import { createEnvironmentStacks } from '../../stacks/environment-stacks';
 import { envDir } from './env-dir';
+import { cachedSynth } from './synth-cache';
 
 /** A synthesized Terraform JSON document (cdk.tf.json). */
 export type TfJson = {
@@ -15,26 +14,70 @@ export type TfJson = {
   output?: Record<string, Record<string, unknown>>;
 };
 
-/** Synthesizes the given environments (all four stacks each) into a temp dir; returns stack name → JSON text. */
-export function synthConfigs(configs: readonly EnvironmentConfig[]): Map<string, string> {
+/** How a test synthesizes. */
+export interface SynthOptions {
+  /**
+   * `false` synthesizes for real even under jest's run cache: for tests whose subject is synthesis itself (that two
+   * syntheses are byte-identical, say), which a cached copy would pass trivially.
+   * @default true (under jest, each distinct configuration is synthesized once per run: test/support/synth-cache.ts)
+   */
+  readonly cache?: boolean;
+}
+
+/** What an app of environments synthesizes: cdktf's manifest and each stack's JSON text. */
+export interface SynthOutput {
+  /** `manifest.json`, parsed (a fresh object on every call). */
+  readonly manifest: { stacks: Record<string, { dependencies: string[]; synthesizedStackPath: string }> };
+  /** Stack name → `cdk.tf.json` text. */
+  readonly texts: Map<string, string>;
+}
+
+const MANIFEST = 'manifest.json';
+
+/** Synthesizes the given environments (all four stacks each) in an App writing to a temp dir; returns every text. */
+function synthOnce(configs: readonly EnvironmentConfig[]): Map<string, string> {
+  // Loaded here, not at the top: a test file whose every synthesis the run's cache serves never loads the stacks and
+  // the provider bindings (0.4 s of CPU per test file).
+  const { App } = require('cdktf') as typeof import('cdktf');
+  const { createEnvironmentStacks } =
+    require('../../stacks/environment-stacks') as typeof import('../../stacks/environment-stacks');
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-synth-'));
-  const app = new App({ outdir });
-  for (const config of configs) createEnvironmentStacks(app, config);
-  app.synth();
-  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
-    stacks: Record<string, { synthesizedStackPath: string }>;
-  };
-  const out = new Map<string, string>();
-  for (const [name, stack] of Object.entries(manifest.stacks)) {
-    out.set(name, fs.readFileSync(path.join(outdir, stack.synthesizedStackPath), 'utf8'));
+  try {
+    const app = new App({ outdir });
+    for (const config of configs) createEnvironmentStacks(app, config);
+    app.synth();
+    const manifestText = fs.readFileSync(path.join(outdir, MANIFEST), 'utf8');
+    const manifest = JSON.parse(manifestText) as SynthOutput['manifest'];
+    const out = new Map([[MANIFEST, manifestText]]);
+    for (const [name, stack] of Object.entries(manifest.stacks)) {
+      out.set(name, fs.readFileSync(path.join(outdir, stack.synthesizedStackPath), 'utf8'));
+    }
+    return out;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
   }
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return out;
+}
+
+/**
+ * Synthesizes the given environments (all four stacks each); returns the manifest and stack name → JSON text.
+ * Under jest the run's synth cache serves a configuration synthesized before (keyed by the values, not a path).
+ */
+export function synthApp(configs: readonly EnvironmentConfig[], options: SynthOptions = {}): SynthOutput {
+  const all =
+    options.cache === false ? synthOnce(configs) : cachedSynth('environment-stacks', configs, () => synthOnce(configs));
+  const manifest = JSON.parse(all.get(MANIFEST)!) as SynthOutput['manifest'];
+  all.delete(MANIFEST);
+  return { manifest, texts: all };
+}
+
+/** Synthesizes the given environments (all four stacks each); returns stack name → JSON text. */
+export function synthConfigs(configs: readonly EnvironmentConfig[], options: SynthOptions = {}): Map<string, string> {
+  return synthApp(configs, options).texts;
 }
 
 /** Synthesizes the environments of a values directory (default: a copy of the shipped ones), parsed. */
-export function synthEnvironments(dir = envDir(), only?: string[]): Map<string, TfJson> {
-  const texts = synthConfigs(loadEnvironments({ dir, only }));
+export function synthEnvironments(dir = envDir(), only?: string[], options: SynthOptions = {}): Map<string, TfJson> {
+  const texts = synthConfigs(loadEnvironments({ dir, only }), options);
   return new Map([...texts].map(([k, v]) => [k, JSON.parse(v) as TfJson]));
 }
 
