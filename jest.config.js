@@ -14,7 +14,8 @@ process.env.GOGC ??= '400';
 
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's node environment, recording each test file's CPU time for `npm run bench` (see the file).
+  testEnvironment: '<rootDir>/test/support/cpu-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {

@@ -1,9 +1,10 @@
-// A jest reporter: after every run, writes each test file's wall time and its slowest tests to
+// A jest reporter: after every run, writes each test file's wall time and CPU time, and its slowest tests, to
 // node_modules/.cache/cdktf-bluegreen/test-times.json, which `npm run bench` reads to print the ten slowest tests of
 // the last run (a benchmark figure, never a timed test).
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { censusFile } = require('./cpu-environment');
 
 class TimingReporter {
   constructor(globalConfig) {
@@ -13,8 +14,25 @@ class TimingReporter {
     this.partial = Boolean((paths && (paths.patterns ?? paths).length > 0) || globalConfig.testNamePattern);
   }
 
+  onRunStart() {
+    fs.rmSync(censusFile(this.rootDir), { force: true });
+  }
+
+  /** The CPU census of cpu-environment.js: ms per test file, most first; empty off Linux. */
+  cpuByFile() {
+    let text;
+    try {
+      text = fs.readFileSync(censusFile(this.rootDir), 'utf8');
+    } catch {
+      return [];
+    }
+    const lines = text.split('\n').filter(Boolean);
+    return lines.map((l) => JSON.parse(l)).sort((a, b) => b.cpuMs - a.cpuMs);
+  }
+
   onRunComplete(_contexts, results) {
     if (this.partial) return;
+    const cpu = this.cpuByFile();
     const tests = [];
     for (const file of results.testResults) {
       for (const t of file.testResults) {
@@ -39,6 +57,10 @@ class TimingReporter {
             numTotalTestSuites: results.numTotalTestSuites,
             slowestTests: tests.slice(0, 10),
             slowestFiles: files.slice(0, 10),
+            // CPU (user + system, with the processes each file started) of every file, and the ten costliest.
+            cpuTotalMs: cpu.reduce((sum, f) => sum + f.cpuMs, 0),
+            cpuFiles: cpu.length,
+            costliestFiles: cpu.slice(0, 10),
           },
           null,
           2,
