@@ -237,6 +237,11 @@ export function resolveLikeCdktf(obj: unknown, options: CdktfResolveOptions): un
   });
 }
 
+/** The loaded cdktf's version, from the type information jsii gives each of its classes. */
+export function cdktfVersion(): string | undefined {
+  return (Token as unknown as Record<symbol, { version?: string } | undefined>)[Symbol.for('jsii.rtti')]?.version;
+}
+
 /** cdktf's resolve module: its `resolve` export is read at each call by every caller in cdktf. */
 interface ResolveModule {
   resolve: (obj: unknown, options: CdktfResolveOptions) => unknown;
@@ -247,11 +252,9 @@ interface ResolveModule {
  * throw). With any cdktf other than the version it was ported from, `fn` runs with cdktf's own.
  */
 export function withFastTokenResolution<T>(fn: () => T): T {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const version = (require('cdktf/package.json') as { version: string }).version;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const module = require('cdktf/lib/tokens/private/resolve') as ResolveModule;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  if (version !== PORTED_FROM_CDKTF || module.resolve === resolveLikeCdktf) return fn();
+  if (cdktfVersion() !== PORTED_FROM_CDKTF || module.resolve === resolveLikeCdktf) return fn();
   const original = module.resolve;
   module.resolve = resolveLikeCdktf;
   try {

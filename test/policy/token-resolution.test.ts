@@ -2,7 +2,7 @@ import { App, Fn, IResolvable, IResolveContext, Lazy, TerraformStack, Token } fr
 import { DefaultTokenResolver, StringConcat } from 'cdktf/lib/tokens/resolvable';
 import { ref } from 'cdktf/lib/tfExpression';
 import { Construct } from 'constructs';
-import { resolveLikeCdktf, withFastTokenResolution } from '../../lib/policy/token-resolution';
+import { cdktfVersion, resolveLikeCdktf, withFastTokenResolution } from '../../lib/policy/token-resolution';
 
 // The port of cdktf's `resolve` must give what cdktf's own gives, value for value and error for error. The whole
 // shipped app is compared byte for byte in render-once.test.ts (enforceGuardrails renders with the port, a plain
@@ -175,18 +175,16 @@ describe('withFastTokenResolution', () => {
   });
 
   test('keeps cdktf’s own resolve with a cdktf version other than the one it was ported from', () => {
-    jest.isolateModules(() => {
-      jest.doMock('cdktf/package.json', () => ({ version: '0.22.0' }));
-
-      const isolated =
-        require('../../lib/policy/token-resolution') as typeof import('../../lib/policy/token-resolution');
-
-      const module = require('cdktf/lib/tokens/private/resolve') as { resolve: unknown };
-      const original = module.resolve;
+    expect(cdktfVersion()).toBe('0.21.0');
+    const rtti = Symbol.for('jsii.rtti');
+    const own = (Token as unknown as Record<symbol, unknown>)[rtti];
+    Object.defineProperty(Token, rtti, { value: { fqn: 'cdktf.Token', version: '0.22.0' }, configurable: true });
+    try {
       let inside: unknown;
-      isolated.withFastTokenResolution(() => (inside = module.resolve));
-      expect(inside).toBe(original);
-      jest.dontMock('cdktf/package.json');
-    });
+      withFastTokenResolution(() => (inside = cdktfResolveModule.resolve));
+      expect(inside).toBe(cdktfResolve);
+    } finally {
+      Object.defineProperty(Token, rtti, { value: own, configurable: true });
+    }
   });
 });
