@@ -16,6 +16,9 @@ process.env.GOGC ??= '400';
 module.exports = {
   // jest's node environment, recording each test file's CPU time for `npm run bench` (see the file).
   testEnvironment: '<rootDir>/test/support/cpu-environment.js',
+  // jest's runtime, with V8's code cache for the modules it compiles once per test file (see the file): measured on
+  // 23 files run in band, 18.1-19.1 s of CPU -> 15.1-15.3 s.
+  runtime: '<rootDir>/test/support/code-cache-runtime.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
