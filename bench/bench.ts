@@ -223,7 +223,8 @@ function slowestTests(): string {
     ? [
         '',
         `CPU of the whole run (user + system of every test file with the processes it started; ${t.cpuFiles} files):` +
-          ` ${(t.cpuTotalMs! / 1000).toFixed(0)} s, i.e. ${(t.cpuTotalMs! / 2000).toFixed(0)} s of wall time at the least on 2 cores.`,
+          ` ${(t.cpuTotalMs! / 1000).toFixed(0)} s, i.e. ${(t.cpuTotalMs! / 2000).toFixed(0)} s of wall time at the least on 2 cores` +
+          ` (this run's ${(t.wallMs / 1000).toFixed(0)} s kept ${os.cpus().length} cores ${((100 * t.cpuTotalMs!) / (t.wallMs * os.cpus().length)).toFixed(0)} % busy with tests).`,
         '',
         '| test files that cost the most CPU | CPU s |',
         '| --- | ---: |',
