@@ -1,4 +1,4 @@
-"""Starts moto's server (the AWS emulator of test/e2e/emulator.test.ts) with fixes for three moto bugs and one API it lacks,
+"""Starts moto's server (the AWS emulator of test/e2e/emulator.test.ts) with fixes for four moto bugs and one API it lacks,
 serving one request per connection (see the end of this file).
 
 Usage: python moto-server.py <moto_server arguments>   (run with the Python that has moto installed)
@@ -27,6 +27,13 @@ a color's deploy read back an extra `tag_specifications { resource_type = "launc
 remove it with a new version (`latest_version` known after apply), and so changed the Auto Scaling group's
 `launch_template.version` too. Here the request's tags go to the template only, as on AWS.
 
+The fourth fix: moto 5.2.5's RemoveRoleFromInstanceProfile of a role that is not (or no longer) in the instance
+profile raises a Python `ValueError` (`list.remove(x): x not in list`), which the server answers with HTTP 500. AWS
+answers `NoSuchEntity`, which the AWS provider takes as "already removed" when it deletes an instance profile; a 500
+it retries as a server fault, with back-off, for many minutes. Seen once in the scenario: `cdktf destroy prod-blue`
+hung in the instance profile's deletion, every retry answered 500 (the first attempt most likely carried out by moto
+with its answer lost, like the other retry races below). Here the missing role is `NoSuchEntity`, as on AWS.
+
 The API: moto 5.2.5 has no Auto Scaling `StartInstanceRefresh` (it answers 500 "not implemented"), which the AWS
 provider calls when a group with `instance_refresh` gets a new launch template version, i.e. on every release.
 Here it is accepted for an existing group and answers a refresh id, as AWS does when a refresh starts. It replaces
@@ -46,6 +53,8 @@ from moto.core.responses import ActionResult
 from moto.ec2.models import security_groups as ec2_security_groups
 from moto.ec2.responses import launch_templates as ec2_launch_templates
 from moto.ec2.utils import parse_user_data
+from moto.iam import models as iam_models
+from moto.iam.exceptions import NotFoundException
 from moto.s3 import models as s3_models
 
 LOGGING_SERVICE_PRINCIPAL = "logging.s3.amazonaws.com"
@@ -110,6 +119,17 @@ def _create_launch_template(self):
 
 
 ec2_launch_templates.LaunchTemplates.create_launch_template = _create_launch_template
+
+
+def _remove_role_from_instance_profile(self, profile_name, role_name):
+    profile = self.get_instance_profile(profile_name)
+    role = self.get_role(role_name)
+    if role not in profile.roles:
+        raise NotFoundException(f"Role {role_name} is not in instance profile {profile_name}")
+    profile.roles.remove(role)
+
+
+iam_models.IAMBackend.remove_role_from_instance_profile = _remove_role_from_instance_profile
 
 
 def _start_instance_refresh(self):
