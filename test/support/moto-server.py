@@ -44,6 +44,7 @@ covers" says so).
 import fnmatch
 import json
 import sys
+import threading
 
 import uuid
 
@@ -148,9 +149,26 @@ autoscaling_responses.AutoScalingResponse.start_instance_refresh = _start_instan
 # 5 ms into the first attempt). On loopback a connection per request costs nothing worth measuring. It did not end
 # such races: one later run failed on a default egress rule revoked twice (RevokeSecurityGroupEgress ->
 # InvalidPermission.NotFound), so the scenario also deploys once more on these known races (EMULATOR_RACES).
-from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler  # noqa: E402
 
 MotoRequestHandler.protocol_version = "HTTP/1.0"
+
+# One request at a time. werkzeug's threaded server runs each request on its own thread, and moto's backends are plain
+# Python dicts and lists with no locking: four providers at once can interleave two calls on the same backend, and a
+# call that fails half-way after changing the backend answers 500, which the provider's SDK retries into a conflict
+# (a later run: CreateRoute -> RouteAlreadyExists for a route the first attempt had made; a second deploy cannot
+# converge on that one, the route being in moto and not in Terraform's state). moto spends about 5 ms of CPU per
+# request (measured: ~2,000 requests, 11 s of moto CPU per scenario), so taking them in turn costs little.
+_dispatch = DomainDispatcherApplication.__call__
+_one_at_a_time = threading.Lock()
+
+
+def _serialized_dispatch(self, environ, start_response):
+    with _one_at_a_time:
+        return _dispatch(self, environ, start_response)
+
+
+DomainDispatcherApplication.__call__ = _serialized_dispatch
 
 from moto.server import main  # noqa: E402  (after the fix is in place)
 
