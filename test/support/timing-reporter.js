@@ -15,6 +15,8 @@ class TimingReporter {
   }
 
   onRunStart() {
+    // A fresh clone has no cache directory yet: the workers append to the census file from their first test file.
+    fs.mkdirSync(path.dirname(censusFile(this.rootDir)), { recursive: true });
     fs.rmSync(censusFile(this.rootDir), { force: true });
   }
 
