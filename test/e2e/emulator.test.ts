@@ -169,6 +169,42 @@ if (motoServer) {
 );
 
 (motoServer ? test : test.skip)(
+  "the emulator answers an SDK retry of a call it carried out with that call's answer, and still refuses a new call (test/support/moto-server.py)",
+  async () => {
+    // The AWS SDK marks every attempt of one call with the same Amz-Sdk-Invocation-Id and Amz-Sdk-Request: attempt=N.
+    const createRole = (invocation: string, attempt: number) =>
+      queryApi(
+        emulator.endpoint,
+        'us-east-1',
+        'iam',
+        '2010-05-08',
+        'CreateRole',
+        {
+          RoleName: 'retried-once',
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          }),
+        },
+        { 'amz-sdk-invocation-id': invocation, 'amz-sdk-request': `attempt=${attempt}; max=25` },
+      );
+    try {
+      const first = await createRole('b7c0a1e2-0000-4000-8000-000000000001', 1);
+      // the retry of that call (its answer lost, say): the same answer, the same role, not EntityAlreadyExists
+      expect(await createRole('b7c0a1e2-0000-4000-8000-000000000001', 2)).toBe(first);
+      // a new call is carried out, and refused as AWS refuses it
+      await expect(createRole('b7c0a1e2-0000-4000-8000-000000000002', 1)).rejects.toThrow(
+        /HTTP 409:[\s\S]*EntityAlreadyExists/,
+      );
+    } finally {
+      await queryApi(emulator.endpoint, 'us-east-1', 'iam', '2010-05-08', 'DeleteRole', {
+        RoleName: 'retried-once',
+      }).catch(() => undefined);
+    }
+  },
+);
+
+(motoServer ? test : test.skip)(
   'the emulator answers NoSuchEntity, as AWS does, to removing a role from an instance profile it is not in (test/support/moto-server.py)',
   async () => {
     const iam = (action: string, params: Record<string, string>) =>
@@ -310,11 +346,11 @@ scenario(
     }
 
     /**
-     * Errors of the emulator, not of the stacks: moto's development web server now and then drops a connection under
-     * the load of four providers, the provider's SDK retries the call, and moto answers the retry of a call it had
-     * already carried out with a conflict (seen: a subnet created twice, the default egress rule revoked twice).
-     * Terraform converges on a second apply, as it would after a transient error on AWS; the read-back tests then
-     * check the result.
+     * Errors of the emulator, not of the stacks: now and then the provider's SDK sends a call again after moto carried
+     * it out, and moto answered that retry with a conflict (seen: a subnet created twice, the default egress rule
+     * revoked twice, a route, a parameter). test/support/moto-server.py now answers such a retry with the first
+     * attempt's answer (tested above); should one still get through, Terraform converges on a second apply for these
+     * two, as it would after a transient error on AWS; the read-back tests then check the result.
      */
     const EMULATOR_RACES = [
       /InvalidSubnet\.Conflict/,

@@ -515,7 +515,7 @@ async function signedRequest(
   return text;
 }
 
-/** An AWS Query-protocol call (EC2, ELBv2, Auto Scaling): returns the XML answer. */
+/** An AWS Query-protocol call (EC2, ELBv2, Auto Scaling): returns the XML answer. `headers` are sent as well. */
 export function queryApi(
   endpoint: string,
   region: string,
@@ -523,6 +523,7 @@ export function queryApi(
   version: string,
   action: string,
   params: Record<string, string> = {},
+  headers: Record<string, string> = {},
 ): Promise<string> {
   const body = new URLSearchParams({ Action: action, Version: version, ...params }).toString();
   return signedRequest(
@@ -531,7 +532,7 @@ export function queryApi(
     service,
     'POST',
     '/',
-    { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...headers },
     body,
   );
 }

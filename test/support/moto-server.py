@@ -41,8 +41,10 @@ no instance: the emulator test checks the group's launch template, not a rollout
 covers" says so).
 """
 
+import collections
 import fnmatch
 import json
+import re
 import sys
 import threading
 
@@ -153,19 +155,54 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 
 MotoRequestHandler.protocol_version = "HTTP/1.0"
 
-# One request at a time. werkzeug's threaded server runs each request on its own thread, and moto's backends are plain
-# Python dicts and lists with no locking: four providers at once can interleave two calls on the same backend, and a
-# call that fails half-way after changing the backend answers 500, which the provider's SDK retries into a conflict
-# (a later run: CreateRoute -> RouteAlreadyExists for a route the first attempt had made; a second deploy cannot
-# converge on that one, the route being in moto and not in Terraform's state). moto spends about 5 ms of CPU per
-# request (measured: ~2,000 requests, 11 s of moto CPU per scenario), so taking them in turn costs little.
+# One request at a time, and a retry answered as the call it repeats. werkzeug's threaded server runs each request
+# on its own thread, and moto's backends are plain Python dicts and lists with no locking, so requests are taken in
+# turn (moto spends about 5 ms of CPU on one: ~2,000 requests, 11 s per scenario). And now and then the provider's
+# SDK sends a call again after moto has carried it out (its answer lost with the connection); moto then answers a
+# conflict for what the first attempt made: seen, InvalidSubnet.Conflict, the default egress rule revoked twice,
+# CreateRoute -> RouteAlreadyExists, PutParameter -> ParameterAlreadyExists (the last two cannot converge on a second
+# deploy: the object is in moto, not in Terraform's state). The SDK marks its retries: every attempt of one call
+# carries the same `Amz-Sdk-Invocation-Id` and `Amz-Sdk-Request: attempt=N; ...`. So the successful (2xx) answer to
+# each call is kept, and a retry (attempt 2 or later) of a call that was already answered gets that answer again, as
+# an AWS endpoint's idempotent handling would, instead of carrying it out twice. Each replay is logged to stderr
+# (moto's log in the emulator test's directory).
 _dispatch = DomainDispatcherApplication.__call__
 _one_at_a_time = threading.Lock()
+_ANSWERED = collections.OrderedDict()  # invocation id -> (status, headers, body) of its successful answer
+_ANSWERS_KEPT = 5000
+_ATTEMPT = re.compile(r"attempt=(\d+)")
 
 
 def _serialized_dispatch(self, environ, start_response):
+    invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
+    attempt = _ATTEMPT.search(environ.get("HTTP_AMZ_SDK_REQUEST", ""))
+    retry = invocation is not None and attempt is not None and int(attempt.group(1)) > 1
     with _one_at_a_time:
-        return _dispatch(self, environ, start_response)
+        if retry and invocation in _ANSWERED:
+            status, headers, body = _ANSWERED[invocation]
+            sys.stderr.write(
+                f"moto-server.py: attempt {attempt.group(1)} of {environ.get('REQUEST_METHOD')} "
+                f"{environ.get('PATH_INFO')} (invocation {invocation}) gets attempt 1's answer again: {status}\n"
+            )
+            start_response(status, headers)
+            return [body]
+        answer = {}
+
+        def keep(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, list(headers)
+            return start_response(status, headers, exc_info)
+
+        result = _dispatch(self, environ, keep)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        if invocation is not None and answer.get("status", "").startswith("2"):
+            _ANSWERED[invocation] = (answer["status"], answer["headers"], body)
+            while len(_ANSWERED) > _ANSWERS_KEPT:
+                _ANSWERED.popitem(last=False)
+        return [body]
 
 
 DomainDispatcherApplication.__call__ = _serialized_dispatch
