@@ -135,6 +135,7 @@ function isPlain(value: unknown, depth: number): boolean {
     case 'number':
       return value !== Token.NUMBER_MAP_TOKEN_VALUE && tokenMap.lookupNumberToken(value) === undefined;
     case 'boolean':
+    case 'undefined':
       return true;
     default:
       return false;
@@ -179,12 +180,8 @@ function resolveValue(obj: unknown, options: Options): unknown {
   if (Array.isArray(obj)) {
     if (containsStringListTokenElement(obj)) return options.resolver.resolveList(obj, makeContext(options)[0]);
     if (containsNumberListTokenElement(obj)) return options.resolver.resolveNumberList(obj, makeContext(options)[0]);
-    const out: unknown[] = [];
-    for (let i = 0; i < obj.length; i++) {
-      const value = resolveChild(obj[i], options, `${i}`);
-      if (typeof value !== 'undefined') out.push(value);
-    }
-    return out;
+    // cdktf's own walk (map, then filter): its length read once, holes skipped, an Array subclass kept.
+    return obj.map((x, i) => resolveChild(x, options, `${i}`)).filter((x) => typeof x !== 'undefined');
   }
 
   if (containsMapToken(obj as Record<string, unknown>))
@@ -211,7 +208,7 @@ function resolveValue(obj: unknown, options: Options): unknown {
 
 /** `makeContext(key)[0].resolve(value)`, without the context when the value is plain. */
 function resolveChild(value: unknown, options: Options, key: string): unknown {
-  return value === undefined || isPlain(value, options.depth + 1) ? value : makeContext(options, key)[0].resolve(value);
+  return isPlain(value, options.depth + 1) ? value : makeContext(options, key)[0].resolve(value);
 }
 
 /** cdktf's guard against resolving a construct (a typo that would recurse through parent and children). */

@@ -42,6 +42,8 @@ function tokenOf(value: unknown, seen?: IResolveContext[]): IResolvable {
 }
 
 const deepObject = (depth: number): unknown => (depth === 0 ? 'leaf' : { k: deepObject(depth - 1) });
+const wrapDeep = (depth: number, inner: unknown): unknown => (depth === 0 ? inner : { k: wrapDeep(depth - 1, inner) });
+class ListOf<T> extends Array<T> {}
 
 const CASES: Array<[string, () => unknown]> = [
   [
@@ -114,6 +116,21 @@ const CASES: Array<[string, () => unknown]> = [
   ],
   ['escape sequences inside a Terraform function (cdktf warns and keeps them)', () => Fn.lower('${keep}')],
   ['200 keys deep (the limit)', () => deepObject(200)],
+  [
+    'an array that grows while it is resolved (cdktf reads its length once)',
+    // a fresh array at each resolution (the harness resolves the same subject twice)
+    () => ({
+      a: Lazy.anyValue({
+        produce: () => {
+          const a: unknown[] = [];
+          a.push(Lazy.anyValue({ produce: () => (a.push('added'), 'first') }));
+          return a;
+        },
+      }),
+    }),
+  ],
+  ['an Array subclass', () => ({ l: ListOf.from(['a', 'b']) })],
+  ['error: an undefined member just past the limit', () => wrapDeep(200, { u: undefined })],
   ['error: 201 keys deep', () => deepObject(201)],
   ['error: a function', () => ({ a: { f: () => 1 } })],
   ['error: a construct', () => ({ c: new Construct(stack, 'inner') })],
@@ -126,9 +143,16 @@ const CASES: Array<[string, () => unknown]> = [
 describe("the port of cdktf's token resolution gives what cdktf's gives", () => {
   test.each(CASES)('%s', (name, value) => {
     const { cdktf, port } = both(value);
-    expect(port).toEqual(cdktf);
+    expect(port).toStrictEqual(cdktf); // strict: an Array subclass stays one, as in cdktf
     // the cases named "error" do fail, the others resolve (so the comparison is not of two identical errors)
     expect(Object.keys(cdktf as object)).toEqual([name.startsWith('error') ? 'error' : 'value']);
+  });
+
+  test('an Array subclass comes back as that subclass, as from cdktf (map keeps the species)', () => {
+    const { cdktf, port } = both(() => ({ l: ListOf.from(['a', 'b']) }));
+    const classOf = (r: unknown) => Object.getPrototypeOf((r as { value: { l: unknown } }).value.l);
+    expect(classOf(cdktf)).toBe(ListOf.prototype);
+    expect(classOf(port)).toBe(ListOf.prototype);
   });
 
   test('a starting prefix counts toward the depth limit and names the path in errors', () => {
